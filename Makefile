@@ -1,0 +1,67 @@
+# rdh-chain: `make run` shows the ledger working, `make test` checks it.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# py-solc-x and ape-solidity look for the pinned solc (a wrapper over npm's
+# WebAssembly build, written by `make build`) in this folder.
+export SOLCX_BINARY_PATH := $(CURDIR)/.build/solcx
+
+# Stamps live inside what they stand for, so deleting .venv or node_modules
+# also forgets that they were installed.
+PY_STAMP := $(VENV)/.rdh-installed
+NPM_STAMP := node_modules/.package-lock.json
+
+.PHONY: help install build test lint run bench clean distclean
+
+help:
+	@echo "make install  Python venv (.venv) and npm toolchain (node_modules)"
+	@echo "make build    compile contracts/ into build/contracts.json if they changed"
+	@echo "make test     build, then run the test suite"
+	@echo "make lint     ruff check, ruff format --check, mypy"
+	@echo "make run      build, then run the demo on a local chain"
+	@echo "make bench    build, then run the benchmarks"
+	@echo "make clean    remove build output and caches (distclean: also .venv, node_modules)"
+
+install: $(PY_STAMP) $(NPM_STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# npm ci writes node_modules/.package-lock.json itself; touch it so an
+# up-to-date install is never older than package.json.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+build: install
+	$(BIN)/python -m rdh_chain.toolchain
+
+test: build
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+run: build
+	$(BIN)/rdh demo run
+
+bench: build
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf build .build contracts/.cache .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -path ./.venv -prune -o -path ./node_modules -prune -o \
+		-name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) node_modules *.egg-info

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {
+    EmcStatus,
+    EmcTerms,
+    PeriodReport,
+    Share,
+    ShareClass,
+    ShareEntry,
+    Version,
+    VersionStatus
+} from "../types/Shares.sol";
+
+/// @title An ecosystem micro-community (EMC)
+/// @notice Holds an EMC's terms, its share versions, the settlement of each period's profit
+/// and the members' pull payouts. Settlement and claims cost O(1) gas in the number of members:
+/// each settlement only raises the cumulative profit, and each account brings itself up to date
+/// (per activated version) when it claims.
+interface IEMC {
+    /// @notice Where an account stands; amounts in token units.
+    /// @param claimable Payable now (partner, operating, unlocked value-added and fund credit).
+    /// @param locked Value-added credit waiting for the target.
+    /// @param paid Everything paid out to the account so far.
+    /// @param dust Scaled remainder (in 1/10,000 of a unit) kept by the pool until it adds up.
+    struct AccountView {
+        uint256 claimable;
+        uint256 locked;
+        uint256 paid;
+        uint256 dust;
+    }
+
+    /// @notice The EMC's running totals since registration.
+    struct Totals {
+        uint256 periods;
+        uint256 users;
+        uint256 revenue;
+        uint256 profit;
+        uint256 paid;
+        uint256 devFundWithdrawn;
+        bool targetReached;
+    }
+
+    /// @notice Only the factory may initialize a clone.
+    error EmcOnlyFactory(address caller);
+    /// @notice `caller` is not the EMC's owner.
+    error EmcNotOwner(address caller, address owner);
+    /// @notice `caller` is not an active member with the role the call needs.
+    error EmcCallerNotActive(address caller);
+    /// @notice The call needs status `expected`; the EMC is `actual`.
+    error EmcWrongStatus(EmcStatus actual, EmcStatus expected);
+    /// @notice A version's basis points add up to `totalBps`, not 10,000.
+    error EmcShareTotalNot100(uint256 totalBps);
+    /// @notice A version must name at least one entry and at most `max`.
+    error EmcEntryCount(uint256 count, uint256 max);
+    /// @notice Entry `index` has zero basis points.
+    error EmcZeroShare(uint256 index);
+    /// @notice `account` appears twice in `class`.
+    error EmcDuplicateEntry(address account, ShareClass class);
+    /// @notice `account` is not an active member with the role `class` needs.
+    error EmcIneligibleMember(address account, ShareClass class);
+    /// @notice A development-fund entry must name account zero; `account` was given.
+    error EmcDevFundAccount(address account);
+    /// @notice Version `versionId` does not exist.
+    error EmcUnknownVersion(uint256 versionId);
+    /// @notice Version `versionId` is `status`, not proposed.
+    error EmcVersionNotProposed(uint256 versionId, VersionStatus status);
+    /// @notice No share version is active yet; activate one before settling.
+    error EmcNoActiveVersion();
+    /// @notice An amount of zero was given.
+    error EmcZeroAmount();
+    /// @notice `value` exceeds the largest amount the ledger stores, `max`.
+    error EmcAmountTooLarge(uint256 value, uint256 max);
+    /// @notice `account` has nothing to claim.
+    error EmcNothingToClaim(address account);
+    /// @notice The development fund holds `available`; `requested` was asked.
+    error EmcDevFundInsufficient(uint256 requested, uint256 available);
+    /// @notice The recipient of a withdrawal cannot be the zero address.
+    error EmcZeroAddress();
+
+    /// @notice The EMC was initialized for `owner` with `terms`.
+    event EmcInitialized(address indexed owner, EmcTerms terms);
+    /// @notice Share version `versionId` was proposed by `proposer` with `entries`.
+    event VersionProposed(
+        uint256 indexed versionId, address indexed proposer, ShareEntry[] entries, bytes32 documentHash
+    );
+    /// @notice Share version `versionId` took effect from period `fromPeriod`, replacing `previousId`.
+    event VersionActivated(
+        uint256 indexed versionId, uint256 indexed epoch, uint256 fromPeriod, uint256 previousId
+    );
+    /// @notice Period `period` was settled under `versionId`; `report.profit` was deposited by `reporter`.
+    event PeriodSettled(
+        uint256 indexed period,
+        uint256 indexed versionId,
+        address indexed reporter,
+        PeriodReport report,
+        uint256 cumulativeProfit
+    );
+    /// @notice Cumulative users and revenue reached the target in `period`; value-added credit unlocked.
+    event TargetReached(uint256 indexed period, uint256 users, uint256 revenue);
+    /// @notice `account` claimed `amount`; it has been paid `totalPaid` in all.
+    event Claimed(address indexed account, uint256 amount, uint256 totalPaid);
+    /// @notice The owner paid `amount` from the development fund to `to` for `purpose`.
+    event DevFundWithdrawn(address indexed to, uint256 amount, bytes32 indexed purpose, uint256 remaining);
+
+    /// @notice Sets the owner and terms of a fresh clone; called once, by the factory.
+    function initialize(address owner, EmcTerms calldata terms) external;
+
+    /// @notice Proposes a share version; only the owner may. Returns its id (from 1).
+    function proposeVersion(ShareEntry[] calldata entries, bytes32 documentHash)
+        external
+        returns (uint256 versionId);
+
+    /// @notice Makes a proposed version the active one from the next period on; only the owner may.
+    function activateVersion(uint256 versionId) external;
+
+    /// @notice Records a period's figures and deposits its profit from the caller (the owner),
+    /// who must have approved the EMC for `report.profit`.
+    function settle(PeriodReport calldata report) external returns (uint256 period);
+
+    /// @notice Pays the caller everything it can claim. Suspended members may claim too.
+    function claim() external returns (uint256 amount);
+
+    /// @notice Pays `amount` of the development fund to `to` for `purpose`; only the owner may.
+    function withdrawDevFund(address to, uint256 amount, bytes32 purpose) external;
+
+    /// @notice The EMC's owner (its leading ME).
+    function owner() external view returns (address);
+
+    /// @notice The EMC's lifecycle status.
+    function status() external view returns (EmcStatus);
+
+    /// @notice The terms set at registration.
+    function terms() external view returns (EmcTerms memory);
+
+    /// @notice The running totals.
+    function totals() external view returns (Totals memory);
+
+    /// @notice The active version's id, or 0 before the first activation.
+    function activeVersionId() external view returns (uint256);
+
+    /// @notice How many versions were ever proposed (ids run from 1 to this).
+    function versionCount() external view returns (uint256);
+
+    /// @notice The header of version `versionId`.
+    function version(uint256 versionId) external view returns (Version memory);
+
+    /// @notice The entries of version `versionId`, in the order they were proposed.
+    function versionEntries(uint256 versionId) external view returns (ShareEntry[] memory);
+
+    /// @notice The basis points `account` holds in version `versionId`.
+    function shareOf(uint256 versionId, address account) external view returns (Share memory);
+
+    /// @notice Where `account` stands now, as if it had just been brought up to date.
+    /// Pass the zero address for the development fund.
+    function accountOf(address account) external view returns (AccountView memory);
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @notice The classes a basis-point share of an EMC's period profit can belong to.
+/// @dev `Partner`: an external partner's share, paid each period.
+///      `Operating`: an ME's operating share, paid each period.
+///      `ValueAdded`: an ME's part of the value-added pool, claimable once the target is reached.
+///      `DevFund`: the EMC's development fund; its entry names no wallet (account 0).
+enum ShareClass {
+    Partner,
+    Operating,
+    ValueAdded,
+    DevFund
+}
+
+/// @notice One line of a share version: `account` gets `bps` of each period's profit in `class`.
+struct ShareEntry {
+    address account;
+    ShareClass class;
+    uint16 bps;
+}
+
+/// @notice The basis points one account holds in one version, by class.
+struct Share {
+    uint16 partnerBps;
+    uint16 operatingBps;
+    uint16 valueAddedBps;
+    uint16 devFundBps;
+}
+
+/// @notice What the platform set for an EMC when it registered it.
+/// @param targetUsers Users the EMC must reach before the value-added pool unlocks.
+/// @param targetRevenue Ecosystem revenue (token units) the EMC must reach, likewise.
+/// @param sharingSpace The value-added sharing space (token units) the target earns.
+/// @param metadata Hash or content id of the EMC's off-chain description.
+struct EmcTerms {
+    uint64 targetUsers;
+    uint128 targetRevenue;
+    uint128 sharingSpace;
+    bytes32 metadata;
+}
+
+/// @notice A period's figures as reported at settlement; `profit` is deposited with it.
+struct PeriodReport {
+    uint64 users;
+    uint64 units;
+    uint128 revenue;
+    uint128 cost;
+    uint128 profit;
+    bytes32 documentHash;
+}
+
+/// @notice The lifecycle of a share version.
+enum VersionStatus {
+    None,
+    Proposed,
+    Active,
+    Superseded
+}
+
+/// @notice A share version's header; its entries are read with `versionEntries`.
+/// @param epoch Index in the activation history once active (0 before).
+/// @param fromPeriod The first period settled under this version (0 before activation).
+struct Version {
+    VersionStatus status;
+    uint32 epoch;
+    uint32 fromPeriod;
+    uint32 entryCount;
+    uint64 proposedAt;
+    uint64 activatedAt;
+    bytes32 documentHash;
+}
+
+/// @notice The lifecycle of an EMC.
+enum EmcStatus {
+    None,
+    Bidding,
+    Active,
+    Dissolved,
+    Closed
+}

@@ -1,0 +1,225 @@
+"""One Python exception per Solidity custom error of the rdh-chain contracts.
+
+:mod:`rdh_chain.reverts` decodes revert data into these classes; each carries
+the error's arguments (``exc.args_by_name``) and a message that says what to do.
+The test suite checks that every error in the compiled ABIs has a class here.
+"""
+
+from __future__ import annotations
+
+from rdh_chain.exceptions import (
+    AccessDeniedError,
+    BadInputRevertError,
+    ContractRevertError,
+    NotFoundError,
+    StateRevertError,
+)
+
+# -- MemberRegistry --------------------------------------------------------------------
+
+
+class RegistryZeroAddress(BadInputRevertError):
+    hint = "The zero address cannot be a member; pass the member's wallet address."
+
+
+class RegistryRoleAlreadyHeld(BadInputRevertError):
+    hint = "The account already holds this role; nothing to add."
+
+
+class RegistryNotMember(BadInputRevertError, NotFoundError):
+    hint = "The account is not registered; add it with `rdh member add` first."
+
+
+class RegistryMemberNotActive(StateRevertError):
+    hint = "The member is not active (suspended or unknown); reinstate it first."
+
+
+class RegistryMemberNotSuspended(StateRevertError):
+    hint = "Only a suspended member can be reinstated."
+
+
+class RegistrySelfSuspension(BadInputRevertError):
+    hint = "An operator cannot suspend itself; ask another operator."
+
+
+class RegistryUnauthorized(AccessDeniedError):
+    hint = "The sending wallet lacks the active role this call needs; use a wallet that has it."
+
+
+class RegistryUseAddMember(BadInputRevertError):
+    hint = "Grant roles with addMember (`rdh member add`), which records the member."
+
+
+class AccessControlUnauthorizedAccount(AccessDeniedError):
+    hint = "Only the registry admin may grant this role; sign with the admin wallet."
+
+
+class AccessControlBadConfirmation(BadInputRevertError):
+    hint = "renounceRole must be called by the account renouncing its own role."
+
+
+# -- SettlementToken -------------------------------------------------------------------
+
+
+class TokenNotTreasury(AccessDeniedError):
+    hint = "Only an active treasurer may mint or burn settlement credit."
+
+
+class TokenTransferNotAllowed(AccessDeniedError):
+    hint = "Settlement credit moves only between registered, active members and EMCs."
+
+
+class TokenZeroAmount(BadInputRevertError):
+    hint = "Mint or burn a positive amount."
+
+
+class ERC20InsufficientBalance(StateRevertError):
+    hint = "The sender holds less settlement credit than the amount; ask the treasury to mint."
+
+
+class ERC20InsufficientAllowance(StateRevertError):
+    hint = "The EMC may not pull this much; approve it for the amount first."
+
+
+class ERC20InvalidSender(BadInputRevertError):
+    hint = "The zero address cannot send settlement credit."
+
+
+class ERC20InvalidReceiver(BadInputRevertError):
+    hint = "The zero address cannot receive settlement credit."
+
+
+class ERC20InvalidApprover(BadInputRevertError):
+    hint = "The zero address cannot approve."
+
+
+class ERC20InvalidSpender(BadInputRevertError):
+    hint = "The zero address cannot be approved."
+
+
+# -- EMCFactory ------------------------------------------------------------------------
+
+
+class FactoryNotOperator(AccessDeniedError):
+    hint = "Only an active platform operator may register an EMC."
+
+
+class FactoryOwnerNotMe(BadInputRevertError):
+    hint = "An EMC's owner must be an active ME; register it with role `me` first."
+
+
+class FactoryInvalidTerms(BadInputRevertError):
+    hint = "Target users, target revenue and sharing space must all be positive."
+
+
+class FactoryIndexOutOfRange(BadInputRevertError, NotFoundError):
+    hint = "No EMC has this index; list them with `rdh emc list`."
+
+
+class FailedDeployment(StateRevertError):
+    hint = "The clone could not be deployed; check the node's gas limit."
+
+
+class InsufficientBalance(StateRevertError):
+    hint = "The factory lacks the balance a clone deployment needs."
+
+
+# -- EMC -------------------------------------------------------------------------------
+
+
+class EmcOnlyFactory(AccessDeniedError):
+    hint = "Only the EMC factory initializes an EMC."
+
+
+class EmcNotOwner(AccessDeniedError):
+    hint = "Only the EMC's owner may do this; sign with the owner's wallet."
+
+
+class EmcCallerNotActive(AccessDeniedError):
+    hint = "The EMC's owner is suspended in the registry; an operator must reinstate it."
+
+
+class EmcWrongStatus(StateRevertError):
+    hint = "The EMC's lifecycle status does not allow this call now."
+
+
+class EmcShareTotalNot100(BadInputRevertError):
+    hint = "A share version's basis points must add up to exactly 10,000 (100%)."
+
+
+class EmcEntryCount(BadInputRevertError):
+    hint = "A version needs at least one entry and at most the template's maximum."
+
+
+class EmcZeroShare(BadInputRevertError):
+    hint = "Every entry needs a positive number of basis points; drop zero entries."
+
+
+class EmcDuplicateEntry(BadInputRevertError):
+    hint = "An account may appear once per share class in a version; merge the entries."
+
+
+class EmcIneligibleMember(BadInputRevertError):
+    hint = "Partner shares need an active partner, ME shares an active ME; check the registry."
+
+
+class EmcDevFundAccount(BadInputRevertError):
+    hint = "The development fund entry names no wallet: use the zero address."
+
+
+class EmcUnknownVersion(BadInputRevertError, NotFoundError):
+    hint = "No share version has this id; list them with `rdh shares show`."
+
+
+class EmcVersionNotProposed(StateRevertError):
+    hint = "Only a proposed version can be activated; propose a new one."
+
+
+class EmcNoActiveVersion(StateRevertError):
+    hint = "Activate a share version (`rdh shares set`) before settling a period."
+
+
+class EmcZeroAmount(BadInputRevertError):
+    hint = "The amount must be positive."
+
+
+class EmcAmountTooLarge(BadInputRevertError):
+    hint = "The amount exceeds what the ledger can store; check its units (fen)."
+
+
+class EmcNothingToClaim(StateRevertError):
+    hint = "Nothing is claimable yet: wait for a settlement (value-added shares wait for the target)."
+
+
+class EmcDevFundInsufficient(StateRevertError):
+    hint = "The development fund holds less than requested; withdraw at most what it holds."
+
+
+class EmcZeroAddress(BadInputRevertError):
+    hint = "Pass a recipient address."
+
+
+# -- OpenZeppelin internals ------------------------------------------------------------
+
+
+class ReentrancyGuardReentrantCall(StateRevertError):
+    hint = "A reentrant call was blocked."
+
+
+class SafeERC20FailedOperation(StateRevertError):
+    hint = "The settlement token refused the transfer."
+
+
+class SafeCastOverflowedUintDowncast(BadInputRevertError):
+    hint = "A figure exceeds what the ledger can store; check its units."
+
+
+def all_error_classes() -> dict[str, type[ContractRevertError]]:
+    """Every class above by Solidity error name."""
+    return {
+        name: obj
+        for name, obj in globals().items()
+        if isinstance(obj, type)
+        and issubclass(obj, ContractRevertError)
+        and obj.__module__ == __name__
+    }

@@ -1,0 +1,81 @@
+"""What every contract client shares: reads, signed writes, events from receipts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self
+
+from eth_typing import ChecksumAddress
+from web3 import Web3
+from web3.contract import Contract
+from web3.exceptions import ContractLogicError
+from web3.logs import DISCARD
+from web3.types import EventData
+
+from rdh_chain.exceptions import RdhChainError, ReadOnlyError
+from rdh_chain.reverts import RevertDecoder
+from rdh_chain.toolchain.artifacts import Artifact
+from rdh_chain.tx import TxResult, TxSender
+
+
+class ContractClient:
+    """A thin typed wrapper over one deployed contract.
+
+    Reads and writes are separate methods; a client without a sender can only read.
+    """
+
+    artifact_name: ClassVar[str]
+
+    def __init__(
+        self,
+        w3: Web3,
+        address: ChecksumAddress,
+        artifacts: Mapping[str, Artifact],
+        decoder: RevertDecoder,
+        sender: TxSender | None = None,
+    ) -> None:
+        self.w3 = w3
+        self.address = address
+        self.artifacts = artifacts
+        self.decoder = decoder
+        self.sender = sender
+        self.contract: Contract = w3.eth.contract(
+            address=address, abi=artifacts[self.artifact_name].abi
+        )
+
+    def with_sender(self, sender: TxSender) -> Self:
+        """The same contract, writing as ``sender``'s account."""
+        return type(self)(self.w3, self.address, self.artifacts, self.decoder, sender)
+
+    def _call(self, fn_name: str, *args: Any) -> Any:
+        try:
+            return self.contract.functions[fn_name](*args).call()
+        except ContractLogicError as exc:
+            data = exc.data if isinstance(exc.data, str) else None
+            raise self.decoder.decode(data, action=f"{self.artifact_name}.{fn_name}") from exc
+
+    def _transact(self, fn_name: str, *args: Any) -> TxResult:
+        if self.sender is None:
+            raise ReadOnlyError(
+                f"{self.artifact_name}.{fn_name} changes state: connect a wallet (with_sender)."
+            )
+        data = self.contract.encode_abi(fn_name, args=list(args))
+        return self.sender.transact(self.address, data, action=f"{self.artifact_name}.{fn_name}")
+
+    def events(self, result: TxResult, event_name: str) -> list[EventData]:
+        """The ``event_name`` logs this contract emitted in ``result``'s receipt."""
+        event = self.contract.events[event_name]()
+        return [
+            log
+            for log in event.process_receipt(result.receipt, errors=DISCARD)
+            if log["address"] == self.address
+        ]
+
+    def event(self, result: TxResult, event_name: str) -> EventData:
+        """The single ``event_name`` log of ``result``; its absence is a contract bug."""
+        found = self.events(result, event_name)
+        if len(found) != 1:
+            raise RdhChainError(
+                f"expected one {event_name} event in tx {result.tx_hash.hex()}, found {len(found)}"
+            )
+        return found[0]

@@ -1,0 +1,33 @@
+"""Client for EMCFactory."""
+
+from __future__ import annotations
+
+from eth_typing import ChecksumAddress
+
+from rdh_chain.contracts.base import ContractClient
+from rdh_chain.tx import TxResult
+from rdh_chain.types import EmcTerms
+
+
+class FactoryClient(ContractClient):
+    artifact_name = "EMCFactory"
+
+    def create_emc(self, owner: ChecksumAddress, terms: EmcTerms) -> tuple[ChecksumAddress, TxResult]:
+        """Create an EMC; returns its address (from the EmcCreated event) and the receipt."""
+        result = self._transact("createEmc", owner, terms.as_abi())
+        return self.event(result, "EmcCreated")["args"]["emc"], result
+
+    def implementation(self) -> ChecksumAddress:
+        return ChecksumAddress(self._call("implementation"))
+
+    def emc_count(self) -> int:
+        return int(self._call("emcCount"))
+
+    def emc_at(self, index: int) -> ChecksumAddress:
+        return ChecksumAddress(self._call("emcAt", index))
+
+    def emcs(self) -> list[ChecksumAddress]:
+        return [self.emc_at(i) for i in range(self.emc_count())]
+
+    def is_emc(self, address: ChecksumAddress) -> bool:
+        return bool(self._call("isEmc", address))

@@ -1,0 +1,33 @@
+"""Client for SettlementToken."""
+
+from __future__ import annotations
+
+from eth_typing import ChecksumAddress
+
+from rdh_chain.contracts.base import ContractClient
+from rdh_chain.tx import TxResult
+
+
+class TokenClient(ContractClient):
+    artifact_name = "SettlementToken"
+
+    def mint(self, to: ChecksumAddress, amount: int, ref: bytes = bytes(32)) -> TxResult:
+        return self._transact("mint", to, amount, ref)
+
+    def burn(self, amount: int, ref: bytes = bytes(32)) -> TxResult:
+        return self._transact("burn", amount, ref)
+
+    def transfer(self, to: ChecksumAddress, amount: int) -> TxResult:
+        return self._transact("transfer", to, amount)
+
+    def approve(self, spender: ChecksumAddress, amount: int) -> TxResult:
+        return self._transact("approve", spender, amount)
+
+    def balance_of(self, account: ChecksumAddress) -> int:
+        return int(self._call("balanceOf", account))
+
+    def allowance(self, owner: ChecksumAddress, spender: ChecksumAddress) -> int:
+        return int(self._call("allowance", owner, spender))
+
+    def total_supply(self) -> int:
+        return int(self._call("totalSupply"))

@@ -1,0 +1,218 @@
+"""The Smart Cooking demo: a local chain, the contracts, the seeded EMC and the gateway.
+
+``make run`` calls :func:`run`. Every step checks the chain before it acts, so
+running it again resumes the same chain (same addresses, same balances) and seeds
+nothing twice; an interrupted seeding picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+from eth_utils import keccak
+
+from rdh_chain.chain.anvil import AnvilNode
+from rdh_chain.chain.connect import connect
+from rdh_chain.config import Settings
+from rdh_chain.deployment import Deployment, deploy
+from rdh_chain.exceptions import ChainError, DeploymentError
+from rdh_chain.ledger import Ledger
+from rdh_chain.toolchain.artifacts import load_artifacts
+from rdh_chain.tx import TxSender
+from rdh_chain.types import ZERO_ADDRESS, EmcTerms, PeriodReport, Role, ShareClass, ShareEntry
+from rdh_chain.validation import format_amount
+from rdh_chain.wallet import KeystoreDir
+
+log = logging.getLogger("rdh.demo")
+
+YUAN = 100  # fen per RMB
+
+# The four partners of DOMAIN.md at 2-6% of profit each.
+PARTNERS: dict[str, int] = {"platform": 200, "chef": 600, "food-processor": 400, "duck-farm": 300}
+# Eleven invited MEs: (wallet, operating bps, value-added bps). The first leads the EMC.
+# Month 1 weighs the value-added pool (6% = 600 bps) towards R&D.
+MES: list[tuple[str, int, int]] = [
+    ("me-smart-cooking", 1500, 70),
+    ("me-rnd-recipes", 550, 100),
+    ("me-rnd-ovens", 550, 90),
+    ("me-supply", 550, 50),
+    ("me-manufacturing", 550, 50),
+    ("me-marketing", 550, 40),
+    ("me-sales-online", 550, 40),
+    ("me-sales-stores", 550, 40),
+    ("me-logistics", 550, 40),
+    ("me-service", 550, 40),
+    ("me-it", 550, 40),
+]
+DEV_FUND_BPS = 900  # 9% of profit
+TERMS = EmcTerms(
+    target_users=20_000,
+    target_revenue=10_000_000 * YUAN,
+    sharing_space=600_000 * YUAN,
+    metadata=keccak(text="Smart Cooking EMC, registered 2020-08-01"),
+)
+# August 2020: 20,000 ducks sold for 4M RMB of ecosystem revenue. The profit is chosen
+# so that the chef's 6% is the 57,906 RMB the source reports.
+MONTH_1 = PeriodReport(
+    users=20_000,
+    units=20_000,
+    revenue=4_000_000 * YUAN,
+    cost=3_034_900 * YUAN,
+    profit=965_100 * YUAN,
+    document_hash=keccak(text="Smart Cooking statement 2020-08"),
+)
+
+
+@dataclass(frozen=True)
+class DemoCast:
+    """The demo's wallets by role."""
+
+    admin: LocalAccount
+    treasury: LocalAccount
+    auditor: LocalAccount
+    steward: LocalAccount
+    mes: dict[str, LocalAccount]
+    partners: dict[str, LocalAccount]
+
+    @property
+    def owner(self) -> LocalAccount:
+        return self.mes[MES[0][0]]
+
+    @classmethod
+    def load(cls, keystores: KeystoreDir) -> DemoCast:
+        def wallet(name: str) -> LocalAccount:
+            return keystores.load_or_create(name).account
+
+        return cls(
+            admin=wallet("admin"),
+            treasury=wallet("treasury"),
+            auditor=wallet("auditor"),
+            steward=wallet("steward"),
+            mes={name: wallet(name) for name, _, _ in MES},
+            partners={name: wallet(name) for name in PARTNERS},
+        )
+
+
+def ensure_deployment(settings: Settings, ledger_admin: LocalAccount) -> Deployment:
+    """The recorded deployment if the chain still has it; a fresh one otherwise."""
+    w3 = connect(settings.rpc_url)
+    try:
+        deployment = Deployment.load(settings.deployment_file)
+        deployment.check(w3)
+        log.info("contracts already deployed: registry %s", deployment.registry)
+        return deployment
+    except DeploymentError as exc:
+        log.info("deploying the contracts (%s)", exc)
+    artifacts = load_artifacts()
+    sender = TxSender(w3, ledger_admin, Ledger.decoder_for(artifacts))
+    deployment = deploy(sender, artifacts, admin_metadata=keccak(text="rdh-chain platform admin"))
+    deployment.save(settings.deployment_file)
+    return deployment
+
+
+def seed(ledger: Ledger, cast: DemoCast) -> ChecksumAddress:
+    """Seed the Smart Cooking EMC step by step; each step is skipped if already on chain."""
+    admin = ledger.connect(cast.admin)
+    members: list[tuple[LocalAccount, Role]] = [
+        (cast.treasury, Role.TREASURY),
+        (cast.auditor, Role.AUDITOR),
+        (cast.steward, Role.STEWARD),
+        *((account, Role.ME) for account in cast.mes.values()),
+        *((account, Role.PARTNER) for account in cast.partners.values()),
+    ]
+    for account, role in members:
+        if not ledger.registry.has_role(account.address, role):
+            admin.registry.add_member(account.address, role, keccak(text=f"demo {role} {account.address}"))
+
+    if ledger.factory.emc_count() == 0:
+        admin.factory.create_emc(cast.owner.address, TERMS)
+    emc_address = ledger.factory.emc_at(0)
+    owner = ledger.connect(cast.owner)
+    emc = owner.emc(emc_address)
+
+    if emc.version_count() == 0:
+        entries = [
+            ShareEntry(cast.partners[name].address, ShareClass.PARTNER, bps)
+            for name, bps in PARTNERS.items()
+        ]
+        for name, operating, value_added in MES:
+            address = cast.mes[name].address
+            entries.append(ShareEntry(address, ShareClass.OPERATING, operating))
+            entries.append(ShareEntry(address, ShareClass.VALUE_ADDED, value_added))
+        entries.append(ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, DEV_FUND_BPS))
+        emc.propose_version(entries, keccak(text="Smart Cooking agreement v1 (R&D weighted)"))
+    if emc.active_version_id() == 0:
+        emc.activate_version(1)
+
+    if emc.totals().periods == 0:
+        treasury = ledger.connect(cast.treasury)
+        if ledger.token.balance_of(cast.owner.address) < MONTH_1.profit:
+            treasury.token.mint(cast.owner.address, MONTH_1.profit, keccak(text="fiat deposit 2020-08"))
+        owner.settle(emc, MONTH_1)
+
+    chef = ledger.connect(cast.partners["chef"]).emc(emc_address)
+    if chef.position(cast.partners["chef"].address).paid == 0:
+        chef.claim()
+    return emc_address
+
+
+def run(settings: Settings | None = None, *, serve: Callable[[Settings], None] | None = None) -> None:
+    """Start (or resume) the chain, deploy and seed if needed, then serve the gateway."""
+    settings = settings or Settings()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    node = AnvilNode.from_pidfile(settings.anvil_dir)
+    started_here = node is None
+    if node is None:
+        node = AnvilNode(settings.anvil_config(), settings.anvil_dir)
+        node.start()
+        log.info("local chain started at %s (state in %s)", node.rpc_url, settings.anvil_dir)
+    else:
+        log.info("using the local chain already running at %s", node.rpc_url)
+    try:
+        cast = DemoCast.load(settings.keystores)
+        deployment = ensure_deployment(settings, cast.admin)
+        ledger = Ledger(connect(settings.rpc_url), deployment, load_artifacts())
+        emc_address = seed(ledger, cast)
+        _print_welcome(settings, ledger, cast, emc_address)
+        (serve or _serve_gateway)(settings)
+    finally:
+        if started_here:
+            if not node.stop():
+                raise ChainError("anvil had to be killed; its state file may miss the last blocks.")
+            log.info("local chain stopped; its state is saved in %s", settings.anvil_dir)
+
+
+def _serve_gateway(settings: Settings) -> None:
+    import uvicorn
+
+    from api.main import create_app
+
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning")
+
+
+def _print_welcome(settings: Settings, ledger: Ledger, cast: DemoCast, emc_address: ChecksumAddress) -> None:
+    emc = ledger.emc(emc_address)
+    totals = emc.totals()
+    chef = cast.partners["chef"].address
+    base = f"http://{settings.api_host}:{settings.api_port}"
+    lines = [
+        "",
+        "rdh-chain is running: the Smart Cooking EMC on a local chain.",
+        f"  chain        {settings.rpc_url} (chain id {ledger.deployment.chain_id})",
+        f"  registry     {ledger.deployment.registry}",
+        f"  EMC          {emc_address}",
+        f"  settled      {totals.periods} period(s), profit {format_amount(totals.profit)} RMB",
+        f"  chef         {chef} was paid {format_amount(emc.position(chef).paid)} RMB",
+        "",
+        f"  web page     {base}/",
+        f"  API docs     {base}/docs",
+        f"  wallets      {settings.keystores.folder} (password in .password)",
+        f"  try          .venv/bin/rdh share {cast.partners['duck-farm'].address}",
+        "",
+        "Press Ctrl-C to stop; `make run` again resumes the same chain.",
+    ]
+    print("\n".join(lines), flush=True)

@@ -1,0 +1,140 @@
+"""The SDK's entry point: one object that knows the chain, the deployment and a wallet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+from web3 import Web3
+
+from rdh_chain.contracts import EmcClient, FactoryClient, RegistryClient, TokenClient
+from rdh_chain.deployment import Deployment
+from rdh_chain.exceptions import NotFoundError, ReadOnlyError
+from rdh_chain.reverts import RevertDecoder
+from rdh_chain.toolchain.artifacts import Artifact
+from rdh_chain.tx import TxResult, TxSender
+from rdh_chain.types import (
+    Member,
+    MemberStatus,
+    PeriodReport,
+    Position,
+    ShareClass,
+    ZERO_ADDRESS,
+)
+
+_Client = TypeVar("_Client", RegistryClient, TokenClient, FactoryClient, EmcClient)
+
+
+@dataclass(frozen=True)
+class MemberShare:
+    """What one member is promised in one EMC, has been paid, and can claim (fen and bps)."""
+
+    emc: ChecksumAddress
+    account: ChecksumAddress
+    version_id: int
+    bps: dict[ShareClass, int]
+    position: Position
+
+    @property
+    def total_bps(self) -> int:
+        return sum(self.bps.values())
+
+
+class Ledger:
+    """Typed clients for one deployment; read-only unless built with a wallet.
+
+    ``ledger.connect(account)`` returns a ledger that signs as ``account``; the
+    senders (and so their nonces) are shared between ledgers of the same root.
+    """
+
+    def __init__(
+        self,
+        w3: Web3,
+        deployment: Deployment,
+        artifacts: Mapping[str, Artifact],
+        *,
+        sender: TxSender | None = None,
+        _senders: dict[ChecksumAddress, TxSender] | None = None,
+    ) -> None:
+        self.w3 = w3
+        self.deployment = deployment
+        self.artifacts = artifacts
+        self.decoder = self.decoder_for(artifacts)
+        self.sender = sender
+        self._senders: dict[ChecksumAddress, TxSender] = _senders if _senders is not None else {}
+        self.registry = self._bind(RegistryClient(w3, deployment.registry, artifacts, self.decoder))
+        self.token = self._bind(TokenClient(w3, deployment.token, artifacts, self.decoder))
+        self.factory = self._bind(FactoryClient(w3, deployment.factory, artifacts, self.decoder))
+
+    @staticmethod
+    def decoder_for(artifacts: Mapping[str, Artifact]) -> RevertDecoder:
+        """A revert decoder knowing every error of ``artifacts``."""
+        return RevertDecoder(a.abi for a in artifacts.values())
+
+    def connect(self, account: LocalAccount) -> Ledger:
+        """This ledger, signing as ``account``."""
+        sender = self._senders.get(account.address)
+        if sender is None:
+            sender = TxSender(self.w3, account, self.decoder)
+            self._senders[account.address] = sender
+        return Ledger(self.w3, self.deployment, self.artifacts, sender=sender,
+                      _senders=self._senders)
+
+    @property
+    def address(self) -> ChecksumAddress | None:
+        """The signing account, if any."""
+        return self.sender.address if self.sender else None
+
+    def emc(self, address: ChecksumAddress) -> EmcClient:
+        """The EMC at ``address``; raises NotFoundError unless the factory created it."""
+        if not self.factory.is_emc(address):
+            raise NotFoundError(f"{address} is not an EMC of this ledger; list them with `rdh emc list`.")
+        return self._bind(EmcClient(self.w3, address, self.artifacts, self.decoder))
+
+    def member(self, address: ChecksumAddress) -> Member:
+        """The registry record of ``address``; raises NotFoundError if it is not registered."""
+        member = self.registry.member(address)
+        if member.status is MemberStatus.NONE:
+            raise NotFoundError(f"{address} is not a registered member; add it with `rdh member add`.")
+        return member
+
+    def settle(self, emc: EmcClient, report: PeriodReport) -> tuple[int, TxResult]:
+        """Approve the EMC for the profit if needed, then settle the period."""
+        owner = self._require_sender()
+        if report.profit > 0 and self.token.allowance(owner, emc.address) < report.profit:
+            self.token.approve(emc.address, report.profit)
+        return emc.settle(report)
+
+    def share(self, emc: EmcClient, account: ChecksumAddress) -> MemberShare:
+        """What ``account`` is promised under the active version, was paid and can claim."""
+        version_id = emc.active_version_id()
+        bps = emc.shares_of(version_id, account) if version_id else {}
+        return MemberShare(emc.address, account, version_id, bps, emc.position(account))
+
+    def shares(self, account: ChecksumAddress) -> list[MemberShare]:
+        """``account``'s standing in every EMC that ever named it."""
+        found = []
+        for address in self.factory.emcs():
+            emc = self.emc(address)
+            share = self.share(emc, account)
+            if share.bps or share.position != Position(0, 0, 0, 0):
+                found.append(share)
+        return found
+
+    def dev_fund(self, emc: EmcClient) -> Position:
+        """The development fund's position (it is kept under the zero address)."""
+        return emc.position(ZERO_ADDRESS)
+
+    def _bind(self, client: _Client) -> _Client:
+        return client.with_sender(self.sender) if self.sender else client
+
+    def _require_sender(self) -> ChecksumAddress:
+        if self.sender is None:
+            raise ReadOnlyError("This ledger has no wallet; use ledger.connect(account).")
+        return self.sender.address
+
+
+__all__ = ["Ledger", "MemberShare"]

@@ -1,0 +1,150 @@
+"""Signing and sending transactions: local keys, managed nonces, decoded reverts."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, cast
+
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress, HexStr
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
+from web3.types import TxParams, TxReceipt, Wei
+
+from rdh_chain.exceptions import TransactionError
+from rdh_chain.reverts import RevertDecoder
+
+# Estimates are exact for the state they ran on; the margin covers state that moves
+# between estimate and inclusion (a claim that must walk one more epoch, say).
+_GAS_MARGIN_PERCENT = 20
+
+
+@dataclass(frozen=True)
+class TxResult:
+    """A mined, successful transaction."""
+
+    tx_hash: HexBytes
+    receipt: TxReceipt
+
+    @property
+    def gas_used(self) -> int:
+        return int(self.receipt["gasUsed"])
+
+    @property
+    def block_number(self) -> int:
+        return int(self.receipt["blockNumber"])
+
+
+class TxSender:
+    """Sends transactions signed by one local account.
+
+    Nonces are kept here, so back-to-back sends need no round trip to the node for
+    each; one sender per account and process (it is thread-safe). Every transaction
+    is estimated first, which is where reverts surface with their custom error.
+    """
+
+    def __init__(
+        self,
+        w3: Web3,
+        account: LocalAccount,
+        decoder: RevertDecoder,
+        *,
+        receipt_timeout: float = 120.0,
+    ) -> None:
+        self.w3 = w3
+        self.account = account
+        self.decoder = decoder
+        self.receipt_timeout = receipt_timeout
+        self._lock = threading.Lock()
+        self._chain_id = w3.eth.chain_id
+        self._gas_price: int | None = None
+        self._nonce: int | None = None
+
+    @property
+    def address(self) -> ChecksumAddress:
+        return self.account.address
+
+    def refresh(self) -> None:
+        """Forget the cached nonce and gas price; the next send asks the node again."""
+        with self._lock:
+            self._nonce = None
+            self._gas_price = None
+
+    def transact(self, to: ChecksumAddress | None, data: HexStr, *, action: str) -> TxResult:
+        """Estimate, sign, send and wait for one transaction; raise the decoded revert."""
+        return self.wait(self.submit(to, data, action=action), action=action)
+
+    def submit(self, to: ChecksumAddress | None, data: HexStr, *, action: str) -> HexBytes:
+        """Estimate, sign and send; return the hash without waiting for inclusion."""
+        call: TxParams = {"from": self.address, "data": data, "value": Wei(0)}
+        if to is not None:
+            call["to"] = to
+        with self._lock:
+            try:
+                gas = self.w3.eth.estimate_gas(call)
+            except ContractLogicError as exc:
+                raise self.decoder.decode(_revert_data(exc), action=action) from exc
+            tx: dict[str, Any] = {
+                **call,
+                "gas": gas + gas * _GAS_MARGIN_PERCENT // 100,
+                "gasPrice": self._current_gas_price(),
+                "nonce": self._next_nonce(),
+                "chainId": self._chain_id,
+            }
+            signed = self.account.sign_transaction(tx)
+            try:
+                tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+            except (Web3RPCError, ValueError) as exc:
+                self._nonce = None  # the node did not take it: resync before the next send
+                raise TransactionError(f"{action}: the node rejected the transaction ({exc}).") from exc
+            self._nonce = int(tx["nonce"]) + 1
+            return tx_hash
+
+    def wait(self, tx_hash: HexBytes, *, action: str) -> TxResult:
+        """Wait for ``tx_hash``; a revert at inclusion is replayed to decode its error."""
+        try:
+            receipt = self.w3.eth.wait_for_transaction_receipt(
+                tx_hash, timeout=self.receipt_timeout, poll_latency=0.05
+            )
+        except TimeExhausted as exc:
+            raise TransactionError(
+                f"{action}: not mined within {self.receipt_timeout:.0f} s (tx {tx_hash.hex()}); "
+                "check that the chain is producing blocks."
+            ) from exc
+        if receipt["status"] != 1:
+            raise self._replay_failure(tx_hash, receipt, action)
+        return TxResult(tx_hash=tx_hash, receipt=receipt)
+
+    def _replay_failure(self, tx_hash: HexBytes, receipt: TxReceipt, action: str) -> Exception:
+        tx = self.w3.eth.get_transaction(tx_hash)
+        call = cast(TxParams, {k: tx[k] for k in ("from", "to", "data", "value") if k in tx})  # type: ignore[literal-required]
+        if "input" in tx and "data" not in call:
+            call["data"] = tx["input"]
+        try:
+            self.w3.eth.call(call, block_identifier=receipt["blockNumber"] - 1)
+        except ContractLogicError as exc:
+            return self.decoder.decode(_revert_data(exc), action=action)
+        return TransactionError(f"{action}: reverted at inclusion (tx {tx_hash.hex()}), reason unknown.")
+
+    def _next_nonce(self) -> int:
+        if self._nonce is None:
+            self._nonce = self.w3.eth.get_transaction_count(self.address, "pending")
+        return self._nonce
+
+    def _current_gas_price(self) -> int:
+        # Free-gas permissioned networks (Besu with zeroBaseFee, anvil --base-fee 0) run
+        # with a base fee of 0 yet still suggest a priority tip; there we pay nothing,
+        # so unfunded member wallets can sign. Read once per sender, again after `refresh()`.
+        if self._gas_price is None:
+            base_fee = self.w3.eth.get_block("latest").get("baseFeePerGas")
+            self._gas_price = 0 if base_fee == 0 else int(self.w3.eth.gas_price)
+        return self._gas_price
+
+
+def _revert_data(exc: ContractLogicError) -> str | None:
+    data = exc.data
+    if isinstance(data, dict):  # some nodes wrap it: {"data": "0x..."}
+        data = data.get("data")
+    return data if isinstance(data, str) else None

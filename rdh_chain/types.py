@@ -1,0 +1,149 @@
+"""Typed values that cross the SDK's boundary, mirroring the Solidity types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+from eth_typing import ChecksumAddress
+from eth_utils import keccak
+
+ZERO_ADDRESS = ChecksumAddress("0x0000000000000000000000000000000000000000")
+TOTAL_BPS = 10_000
+
+
+class Role(StrEnum):
+    """Registry roles; ``Role.ME.id`` is the bytes32 the contracts use."""
+
+    OPERATOR = "operator"
+    STEWARD = "steward"
+    ME = "me"
+    PARTNER = "partner"
+    AUDITOR = "auditor"
+    TREASURY = "treasury"
+    REGISTRAR = "registrar"
+    CONTRACT = "contract"
+
+    @property
+    def id(self) -> bytes:
+        return keccak(text=f"rdh.role.{self.value}")
+
+    @classmethod
+    def from_id(cls, role_id: bytes) -> Role:
+        for role in cls:
+            if role.id == role_id:
+                return role
+        raise ValueError(f"unknown role id 0x{role_id.hex()}")
+
+
+class MemberStatus(IntEnum):
+    NONE = 0
+    ACTIVE = 1
+    SUSPENDED = 2
+
+
+class ShareClass(IntEnum):
+    """What a share is for; see ``contracts/types/Shares.sol``."""
+
+    PARTNER = 0
+    OPERATING = 1
+    VALUE_ADDED = 2
+    DEV_FUND = 3
+
+
+class VersionStatus(IntEnum):
+    NONE = 0
+    PROPOSED = 1
+    ACTIVE = 2
+    SUPERSEDED = 3
+
+
+class EmcStatus(IntEnum):
+    NONE = 0
+    BIDDING = 1
+    ACTIVE = 2
+    DISSOLVED = 3
+    CLOSED = 4
+
+
+@dataclass(frozen=True)
+class ShareEntry:
+    """``account`` gets ``bps`` of each period's profit in ``share_class``.
+
+    The development fund's entry uses the zero address.
+    """
+
+    account: ChecksumAddress
+    share_class: ShareClass
+    bps: int
+
+    def as_abi(self) -> tuple[str, int, int]:
+        return (self.account, int(self.share_class), self.bps)
+
+
+@dataclass(frozen=True)
+class EmcTerms:
+    target_users: int
+    target_revenue: int
+    sharing_space: int
+    metadata: bytes = bytes(32)
+
+    def as_abi(self) -> tuple[int, int, int, bytes]:
+        return (self.target_users, self.target_revenue, self.sharing_space, self.metadata)
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    """A period's figures; ``profit`` (in fen) is deposited when it is settled."""
+
+    users: int
+    units: int
+    revenue: int
+    cost: int
+    profit: int
+    document_hash: bytes = bytes(32)
+
+    def as_abi(self) -> tuple[int, int, int, int, int, bytes]:
+        return (self.users, self.units, self.revenue, self.cost, self.profit, self.document_hash)
+
+
+@dataclass(frozen=True)
+class Member:
+    address: ChecksumAddress
+    status: MemberStatus
+    since: int
+    metadata: bytes
+    roles: tuple[Role, ...]
+
+
+@dataclass(frozen=True)
+class Version:
+    id: int
+    status: VersionStatus
+    epoch: int
+    from_period: int
+    entry_count: int
+    proposed_at: int
+    activated_at: int
+    document_hash: bytes
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where an account stands in one EMC, in fen; ``dust`` in 1/10,000 fen."""
+
+    claimable: int
+    locked: int
+    paid: int
+    dust: int
+
+
+@dataclass(frozen=True)
+class Totals:
+    periods: int
+    users: int
+    revenue: int
+    profit: int
+    paid: int
+    dev_fund_withdrawn: int
+    target_reached: bool

@@ -40,7 +40,7 @@ contract EMC is IEMC, ReentrancyGuardTransient {
     /// @dev The development fund's account key: the fund has no wallet.
     address private constant _DEV_FUND = address(0);
     /// @dev Cumulative profit must fit a position's checkpoint.
-    uint256 private constant _MAX_CUMULATIVE = type(uint88).max;
+    uint256 private constant _MAX_CUMULATIVE = type(uint80).max;
 
     struct Epoch {
         uint32 versionId;
@@ -57,14 +57,16 @@ contract EMC is IEMC, ReentrancyGuardTransient {
     bool private _targetReached;
     uint32 private _periodCount;
     uint32 private _activeVersionId;
-    // Slot 1: what settlement raises and claims read.
-    uint88 private _cumProfit;
-    uint64 private _cumUsers;
+    // Slot 1: what settlements raise and claims read and write.
+    uint80 private _cumProfit;
+    uint80 private _totalPaid;
     uint32 private _epochCount;
-    uint32 private _versionCount;
+    uint64 private _cumUsers;
     // Slot 2.
     uint128 private _cumRevenue;
-    uint128 private _totalPaid;
+    uint32 private _versionCount;
+    // Slot 3: the development fund's payable balance (as of its checkpoint) and withdrawals.
+    uint128 private _devFundBalance;
     uint128 private _devFundWithdrawn;
 
     EmcTerms private _terms;
@@ -73,7 +75,7 @@ contract EMC is IEMC, ReentrancyGuardTransient {
     mapping(uint256 versionId => address[]) private _versionAccounts;
     mapping(uint256 versionId => mapping(address account => Share)) private _shares;
     mapping(address account => Accrual.Position) private _positions;
-    mapping(address account => Accrual.Book) private _books;
+    mapping(address account => uint256) private _locked;
 
     constructor(IMemberRegistry registry_, IERC20 token_, address factory_) {
         _registry = registry_;
@@ -172,7 +174,7 @@ contract EMC is IEMC, ReentrancyGuardTransient {
         uint256 revenue = _cumRevenue + report.revenue;
 
         period = ++_periodCount;
-        _cumProfit = uint88(cumProfit);
+        _cumProfit = uint80(cumProfit);
         _cumUsers = users.toUint64();
         _cumRevenue = revenue.toUint128();
         emit PeriodSettled(period, versionId, msg.sender, report, cumProfit);
@@ -186,15 +188,19 @@ contract EMC is IEMC, ReentrancyGuardTransient {
 
     /// @inheritdoc IEMC
     function claim() external nonReentrant returns (uint256 amount) {
-        (Accrual.Position memory p, Accrual.Book memory b) = _accrued(msg.sender);
-        amount = p.claimable;
+        uint256 locked;
+        Accrual.Position memory p;
+        (p, amount, locked) = _accrued(msg.sender);
         if (amount == 0) revert EmcNothingToClaim(msg.sender);
-        p.claimable = 0;
-        b.paid += uint128(amount);
+        if (locked != 0 || p.hasLocked) {
+            _locked[msg.sender] = locked;
+            p.hasLocked = locked != 0;
+        }
+        uint256 paid = p.paid + amount;
+        p.paid = uint80(paid);
         _positions[msg.sender] = p;
-        _books[msg.sender] = b;
-        _totalPaid += uint128(amount);
-        emit Claimed(msg.sender, amount, b.paid);
+        _totalPaid += uint80(amount);
+        emit Claimed(msg.sender, amount, paid);
         _token.safeTransfer(msg.sender, amount);
     }
 
@@ -202,14 +208,13 @@ contract EMC is IEMC, ReentrancyGuardTransient {
     function withdrawDevFund(address to, uint256 amount, bytes32 purpose) external nonReentrant onlyOwner {
         if (to == address(0)) revert EmcZeroAddress();
         if (amount == 0) revert EmcZeroAmount();
-        (Accrual.Position memory fund, Accrual.Book memory b) = _accrued(_DEV_FUND);
-        uint256 available = fund.claimable;
+        (Accrual.Position memory fund, uint256 accrued,) = _accrued(_DEV_FUND);
+        uint256 available = _devFundBalance + accrued;
         if (amount > available) revert EmcDevFundInsufficient(amount, available);
-        fund.claimable = uint88(available - amount);
-        b.paid += uint128(amount);
+        _devFundBalance = uint128(available - amount);
+        fund.paid += uint80(amount);
         _positions[_DEV_FUND] = fund;
-        _books[_DEV_FUND] = b;
-        _totalPaid += uint128(amount);
+        _totalPaid += uint80(amount);
         _devFundWithdrawn += uint128(amount);
         emit DevFundWithdrawn(to, amount, purpose, available - amount);
         _token.safeTransfer(to, amount);
@@ -284,27 +289,28 @@ contract EMC is IEMC, ReentrancyGuardTransient {
 
     /// @inheritdoc IEMC
     function accountOf(address account) external view returns (AccountView memory) {
-        (Accrual.Position memory p, Accrual.Book memory b) = _accrued(account);
+        (Accrual.Position memory p, uint256 payable_, uint256 locked) = _accrued(account);
+        if (account == _DEV_FUND) payable_ += _devFundBalance;
         return AccountView({
-            claimable: p.claimable,
-            locked: b.locked,
-            paid: b.paid,
+            claimable: payable_,
+            locked: locked,
+            paid: p.paid,
             dust: uint256(p.freeDust) + p.lockedDust
         });
     }
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev `account`'s position and book as of now, walking the epochs it has not been
-    /// accounted for (one, for an account that claims every period). Amounts never exceed
-    /// the cumulative profit (< 2**88), so the narrow casts in `Accrual` cannot truncate.
+    /// @dev `account`'s position brought up to date, what it may be paid now and its locked
+    /// value-added credit, walking the epochs it has not been accounted for (one, for an
+    /// account that claims every period). Amounts never exceed the cumulative profit
+    /// (< 2**80), so the narrow casts cannot truncate.
     function _accrued(address account)
         private
         view
-        returns (Accrual.Position memory p, Accrual.Book memory b)
+        returns (Accrual.Position memory p, uint256 payable_, uint256 locked)
     {
         p = _positions[account];
-        b = _books[account];
         uint256 epochCount = _epochCount;
         if (p.known && p.epoch < epochCount) {
             uint256 cumProfit = _cumProfit;
@@ -330,14 +336,15 @@ contract EMC is IEMC, ReentrancyGuardTransient {
                     credit.locked += uint256(s.valueAddedBps) * delta;
                 }
             }
-            b.locked += uint128(p.book(credit));
+            (payable_, locked) = p.book(credit);
             p.synced = true;
             p.epoch = uint32(epochCount - 1);
-            p.checkpoint = uint88(cumProfit);
+            p.checkpoint = uint80(cumProfit);
         }
-        if (_targetReached && (b.locked != 0 || p.lockedDust != 0)) {
-            p.unlock(b.locked);
-            b.locked = 0;
+        if (p.hasLocked) locked += _locked[account];
+        if (_targetReached) {
+            payable_ += locked + p.unlockDust();
+            locked = 0;
         }
     }
 

@@ -83,6 +83,15 @@ class Ledger:
         return Ledger(self.w3, self.deployment, self.artifacts, sender=sender,
                       _senders=self._senders)
 
+    def forget_nonces(self) -> None:
+        """Make every sender of this ledger family ask the node for its nonce again.
+
+        Needed after anything rewinds the chain under a running process (a test's
+        ``evm_revert``), since senders keep their nonces locally.
+        """
+        for sender in self._senders.values():
+            sender.refresh()
+
     @property
     def address(self) -> ChecksumAddress | None:
         """The signing account, if any."""

@@ -34,6 +34,7 @@ SOLCX_BINARY_PATH_ENV = "SOLCX_BINARY_PATH"
 _INSTALL_HINT = "run `npm ci` (or `make install`)"
 _VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
 _SOLC_VERSION_LINE = re.compile(r"^Version: (\d+\.\d+\.\d+)", re.MULTILINE)
+_VERIFIED_WRAPPERS: set[tuple[Path, str]] = set()
 # What each contract needs downstream: ABI and bytecode to deploy and call,
 # NatSpec so reverts can be explained with the author's words.
 _OUTPUTS = ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "userdoc", "devdoc"]
@@ -284,12 +285,15 @@ def install_solc_wrapper(
     )
     _write_executable(executable, script)
 
-    reported = solc_version_of(executable)
-    if reported != pin.version:
-        raise ToolchainError(
-            f"{executable} reports solc {reported} but ape-config.yaml pins {pin.version}; "
-            f"{_INSTALL_HINT}."
-        )
+    # Starting node costs half a second: check each wrapper once per process.
+    if (executable, script) not in _VERIFIED_WRAPPERS:
+        reported = solc_version_of(executable)
+        if reported != pin.version:
+            raise ToolchainError(
+                f"{executable} reports solc {reported} but ape-config.yaml pins {pin.version}; "
+                f"{_INSTALL_HINT}."
+            )
+        _VERIFIED_WRAPPERS.add((executable, script))
     if export_env:
         os.environ[SOLCX_BINARY_PATH_ENV] = str(directory)
     return directory

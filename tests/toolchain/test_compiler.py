@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -66,15 +67,33 @@ interface ICounter {
 """
 
 
-@pytest.fixture
-def tiny(tmp_path: Path) -> ProjectLayout:
-    """A project with this checkout's pin and node_modules and two small sources."""
-    root = tmp_path / "project"
+def _make_tiny(root: Path) -> ProjectLayout:
     (root / "contracts" / "interfaces").mkdir(parents=True)
     (root / "ape-config.yaml").write_text(paths.APE_CONFIG.read_text())
     (root / "node_modules").symlink_to(paths.NODE_MODULES, target_is_directory=True)
     (root / "contracts" / "Counter.sol").write_text(COUNTER)
     (root / "contracts" / "interfaces" / "ICounter.sol").write_text(ICOUNTER)
+    return ProjectLayout.at(root)
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> ProjectLayout:
+    """A project with this checkout's pin and node_modules and two small sources."""
+    return _make_tiny(tmp_path / "project")
+
+
+@pytest.fixture(scope="module")
+def _built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("built") / "project"
+    ensure_built(_make_tiny(root))
+    return root
+
+
+@pytest.fixture
+def built(_built_once: Path, tmp_path: Path) -> ProjectLayout:
+    """``tiny`` with a fresh build cache, copied so each test may change it."""
+    root = tmp_path / "project"
+    shutil.copytree(_built_once, root, symlinks=True)
     return ProjectLayout.at(root)
 
 
@@ -218,40 +237,39 @@ def test_read_sources_skips_ape_dependency_cache(tiny: ProjectLayout) -> None:
     ]
 
 
-def test_ensure_built_does_not_recompile_when_sources_unchanged(
-    tiny: ProjectLayout, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    first = ensure_built(tiny)
-    monkeypatch.setattr(artifacts_module, "compile_contracts", _must_not_compile)
-
-    second = ensure_built(tiny)
-
-    assert first.rebuilt
-    assert not second.rebuilt
-    assert second.sources_hash == first.sources_hash
-    assert second.contracts == ("Counter", "ICounter")
-
-
-def test_ensure_built_recompiles_when_a_source_changes(tiny: ProjectLayout) -> None:
-    first = ensure_built(tiny)
-    old_bytecode = load_artifacts(tiny)["Counter"].bytecode
-    source = tiny.contracts_dir / "Counter.sol"
-    source.write_text(source.read_text().replace("_count += 1;", "_count += 2;"))
-
-    second = ensure_built(tiny)
-
-    assert second.rebuilt
-    assert second.sources_hash != first.sources_hash
-    assert load_artifacts(tiny)["Counter"].bytecode != old_bytecode
-
-
-def test_ensure_built_writes_pin_hash_and_contracts(tiny: ProjectLayout) -> None:
+def test_ensure_built_compiles_when_cache_missing(tiny: ProjectLayout) -> None:
     result = ensure_built(tiny)
 
+    assert result.rebuilt
+    assert result.contracts == ("Counter", "ICounter")
     data = json.loads(result.artifacts_file.read_text())
     assert data["compiler"] == load_pin(tiny.ape_config).as_dict()
     assert data["sources_hash"] == result.sources_hash
     assert set(data["contracts"]) == {"Counter", "ICounter"}
+
+
+def test_ensure_built_does_not_recompile_when_sources_unchanged(
+    built: ProjectLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = built.artifacts_file.read_bytes()
+    monkeypatch.setattr(artifacts_module, "compile_contracts", _must_not_compile)
+
+    result = ensure_built(built)
+
+    assert not result.rebuilt
+    assert result.contracts == ("Counter", "ICounter")
+    assert built.artifacts_file.read_bytes() == before
+
+
+def test_ensure_built_recompiles_when_a_source_changes(built: ProjectLayout) -> None:
+    old = load_artifacts(built)["Counter"].bytecode
+    source = built.contracts_dir / "Counter.sol"
+    source.write_text(source.read_text().replace("_count += 1;", "_count += 2;"))
+
+    result = ensure_built(built)
+
+    assert result.rebuilt
+    assert load_artifacts(built)["Counter"].bytecode != old
 
 
 def test_load_artifacts_raises_when_cache_missing(tiny: ProjectLayout) -> None:
@@ -259,21 +277,19 @@ def test_load_artifacts_raises_when_cache_missing(tiny: ProjectLayout) -> None:
         load_artifacts(tiny)
 
 
-def test_load_artifacts_raises_when_sources_changed_since_build(tiny: ProjectLayout) -> None:
-    ensure_built(tiny)
-    (tiny.contracts_dir / "Extra.sol").write_text("// SPDX-License-Identifier: MIT\n")
+def test_load_artifacts_raises_when_sources_changed_since_build(built: ProjectLayout) -> None:
+    (built.contracts_dir / "Extra.sol").write_text("// SPDX-License-Identifier: MIT\n")
 
     with pytest.raises(ArtifactError, match=r"stale.*run `make build`"):
-        load_artifacts(tiny)
+        load_artifacts(built)
 
 
 def test_load_artifacts_reads_cache_without_compiling(
-    tiny: ProjectLayout, monkeypatch: pytest.MonkeyPatch
+    built: ProjectLayout, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ensure_built(tiny)
     monkeypatch.setattr(artifacts_module, "compile_contracts", _must_not_compile)
 
-    loaded = load_artifacts(tiny)
+    loaded = load_artifacts(built)
 
     counter = loaded["Counter"]
     assert isinstance(counter, Artifact)

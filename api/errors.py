@@ -1,0 +1,128 @@
+"""SDK exceptions as HTTP answers: ``{"detail": <what to do>, "error": <class name>}``.
+
+The SDK's messages already say what to do next, so they are passed through.
+Errors that mean the chain or its contracts are unreachable also make the app
+forget its ledger, so the next request opens it afresh (after a restart or a
+new deployment).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from requests.exceptions import RequestException
+from web3.exceptions import BadFunctionCallOutput
+
+from api.deps import app_settings, ledger_provider
+from api.models import ErrorPublic
+from rdh_chain.exceptions import (
+    AccessDeniedError,
+    BadInputRevertError,
+    ChainError,
+    ChainNotRunningError,
+    ConfigError,
+    DeploymentError,
+    InvalidInputError,
+    NotFoundError,
+    RdhChainError,
+    StateRevertError,
+    ToolchainError,
+    UnknownRevertError,
+)
+
+logger = logging.getLogger(__name__)
+
+# First match wins. NotFoundError comes before BadInputRevertError because some
+# reverts are both (EmcUnknownVersion, RegistryNotMember): "no such thing" is 404.
+# UnknownRevertError is a ChainError but means the SDK and contracts disagree: a 500.
+_STATUS_BY_ERROR: tuple[tuple[type[RdhChainError], int], ...] = (
+    (NotFoundError, status.HTTP_404_NOT_FOUND),
+    (InvalidInputError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (BadInputRevertError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (AccessDeniedError, status.HTTP_403_FORBIDDEN),
+    (StateRevertError, status.HTTP_409_CONFLICT),
+    (UnknownRevertError, status.HTTP_500_INTERNAL_SERVER_ERROR),
+    (ChainError, status.HTTP_503_SERVICE_UNAVAILABLE),
+    (ConfigError, status.HTTP_503_SERVICE_UNAVAILABLE),
+    (ToolchainError, status.HTTP_503_SERVICE_UNAVAILABLE),
+)
+
+# The error answers each route may give, for the OpenAPI document.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status.HTTP_422_UNPROCESSABLE_CONTENT: {
+        "model": ErrorPublic,
+        "description": "A parameter is malformed (e.g. not an address).",
+    },
+    status.HTTP_503_SERVICE_UNAVAILABLE: {
+        "model": ErrorPublic,
+        "description": "The chain does not answer or the contracts are not deployed on it.",
+    },
+}
+NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {
+    status.HTTP_404_NOT_FOUND: {"model": ErrorPublic, "description": "No such EMC, member or version."},
+}
+
+
+def status_for(exc: RdhChainError) -> int:
+    """The HTTP status for an SDK exception."""
+    for cls, code in _STATUS_BY_ERROR:
+        if isinstance(exc, cls):
+            return code
+    return status.HTTP_500_INTERNAL_SERVER_ERROR
+
+
+def _answer(code: int, exc: Exception) -> JSONResponse:
+    body = ErrorPublic(detail=str(exc), error=type(exc).__name__)
+    return JSONResponse(body.model_dump(), status_code=code)
+
+
+def _sdk_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RdhChainError)  # registered for RdhChainError only
+    code = status_for(exc)
+    if code == status.HTTP_503_SERVICE_UNAVAILABLE:
+        ledger_provider(request.app.state).forget()
+    elif code >= status.HTTP_500_INTERNAL_SERVER_ERROR:
+        logger.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return _answer(code, exc)
+
+
+def _node_gone(request: Request, exc: Exception) -> JSONResponse:
+    # web3's HTTP provider raises requests' errors once an opened ledger's node stops.
+    rpc_url = app_settings(request.app.state).rpc_url
+    error = ChainNotRunningError(
+        f"The node at {rpc_url} stopped answering ({type(exc).__name__}); "
+        "start it with `rdh chain up` (or `make run`)."
+    )
+    return _sdk_error(request, error)
+
+
+def _contracts_gone(request: Request, exc: Exception) -> JSONResponse:
+    # A call to an address without code returns nothing: the chain was reset under us.
+    error = DeploymentError(
+        "The rdh-chain contracts do not answer at the addresses of the deployment record: "
+        "the chain was reset. Remove the deployment record and deploy again (`rdh deploy`)."
+    )
+    return _sdk_error(request, error)
+
+
+def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    # FastAPI's own checks (a version id that is not a number...) get the same body shape.
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for error in exc.errors():
+        where, *names = error.get("loc", ("request",))
+        name = ".".join(str(n) for n in names) or str(where)
+        problems.append(f"{name} ({where}): {error.get('msg', 'invalid')}")
+    error = InvalidInputError("; ".join(problems) + ".")
+    return _answer(status.HTTP_422_UNPROCESSABLE_CONTENT, error)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RdhChainError, _sdk_error)
+    app.add_exception_handler(RequestException, _node_gone)
+    app.add_exception_handler(BadFunctionCallOutput, _contracts_gone)
+    app.add_exception_handler(RequestValidationError, _invalid_request)

@@ -1,0 +1,65 @@
+"""The gateway application: ``uvicorn api.main:app`` or ``create_app(settings)`` in tests."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from api.deps import LedgerProvider
+from api.errors import install_error_handlers
+from api.routes import emcs, health, members
+from rdh_chain.config import Settings
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+_TAGS = [
+    {"name": "health", "description": "Whether the chain and the contracts answer."},
+    {"name": "emcs", "description": "Ecosystem micro-communities: terms, totals, share versions."},
+    {"name": "members", "description": "Registered wallets, their roles and their shares."},
+]
+
+
+def _version() -> str:
+    try:
+        return version("rdh-chain")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The gateway for ``settings`` (by default from the ``RDH_*`` environment).
+
+    Nothing touches the chain here: the ledger opens on the first request, so the
+    gateway starts, and says why it cannot serve, while the chain is down.
+    """
+    settings = settings or Settings()
+    app = FastAPI(
+        title="rdh-chain gateway",
+        summary="Read the Rendanheyi ledger: EMCs, share versions, members and payouts.",
+        description=(
+            "Amounts are settlement credit in fen (`fen`, exact) with RMB text beside them "
+            "(`rmb`). Every error answers `{\"detail\": ..., \"error\": ...}`, where `detail` "
+            "says what to do."
+        ),
+        version=_version(),
+        openapi_tags=_TAGS,
+    )
+    app.state.settings = settings
+    app.state.ledgers = LedgerProvider(settings)
+    install_error_handlers(app)
+    for module in (health, emcs, members):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html")
+
+    return app
+
+
+app = create_app()

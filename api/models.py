@@ -1,0 +1,311 @@
+"""What the gateway returns: Pydantic output models built from the SDK's typed values.
+
+Amounts are settlement credit in fen (the token's unit, exact integers) with the
+RMB text people read beside them; addresses are EIP-55 checksummed; enums are
+lower-case names, never the contracts' ordinals.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal, cast
+
+from eth_typing import ChecksumAddress
+from pydantic import BaseModel, ConfigDict, Field
+
+from rdh_chain.deployment import Deployment
+from rdh_chain.ledger import MemberShare
+from rdh_chain.types import (
+    EmcTerms,
+    Member,
+    Position,
+    ShareClass,
+    ShareEntry,
+    Totals,
+    Version,
+)
+from rdh_chain.validation import format_amount
+
+ShareClassName = Literal["partner", "operating", "value_added", "dev_fund"]
+EmcStatusName = Literal["none", "bidding", "active", "dissolved", "closed"]
+VersionStatusName = Literal["none", "proposed", "active", "superseded"]
+MemberStatusName = Literal["none", "active", "suspended"]
+RoleName = Literal[
+    "operator", "steward", "me", "partner", "auditor", "treasury", "registrar", "contract"
+]
+
+
+def _percent(bps: int) -> str:
+    """Basis points as a percentage with two decimals, exactly (600 -> "6.00")."""
+    return f"{bps // 100}.{bps % 100:02d}"
+
+
+def _hex(raw: bytes) -> str:
+    return "0x" + raw.hex()
+
+
+def _time(timestamp: int) -> datetime | None:
+    """A block timestamp as UTC time; the contracts use 0 for "not yet"."""
+    return datetime.fromtimestamp(timestamp, UTC) if timestamp else None
+
+
+def _class_name(share_class: ShareClass) -> ShareClassName:
+    return cast(ShareClassName, share_class.name.lower())
+
+
+class _Public(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ErrorPublic(_Public):
+    """Every error answer: what went wrong and what to do, and the exception's class."""
+
+    detail: str = Field(examples=["No Ethereum node answers at http://127.0.0.1:8545 ..."])
+    error: str = Field(examples=["ChainNotRunningError"])
+
+
+class AmountPublic(_Public):
+    """Settlement credit: exact fen, and the same amount as RMB text."""
+
+    fen: int = Field(examples=[5790600])
+    rmb: str = Field(description="RMB with two decimals and thousands separators.",
+                     examples=["57,906.00"])
+
+    @classmethod
+    def of(cls, fen: int) -> AmountPublic:
+        return cls(fen=fen, rmb=format_amount(fen))
+
+
+class DeploymentPublic(_Public):
+    """Where the rdh-chain contracts are on the chain the gateway reads."""
+
+    chain_id: int
+    registry: ChecksumAddress
+    token: ChecksumAddress
+    factory: ChecksumAddress
+    admin: ChecksumAddress
+    block: int = Field(description="The block the deployment started in.")
+
+    @classmethod
+    def from_sdk(cls, deployment: Deployment) -> DeploymentPublic:
+        return cls(
+            chain_id=deployment.chain_id,
+            registry=deployment.registry,
+            token=deployment.token,
+            factory=deployment.factory,
+            admin=deployment.admin,
+            block=deployment.block,
+        )
+
+
+class HealthPublic(_Public):
+    """The chain answers and the contracts of the deployment record are on it."""
+
+    status: Literal["ok"] = "ok"
+    chain_id: int
+    block: int = Field(description="The chain's latest block number.")
+    deployment: DeploymentPublic
+
+
+class TermsPublic(_Public):
+    """What the platform set when it registered the EMC."""
+
+    target_users: int
+    target_revenue: AmountPublic
+    sharing_space: AmountPublic = Field(
+        description="The value-added sharing space the target earns."
+    )
+    metadata: str = Field(description="bytes32 reference to the EMC's off-chain description.")
+
+    @classmethod
+    def from_sdk(cls, terms: EmcTerms) -> TermsPublic:
+        return cls(
+            target_users=terms.target_users,
+            target_revenue=AmountPublic.of(terms.target_revenue),
+            sharing_space=AmountPublic.of(terms.sharing_space),
+            metadata=_hex(terms.metadata),
+        )
+
+
+class TotalsPublic(_Public):
+    """An EMC's running totals over all settled periods."""
+
+    periods: int
+    users: int
+    revenue: AmountPublic
+    profit: AmountPublic
+    paid: AmountPublic = Field(description="Claimed by members so far.")
+    dev_fund_withdrawn: AmountPublic
+    target_reached: bool = Field(description="Whether the value-added pool is unlocked.")
+
+    @classmethod
+    def from_sdk(cls, totals: Totals) -> TotalsPublic:
+        return cls(
+            periods=totals.periods,
+            users=totals.users,
+            revenue=AmountPublic.of(totals.revenue),
+            profit=AmountPublic.of(totals.profit),
+            paid=AmountPublic.of(totals.paid),
+            dev_fund_withdrawn=AmountPublic.of(totals.dev_fund_withdrawn),
+            target_reached=totals.target_reached,
+        )
+
+
+class PositionPublic(_Public):
+    """Where an account stands in one EMC."""
+
+    claimable: AmountPublic = Field(description="Payable now with a claim.")
+    locked: AmountPublic = Field(description="Value-added credit waiting for the target.")
+    paid: AmountPublic = Field(description="Paid out so far.")
+    dust: int = Field(description="Remainder in 1/10,000 fen, kept by the pool until it adds up.")
+
+    @classmethod
+    def from_sdk(cls, position: Position) -> PositionPublic:
+        return cls(
+            claimable=AmountPublic.of(position.claimable),
+            locked=AmountPublic.of(position.locked),
+            paid=AmountPublic.of(position.paid),
+            dust=position.dust,
+        )
+
+
+class ShareEntryPublic(_Public):
+    """One line of a share version; the development fund's line names the zero address."""
+
+    account: ChecksumAddress
+    share_class: ShareClassName
+    bps: int
+    percent: str = Field(examples=["6.00"])
+
+    @classmethod
+    def from_sdk(cls, entry: ShareEntry) -> ShareEntryPublic:
+        return cls(
+            account=entry.account,
+            share_class=_class_name(entry.share_class),
+            bps=entry.bps,
+            percent=_percent(entry.bps),
+        )
+
+
+class VersionPublic(_Public):
+    """A share version with its entries; every version stays readable."""
+
+    id: int
+    status: VersionStatusName
+    epoch: int = Field(description="Index in the activation history (0 before activation).")
+    from_period: int = Field(description="First period settled under it (0 before activation).")
+    proposed_at: datetime | None
+    activated_at: datetime | None
+    document_hash: str
+    total_bps: int
+    entries: list[ShareEntryPublic]
+
+    @classmethod
+    def from_sdk(cls, version: Version, entries: list[ShareEntry]) -> VersionPublic:
+        return cls(
+            id=version.id,
+            status=cast(VersionStatusName, version.status.name.lower()),
+            epoch=version.epoch,
+            from_period=version.from_period,
+            proposed_at=_time(version.proposed_at),
+            activated_at=_time(version.activated_at),
+            document_hash=_hex(version.document_hash),
+            total_bps=sum(e.bps for e in entries),
+            entries=[ShareEntryPublic.from_sdk(e) for e in entries],
+        )
+
+
+class EmcPublic(_Public):
+    """An EMC as listed: owner, lifecycle, terms and totals."""
+
+    address: ChecksumAddress
+    owner: ChecksumAddress
+    status: EmcStatusName
+    terms: TermsPublic
+    totals: TotalsPublic
+    active_version_id: int | None = Field(description="None until a version is activated.")
+    version_count: int = Field(description="Versions ever proposed; their ids run from 1.")
+
+
+class EmcDetailPublic(EmcPublic):
+    """One EMC with its active share version and its development fund."""
+
+    active_version: VersionPublic | None
+    dev_fund: PositionPublic
+
+
+class MemberPublic(_Public):
+    """A registry record."""
+
+    address: ChecksumAddress
+    status: MemberStatusName
+    since: datetime | None = Field(description="When the member was registered.")
+    metadata: str
+    roles: list[RoleName]
+
+    @classmethod
+    def from_sdk(cls, member: Member) -> MemberPublic:
+        return cls(
+            address=member.address,
+            status=cast(MemberStatusName, member.status.name.lower()),
+            since=_time(member.since),
+            metadata=_hex(member.metadata),
+            roles=[cast(RoleName, role.value) for role in member.roles],
+        )
+
+
+class ClassSharePublic(_Public):
+    """The basis points a member holds in one share class."""
+
+    share_class: ShareClassName
+    bps: int
+    percent: str = Field(examples=["6.00"])
+
+
+class MemberSharePublic(_Public):
+    """A member's promised share in one EMC (active version), and what it was paid and is owed."""
+
+    emc: ChecksumAddress
+    account: ChecksumAddress
+    version_id: int | None = Field(description="The active version; None before activation.")
+    shares: list[ClassSharePublic]
+    total_bps: int
+    total_percent: str
+    position: PositionPublic
+
+    @classmethod
+    def from_sdk(cls, share: MemberShare) -> MemberSharePublic:
+        return cls(
+            emc=share.emc,
+            account=share.account,
+            version_id=share.version_id or None,
+            shares=[
+                ClassSharePublic(
+                    share_class=_class_name(share_class), bps=bps, percent=_percent(bps)
+                )
+                for share_class, bps in sorted(share.bps.items())
+            ],
+            total_bps=share.total_bps,
+            total_percent=_percent(share.total_bps),
+            position=PositionPublic.from_sdk(share.position),
+        )
+
+
+class MemberSharesPublic(_Public):
+    """A member's shares in every EMC that names it (or in one), with the sums over them."""
+
+    account: ChecksumAddress
+    emcs: list[MemberSharePublic]
+    claimable: AmountPublic
+    locked: AmountPublic
+    paid: AmountPublic
+
+    @classmethod
+    def from_sdk(cls, account: ChecksumAddress, shares: list[MemberShare]) -> MemberSharesPublic:
+        return cls(
+            account=account,
+            emcs=[MemberSharePublic.from_sdk(s) for s in shares],
+            claimable=AmountPublic.of(sum(s.position.claimable for s in shares)),
+            locked=AmountPublic.of(sum(s.position.locked for s in shares)),
+            paid=AmountPublic.of(sum(s.position.paid for s in shares)),
+        )

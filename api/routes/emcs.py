@@ -1,0 +1,74 @@
+"""EMCs: their terms, totals, share versions and development fund."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Path
+
+from api.deps import EmcDep, LedgerDep
+from api.errors import ERROR_RESPONSES, NOT_FOUND_RESPONSE
+from api.models import (
+    EmcDetailPublic,
+    EmcPublic,
+    EmcStatusName,
+    PositionPublic,
+    TermsPublic,
+    TotalsPublic,
+    VersionPublic,
+)
+from rdh_chain.contracts import EmcClient
+
+router = APIRouter(prefix="/emcs", tags=["emcs"], responses=ERROR_RESPONSES)
+
+_UINT256_MAX = 2**256 - 1
+
+
+def _summary(emc: EmcClient) -> EmcPublic:
+    return EmcPublic(
+        address=emc.address,
+        owner=emc.owner(),
+        status=cast(EmcStatusName, emc.status().name.lower()),
+        terms=TermsPublic.from_sdk(emc.terms()),
+        totals=TotalsPublic.from_sdk(emc.totals()),
+        active_version_id=emc.active_version_id() or None,
+        version_count=emc.version_count(),
+    )
+
+
+def _version(emc: EmcClient, version_id: int) -> VersionPublic:
+    return VersionPublic.from_sdk(emc.version(version_id), emc.version_entries(version_id))
+
+
+@router.get("", summary="List the EMCs")
+def list_emcs(ledger: LedgerDep) -> list[EmcPublic]:
+    """Every EMC the factory created, in order of creation."""
+    return [_summary(ledger.emc(address)) for address in ledger.factory.emcs()]
+
+
+@router.get("/{address}", summary="One EMC with its active shares", responses=NOT_FOUND_RESPONSE)
+def get_emc(emc: EmcDep, ledger: LedgerDep) -> EmcDetailPublic:
+    """The EMC's terms and totals, its active share version with every member's class and
+    basis points, and the development fund's position."""
+    summary = _summary(emc)
+    active = summary.active_version_id
+    return EmcDetailPublic(
+        **dict(summary),
+        active_version=_version(emc, active) if active is not None else None,
+        dev_fund=PositionPublic.from_sdk(ledger.dev_fund(emc)),
+    )
+
+
+@router.get(
+    "/{address}/versions/{version_id}",
+    summary="One share version of an EMC",
+    responses=NOT_FOUND_RESPONSE,
+)
+def get_version(
+    emc: EmcDep,
+    version_id: Annotated[
+        int, Path(ge=1, le=_UINT256_MAX, description="The version's id; ids run from 1.")
+    ],
+) -> VersionPublic:
+    """A version's header and entries, whether proposed, active or superseded."""
+    return _version(emc, version_id)

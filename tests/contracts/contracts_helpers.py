@@ -1,0 +1,227 @@
+"""What the contract tests share: the deployed cast of members and a reference model of payouts.
+
+The model restates ``contracts/libraries/Accrual.sol`` and ``EMC._accrued`` in plain
+integers: an account that held ``bps`` while ``profit`` was settled earned ``bps * profit``
+credit in 1/10,000 fen; whole fen of payable credit are claimable, whole fen of value-added
+credit are locked until the target is reached, and each remainder (dust) stays with the
+account. Because the dust carries over, an account's figures depend only on its total
+credit, never on when it claimed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+from web3 import Web3
+from web3.types import RPCEndpoint
+
+from rdh_chain.contracts.base import ContractClient
+from rdh_chain.deployment import Deployment
+from rdh_chain.ledger import Ledger
+from rdh_chain.toolchain.artifacts import Artifact
+from rdh_chain.tx import TxResult
+from rdh_chain.types import (
+    ZERO_ADDRESS,
+    EmcTerms,
+    PeriodReport,
+    Position,
+    Role,
+    ShareClass,
+    ShareEntry,
+)
+
+BPS = 10_000
+# The registry's DEFAULT_ADMIN_ROLE, as the revert decoder shows a bytes32.
+ADMIN_ROLE_HEX = "0x" + "00" * 32
+PARTNER_NAMES = ("platform", "chef", "food_processor", "duck_farm")
+
+
+def role_hex(role: Role) -> str:
+    """``role``'s id as the revert decoder renders a bytes32 argument."""
+    return "0x" + role.id.hex()
+
+
+def new_account() -> LocalAccount:
+    # Gas is free on the test chain, so a fresh key can sign without funding.
+    account: LocalAccount = Account.create()
+    return account
+
+
+@dataclass
+class Cast:
+    """A deployed ledger with one wallet per role, plus one EMC ready for permission tests.
+
+    ``base_emc`` is owned by ``mes[0]``: version 1 (chef partner 1,000 bps, ``mes[0]``
+    operating 7,000, ``mes[1]`` value-added 1,000, dev fund 1,000) is active, version 2 is
+    proposed, one period of ``BASE_PROFIT`` is settled, and the owner holds spare credit.
+    """
+
+    w3: Web3
+    artifacts: dict[str, Artifact]
+    deployment: Deployment
+    ledger: Ledger  # read-only
+    admin: LocalAccount  # registry admin and first operator
+    operator2: LocalAccount  # an operator without the admin role
+    treasury: LocalAccount
+    auditor: LocalAccount
+    steward: LocalAccount
+    mes: list[LocalAccount]
+    partners: dict[str, LocalAccount]
+    base_emc: ChecksumAddress = ZERO_ADDRESS
+    _signers: dict[ChecksumAddress, Ledger] = field(default_factory=dict)
+
+    def as_(self, account: LocalAccount) -> Ledger:
+        """The ledger signing as ``account`` (one per account, so nonces stay in one place)."""
+        signer = self._signers.get(account.address)
+        if signer is None:
+            signer = self.ledger.connect(account)
+            self._signers[account.address] = signer
+        return signer
+
+    def refresh(self) -> None:
+        """Forget cached nonces: an ``evm_revert`` between tests rewinds them on chain."""
+        for signer in self._signers.values():
+            assert signer.sender is not None
+            signer.sender.refresh()
+
+    @property
+    def chef(self) -> LocalAccount:
+        return self.partners["chef"]
+
+    @property
+    def owner(self) -> LocalAccount:
+        return self.mes[0]
+
+    def mint(self, to: ChecksumAddress, amount: int) -> None:
+        self.as_(self.treasury).token.mint(to, amount)
+
+    def balance(self, account: ChecksumAddress) -> int:
+        return self.ledger.token.balance_of(account)
+
+
+BASE_PROFIT = 1_000_000  # fen settled in the base EMC's first period
+BASE_OWNER_CREDIT = 10**12  # fen the base EMC's owner holds for further settlements
+BASE_TERMS = EmcTerms(target_users=1_000, target_revenue=100_000_000, sharing_space=5_000_000)
+
+
+def base_entries(cast: Cast) -> list[ShareEntry]:
+    return [
+        ShareEntry(cast.chef.address, ShareClass.PARTNER, 1_000),
+        ShareEntry(cast.mes[0].address, ShareClass.OPERATING, 7_000),
+        ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, 1_000),
+        ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
+    ]
+
+
+def build_cast(
+    w3: Web3, artifacts: dict[str, Artifact], deployment: Deployment, admin: LocalAccount
+) -> Cast:
+    cast = Cast(
+        w3=w3,
+        artifacts=artifacts,
+        deployment=deployment,
+        ledger=Ledger(w3, deployment, artifacts),
+        admin=admin,
+        operator2=new_account(),
+        treasury=new_account(),
+        auditor=new_account(),
+        steward=new_account(),
+        mes=[new_account() for _ in range(11)],
+        partners={name: new_account() for name in PARTNER_NAMES},
+    )
+    registry = cast.as_(admin).registry
+    registry.add_member(cast.operator2.address, Role.OPERATOR)
+    registry.add_member(cast.treasury.address, Role.TREASURY)
+    registry.add_member(cast.auditor.address, Role.AUDITOR)
+    registry.add_member(cast.steward.address, Role.STEWARD)
+    for me in cast.mes:
+        registry.add_member(me.address, Role.ME)
+    for partner in cast.partners.values():
+        registry.add_member(partner.address, Role.PARTNER)
+    # The article's chef also took a value-added share, which needs the node (ME) role.
+    registry.add_member(cast.chef.address, Role.ME)
+
+    emc_address, _ = cast.as_(admin).factory.create_emc(cast.owner.address, BASE_TERMS)
+    cast.base_emc = emc_address
+    owner = cast.as_(cast.owner)
+    emc = owner.emc(emc_address)
+    version_id, _ = emc.propose_version(base_entries(cast))
+    emc.activate_version(version_id)
+    emc.propose_version(base_entries(cast)[::-1])
+    cast.mint(cast.owner.address, BASE_PROFIT + BASE_OWNER_CREDIT)
+    owner.settle(emc, PeriodReport(10, 10, 1_000_000, 0, BASE_PROFIT))
+    return cast
+
+
+def snapshot(w3: Web3) -> str:
+    result: str = w3.provider.make_request(RPCEndpoint("evm_snapshot"), [])["result"]
+    return result
+
+
+def revert(w3: Web3, snapshot_id: str) -> None:
+    reply = w3.provider.make_request(RPCEndpoint("evm_revert"), [snapshot_id])
+    assert reply.get("result") is True, f"evm_revert({snapshot_id}) failed: {reply}"
+
+
+def raw_transact(signer: Ledger, client: ContractClient, fn_name: str, *args: Any) -> TxResult:
+    """Send a call the typed clients deliberately do not offer (grantRole, initialize...)."""
+    assert signer.sender is not None
+    data = client.contract.encode_abi(fn_name, args=list(args))
+    return signer.sender.transact(client.address, data, action=f"{client.artifact_name}.{fn_name}")
+
+
+# -- reference model ---------------------------------------------------------------------
+
+
+@dataclass
+class Credit:
+    """An account's total credit in 1/10,000 fen: payable, and value-added (target-gated)."""
+
+    free: int = 0
+    locked: int = 0
+
+    def expected(self, target_reached: bool, paid: int) -> Position:
+        """The position ``EMC.accountOf`` must report after ``paid`` fen were paid out."""
+        if target_reached:
+            total = self.free + self.locked
+            return Position(total // BPS - paid, 0, paid, total % BPS)
+        return Position(
+            self.free // BPS - paid,
+            self.locked // BPS,
+            paid,
+            self.free % BPS + self.locked % BPS,
+        )
+
+    @property
+    def entitlement(self) -> int:
+        """Everything the account was promised, floored to whole fen."""
+        return (self.free + self.locked) // BPS
+
+
+AccountKey = tuple[ChecksumAddress, ...]
+
+
+def accrue(
+    credits: dict[ChecksumAddress, Credit], entries: Iterable[ShareEntry], profit: int
+) -> None:
+    """Credit every entry of the active version with its share of one period's ``profit``."""
+    for entry in entries:
+        credit = credits.setdefault(entry.account, Credit())
+        if entry.share_class is ShareClass.VALUE_ADDED:
+            credit.locked += entry.bps * profit
+        else:
+            credit.free += entry.bps * profit
+
+
+def split_bps(cuts: Iterable[int]) -> list[int]:
+    """The gaps between sorted distinct cut points in (0, 10,000): positive, summing to 10,000."""
+    points = [0, *sorted(set(cuts)), BPS]
+    return [b - a for a, b in zip(points, points[1:], strict=False)]
+
+
+Check = Callable[[], None]

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IEMC} from "../interfaces/IEMC.sol";
+import {Accrual} from "../libraries/Accrual.sol";
+import {EmcStatus, PeriodReport, Share} from "../types/Shares.sol";
+import {EMCStorage} from "./EMCStorage.sol";
+
+/// @title EMCSettlement
+/// @notice Settling periods, pull payouts and the development fund, at O(1) gas in the
+/// number of members.
+/// @dev Settling a period only raises `_cumProfit`. An account is brought up to date
+/// lazily, epoch by epoch, when it claims: O(epochs since its last claim), about one a month.
+abstract contract EMCSettlement is EMCStorage, ReentrancyGuardTransient {
+    using Accrual for Accrual.Position;
+    using SafeCast for uint256;
+    using SafeERC20 for IERC20;
+
+    /// @inheritdoc IEMC
+    function settle(PeriodReport calldata report) external nonReentrant onlyOwner returns (uint256 period) {
+        _checkStatus(EmcStatus.Active);
+        uint256 versionId = _activeVersionId;
+        if (versionId == 0) revert EmcNoActiveVersion();
+        uint256 profit = report.profit;
+        if (profit == 0) revert EmcZeroAmount();
+        uint256 cumProfit = _cumProfit + profit;
+        if (cumProfit > _MAX_CUMULATIVE) revert EmcAmountTooLarge(cumProfit, _MAX_CUMULATIVE);
+        uint256 users = _cumUsers + report.users;
+        uint256 revenue = _cumRevenue + report.revenue;
+
+        period = ++_periodCount;
+        _cumProfit = uint80(cumProfit);
+        _cumUsers = users.toUint64();
+        _cumRevenue = revenue.toUint128();
+        emit PeriodSettled(period, versionId, msg.sender, report, cumProfit);
+
+        if (!_targetReached && users >= _terms.targetUsers && revenue >= _terms.targetRevenue) {
+            _targetReached = true;
+            emit TargetReached(period, users, revenue);
+        }
+        _token.safeTransferFrom(msg.sender, address(this), profit);
+    }
+
+    /// @inheritdoc IEMC
+    function claim() external nonReentrant returns (uint256 amount) {
+        uint256 locked;
+        Accrual.Position memory p;
+        (p, amount, locked) = _accrued(msg.sender);
+        if (amount == 0) revert EmcNothingToClaim(msg.sender);
+        if (locked != 0 || p.hasLocked) {
+            _locked[msg.sender] = locked;
+            p.hasLocked = locked != 0;
+        }
+        uint256 paid = p.paid + amount;
+        p.paid = uint80(paid);
+        _positions[msg.sender] = p;
+        _totalPaid += uint80(amount);
+        emit Claimed(msg.sender, amount, paid);
+        _token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IEMC
+    function withdrawDevFund(address to, uint256 amount, bytes32 purpose) external nonReentrant onlyOwner {
+        if (to == address(0)) revert EmcZeroAddress();
+        if (amount == 0) revert EmcZeroAmount();
+        (Accrual.Position memory fund, uint256 accrued,) = _accrued(_DEV_FUND);
+        uint256 available = _devFundBalance + accrued;
+        if (amount > available) revert EmcDevFundInsufficient(amount, available);
+        _devFundBalance = uint128(available - amount);
+        fund.paid += uint80(amount);
+        _positions[_DEV_FUND] = fund;
+        _totalPaid += uint80(amount);
+        _devFundWithdrawn += uint128(amount);
+        emit DevFundWithdrawn(to, amount, purpose, available - amount);
+        _token.safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IEMC
+    function totals() external view returns (Totals memory) {
+        return Totals({
+            periods: _periodCount,
+            users: _cumUsers,
+            revenue: _cumRevenue,
+            profit: _cumProfit,
+            paid: _totalPaid,
+            devFundWithdrawn: _devFundWithdrawn,
+            targetReached: _targetReached
+        });
+    }
+
+    /// @inheritdoc IEMC
+    function accountOf(address account) external view returns (AccountView memory) {
+        (Accrual.Position memory p, uint256 payable_, uint256 locked) = _accrued(account);
+        if (account == _DEV_FUND) payable_ += _devFundBalance;
+        return AccountView({
+            claimable: payable_,
+            locked: locked,
+            paid: p.paid,
+            dust: uint256(p.freeDust) + p.lockedDust
+        });
+    }
+
+    /// @dev `account`'s position brought up to date, what it may be paid now and its locked
+    /// value-added credit, walking the epochs it has not been accounted for (one, for an
+    /// account that claims every period). Amounts never exceed the cumulative profit
+    /// (< 2**80), so the narrow casts cannot truncate.
+    function _accrued(address account)
+        private
+        view
+        returns (Accrual.Position memory p, uint256 payable_, uint256 locked)
+    {
+        p = _positions[account];
+        uint256 epochCount = _epochCount;
+        if (p.known && p.epoch < epochCount) {
+            uint256 cumProfit = _cumProfit;
+            Accrual.Credit memory credit;
+            for (uint256 e = p.epoch; e < epochCount; ++e) {
+                uint256 end = e + 1 < epochCount ? _epochs[e + 1].startProfit : cumProfit;
+                uint256 versionId;
+                uint256 start;
+                if (e == p.epoch && p.synced) {
+                    // A synced account's checkpoint is already past its epoch's start, and the
+                    // last epoch's version is the active one: no epoch read in the common case.
+                    start = p.checkpoint;
+                    versionId = e + 1 == epochCount ? _activeVersionId : _epochs[e].versionId;
+                } else {
+                    Epoch memory epoch = _epochs[e];
+                    versionId = epoch.versionId;
+                    start = epoch.startProfit;
+                }
+                if (end > start) {
+                    Share memory s = _shares[versionId][account];
+                    uint256 delta = end - start;
+                    credit.free += (uint256(s.partnerBps) + s.operatingBps + s.devFundBps) * delta;
+                    credit.locked += uint256(s.valueAddedBps) * delta;
+                }
+            }
+            (payable_, locked) = p.book(credit);
+            p.synced = true;
+            p.epoch = uint32(epochCount - 1);
+            p.checkpoint = uint80(cumProfit);
+        }
+        if (p.hasLocked) locked += _locked[account];
+        if (_targetReached) {
+            payable_ += locked + p.unlockDust();
+            locked = 0;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+import {IEMC} from "../interfaces/IEMC.sol";
+import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
+import {Accrual} from "../libraries/Accrual.sol";
+import {Roles} from "../libraries/Roles.sol";
+import {EmcStatus, EmcTerms, Share, Version} from "../types/Shares.sol";
+
+/// @title EMCStorage
+/// @notice The EMC template's state and the checks every part of it shares.
+/// @dev The template is split by concern (versions, settlement) over this one layout;
+/// `EMC` puts the parts together. Clones share the immutables through the template's code.
+abstract contract EMCStorage is IEMC {
+    /// @notice Most entries a version may have; bounds the proposal loop.
+    uint256 public constant MAX_ENTRIES = 256;
+    /// @dev The development fund's account key: the fund has no wallet.
+    address internal constant _DEV_FUND = address(0);
+    /// @dev Cumulative profit must fit a position's checkpoint.
+    uint256 internal constant _MAX_CUMULATIVE = type(uint80).max;
+
+    struct Epoch {
+        uint32 versionId;
+        uint128 startProfit;
+    }
+
+    IMemberRegistry internal immutable _registry;
+    IERC20 internal immutable _token;
+    address internal immutable _factory;
+
+    // Slot 0: read by every call.
+    address internal _owner;
+    EmcStatus internal _status;
+    bool internal _targetReached;
+    uint32 internal _periodCount;
+    uint32 internal _activeVersionId;
+    // Slot 1: what settlements raise and claims read and write.
+    uint80 internal _cumProfit;
+    uint80 internal _totalPaid;
+    uint32 internal _epochCount;
+    uint64 internal _cumUsers;
+    // Slot 2.
+    uint128 internal _cumRevenue;
+    uint32 internal _versionCount;
+    // Slot 3: the development fund's payable balance (as of its checkpoint) and withdrawals.
+    uint128 internal _devFundBalance;
+    uint128 internal _devFundWithdrawn;
+
+    EmcTerms internal _terms;
+    mapping(uint256 epoch => Epoch) internal _epochs;
+    mapping(uint256 versionId => Version) internal _versions;
+    mapping(uint256 versionId => address[]) internal _versionAccounts;
+    mapping(uint256 versionId => mapping(address account => Share)) internal _shares;
+    mapping(address account => Accrual.Position) internal _positions;
+    mapping(address account => uint256) internal _locked;
+
+    constructor(IMemberRegistry registry_, IERC20 token_, address factory_) {
+        _registry = registry_;
+        _token = token_;
+        _factory = factory_;
+    }
+
+    modifier onlyOwner() {
+        _checkOwner();
+        _;
+    }
+
+    function _checkOwner() internal view {
+        address owner_ = _owner;
+        if (msg.sender != owner_) revert EmcNotOwner(msg.sender, owner_);
+        if (!_registry.isActive(owner_, Roles.ME)) revert EmcCallerNotActive(owner_);
+    }
+
+    function _checkStatus(EmcStatus expected) internal view {
+        if (_status != expected) revert EmcWrongStatus(_status, expected);
+    }
+
+    function _checkVersionExists(uint256 versionId) internal view {
+        if (versionId == 0 || versionId > _versionCount) revert EmcUnknownVersion(versionId);
+    }
+}

@@ -188,7 +188,9 @@ class EmcAmountTooLarge(BadInputRevertError):
 
 
 class EmcNothingToClaim(StateRevertError):
-    hint = "Nothing is claimable yet: wait for a settlement (value-added shares wait for the target)."
+    hint = (
+        "Nothing is claimable yet: wait for a settlement (value-added shares wait for the target)."
+    )
 
 
 class EmcDevFundInsufficient(StateRevertError):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from rdh_chain.chain.anvil import AnvilNode
 from rdh_chain.chain.connect import connect
@@ -126,7 +126,9 @@ def seed(ledger: Ledger, cast: DemoCast) -> ChecksumAddress:
     ]
     for account, role in members:
         if not ledger.registry.has_role(account.address, role):
-            admin.registry.add_member(account.address, role, keccak(text=f"demo {role} {account.address}"))
+            admin.registry.add_member(
+                account.address, role, keccak(text=f"demo {role} {account.address}")
+            )
 
     if ledger.factory.emc_count() == 0:
         admin.factory.create_emc(cast.owner.address, TERMS)
@@ -151,7 +153,9 @@ def seed(ledger: Ledger, cast: DemoCast) -> ChecksumAddress:
     if emc.totals().periods == 0:
         treasury = ledger.connect(cast.treasury)
         if ledger.token.balance_of(cast.owner.address) < MONTH_1.profit:
-            treasury.token.mint(cast.owner.address, MONTH_1.profit, keccak(text="fiat deposit 2020-08"))
+            treasury.token.mint(
+                cast.owner.address, MONTH_1.profit, keccak(text="fiat deposit 2020-08")
+            )
         owner.settle(emc, MONTH_1)
 
     chef = ledger.connect(cast.partners["chef"]).emc(emc_address)
@@ -160,7 +164,9 @@ def seed(ledger: Ledger, cast: DemoCast) -> ChecksumAddress:
     return emc_address
 
 
-def run(settings: Settings | None = None, *, serve: Callable[[Settings], None] | None = None) -> None:
+def run(
+    settings: Settings | None = None, *, serve: Callable[[Settings], None] | None = None
+) -> None:
     """Start (or resume) the chain, deploy and seed if needed, then serve the gateway."""
     settings = settings or Settings()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -191,10 +197,14 @@ def _serve_gateway(settings: Settings) -> None:
 
     from api.main import create_app
 
-    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning")
+    uvicorn.run(
+        create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning"
+    )
 
 
-def _print_welcome(settings: Settings, ledger: Ledger, cast: DemoCast, emc_address: ChecksumAddress) -> None:
+def _print_welcome(
+    settings: Settings, ledger: Ledger, cast: DemoCast, emc_address: ChecksumAddress
+) -> None:
     emc = ledger.emc(emc_address)
     totals = emc.totals()
     chef = cast.partners["chef"].address

@@ -41,7 +41,9 @@ class Deployment:
             data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
             return cls(**data)
         except FileNotFoundError as exc:
-            raise DeploymentError(f"No deployment record at {path}; run `rdh deploy` first.") from exc
+            raise DeploymentError(
+                f"No deployment record at {path}; run `rdh deploy` first."
+            ) from exc
         except (OSError, ValueError, TypeError) as exc:
             raise DeploymentError(f"{path} is not a deployment record ({exc}).") from exc
 
@@ -84,7 +86,9 @@ def deploy(
     )
     token, _ = deploy_contract(sender, artifacts["SettlementToken"], registry)
     factory, _ = deploy_contract(sender, artifacts["EMCFactory"], registry, token)
-    registry_contract = sender.w3.eth.contract(address=registry, abi=artifacts["MemberRegistry"].abi)
+    registry_contract = sender.w3.eth.contract(
+        address=registry, abi=artifacts["MemberRegistry"].abi
+    )
     sender.transact(
         registry,
         registry_contract.encode_abi("addMember", args=[factory, Role.REGISTRAR.id, bytes(32)]),

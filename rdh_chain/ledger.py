@@ -17,12 +17,12 @@ from rdh_chain.reverts import RevertDecoder
 from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.tx import TxResult, TxSender
 from rdh_chain.types import (
+    ZERO_ADDRESS,
     Member,
     MemberStatus,
     PeriodReport,
     Position,
     ShareClass,
-    ZERO_ADDRESS,
 )
 
 _Client = TypeVar("_Client", RegistryClient, TokenClient, FactoryClient, EmcClient)
@@ -80,8 +80,9 @@ class Ledger:
         if sender is None:
             sender = TxSender(self.w3, account, self.decoder)
             self._senders[account.address] = sender
-        return Ledger(self.w3, self.deployment, self.artifacts, sender=sender,
-                      _senders=self._senders)
+        return Ledger(
+            self.w3, self.deployment, self.artifacts, sender=sender, _senders=self._senders
+        )
 
     def forget_nonces(self) -> None:
         """Make every sender of this ledger family ask the node for its nonce again.
@@ -100,14 +101,18 @@ class Ledger:
     def emc(self, address: ChecksumAddress) -> EmcClient:
         """The EMC at ``address``; raises NotFoundError unless the factory created it."""
         if not self.factory.is_emc(address):
-            raise NotFoundError(f"{address} is not an EMC of this ledger; list them with `rdh emc list`.")
+            raise NotFoundError(
+                f"{address} is not an EMC of this ledger; list them with `rdh emc list`."
+            )
         return self._bind(EmcClient(self.w3, address, self.artifacts, self.decoder))
 
     def member(self, address: ChecksumAddress) -> Member:
         """The registry record of ``address``; raises NotFoundError if it is not registered."""
         member = self.registry.member(address)
         if member.status is MemberStatus.NONE:
-            raise NotFoundError(f"{address} is not a registered member; add it with `rdh member add`.")
+            raise NotFoundError(
+                f"{address} is not a registered member; add it with `rdh member add`."
+            )
         return member
 
     def settle(self, emc: EmcClient, report: PeriodReport) -> tuple[int, TxResult]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress, HexStr
@@ -98,7 +98,9 @@ class TxSender:
                 tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
             except (Web3RPCError, ValueError) as exc:
                 self._nonce = None  # the node did not take it: resync before the next send
-                raise TransactionError(f"{action}: the node rejected the transaction ({exc}).") from exc
+                raise TransactionError(
+                    f"{action}: the node rejected the transaction ({exc})."
+                ) from exc
             self._nonce = int(tx["nonce"]) + 1
             return tx_hash
 
@@ -110,23 +112,34 @@ class TxSender:
             )
         except TimeExhausted as exc:
             raise TransactionError(
-                f"{action}: not mined within {self.receipt_timeout:.0f} s (tx {tx_hash.hex()}); "
-                "check that the chain is producing blocks."
+                f"{action}: not mined within {self.receipt_timeout:.0f} s "
+                f"(tx {tx_hash.to_0x_hex()}); check that the chain is producing blocks."
             ) from exc
         if receipt["status"] != 1:
             raise self._replay_failure(tx_hash, receipt, action)
         return TxResult(tx_hash=tx_hash, receipt=receipt)
 
     def _replay_failure(self, tx_hash: HexBytes, receipt: TxReceipt, action: str) -> Exception:
+        """Re-run a transaction that reverted at inclusion, to recover its custom error.
+
+        Its exact state (mid-block) is not reachable over standard JSON-RPC, so it is
+        replayed after its block (where whatever beat it in the block has happened)
+        and, failing that, before it.
+        """
         tx = self.w3.eth.get_transaction(tx_hash)
-        call = cast(TxParams, {k: tx[k] for k in ("from", "to", "data", "value") if k in tx})  # type: ignore[literal-required]
-        if "input" in tx and "data" not in call:
-            call["data"] = tx["input"]
-        try:
-            self.w3.eth.call(call, block_identifier=receipt["blockNumber"] - 1)
-        except ContractLogicError as exc:
-            return self.decoder.decode(_revert_data(exc), action=action)
-        return TransactionError(f"{action}: reverted at inclusion (tx {tx_hash.hex()}), reason unknown.")
+        call: TxParams = {"from": tx["from"], "data": tx["input"], "value": tx["value"]}
+        if tx.get("to") is not None:
+            call["to"] = tx["to"]
+        block = receipt["blockNumber"]
+        for at in (block, block - 1):
+            try:
+                self.w3.eth.call(call, block_identifier=at)
+            except ContractLogicError as exc:
+                return self.decoder.decode(_revert_data(exc), action=action)
+        return TransactionError(
+            f"{action}: reverted at inclusion (tx {tx_hash.to_0x_hex()}), reason unknown; "
+            "check its gas limit and the state it depended on."
+        )
 
     def _next_nonce(self) -> int:
         if self._nonce is None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
-from eth_typing import ChecksumAddress
-from eth_utils import keccak
+from eth_typing import ChecksumAddress, HexAddress, HexStr
+from eth_utils.crypto import keccak
 
-ZERO_ADDRESS = ChecksumAddress("0x0000000000000000000000000000000000000000")
+ZERO_ADDRESS = ChecksumAddress(HexAddress(HexStr("0x" + "00" * 20)))
 TOTAL_BPS = 10_000
 
 

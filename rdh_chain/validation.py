@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from eth_typing import ChecksumAddress
-from eth_utils import is_address, to_checksum_address
+from eth_utils.address import is_address, to_checksum_address
 
 from rdh_chain.exceptions import InvalidInputError
 
@@ -25,7 +25,9 @@ def to_address(value: str, what: str = "address") -> ChecksumAddress:
         raise InvalidInputError(
             f"{what} {value!r} is not an Ethereum address: expected 0x followed by 40 hex digits."
         )
-    if not is_address(text):  # eth_utils rejects mixed case with a wrong EIP-55 checksum
+    digits = text[2:] if text[:2].lower() == "0x" else text
+    mixed_case = digits not in (digits.lower(), digits.upper())
+    if mixed_case and to_checksum_address(text) != text:  # EIP-55: case encodes a checksum
         raise InvalidInputError(
             f"{what} {value!r} has a wrong checksum (mixed case); re-copy it or use lower case."
         )

@@ -63,8 +63,15 @@ class EmcClient(ContractClient):
 
     def totals(self) -> Totals:
         periods, users, revenue, profit, paid, withdrawn, reached = self._call("totals")
-        return Totals(int(periods), int(users), int(revenue), int(profit), int(paid),
-                      int(withdrawn), bool(reached))
+        return Totals(
+            int(periods),
+            int(users),
+            int(revenue),
+            int(profit),
+            int(paid),
+            int(withdrawn),
+            bool(reached),
+        )
 
     def active_version_id(self) -> int:
         return int(self._call("activeVersionId"))
@@ -73,7 +80,9 @@ class EmcClient(ContractClient):
         return int(self._call("versionCount"))
 
     def version(self, version_id: int) -> Version:
-        status, epoch, from_period, count, proposed, activated, doc = self._call("version", version_id)
+        status, epoch, from_period, count, proposed, activated, doc = self._call(
+            "version", version_id
+        )
         return Version(
             id=version_id,
             status=VersionStatus(status),

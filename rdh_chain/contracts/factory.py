@@ -12,7 +12,9 @@ from rdh_chain.types import EmcTerms
 class FactoryClient(ContractClient):
     artifact_name = "EMCFactory"
 
-    def create_emc(self, owner: ChecksumAddress, terms: EmcTerms) -> tuple[ChecksumAddress, TxResult]:
+    def create_emc(
+        self, owner: ChecksumAddress, terms: EmcTerms
+    ) -> tuple[ChecksumAddress, TxResult]:
         """Create an EMC; returns its address (from the EmcCreated event) and the receipt."""
         result = self._transact("createEmc", owner, terms.as_abi())
         return self.event(result, "EmcCreated")["args"]["emc"], result

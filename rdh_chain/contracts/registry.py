@@ -14,7 +14,9 @@ class RegistryClient(ContractClient):
 
     # -- writes ----------------------------------------------------------------------
 
-    def add_member(self, account: ChecksumAddress, role: Role, metadata: bytes = bytes(32)) -> TxResult:
+    def add_member(
+        self, account: ChecksumAddress, role: Role, metadata: bytes = bytes(32)
+    ) -> TxResult:
         return self._transact("addMember", account, role.id, metadata)
 
     def suspend(self, account: ChecksumAddress, reason: bytes = bytes(32)) -> TxResult:

@@ -1,0 +1,64 @@
+"""rdh-chain: a permissioned ledger for the agreements between micro-enterprises.
+
+The SDK's entry point is :class:`Ledger`; every error it raises derives from
+:class:`RdhChainError`.
+"""
+
+from rdh_chain.deployment import Deployment, deploy
+from rdh_chain.exceptions import (
+    AccessDeniedError,
+    BadInputRevertError,
+    ChainError,
+    ContractRevertError,
+    InvalidInputError,
+    NotFoundError,
+    RdhChainError,
+    StateRevertError,
+    TransactionError,
+    WalletError,
+)
+from rdh_chain.ledger import Ledger, MemberShare
+from rdh_chain.tx import TxResult, TxSender
+from rdh_chain.types import (
+    EmcStatus,
+    EmcTerms,
+    MemberStatus,
+    PeriodReport,
+    Position,
+    Role,
+    ShareClass,
+    ShareEntry,
+    Totals,
+    Version,
+    VersionStatus,
+)
+
+__all__ = [
+    "AccessDeniedError",
+    "BadInputRevertError",
+    "ChainError",
+    "ContractRevertError",
+    "Deployment",
+    "EmcStatus",
+    "EmcTerms",
+    "InvalidInputError",
+    "Ledger",
+    "MemberShare",
+    "MemberStatus",
+    "NotFoundError",
+    "PeriodReport",
+    "Position",
+    "RdhChainError",
+    "Role",
+    "ShareClass",
+    "ShareEntry",
+    "StateRevertError",
+    "Totals",
+    "TransactionError",
+    "TxResult",
+    "TxSender",
+    "Version",
+    "VersionStatus",
+    "WalletError",
+    "deploy",
+]

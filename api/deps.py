@@ -34,6 +34,9 @@ class LedgerProvider:
         if ledger is None:
             with self._lock:
                 if self._ledger is None:
+                    # Reach the node before reading the deployment record: with both
+                    # missing, "start the chain" is the first thing to do.
+                    _ = self._factory.w3
                     self._ledger = self._factory.open()
                 ledger = self._ledger
         return ledger
@@ -70,7 +73,8 @@ _ADDRESS_EXAMPLE = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 def get_emc(
     ledger: LedgerDep,
     address: Annotated[
-        str, Path(description="The EMC's address (0x + 40 hex digits).", examples=[_ADDRESS_EXAMPLE])
+        str,
+        Path(description="The EMC's address (0x + 40 hex digits).", examples=[_ADDRESS_EXAMPLE]),
     ],
 ) -> EmcClient:
     """The EMC named in the path: 422 if it is not an address, 404 if not an EMC."""

@@ -63,7 +63,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
 }
 NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {
-    status.HTTP_404_NOT_FOUND: {"model": ErrorPublic, "description": "No such EMC, member or version."},
+    status.HTTP_404_NOT_FOUND: {
+        "model": ErrorPublic,
+        "description": "No such EMC, member or version.",
+    },
 }
 
 
@@ -84,6 +87,7 @@ def _sdk_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RdhChainError)  # registered for RdhChainError only
     code = status_for(exc)
     if code == status.HTTP_503_SERVICE_UNAVAILABLE:
+        logger.warning("ledger unavailable: %s", exc)
         ledger_provider(request.app.state).forget()
     elif code >= status.HTTP_500_INTERNAL_SERVER_ERROR:
         logger.error("%s %s failed", request.method, request.url.path, exc_info=exc)

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import LedgerProvider
+from api.docs import install_offline_docs
 from api.errors import install_error_handlers
 from api.routes import emcs, health, members
 from rdh_chain.config import Settings
@@ -42,15 +43,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Read the Rendanheyi ledger: EMCs, share versions, members and payouts.",
         description=(
             "Amounts are settlement credit in fen (`fen`, exact) with RMB text beside them "
-            "(`rmb`). Every error answers `{\"detail\": ..., \"error\": ...}`, where `detail` "
+            '(`rmb`). Every error answers `{"detail": ..., "error": ...}`, where `detail` '
             "says what to do."
         ),
         version=_version(),
         openapi_tags=_TAGS,
+        docs_url=None,  # served offline below
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.ledgers = LedgerProvider(settings)
     install_error_handlers(app)
+    install_offline_docs(app)
     for module in (health, emcs, members):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -68,8 +68,9 @@ class AmountPublic(_Public):
     """Settlement credit: exact fen, and the same amount as RMB text."""
 
     fen: int = Field(examples=[5790600])
-    rmb: str = Field(description="RMB with two decimals and thousands separators.",
-                     examples=["57,906.00"])
+    rmb: str = Field(
+        description="RMB with two decimals and thousands separators.", examples=["57,906.00"]
+    )
 
     @classmethod
     def of(cls, fen: int) -> AmountPublic:
@@ -250,7 +251,7 @@ class MemberPublic(_Public):
             status=cast(MemberStatusName, member.status.name.lower()),
             since=_time(member.since),
             metadata=_hex(member.metadata),
-            roles=[cast(RoleName, role.value) for role in member.roles],
+            roles=[role.value for role in member.roles],
         )
 
 

@@ -74,6 +74,8 @@ class LedgerFactory:
         return connect(self.settings.rpc_url)
 
     def open(self) -> Ledger:
+        """A read-only ledger; says first whether the node answers, then the deployment."""
+        w3 = self.w3
         deployment = Deployment.load(self.settings.deployment_file)
-        deployment.check(self.w3)
-        return Ledger(self.w3, deployment, load_artifacts())
+        deployment.check(w3)
+        return Ledger(w3, deployment, load_artifacts())

@@ -9,13 +9,15 @@ from typing import TypeVar
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from web3 import Web3
+from web3.exceptions import ContractLogicError
 
+from rdh_chain import contract_errors
 from rdh_chain.contracts import EmcClient, FactoryClient, RegistryClient, TokenClient
 from rdh_chain.deployment import Deployment
 from rdh_chain.exceptions import NotFoundError, ReadOnlyError
 from rdh_chain.reverts import RevertDecoder
 from rdh_chain.toolchain.artifacts import Artifact
-from rdh_chain.tx import TxResult, TxSender
+from rdh_chain.tx import TxResult, TxSender, revert_data
 from rdh_chain.types import (
     ZERO_ADDRESS,
     Member,
@@ -24,6 +26,7 @@ from rdh_chain.types import (
     Position,
     ShareClass,
 )
+from rdh_chain.validation import format_amount
 
 _Client = TypeVar("_Client", RegistryClient, TokenClient, FactoryClient, EmcClient)
 
@@ -116,9 +119,27 @@ class Ledger:
         return member
 
     def settle(self, emc: EmcClient, report: PeriodReport) -> tuple[int, TxResult]:
-        """Approve the EMC for the profit if needed, then settle the period."""
+        """Approve the EMC for the profit if needed, then settle the period.
+
+        The settlement is simulated first, so one bound to fail (wrong wallet, no
+        active version, zero profit, short balance) raises before any approval is
+        recorded for it.
+        """
         owner = self._require_sender()
-        if report.profit > 0 and self.token.allowance(owner, emc.address) < report.profit:
+        try:
+            emc.contract.functions.settle(report.as_abi()).call({"from": owner})
+        except ContractLogicError as exc:
+            error = self.decoder.decode(revert_data(exc), action="EMC.settle")
+            if not isinstance(error, contract_errors.ERC20InsufficientAllowance):
+                raise error from exc
+            balance = self.token.balance_of(owner)
+            if balance < report.profit:
+                raise contract_errors.ERC20InsufficientBalance(
+                    f"EMC.settle would revert: {owner} holds {format_amount(balance)} RMB, less "
+                    f"than the profit {format_amount(report.profit)} RMB to pay in. "
+                    f"{contract_errors.ERC20InsufficientBalance.hint}",
+                    args={"sender": owner, "balance": balance, "needed": report.profit},
+                ) from exc
             self.token.approve(emc.address, report.profit)
         return emc.settle(report)
 

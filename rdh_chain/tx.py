@@ -85,7 +85,7 @@ class TxSender:
             try:
                 gas = self.w3.eth.estimate_gas(call)
             except ContractLogicError as exc:
-                raise self.decoder.decode(_revert_data(exc), action=action) from exc
+                raise self.decoder.decode(revert_data(exc), action=action) from exc
             tx: dict[str, Any] = {
                 **call,
                 "gas": gas + gas * _GAS_MARGIN_PERCENT // 100,
@@ -135,7 +135,7 @@ class TxSender:
             try:
                 self.w3.eth.call(call, block_identifier=at)
             except ContractLogicError as exc:
-                return self.decoder.decode(_revert_data(exc), action=action)
+                return self.decoder.decode(revert_data(exc), action=action)
         return TransactionError(
             f"{action}: reverted at inclusion (tx {tx_hash.to_0x_hex()}), reason unknown; "
             "check its gas limit and the state it depended on."
@@ -156,7 +156,8 @@ class TxSender:
         return self._gas_price
 
 
-def _revert_data(exc: ContractLogicError) -> str | None:
+def revert_data(exc: ContractLogicError) -> str | None:
+    """The hex revert data web3 attached to ``exc``, however the node shaped it."""
     data = exc.data
     if isinstance(data, dict):  # some nodes wrap it: {"data": "0x..."}
         data = data.get("data")

@@ -40,6 +40,10 @@ function money(amount) {
   return `¥${amount.rmb}`;
 }
 
+function count(value) {
+  return Number(value).toLocaleString("en-US");
+}
+
 function setStatus(node, text, isError) {
   node.textContent = text;
   node.classList.toggle("error", Boolean(isError));
@@ -123,9 +127,9 @@ async function showEmc(emcAddress) {
     fillFacts(document.getElementById("emc-facts"), [
       ["Owner", address(emc.owner)],
       ["Status", emc.status],
-      ["Target", `${emc.terms.target_users} users and ${money(emc.terms.target_revenue)} revenue`],
+      ["Target", `${count(emc.terms.target_users)} users and ${money(emc.terms.target_revenue)} revenue`],
       ["Value-added sharing space", money(emc.terms.sharing_space)],
-      ["Users so far", emc.totals.users],
+      ["Users so far", count(emc.totals.users)],
       ["Revenue so far", money(emc.totals.revenue)],
       ["Target reached", emc.totals.target_reached ? "Yes" : "Not yet"],
     ]);
@@ -135,7 +139,7 @@ async function showEmc(emcAddress) {
       setStatus(version, "No share version is active yet.");
     } else {
       const active = emc.active_version;
-      setStatus(version, `Version ${active.id} of ${emc.version_count}, active since period ${active.from_period + 1}.`);
+      setStatus(version, `Version ${active.id} of ${emc.version_count}, in force from period ${active.from_period}.`);
       for (const entry of active.entries) {
         const isFund = entry.account === ZERO_ADDRESS;
         let action = "";
@@ -150,7 +154,7 @@ async function showEmc(emcAddress) {
             isFund ? "The EMC's development fund" : address(entry.account),
             CLASS_NAMES[entry.share_class] || entry.share_class,
             `${entry.percent}%`,
-            entry.bps,
+            count(entry.bps),
             action,
           ]),
         );
@@ -175,7 +179,9 @@ function shareTable(shares) {
     th.scope = "col";
     head.append(th);
   }
-  table.append(el("thead")).firstChild.append(head);
+  const thead = el("thead");
+  thead.append(head);
+  table.append(thead);
   const body = el("tbody");
   for (const share of shares.emcs) {
     const promised = el("ul", null, "plain");

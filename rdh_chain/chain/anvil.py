@@ -17,9 +17,8 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.error
 import urllib.request
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -36,7 +35,12 @@ _LOG_TAIL_LINES = 25
 
 @dataclass(frozen=True)
 class AnvilConfig:
-    """How to run anvil. Gas is free (base fee and gas price 0): a permissioned ledger."""
+    """How to run anvil.
+
+    Base fee and gas price are 0, as befits a permissioned ledger, but anvil
+    still suggests a 1 gwei priority fee: senders that want free gas set
+    ``maxFeePerGas`` and ``maxPriorityFeePerGas`` (or ``gasPrice``) to 0.
+    """
 
     host: str = "127.0.0.1"
     port: int = 8545
@@ -191,7 +195,11 @@ class AnvilNode:
     """
 
     def __init__(self, config: AnvilConfig | None = None, data_dir: Path | None = None) -> None:
-        self.config = config or AnvilConfig()
+        config = config or AnvilConfig()
+        if config.state_file is not None:
+            # anvil runs in the data folder: a relative path must not change meaning.
+            config = replace(config, state_file=config.state_file.resolve())
+        self.config = config
         self.data_dir = (data_dir or default_data_dir()).resolve()
         self._process: subprocess.Popen[bytes] | None = None
         self._pid: int | None = None
@@ -240,8 +248,10 @@ class AnvilNode:
         return node
 
     def is_running(self) -> bool:
-        if self._process is not None:
-            return self._process.poll() is None
+        if self._process is not None and self._process.poll() is not None:
+            return False
+        # A multi-threaded process that exited can stay unreapable for a moment
+        # while its threads wind down; _pid_alive already counts it as gone.
         return self._pid is not None and _pid_alive(self._pid)
 
     def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
@@ -363,6 +373,9 @@ class AnvilNode:
             if not self._wait_exit(timeout):
                 graceful = False
                 self._kill()
+        if self._process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(5.0)  # reap it, or it lingers as a zombie
         self._remove_pidfile()
         self._process = None
         self._pid = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -23,11 +22,6 @@ chain_app = typer.Typer(help="Start, stop and inspect the local chain.", no_args
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "0.0.0.0", "::1"}
 
 
-def node_folder(settings: Settings) -> Path:
-    """Where the node's pid file and log live (its state file is ``settings.chain_state_file``)."""
-    return settings.data_dir / "anvil"
-
-
 def _local_config(settings: Settings) -> AnvilConfig:
     host = urlsplit(settings.rpc_url).hostname or "127.0.0.1"
     if host not in _LOCAL_HOSTS:
@@ -35,12 +29,7 @@ def _local_config(settings: Settings) -> AnvilConfig:
             f"`rdh chain up` starts a local node, but the RPC URL {settings.rpc_url} is remote; "
             "point --rpc-url (or RDH_RPC_URL) at 127.0.0.1 or manage that node yourself."
         )
-    return AnvilConfig(
-        host="127.0.0.1" if host == "localhost" else host,
-        port=settings.anvil_port,
-        chain_id=settings.chain_id,
-        state_file=settings.chain_state_file,
-    )
+    return settings.anvil_config()
 
 
 @chain_app.command("up")
@@ -52,7 +41,7 @@ def up(
 ) -> None:
     """Start anvil in the background, loading the saved chain state; nothing if it runs."""
     settings = get_state(ctx).settings
-    folder = node_folder(settings)
+    folder = settings.anvil_dir
     running = AnvilNode.from_pidfile(folder)
     if running is not None:
         echo(f"anvil already running at {running.rpc_url} (pid {running.pid}).")
@@ -78,9 +67,9 @@ def up(
 def down(ctx: typer.Context) -> None:
     """Stop the node started by `rdh chain up`, saving its state."""
     settings = get_state(ctx).settings
-    folder = node_folder(settings)
+    folder = settings.anvil_dir
     if stop_background(folder):
-        echo(f"anvil stopped; state saved to {settings.chain_state_file}.")
+        echo(f"anvil stopped; state saved in {settings.anvil_dir}.")
     else:
         echo(f"No anvil started from {folder} is running.")
 
@@ -89,7 +78,7 @@ def down(ctx: typer.Context) -> None:
 def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Whether the node runs, its chain id and block, and the recorded deployment."""
     settings = get_state(ctx).settings
-    node = node_status(node_folder(settings))
+    node = node_status(settings.anvil_dir)
     w3: Web3 | None
     try:
         w3 = connect(settings.rpc_url)

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 from eth_typing import ChecksumAddress
-from eth_utils import keccak
 from pydantic import ValidationError
+from web3 import Web3
 
 from rdh_chain.config import LedgerFactory, Settings
 from rdh_chain.contracts import EmcClient
@@ -180,7 +180,7 @@ def optional_bytes32(value: str | None, what: str) -> bytes:
 
 def text_hash(text: str) -> bytes:
     """The keccak-256 of a free-text note, which is what the ledger records for it."""
-    return keccak(text=text)
+    return bytes(Web3.keccak(text=text))
 
 
 def get_state(ctx: typer.Context) -> CliState:

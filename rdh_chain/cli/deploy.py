@@ -19,7 +19,7 @@ from rdh_chain.cli.context import (
 from rdh_chain.cli.output import echo_json, fields, note
 from rdh_chain.deployment import Deployment, deploy
 from rdh_chain.exceptions import DeploymentError
-from rdh_chain.reverts import RevertDecoder
+from rdh_chain.ledger import Ledger
 from rdh_chain.toolchain.artifacts import load_artifacts
 from rdh_chain.tx import TxSender
 from rdh_chain.wallet import Wallet
@@ -49,7 +49,7 @@ def deploy_command(
         _refuse_if_deployed(state, w3)
     admin = _admin_wallet(state, WalletChoice(wallet, keystore, password_file))
     artifacts = load_artifacts()
-    sender = TxSender(w3, admin.account, RevertDecoder(a.abi for a in artifacts.values()))
+    sender = TxSender(w3, admin.account, Ledger.decoder_for(artifacts))
     deployment = deploy(sender, artifacts)
     deployment.save(settings.deployment_file)
     if as_json:

@@ -44,9 +44,7 @@ def fields(pairs: Sequence[tuple[str, str]], indent: str = "") -> None:
         echo(f"{indent}{label.ljust(width)}  {value}")
 
 
-def table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()
-) -> None:
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> None:
     """A plain table; columns whose index is in ``right`` (numbers) are right-aligned."""
     widths = [len(h) for h in headers]
     for row in rows:

@@ -15,7 +15,7 @@ from web3.types import EventData
 from rdh_chain.exceptions import RdhChainError, ReadOnlyError
 from rdh_chain.reverts import RevertDecoder
 from rdh_chain.toolchain.artifacts import Artifact
-from rdh_chain.tx import TxResult, TxSender
+from rdh_chain.tx import TxResult, TxSender, revert_data
 
 
 class ContractClient:
@@ -51,8 +51,8 @@ class ContractClient:
         try:
             return self.contract.functions[fn_name](*args).call()
         except ContractLogicError as exc:
-            data = exc.data if isinstance(exc.data, str) else None
-            raise self.decoder.decode(data, action=f"{self.artifact_name}.{fn_name}") from exc
+            action = f"{self.artifact_name}.{fn_name}"
+            raise self.decoder.decode(revert_data(exc), action=action) from exc
 
     def _transact(self, fn_name: str, *args: Any) -> TxResult:
         if self.sender is None:

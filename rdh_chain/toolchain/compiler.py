@@ -265,8 +265,7 @@ def install_solc_wrapper(
     pin = pin or load_pin(layout.ape_config)
     directory = (directory or default_solcx_dir(layout)).resolve()
 
-    node = shutil.which("node")
-    if node is None:
+    if shutil.which("node") is None:
         raise ToolchainError("Node.js (`node`) is not on PATH; it runs the Solidity compiler.")
     npm_solc = _npm_package_version(layout, "solc")
     if npm_solc != pin.version:

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,29 @@ def test_stop_background_stops_node_found_through_pid_file(
     assert not started.is_running()
     assert status(tmp_path) is None
     assert stop_background(tmp_path) is False
+
+
+def test_node_started_by_exited_process_is_found_and_stopped(tmp_path: Path) -> None:
+    # `rdh chain up` returns while its node keeps running; `rdh chain down` is
+    # another process that only has the pid file to go by.
+    port = free_port()
+    script = (
+        "import sys; from pathlib import Path; from rdh_chain.chain import *; "
+        "start_background(AnvilConfig(port=int(sys.argv[1])), Path(sys.argv[2]))"
+    )
+    subprocess.run([sys.executable, "-c", script, str(port), str(tmp_path)], check=True)
+    try:
+        found = status(tmp_path)
+        assert found is not None
+        assert found.rpc_url == f"http://127.0.0.1:{port}"
+        assert connect(found.rpc_url).eth.chain_id == 31337
+    finally:
+        stopped = stop_background(tmp_path)
+
+    assert stopped is True
+    assert status(tmp_path) is None
+    with pytest.raises(ChainNotRunningError):
+        connect(f"http://127.0.0.1:{port}")
 
 
 def test_start_background_persists_state_in_data_dir_by_default(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from web3 import Web3
 
-from contracts_helpers import Cast, build_cast, new_account
+from tests.contracts.helpers import Cast, build_cast, new_account
 from rdh_chain.deployment import deploy
 from rdh_chain.reverts import RevertDecoder
 from rdh_chain.toolchain import Artifact

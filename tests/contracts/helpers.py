@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
@@ -22,6 +23,7 @@ from web3.types import RPCEndpoint
 
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.deployment import Deployment
+from rdh_chain.exceptions import ContractRevertError
 from rdh_chain.ledger import Ledger
 from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.tx import TxResult
@@ -74,6 +76,7 @@ class Cast:
     partners: dict[str, LocalAccount]
     base_emc: ChecksumAddress = ZERO_ADDRESS
     _signers: dict[ChecksumAddress, Ledger] = field(default_factory=dict)
+    _state_calls: list[dict[str, str]] = field(default_factory=list)
 
     def as_(self, account: LocalAccount) -> Ledger:
         """The ledger signing as ``account`` (one per account, so nonces stay in one place)."""
@@ -85,9 +88,7 @@ class Cast:
 
     def refresh(self) -> None:
         """Forget cached nonces: an ``evm_revert`` between tests rewinds them on chain."""
-        for signer in self._signers.values():
-            assert signer.sender is not None
-            signer.sender.refresh()
+        self.ledger.forget_nonces()
 
     @property
     def chef(self) -> LocalAccount:
@@ -102,6 +103,48 @@ class Cast:
 
     def balance(self, account: ChecksumAddress) -> int:
         return self.ledger.token.balance_of(account)
+
+    def state(self) -> list[Any]:
+        """What a rejected call could have touched: members, supply, balances, EMCs, the base
+        EMC's totals, versions and positions (raw results of one batched request), plus the
+        block number: no block mined means no state changed at all."""
+        if not self._state_calls:
+            self._state_calls = self._build_state_calls()
+        replies = self.w3.provider.make_batch_request(
+            [(RPCEndpoint("eth_call"), [call, "latest"]) for call in self._state_calls]
+        )
+        assert isinstance(replies, list)
+        return [self.w3.eth.block_number, *(reply["result"] for reply in replies)]
+
+    def _build_state_calls(self) -> list[dict[str, str]]:
+        registry, token = self.ledger.registry.contract, self.ledger.token.contract
+        factory = self.ledger.factory.contract
+        emc = self.w3.eth.contract(address=self.base_emc, abi=self.artifacts["EMC"].abi)
+        accounts = [a.address for a in (self.admin, self.operator2, self.treasury, self.owner,
+                                         self.mes[1], self.mes[2], self.chef)]
+        calls = [(registry, "memberCount", []), (token, "totalSupply", []),
+                 (factory, "emcCount", []), (token, "balanceOf", [self.base_emc])]
+        for account in accounts:
+            calls += [(registry, "member", [account]), (token, "balanceOf", [account])]
+        calls += [(emc, "totals", []), (emc, "versionCount", []), (emc, "activeVersionId", []),
+                  (emc, "version", [1]), (emc, "version", [2])]
+        calls += [(emc, "accountOf", [a]) for a in (ZERO_ADDRESS, self.owner.address,
+                                                    self.mes[1].address, self.chef.address)]
+        return [{"to": c.address, "data": c.encode_abi(fn, args=args)} for c, fn, args in calls]
+
+
+def assert_reverts(
+    cast: Cast, action: Callable[[], object], error: type[ContractRevertError],
+    args: dict[str, Any],
+) -> None:
+    """``action`` raises exactly ``error`` with ``args`` and leaves ``cast.state()`` as it was."""
+    before = cast.state()
+    with pytest.raises(ContractRevertError) as info:
+        action()
+    assert type(info.value) is error, info.value
+    assert info.value.error_name == error.__name__
+    assert info.value.args_by_name == args
+    assert cast.state() == before
 
 
 BASE_PROFIT = 1_000_000  # fen settled in the base EMC's first period
@@ -203,9 +246,6 @@ class Credit:
         return (self.free + self.locked) // BPS
 
 
-AccountKey = tuple[ChecksumAddress, ...]
-
-
 def accrue(
     credits: dict[ChecksumAddress, Credit], entries: Iterable[ShareEntry], profit: int
 ) -> None:
@@ -223,5 +263,3 @@ def split_bps(cuts: Iterable[int]) -> list[int]:
     points = [0, *sorted(set(cuts)), BPS]
     return [b - a for a, b in zip(points, points[1:], strict=False)]
 
-
-Check = Callable[[], None]

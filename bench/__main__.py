@@ -1,0 +1,91 @@
+"""``python -m bench [--quick] [--output PATH]``: gas and throughput on a private anvil."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import gas, machine, report, throughput
+from rdh_chain.chain import AnvilConfig, AnvilNode, connect, free_port
+from rdh_chain.toolchain.artifacts import load_artifacts
+
+RESULTS = Path(__file__).with_name("results.json")
+FULL_SIZES = (1, 10, 100, 200)
+QUICK_SIZES = (1, 10)
+FULL_TX = 480
+QUICK_TX = 60
+FULL_CHUNK = 40
+QUICK_CHUNK = 20
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"N = {', '.join(map(str, QUICK_SIZES))} and {QUICK_TX} transfers per side; "
+        "writes no results unless --output is given",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help=f"where to write the JSON results (default: {RESULTS} for a full run)",
+    )
+    return parser.parse_args(argv)
+
+
+def _progress(message: str) -> None:
+    print(f"... {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    sizes = QUICK_SIZES if args.quick else FULL_SIZES
+    count, chunk = (QUICK_TX, QUICK_CHUNK) if args.quick else (FULL_TX, FULL_CHUNK)
+    output: Path | None = args.output or (None if args.quick else RESULTS)
+
+    artifacts = load_artifacts()
+    started = time.perf_counter()
+    # No state file: the chain lives and dies with this run.
+    with (
+        tempfile.TemporaryDirectory(prefix="rdh-bench-") as data_dir,
+        AnvilNode(AnvilConfig(port=free_port()), Path(data_dir)) as node,
+    ):
+        about = machine.describe(node.config.binary)
+        w3 = connect(node.rpc_url)
+        table: dict[str, dict[int, int]] = {op: {} for op in gas.OPERATIONS}
+        for n in sizes:
+            _progress(f"gas with N={n} members")
+            for op, used in gas.measure(w3, artifacts, n).items():
+                table[op][n] = used
+        _progress(f"throughput: {count} transfers per side")
+        speed = throughput.measure(w3, artifacts, count, chunk)
+
+    goals = report.evaluate(table, speed)
+    print(report.machine_table(about))
+    print()
+    print(report.gas_table(table, goals))
+    print()
+    print(report.throughput_table(speed, goals))
+    if about["ecc_backend"] != "CoinCurveECCBackend":
+        print("\nSigning used pure-Python ECC: `.venv/bin/pip install coincurve` to sign faster.")
+    missed = [goal.name for goal in goals if not goal.met]
+    print(f"\ngoals missed: {'; '.join(missed)}" if missed else "\nall goals met")
+    print(f"{time.perf_counter() - started:.0f} s")
+
+    document = json.dumps(report.record(table, speed, about, goals), indent=2) + "\n"
+    if output is None:
+        print("results not written (--quick); pass --output PATH to keep them")
+    else:
+        output.write_text(document, encoding="utf-8")
+        print(f"results written to {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Gas per operation, for EMCs whose share version names N members.
+
+Each N gets its own deployment on the shared anvil, so every column is the same
+story told with a different number of members: register them, create the EMC,
+set the shares, settle periods and claim, all through the SDK as users would.
+The figures are the receipts' ``gasUsed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+from web3 import Web3
+
+from bench.setup import fresh_ledger
+from rdh_chain.ledger import Ledger
+from rdh_chain.toolchain.artifacts import Artifact
+from rdh_chain.types import (
+    TOTAL_BPS,
+    ZERO_ADDRESS,
+    EmcTerms,
+    PeriodReport,
+    Role,
+    ShareClass,
+    ShareEntry,
+)
+
+# Row names, in the order the tables print them.
+CREATE_EMC = "create EMC"
+ADD_MEMBER = "add member (Nth)"
+PROPOSE = "propose shares"
+ACTIVATE = "activate shares"
+SET_SHARES = "set shares (propose + activate)"
+SETTLE_FIRST = "settle (first period)"
+SETTLE = "settle"
+APPROVE = "approve (before each settle)"
+SETTLE_MAX = "settle (approved max)"
+FIRST_CLAIM = "first claim"
+CLAIM = "claim"
+OPERATIONS = (
+    CREATE_EMC,
+    ADD_MEMBER,
+    PROPOSE,
+    ACTIVATE,
+    SET_SHARES,
+    SETTLE_FIRST,
+    SETTLE,
+    APPROVE,
+    SETTLE_MAX,
+    FIRST_CLAIM,
+    CLAIM,
+)
+
+# The Smart Cooking figures (DOMAIN.md): partners get 2-6 % each, about 9 % is the
+# development fund, the MEs share the rest.
+PARTNER_BPS = 400
+DEV_FUND_BPS = 900
+MAX_PARTNERS = 4
+TERMS = EmcTerms(target_users=20_000, target_revenue=10_000_000_00, sharing_space=600_000_00)
+# The first period reaches the target, so later periods are the steady state: no
+# TargetReached, value-added credit unlocked.
+FIRST_PERIOD = PeriodReport(
+    users=20_000, units=20_000, revenue=10_000_000_00, cost=9_000_000_00, profit=1_000_000_00
+)
+PERIOD = PeriodReport(
+    users=1_000, units=1_000, revenue=500_000_00, cost=400_000_00, profit=100_000_00
+)
+OWNER_FUNDS = 10**12  # fen; far more than every period's profit together
+MAX_UINT256 = 2**256 - 1
+
+
+@dataclass(frozen=True)
+class Members:
+    """The N accounts a share version names: a few partners, the rest MEs."""
+
+    partners: tuple[LocalAccount, ...]
+    mes: tuple[LocalAccount, ...]
+
+    @classmethod
+    def create(cls, count: int) -> Members:
+        if count < 1:
+            raise ValueError("an EMC needs at least one member")
+        partners = min(MAX_PARTNERS, count // 3)
+        accounts = tuple(Account.create() for _ in range(count))
+        return cls(partners=accounts[count - partners :], mes=accounts[: count - partners])
+
+    @property
+    def all(self) -> tuple[LocalAccount, ...]:
+        return self.mes + self.partners
+
+    @property
+    def claimant(self) -> LocalAccount:
+        """The ME whose claims are measured: present for every N, operating share, no
+        token balance before its first claim."""
+        return self.mes[0]
+
+    def share_entries(self) -> list[ShareEntry]:
+        """One entry per member plus the development fund, exactly 10,000 bps.
+
+        MEs alternate between operating and value-added shares and split what the
+        partners and the fund leave; the first ME takes the remainder.
+        """
+        me_bps = TOTAL_BPS - DEV_FUND_BPS - PARTNER_BPS * len(self.partners)
+        each, remainder = divmod(me_bps, len(self.mes))
+        entries = [
+            ShareEntry(
+                me.address,
+                ShareClass.OPERATING if i % 2 == 0 else ShareClass.VALUE_ADDED,
+                each + (remainder if i == 0 else 0),
+            )
+            for i, me in enumerate(self.mes)
+        ]
+        entries += [ShareEntry(p.address, ShareClass.PARTNER, PARTNER_BPS) for p in self.partners]
+        entries.append(ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, DEV_FUND_BPS))
+        return entries
+
+
+def _register(ledger: Ledger, account: ChecksumAddress, role: Role) -> int:
+    return ledger.registry.add_member(account, role).gas_used
+
+
+def measure(w3: Web3, artifacts: Mapping[str, Artifact], n: int) -> dict[str, int]:
+    """Gas of every operation for an EMC with ``n`` members, on a fresh deployment."""
+    treasury, owner = Account.create(), Account.create()
+    members = Members.create(n)
+    entries = members.share_entries()
+    assert sum(e.bps for e in entries) == TOTAL_BPS
+    assert len(entries) == n + 1
+
+    operator = fresh_ledger(w3, artifacts)
+    _register(operator, treasury.address, Role.TREASURY)
+    _register(operator, owner.address, Role.ME)
+    gas: dict[str, int] = {}
+    for account in members.mes:
+        gas[ADD_MEMBER] = _register(operator, account.address, Role.ME)
+    for account in members.partners:
+        gas[ADD_MEMBER] = _register(operator, account.address, Role.PARTNER)
+
+    emc_address, created = operator.factory.create_emc(owner.address, TERMS)
+    gas[CREATE_EMC] = created.gas_used
+
+    leader = operator.connect(owner)
+    emc = leader.emc(emc_address)
+    version_id, proposed = emc.propose_version(entries)
+    activated = emc.activate_version(version_id)
+    gas[PROPOSE] = proposed.gas_used
+    gas[ACTIVATE] = activated.gas_used
+    gas[SET_SHARES] = proposed.gas_used + activated.gas_used
+
+    operator.connect(treasury).token.mint(owner.address, OWNER_FUNDS)
+    _, first = leader.settle(emc, FIRST_PERIOD)
+    gas[SETTLE_FIRST] = first.gas_used
+    # Steady state: the EMC already holds tokens, the target is reached, and
+    # Ledger.settle approves exactly the profit, as users' code does.
+    _, settled = leader.settle(emc, PERIOD)
+    gas[SETTLE] = settled.gas_used
+
+    claimant = operator.connect(members.claimant).emc(emc_address)
+    _, claimed = claimant.claim()
+    gas[FIRST_CLAIM] = claimed.gas_used
+
+    # The two transactions Ledger.settle sends, one by one, to read the approve's gas.
+    gas[APPROVE] = leader.token.approve(emc_address, PERIOD.profit).gas_used
+    emc.settle(PERIOD)
+    _, claimed = claimant.claim()  # it claimed last period: the steady-state claim
+    gas[CLAIM] = claimed.gas_used
+
+    # With an unlimited allowance Ledger.settle sends no approve and the allowance
+    # slot is never written.
+    leader.token.approve(emc_address, MAX_UINT256)
+    _, settled = leader.settle(emc, PERIOD)
+    gas[SETTLE_MAX] = settled.gas_used
+    return {op: gas[op] for op in OPERATIONS}

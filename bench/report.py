@@ -1,0 +1,145 @@
+"""Goals, plain-text tables and the JSON record of a benchmark run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bench import gas
+from bench.throughput import Throughput
+
+MAX_CREATE_EMC = 350_000
+MAX_SETTLE = 80_000
+MAX_SETTLE_GROWTH = 0.05  # settle for the most members vs the fewest
+MAX_CLAIM = 60_000
+MIN_SDK_RATIO = 0.80
+
+
+@dataclass(frozen=True)
+class Goal:
+    name: str
+    row: str  # the table row it is printed beside
+    met: bool
+    detail: str  # the target, printed beside the row
+    actual: str  # the figure checked, for results.json
+
+    @property
+    def mark(self) -> str:
+        return "✓" if self.met else "✗"
+
+
+def evaluate(table: Mapping[str, Mapping[int, int]], throughput: Throughput) -> list[Goal]:
+    """Check the figures against the project's gas and throughput goals."""
+    create = max(table[gas.CREATE_EMC].values())
+    claim = max(table[gas.CLAIM].values())
+    settle = table[gas.SETTLE]
+    fewest, most = min(settle), max(settle)
+    growth = settle[most] / settle[fewest] - 1
+    return [
+        Goal(
+            f"create EMC <= {MAX_CREATE_EMC:,}",
+            gas.CREATE_EMC,
+            create <= MAX_CREATE_EMC,
+            f"<= {MAX_CREATE_EMC:,}",
+            f"{create:,} (largest over N)",
+        ),
+        Goal(
+            f"settle <= {MAX_SETTLE:,} and N={most} within {MAX_SETTLE_GROWTH:.0%} of N={fewest}",
+            gas.SETTLE,
+            settle[most] <= MAX_SETTLE and abs(growth) <= MAX_SETTLE_GROWTH,
+            f"<= {MAX_SETTLE:,}; N={most} vs N={fewest}: {growth:+.2%} "
+            f"(max {MAX_SETTLE_GROWTH:.0%})",
+            f"{settle[most]:,} at N={most}, {settle[fewest]:,} at N={fewest}",
+        ),
+        Goal(
+            f"claim <= {MAX_CLAIM:,}",
+            gas.CLAIM,
+            claim <= MAX_CLAIM,
+            f"<= {MAX_CLAIM:,}",
+            f"{claim:,} (largest over N)",
+        ),
+        Goal(
+            f"SDK >= {MIN_SDK_RATIO:.0%} of raw web3.py tx/s",
+            "ratio",
+            throughput.ratio >= MIN_SDK_RATIO,
+            f">= {MIN_SDK_RATIO:.0%}",
+            f"{throughput.ratio:.1%} "
+            f"({throughput.sdk.tx_per_s:.1f} vs {throughput.raw.tx_per_s:.1f} tx/s)",
+        ),
+    ]
+
+
+def _table(rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell.rjust(width) if align else cell.ljust(width)
+            for cell, width, align in zip(row, widths, right, strict=True)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def machine_table(machine: Mapping[str, str]) -> str:
+    return _table([("machine", ""), *machine.items()], (False, False))
+
+
+def gas_table(table: Mapping[str, Mapping[int, int]], goals: Sequence[Goal]) -> str:
+    sizes = sorted(next(iter(table.values())))
+    beside = {goal.row: goal for goal in goals}
+    rows: list[tuple[str, ...]] = [("gas used", *(f"N={n}" for n in sizes), "goal")]
+    for op, by_n in table.items():
+        goal = beside.get(op)
+        note = f"{goal.mark} {goal.detail}" if goal else ""
+        rows.append((op, *(f"{by_n[n]:,}" for n in sizes), note))
+    return _table(rows, (False, *([True] * len(sizes)), False))
+
+
+def throughput_table(result: Throughput, goals: Sequence[Goal]) -> str:
+    ratio_goal = next(goal for goal in goals if goal.row == "ratio")
+    sdk, raw = result.sdk, result.raw
+
+    def rpc(calls: Mapping[str, float]) -> str:
+        parts = ", ".join(f"{method} {n:g}" for method, n in calls.items())
+        return f"{sum(calls.values()):g}: {parts}"
+
+    rows = [
+        ("token.transfer", "tx/s", "best turn", "client CPU ms/tx", "JSON-RPC calls per tx"),
+        *(
+            (name, f"{s.tx_per_s:.1f}", f"{s.best:.1f}", f"{s.cpu_ms_per_tx:.2f}", rpc(s.rpc))
+            for name, s in (("SDK (TxSender)", sdk), ("raw web3.py", raw))
+        ),
+        (
+            "SDK / raw",
+            f"{result.ratio:.0%}",
+            f"{sdk.best / raw.best:.0%}",
+            f"{sdk.cpu_ms_per_tx / raw.cpu_ms_per_tx:.0%}",
+            f"{ratio_goal.mark} goal (tx/s) {ratio_goal.detail}",
+        ),
+    ]
+    title = (
+        f"{sdk.count} sequential transfers per side, in turns of {sdk.chunk} alternating which "
+        "side goes first; automine, each receipt awaited before the next send\n"
+    )
+    return title + _table(rows, (False, True, True, True, False))
+
+
+def record(
+    table: Mapping[str, Mapping[int, int]],
+    throughput: Throughput,
+    machine: Mapping[str, str],
+    goals: Sequence[Goal],
+) -> dict[str, Any]:
+    """The results.json document."""
+    return {
+        "gas": {op: {str(n): used for n, used in by_n.items()} for op, by_n in table.items()},
+        "tx_per_s": {
+            "sdk": round(throughput.sdk.tx_per_s, 1),
+            "raw_web3": round(throughput.raw.tx_per_s, 1),
+        },
+        "machine": dict(machine),
+        "goals": {goal.name: {"met": goal.met, "actual": goal.actual} for goal in goals},
+    }

@@ -1,0 +1,208 @@
+"""``rdh emc``: ecosystem micro-communities, created by operators through the factory."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from rdh_chain.cli.context import (
+    JsonOption,
+    KeystoreOption,
+    PasswordFileOption,
+    WalletChoice,
+    WalletOption,
+    get_state,
+    optional_bytes32,
+)
+from rdh_chain.cli.output import (
+    echo,
+    echo_json,
+    fields,
+    hex32,
+    note,
+    position_json,
+    rmb,
+    table,
+)
+from rdh_chain.cli.shares import print_version, version_json
+from rdh_chain.contracts import EmcClient
+from rdh_chain.types import EmcTerms
+from rdh_chain.validation import parse_amount, to_uint
+
+emc_app = typer.Typer(help="Create and inspect EMCs.", no_args_is_help=True)
+
+_DEFAULT_SIGNER = "admin"  # an operator; the deploying admin is the first one
+
+
+@emc_app.command("create")
+def create(
+    ctx: typer.Context,
+    owner: Annotated[
+        str, typer.Option("--owner", help="The owning ME: 0x address or local wallet name.")
+    ],
+    target_users: Annotated[
+        int, typer.Option("--target-users", help="Users to reach before value-added shares pay.")
+    ],
+    target_revenue: Annotated[
+        str, typer.Option("--target-revenue", help="Ecosystem revenue target in RMB.")
+    ],
+    sharing_space: Annotated[
+        str, typer.Option("--sharing-space", help="Value-added sharing space in RMB.")
+    ],
+    metadata: Annotated[
+        str | None,
+        typer.Option("--metadata", help="0x + 64 hex digits: hash of the EMC's description."),
+    ] = None,
+    wallet: WalletOption = None,
+    keystore: KeystoreOption = None,
+    password_file: PasswordFileOption = None,
+) -> None:
+    """Register an EMC (signed by an operator) and print its address."""
+    state = get_state(ctx)
+    owner_address = state.account(owner, "--owner")
+    terms = EmcTerms(
+        target_users=to_uint(target_users, "--target-users", "uint64"),
+        target_revenue=to_uint(
+            parse_amount(target_revenue, "--target-revenue"), "--target-revenue (in fen)", "uint128"
+        ),
+        sharing_space=to_uint(
+            parse_amount(sharing_space, "--sharing-space"), "--sharing-space (in fen)", "uint128"
+        ),
+        metadata=optional_bytes32(metadata, "--metadata"),
+    )
+    ledger = state.signer(WalletChoice(wallet, keystore, password_file), _DEFAULT_SIGNER)
+    address, result = ledger.factory.create_emc(owner_address, terms)
+    echo(address)  # alone on stdout, so scripts can capture it
+    note(f"EMC created for owner {owner_address} (tx 0x{result.tx_hash.hex()}).")
+
+
+@emc_app.command("list")
+def list_emcs(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Every EMC with its owner, status and running totals."""
+    state = get_state(ctx)
+    ledger = state.ledger
+    clients = [ledger.emc(a) for a in ledger.factory.emcs()]
+    if as_json:
+        echo_json([_summary_json(c) for c in clients])
+        return
+    if not clients:
+        echo("No EMCs yet; create one with `rdh emc create`.")
+        return
+    labels = state.labels()
+    rows = []
+    for index, client in enumerate(clients):
+        totals = client.totals()
+        owner = client.owner()
+        rows.append(
+            [
+                str(index),
+                client.address,
+                labels.get(owner, owner),
+                client.status().name.lower(),
+                str(client.active_version_id() or "-"),
+                str(totals.periods),
+                rmb(totals.profit),
+                rmb(totals.paid),
+                "yes" if totals.target_reached else "no",
+            ]
+        )
+    table(
+        [
+            "#",
+            "EMC",
+            "OWNER",
+            "STATUS",
+            "VERSION",
+            "PERIODS",
+            "PROFIT (RMB)",
+            "PAID (RMB)",
+            "TARGET",
+        ],
+        rows,
+        right=[0, 4, 5, 6, 7],
+    )
+
+
+@emc_app.command("show")
+def show(
+    ctx: typer.Context,
+    emc: Annotated[str, typer.Argument(help="The EMC's address.")],
+    as_json: JsonOption = False,
+) -> None:
+    """An EMC's terms, totals, active share version with entries, and development fund."""
+    state = get_state(ctx)
+    ledger = state.ledger
+    client = state.emc(emc)
+    labels = state.labels()
+    terms = client.terms()
+    totals = client.totals()
+    fund = ledger.dev_fund(client)
+    active = client.active_version_id()
+    count = client.version_count()
+    if as_json:
+        data = _summary_json(client)
+        data.update(
+            {
+                "version_count": count,
+                "active_version": version_json(client, active, labels) if active else None,
+                "dev_fund": position_json(fund),
+                "balance_fen": ledger.token.balance_of(client.address),
+            }
+        )
+        echo_json(data)
+        return
+    owner = client.owner()
+    fields(
+        [
+            ("EMC", client.address),
+            ("owner", f"{owner} ({labels[owner]})" if owner in labels else owner),
+            ("status", client.status().name.lower()),
+            ("target", f"{terms.target_users:,} users and {rmb(terms.target_revenue)} RMB revenue"),
+            ("sharing space", f"{rmb(terms.sharing_space)} RMB"),
+            ("metadata", hex32(terms.metadata)),
+            ("periods", str(totals.periods)),
+            ("users", f"{totals.users:,}"),
+            ("revenue", f"{rmb(totals.revenue)} RMB"),
+            ("profit", f"{rmb(totals.profit)} RMB"),
+            ("paid out", f"{rmb(totals.paid)} RMB"),
+            ("target reached", "yes" if totals.target_reached else "no"),
+            (
+                "dev fund",
+                f"{rmb(fund.claimable)} RMB available, "
+                f"{rmb(totals.dev_fund_withdrawn)} RMB withdrawn",
+            ),
+            ("held", f"{rmb(ledger.token.balance_of(client.address))} RMB"),
+        ]
+    )
+    echo()
+    if active:
+        print_version(client, active, labels, count)
+    else:
+        echo(f"No active share version ({count} proposed); set one with `rdh shares set`.")
+
+
+def _summary_json(client: EmcClient) -> dict[str, Any]:
+    terms = client.terms()
+    totals = client.totals()
+    return {
+        "address": client.address,
+        "owner": client.owner(),
+        "status": client.status().name.lower(),
+        "terms": {
+            "target_users": terms.target_users,
+            "target_revenue_fen": terms.target_revenue,
+            "sharing_space_fen": terms.sharing_space,
+            "metadata": hex32(terms.metadata),
+        },
+        "totals": {
+            "periods": totals.periods,
+            "users": totals.users,
+            "revenue_fen": totals.revenue,
+            "profit_fen": totals.profit,
+            "paid_fen": totals.paid,
+            "dev_fund_withdrawn_fen": totals.dev_fund_withdrawn,
+            "target_reached": totals.target_reached,
+        },
+        "active_version_id": client.active_version_id(),
+    }

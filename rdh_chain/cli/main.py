@@ -1,0 +1,95 @@
+"""The ``rdh`` command: one place that maps errors to messages and exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from rdh_chain.cli import money
+from rdh_chain.cli.chain import chain_app
+from rdh_chain.cli.context import CliState
+from rdh_chain.cli.demo import demo_app
+from rdh_chain.cli.deploy import deploy_command
+from rdh_chain.cli.emcs import emc_app
+from rdh_chain.cli.members import member_app
+from rdh_chain.cli.shares import shares_app
+from rdh_chain.cli.wallets import wallet_app
+from rdh_chain.exceptions import (
+    BadInputRevertError,
+    InvalidInputError,
+    NotFoundError,
+    RdhChainError,
+)
+
+# Exit codes: 1 for a refusal or a failure, 2 for input to correct (as click does for usage).
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+_BAD_INPUT = (InvalidInputError, BadInputRevertError, NotFoundError)
+
+
+def exit_code(error: RdhChainError) -> int:
+    return EXIT_BAD_INPUT if isinstance(error, _BAD_INPUT) else EXIT_FAILURE
+
+
+class RdhGroup(TyperGroup):
+    """The root group; every subcommand runs inside its ``invoke``."""
+
+    # ``ctx`` is typer's vendored click Context, which typer does not export.
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RdhChainError as error:
+            # Expected errors carry a message saying what to do: no traceback.
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(exit_code(error)) from None
+
+
+app = typer.Typer(
+    cls=RdhGroup,
+    name="rdh",
+    help="rdh-chain: a permissioned ledger for Rendanheyi EMC agreements.",
+    no_args_is_help=True,
+    # Never print locals on an unexpected error: they may hold keystore passwords.
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    rpc_url: Annotated[
+        str | None,
+        typer.Option(
+            "--rpc-url",
+            help="JSON-RPC URL of the node (default: $RDH_RPC_URL, else http://127.0.0.1:8545).",
+        ),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            file_okay=False,
+            help="Folder of keystores, deployment record and chain state "
+            "(default: $RDH_DATA_DIR, else .rdh in the project).",
+        ),
+    ] = None,
+) -> None:
+    """Global options; RDH_* environment variables supply the defaults."""
+    ctx.obj = CliState(rpc_url=rpc_url, data_dir=data_dir)
+
+
+app.add_typer(chain_app, name="chain")
+app.add_typer(wallet_app, name="wallet")
+app.command("deploy")(deploy_command)
+app.add_typer(member_app, name="member")
+app.add_typer(emc_app, name="emc")
+app.add_typer(shares_app, name="shares")
+app.command("mint")(money.mint)
+app.command("settle")(money.settle)
+app.command("claim")(money.claim)
+app.add_typer(money.devfund_app, name="devfund")
+app.command("share")(money.share)
+app.add_typer(demo_app, name="demo")

@@ -1,0 +1,200 @@
+"""Money commands: mint credit, settle a period, claim payouts, spend the development fund."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from rdh_chain.cli.context import (
+    JsonOption,
+    KeystoreOption,
+    PasswordFileOption,
+    WalletChoice,
+    WalletOption,
+    get_state,
+    optional_bytes32,
+    text_hash,
+)
+from rdh_chain.cli.output import (
+    bps_json,
+    bps_text,
+    class_name,
+    echo,
+    echo_json,
+    hex32,
+    position_json,
+    rmb,
+    table,
+)
+from rdh_chain.ledger import MemberShare
+from rdh_chain.types import PeriodReport
+from rdh_chain.validation import parse_amount, to_uint
+
+devfund_app = typer.Typer(help="Spend an EMC's development fund.", no_args_is_help=True)
+
+
+def mint(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Argument(help="Recipient: 0x address or local wallet name.")],
+    amount: Annotated[str, typer.Argument(help="RMB, e.g. 1,000,000.00.")],
+    wallet: WalletOption = None,
+    keystore: KeystoreOption = None,
+    password_file: PasswordFileOption = None,
+) -> None:
+    """Mint settlement credit (RMB held by the treasury) to a member; signed by a treasurer."""
+    state = get_state(ctx)
+    to = state.account(account, "recipient")
+    fen = parse_amount(amount)
+    ledger = state.signer(WalletChoice(wallet, keystore, password_file))
+    ledger.member(to)  # credit moves only between members: say so before the revert does
+    result = ledger.token.mint(to, fen)
+    echo(
+        f"minted {rmb(fen)} RMB to {to}; balance {rmb(ledger.token.balance_of(to))} RMB "
+        f"(tx 0x{result.tx_hash.hex()})"
+    )
+
+
+def settle(
+    ctx: typer.Context,
+    emc: Annotated[str, typer.Argument(help="The EMC's address.")],
+    profit: Annotated[str, typer.Option("--profit", help="The period's profit in RMB (paid in).")],
+    users: Annotated[int, typer.Option("--users", help="Users gained in the period.")],
+    revenue: Annotated[str, typer.Option("--revenue", help="Ecosystem revenue in RMB.")],
+    units: Annotated[int, typer.Option("--units", help="Units sold in the period.")] = 0,
+    cost: Annotated[str, typer.Option("--cost", help="The period's costs in RMB.")] = "0",
+    document: Annotated[
+        str | None,
+        typer.Option("--document", help="0x + 64 hex digits: hash of the period's statement."),
+    ] = None,
+    wallet: WalletOption = None,
+    keystore: KeystoreOption = None,
+    password_file: PasswordFileOption = None,
+) -> None:
+    """Settle a period as the EMC's owner: approve the profit, then pay it in and record it."""
+    state = get_state(ctx)
+    report = PeriodReport(
+        users=to_uint(users, "--users", "uint64"),
+        units=to_uint(units, "--units", "uint64"),
+        revenue=to_uint(parse_amount(revenue, "--revenue"), "--revenue (in fen)", "uint128"),
+        cost=to_uint(parse_amount(cost, "--cost"), "--cost (in fen)", "uint128"),
+        profit=to_uint(parse_amount(profit, "--profit"), "--profit (in fen)", "uint128"),
+        document_hash=optional_bytes32(document, "--document"),
+    )
+    ledger = state.signer(WalletChoice(wallet, keystore, password_file))
+    client = state.emc(emc, ledger)
+    period, result = ledger.settle(client, report)
+    totals = client.totals()
+    echo(
+        f"settled period {period} of {client.address}: profit {rmb(report.profit)} RMB, "
+        f"{report.users:,} users, revenue {rmb(report.revenue)} RMB (tx 0x{result.tx_hash.hex()})"
+    )
+    echo(
+        f"cumulative: {totals.users:,} users, revenue {rmb(totals.revenue)} RMB, "
+        f"profit {rmb(totals.profit)} RMB; target reached: "
+        f"{'yes' if totals.target_reached else 'no'}"
+    )
+
+
+def claim(
+    ctx: typer.Context,
+    emc: Annotated[str, typer.Argument(help="The EMC's address.")],
+    wallet: WalletOption = None,
+    keystore: KeystoreOption = None,
+    password_file: PasswordFileOption = None,
+) -> None:
+    """Claim everything the wallet can claim from an EMC."""
+    state = get_state(ctx)
+    ledger = state.signer(WalletChoice(wallet, keystore, password_file))
+    client = state.emc(emc, ledger)
+    amount, result = client.claim()
+    assert ledger.address is not None
+    position = client.position(ledger.address)
+    echo(
+        f"claimed {rmb(amount)} RMB from {client.address} to {ledger.address} "
+        f"(tx 0x{result.tx_hash.hex()})"
+    )
+    echo(f"paid in all {rmb(position.paid)} RMB; still locked {rmb(position.locked)} RMB")
+
+
+@devfund_app.command("withdraw")
+def withdraw(
+    ctx: typer.Context,
+    emc: Annotated[str, typer.Argument(help="The EMC's address.")],
+    to: Annotated[str, typer.Option("--to", help="Recipient: 0x address or local wallet name.")],
+    amount: Annotated[str, typer.Option("--amount", help="RMB to pay out.")],
+    purpose: Annotated[
+        str, typer.Option("--purpose", help="What for; the ledger records its keccak-256 hash.")
+    ],
+    wallet: WalletOption = None,
+    keystore: KeystoreOption = None,
+    password_file: PasswordFileOption = None,
+) -> None:
+    """Pay from the development fund (as the EMC's owner) for a stated purpose."""
+    state = get_state(ctx)
+    recipient = state.account(to, "--to")
+    fen = parse_amount(amount, "--amount")
+    purpose_hash = text_hash(purpose)
+    ledger = state.signer(WalletChoice(wallet, keystore, password_file))
+    client = state.emc(emc, ledger)
+    result = client.withdraw_dev_fund(recipient, fen, purpose_hash)
+    fund = ledger.dev_fund(client)
+    echo(
+        f"paid {rmb(fen)} RMB from the development fund of {client.address} to {recipient} "
+        f"(tx 0x{result.tx_hash.hex()})"
+    )
+    echo(f"purpose {purpose!r} recorded as {hex32(purpose_hash)}")
+    echo(f"the fund has {rmb(fund.claimable)} RMB left")
+
+
+def share(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Argument(help="0x address or local wallet name.")],
+    emc: Annotated[
+        str | None, typer.Option("--emc", help="One EMC (default: every EMC naming ACCOUNT).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What a member is promised (bps by class), has been paid, can claim and has locked."""
+    state = get_state(ctx)
+    address = state.account(account, "member")
+    ledger = state.ledger
+    found = [ledger.share(state.emc(emc), address)] if emc else ledger.shares(address)
+    if as_json:
+        echo_json({"account": address, "emcs": [_share_json(s) for s in found]})
+        return
+    if not found:
+        echo(f"{address} is named in no EMC's active share version and has been paid nothing.")
+        return
+    table(
+        ["EMC", "VERSION", "PROMISED", "CLAIMABLE (RMB)", "LOCKED (RMB)", "PAID (RMB)"],
+        [
+            [
+                s.emc,
+                str(s.version_id or "-"),
+                ", ".join(f"{class_name(c)} {bps_text(b)}" for c, b in sorted(s.bps.items()))
+                or "-",
+                rmb(s.position.claimable),
+                rmb(s.position.locked),
+                rmb(s.position.paid),
+            ]
+            for s in found
+        ],
+        right=[1, 3, 4, 5],
+    )
+    if len(found) > 1:
+        echo(
+            f"in all: claimable {rmb(sum(s.position.claimable for s in found))} RMB, "
+            f"locked {rmb(sum(s.position.locked for s in found))} RMB, "
+            f"paid {rmb(sum(s.position.paid for s in found))} RMB"
+        )
+
+
+def _share_json(member_share: MemberShare) -> dict[str, Any]:
+    return {
+        "emc": member_share.emc,
+        "version_id": member_share.version_id,
+        "bps": bps_json(member_share.bps),
+        "total_bps": member_share.total_bps,
+        **position_json(member_share.position),
+    }

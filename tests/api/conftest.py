@@ -1,0 +1,112 @@
+"""A ledger with history for the gateway to read, and a client for the gateway.
+
+The world is built once per session through the SDK, as its users would: members
+registered (one suspended), an EMC with two settled periods, a claim, a development
+fund withdrawal, an active and a proposed share version, and a second EMC with no
+version. The gateway only reads, so tests share it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from eth_account import Account
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from web3 import Web3
+
+from api.main import create_app
+from rdh_chain.chain import AnvilNode
+from rdh_chain.config import Settings
+from rdh_chain.deployment import deploy
+from rdh_chain.ledger import Ledger
+from rdh_chain.reverts import RevertDecoder
+from rdh_chain.toolchain import Artifact
+from rdh_chain.tx import TxSender
+from rdh_chain.types import Role
+from tests.api.helpers import (
+    BALCONY_TERMS,
+    DEV_FUND_WITHDRAWAL,
+    PERIOD_1,
+    PERIOD_2,
+    SMART_COOKING_TERMS,
+    VERSION_1_DOC,
+    World,
+)
+
+
+def _timestamp(w3: Web3, block_number: int) -> int:
+    return int(w3.eth.get_block(block_number)["timestamp"])
+
+
+@pytest.fixture(scope="session")
+def world(
+    anvil: AnvilNode,
+    w3: Web3,
+    artifacts: dict[str, Artifact],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> World:
+    admin, treasury, owner, me2, chef, farm = (Account.create() for _ in range(6))
+    decoder = RevertDecoder(a.abi for a in artifacts.values())
+    deployment = deploy(TxSender(w3, admin, decoder), artifacts)
+    ledger = Ledger(w3, deployment, artifacts)
+    registry = ledger.connect(admin).registry
+    for account, role in ((owner, Role.ME), (me2, Role.ME), (treasury, Role.TREASURY)):
+        registry.add_member(account.address, role)
+    chef_added = registry.add_member(chef.address, Role.PARTNER)
+    farm_added = registry.add_member(farm.address, Role.PARTNER)
+    registry.suspend(farm.address)
+
+    factory = ledger.connect(admin).factory
+    smart_cooking, _ = factory.create_emc(owner.address, SMART_COOKING_TERMS)
+    balcony, _ = factory.create_emc(me2.address, BALCONY_TERMS)
+
+    world = World(
+        settings=Settings(rpc_url=anvil.rpc_url, data_dir=tmp_path_factory.mktemp("rdh-data")),
+        deployment=deployment,
+        admin=admin,
+        treasury=treasury,
+        owner=owner,
+        me2=me2,
+        chef=chef,
+        farm=farm,
+        smart_cooking=smart_cooking,
+        balcony=balcony,
+        chef_since=_timestamp(w3, chef_added.block_number),
+        farm_since=_timestamp(w3, farm_added.block_number),
+        version_1_proposed=0,
+        version_1_activated=0,
+        version_2_proposed=0,
+    )
+    as_owner = ledger.connect(owner)
+    emc = as_owner.emc(smart_cooking)
+    version_1, proposed_1 = emc.propose_version(world.version_1(), VERSION_1_DOC)
+    activated_1 = emc.activate_version(version_1)
+    ledger.connect(treasury).token.mint(owner.address, 2_000_000_00)
+    as_owner.settle(emc, PERIOD_1)
+    ledger.connect(chef).emc(smart_cooking).claim()
+    as_owner.settle(emc, PERIOD_2)
+    emc.withdraw_dev_fund(owner.address, DEV_FUND_WITHDRAWAL, bytes.fromhex("de" * 32))
+    _, proposed_2 = emc.propose_version(world.version_2())
+
+    deployment.save(world.settings.deployment_file)
+    return replace(
+        world,
+        version_1_proposed=_timestamp(w3, proposed_1.block_number),
+        version_1_activated=_timestamp(w3, activated_1.block_number),
+        version_2_proposed=_timestamp(w3, proposed_2.block_number),
+    )
+
+
+@pytest.fixture(scope="session")
+def gateway(world: World) -> FastAPI:
+    """One app for the session: it only reads, and it opens its ledger once."""
+    return create_app(world.settings)
+
+
+@pytest.fixture
+def client(gateway: FastAPI) -> Iterator[TestClient]:
+    with TestClient(gateway) as client:
+        yield client

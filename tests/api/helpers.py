@@ -1,0 +1,73 @@
+"""What the gateway tests share: the world they read and how the gateway writes values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+
+from rdh_chain.config import Settings
+from rdh_chain.deployment import Deployment
+from rdh_chain.types import ZERO_ADDRESS, EmcTerms, PeriodReport, ShareClass, ShareEntry
+from rdh_chain.validation import format_amount
+
+SMART_COOKING_TERMS = EmcTerms(
+    target_users=20_000,
+    target_revenue=10_000_000_00,
+    sharing_space=600_000_00,
+    metadata=bytes.fromhex("5c" * 32),
+)
+BALCONY_TERMS = EmcTerms(target_users=500, target_revenue=1_000_000_00, sharing_space=50_000_00)
+# Period 1 misses the revenue target (4M of 10M RMB), so value-added credit stays locked.
+PERIOD_1 = PeriodReport(20_000, 20_000, 4_000_000_00, 3_000_000_00, 1_000_000_00)
+PERIOD_2 = PeriodReport(100, 100, 1_000_00, 500_00, 500_00)
+DEV_FUND_WITHDRAWAL = 1_000_00
+VERSION_1_DOC = bytes.fromhex("a1" * 32)
+
+
+@dataclass(frozen=True)
+class World:
+    settings: Settings
+    deployment: Deployment
+    admin: LocalAccount
+    treasury: LocalAccount
+    owner: LocalAccount  # ME, owns Smart Cooking
+    me2: LocalAccount  # ME in Smart Cooking's value-added pool, owns Balcony
+    chef: LocalAccount  # partner
+    farm: LocalAccount  # partner, suspended, named in no EMC
+    smart_cooking: ChecksumAddress
+    balcony: ChecksumAddress
+    # Block timestamps of the events the gateway reports as times.
+    chef_since: int
+    farm_since: int
+    version_1_proposed: int
+    version_1_activated: int
+    version_2_proposed: int
+
+    def version_1(self) -> list[ShareEntry]:
+        return [
+            ShareEntry(self.chef.address, ShareClass.PARTNER, 600),
+            ShareEntry(self.owner.address, ShareClass.OPERATING, 7_900),
+            ShareEntry(self.me2.address, ShareClass.VALUE_ADDED, 600),
+            ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 900),
+        ]
+
+    def version_2(self) -> list[ShareEntry]:
+        return [
+            ShareEntry(self.chef.address, ShareClass.PARTNER, 500),
+            ShareEntry(self.owner.address, ShareClass.OPERATING, 8_000),
+            ShareEntry(self.me2.address, ShareClass.VALUE_ADDED, 600),
+            ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 900),
+        ]
+
+
+def amount(fen: int) -> dict[str, object]:
+    """An amount as the gateway writes it; the RMB text is checked once, in the models' tests."""
+    return {"fen": fen, "rmb": format_amount(fen)}
+
+
+def iso(timestamp: int) -> str:
+    """A block timestamp as the gateway writes it."""
+    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")

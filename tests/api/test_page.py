@@ -1,0 +1,84 @@
+"""The web page and the OpenAPI document; neither needs the chain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import STATIC_DIR, create_app
+from rdh_chain.config import Settings
+
+
+@pytest.fixture
+def offline_client(tmp_path: Path) -> TestClient:
+    return TestClient(create_app(Settings(rpc_url="http://127.0.0.1:9", data_dir=tmp_path)))
+
+
+def test_index_returns_page_when_chain_down(offline_client: TestClient) -> None:
+    response = offline_client.get("/")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.text == (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    assert '<script src="/static/app.js" defer></script>' in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [("/static/app.js", "text/javascript"), ("/static/styles.css", "text/css")],
+)
+def test_static_returns_asset(offline_client: TestClient, path: str, content_type: str) -> None:
+    response = offline_client.get(path)
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == content_type
+
+
+def test_page_loads_nothing_from_other_origins() -> None:
+    for asset in ("index.html", "app.js", "styles.css"):
+        text = (STATIC_DIR / asset).read_text(encoding="utf-8")
+        assert "http://" not in text
+        assert "https://" not in text
+
+
+def test_page_script_calls_only_routes_that_exist(offline_client: TestClient) -> None:
+    script = (STATIC_DIR / "app.js").read_text(encoding="utf-8")
+    paths = set(offline_client.get("/openapi.json").json()["paths"])
+
+    for call in ('"/health"', '"/emcs"', "`/emcs/${", "`/members/${"):
+        assert call in script
+    assert paths == {
+        "/health",
+        "/emcs",
+        "/emcs/{address}",
+        "/emcs/{address}/versions/{version_id}",
+        "/members/{address}",
+        "/members/{address}/share",
+    }
+
+
+def test_openapi_documents_tags_summaries_and_error_body(offline_client: TestClient) -> None:
+    document = offline_client.get("/openapi.json").json()
+
+    assert [tag["name"] for tag in document["tags"]] == ["health", "emcs", "members"]
+    for path, operations in document["paths"].items():
+        get = operations["get"]
+        assert get["summary"], path
+        assert len(get["tags"]) == 1, path
+        assert get["responses"]["503"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorPublic"
+        }, path
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    assert offline_client.get("/docs").status_code == 200
+
+
+def test_docs_page_loads_swagger_ui_from_the_gateway_not_a_cdn(offline_client: TestClient) -> None:
+    page = offline_client.get("/docs").text
+
+    assert "/docs-assets/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
+    script = offline_client.get("/docs-assets/swagger-ui-bundle.js")
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.text

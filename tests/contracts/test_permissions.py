@@ -1,0 +1,268 @@
+"""Who may call what: every privileged function from every role that must not call it.
+
+Roles: an unregistered wallet, an ME that does not own the EMC, a partner, the auditor,
+the steward, the treasury, the EMC's owner once suspended, an operator without the
+registry admin role, and the registry admin (itself an operator). Each denied call
+raises its exact error and changes nothing; each allowed call is shown to work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
+
+from rdh_chain import contract_errors as errors
+from rdh_chain.exceptions import ContractRevertError
+from rdh_chain.ledger import Ledger
+from rdh_chain.types import EmcTerms, MemberStatus, PeriodReport, Position, Role
+from tests.contracts.helpers import (
+    ADMIN_ROLE_HEX,
+    Cast,
+    assert_reverts,
+    base_entries,
+    new_account,
+    raw_transact,
+    role_hex,
+)
+
+ROLES = ("unregistered", "me", "partner", "auditor", "steward", "treasury", "suspended_owner",
+         "operator", "admin")
+METADATA = keccak(text="updated record")
+PURPOSE = keccak(text="tooling")
+TERMS = EmcTerms(target_users=10, target_revenue=1_000, sharing_space=100)
+
+
+def _actor(cast: Cast, role: str) -> LocalAccount:
+    if role == "suspended_owner":
+        cast.as_(cast.admin).registry.suspend(cast.owner.address)
+    return {
+        "unregistered": new_account(),
+        "me": cast.mes[2],
+        "partner": cast.partners["platform"],
+        "auditor": cast.auditor,
+        "steward": cast.steward,
+        "treasury": cast.treasury,
+        "suspended_owner": cast.owner,
+        "operator": cast.operator2,
+        "admin": cast.admin,
+    }[role]
+
+
+Denial = tuple[type[ContractRevertError], dict[str, object]]
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    allowed: frozenset[str]
+    call: Callable[[Cast, Ledger], object]
+    denial: Callable[[Cast, LocalAccount, str], Denial]
+
+
+def _not_operator(cast: Cast, caller: LocalAccount, role: str) -> Denial:
+    return errors.RegistryUnauthorized, {"account": caller.address,
+                                         "role": role_hex(Role.OPERATOR)}
+
+
+def _not_admin(cast: Cast, caller: LocalAccount, role: str) -> Denial:
+    return errors.AccessControlUnauthorizedAccount, {"account": caller.address,
+                                                     "neededRole": ADMIN_ROLE_HEX}
+
+
+def _not_treasury(cast: Cast, caller: LocalAccount, role: str) -> Denial:
+    return errors.TokenNotTreasury, {"caller": caller.address}
+
+
+def _not_factory_operator(cast: Cast, caller: LocalAccount, role: str) -> Denial:
+    return errors.FactoryNotOperator, {"caller": caller.address}
+
+
+def _not_owner(cast: Cast, caller: LocalAccount, role: str) -> Denial:
+    if role == "suspended_owner":
+        return errors.EmcCallerNotActive, {"caller": cast.owner.address}
+    return errors.EmcNotOwner, {"caller": caller.address, "owner": cast.owner.address}
+
+
+OPERATORS = frozenset({"operator", "admin"})
+OWNER = frozenset({"owner"})
+ACTIONS = [
+    Action("registry.addMember(me)", OPERATORS,
+           lambda c, s: s.registry.add_member(new_account().address, Role.ME), _not_operator),
+    Action("registry.addMember(steward)", OPERATORS,
+           lambda c, s: s.registry.add_member(new_account().address, Role.STEWARD), _not_operator),
+    Action("registry.addMember(operator)", frozenset({"admin"}),
+           lambda c, s: s.registry.add_member(new_account().address, Role.OPERATOR), _not_admin),
+    Action("registry.addMember(treasury)", frozenset({"admin"}),
+           lambda c, s: s.registry.add_member(new_account().address, Role.TREASURY), _not_admin),
+    Action("registry.suspendMember", OPERATORS,
+           lambda c, s: s.registry.suspend(c.mes[4].address), _not_operator),
+    Action("registry.reinstateMember", OPERATORS,
+           lambda c, s: s.registry.reinstate(c.mes[3].address), _not_operator),
+    Action("registry.setMetadata", OPERATORS,
+           lambda c, s: s.registry.set_metadata(c.mes[4].address, METADATA), _not_operator),
+    Action("token.mint", frozenset({"treasury"}),
+           lambda c, s: s.token.mint(c.mes[4].address, 1), _not_treasury),
+    Action("token.burn", frozenset({"treasury"}), lambda c, s: s.token.burn(1), _not_treasury),
+    Action("factory.createEmc", OPERATORS,
+           lambda c, s: s.factory.create_emc(c.mes[4].address, TERMS), _not_factory_operator),
+    Action("emc.proposeVersion", OWNER,
+           lambda c, s: s.emc(c.base_emc).propose_version(base_entries(c)), _not_owner),
+    Action("emc.activateVersion", OWNER,
+           lambda c, s: s.emc(c.base_emc).activate_version(2), _not_owner),
+    Action("emc.settle", OWNER,
+           lambda c, s: s.emc(c.base_emc).settle(PeriodReport(1, 1, 1, 0, 1)), _not_owner),
+    Action("emc.withdrawDevFund", OWNER,
+           lambda c, s: s.emc(c.base_emc).withdraw_dev_fund(c.mes[4].address, 1, PURPOSE),
+           _not_owner),
+]
+
+
+def _prepare(cast: Cast) -> None:
+    # Something to reinstate, something to burn, an allowance to settle with. Denied calls
+    # need none of it: every contract checks the caller before anything else.
+    cast.as_(cast.admin).registry.suspend(cast.mes[3].address)
+    cast.mint(cast.treasury.address, 1)
+    cast.as_(cast.owner).token.approve(cast.base_emc, 1)
+
+
+@pytest.mark.parametrize(
+    ("action", "role"),
+    [(a, r) for a in ACTIONS for r in ROLES if r not in a.allowed],
+    ids=lambda v: v.name if isinstance(v, Action) else v,
+)
+def test_privileged_call_reverts_when_role_not_allowed(cast: Cast, action: Action,
+                                                       role: str) -> None:
+    caller = _actor(cast, role)
+    error, args = action.denial(cast, caller, role)
+    assert_reverts(cast, lambda: action.call(cast, cast.as_(caller)), error, args)
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=lambda a: a.name)
+def test_privileged_call_succeeds_when_role_allowed(cast: Cast, action: Action) -> None:
+    _prepare(cast)
+    role = min(action.allowed)
+    caller = cast.owner if role == "owner" else _actor(cast, role)
+    block = cast.w3.eth.block_number
+    action.call(cast, cast.as_(caller))
+    assert cast.w3.eth.block_number == block + 1
+
+
+# -- suspension --------------------------------------------------------------------------
+
+
+def test_claim_pays_member_when_suspended(cast: Cast) -> None:
+    cast.as_(cast.admin).registry.suspend(cast.chef.address)
+    amount, _ = cast.as_(cast.chef).emc(cast.base_emc).claim()
+    assert amount == 100_000
+    assert cast.balance(cast.chef.address) == 100_000
+
+
+def test_claim_pays_owner_when_suspended_but_settle_refused(cast: Cast) -> None:
+    cast.as_(cast.admin).registry.suspend(cast.owner.address)
+    emc = cast.as_(cast.owner).emc(cast.base_emc)
+    assert emc.claim()[0] == 700_000
+    assert_reverts(cast, lambda: emc.settle(PeriodReport(1, 1, 1, 0, 1)),
+                   errors.EmcCallerNotActive, {"caller": cast.owner.address})
+    cast.as_(cast.admin).registry.reinstate(cast.owner.address)
+    cast.as_(cast.owner).settle(emc, PeriodReport(1, 1, 1, 0, 10_000))
+    assert emc.totals().periods == 2
+
+
+def test_transfer_reverts_when_sender_suspended_unless_to_treasury(cast: Cast) -> None:
+    chef = cast.as_(cast.chef)
+    chef.emc(cast.base_emc).claim()
+    cast.as_(cast.admin).registry.suspend(cast.chef.address)
+    assert_reverts(cast, lambda: chef.token.transfer(cast.mes[1].address, 1),
+                   errors.TokenTransferNotAllowed,
+                   {"from": cast.chef.address, "to": cast.mes[1].address})
+    # Redeeming with the treasury is the one way out for a suspended member's credit.
+    chef.token.transfer(cast.treasury.address, 40_000)
+    assert cast.balance(cast.chef.address) == 60_000
+    assert cast.balance(cast.treasury.address) == 40_000
+
+
+def test_transfer_reverts_when_suspended_sender_pays_suspended_treasury(cast: Cast) -> None:
+    chef = cast.as_(cast.chef)
+    chef.emc(cast.base_emc).claim()
+    registry = cast.as_(cast.admin).registry
+    registry.suspend(cast.chef.address)
+    registry.suspend(cast.treasury.address)
+    assert_reverts(cast, lambda: chef.token.transfer(cast.treasury.address, 1),
+                   errors.TokenTransferNotAllowed,
+                   {"from": cast.chef.address, "to": cast.treasury.address})
+
+
+def test_transfer_succeeds_when_recipient_suspended(cast: Cast) -> None:
+    # A suspended member keeps receiving: its claims are transfers to it.
+    cast.as_(cast.admin).registry.suspend(cast.mes[1].address)
+    cast.as_(cast.owner).token.transfer(cast.mes[1].address, 5)
+    assert cast.balance(cast.mes[1].address) == 5
+
+
+def test_transfer_from_reverts_when_recipient_unregistered(cast: Cast) -> None:
+    stranger = new_account()
+    owner = cast.as_(cast.owner)
+    owner.token.approve(cast.mes[1].address, 10)
+    spender = cast.as_(cast.mes[1])
+    assert_reverts(
+        cast,
+        lambda: raw_transact(spender, spender.token, "transferFrom", cast.owner.address,
+                             stranger.address, 10),
+        errors.TokenTransferNotAllowed, {"from": cast.owner.address, "to": stranger.address},
+    )
+
+
+def test_propose_version_reverts_when_member_suspended_after_naming(cast: Cast) -> None:
+    cast.as_(cast.admin).registry.suspend(cast.chef.address)
+    emc = cast.as_(cast.owner).emc(cast.base_emc)
+    assert_reverts(cast, lambda: emc.propose_version(base_entries(cast)),
+                   errors.EmcIneligibleMember, {"account": cast.chef.address, "class": 0})
+
+
+def test_reinstate_restores_suspended_member(cast: Cast) -> None:
+    registry = cast.as_(cast.admin).registry
+    registry.suspend(cast.mes[2].address, keccak(text="audit"))
+    assert cast.ledger.member(cast.mes[2].address).status is MemberStatus.SUSPENDED
+    assert not cast.ledger.registry.is_active(cast.mes[2].address, Role.ME)
+    registry.reinstate(cast.mes[2].address)
+    assert cast.ledger.registry.is_active(cast.mes[2].address, Role.ME)
+
+
+# -- findings ----------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="CONTRACT BUG: MemberRegistry keeps AccessControl's "
+                   "revokeRole, which checks hasRole, not isActive: a suspended operator can "
+                   "still strip other members' roles")
+def test_revoke_role_reverts_when_operator_suspended(cast: Cast) -> None:
+    cast.as_(cast.admin).registry.suspend(cast.operator2.address)
+    suspended = cast.as_(cast.operator2)
+    with pytest.raises(ContractRevertError):
+        raw_transact(suspended, suspended.registry, "revokeRole", Role.ME.id, cast.owner.address)
+    assert cast.ledger.registry.has_role(cast.owner.address, Role.ME)
+
+
+@pytest.mark.xfail(strict=True, reason="CONTRACT BUG: addMember checks DEFAULT_ADMIN_ROLE with "
+                   "hasRole only, so a suspended registry admin still adds operators and "
+                   "treasurers (who can then reinstate it)")
+def test_add_member_reverts_when_admin_suspended(cast: Cast) -> None:
+    cast.as_(cast.operator2).registry.suspend(cast.admin.address)
+    with pytest.raises(ContractRevertError):
+        cast.as_(cast.admin).registry.add_member(new_account().address, Role.TREASURY)
+
+
+@pytest.mark.xfail(strict=True, reason="CONTRACT BUG: an operator may suspend an EMC's own "
+                   "registry record; SettlementToken then refuses every transfer out of it, so "
+                   "members can no longer claim what they earned")
+def test_claim_pays_member_when_operator_suspends_emc_contract(cast: Cast) -> None:
+    try:
+        cast.as_(cast.admin).registry.suspend(cast.base_emc)
+    except ContractRevertError:
+        return  # refusing to suspend a contract is a fix too
+    amount, _ = cast.as_(cast.chef).emc(cast.base_emc).claim()
+    assert amount == 100_000
+    assert cast.ledger.emc(cast.base_emc).position(cast.chef.address) == Position(0, 0, 100_000, 0)

@@ -15,11 +15,11 @@ from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
 
-from rdh_chain.chain.anvil import AnvilNode
+from rdh_chain.chain.anvil import AnvilNode, port_in_use
 from rdh_chain.chain.connect import connect
 from rdh_chain.config import Settings
 from rdh_chain.deployment import Deployment, deploy
-from rdh_chain.exceptions import ChainError, DeploymentError
+from rdh_chain.exceptions import ChainError, ConfigError, DeploymentError
 from rdh_chain.ledger import Ledger
 from rdh_chain.toolchain.artifacts import load_artifacts
 from rdh_chain.tx import TxSender
@@ -170,6 +170,11 @@ def run(
     """Start (or resume) the chain, deploy and seed if needed, then serve the gateway."""
     settings = settings or Settings()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if serve is None and port_in_use(settings.api_host, settings.api_port):
+        raise ConfigError(
+            f"Port {settings.api_port} on {settings.api_host} is already in use; stop what "
+            "listens there or choose another port with RDH_API_PORT."
+        )
     node = AnvilNode.from_pidfile(settings.anvil_dir)
     started_here = node is None
     if node is None:
@@ -197,9 +202,18 @@ def _serve_gateway(settings: Settings) -> None:
 
     from api.main import create_app
 
-    uvicorn.run(
-        create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning"
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level="warning",
+        lifespan="off",  # the app has no startup work; a lifespan task only logs noise on Ctrl-C
     )
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:
+        # uvicorn shuts down gracefully, then re-raises the Ctrl-C it caught.
+        log.info("gateway stopped")
 
 
 def _print_welcome(

@@ -60,17 +60,26 @@ class Ledger:
         artifacts: Mapping[str, Artifact],
         *,
         sender: TxSender | None = None,
-        _senders: dict[ChecksumAddress, TxSender] | None = None,
+        _root: Ledger | None = None,
     ) -> None:
         self.w3 = w3
         self.deployment = deployment
         self.artifacts = artifacts
-        self.decoder = self.decoder_for(artifacts)
         self.sender = sender
-        self._senders: dict[ChecksumAddress, TxSender] = _senders if _senders is not None else {}
-        self.registry = self._bind(RegistryClient(w3, deployment.registry, artifacts, self.decoder))
-        self.token = self._bind(TokenClient(w3, deployment.token, artifacts, self.decoder))
-        self.factory = self._bind(FactoryClient(w3, deployment.factory, artifacts, self.decoder))
+        if _root is None:
+            self.decoder = self.decoder_for(artifacts)
+            self._senders: dict[ChecksumAddress, TxSender] = {}
+            self.registry = RegistryClient(w3, deployment.registry, artifacts, self.decoder)
+            self.token = TokenClient(w3, deployment.token, artifacts, self.decoder)
+            self.factory = FactoryClient(w3, deployment.factory, artifacts, self.decoder)
+        else:
+            # Connected ledgers share the root's decoder, senders and contract objects:
+            # building them again costs more CPU than a transaction.
+            self.decoder = _root.decoder
+            self._senders = _root._senders
+            self.registry = self._bind(_root.registry)
+            self.token = self._bind(_root.token)
+            self.factory = self._bind(_root.factory)
 
     @staticmethod
     def decoder_for(artifacts: Mapping[str, Artifact]) -> RevertDecoder:
@@ -83,9 +92,7 @@ class Ledger:
         if sender is None:
             sender = TxSender(self.w3, account, self.decoder)
             self._senders[account.address] = sender
-        return Ledger(
-            self.w3, self.deployment, self.artifacts, sender=sender, _senders=self._senders
-        )
+        return Ledger(self.w3, self.deployment, self.artifacts, sender=sender, _root=self)
 
     def forget_nonces(self) -> None:
         """Make every sender of this ledger family ask the node for its nonce again.

@@ -151,7 +151,8 @@ def rpc_request(
     return reply["result"]
 
 
-def _port_in_use(host: str, port: int) -> bool:
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something accepts TCP connections on ``host:port``."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.5)
         return sock.connect_ex((host, port)) == 0
@@ -274,7 +275,7 @@ class AnvilNode:
         binary = self.config.binary
         if not os.access(binary, os.X_OK):
             raise ToolchainError(f"anvil not found at {binary}; run `npm ci` (or `make install`).")
-        if _port_in_use(self.config.host, self.config.port):
+        if port_in_use(self.config.host, self.config.port):
             raise ChainError(
                 f"Port {self.config.port} on {self.config.host} is already in use; "
                 "stop what listens there or choose another port."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import requests
 from web3 import Web3
 from web3.providers.rpc import HTTPProvider
 from web3.types import RPCEndpoint
@@ -32,4 +33,17 @@ def connect(rpc_url: str, *, expected_chain_id: int | None = None, timeout: floa
             f"The node at {rpc_url} is chain {chain_id}, expected {expected_chain_id}; "
             "check the RPC URL."
         )
-    return Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    w3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}, session=_session(rpc_url)))
+    # The validation middleware asks the node for its chain id before every estimate
+    # and call (two round trips each); the SDK signs locally with the id it already
+    # checked, so the check adds nothing but latency.
+    w3.middleware_onion.remove("validation")
+    return w3
+
+
+def _session(rpc_url: str) -> requests.Session:
+    """A session that reads proxy settings from the environment once, not per request."""
+    session = requests.Session()
+    session.trust_env = False
+    session.proxies.update(requests.utils.get_environ_proxies(rpc_url))
+    return session

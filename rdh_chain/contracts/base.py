@@ -33,19 +33,22 @@ class ContractClient:
         artifacts: Mapping[str, Artifact],
         decoder: RevertDecoder,
         sender: TxSender | None = None,
+        contract: Contract | None = None,
     ) -> None:
         self.w3 = w3
         self.address = address
         self.artifacts = artifacts
         self.decoder = decoder
         self.sender = sender
-        self.contract: Contract = w3.eth.contract(
+        self.contract: Contract = contract or w3.eth.contract(
             address=address, abi=artifacts[self.artifact_name].abi
         )
 
     def with_sender(self, sender: TxSender) -> Self:
-        """The same contract, writing as ``sender``'s account."""
-        return type(self)(self.w3, self.address, self.artifacts, self.decoder, sender)
+        """The same contract, writing as ``sender``'s account (the web3 object is shared)."""
+        return type(self)(
+            self.w3, self.address, self.artifacts, self.decoder, sender, self.contract
+        )
 
     def _call(self, fn_name: str, *args: Any) -> Any:
         try:

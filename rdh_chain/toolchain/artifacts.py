@@ -36,13 +36,14 @@ _BUILD_HINT = "run `make build`"
 class Artifact:
     """A compiled contract: what deploying and calling it needs."""
 
+    # Only name and source in the repr: test failures and logs print artifacts.
     name: str
-    abi: list[dict[str, Any]]
-    bytecode: HexStr
-    deployed_bytecode: HexStr
+    abi: list[dict[str, Any]] = field(repr=False)
+    bytecode: HexStr = field(repr=False)
+    deployed_bytecode: HexStr = field(repr=False)
     source: str
-    userdoc: dict[str, Any] = field(default_factory=dict)
-    devdoc: dict[str, Any] = field(default_factory=dict)
+    userdoc: dict[str, Any] = field(default_factory=dict, repr=False)
+    devdoc: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def deployable(self) -> bool:

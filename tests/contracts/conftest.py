@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 from web3 import Web3
 
-from tests.contracts.helpers import Cast, build_cast, new_account
 from rdh_chain.deployment import deploy
 from rdh_chain.reverts import RevertDecoder
 from rdh_chain.toolchain import Artifact
 from rdh_chain.tx import TxSender
+from tests.contracts.helpers import Cast, build_cast, new_account
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ credit, never on when it claimed.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from web3 import Web3
+from web3.contract import Contract
 from web3.types import RPCEndpoint
 
 from rdh_chain.contracts.base import ContractClient
@@ -78,6 +80,13 @@ class Cast:
     _signers: dict[ChecksumAddress, Ledger] = field(default_factory=dict)
     _state_calls: list[dict[str, str]] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        return f"Cast(registry={self.deployment.registry})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis prints a failing example's arguments; the artifacts would fill pages.
+        printer.text(repr(self))
+
     def as_(self, account: LocalAccount) -> Ledger:
         """The ledger signing as ``account`` (one per account, so nonces stay in one place)."""
         signer = self._signers.get(account.address)
@@ -110,7 +119,8 @@ class Cast:
         block number: no block mined means no state changed at all."""
         if not self._state_calls:
             self._state_calls = self._build_state_calls()
-        replies = self.w3.provider.make_batch_request(
+        provider: Any = self.w3.provider  # an HTTPProvider, which batches
+        replies = provider.make_batch_request(
             [(RPCEndpoint("eth_call"), [call, "latest"]) for call in self._state_calls]
         )
         assert isinstance(replies, list)
@@ -120,21 +130,44 @@ class Cast:
         registry, token = self.ledger.registry.contract, self.ledger.token.contract
         factory = self.ledger.factory.contract
         emc = self.w3.eth.contract(address=self.base_emc, abi=self.artifacts["EMC"].abi)
-        accounts = [a.address for a in (self.admin, self.operator2, self.treasury, self.owner,
-                                         self.mes[1], self.mes[2], self.chef)]
-        calls = [(registry, "memberCount", []), (token, "totalSupply", []),
-                 (factory, "emcCount", []), (token, "balanceOf", [self.base_emc])]
+        accounts = [
+            a.address
+            for a in (
+                self.admin,
+                self.operator2,
+                self.treasury,
+                self.owner,
+                self.mes[1],
+                self.mes[2],
+                self.chef,
+            )
+        ]
+        calls: list[tuple[Contract, str, list[Any]]] = [
+            (registry, "memberCount", []),
+            (token, "totalSupply", []),
+            (factory, "emcCount", []),
+            (token, "balanceOf", [self.base_emc]),
+        ]
         for account in accounts:
             calls += [(registry, "member", [account]), (token, "balanceOf", [account])]
-        calls += [(emc, "totals", []), (emc, "versionCount", []), (emc, "activeVersionId", []),
-                  (emc, "version", [1]), (emc, "version", [2])]
-        calls += [(emc, "accountOf", [a]) for a in (ZERO_ADDRESS, self.owner.address,
-                                                    self.mes[1].address, self.chef.address)]
+        calls += [
+            (emc, "totals", []),
+            (emc, "versionCount", []),
+            (emc, "activeVersionId", []),
+            (emc, "version", [1]),
+            (emc, "version", [2]),
+        ]
+        calls += [
+            (emc, "accountOf", [a])
+            for a in (ZERO_ADDRESS, self.owner.address, self.mes[1].address, self.chef.address)
+        ]
         return [{"to": c.address, "data": c.encode_abi(fn, args=args)} for c, fn, args in calls]
 
 
 def assert_reverts(
-    cast: Cast, action: Callable[[], object], error: type[ContractRevertError],
+    cast: Cast,
+    action: Callable[[], object],
+    error: type[ContractRevertError],
     args: dict[str, Any],
 ) -> None:
     """``action`` raises exactly ``error`` with ``args`` and leaves ``cast.state()`` as it was."""
@@ -261,5 +294,4 @@ def accrue(
 def split_bps(cuts: Iterable[int]) -> list[int]:
     """The gaps between sorted distinct cut points in (0, 10,000): positive, summing to 10,000."""
     points = [0, *sorted(set(cuts)), BPS]
-    return [b - a for a, b in zip(points, points[1:], strict=False)]
-
+    return [b - a for a, b in itertools.pairwise(points)]

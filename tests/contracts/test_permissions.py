@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from rdh_chain import contract_errors as errors
 from rdh_chain.exceptions import ContractRevertError
@@ -29,8 +29,17 @@ from tests.contracts.helpers import (
     role_hex,
 )
 
-ROLES = ("unregistered", "me", "partner", "auditor", "steward", "treasury", "suspended_owner",
-         "operator", "admin")
+ROLES = (
+    "unregistered",
+    "me",
+    "partner",
+    "auditor",
+    "steward",
+    "treasury",
+    "suspended_owner",
+    "operator",
+    "admin",
+)
 METADATA = keccak(text="updated record")
 PURPOSE = keccak(text="tooling")
 TERMS = EmcTerms(target_users=10, target_revenue=1_000, sharing_space=100)
@@ -64,13 +73,14 @@ class Action:
 
 
 def _not_operator(cast: Cast, caller: LocalAccount, role: str) -> Denial:
-    return errors.RegistryUnauthorized, {"account": caller.address,
-                                         "role": role_hex(Role.OPERATOR)}
+    return errors.RegistryUnauthorized, {"account": caller.address, "role": role_hex(Role.OPERATOR)}
 
 
 def _not_admin(cast: Cast, caller: LocalAccount, role: str) -> Denial:
-    return errors.AccessControlUnauthorizedAccount, {"account": caller.address,
-                                                     "neededRole": ADMIN_ROLE_HEX}
+    return errors.AccessControlUnauthorizedAccount, {
+        "account": caller.address,
+        "neededRole": ADMIN_ROLE_HEX,
+    }
 
 
 def _not_treasury(cast: Cast, caller: LocalAccount, role: str) -> Denial:
@@ -90,34 +100,82 @@ def _not_owner(cast: Cast, caller: LocalAccount, role: str) -> Denial:
 OPERATORS = frozenset({"operator", "admin"})
 OWNER = frozenset({"owner"})
 ACTIONS = [
-    Action("registry.addMember(me)", OPERATORS,
-           lambda c, s: s.registry.add_member(new_account().address, Role.ME), _not_operator),
-    Action("registry.addMember(steward)", OPERATORS,
-           lambda c, s: s.registry.add_member(new_account().address, Role.STEWARD), _not_operator),
-    Action("registry.addMember(operator)", frozenset({"admin"}),
-           lambda c, s: s.registry.add_member(new_account().address, Role.OPERATOR), _not_admin),
-    Action("registry.addMember(treasury)", frozenset({"admin"}),
-           lambda c, s: s.registry.add_member(new_account().address, Role.TREASURY), _not_admin),
-    Action("registry.suspendMember", OPERATORS,
-           lambda c, s: s.registry.suspend(c.mes[4].address), _not_operator),
-    Action("registry.reinstateMember", OPERATORS,
-           lambda c, s: s.registry.reinstate(c.mes[3].address), _not_operator),
-    Action("registry.setMetadata", OPERATORS,
-           lambda c, s: s.registry.set_metadata(c.mes[4].address, METADATA), _not_operator),
-    Action("token.mint", frozenset({"treasury"}),
-           lambda c, s: s.token.mint(c.mes[4].address, 1), _not_treasury),
+    Action(
+        "registry.addMember(me)",
+        OPERATORS,
+        lambda c, s: s.registry.add_member(new_account().address, Role.ME),
+        _not_operator,
+    ),
+    Action(
+        "registry.addMember(steward)",
+        OPERATORS,
+        lambda c, s: s.registry.add_member(new_account().address, Role.STEWARD),
+        _not_operator,
+    ),
+    Action(
+        "registry.addMember(operator)",
+        frozenset({"admin"}),
+        lambda c, s: s.registry.add_member(new_account().address, Role.OPERATOR),
+        _not_admin,
+    ),
+    Action(
+        "registry.addMember(treasury)",
+        frozenset({"admin"}),
+        lambda c, s: s.registry.add_member(new_account().address, Role.TREASURY),
+        _not_admin,
+    ),
+    Action(
+        "registry.suspendMember",
+        OPERATORS,
+        lambda c, s: s.registry.suspend(c.mes[4].address),
+        _not_operator,
+    ),
+    Action(
+        "registry.reinstateMember",
+        OPERATORS,
+        lambda c, s: s.registry.reinstate(c.mes[3].address),
+        _not_operator,
+    ),
+    Action(
+        "registry.setMetadata",
+        OPERATORS,
+        lambda c, s: s.registry.set_metadata(c.mes[4].address, METADATA),
+        _not_operator,
+    ),
+    Action(
+        "token.mint",
+        frozenset({"treasury"}),
+        lambda c, s: s.token.mint(c.mes[4].address, 1),
+        _not_treasury,
+    ),
     Action("token.burn", frozenset({"treasury"}), lambda c, s: s.token.burn(1), _not_treasury),
-    Action("factory.createEmc", OPERATORS,
-           lambda c, s: s.factory.create_emc(c.mes[4].address, TERMS), _not_factory_operator),
-    Action("emc.proposeVersion", OWNER,
-           lambda c, s: s.emc(c.base_emc).propose_version(base_entries(c)), _not_owner),
-    Action("emc.activateVersion", OWNER,
-           lambda c, s: s.emc(c.base_emc).activate_version(2), _not_owner),
-    Action("emc.settle", OWNER,
-           lambda c, s: s.emc(c.base_emc).settle(PeriodReport(1, 1, 1, 0, 1)), _not_owner),
-    Action("emc.withdrawDevFund", OWNER,
-           lambda c, s: s.emc(c.base_emc).withdraw_dev_fund(c.mes[4].address, 1, PURPOSE),
-           _not_owner),
+    Action(
+        "factory.createEmc",
+        OPERATORS,
+        lambda c, s: s.factory.create_emc(c.mes[4].address, TERMS),
+        _not_factory_operator,
+    ),
+    Action(
+        "emc.proposeVersion",
+        OWNER,
+        lambda c, s: s.emc(c.base_emc).propose_version(base_entries(c)),
+        _not_owner,
+    ),
+    Action(
+        "emc.activateVersion", OWNER, lambda c, s: s.emc(c.base_emc).activate_version(2), _not_owner
+    ),
+    Action(
+        "emc.settle",
+        OWNER,
+        lambda c, s: s.emc(c.base_emc).settle(PeriodReport(1, 1, 1, 0, 1)),
+        _not_owner,
+    ),
+    Action(
+        "emc.withdrawDevFund",
+        OWNER,
+        lambda c, s: s.emc(c.base_emc).withdraw_dev_fund(c.mes[4].address, 1, PURPOSE),
+        _not_owner,
+    ),
 ]
 
 
@@ -134,8 +192,9 @@ def _prepare(cast: Cast) -> None:
     [(a, r) for a in ACTIONS for r in ROLES if r not in a.allowed],
     ids=lambda v: v.name if isinstance(v, Action) else v,
 )
-def test_privileged_call_reverts_when_role_not_allowed(cast: Cast, action: Action,
-                                                       role: str) -> None:
+def test_privileged_call_reverts_when_role_not_allowed(
+    cast: Cast, action: Action, role: str
+) -> None:
     caller = _actor(cast, role)
     error, args = action.denial(cast, caller, role)
     assert_reverts(cast, lambda: action.call(cast, cast.as_(caller)), error, args)
@@ -165,8 +224,12 @@ def test_claim_pays_owner_when_suspended_but_settle_refused(cast: Cast) -> None:
     cast.as_(cast.admin).registry.suspend(cast.owner.address)
     emc = cast.as_(cast.owner).emc(cast.base_emc)
     assert emc.claim()[0] == 700_000
-    assert_reverts(cast, lambda: emc.settle(PeriodReport(1, 1, 1, 0, 1)),
-                   errors.EmcCallerNotActive, {"caller": cast.owner.address})
+    assert_reverts(
+        cast,
+        lambda: emc.settle(PeriodReport(1, 1, 1, 0, 1)),
+        errors.EmcCallerNotActive,
+        {"caller": cast.owner.address},
+    )
     cast.as_(cast.admin).registry.reinstate(cast.owner.address)
     cast.as_(cast.owner).settle(emc, PeriodReport(1, 1, 1, 0, 10_000))
     assert emc.totals().periods == 2
@@ -176,9 +239,12 @@ def test_transfer_reverts_when_sender_suspended_unless_to_treasury(cast: Cast) -
     chef = cast.as_(cast.chef)
     chef.emc(cast.base_emc).claim()
     cast.as_(cast.admin).registry.suspend(cast.chef.address)
-    assert_reverts(cast, lambda: chef.token.transfer(cast.mes[1].address, 1),
-                   errors.TokenTransferNotAllowed,
-                   {"from": cast.chef.address, "to": cast.mes[1].address})
+    assert_reverts(
+        cast,
+        lambda: chef.token.transfer(cast.mes[1].address, 1),
+        errors.TokenTransferNotAllowed,
+        {"from": cast.chef.address, "to": cast.mes[1].address},
+    )
     # Redeeming with the treasury is the one way out for a suspended member's credit.
     chef.token.transfer(cast.treasury.address, 40_000)
     assert cast.balance(cast.chef.address) == 60_000
@@ -191,9 +257,12 @@ def test_transfer_reverts_when_suspended_sender_pays_suspended_treasury(cast: Ca
     registry = cast.as_(cast.admin).registry
     registry.suspend(cast.chef.address)
     registry.suspend(cast.treasury.address)
-    assert_reverts(cast, lambda: chef.token.transfer(cast.treasury.address, 1),
-                   errors.TokenTransferNotAllowed,
-                   {"from": cast.chef.address, "to": cast.treasury.address})
+    assert_reverts(
+        cast,
+        lambda: chef.token.transfer(cast.treasury.address, 1),
+        errors.TokenTransferNotAllowed,
+        {"from": cast.chef.address, "to": cast.treasury.address},
+    )
 
 
 def test_transfer_succeeds_when_recipient_suspended(cast: Cast) -> None:
@@ -210,17 +279,23 @@ def test_transfer_from_reverts_when_recipient_unregistered(cast: Cast) -> None:
     spender = cast.as_(cast.mes[1])
     assert_reverts(
         cast,
-        lambda: raw_transact(spender, spender.token, "transferFrom", cast.owner.address,
-                             stranger.address, 10),
-        errors.TokenTransferNotAllowed, {"from": cast.owner.address, "to": stranger.address},
+        lambda: raw_transact(
+            spender, spender.token, "transferFrom", cast.owner.address, stranger.address, 10
+        ),
+        errors.TokenTransferNotAllowed,
+        {"from": cast.owner.address, "to": stranger.address},
     )
 
 
 def test_propose_version_reverts_when_member_suspended_after_naming(cast: Cast) -> None:
     cast.as_(cast.admin).registry.suspend(cast.chef.address)
     emc = cast.as_(cast.owner).emc(cast.base_emc)
-    assert_reverts(cast, lambda: emc.propose_version(base_entries(cast)),
-                   errors.EmcIneligibleMember, {"account": cast.chef.address, "class": 0})
+    assert_reverts(
+        cast,
+        lambda: emc.propose_version(base_entries(cast)),
+        errors.EmcIneligibleMember,
+        {"account": cast.chef.address, "class": 0},
+    )
 
 
 def test_reinstate_restores_suspended_member(cast: Cast) -> None:
@@ -235,9 +310,12 @@ def test_reinstate_restores_suspended_member(cast: Cast) -> None:
 # -- findings ----------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="CONTRACT BUG: MemberRegistry keeps AccessControl's "
-                   "revokeRole, which checks hasRole, not isActive: a suspended operator can "
-                   "still strip other members' roles")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CONTRACT BUG: MemberRegistry keeps AccessControl's "
+    "revokeRole, which checks hasRole, not isActive: a suspended operator can "
+    "still strip other members' roles",
+)
 def test_revoke_role_reverts_when_operator_suspended(cast: Cast) -> None:
     cast.as_(cast.admin).registry.suspend(cast.operator2.address)
     suspended = cast.as_(cast.operator2)
@@ -246,18 +324,24 @@ def test_revoke_role_reverts_when_operator_suspended(cast: Cast) -> None:
     assert cast.ledger.registry.has_role(cast.owner.address, Role.ME)
 
 
-@pytest.mark.xfail(strict=True, reason="CONTRACT BUG: addMember checks DEFAULT_ADMIN_ROLE with "
-                   "hasRole only, so a suspended registry admin still adds operators and "
-                   "treasurers (who can then reinstate it)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CONTRACT BUG: addMember checks DEFAULT_ADMIN_ROLE with "
+    "hasRole only, so a suspended registry admin still adds operators and "
+    "treasurers (who can then reinstate it)",
+)
 def test_add_member_reverts_when_admin_suspended(cast: Cast) -> None:
     cast.as_(cast.operator2).registry.suspend(cast.admin.address)
     with pytest.raises(ContractRevertError):
         cast.as_(cast.admin).registry.add_member(new_account().address, Role.TREASURY)
 
 
-@pytest.mark.xfail(strict=True, reason="CONTRACT BUG: an operator may suspend an EMC's own "
-                   "registry record; SettlementToken then refuses every transfer out of it, so "
-                   "members can no longer claim what they earned")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CONTRACT BUG: an operator may suspend an EMC's own "
+    "registry record; SettlementToken then refuses every transfer out of it, so "
+    "members can no longer claim what they earned",
+)
 def test_claim_pays_member_when_operator_suspends_emc_contract(cast: Cast) -> None:
     try:
         cast.as_(cast.admin).registry.suspend(cast.base_emc)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pytest
 from eth_typing import ChecksumAddress
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from rdh_chain import contract_errors as errors
@@ -64,14 +64,21 @@ class Scenario:
 @st.composite
 def steps(draw: st.DrawFn) -> Step:
     slots = draw(st.lists(st.sampled_from(SLOTS), min_size=1, max_size=12, unique=True))
-    cuts = draw(st.lists(st.integers(1, BPS - 1), min_size=len(slots) - 1,
-                         max_size=len(slots) - 1, unique=True))
-    periods = draw(st.lists(
-        st.builds(Period, st.integers(1, 10**12), st.integers(0, 100), st.integers(0, 1_000)),
-        min_size=0, max_size=3,
-    ))
-    return Step(list(zip(slots, split_bps(cuts), strict=True)), periods,
-                draw(st.integers(0, 2**16 - 1)))
+    cuts = draw(
+        st.lists(
+            st.integers(1, BPS - 1), min_size=len(slots) - 1, max_size=len(slots) - 1, unique=True
+        )
+    )
+    periods = draw(
+        st.lists(
+            st.builds(Period, st.integers(1, 10**12), st.integers(0, 100), st.integers(0, 1_000)),
+            min_size=0,
+            max_size=3,
+        )
+    )
+    return Step(
+        list(zip(slots, split_bps(cuts), strict=True)), periods, draw(st.integers(0, 2**16 - 1))
+    )
 
 
 scenarios = st.builds(
@@ -93,7 +100,7 @@ def _address(cast: Cast, slot: Slot) -> ChecksumAddress:
 
 @pytest.mark.slow
 @settings(
-    max_examples=40,
+    max_examples=50,
     deadline=None,
     # The fixtures are session state; each example snapshots and reverts the chain itself.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -116,15 +123,15 @@ def _run(cast: Cast, scenario: Scenario) -> None:
     terms = EmcTerms(scenario.target_users, scenario.target_revenue, 1)
     emc_address, _ = cast.as_(cast.admin).factory.create_emc(cast.owner.address, terms)
     emc = owner.emc(emc_address)
+    wallets = {a.address: a for a in [*cast.mes, *cast.partners.values()]}
+    members = sorted(
+        {_address(cast, slot) for s in scenario.steps for slot, _ in s.entries} - {ZERO_ADDRESS}
+    )
+    balances_before = {a: cast.balance(a) for a in [*members, cast.treasury.address]}
     deposited = sum(p.profit for s in scenario.steps for p in s.periods)
     if deposited:
         cast.mint(cast.owner.address, deposited)
         owner.token.approve(emc_address, deposited)
-
-    wallets = {a.address: a for a in [*cast.mes, *cast.partners.values()]}
-    members = sorted({_address(cast, slot) for s in scenario.steps for slot, _ in s.entries}
-                     - {ZERO_ADDRESS})
-    balances_before = {a: cast.balance(a) for a in [*members, cast.treasury.address]}
     credits: dict[ChecksumAddress, Credit] = {}
     paid: dict[ChecksumAddress, int] = {}
     users = revenue = 0
@@ -168,6 +175,8 @@ def _run(cast: Cast, scenario: Scenario) -> None:
         paid[ZERO_ADDRESS] = withdrawn
 
     target_reached = reached()
+    event(f"target {'reached' if target_reached else 'not reached'}")
+    event(f"{len(scenario.steps)} version(s)")
     totals = emc.totals()
     assert (totals.profit, totals.users, totals.revenue) == (deposited, users, revenue)
     assert totals.target_reached is target_reached

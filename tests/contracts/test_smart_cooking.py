@@ -32,9 +32,8 @@ from __future__ import annotations
 from collections import Counter
 
 from eth_typing import ChecksumAddress
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
-from tests.contracts.helpers import BPS, Cast, Credit, accrue
 from rdh_chain.types import (
     ZERO_ADDRESS,
     EmcTerms,
@@ -45,6 +44,7 @@ from rdh_chain.types import (
     Totals,
     VersionStatus,
 )
+from tests.contracts.helpers import BPS, Cast, Credit, accrue
 
 TERMS = EmcTerms(
     target_users=20_000,
@@ -100,11 +100,17 @@ def _versions(cast: Cast) -> tuple[list[ShareEntry], list[ShareEntry]]:
             ShareEntry(me.address, ShareClass.VALUE_ADDED, b) for me, b in zip(m, bps, strict=True)
         ]
 
-    v1 = [*partners(), *value_added(200, 30, 60, 30, 25),
-          ShareEntry(m[0].address, ShareClass.OPERATING, 6_900)]
-    v2 = [*partners(), *value_added(300, 30, 20, 50, 15),
-          ShareEntry(m[0].address, ShareClass.OPERATING, 6_500),
-          ShareEntry(m[4].address, ShareClass.OPERATING, 400)]
+    v1 = [
+        *partners(),
+        *value_added(200, 30, 60, 30, 25),
+        ShareEntry(m[0].address, ShareClass.OPERATING, 6_900),
+    ]
+    v2 = [
+        *partners(),
+        *value_added(300, 30, 20, 50, 15),
+        ShareEntry(m[0].address, ShareClass.OPERATING, 6_500),
+        ShareEntry(m[4].address, ShareClass.OPERATING, 400),
+    ]
     return v1, v2
 
 
@@ -165,15 +171,21 @@ def test_smart_cooking_pays_every_member_exactly_when_target_reached_in_month_2(
     v2_id, _ = emc.propose_version(v2, keccak(text="agreement v2"))
     result = emc.activate_version(v2_id)
     activated = emc.event(result, "VersionActivated")["args"]
-    assert (activated["versionId"], activated["epoch"], activated["fromPeriod"],
-            activated["previousId"]) == (2, 1, 2, 1)
+    assert (
+        activated["versionId"],
+        activated["epoch"],
+        activated["fromPeriod"],
+        activated["previousId"],
+    ) == (2, 1, 2, 1)
     assert emc.version(v1_id).status is VersionStatus.SUPERSEDED
     assert emc.version(v2_id).status is VersionStatus.ACTIVE
     assert emc.version(v1_id).document_hash == keccak(text="agreement v1")
     assert Counter(emc.version_entries(v1_id)) == Counter(v1)
     assert Counter(emc.version_entries(v2_id)) == Counter(v2)
     assert emc.shares_of(v2_id, cast.mes[4].address) == {
-        ShareClass.OPERATING: 400, ShareClass.VALUE_ADDED: 50}
+        ShareClass.OPERATING: 400,
+        ShareClass.VALUE_ADDED: 50,
+    }
 
     # -- month 2 reaches the target -----------------------------------------------------
     period, result = owner_ledger.settle(emc, MONTH_2)
@@ -186,15 +198,19 @@ def test_smart_cooking_pays_every_member_exactly_when_target_reached_in_month_2(
         assert emc.position(address) == credit.expected(True, paid_by_address.get(address, 0))
 
     # -- everyone claims; the dev fund pays the test kitchen ----------------------------
-    for name, address in names.items():
+    for name in names:
         account = cast.partners.get(name) or cast.mes[int(name[2:])]
         amount, _ = cast.as_(account).emc(emc_address).claim()
         assert amount == EXPECTED_PAID[name] - month_1_paid.get(name, 0), name
     purpose = keccak(text="test kitchen")
     result = emc.withdraw_dev_fund(cast.mes[1].address, DEV_FUND_GRANT, purpose)
     withdrawn = emc.event(result, "DevFundWithdrawn")["args"]
-    assert (withdrawn["to"], withdrawn["amount"], withdrawn["purpose"], withdrawn["remaining"]) \
-        == (cast.mes[1].address, DEV_FUND_GRANT, purpose, DEV_FUND_TOTAL - DEV_FUND_GRANT)
+    assert (withdrawn["to"], withdrawn["amount"], withdrawn["purpose"], withdrawn["remaining"]) == (
+        cast.mes[1].address,
+        DEV_FUND_GRANT,
+        purpose,
+        DEV_FUND_TOTAL - DEV_FUND_GRANT,
+    )
 
     # The chef's value-added share is the article's 57,906.00 RMB.
     chef_partner_fen = (600 * P1 + 600 * P2) // BPS
@@ -209,15 +225,26 @@ def test_smart_cooking_pays_every_member_exactly_when_target_reached_in_month_2(
 
     total_paid = sum(EXPECTED_PAID.values()) + DEV_FUND_GRANT
     assert emc.totals() == Totals(
-        periods=2, users=20_000, revenue=10_000_000_00, profit=P1 + P2,
-        paid=total_paid, dev_fund_withdrawn=DEV_FUND_GRANT, target_reached=True,
+        periods=2,
+        users=20_000,
+        revenue=10_000_000_00,
+        profit=P1 + P2,
+        paid=total_paid,
+        dev_fund_withdrawn=DEV_FUND_GRANT,
+        target_reached=True,
     )
     # The EMC holds what it still owes (the rest of the fund) plus the pooled dust, in whole fen.
-    assert cast.balance(emc_address) == P1 + P2 - total_paid \
-        == fund.claimable + TOTAL_DUST // BPS == 5_371_807
+    assert (
+        cast.balance(emc_address)
+        == P1 + P2 - total_paid
+        == fund.claimable + TOTAL_DUST // BPS
+        == 5_371_807
+    )
     # Each holder gained its payouts (ME 1 also the grant); the owner deposited exactly the
     # P1 + P2 the treasury minted it for the two months.
-    gained = {name: cast.balance(address) - balances_before[name] for name, address in names.items()}
+    gained = {
+        name: cast.balance(address) - balances_before[name] for name, address in names.items()
+    }
     expected_gain = dict(EXPECTED_PAID)
     expected_gain["me1"] += DEV_FUND_GRANT
     assert gained == expected_gain

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 
 import {EMC} from "./EMC.sol";
 import {IEMC} from "./interfaces/IEMC.sol";
 import {IEMCFactory} from "./interfaces/IEMCFactory.sol";
 import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
+import {ISettlementToken} from "./interfaces/ISettlementToken.sol";
 import {Roles} from "./libraries/Roles.sol";
 import {EmcTerms} from "./types/Shares.sol";
 
@@ -17,13 +17,15 @@ import {EmcTerms} from "./types/Shares.sol";
 /// registered as an rdh-chain contract (and so hold the settlement credit).
 contract EMCFactory is IEMCFactory {
     IMemberRegistry private immutable _registry;
+    ISettlementToken private immutable _token;
     address private immutable _implementation;
 
     address[] private _emcs;
     mapping(address emc => bool) private _isEmc;
 
-    constructor(IMemberRegistry registry_, IERC20 token_) {
+    constructor(IMemberRegistry registry_, ISettlementToken token_) {
         _registry = registry_;
+        _token = token_;
         _implementation = address(new EMC(registry_, token_, address(this)));
     }
 
@@ -39,6 +41,7 @@ contract EMCFactory is IEMCFactory {
         _emcs.push(emc);
         _isEmc[emc] = true;
         _registry.addMember(emc, Roles.CONTRACT, bytes32(id));
+        _token.registerSystemContract(emc);
         IEMC(emc).initialize(owner, terms);
         emit EmcCreated(id, emc, owner, msg.sender, terms);
     }

@@ -34,12 +34,7 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
 
     /// @inheritdoc IMemberRegistry
     function addMember(address account, bytes32 role, bytes32 metadata) external {
-        bytes32 adminRole = getRoleAdmin(role);
-        if (adminRole == DEFAULT_ADMIN_ROLE) {
-            _checkRole(DEFAULT_ADMIN_ROLE);
-        } else {
-            _checkActive(msg.sender, adminRole);
-        }
+        _checkActive(msg.sender, getRoleAdmin(role));
         if (account == address(0)) revert RegistryZeroAddress();
         if (hasRole(role, account)) revert RegistryRoleAlreadyHeld(account, role);
         _register(account, role, metadata, msg.sender);
@@ -49,6 +44,7 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
     function suspendMember(address account, bytes32 reason) external {
         _checkActive(msg.sender, Roles.OPERATOR);
         if (account == msg.sender) revert RegistrySelfSuspension(account);
+        if (hasRole(Roles.CONTRACT, account)) revert RegistryCannotSuspendContract(account);
         Member storage m = _members[account];
         if (m.status != MemberStatus.Active) revert RegistryMemberNotActive(account, m.status);
         m.status = MemberStatus.Suspended;
@@ -76,6 +72,13 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
     /// @dev Roles are granted only through `addMember`, so every role holder has a record.
     function grantRole(bytes32, address) public pure override {
         revert RegistryUseAddMember();
+    }
+
+    /// @dev Revoking needs the same active admin role as granting: a suspended admin or
+    /// operator may not take roles away.
+    function revokeRole(bytes32 role, address account) public override {
+        _checkActive(msg.sender, getRoleAdmin(role));
+        _revokeRole(role, account);
     }
 
     // ---------------------------------------------------------------- views

@@ -50,6 +50,10 @@ class RegistryUseAddMember(BadInputRevertError):
     hint = "Grant roles with addMember (`rdh member add`), which records the member."
 
 
+class RegistryCannotSuspendContract(BadInputRevertError):
+    hint = "rdh-chain contracts cannot be suspended; their members' earnings must stay claimable."
+
+
 class AccessControlUnauthorizedAccount(AccessDeniedError):
     hint = "Only the registry admin may grant this role; sign with the admin wallet."
 
@@ -71,6 +75,14 @@ class TokenTransferNotAllowed(AccessDeniedError):
 
 class TokenZeroAmount(BadInputRevertError):
     hint = "Mint or burn a positive amount."
+
+
+class TokenNotRegistrar(AccessDeniedError):
+    hint = "Only an active registrar (the EMC factory) may trust a contract."
+
+
+class TokenNotContract(BadInputRevertError):
+    hint = "Only contracts registered with role `contract` can be trusted."
 
 
 class ERC20InsufficientBalance(StateRevertError):
@@ -199,6 +211,10 @@ class EmcDevFundInsufficient(StateRevertError):
 
 class EmcZeroAddress(BadInputRevertError):
     hint = "Pass a recipient address."
+
+
+class EmcRecipientNotAllowed(BadInputRevertError):
+    hint = "Development-fund payments go to registered members only; register the recipient."
 
 
 # -- OpenZeppelin internals ------------------------------------------------------------

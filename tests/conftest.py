@@ -7,9 +7,11 @@ deploy contracts run before the snapshot, so their contracts stay.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 from web3 import Web3
 from web3.types import RPCEndpoint
 
@@ -17,6 +19,11 @@ from rdh_chain.chain import AnvilConfig, AnvilNode, connect, free_port
 from rdh_chain.toolchain import Artifact, load_artifacts
 
 CHAIN_ID = 31337
+
+# Property tests run a real chain per example: a few dozen locally, hundreds in CI.
+settings.register_profile("dev", max_examples=50)
+settings.register_profile("ci", max_examples=300)
+settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 
 @pytest.fixture(scope="session")

@@ -30,11 +30,12 @@ abstract contract EMCSettlement is EMCStorage, ReentrancyGuardTransient {
         if (profit == 0) revert EmcZeroAmount();
         uint256 cumProfit = _cumProfit + profit;
         if (cumProfit > _MAX_CUMULATIVE) revert EmcAmountTooLarge(cumProfit, _MAX_CUMULATIVE);
-        uint256 users = _cumUsers + report.users;
-        uint256 revenue = _cumRevenue + report.revenue;
+        // Widened before adding, so an overflow reaches SafeCast's error, not a panic.
+        uint256 users = uint256(_cumUsers) + report.users;
+        uint256 revenue = uint256(_cumRevenue) + report.revenue;
 
         period = ++_periodCount;
-        _cumProfit = uint80(cumProfit);
+        _cumProfit = uint72(cumProfit);
         _cumUsers = users.toUint64();
         _cumRevenue = revenue.toUint128();
         emit PeriodSettled(period, versionId, msg.sender, report, cumProfit);
@@ -47,19 +48,21 @@ abstract contract EMCSettlement is EMCStorage, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IEMC
+    /// @dev The payee needs no registry check: only accounts that were eligible members when
+    /// a version named them have a position, and registry records are never removed.
     function claim() external nonReentrant returns (uint256 amount) {
         uint256 locked;
         Accrual.Position memory p;
         (p, amount, locked) = _accrued(msg.sender);
         if (amount == 0) revert EmcNothingToClaim(msg.sender);
-        if (locked != 0 || p.hasLocked) {
+        if (locked != 0 || p.has(Accrual.HAS_LOCKED)) {
             _locked[msg.sender] = locked;
-            p.hasLocked = locked != 0;
+            p.set(Accrual.HAS_LOCKED, locked != 0);
         }
         uint256 paid = p.paid + amount;
-        p.paid = uint80(paid);
+        p.paid = uint72(paid);
         _positions[msg.sender] = p;
-        _totalPaid += uint80(amount);
+        _totalPaid += uint72(amount);
         emit Claimed(msg.sender, amount, paid);
         _token.safeTransfer(msg.sender, amount);
     }
@@ -68,13 +71,15 @@ abstract contract EMCSettlement is EMCStorage, ReentrancyGuardTransient {
     function withdrawDevFund(address to, uint256 amount, bytes32 purpose) external nonReentrant onlyOwner {
         if (to == address(0)) revert EmcZeroAddress();
         if (amount == 0) revert EmcZeroAmount();
+        // The token lets this contract pay anyone; the registry decides who may be paid.
+        if (!_registry.transferAllowed(address(this), to)) revert EmcRecipientNotAllowed(to);
         (Accrual.Position memory fund, uint256 accrued,) = _accrued(_DEV_FUND);
         uint256 available = _devFundBalance + accrued;
         if (amount > available) revert EmcDevFundInsufficient(amount, available);
         _devFundBalance = uint128(available - amount);
-        fund.paid += uint80(amount);
+        fund.paid += uint72(amount);
         _positions[_DEV_FUND] = fund;
-        _totalPaid += uint80(amount);
+        _totalPaid += uint72(amount);
         _devFundWithdrawn += uint128(amount);
         emit DevFundWithdrawn(to, amount, purpose, available - amount);
         _token.safeTransfer(to, amount);
@@ -106,9 +111,10 @@ abstract contract EMCSettlement is EMCStorage, ReentrancyGuardTransient {
     }
 
     /// @dev `account`'s position brought up to date, what it may be paid now and its locked
-    /// value-added credit, walking the epochs it has not been accounted for (one, for an
-    /// account that claims every period). Amounts never exceed the cumulative profit
-    /// (< 2**80), so the narrow casts cannot truncate.
+    /// value-added credit. Walks the epochs the account has not been accounted for; in the
+    /// common case (no new version since its last claim) that is one epoch whose shares the
+    /// position caches, so nothing but the position and slot 1 is read. Amounts never exceed
+    /// the cumulative profit (< 2**72), so the narrow casts cannot truncate.
     function _accrued(address account)
         private
         view
@@ -116,36 +122,36 @@ abstract contract EMCSettlement is EMCStorage, ReentrancyGuardTransient {
     {
         p = _positions[account];
         uint256 epochCount = _epochCount;
-        if (p.known && p.epoch < epochCount) {
+        if (p.has(Accrual.KNOWN) && p.epoch < epochCount) {
             uint256 cumProfit = _cumProfit;
             Accrual.Credit memory credit;
             for (uint256 e = p.epoch; e < epochCount; ++e) {
-                uint256 end = e + 1 < epochCount ? _epochs[e + 1].startProfit : cumProfit;
-                uint256 versionId;
                 uint256 start;
-                if (e == p.epoch && p.synced) {
-                    // A synced account's checkpoint is already past its epoch's start, and the
-                    // last epoch's version is the active one: no epoch read in the common case.
+                uint256 freeBps;
+                uint256 lockedBps;
+                if (e == p.epoch && p.has(Accrual.SYNCED)) {
                     start = p.checkpoint;
-                    versionId = e + 1 == epochCount ? _activeVersionId : _epochs[e].versionId;
+                    freeBps = p.freeBps;
+                    lockedBps = p.lockedBps;
                 } else {
                     Epoch memory epoch = _epochs[e];
-                    versionId = epoch.versionId;
                     start = epoch.startProfit;
+                    Share memory s = _shares[epoch.versionId][account];
+                    freeBps = uint256(s.partnerBps) + s.operatingBps + s.devFundBps;
+                    lockedBps = s.valueAddedBps;
                 }
-                if (end > start) {
-                    Share memory s = _shares[versionId][account];
-                    uint256 delta = end - start;
-                    credit.free += (uint256(s.partnerBps) + s.operatingBps + s.devFundBps) * delta;
-                    credit.locked += uint256(s.valueAddedBps) * delta;
-                }
+                uint256 end = e + 1 < epochCount ? _epochs[e + 1].startProfit : cumProfit;
+                credit.free += freeBps * (end - start);
+                credit.locked += lockedBps * (end - start);
+                p.freeBps = uint16(freeBps);
+                p.lockedBps = uint16(lockedBps);
             }
             (payable_, locked) = p.book(credit);
-            p.synced = true;
+            p.set(Accrual.SYNCED, true);
             p.epoch = uint32(epochCount - 1);
-            p.checkpoint = uint80(cumProfit);
+            p.checkpoint = uint72(cumProfit);
         }
-        if (p.hasLocked) locked += _locked[account];
+        if (p.has(Accrual.HAS_LOCKED)) locked += _locked[account];
         if (_targetReached) {
             payable_ += locked + p.unlockDust();
             locked = 0;

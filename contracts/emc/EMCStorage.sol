@@ -19,7 +19,7 @@ abstract contract EMCStorage is IEMC {
     /// @dev The development fund's account key: the fund has no wallet.
     address internal constant _DEV_FUND = address(0);
     /// @dev Cumulative profit must fit a position's checkpoint.
-    uint256 internal constant _MAX_CUMULATIVE = type(uint80).max;
+    uint256 internal constant _MAX_CUMULATIVE = type(uint72).max;
 
     struct Epoch {
         uint32 versionId;
@@ -30,23 +30,24 @@ abstract contract EMCStorage is IEMC {
     IERC20 internal immutable _token;
     address internal immutable _factory;
 
-    // Slot 0: read by every call.
+    // Slot 0: who, what state, which version.
     address internal _owner;
     EmcStatus internal _status;
-    bool internal _targetReached;
     uint32 internal _periodCount;
     uint32 internal _activeVersionId;
-    // Slot 1: what settlements raise and claims read and write.
-    uint80 internal _cumProfit;
-    uint80 internal _totalPaid;
+    // Slot 1: what settlements raise and claims pay; the only slot a steady claim reads
+    // beside the claimant's position.
+    uint72 internal _cumProfit;
+    uint72 internal _totalPaid;
     uint32 internal _epochCount;
     uint64 internal _cumUsers;
+    bool internal _targetReached;
     // Slot 2.
     uint128 internal _cumRevenue;
-    uint32 internal _versionCount;
-    // Slot 3: the development fund's payable balance (as of its checkpoint) and withdrawals.
-    uint128 internal _devFundBalance;
     uint128 internal _devFundWithdrawn;
+    // Slot 3: the development fund's payable balance (as of its checkpoint), version count.
+    uint128 internal _devFundBalance;
+    uint32 internal _versionCount;
 
     EmcTerms internal _terms;
     mapping(uint256 epoch => Epoch) internal _epochs;

@@ -31,8 +31,8 @@ abstract contract EMCVersions is EMCStorage {
             _addShare(versionId, entry);
             total += entry.bps;
             Accrual.Position storage position = _positions[entry.account];
-            if (!position.known) {
-                position.known = true;
+            if (position.flags & Accrual.KNOWN == 0) {
+                position.flags = Accrual.KNOWN;
                 position.epoch = nextEpoch;
             }
         }

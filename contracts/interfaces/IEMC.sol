@@ -77,6 +77,8 @@ interface IEMC {
     error EmcDevFundInsufficient(uint256 requested, uint256 available);
     /// @notice The recipient of a withdrawal cannot be the zero address.
     error EmcZeroAddress();
+    /// @notice `to` is not a registered member, so it cannot be paid.
+    error EmcRecipientNotAllowed(address to);
 
     /// @notice The EMC was initialized for `owner` with `terms`.
     event EmcInitialized(address indexed owner, EmcTerms terms);

@@ -36,6 +36,8 @@ interface IMemberRegistry {
     error RegistryUnauthorized(address account, bytes32 role);
     /// @notice Roles are granted with `addMember`, which records the member.
     error RegistryUseAddMember();
+    /// @notice `account` is an rdh-chain contract; contracts are not suspended.
+    error RegistryCannotSuspendContract(address account);
 
     /// @notice `account` was given `role` by `by`; `metadata` is its current record reference.
     event MemberAdded(address indexed account, bytes32 indexed role, bytes32 metadata, address indexed by);
@@ -51,7 +53,8 @@ interface IMemberRegistry {
     /// the registry admin adds operators, treasurers and registrars; registrars add contracts).
     function addMember(address account, bytes32 role, bytes32 metadata) external;
 
-    /// @notice Suspends `account`; only active operators may.
+    /// @notice Suspends `account`; only active operators may. rdh-chain contracts cannot be
+    /// suspended: that would freeze what their members already earned.
     function suspendMember(address account, bytes32 reason) external;
 
     /// @notice Reinstates a suspended `account`; only active operators may.

@@ -11,33 +11,48 @@ pragma solidity ^0.8.24;
 library Accrual {
     uint256 internal constant BPS = 10_000;
 
-    /// @notice An account's position, packed in one slot so a claim reads and writes it once.
-    /// A claim pays everything payable, so nothing payable is stored between claims: it is
-    /// recomputed from `checkpoint` each time.
+    /// @notice Set once the account is named in any version; unknown accounts hold nothing.
+    uint8 internal constant KNOWN = 1;
+    /// @notice Set once the account was brought up to date: from then on `checkpoint` is at or
+    /// past the start of `epoch`, and `freeBps` and `lockedBps` are its shares in that epoch.
+    uint8 internal constant SYNCED = 2;
+    /// @notice Set while the account has whole units of locked value-added credit.
+    uint8 internal constant HAS_LOCKED = 4;
+
+    /// @notice An account's position, packed in one slot so that a claim in a period without a
+    /// new version reads and writes nothing else of the account. A claim pays everything
+    /// payable, so nothing payable is stored: it is recomputed from `checkpoint` each time.
     /// @param epoch The first activation epoch not yet fully accounted for.
     /// @param checkpoint Cumulative profit up to which the account is accounted.
     /// @param freeDust Fraction (1/10,000 units) of payable credit not yet a whole unit.
     /// @param lockedDust Fraction of value-added credit not yet a whole unit.
-    /// @param known Set once the account is named in any version; unknown accounts hold nothing.
-    /// @param synced Set once the account was brought up to date: from then on `checkpoint`
-    /// is at or past the start of `epoch`, so that epoch's start need not be read.
-    /// @param hasLocked Whether the account has whole units of locked value-added credit.
+    /// @param freeBps Once synced: the payable basis points (partner, operating, fund) in `epoch`.
+    /// @param lockedBps Once synced: the value-added basis points in `epoch`.
+    /// @param flags `KNOWN`, `SYNCED`, `HAS_LOCKED`.
     /// @param paid Everything paid out to the account.
     struct Position {
         uint32 epoch;
-        uint80 checkpoint;
+        uint72 checkpoint;
         uint16 freeDust;
         uint16 lockedDust;
-        bool known;
-        bool synced;
-        bool hasLocked;
-        uint80 paid;
+        uint16 freeBps;
+        uint16 lockedBps;
+        uint8 flags;
+        uint72 paid;
     }
 
     /// @notice Credit earned over a stretch of cumulative profit, in 1/10,000 units.
     struct Credit {
         uint256 free;
         uint256 locked;
+    }
+
+    function has(Position memory p, uint8 flag) internal pure returns (bool) {
+        return p.flags & flag != 0;
+    }
+
+    function set(Position memory p, uint8 flag, bool on) internal pure {
+        p.flags = on ? p.flags | flag : p.flags & ~flag;
     }
 
     /// @notice Adds `credit` to `p`'s dust; returns the whole units it makes payable and locked.

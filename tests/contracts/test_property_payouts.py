@@ -100,7 +100,7 @@ def _address(cast: Cast, slot: Slot) -> ChecksumAddress:
 
 @pytest.mark.slow
 @settings(
-    max_examples=50,
+    # max_examples comes from the profile (tests/conftest.py): more in CI.
     deadline=None,
     # The fixtures are session state; each example snapshots and reverts the chain itself.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

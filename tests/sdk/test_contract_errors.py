@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from eth_abi import encode
-from eth_utils import function_signature_to_4byte_selector
+from eth_abi.abi import encode
+from eth_utils.abi import function_signature_to_4byte_selector
 
 from rdh_chain import contract_errors
 from rdh_chain.exceptions import (

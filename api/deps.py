@@ -34,9 +34,6 @@ class LedgerProvider:
         if ledger is None:
             with self._lock:
                 if self._ledger is None:
-                    # Reach the node before reading the deployment record: with both
-                    # missing, "start the chain" is the first thing to do.
-                    _ = self._factory.w3
                     self._ledger = self._factory.open()
                 ledger = self._ledger
         return ledger

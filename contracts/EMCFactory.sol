@@ -36,6 +36,9 @@ contract EMCFactory is IEMCFactory {
         if (terms.targetUsers == 0 || terms.targetRevenue == 0 || terms.sharingSpace == 0) {
             revert FactoryInvalidTerms(terms.targetUsers, terms.targetRevenue, terms.sharingSpace);
         }
+        if (terms.partnerMinBps == 0 || terms.partnerMinBps > terms.partnerMaxBps || terms.partnerMaxBps > 10_000) {
+            revert FactoryInvalidPartnerBounds(terms.partnerMinBps, terms.partnerMaxBps);
+        }
         emc = Clones.clone(_implementation);
         uint256 id = _emcs.length;
         _emcs.push(emc);

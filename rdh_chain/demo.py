@@ -54,6 +54,8 @@ TERMS = EmcTerms(
     target_revenue=10_000_000 * YUAN,
     sharing_space=600_000 * YUAN,
     metadata=keccak(text="Smart Cooking EMC, registered 2020-08-01"),
+    partner_min_bps=200,  # the template's partner bounds: 2-6% of profit
+    partner_max_bps=600,
 )
 # August 2020: 20,000 ducks sold for 4M RMB of ecosystem revenue. The profit is chosen
 # so that the chef's 6% is the 57,906 RMB the source reports.
@@ -136,7 +138,7 @@ def seed(ledger: Ledger, cast: DemoCast) -> ChecksumAddress:
     owner = ledger.connect(cast.owner)
     emc = owner.emc(emc_address)
 
-    if emc.version_count() == 0:
+    if emc.active_version_id() == 0:
         entries = [
             ShareEntry(cast.partners[name].address, ShareClass.PARTNER, bps)
             for name, bps in PARTNERS.items()
@@ -146,9 +148,13 @@ def seed(ledger: Ledger, cast: DemoCast) -> ChecksumAddress:
             entries.append(ShareEntry(address, ShareClass.OPERATING, operating))
             entries.append(ShareEntry(address, ShareClass.VALUE_ADDED, value_added))
         entries.append(ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, DEV_FUND_BPS))
-        emc.propose_version(entries, keccak(text="Smart Cooking agreement v1 (R&D weighted)"))
-    if emc.active_version_id() == 0:
-        emc.activate_version(1)
+        # Every named party signs the agreement from its own wallet (all held here).
+        owner.agree(
+            emc,
+            entries,
+            [*cast.mes.values(), *cast.partners.values()],
+            keccak(text="Smart Cooking agreement v1 (R&D weighted)"),
+        )
 
     if emc.totals().periods == 0:
         treasury = ledger.connect(cast.treasury)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -12,9 +12,10 @@ from web3 import Web3
 from web3.exceptions import ContractLogicError
 
 from rdh_chain import contract_errors
+from rdh_chain.agreements import sign_version
 from rdh_chain.contracts import EmcClient, FactoryClient, RegistryClient, TokenClient
 from rdh_chain.deployment import Deployment
-from rdh_chain.exceptions import NotFoundError, ReadOnlyError
+from rdh_chain.exceptions import InvalidInputError, NotFoundError, ReadOnlyError
 from rdh_chain.reverts import RevertDecoder
 from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.tx import TxResult, TxSender, revert_data
@@ -22,9 +23,11 @@ from rdh_chain.types import (
     ZERO_ADDRESS,
     Member,
     MemberStatus,
+    PartySignature,
     PeriodReport,
     Position,
     ShareClass,
+    ShareEntry,
 )
 from rdh_chain.validation import format_amount
 
@@ -149,6 +152,39 @@ class Ledger:
                 ) from exc
             self.token.approve(emc.address, report.profit)
         return emc.settle(report)
+
+    def sign_version(self, emc: EmcClient, version_id: int) -> PartySignature:
+        """This ledger's wallet's EIP-712 signature of ``version_id`` (signed locally)."""
+        if self.sender is None:
+            raise ReadOnlyError("Signing needs a wallet; use ledger.connect(account).")
+        return sign_version(self.sender.account, emc.typed_data(version_id))
+
+    def agree(
+        self,
+        emc: EmcClient,
+        entries: Sequence[ShareEntry],
+        signers: Iterable[LocalAccount],
+        document_hash: bytes = bytes(32),
+        *,
+        deadline: int | None = None,
+    ) -> tuple[int, TxResult]:
+        """Propose a version as the owner, have every party sign it, and activate it.
+
+        For wallets held in one process (the demo, tests, a custodial deployment);
+        parties who hold their own keys sign the typed data apart and the signatures
+        are submitted with ``EmcClient.activate_version``.
+        """
+        owner = self._bind(emc)
+        version_id, _ = owner.propose_version(entries, document_hash, deadline=deadline)
+        typed = emc.typed_data(version_id)
+        by_address = {account.address: account for account in signers}
+        missing = [p for p in emc.parties(version_id) if p not in by_address]
+        if missing:
+            raise InvalidInputError(
+                f"version {version_id} names parties without a wallet here: {', '.join(missing)}"
+            )
+        signatures = [sign_version(by_address[p], typed) for p in emc.parties(version_id)]
+        return version_id, owner.activate_version(version_id, signatures)
 
     def share(self, emc: EmcClient, account: ChecksumAddress) -> MemberShare:
         """What ``account`` is promised under the active version, was paid and can claim."""

@@ -80,16 +80,35 @@ class ShareEntry:
     def as_abi(self) -> tuple[str, int, int]:
         return (self.account, int(self.share_class), self.bps)
 
+    @property
+    def sort_key(self) -> tuple[int, int]:
+        """The contracts' canonical order: by account (as a number), then by class."""
+        return (int(self.account, 16), int(self.share_class))
+
 
 @dataclass(frozen=True)
 class EmcTerms:
+    """An EMC's target and sharing space (fen), and the bounds of a partner's share (bps).
+
+    The default bounds admit any partner share; the Smart Cooking template uses 200-600.
+    """
+
     target_users: int
     target_revenue: int
     sharing_space: int
     metadata: bytes = bytes(32)
+    partner_min_bps: int = 1
+    partner_max_bps: int = TOTAL_BPS
 
-    def as_abi(self) -> tuple[int, int, int, bytes]:
-        return (self.target_users, self.target_revenue, self.sharing_space, self.metadata)
+    def as_abi(self) -> tuple[int, int, int, int, int, bytes]:
+        return (
+            self.target_users,
+            self.target_revenue,
+            self.sharing_space,
+            self.partner_min_bps,
+            self.partner_max_bps,
+            self.metadata,
+        )
 
 
 @dataclass(frozen=True)
@@ -118,14 +137,32 @@ class Member:
 
 @dataclass(frozen=True)
 class Version:
+    """A share version's header; ``nonce`` is the number of activations it was proposed
+    against, and it can be activated only while that holds and before ``deadline``."""
+
     id: int
     status: VersionStatus
     epoch: int
     from_period: int
     entry_count: int
+    party_count: int
+    nonce: int
     proposed_at: int
     activated_at: int
+    deadline: int
     document_hash: bytes
+    entries_hash: bytes
+
+
+@dataclass(frozen=True)
+class PartySignature:
+    """One party's EIP-712 signature of a share version (65 bytes for an EOA)."""
+
+    signer: ChecksumAddress
+    signature: bytes
+
+    def as_abi(self) -> tuple[str, bytes]:
+        return (self.signer, self.signature)
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,45 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
 import {IEMC} from "../interfaces/IEMC.sol";
 import {Accrual} from "../libraries/Accrual.sol";
 import {Roles} from "../libraries/Roles.sol";
-import {EmcStatus, Share, ShareClass, ShareEntry, Version, VersionStatus} from "../types/Shares.sol";
+import {
+    EmcStatus,
+    PartySignature,
+    Share,
+    ShareClass,
+    ShareEntry,
+    Version,
+    VersionStatus
+} from "../types/Shares.sol";
 import {EMCStorage} from "./EMCStorage.sol";
 
 /// @title EMCVersions
-/// @notice Share versions: proposed by the owner, activated at a period boundary, kept forever.
+/// @notice Share versions: proposed by the owner, signed by every party they name (EIP-712),
+/// activated at a period boundary by whoever submits the signatures, and kept forever.
 /// @dev Each activation opens an epoch starting at the cumulative profit of that moment;
-/// `EMCSettlement` walks the epochs to account each member lazily.
-abstract contract EMCVersions is EMCStorage {
+/// `EMCSettlement` walks the epochs to account each member lazily. Activation costs O(1) in
+/// the entries and one signature check per party: the entries were stored and hashed when
+/// the version was proposed.
+abstract contract EMCVersions is EMCStorage, EIP712 {
+    using SafeCast for uint256;
+
+    bytes32 private constant _ENTRY_TYPEHASH =
+        keccak256("ShareEntry(address account,uint8 shareClass,uint16 bps)");
+    bytes32 private constant _VERSION_TYPEHASH = keccak256(
+        "ShareVersion(uint256 versionId,ShareEntry[] entries,bytes32 documentHash,uint256 nonce,"
+        "uint256 deadline)ShareEntry(address account,uint8 shareClass,uint16 bps)"
+    );
+
+    constructor() EIP712("rdh-chain EMC", "1") {}
+
     /// @inheritdoc IEMC
-    function proposeVersion(ShareEntry[] calldata entries, bytes32 documentHash)
+    function proposeVersion(ShareEntry[] calldata entries, bytes32 documentHash, uint48 deadline)
         external
         onlyOwner
         returns (uint256 versionId)
@@ -21,15 +47,21 @@ abstract contract EMCVersions is EMCStorage {
         _checkStatus(EmcStatus.Active);
         uint256 count = entries.length;
         if (count == 0 || count > MAX_ENTRIES) revert EmcEntryCount(count, MAX_ENTRIES);
+        if (deadline <= block.timestamp) revert EmcDeadlinePassed(deadline, block.timestamp);
         versionId = ++_versionCount;
         uint32 nextEpoch = _epochCount;
         uint256 total;
+        bytes32[] memory entryHashes = new bytes32[](count);
         for (uint256 i; i < count; ++i) {
             ShareEntry calldata entry = entries[i];
+            // One canonical order (account, then class) makes duplicates adjacent and lets
+            // anyone rebuild the signed entries from `versionEntries`.
+            if (i != 0) _checkOrder(entries[i - 1], entry, i);
             if (entry.bps == 0) revert EmcZeroShare(i);
-            _checkEligible(entry.account, entry.class);
+            _checkEligible(entry);
             _addShare(versionId, entry);
             total += entry.bps;
+            entryHashes[i] = keccak256(abi.encode(_ENTRY_TYPEHASH, entry.account, entry.class, entry.bps));
             Accrual.Position storage position = _positions[entry.account];
             if (position.flags & Accrual.KNOWN == 0) {
                 position.flags = Accrual.KNOWN;
@@ -37,34 +69,71 @@ abstract contract EMCVersions is EMCStorage {
             }
         }
         if (total != Accrual.BPS) revert EmcShareTotalNot100(total);
+        uint256 accounts = _versionAccounts[versionId].length;
         _versions[versionId] = Version({
             status: VersionStatus.Proposed,
             epoch: 0,
             fromPeriod: 0,
-            entryCount: uint32(count),
-            proposedAt: uint64(block.timestamp),
+            entryCount: uint16(count),
+            // The development fund (account zero, sorted first) has no wallet to sign.
+            partyCount: uint16(entries[0].account == _DEV_FUND ? accounts - 1 : accounts),
+            nonce: uint256(nextEpoch).toUint16(),
+            proposedAt: uint48(block.timestamp),
             activatedAt: 0,
-            documentHash: documentHash
+            deadline: deadline,
+            documentHash: documentHash,
+            entriesHash: keccak256(abi.encodePacked(entryHashes))
         });
-        emit VersionProposed(versionId, msg.sender, entries, documentHash);
+        emit VersionProposed(versionId, msg.sender, entries, documentHash, nextEpoch, deadline);
     }
 
     /// @inheritdoc IEMC
-    function activateVersion(uint256 versionId) external onlyOwner {
+    function activateVersion(uint256 versionId, PartySignature[] calldata signatures) external {
         _checkStatus(EmcStatus.Active);
         Version storage v = _proposedVersion(versionId);
+        uint256 epoch = _epochCount;
+        if (v.nonce != epoch) revert EmcVersionStale(versionId, v.nonce, epoch);
+        if (block.timestamp > v.deadline) revert EmcDeadlinePassed(v.deadline, block.timestamp);
+        uint256 count = signatures.length;
+        if (count != v.partyCount) revert EmcSignatureCount(count, v.partyCount);
+
+        bytes32 digest = versionDigest(versionId);
+        address[] memory signers = new address[](count);
+        address previous;
+        for (uint256 i; i < count; ++i) {
+            address signer = signatures[i].signer;
+            // Strictly ascending signers: no party can be counted twice.
+            if (signer <= previous) revert EmcSignersNotSorted(i);
+            if (!_isParty(versionId, signer)) revert EmcNotAParty(versionId, signer);
+            if (!SignatureChecker.isValidSignatureNow(signer, digest, signatures[i].signature)) {
+                revert EmcInvalidSignature(versionId, signer);
+            }
+            signers[i] = signer;
+            previous = signer;
+        }
+
         uint256 previousId = _activeVersionId;
         if (previousId != 0) _versions[previousId].status = VersionStatus.Superseded;
-        uint256 epoch = _epochCount;
         _epochs[epoch] = Epoch({versionId: uint32(versionId), startProfit: _cumProfit});
         _epochCount = uint32(epoch + 1);
         uint32 fromPeriod = _periodCount + 1;
         v.status = VersionStatus.Active;
-        v.epoch = uint32(epoch);
+        v.epoch = uint16(epoch);
         v.fromPeriod = fromPeriod;
-        v.activatedAt = uint64(block.timestamp);
+        v.activatedAt = uint48(block.timestamp);
         _activeVersionId = uint32(versionId);
-        emit VersionActivated(versionId, epoch, fromPeriod, previousId);
+        emit VersionActivated(versionId, epoch, fromPeriod, previousId, signers);
+    }
+
+    /// @inheritdoc IEMC
+    function versionDigest(uint256 versionId) public view returns (bytes32) {
+        _checkVersionExists(versionId);
+        Version storage v = _versions[versionId];
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(_VERSION_TYPEHASH, versionId, v.entriesHash, v.documentHash, v.nonce, v.deadline)
+            )
+        );
     }
 
     /// @inheritdoc IEMC
@@ -106,34 +175,50 @@ abstract contract EMCVersions is EMCStorage {
 
     // ---------------------------------------------------------------- internals
 
+    /// @dev Entries arrive sorted, so a repeated (account, class) was already rejected.
     function _addShare(uint256 versionId, ShareEntry calldata entry) private {
         Share storage s = _shares[versionId][entry.account];
-        bool isNew = s.partnerBps == 0 && s.operatingBps == 0 && s.valueAddedBps == 0 && s.devFundBps == 0;
-        uint16 held;
-        if (entry.class == ShareClass.Partner) {
-            held = s.partnerBps;
-            s.partnerBps = entry.bps;
-        } else if (entry.class == ShareClass.Operating) {
-            held = s.operatingBps;
-            s.operatingBps = entry.bps;
-        } else if (entry.class == ShareClass.ValueAdded) {
-            held = s.valueAddedBps;
-            s.valueAddedBps = entry.bps;
-        } else {
-            held = s.devFundBps;
-            s.devFundBps = entry.bps;
+        if (s.partnerBps == 0 && s.operatingBps == 0 && s.valueAddedBps == 0 && s.devFundBps == 0) {
+            _versionAccounts[versionId].push(entry.account);
         }
-        if (held != 0) revert EmcDuplicateEntry(entry.account, entry.class);
-        if (isNew) _versionAccounts[versionId].push(entry.account);
+        if (entry.class == ShareClass.Partner) s.partnerBps = entry.bps;
+        else if (entry.class == ShareClass.Operating) s.operatingBps = entry.bps;
+        else if (entry.class == ShareClass.ValueAdded) s.valueAddedBps = entry.bps;
+        else s.devFundBps = entry.bps;
     }
 
-    function _checkEligible(address account, ShareClass class) private view {
-        if (class == ShareClass.DevFund) {
-            if (account != _DEV_FUND) revert EmcDevFundAccount(account);
+    function _checkEligible(ShareEntry calldata entry) private view {
+        if (entry.class == ShareClass.DevFund) {
+            if (entry.account != _DEV_FUND) revert EmcDevFundAccount(entry.account);
             return;
         }
-        bytes32 role = class == ShareClass.Partner ? Roles.PARTNER : Roles.ME;
-        if (!_registry.isActive(account, role)) revert EmcIneligibleMember(account, class);
+        if (entry.class == ShareClass.Partner) {
+            uint256 min = _terms.partnerMinBps;
+            uint256 max = _terms.partnerMaxBps;
+            if (entry.bps < min || entry.bps > max) {
+                revert EmcShareOutOfBounds(entry.account, entry.class, entry.bps, min, max);
+            }
+        }
+        bytes32 role = entry.class == ShareClass.Partner ? Roles.PARTNER : Roles.ME;
+        if (!_registry.isActive(entry.account, role)) revert EmcIneligibleMember(entry.account, entry.class);
+    }
+
+    function _isParty(uint256 versionId, address account) private view returns (bool) {
+        Share storage s = _shares[versionId][account];
+        return s.partnerBps != 0 || s.operatingBps != 0 || s.valueAddedBps != 0 || s.devFundBps != 0;
+    }
+
+    function _checkOrder(ShareEntry calldata previous, ShareEntry calldata entry, uint256 index)
+        private
+        pure
+    {
+        if (previous.account == entry.account) {
+            if (previous.class == entry.class) revert EmcDuplicateEntry(entry.account, entry.class);
+            if (previous.class < entry.class) return;
+        } else if (previous.account < entry.account) {
+            return;
+        }
+        revert EmcEntriesNotSorted(index);
     }
 
     function _proposedVersion(uint256 versionId) private view returns (Version storage v) {

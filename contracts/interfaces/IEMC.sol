@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {
     EmcStatus,
     EmcTerms,
+    PartySignature,
     PeriodReport,
     Share,
     ShareClass,
@@ -57,6 +58,23 @@ interface IEMC {
     error EmcZeroShare(uint256 index);
     /// @notice `account` appears twice in `class`.
     error EmcDuplicateEntry(address account, ShareClass class);
+    /// @notice Entries must be sorted by account, then class; entry `index` is out of order.
+    error EmcEntriesNotSorted(uint256 index);
+    /// @notice A partner's `bps` in `class` lies outside the template's bounds [`min`, `max`].
+    error EmcShareOutOfBounds(address account, ShareClass class, uint256 bps, uint256 min, uint256 max);
+    /// @notice The version's signing deadline `deadline` is not after `nowTime`.
+    error EmcDeadlinePassed(uint256 deadline, uint256 nowTime);
+    /// @notice Version `versionId` was proposed against `nonce` activations; there are now
+    /// `current`: propose it again and collect new signatures.
+    error EmcVersionStale(uint256 versionId, uint256 nonce, uint256 current);
+    /// @notice `given` signatures were submitted; the version names `needed` parties.
+    error EmcSignatureCount(uint256 given, uint256 needed);
+    /// @notice Signatures must be sorted by signer address; entry `index` is out of order.
+    error EmcSignersNotSorted(uint256 index);
+    /// @notice `signer` is not named in version `versionId`.
+    error EmcNotAParty(uint256 versionId, address signer);
+    /// @notice `signer`'s signature of version `versionId` does not verify.
+    error EmcInvalidSignature(uint256 versionId, address signer);
     /// @notice `account` is not an active member with the role `class` needs.
     error EmcIneligibleMember(address account, ShareClass class);
     /// @notice A development-fund entry must name account zero; `account` was given.
@@ -82,13 +100,24 @@ interface IEMC {
 
     /// @notice The EMC was initialized for `owner` with `terms`.
     event EmcInitialized(address indexed owner, EmcTerms terms);
-    /// @notice Share version `versionId` was proposed by `proposer` with `entries`.
+    /// @notice Share version `versionId` was proposed by `proposer` with `entries`, to be
+    /// signed against `nonce` activations before `deadline`.
     event VersionProposed(
-        uint256 indexed versionId, address indexed proposer, ShareEntry[] entries, bytes32 documentHash
+        uint256 indexed versionId,
+        address indexed proposer,
+        ShareEntry[] entries,
+        bytes32 documentHash,
+        uint256 nonce,
+        uint256 deadline
     );
-    /// @notice Share version `versionId` took effect from period `fromPeriod`, replacing `previousId`.
+    /// @notice Share version `versionId`, signed by `signers`, took effect from period
+    /// `fromPeriod`, replacing `previousId`.
     event VersionActivated(
-        uint256 indexed versionId, uint256 indexed epoch, uint256 fromPeriod, uint256 previousId
+        uint256 indexed versionId,
+        uint256 indexed epoch,
+        uint256 fromPeriod,
+        uint256 previousId,
+        address[] signers
     );
     /// @notice Period `period` was settled under `versionId`; `report.profit` was deposited by `reporter`.
     event PeriodSettled(
@@ -109,12 +138,20 @@ interface IEMC {
     function initialize(address owner, EmcTerms calldata terms) external;
 
     /// @notice Proposes a share version; only the owner may. Returns its id (from 1).
-    function proposeVersion(ShareEntry[] calldata entries, bytes32 documentHash)
+    /// @param entries Sorted by account, then class; partner shares within the terms' bounds;
+    /// basis points summing to 10,000.
+    /// @param deadline Last timestamp at which the signed version can be activated.
+    function proposeVersion(ShareEntry[] calldata entries, bytes32 documentHash, uint48 deadline)
         external
         returns (uint256 versionId);
 
-    /// @notice Makes a proposed version the active one from the next period on; only the owner may.
-    function activateVersion(uint256 versionId) external;
+    /// @notice Makes a proposed version the active one from the next period on, given the
+    /// EIP-712 signature of every party it names, sorted by signer. Anyone may submit them.
+    function activateVersion(uint256 versionId, PartySignature[] calldata signatures) external;
+
+    /// @notice The EIP-712 digest each party of version `versionId` signs: the typed data
+    /// `ShareVersion(versionId, entries, documentHash, nonce, deadline)` under this EMC's domain.
+    function versionDigest(uint256 versionId) external view returns (bytes32);
 
     /// @notice Records a period's figures and deposits its profit from the caller (the owner),
     /// who must have approved the EMC for `report.profit`.

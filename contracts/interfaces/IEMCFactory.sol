@@ -12,6 +12,8 @@ interface IEMCFactory {
     error FactoryOwnerNotMe(address owner);
     /// @notice The terms are incomplete: targets and sharing space must be positive.
     error FactoryInvalidTerms(uint256 targetUsers, uint256 targetRevenue, uint256 sharingSpace);
+    /// @notice Partner bounds must satisfy 0 < `min` <= `max` <= 10,000 basis points.
+    error FactoryInvalidPartnerBounds(uint256 min, uint256 max);
     /// @notice No EMC has index `index`; there are `count`.
     error FactoryIndexOutOfRange(uint256 index, uint256 count);
 

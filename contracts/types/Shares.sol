@@ -32,11 +32,15 @@ struct Share {
 /// @param targetUsers Users the EMC must reach before the value-added pool unlocks.
 /// @param targetRevenue Ecosystem revenue (token units) the EMC must reach, likewise.
 /// @param sharingSpace The value-added sharing space (token units) the target earns.
+/// @param partnerMinBps Least share of profit a partner may be given in a version.
+/// @param partnerMaxBps Largest share of profit a partner may be given in a version.
 /// @param metadata Hash or content id of the EMC's off-chain description.
 struct EmcTerms {
     uint64 targetUsers;
     uint128 targetRevenue;
     uint128 sharingSpace;
+    uint16 partnerMinBps;
+    uint16 partnerMaxBps;
     bytes32 metadata;
 }
 
@@ -61,14 +65,31 @@ enum VersionStatus {
 /// @notice A share version's header; its entries are read with `versionEntries`.
 /// @param epoch Index in the activation history once active (0 before).
 /// @param fromPeriod The first period settled under this version (0 before activation).
+/// @param entryCount How many entries the version has.
+/// @param partyCount How many distinct wallets it names, each of which must sign it.
+/// @param nonce The number of versions activated before it was proposed; it can only be
+/// activated while that number holds, so signatures never outlive the agreement they amend.
+/// @param deadline Last timestamp at which it can be activated.
+/// @param entriesHash EIP-712 hash of its entries, which every party signs.
 struct Version {
     VersionStatus status;
-    uint32 epoch;
+    uint16 epoch;
     uint32 fromPeriod;
-    uint32 entryCount;
-    uint64 proposedAt;
-    uint64 activatedAt;
+    uint16 entryCount;
+    uint16 partyCount;
+    uint16 nonce;
+    uint48 proposedAt;
+    uint48 activatedAt;
+    uint48 deadline;
     bytes32 documentHash;
+    bytes32 entriesHash;
+}
+
+/// @notice A party's signature of a share version: an ECDSA signature of an EOA, or one that
+/// an ERC-1271 contract wallet (a Safe, say) accepts.
+struct PartySignature {
+    address signer;
+    bytes signature;
 }
 
 /// @notice The lifecycle of an EMC.

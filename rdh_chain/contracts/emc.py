@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from eth_typing import ChecksumAddress
 
+from rdh_chain.agreements import sort_signatures, typed_data_digest, version_typed_data
 from rdh_chain.contracts.base import ContractClient
+from rdh_chain.exceptions import RdhChainError
 from rdh_chain.tx import TxResult
 from rdh_chain.types import (
+    ZERO_ADDRESS,
     EmcStatus,
     EmcTerms,
+    PartySignature,
     PeriodReport,
     Position,
     ShareClass,
@@ -20,6 +25,9 @@ from rdh_chain.types import (
     VersionStatus,
 )
 
+# How long parties have to sign a proposed version unless the proposer says otherwise.
+DEFAULT_SIGNING_WINDOW = 30 * 24 * 3600
+
 
 class EmcClient(ContractClient):
     artifact_name = "EMC"
@@ -27,14 +35,30 @@ class EmcClient(ContractClient):
     # -- writes ----------------------------------------------------------------------
 
     def propose_version(
-        self, entries: Sequence[ShareEntry], document_hash: bytes = bytes(32)
+        self,
+        entries: Sequence[ShareEntry],
+        document_hash: bytes = bytes(32),
+        *,
+        deadline: int | None = None,
     ) -> tuple[int, TxResult]:
-        """Propose a share version; returns its id and the receipt."""
-        result = self._transact("proposeVersion", [e.as_abi() for e in entries], document_hash)
+        """Propose a share version; returns its id and the receipt.
+
+        Entries are put in the contract's canonical order. ``deadline`` (a Unix time) is
+        the last moment the signed version can be activated; by default 30 days from
+        the latest block.
+        """
+        if deadline is None:
+            deadline = int(self.w3.eth.get_block("latest")["timestamp"]) + DEFAULT_SIGNING_WINDOW
+        ordered = sorted(entries, key=lambda e: e.sort_key)
+        result = self._transact(
+            "proposeVersion", [e.as_abi() for e in ordered], document_hash, deadline
+        )
         return int(self.event(result, "VersionProposed")["args"]["versionId"]), result
 
-    def activate_version(self, version_id: int) -> TxResult:
-        return self._transact("activateVersion", version_id)
+    def activate_version(self, version_id: int, signatures: Sequence[PartySignature]) -> TxResult:
+        """Activate a version with every party's signature (any wallet may submit them)."""
+        ordered = sort_signatures(signatures)
+        return self._transact("activateVersion", version_id, [s.as_abi() for s in ordered])
 
     def settle(self, report: PeriodReport) -> tuple[int, TxResult]:
         """Settle a period (the caller must have approved the profit); returns its number."""
@@ -58,8 +82,15 @@ class EmcClient(ContractClient):
         return EmcStatus(self._call("status"))
 
     def terms(self) -> EmcTerms:
-        users, revenue, space, metadata = self._call("terms")
-        return EmcTerms(int(users), int(revenue), int(space), bytes(metadata))
+        users, revenue, space, partner_min, partner_max, metadata = self._call("terms")
+        return EmcTerms(
+            target_users=int(users),
+            target_revenue=int(revenue),
+            sharing_space=int(space),
+            metadata=bytes(metadata),
+            partner_min_bps=int(partner_min),
+            partner_max_bps=int(partner_max),
+        )
 
     def totals(self) -> Totals:
         periods, users, revenue, profit, paid, withdrawn, reached = self._call("totals")
@@ -80,19 +111,51 @@ class EmcClient(ContractClient):
         return int(self._call("versionCount"))
 
     def version(self, version_id: int) -> Version:
-        status, epoch, from_period, count, proposed, activated, doc = self._call(
-            "version", version_id
-        )
+        raw = self._call("version", version_id)
+        (status, epoch, from_period, count, parties, nonce) = raw[:6]
+        (proposed, activated, deadline, document, entries_hash) = raw[6:]
         return Version(
             id=version_id,
             status=VersionStatus(status),
             epoch=int(epoch),
             from_period=int(from_period),
             entry_count=int(count),
+            party_count=int(parties),
+            nonce=int(nonce),
             proposed_at=int(proposed),
             activated_at=int(activated),
-            document_hash=bytes(doc),
+            deadline=int(deadline),
+            document_hash=bytes(document),
+            entries_hash=bytes(entries_hash),
         )
+
+    def version_digest(self, version_id: int) -> bytes:
+        """The EIP-712 digest the parties of ``version_id`` sign, as the contract computes it."""
+        return bytes(self._call("versionDigest", version_id))
+
+    def typed_data(self, version_id: int) -> dict[str, Any]:
+        """The EIP-712 typed data of ``version_id`` for a wallet to sign.
+
+        Built from the chain and checked against the contract's own digest, so a
+        wallet is never handed data that would not verify.
+        """
+        typed = version_typed_data(
+            self.w3.eth.chain_id,
+            self.address,
+            self.version(version_id),
+            self.version_entries(version_id),
+        )
+        if typed_data_digest(typed) != self.version_digest(version_id):
+            raise RdhChainError(
+                f"typed data of version {version_id} does not match the contract's digest; "
+                "the SDK and the deployed contracts disagree (rebuild and redeploy)"
+            )
+        return typed
+
+    def parties(self, version_id: int) -> list[ChecksumAddress]:
+        """The wallets that must sign ``version_id``, in signing order (the fund has none)."""
+        accounts = {e.account for e in self.version_entries(version_id)} - {ZERO_ADDRESS}
+        return sorted(accounts, key=lambda a: int(a, 16))
 
     def version_entries(self, version_id: int) -> list[ShareEntry]:
         return [

@@ -1,0 +1,88 @@
+"""Signed cooperation agreements: the EIP-712 typed data of a share version.
+
+Every party a version names signs the same typed data from its own wallet; the
+gateway or the CLI hands it out and relays the signatures, so no key ever leaves
+its owner. The domain binds the chain id and the EMC's address, the message the
+version id, its entries, its document, its nonce and its deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eth_account.messages import encode_typed_data
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+from eth_utils.crypto import keccak
+
+from rdh_chain.types import PartySignature, ShareEntry, Version
+
+DOMAIN_NAME = "rdh-chain EMC"
+DOMAIN_VERSION = "1"
+
+TYPES: dict[str, list[dict[str, str]]] = {
+    "ShareVersion": [
+        {"name": "versionId", "type": "uint256"},
+        {"name": "entries", "type": "ShareEntry[]"},
+        {"name": "documentHash", "type": "bytes32"},
+        {"name": "nonce", "type": "uint256"},
+        {"name": "deadline", "type": "uint256"},
+    ],
+    "ShareEntry": [
+        {"name": "account", "type": "address"},
+        {"name": "shareClass", "type": "uint8"},
+        {"name": "bps", "type": "uint16"},
+    ],
+}
+
+
+def version_typed_data(
+    chain_id: int, emc: ChecksumAddress, version: Version, entries: Sequence[ShareEntry]
+) -> dict[str, Any]:
+    """The full EIP-712 message (``eth_signTypedData_v4`` form) for ``version``."""
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            **TYPES,
+        },
+        "primaryType": "ShareVersion",
+        "domain": {
+            "name": DOMAIN_NAME,
+            "version": DOMAIN_VERSION,
+            "chainId": chain_id,
+            "verifyingContract": emc,
+        },
+        "message": {
+            "versionId": version.id,
+            "entries": [
+                {"account": e.account, "shareClass": int(e.share_class), "bps": e.bps}
+                for e in sorted(entries, key=lambda e: e.sort_key)
+            ],
+            "documentHash": version.document_hash,
+            "nonce": version.nonce,
+            "deadline": version.deadline,
+        },
+    }
+
+
+def typed_data_digest(typed_data: dict[str, Any]) -> bytes:
+    """The 32-byte digest a wallet signs for ``typed_data`` (EIP-191 version 0x01)."""
+    signable = encode_typed_data(full_message=typed_data)
+    return keccak(b"\x19" + signable.version + signable.header + signable.body)
+
+
+def sign_version(account: LocalAccount, typed_data: dict[str, Any]) -> PartySignature:
+    """``account``'s signature of a version's typed data."""
+    signed = account.sign_message(encode_typed_data(full_message=typed_data))
+    return PartySignature(signer=account.address, signature=bytes(signed.signature))
+
+
+def sort_signatures(signatures: Sequence[PartySignature]) -> list[PartySignature]:
+    """Signatures in the order the contract requires: ascending signer address."""
+    return sorted(signatures, key=lambda s: int(s.signer, 16))

@@ -7,11 +7,13 @@ lower-case names, never the contracts' ordinals.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from eth_typing import ChecksumAddress
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
 from rdh_chain.deployment import Deployment
 from rdh_chain.ledger import MemberShare
@@ -116,6 +118,8 @@ class TermsPublic(_Public):
     sharing_space: AmountPublic = Field(
         description="The value-added sharing space the target earns."
     )
+    partner_min_bps: int = Field(description="The smallest share a partner may be given.")
+    partner_max_bps: int = Field(description="The largest share a partner may be given.")
     metadata: str = Field(description="bytes32 reference to the EMC's off-chain description.")
 
     @classmethod
@@ -124,6 +128,8 @@ class TermsPublic(_Public):
             target_users=terms.target_users,
             target_revenue=AmountPublic.of(terms.target_revenue),
             sharing_space=AmountPublic.of(terms.sharing_space),
+            partner_min_bps=terms.partner_min_bps,
+            partner_max_bps=terms.partner_max_bps,
             metadata=_hex(terms.metadata),
         )
 
@@ -189,7 +195,12 @@ class ShareEntryPublic(_Public):
 
 
 class VersionPublic(_Public):
-    """A share version with its entries; every version stays readable."""
+    """A share version with its entries; every version stays readable.
+
+    It takes effect only once every party it names has signed it (EIP-712, see
+    ``/emcs/{address}/versions/{id}/typed-data``) before its deadline, and while no
+    other version has been activated since it was proposed (its nonce).
+    """
 
     id: int
     status: VersionStatusName
@@ -197,12 +208,26 @@ class VersionPublic(_Public):
     from_period: int = Field(description="First period settled under it (0 before activation).")
     proposed_at: datetime | None
     activated_at: datetime | None
+    deadline: datetime = Field(description="The last moment the signed version can be activated.")
+    nonce: int = Field(
+        description="Versions activated when it was proposed; its signatures are void once "
+        "another version is activated."
+    )
+    party_count: int = Field(description="How many wallets must sign it (the fund signs not).")
+    parties: list[ChecksumAddress] = Field(
+        description="The wallets that must sign it, in ascending address order."
+    )
     document_hash: str
+    entries_hash: str = Field(description="EIP-712 hash of the entries, as the parties sign it.")
     total_bps: int
-    entries: list[ShareEntryPublic]
+    entries: list[ShareEntryPublic] = Field(
+        description="By account (the development fund's zero address first), then class."
+    )
 
     @classmethod
-    def from_sdk(cls, version: Version, entries: list[ShareEntry]) -> VersionPublic:
+    def from_sdk(
+        cls, version: Version, entries: list[ShareEntry], parties: list[ChecksumAddress]
+    ) -> VersionPublic:
         return cls(
             id=version.id,
             status=cast(VersionStatusName, version.status.name.lower()),
@@ -210,10 +235,83 @@ class VersionPublic(_Public):
             from_period=version.from_period,
             proposed_at=_time(version.proposed_at),
             activated_at=_time(version.activated_at),
+            deadline=datetime.fromtimestamp(version.deadline, UTC),
+            nonce=version.nonce,
+            party_count=version.party_count,
+            parties=parties,
             document_hash=_hex(version.document_hash),
+            entries_hash=_hex(version.entries_hash),
             total_bps=sum(e.bps for e in entries),
             entries=[ShareEntryPublic.from_sdk(e) for e in entries],
         )
+
+
+# -- EIP-712 typed data (eth_signTypedData_v4): keys in camelCase, as wallets expect ----
+
+
+class _TypedDataPart(_Public):
+    model_config = ConfigDict(frozen=True, alias_generator=to_camel, serialize_by_alias=True)
+
+
+class TypedFieldPublic(_TypedDataPart):
+    """One member of an EIP-712 struct type."""
+
+    name: str = Field(examples=["versionId"])
+    type: str = Field(examples=["uint256"])
+
+
+class TypedDataTypesPublic(_TypedDataPart):
+    """The struct types of a share version's typed data."""
+
+    eip712_domain: list[TypedFieldPublic] = Field(alias="EIP712Domain")
+    share_version: list[TypedFieldPublic] = Field(alias="ShareVersion")
+    share_entry: list[TypedFieldPublic] = Field(alias="ShareEntry")
+
+
+class TypedDataDomainPublic(_TypedDataPart):
+    """The EIP-712 domain: binds a signature to one chain and one EMC."""
+
+    name: str = Field(examples=["rdh-chain EMC"])
+    version: str = Field(examples=["1"])
+    chain_id: int
+    verifying_contract: ChecksumAddress = Field(description="The EMC's address.")
+
+
+class TypedShareEntryPublic(_TypedDataPart):
+    """An entry as signed: ``shareClass`` is 0 partner, 1 operating, 2 value-added, 3 fund."""
+
+    account: ChecksumAddress
+    share_class: int
+    bps: int
+
+
+class TypedShareVersionPublic(_TypedDataPart):
+    """The signed message: the version, its entries, document, nonce and deadline."""
+
+    version_id: int
+    entries: list[TypedShareEntryPublic]
+    document_hash: str = Field(description="bytes32 as 0x + 64 hex digits.")
+    nonce: int
+    deadline: int = Field(description="Unix time.")
+
+
+class TypedDataPublic(_TypedDataPart):
+    """A share version's EIP-712 typed data in ``eth_signTypedData_v4`` form.
+
+    Pass it as is to a wallet (``eth_signTypedData_v4``); its signature, with the
+    signer's address, is what activation needs from each party.
+    """
+
+    types: TypedDataTypesPublic
+    primary_type: Literal["ShareVersion"]
+    domain: TypedDataDomainPublic
+    message: TypedShareVersionPublic
+
+    @classmethod
+    def from_sdk(cls, typed: Mapping[str, Any]) -> TypedDataPublic:
+        message = dict(typed["message"])
+        message["documentHash"] = _hex(message["documentHash"])
+        return cls.model_validate({**typed, "message": message})
 
 
 class EmcPublic(_Public):

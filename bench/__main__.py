@@ -58,18 +58,23 @@ def main(argv: list[str] | None = None) -> int:
     ):
         about = machine.describe(node.config.binary)
         w3 = connect(node.rpc_url)
-        table: dict[str, dict[int, int]] = {op: {} for op in gas.OPERATIONS}
+        table: dict[str, dict[int, int]] = {row: {} for row in gas.ROWS}
+        parties: dict[int, int] = {}
         for n in sizes:
             _progress(f"gas with N={n} members")
-            for op, used in gas.measure(w3, artifacts, n).items():
+            column = gas.measure(w3, artifacts, n)
+            for op, used in column.gas.items():
                 table[op][n] = used
+            parties[n] = column.parties
+        table[gas.ACTIVATE_PER_SIGNER] = gas.per_extra_signer(table[gas.ACTIVATE], parties)
         _progress(f"throughput: {count} transfers per side")
         speed = throughput.measure(w3, artifacts, count, chunk)
 
-    goals = report.evaluate(table, speed)
+    goals = report.evaluate(table, parties, speed)
     print(report.machine_table(about))
     print()
     print(report.gas_table(table, goals))
+    print(report.signer_note(parties))
     print()
     print(report.throughput_table(speed, goals))
     if about["ecc_backend"] != "CoinCurveECCBackend":

@@ -14,6 +14,8 @@ MAX_SETTLE = 80_000
 MAX_SETTLE_GROWTH = 0.05  # settle for the most members vs the fewest
 MAX_CLAIM = 60_000
 MIN_SDK_RATIO = 0.80
+MAX_GAS_PER_SIGNER = 10_000
+SAFE_GAS_PER_SIGNER = 7_800  # what a Safe pays per extra owner signature, about
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,31 @@ class Goal:
         return "✓" if self.met else "✗"
 
 
-def evaluate(table: Mapping[str, Mapping[int, int]], throughput: Throughput) -> list[Goal]:
+def _signer_goal(table: Mapping[str, Mapping[int, int]], parties: Mapping[int, int]) -> Goal:
+    """Marginal activation gas per signature, for the column farthest from the reference
+    (N=200 against N=10 in a full run)."""
+    marginal = table[gas.ACTIVATE_PER_SIGNER]
+    activate = table[gas.ACTIVATE]
+    ref = gas.REFERENCE_N
+    name = f"activate <= {MAX_GAS_PER_SIGNER:,} gas per extra signer"
+    if not marginal:
+        return Goal(name, gas.ACTIVATE_PER_SIGNER, False, "not measured", f"no N={ref} column")
+    far = max(marginal, key=lambda n: abs(parties[n] - parties[ref]))
+    per_signer = marginal[far]
+    return Goal(
+        name,
+        gas.ACTIVATE_PER_SIGNER,
+        per_signer <= MAX_GAS_PER_SIGNER,
+        f"<= {MAX_GAS_PER_SIGNER:,} (Safe pays about {SAFE_GAS_PER_SIGNER:,}); "
+        f"N={far} vs N={ref}: {per_signer:,}",
+        f"{per_signer:,} = ({activate[far]:,} at {parties[far]} signers - "
+        f"{activate[ref]:,} at {parties[ref]} signers) / {parties[far] - parties[ref]}",
+    )
+
+
+def evaluate(
+    table: Mapping[str, Mapping[int, int]], parties: Mapping[int, int], throughput: Throughput
+) -> list[Goal]:
     """Check the figures against the project's gas and throughput goals."""
     create = max(table[gas.CREATE_EMC].values())
     claim = max(table[gas.CLAIM].values())
@@ -67,6 +93,7 @@ def evaluate(table: Mapping[str, Mapping[int, int]], throughput: Throughput) -> 
             f"{throughput.ratio:.1%} "
             f"({throughput.sdk.tx_per_s:.1f} vs {throughput.raw.tx_per_s:.1f} tx/s)",
         ),
+        _signer_goal(table, parties),
     ]
 
 
@@ -88,14 +115,25 @@ def machine_table(machine: Mapping[str, str]) -> str:
 
 
 def gas_table(table: Mapping[str, Mapping[int, int]], goals: Sequence[Goal]) -> str:
-    sizes = sorted(next(iter(table.values())))
+    sizes = sorted({n for by_n in table.values() for n in by_n})
     beside = {goal.row: goal for goal in goals}
     rows: list[tuple[str, ...]] = [("gas used", *(f"N={n}" for n in sizes), "goal")]
     for op, by_n in table.items():
         goal = beside.get(op)
         note = f"{goal.mark} {goal.detail}" if goal else ""
-        rows.append((op, *(f"{by_n[n]:,}" for n in sizes), note))
+        rows.append((op, *(f"{by_n[n]:,}" if n in by_n else "" for n in sizes), note))
     return _table(rows, (False, *([True] * len(sizes)), False))
+
+
+def signer_note(parties: Mapping[int, int]) -> str:
+    """How the per-signer row is derived, with the signatures each activation carried."""
+    ref = gas.REFERENCE_N
+    counts = ", ".join(f"N={n}: {count}" for n, count in sorted(parties.items()))
+    return (
+        f"{gas.ACTIVATE_PER_SIGNER} = (activate(N) - activate(N={ref})) / "
+        f"(signers(N) - signers(N={ref})); signers, one per member (the development fund "
+        f"signs nothing): {counts}"
+    )
 
 
 def throughput_table(result: Throughput, goals: Sequence[Goal]) -> str:

@@ -8,7 +8,7 @@ version id, its entries, its document, its nonce and its deadline.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from eth_account.messages import encode_typed_data
@@ -81,6 +81,17 @@ def sign_version(account: LocalAccount, typed_data: dict[str, Any]) -> PartySign
     """``account``'s signature of a version's typed data."""
     signed = account.sign_message(encode_typed_data(full_message=typed_data))
     return PartySignature(signer=account.address, signature=bytes(signed.signature))
+
+
+def typed_data_json(typed_data: Mapping[str, Any]) -> Any:
+    """``typed_data`` with bytes as 0x-hex: the JSON ``eth_signTypedData_v4`` takes."""
+    if isinstance(typed_data, Mapping):
+        return {key: typed_data_json(value) for key, value in typed_data.items()}
+    if isinstance(typed_data, list | tuple):
+        return [typed_data_json(value) for value in typed_data]
+    if isinstance(typed_data, bytes):
+        return "0x" + typed_data.hex()
+    return typed_data
 
 
 def sort_signatures(signatures: Sequence[PartySignature]) -> list[PartySignature]:

@@ -124,6 +124,13 @@ class FactoryInvalidTerms(BadInputRevertError):
     hint = "Target users, target revenue and sharing space must all be positive."
 
 
+class FactoryInvalidPartnerBounds(BadInputRevertError):
+    hint = (
+        "Partner bounds need 0 < min <= max <= 10,000 bps; fix --partner-min-bps and "
+        "--partner-max-bps (Smart Cooking uses 200 and 600)."
+    )
+
+
 class FactoryIndexOutOfRange(BadInputRevertError, NotFoundError):
     hint = "No EMC has this index; list them with `rdh emc list`."
 
@@ -169,6 +176,63 @@ class EmcZeroShare(BadInputRevertError):
 
 class EmcDuplicateEntry(BadInputRevertError):
     hint = "An account may appear once per share class in a version; merge the entries."
+
+
+class EmcEntriesNotSorted(BadInputRevertError):
+    hint = (
+        "Entries must be sorted by account, then class; the SDK and `rdh shares propose` "
+        "sort them for you, so pass them through those."
+    )
+
+
+class EmcShareOutOfBounds(BadInputRevertError):
+    hint = (
+        "A partner's share must lie within the EMC's partner bounds [min, max] "
+        "(`rdh emc show`); change the partner's basis points."
+    )
+
+
+class EmcDeadlinePassed(StateRevertError):
+    hint = (
+        "The signing deadline has passed (or, when proposing, is not in the future): "
+        "propose the version again with a later deadline (`rdh shares propose "
+        "--deadline-days N`) and collect new signatures."
+    )
+
+
+class EmcVersionStale(StateRevertError):
+    hint = (
+        "Another version was activated after this one was proposed, so its signatures "
+        "are void: propose it again (`rdh shares propose`) and collect new signatures."
+    )
+
+
+class EmcSignatureCount(BadInputRevertError):
+    hint = (
+        "Submit exactly one signature per party the version names "
+        "(`rdh shares show --version N` lists them); collect the missing ones."
+    )
+
+
+class EmcSignersNotSorted(BadInputRevertError):
+    hint = (
+        "Signatures must be sorted by ascending signer address, one per signer; "
+        "`rdh shares activate` and the SDK sort them, so drop any duplicate."
+    )
+
+
+class EmcNotAParty(BadInputRevertError):
+    hint = (
+        "Only the wallets a version names may sign it; drop this signature "
+        "(`rdh shares show --version N` lists the parties)."
+    )
+
+
+class EmcInvalidSignature(BadInputRevertError):
+    hint = (
+        "This signature does not verify for this version, EMC and chain: have the party "
+        "sign again (`rdh shares sign`, or the typed data of `rdh shares typed-data`)."
+    )
 
 
 class EmcIneligibleMember(BadInputRevertError):
@@ -230,6 +294,14 @@ class SafeERC20FailedOperation(StateRevertError):
 
 class SafeCastOverflowedUintDowncast(BadInputRevertError):
     hint = "A figure exceeds what the ledger can store; check its units."
+
+
+class InvalidShortString(StateRevertError):
+    hint = "A short string (the EIP-712 domain name) is malformed; this is a contract bug."
+
+
+class StringTooLong(StateRevertError):
+    hint = "A short string (the EIP-712 domain name) is too long; this is a contract bug."
 
 
 def all_error_classes() -> dict[str, type[ContractRevertError]]:

@@ -15,6 +15,7 @@ from api.models import (
     PositionPublic,
     TermsPublic,
     TotalsPublic,
+    TypedDataPublic,
     VersionPublic,
 )
 from rdh_chain.contracts import EmcClient
@@ -37,7 +38,9 @@ def _summary(emc: EmcClient) -> EmcPublic:
 
 
 def _version(emc: EmcClient, version_id: int) -> VersionPublic:
-    return VersionPublic.from_sdk(emc.version(version_id), emc.version_entries(version_id))
+    return VersionPublic.from_sdk(
+        emc.version(version_id), emc.version_entries(version_id), emc.parties(version_id)
+    )
 
 
 @router.get("", summary="List the EMCs")
@@ -59,16 +62,29 @@ def get_emc(emc: EmcDep, ledger: LedgerDep) -> EmcDetailPublic:
     )
 
 
+VersionIdPath = Annotated[
+    int, Path(ge=1, le=_UINT256_MAX, description="The version's id; ids run from 1.")
+]
+
+
 @router.get(
     "/{address}/versions/{version_id}",
     summary="One share version of an EMC",
     responses=NOT_FOUND_RESPONSE,
 )
-def get_version(
-    emc: EmcDep,
-    version_id: Annotated[
-        int, Path(ge=1, le=_UINT256_MAX, description="The version's id; ids run from 1.")
-    ],
-) -> VersionPublic:
-    """A version's header and entries, whether proposed, active or superseded."""
+def get_version(emc: EmcDep, version_id: VersionIdPath) -> VersionPublic:
+    """A version's header and entries, whether proposed, active or superseded, with the
+    parties who must sign it, its nonce and its signing deadline."""
     return _version(emc, version_id)
+
+
+@router.get(
+    "/{address}/versions/{version_id}/typed-data",
+    summary="The EIP-712 typed data a party signs",
+    responses=NOT_FOUND_RESPONSE,
+)
+def get_version_typed_data(emc: EmcDep, version_id: VersionIdPath) -> TypedDataPublic:
+    """What each party of a version signs, in ``eth_signTypedData_v4`` form, so that a wallet
+    in the browser (or any other) can sign it; its digest is the contract's
+    ``versionDigest``. Submit every party's signature with `rdh shares activate`."""
+    return TypedDataPublic.from_sdk(emc.typed_data(version_id))

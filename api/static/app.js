@@ -139,7 +139,12 @@ async function showEmc(emcAddress) {
       setStatus(version, "No share version is active yet.");
     } else {
       const active = emc.active_version;
-      setStatus(version, `Version ${active.id} of ${emc.version_count}, in force from period ${active.from_period}.`);
+      const signed = active.party_count === 1 ? "its 1 party" : `all ${active.party_count} parties`;
+      setStatus(
+        version,
+        `Version ${active.id} of ${emc.version_count}, in force from period ${active.from_period}; ` +
+          `signed by ${signed} before its deadline, ${active.deadline.slice(0, 10)}.`,
+      );
       for (const entry of active.entries) {
         const isFund = entry.account === ZERO_ADDRESS;
         let action = "";

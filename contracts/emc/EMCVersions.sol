@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -105,7 +106,7 @@ abstract contract EMCVersions is EMCStorage, EIP712 {
             // Strictly ascending signers: no party can be counted twice.
             if (signer <= previous) revert EmcSignersNotSorted(i);
             if (!_isParty(versionId, signer)) revert EmcNotAParty(versionId, signer);
-            if (!SignatureChecker.isValidSignatureNow(signer, digest, signatures[i].signature)) {
+            if (!_validSignature(signer, digest, signatures[i].signature)) {
                 revert EmcInvalidSignature(versionId, signer);
             }
             signers[i] = signer;
@@ -201,6 +202,18 @@ abstract contract EMCVersions is EMCStorage, EIP712 {
         }
         bytes32 role = entry.class == ShareClass.Partner ? Roles.PARTNER : Roles.ME;
         if (!_registry.isActive(entry.account, role)) revert EmcIneligibleMember(entry.account, entry.class);
+    }
+
+    /// @dev ECDSA first, ERC-1271 only if that fails: a wallet's own key pays no code-size
+    /// lookup (2,600 gas per signer). OpenZeppelin's ECDSA rejects high-s signatures.
+    function _validSignature(address signer, bytes32 digest, bytes calldata signature)
+        private
+        view
+        returns (bool)
+    {
+        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
+        return SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature);
     }
 
     function _isParty(uint256 versionId, address account) private view returns (bool) {

@@ -21,13 +21,14 @@ from rdh_chain.cli.output import (
     fields,
     hex32,
     note,
+    percent,
     position_json,
     rmb,
     table,
 )
 from rdh_chain.cli.shares import print_version, version_json
 from rdh_chain.contracts import EmcClient
-from rdh_chain.types import EmcTerms
+from rdh_chain.types import TOTAL_BPS, EmcTerms
 from rdh_chain.validation import parse_amount, to_uint
 
 emc_app = typer.Typer(help="Create and inspect EMCs.", no_args_is_help=True)
@@ -54,6 +55,18 @@ def create(
         str | None,
         typer.Option("--metadata", help="0x + 64 hex digits: hash of the EMC's description."),
     ] = None,
+    partner_min_bps: Annotated[
+        int,
+        typer.Option(
+            "--partner-min-bps", help="Smallest partner share in bps (Smart Cooking: 200)."
+        ),
+    ] = 1,
+    partner_max_bps: Annotated[
+        int,
+        typer.Option(
+            "--partner-max-bps", help="Largest partner share in bps (Smart Cooking: 600)."
+        ),
+    ] = TOTAL_BPS,
     wallet: WalletOption = None,
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
@@ -70,6 +83,8 @@ def create(
             parse_amount(sharing_space, "--sharing-space"), "--sharing-space (in fen)", "uint128"
         ),
         metadata=optional_bytes32(metadata, "--metadata"),
+        partner_min_bps=to_uint(partner_min_bps, "--partner-min-bps", "uint16"),
+        partner_max_bps=to_uint(partner_max_bps, "--partner-max-bps", "uint16"),
     )
     ledger = state.signer(WalletChoice(wallet, keystore, password_file), _DEFAULT_SIGNER)
     address, result = ledger.factory.create_emc(owner_address, terms)
@@ -145,7 +160,11 @@ def show(
         data.update(
             {
                 "version_count": count,
-                "active_version": version_json(client, active, labels) if active else None,
+                "active_version": (
+                    version_json(client, active, labels, ledger.deployment.block)
+                    if active
+                    else None
+                ),
                 "dev_fund": position_json(fund),
                 "balance_fen": ledger.token.balance_of(client.address),
             }
@@ -160,6 +179,10 @@ def show(
             ("status", client.status().name.lower()),
             ("target", f"{terms.target_users:,} users and {rmb(terms.target_revenue)} RMB revenue"),
             ("sharing space", f"{rmb(terms.sharing_space)} RMB"),
+            (
+                "partner share",
+                f"{percent(terms.partner_min_bps)} to {percent(terms.partner_max_bps)} of profit",
+            ),
             ("metadata", hex32(terms.metadata)),
             ("periods", str(totals.periods)),
             ("users", f"{totals.users:,}"),
@@ -177,7 +200,7 @@ def show(
     )
     echo()
     if active:
-        print_version(client, active, labels, count)
+        print_version(client, active, labels, count, ledger.deployment.block)
     else:
         echo(f"No active share version ({count} proposed); set one with `rdh shares set`.")
 
@@ -193,6 +216,8 @@ def _summary_json(client: EmcClient) -> dict[str, Any]:
             "target_users": terms.target_users,
             "target_revenue_fen": terms.target_revenue,
             "sharing_space_fen": terms.sharing_space,
+            "partner_min_bps": terms.partner_min_bps,
+            "partner_max_bps": terms.partner_max_bps,
             "metadata": hex32(terms.metadata),
         },
         "totals": {

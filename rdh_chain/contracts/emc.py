@@ -152,6 +152,18 @@ class EmcClient(ContractClient):
             )
         return typed
 
+    def signers(self, version_id: int, from_block: int = 0) -> list[ChecksumAddress] | None:
+        """Who signed ``version_id``, from its VersionActivated event; None until activated.
+
+        ``from_block`` (the deployment's block) bounds the log search.
+        """
+        logs = self.contract.events.VersionActivated().get_logs(
+            argument_filters={"versionId": version_id}, from_block=from_block
+        )
+        if not logs:
+            return None
+        return [ChecksumAddress(a) for a in logs[-1]["args"]["signers"]]
+
     def parties(self, version_id: int) -> list[ChecksumAddress]:
         """The wallets that must sign ``version_id``, in signing order (the fund has none)."""
         accounts = {e.account for e in self.version_entries(version_id)} - {ZERO_ADDRESS}

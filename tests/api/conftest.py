@@ -2,8 +2,8 @@
 
 The world is built once per session through the SDK, as its users would: members
 registered (one suspended), an EMC with two settled periods, a claim, a development
-fund withdrawal, an active and a proposed share version, and a second EMC with no
-version. The gateway only reads, so tests share it.
+fund withdrawal, an active share version signed by its three parties and a proposed
+one, and a second EMC with no version. The gateway only reads, so tests share it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from web3 import Web3
 from api.main import create_app
 from rdh_chain.chain import AnvilNode
 from rdh_chain.config import Settings
+from rdh_chain.contracts import EmcClient
 from rdh_chain.deployment import deploy
 from rdh_chain.ledger import Ledger
 from rdh_chain.reverts import RevertDecoder
@@ -32,13 +33,23 @@ from tests.api.helpers import (
     PERIOD_1,
     PERIOD_2,
     SMART_COOKING_TERMS,
+    VERSION_1_DEADLINE,
     VERSION_1_DOC,
+    VERSION_2_DEADLINE,
     World,
 )
 
 
 def _timestamp(w3: Web3, block_number: int) -> int:
     return int(w3.eth.get_block(block_number)["timestamp"])
+
+
+def _proposed_block(emc: EmcClient, version_id: int, from_block: int) -> int:
+    """The block of ``version_id``'s VersionProposed event."""
+    (log,) = emc.contract.events.VersionProposed().get_logs(
+        argument_filters={"versionId": version_id}, from_block=from_block
+    )
+    return int(log["blockNumber"])
 
 
 @pytest.fixture(scope="session")
@@ -82,19 +93,21 @@ def world(
     )
     as_owner = ledger.connect(owner)
     emc = as_owner.emc(smart_cooking)
-    version_1, proposed_1 = emc.propose_version(world.version_1(), VERSION_1_DOC)
-    activated_1 = emc.activate_version(version_1)
+    # Every party signs version 1 from its own wallet; version 2 stays unsigned.
+    version_1, activated_1 = as_owner.agree(
+        emc, world.version_1(), [chef, owner, me2], VERSION_1_DOC, deadline=VERSION_1_DEADLINE
+    )
     ledger.connect(treasury).token.mint(owner.address, 2_000_000_00)
     as_owner.settle(emc, PERIOD_1)
     ledger.connect(chef).emc(smart_cooking).claim()
     as_owner.settle(emc, PERIOD_2)
     emc.withdraw_dev_fund(owner.address, DEV_FUND_WITHDRAWAL, bytes.fromhex("de" * 32))
-    _, proposed_2 = emc.propose_version(world.version_2())
+    _, proposed_2 = emc.propose_version(world.version_2(), deadline=VERSION_2_DEADLINE)
 
     deployment.save(world.settings.deployment_file)
     return replace(
         world,
-        version_1_proposed=_timestamp(w3, proposed_1.block_number),
+        version_1_proposed=_timestamp(w3, _proposed_block(emc, version_1, deployment.block)),
         version_1_activated=_timestamp(w3, activated_1.block_number),
         version_2_proposed=_timestamp(w3, proposed_2.block_number),
     )

@@ -18,6 +18,8 @@ SMART_COOKING_TERMS = EmcTerms(
     target_revenue=10_000_000_00,
     sharing_space=600_000_00,
     metadata=bytes.fromhex("5c" * 32),
+    partner_min_bps=200,  # partners get 2-6% of profit, as in the source
+    partner_max_bps=600,
 )
 BALCONY_TERMS = EmcTerms(target_users=500, target_revenue=1_000_000_00, sharing_space=50_000_00)
 # Period 1 misses the revenue target (4M of 10M RMB), so value-added credit stays locked.
@@ -25,6 +27,9 @@ PERIOD_1 = PeriodReport(20_000, 20_000, 4_000_000_00, 3_000_000_00, 1_000_000_00
 PERIOD_2 = PeriodReport(100, 100, 1_000_00, 500_00, 500_00)
 DEV_FUND_WITHDRAWAL = 1_000_00
 VERSION_1_DOC = bytes.fromhex("a1" * 32)
+# Signing deadlines: 2100-01-01 and 2101-01-01, 00:00 UTC.
+VERSION_1_DEADLINE = 4_102_444_800
+VERSION_2_DEADLINE = 4_133_980_800
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,12 @@ class World:
     version_1_proposed: int
     version_1_activated: int
     version_2_proposed: int
+
+    def parties(self) -> list[ChecksumAddress]:
+        """The wallets both versions name, in signing order (ascending address)."""
+        return sorted(
+            (self.chef.address, self.owner.address, self.me2.address), key=lambda a: int(a, 16)
+        )
 
     def version_1(self) -> list[ShareEntry]:
         return [

@@ -1,13 +1,21 @@
-"""GET /emcs, /emcs/{address}, /emcs/{address}/versions/{id}: exact content and bad inputs."""
+"""GET /emcs, /emcs/{address}, /emcs/{address}/versions/{id}[/typed-data]: content, bad inputs."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from eth_abi.abi import encode as abi_encode
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_utils.crypto import keccak
 from fastapi.testclient import TestClient
+from web3 import Web3
 
-from rdh_chain.types import ZERO_ADDRESS
-from tests.api.helpers import World, amount, iso
+from rdh_chain.ledger import Ledger
+from rdh_chain.toolchain import Artifact
+from rdh_chain.types import ZERO_ADDRESS, PartySignature, ShareEntry, VersionStatus
+from tests.api.helpers import VERSION_1_DEADLINE, VERSION_2_DEADLINE, World, amount, iso
 
 # Smart Cooking after two periods: profit 1,000,000.00 + 500.00 RMB. Shares of it:
 # chef 6% = 60,030.00 (60,000.00 claimed), owner 79% = 790,395.00, me2's value-added
@@ -26,6 +34,8 @@ def smart_cooking_summary(world: World) -> dict[str, Any]:
             "target_users": 20_000,
             "target_revenue": amount(10_000_000_00),
             "sharing_space": amount(600_000_00),
+            "partner_min_bps": 200,
+            "partner_max_bps": 600,
             "metadata": "0x" + "5c" * 32,
         },
         "totals": {
@@ -51,6 +61,8 @@ def balcony_summary(world: World) -> dict[str, Any]:
             "target_users": 500,
             "target_revenue": amount(1_000_000_00),
             "sharing_space": amount(50_000_00),
+            "partner_min_bps": 1,
+            "partner_max_bps": 10_000,
             "metadata": "0x" + "00" * 32,
         },
         "totals": {
@@ -69,6 +81,31 @@ def balcony_summary(world: World) -> dict[str, Any]:
 
 def entry(account: str, share_class: str, bps: int, percent: str) -> dict[str, Any]:
     return {"account": account, "share_class": share_class, "bps": bps, "percent": percent}
+
+
+_CLASS_ORDER = ("partner", "operating", "value_added", "dev_fund")
+_ENTRY_TYPEHASH = keccak(text="ShareEntry(address account,uint8 shareClass,uint16 bps)")
+
+
+def entries_hash(entries: list[ShareEntry]) -> str:
+    """EIP-712 hash of a version's entries (an array of structs), in the contract's order."""
+    hashes = [
+        keccak(
+            abi_encode(
+                ["bytes32", "address", "uint8", "uint16"],
+                [_ENTRY_TYPEHASH, e.account, int(e.share_class), e.bps],
+            )
+        )
+        for e in sorted(entries, key=lambda e: e.sort_key)
+    ]
+    return "0x" + keccak(b"".join(hashes)).hex()
+
+
+def in_contract_order(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries as the contract keeps them: by account (the fund's zero address first), class."""
+    return sorted(
+        entries, key=lambda e: (int(e["account"], 16), _CLASS_ORDER.index(e["share_class"]))
+    )
 
 
 def test_list_emcs_returns_every_emc_in_creation_order(client: TestClient, world: World) -> None:
@@ -93,14 +130,21 @@ def test_get_emc_returns_active_version_and_dev_fund_when_settled(
             "from_period": 1,
             "proposed_at": iso(world.version_1_proposed),
             "activated_at": iso(world.version_1_activated),
+            "deadline": "2100-01-01T00:00:00Z",
+            "nonce": 0,
+            "party_count": 3,
+            "parties": world.parties(),
             "document_hash": "0x" + "a1" * 32,
+            "entries_hash": entries_hash(world.version_1()),
             "total_bps": 10_000,
-            "entries": [
-                entry(world.chef.address, "partner", 600, "6.00"),
-                entry(world.owner.address, "operating", 7_900, "79.00"),
-                entry(world.me2.address, "value_added", 600, "6.00"),
-                entry(ZERO_ADDRESS, "dev_fund", 900, "9.00"),
-            ],
+            "entries": in_contract_order(
+                [
+                    entry(world.chef.address, "partner", 600, "6.00"),
+                    entry(world.owner.address, "operating", 7_900, "79.00"),
+                    entry(world.me2.address, "value_added", 600, "6.00"),
+                    entry(ZERO_ADDRESS, "dev_fund", 900, "9.00"),
+                ]
+            ),
         },
         "dev_fund": {
             "claimable": amount(FUND_CREDIT - 1_000_00),
@@ -110,6 +154,7 @@ def test_get_emc_returns_active_version_and_dev_fund_when_settled(
         },
     }
     assert FUND_CREDIT - 1_000_00 == 89_045_00
+    assert iso(VERSION_1_DEADLINE) == "2100-01-01T00:00:00Z"
 
 
 def test_get_emc_returns_no_version_when_none_activated(client: TestClient, world: World) -> None:
@@ -136,14 +181,21 @@ def test_get_version_returns_proposed_version_not_yet_active(
         "from_period": 0,
         "proposed_at": iso(world.version_2_proposed),
         "activated_at": None,
+        "deadline": iso(VERSION_2_DEADLINE),
+        "nonce": 1,
+        "party_count": 3,
+        "parties": world.parties(),
         "document_hash": "0x" + "00" * 32,
+        "entries_hash": entries_hash(world.version_2()),
         "total_bps": 10_000,
-        "entries": [
-            entry(world.chef.address, "partner", 500, "5.00"),
-            entry(world.owner.address, "operating", 8_000, "80.00"),
-            entry(world.me2.address, "value_added", 600, "6.00"),
-            entry(ZERO_ADDRESS, "dev_fund", 900, "9.00"),
-        ],
+        "entries": in_contract_order(
+            [
+                entry(world.chef.address, "partner", 500, "5.00"),
+                entry(world.owner.address, "operating", 8_000, "80.00"),
+                entry(world.me2.address, "value_added", 600, "6.00"),
+                entry(ZERO_ADDRESS, "dev_fund", 900, "9.00"),
+            ]
+        ),
     }
 
 
@@ -241,3 +293,134 @@ def test_get_version_is_422_when_id_exceeds_uint256(client: TestClient, world: W
         "detail": f"version_id (path): Input should be less than or equal to {2**256 - 1}.",
         "error": "InvalidInputError",
     }
+
+
+# -- typed data -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ledger(world: World, w3: Web3, artifacts: dict[str, Artifact]) -> Ledger:
+    """The SDK on the world's deployment (writes are undone by the test's chain snapshot)."""
+    return Ledger(w3, world.deployment, artifacts)
+
+
+def _typed_data_json(typed: dict[str, Any]) -> dict[str, Any]:
+    """The SDK's typed data with its one bytes32 as hex, as a wallet takes it."""
+    message = {**typed["message"], "documentHash": "0x" + typed["message"]["documentHash"].hex()}
+    return {**typed, "message": message}
+
+
+def test_get_typed_data_is_the_sdks_and_hashes_to_the_contract_digest(
+    client: TestClient, world: World, ledger: Ledger
+) -> None:
+    emc = ledger.emc(world.smart_cooking)
+
+    response = client.get(f"/emcs/{world.smart_cooking}/versions/2/typed-data")
+
+    assert response.status_code == 200
+    data = response.json()
+    assert data == _typed_data_json(emc.typed_data(2))
+    assert data["primaryType"] == "ShareVersion"
+    assert data["domain"] == {
+        "name": "rdh-chain EMC",
+        "version": "1",
+        "chainId": world.deployment.chain_id,
+        "verifyingContract": world.smart_cooking,
+    }
+    assert (data["message"]["versionId"], data["message"]["nonce"]) == (2, 1)
+    assert data["message"]["deadline"] == VERSION_2_DEADLINE
+    assert data["message"]["documentHash"] == "0x" + "00" * 32
+    # The digest eth_account signs for the JSON (EIP-191 version 0x01: domain, then message).
+    signable = encode_typed_data(full_message=data)
+    digest = keccak(b"\x19" + signable.version + signable.header + signable.body)
+    assert digest == emc.version_digest(2)
+
+
+def test_get_typed_data_signed_in_each_wallet_activates_the_version(
+    client: TestClient, world: World, ledger: Ledger
+) -> None:
+    data = client.get(f"/emcs/{world.smart_cooking}/versions/2/typed-data").json()
+
+    # What a browser wallet does with the JSON: eth_signTypedData_v4, one party at a time.
+    signatures = [
+        PartySignature(
+            party.address,
+            bytes(Account.sign_typed_data(party.key, full_message=data).signature),
+        )
+        for party in (world.chef, world.owner, world.me2)
+    ]
+    # Anyone submits them: here the treasury, which is no party.
+    emc = ledger.connect(world.treasury).emc(world.smart_cooking)
+    emc.activate_version(2, signatures)
+
+    assert emc.version(2).status is VersionStatus.ACTIVE
+    assert client.get(f"/emcs/{world.smart_cooking}").json()["active_version_id"] == 2
+    message = encode_typed_data(full_message=data)
+    assert Account.recover_message(message, signature=signatures[0].signature) == world.chef.address
+
+
+def test_get_typed_data_of_active_version_has_nonce_zero(client: TestClient, world: World) -> None:
+    response = client.get(f"/emcs/{world.smart_cooking}/versions/1/typed-data")
+
+    assert response.status_code == 200
+    message = response.json()["message"]
+    assert (message["versionId"], message["nonce"]) == (1, 0)
+    assert message["deadline"] == VERSION_1_DEADLINE
+    assert message["documentHash"] == "0x" + "a1" * 32
+    assert message["entries"][0] == {"account": ZERO_ADDRESS, "shareClass": 3, "bps": 900}
+
+
+def test_get_typed_data_is_404_when_version_unknown(client: TestClient, world: World) -> None:
+    response = client.get(f"/emcs/{world.smart_cooking}/versions/3/typed-data")
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": "EMC.version reverted: EmcUnknownVersion(versionId=3). "
+        "No share version has this id; list them with `rdh shares show`.",
+        "error": "EmcUnknownVersion",
+    }
+
+
+def test_get_typed_data_is_404_when_emc_has_no_version(client: TestClient, world: World) -> None:
+    response = client.get(f"/emcs/{world.balcony}/versions/1/typed-data")
+
+    assert response.status_code == 404
+    assert response.json()["error"] == "EmcUnknownVersion"
+
+
+def test_get_typed_data_is_404_when_address_not_an_emc(client: TestClient, world: World) -> None:
+    response = client.get(f"/emcs/{world.deployment.token}/versions/1/typed-data")
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": f"{world.deployment.token} is not an EMC of this ledger; "
+        "list them with `rdh emc list`.",
+        "error": "NotFoundError",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "detail"),
+    [
+        (
+            "/emcs/0x12/versions/1/typed-data",
+            "EMC address '0x12' is not an Ethereum address: expected 0x followed by 40 hex digits.",
+        ),
+        (
+            "/emcs/{emc}/versions/0/typed-data",
+            "version_id (path): Input should be greater than or equal to 1.",
+        ),
+        (
+            "/emcs/{emc}/versions/latest/typed-data",
+            "version_id (path): Input should be a valid integer, "
+            "unable to parse string as an integer.",
+        ),
+    ],
+)
+def test_get_typed_data_is_422_when_path_malformed(
+    client: TestClient, world: World, path: str, detail: str
+) -> None:
+    response = client.get(path.format(emc=world.smart_cooking))
+
+    assert response.status_code == 422
+    assert response.json() == {"detail": detail, "error": "InvalidInputError"}

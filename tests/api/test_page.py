@@ -54,6 +54,7 @@ def test_page_script_calls_only_routes_that_exist(offline_client: TestClient) ->
         "/emcs",
         "/emcs/{address}",
         "/emcs/{address}/versions/{version_id}",
+        "/emcs/{address}/versions/{version_id}/typed-data",
         "/members/{address}",
         "/members/{address}/share",
     }
@@ -72,6 +73,43 @@ def test_openapi_documents_tags_summaries_and_error_body(offline_client: TestCli
         }, path
     assert "HTTPValidationError" not in document["components"]["schemas"]
     assert offline_client.get("/docs").status_code == 200
+
+
+def test_openapi_documents_typed_data_in_wallet_form(offline_client: TestClient) -> None:
+    document = offline_client.get("/openapi.json").json()
+    route = document["paths"]["/emcs/{address}/versions/{version_id}/typed-data"]["get"]
+    schemas = document["components"]["schemas"]
+
+    assert route["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/TypedDataPublic"
+    }
+    assert set(route["responses"]) == {"200", "404", "422", "503"}
+    assert list(schemas["TypedDataPublic"]["properties"]) == [
+        "types",
+        "primaryType",
+        "domain",
+        "message",
+    ]
+    assert list(schemas["TypedDataTypesPublic"]["properties"]) == [
+        "EIP712Domain",
+        "ShareVersion",
+        "ShareEntry",
+    ]
+    assert list(schemas["TypedDataDomainPublic"]["properties"]) == [
+        "name",
+        "version",
+        "chainId",
+        "verifyingContract",
+    ]
+    assert list(schemas["TypedShareVersionPublic"]["properties"]) == [
+        "versionId",
+        "entries",
+        "documentHash",
+        "nonce",
+        "deadline",
+    ]
+    version = schemas["VersionPublic"]["properties"]
+    assert {"deadline", "nonce", "party_count", "parties", "entries_hash"} <= set(version)
 
 
 def test_docs_page_loads_swagger_ui_from_the_gateway_not_a_cdn(offline_client: TestClient) -> None:

@@ -89,12 +89,22 @@ def test_emc_show_reports_terms_version_and_dev_fund(world: CliWorld) -> None:
     assert shown["dev_fund"]["claimable_fen"] == 8_685_900
     assert shown["balance_fen"] == 96_510_000
     entries = shown["active_version"]["entries"]
-    assert [(e["wallet"], e["class"], e["bps"]) for e in entries] == [
+    # In the contract's order: by account (the fund's zero address first), then class.
+    assert entries[0] == {
+        "account": "0x" + "00" * 20,
+        "wallet": None,
+        "class": "dev-fund",
+        "bps": 900,
+    }
+    assert sorted((e["wallet"], e["class"], e["bps"]) for e in entries[1:]) == [
         ("chef", "partner", 600),
-        ("owner", "operating", 7900),
         ("me2", "value-added", 600),
-        (None, "dev-fund", 900),
+        ("owner", "operating", 7900),
     ]
+    assert [e["account"] for e in entries[1:]] == sorted(
+        (e["account"] for e in entries[1:]), key=lambda a: int(a, 16)
+    )
+    assert shown["active_version"]["party_count"] == 3
     table = world.cli.run("emc", "show", world.emc).stdout
     assert "target          20,000 users and 10,000,000.00 RMB revenue" in table
     assert "dev fund        86,859.00 RMB available, 0.00 RMB withdrawn" in table
@@ -127,8 +137,8 @@ def test_share_says_so_when_account_is_in_no_emc(world: CliWorld) -> None:
     )
 
 
-def test_shares_set_propose_only_leaves_active_version_until_activated(
-    world: CliWorld,
+def test_shares_set_propose_only_leaves_active_version_until_signed_and_activated(
+    world: CliWorld, tmp_path: Path
 ) -> None:
     proposed = world.cli.run(
         "shares",
@@ -140,19 +150,25 @@ def test_shares_set_propose_only_leaves_active_version_until_activated(
         "--propose-only",
         "--wallet",
         "owner",
-    ).stdout
-    assert "proposed version 2" in proposed
-    assert "activated" not in proposed
+    )
+    assert proposed.stdout.startswith(f"proposed version 2 of {world.emc} (tx 0x")
+    assert "activated version" not in proposed.stdout
+    assert "next: every party signs" in proposed.stderr
     active = json.loads(world.cli.run("shares", "show", world.emc, "--json").stdout)
     assert (active["version_count"], active["version"]["id"]) == (2, 1)
     second = json.loads(
         world.cli.run("shares", "show", world.emc, "--version", "2", "--json").stdout
     )["version"]
-    assert second["status"] == "proposed"
+    assert (second["status"], second["party_count"], second["signers"]) == ("proposed", 2, None)
+    assert {p["wallet"] for p in second["parties"]} == {"chef", "owner"}
 
+    files = []
+    for name in ("chef", "owner"):
+        files.append(str(tmp_path / f"{name}.json"))
+        world.cli.run("shares", "sign", world.emc, "2", "--wallet", name, "--out", files[-1])
     assert world.cli.run(
-        "shares", "activate", world.emc, "2", "--wallet", "owner"
-    ).stdout.startswith("activated version 2 from period 1")
+        "shares", "activate", world.emc, "2", *files, "--wallet", "owner"
+    ).stdout.startswith("activated version 2 from period 1, signed by 2 parties")
     shown = world.cli.run("shares", "show", world.emc).stdout
     assert "version      2 of 2 (active)" in shown
     rows = [line.split() for line in shown.splitlines()]
@@ -160,7 +176,8 @@ def test_shares_set_propose_only_leaves_active_version_until_activated(
     first = json.loads(
         world.cli.run("shares", "show", world.emc, "--version", "1", "--json").stdout
     )["version"]
-    assert first["status"] == "superseded"  # every version stays readable
+    assert first["status"] == "superseded"  # every version stays readable, with its signers
+    assert {s["wallet"] for s in first["signers"]} == {"chef", "owner", "me2"}
 
 
 def test_devfund_withdraw_pays_and_records_purpose_hash(

@@ -11,7 +11,7 @@ credit, never on when it claimed.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,8 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.types import RPCEndpoint
 
+from rdh_chain.agreements import sign_version
+from rdh_chain.contracts import EmcClient
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.deployment import Deployment
 from rdh_chain.exceptions import ContractRevertError
@@ -32,6 +34,7 @@ from rdh_chain.tx import TxResult
 from rdh_chain.types import (
     ZERO_ADDRESS,
     EmcTerms,
+    PartySignature,
     PeriodReport,
     Position,
     Role,
@@ -61,8 +64,9 @@ class Cast:
     """A deployed ledger with one wallet per role, plus one EMC ready for permission tests.
 
     ``base_emc`` is owned by ``mes[0]``: version 1 (chef partner 1,000 bps, ``mes[0]``
-    operating 7,000, ``mes[1]`` value-added 1,000, dev fund 1,000) is active, version 2 is
-    proposed, one period of ``BASE_PROFIT`` is settled, and the owner holds spare credit.
+    operating 7,000, ``mes[1]`` value-added 1,000, dev fund 1,000) was signed by its three
+    parties and is active, version 2 (the same entries) is proposed but unsigned, one period
+    of ``BASE_PROFIT`` is settled, and the owner holds spare credit.
     """
 
     w3: Web3
@@ -106,6 +110,38 @@ class Cast:
     @property
     def owner(self) -> LocalAccount:
         return self.mes[0]
+
+    @property
+    def wallets(self) -> list[LocalAccount]:
+        """Every wallet a version can name: the MEs and the partners."""
+        return [*self.mes, *self.partners.values()]
+
+    def emc(self, address: ChecksumAddress | None = None) -> EmcClient:
+        """The owner's client for the EMC at ``address`` (the base EMC by default)."""
+        return self.as_(self.owner).emc(address or self.base_emc)
+
+    def agree(
+        self,
+        address: ChecksumAddress,
+        entries: Sequence[ShareEntry],
+        document_hash: bytes = bytes(32),
+    ) -> tuple[int, TxResult]:
+        """The owner proposes ``entries``, every party named signs, the owner activates."""
+        owner = self.as_(self.owner)
+        return owner.agree(owner.emc(address), entries, self.wallets, document_hash)
+
+    def sign(
+        self,
+        emc: EmcClient,
+        version_id: int,
+        accounts: Iterable[LocalAccount] | None = None,
+    ) -> list[PartySignature]:
+        """Signatures of ``version_id`` by ``accounts`` (by default, every party it names)."""
+        typed = emc.typed_data(version_id)
+        if accounts is None:
+            by_address = {a.address: a for a in self.wallets}
+            accounts = [by_address[p] for p in emc.parties(version_id)]
+        return [sign_version(account, typed) for account in accounts]
 
     def mint(self, to: ChecksumAddress, amount: int) -> None:
         self.as_(self.treasury).token.mint(to, amount)
@@ -176,7 +212,7 @@ def assert_reverts(
         action()
     assert type(info.value) is error, info.value
     assert info.value.error_name == error.__name__
-    assert info.value.args_by_name == args
+    assert info.value.args_by_name == args, info.value.args_by_name
     assert cast.state() == before
 
 
@@ -226,8 +262,8 @@ def build_cast(
     cast.base_emc = emc_address
     owner = cast.as_(cast.owner)
     emc = owner.emc(emc_address)
-    version_id, _ = emc.propose_version(base_entries(cast))
-    emc.activate_version(version_id)
+    cast.agree(emc_address, base_entries(cast))
+    # The client sorts entries into the contracts' canonical order, whatever order it is given.
     emc.propose_version(base_entries(cast)[::-1])
     cast.mint(cast.owner.address, BASE_PROFIT + BASE_OWNER_CREDIT)
     owner.settle(emc, PeriodReport(10, 10, 1_000_000, 0, BASE_PROFIT))
@@ -242,6 +278,31 @@ def snapshot(w3: Web3) -> str:
 def revert(w3: Web3, snapshot_id: str) -> None:
     reply = w3.provider.make_request(RPCEndpoint("evm_revert"), [snapshot_id])
     assert reply.get("result") is True, f"evm_revert({snapshot_id}) failed: {reply}"
+
+
+def increase_time(w3: Web3, seconds: int) -> int:
+    """Move the chain's clock ``seconds`` ahead and mine a block there; returns its timestamp.
+
+    Call it inside a test: the test's ``evm_revert`` rewinds the clock with the state.
+    """
+    w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [seconds])
+    w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+    return int(w3.eth.get_block("latest")["timestamp"])
+
+
+def latest_timestamp(w3: Web3) -> int:
+    """The latest block's timestamp: the ``block.timestamp`` a refused call reports.
+
+    The SDK estimates gas against the latest block, so a check of ``block.timestamp`` that
+    refuses a call sees this value, whatever second the wall clock has reached.
+    """
+    return int(w3.eth.get_block("latest")["timestamp"])
+
+
+def pin_next_timestamp(w3: Web3, timestamp: int) -> None:
+    """Mine the next block at ``timestamp`` exactly (it must not precede the latest)."""
+    reply = w3.provider.make_request(RPCEndpoint("evm_setNextBlockTimestamp"), [timestamp])
+    assert "error" not in reply, reply
 
 
 def raw_transact(signer: Ledger, client: ContractClient, fn_name: str, *args: Any) -> TxResult:

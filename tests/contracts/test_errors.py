@@ -3,6 +3,8 @@
 Each test asserts the exact Python exception class, its decoded arguments, and that
 the rejected call left the ledger as it was (``Cast.state``). Errors no call can reach
 are listed in ``UNREACHABLE`` with the reason, and a test keeps that list complete.
+The signature checks of ``activateVersion`` are attacked in ``test_signatures.py``; the
+tests here pin each of its errors once.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import pytest
 from eth_utils.crypto import keccak
 
 from rdh_chain import contract_errors as errors
+from rdh_chain.agreements import sign_version
 from rdh_chain.deployment import deploy_contract
 from rdh_chain.ledger import Ledger
 from rdh_chain.types import (
@@ -30,7 +33,10 @@ from tests.contracts.helpers import (
     Cast,
     assert_reverts,
     base_entries,
+    increase_time,
+    latest_timestamp,
     new_account,
+    pin_next_timestamp,
     raw_transact,
     role_hex,
 )
@@ -51,6 +57,11 @@ UNREACHABLE = {
     "AccessControlUnauthorizedAccount": (
         "every role check, revokeRole's included, is the registry's active check"
     ),
+    "StringTooLong": (
+        "EIP712 shortens only the template's constant name and version, both under 32 bytes,"
+        " and only in its constructor"
+    ),
+    "InvalidShortString": "EIP712 reads back only the short strings its constructor built",
 }
 TRIGGERED = {
     "RegistryZeroAddress",
@@ -75,6 +86,7 @@ TRIGGERED = {
     "FactoryNotOperator",
     "FactoryOwnerNotMe",
     "FactoryInvalidTerms",
+    "FactoryInvalidPartnerBounds",
     "FactoryIndexOutOfRange",
     "EmcOnlyFactory",
     "EmcNotOwner",
@@ -83,6 +95,14 @@ TRIGGERED = {
     "EmcEntryCount",
     "EmcZeroShare",
     "EmcDuplicateEntry",
+    "EmcEntriesNotSorted",
+    "EmcShareOutOfBounds",
+    "EmcDeadlinePassed",
+    "EmcVersionStale",
+    "EmcSignatureCount",
+    "EmcSignersNotSorted",
+    "EmcNotAParty",
+    "EmcInvalidSignature",
     "EmcIneligibleMember",
     "EmcDevFundAccount",
     "EmcUnknownVersion",
@@ -410,6 +430,29 @@ def test_create_emc_reverts_when_a_term_is_zero(cast: Cast, terms: EmcTerms) -> 
     )
 
 
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [(0, 600), (0, 0), (601, 600), (1, 10_001), (10_001, 10_001)],
+    ids=["min-zero", "both-zero", "min-above-max", "max-above-10000", "both-above-10000"],
+)
+def test_create_emc_reverts_when_partner_bounds_invalid(cast: Cast, low: int, high: int) -> None:
+    terms = EmcTerms(100, 1_000_000, 50_000, partner_min_bps=low, partner_max_bps=high)
+    factory = cast.as_(cast.admin).factory
+    assert_reverts(
+        cast,
+        lambda: factory.create_emc(cast.mes[2].address, terms),
+        errors.FactoryInvalidPartnerBounds,
+        {"min": low, "max": high},
+    )
+
+
+@pytest.mark.parametrize(("low", "high"), [(1, 1), (200, 600), (10_000, 10_000)])
+def test_create_emc_accepts_partner_bounds_in_range(cast: Cast, low: int, high: int) -> None:
+    terms = EmcTerms(100, 1_000_000, 50_000, partner_min_bps=low, partner_max_bps=high)
+    address, _ = cast.as_(cast.admin).factory.create_emc(cast.mes[2].address, terms)
+    assert cast.ledger.emc(address).terms() == terms
+
+
 def test_emc_at_reverts_when_index_out_of_range(cast: Cast) -> None:
     assert_reverts(
         cast,
@@ -472,20 +515,29 @@ def test_propose_version_reverts_when_entry_count_out_of_range(cast: Cast, count
 
 def test_propose_version_reverts_when_an_entry_has_zero_bps(cast: Cast) -> None:
     emc = _owner(cast).emc(cast.base_emc)
+    zero = ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, 0)
     entries = [
         ShareEntry(cast.chef.address, ShareClass.PARTNER, 1_000),
         ShareEntry(cast.owner.address, ShareClass.OPERATING, 9_000),
-        ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, 0),
+        zero,
     ]
-    assert_reverts(cast, lambda: emc.propose_version(entries), errors.EmcZeroShare, {"index": 2})
+    # The index is the entry's place in the canonical order the client sends.
+    index = sorted(entries, key=lambda e: e.sort_key).index(zero)
+    assert_reverts(
+        cast, lambda: emc.propose_version(entries), errors.EmcZeroShare, {"index": index}
+    )
 
 
-def test_propose_version_reverts_when_account_repeats_a_class(cast: Cast) -> None:
+@pytest.mark.parametrize("bps", [(4_000, 4_000), (3_000, 5_000)], ids=["same", "different"])
+def test_propose_version_reverts_when_account_repeats_a_class(
+    cast: Cast, bps: tuple[int, int]
+) -> None:
+    # The client sorts, so the repeated (account, class) arrives adjacent: entries 1 and 2.
     emc = _owner(cast).emc(cast.base_emc)
     entries = [
-        ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, 4_000),
+        ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, bps[0]),
         ShareEntry(cast.mes[1].address, ShareClass.OPERATING, 2_000),
-        ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, 4_000),
+        ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, bps[1]),
     ]
     assert_reverts(
         cast,
@@ -493,6 +545,96 @@ def test_propose_version_reverts_when_account_repeats_a_class(cast: Cast) -> Non
         errors.EmcDuplicateEntry,
         {"account": cast.mes[1].address, "class": ShareClass.VALUE_ADDED},
     )
+
+
+@pytest.mark.parametrize("order", ["class", "account"])
+def test_propose_version_reverts_when_entries_not_sorted(cast: Cast, order: str) -> None:
+    # The client always sorts; a raw call shows what the contract does with any other order.
+    owner = _owner(cast)
+    emc = owner.emc(cast.base_emc)
+    low, high = sorted((cast.mes[1].address, cast.mes[2].address), key=lambda a: int(a, 16))
+    if order == "class":
+        first = ShareEntry(low, ShareClass.VALUE_ADDED, 1_000)
+        second = ShareEntry(low, ShareClass.OPERATING, 8_000)
+    else:
+        first = ShareEntry(high, ShareClass.OPERATING, 8_000)
+        second = ShareEntry(low, ShareClass.OPERATING, 1_000)
+    fund = ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000)
+    entries = [fund.as_abi(), first.as_abi(), second.as_abi()]
+    deadline = cast.w3.eth.get_block("latest")["timestamp"] + 3_600
+    assert_reverts(
+        cast,
+        lambda: raw_transact(owner, emc, "proposeVersion", entries, bytes(32), deadline),
+        errors.EmcEntriesNotSorted,
+        {"index": 2},
+    )
+    # The same entries in canonical order are accepted.
+    version_id, _ = emc.propose_version([second, first, fund])
+    assert emc.version_entries(version_id) == [fund, *sorted([first, second], key=_key)]
+
+
+def _key(entry: ShareEntry) -> tuple[int, int]:
+    return entry.sort_key
+
+
+PARTNER_BOUNDS = EmcTerms(
+    target_users=100,
+    target_revenue=1_000_000,
+    sharing_space=50_000,
+    partner_min_bps=200,
+    partner_max_bps=600,
+)
+
+
+@pytest.mark.parametrize("bps", [1, 199, 601, 9_000])
+def test_propose_version_reverts_when_partner_share_out_of_bounds(cast: Cast, bps: int) -> None:
+    address, _ = cast.as_(cast.admin).factory.create_emc(cast.owner.address, PARTNER_BOUNDS)
+    emc = _owner(cast).emc(address)
+    chef = cast.chef.address
+    entries = [
+        ShareEntry(chef, ShareClass.PARTNER, bps),
+        ShareEntry(cast.owner.address, ShareClass.OPERATING, 10_000 - bps),
+    ]
+    assert_reverts(
+        cast,
+        lambda: emc.propose_version(entries),
+        errors.EmcShareOutOfBounds,
+        {"account": chef, "class": ShareClass.PARTNER, "bps": bps, "min": 200, "max": 600},
+    )
+    assert emc.version_count() == 0
+
+
+@pytest.mark.parametrize("bps", [200, 600])
+def test_propose_version_accepts_partner_share_at_bounds(cast: Cast, bps: int) -> None:
+    address, _ = cast.as_(cast.admin).factory.create_emc(cast.owner.address, PARTNER_BOUNDS)
+    entries = [
+        ShareEntry(cast.chef.address, ShareClass.PARTNER, bps),
+        # The bounds are the partner class's: the chef's value-added share is not bounded.
+        ShareEntry(cast.chef.address, ShareClass.VALUE_ADDED, 1_000),
+        ShareEntry(cast.owner.address, ShareClass.OPERATING, 9_000 - bps),
+    ]
+    version_id, _ = cast.agree(address, entries)
+    assert cast.emc(address).shares_of(version_id, cast.chef.address) == {
+        ShareClass.PARTNER: bps,
+        ShareClass.VALUE_ADDED: 1_000,
+    }
+
+
+def test_propose_version_reverts_when_deadline_not_in_future(cast: Cast) -> None:
+    emc = _owner(cast).emc(cast.base_emc)
+    now = latest_timestamp(cast.w3)
+    for deadline in (0, now - 1, now):
+        assert_reverts(
+            cast,
+            lambda: emc.propose_version(base_entries(cast), deadline=deadline),  # noqa: B023
+            errors.EmcDeadlinePassed,
+            {"deadline": deadline, "nowTime": now},
+        )
+    # One second after the block that records the proposal is early enough.
+    pin_next_timestamp(cast.w3, now + 1)
+    version_id, _ = emc.propose_version(base_entries(cast), deadline=now + 2)
+    assert emc.version(version_id).proposed_at == now + 1
+    assert emc.version(version_id).deadline == now + 2
 
 
 @pytest.mark.parametrize(
@@ -552,10 +694,14 @@ def test_propose_version_reverts_when_dev_fund_names_a_wallet(cast: Cast) -> Non
 @pytest.mark.parametrize("version_id", [0, 3])
 def test_activate_version_reverts_when_version_unknown(cast: Cast, version_id: int) -> None:
     emc = _owner(cast).emc(cast.base_emc)
+    signatures = cast.sign(emc, 2)
     args = {"versionId": version_id}
-    assert_reverts(cast, lambda: emc.activate_version(version_id), errors.EmcUnknownVersion, args)
+    assert_reverts(
+        cast, lambda: emc.activate_version(version_id, signatures), errors.EmcUnknownVersion, args
+    )
     assert_reverts(cast, lambda: emc.version(version_id), errors.EmcUnknownVersion, args)
     assert_reverts(cast, lambda: emc.version_entries(version_id), errors.EmcUnknownVersion, args)
+    assert_reverts(cast, lambda: emc.version_digest(version_id), errors.EmcUnknownVersion, args)
     assert_reverts(
         cast, lambda: emc.shares_of(version_id, cast.chef.address), errors.EmcUnknownVersion, args
     )
@@ -563,24 +709,127 @@ def test_activate_version_reverts_when_version_unknown(cast: Cast, version_id: i
 
 def test_activate_version_reverts_when_version_active_or_superseded(cast: Cast) -> None:
     emc = _owner(cast).emc(cast.base_emc)
+    v1_signatures = cast.sign(emc, 1)
+    v2_signatures = cast.sign(emc, 2)
     assert_reverts(
         cast,
-        lambda: emc.activate_version(1),
+        lambda: emc.activate_version(1, v1_signatures),
         errors.EmcVersionNotProposed,
         {"versionId": 1, "status": VersionStatus.ACTIVE},
     )
-    emc.activate_version(2)
+    emc.activate_version(2, v2_signatures)
     assert_reverts(
         cast,
-        lambda: emc.activate_version(1),
+        lambda: emc.activate_version(1, v1_signatures),
         errors.EmcVersionNotProposed,
         {"versionId": 1, "status": VersionStatus.SUPERSEDED},
     )
     assert_reverts(
         cast,
-        lambda: emc.activate_version(2),
+        lambda: emc.activate_version(2, v2_signatures),
         errors.EmcVersionNotProposed,
         {"versionId": 2, "status": VersionStatus.ACTIVE},
+    )
+
+
+def test_activate_version_reverts_when_deadline_passed(cast: Cast) -> None:
+    emc = _owner(cast).emc(cast.base_emc)
+    deadline = cast.w3.eth.get_block("latest")["timestamp"] + 600
+    version_id, _ = emc.propose_version(base_entries(cast), deadline=deadline)
+    signatures = cast.sign(emc, version_id)
+    now = increase_time(cast.w3, 601)
+    assert now > deadline
+    assert_reverts(
+        cast,
+        lambda: emc.activate_version(version_id, signatures),
+        errors.EmcDeadlinePassed,
+        {"deadline": deadline, "nowTime": now},
+    )
+    assert emc.version(version_id).status is VersionStatus.PROPOSED
+
+
+def test_activate_version_succeeds_at_the_deadline(cast: Cast) -> None:
+    # The deadline is the last second at which the version can still be activated.
+    emc = _owner(cast).emc(cast.base_emc)
+    deadline = cast.w3.eth.get_block("latest")["timestamp"] + 600
+    version_id, _ = emc.propose_version(base_entries(cast), deadline=deadline)
+    signatures = cast.sign(emc, version_id)
+    pin_next_timestamp(cast.w3, deadline)
+    emc.activate_version(version_id, signatures)
+    assert emc.version(version_id).activated_at == deadline
+    assert emc.active_version_id() == version_id
+
+
+def test_activate_version_reverts_when_another_version_activated_since_proposal(
+    cast: Cast,
+) -> None:
+    # Version 2 was proposed against one activation; version 3 activates first.
+    emc = _owner(cast).emc(cast.base_emc)
+    v2_signatures = cast.sign(emc, 2)
+    version_id, _ = cast.agree(cast.base_emc, base_entries(cast))
+    assert version_id == 3
+    assert_reverts(
+        cast,
+        lambda: emc.activate_version(2, v2_signatures),
+        errors.EmcVersionStale,
+        {"versionId": 2, "nonce": 1, "current": 2},
+    )
+    assert emc.version(2).status is VersionStatus.PROPOSED
+
+
+@pytest.mark.parametrize("given", [0, 2, 4])
+def test_activate_version_reverts_when_signature_count_wrong(cast: Cast, given: int) -> None:
+    emc = _owner(cast).emc(cast.base_emc)
+    # Version 2 names three parties: the chef, the owner and ME 1 (the fund signs nothing).
+    assert emc.version(2).party_count == 3
+    signatures = cast.sign(emc, 2)
+    extra = sign_version(cast.mes[5], emc.typed_data(2))
+    chosen = [*signatures, extra][:given]
+    assert_reverts(
+        cast,
+        lambda: emc.activate_version(2, chosen),
+        errors.EmcSignatureCount,
+        {"given": given, "needed": 3},
+    )
+
+
+def test_activate_version_reverts_when_signers_not_sorted(cast: Cast) -> None:
+    # The client sorts signatures; a raw call shows the contract's own check.
+    owner = _owner(cast)
+    emc = owner.emc(cast.base_emc)
+    signatures = cast.sign(emc, 2)  # in signing order, ascending
+    swapped = [signatures[0], signatures[2], signatures[1]]
+    assert_reverts(
+        cast,
+        lambda: raw_transact(owner, emc, "activateVersion", 2, [s.as_abi() for s in swapped]),
+        errors.EmcSignersNotSorted,
+        {"index": 2},
+    )
+
+
+def test_activate_version_reverts_when_signer_not_a_party(cast: Cast) -> None:
+    emc = _owner(cast).emc(cast.base_emc)
+    outsider = cast.mes[5]
+    signatures = cast.sign(emc, 2, [cast.chef, cast.owner, outsider])
+    assert_reverts(
+        cast,
+        lambda: emc.activate_version(2, signatures),
+        errors.EmcNotAParty,
+        {"versionId": 2, "signer": outsider.address},
+    )
+
+
+def test_activate_version_reverts_when_signature_does_not_verify(cast: Cast) -> None:
+    emc = _owner(cast).emc(cast.base_emc)
+    signatures = cast.sign(emc, 2)
+    # ME 1 signed version 1 instead of version 2.
+    wrong = sign_version(cast.mes[1], emc.typed_data(1))
+    forged = [wrong if s.signer == cast.mes[1].address else s for s in signatures]
+    assert_reverts(
+        cast,
+        lambda: emc.activate_version(2, forged),
+        errors.EmcInvalidSignature,
+        {"versionId": 2, "signer": cast.mes[1].address},
     )
 
 

@@ -1,7 +1,9 @@
 """The Smart Cooking EMC of the source article, end to end, with every amount in fen.
 
 Terms (set by the platform): 20,000 users and 10,000,000.00 RMB ecosystem revenue,
-600,000.00 RMB value-added sharing space.
+600,000.00 RMB value-added sharing space, partner shares bounded to 2-6% (200-600 bps).
+Each version is proposed by the owner and signed by every wallet it names before it
+takes effect (the development fund names none).
 
 Version 1 (basis points of each period's profit; total 10,000):
   partners      platform 200, chef 600, food processor 500, duck farm 300   (1,600)
@@ -51,6 +53,8 @@ TERMS = EmcTerms(
     target_revenue=10_000_000_00,
     sharing_space=600_000_00,
     metadata=keccak(text="smart-cooking"),
+    partner_min_bps=200,
+    partner_max_bps=600,
 )
 P1 = 100_000_007
 P2 = 126_353_329
@@ -134,9 +138,12 @@ def test_smart_cooking_pays_every_member_exactly_when_target_reached_in_month_2(
     assert emc.owner() == cast.owner.address
     cast.mint(cast.owner.address, P1 + P2)
 
-    # -- version 1 and month 1 ----------------------------------------------------------
-    v1_id, _ = emc.propose_version(v1, keccak(text="agreement v1"))
-    emc.activate_version(v1_id)
+    # -- version 1, signed by its 15 parties, and month 1 ---------------------------------
+    parties = sorted(set(names.values()), key=lambda a: int(a, 16))
+    assert len(parties) == 15
+    v1_id, result = cast.agree(emc_address, v1, keccak(text="agreement v1"))
+    assert list(emc.event(result, "VersionActivated")["args"]["signers"]) == parties
+    assert emc.version(v1_id).party_count == 15
     period, result = owner_ledger.settle(emc, MONTH_1)
     assert period == 1
     assert emc.events(result, "TargetReached") == []
@@ -168,20 +175,22 @@ def test_smart_cooking_pays_every_member_exactly_when_target_reached_in_month_2(
     assert emc.position(chef) == Position(0, 2_000_000, 6_000_000, 5_600)
 
     # -- version 2, renegotiated --------------------------------------------------------
-    v2_id, _ = emc.propose_version(v2, keccak(text="agreement v2"))
-    result = emc.activate_version(v2_id)
+    v2_id, result = cast.agree(emc_address, v2, keccak(text="agreement v2"))
     activated = emc.event(result, "VersionActivated")["args"]
     assert (
         activated["versionId"],
         activated["epoch"],
         activated["fromPeriod"],
         activated["previousId"],
-    ) == (2, 1, 2, 1)
+        list(activated["signers"]),
+    ) == (2, 1, 2, 1, parties)
     assert emc.version(v1_id).status is VersionStatus.SUPERSEDED
     assert emc.version(v2_id).status is VersionStatus.ACTIVE
     assert emc.version(v1_id).document_hash == keccak(text="agreement v1")
     assert Counter(emc.version_entries(v1_id)) == Counter(v1)
     assert Counter(emc.version_entries(v2_id)) == Counter(v2)
+    # Read back in the canonical order the parties signed.
+    assert emc.version_entries(v2_id) == sorted(v2, key=lambda e: e.sort_key)
     assert emc.shares_of(v2_id, cast.mes[4].address) == {
         ShareClass.OPERATING: 400,
         ShareClass.VALUE_ADDED: 50,

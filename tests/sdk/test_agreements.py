@@ -1,0 +1,296 @@
+"""rdh_chain.agreements: the EIP-712 typed data of a share version, its digest, signatures.
+
+Unit tests without a chain: the digest is checked against a hand-written EIP-712 encoding
+built from the type strings in ``contracts/emc/EMCVersions.sol`` and against eth_account.
+``tests/contracts/test_signatures.py`` checks the same digest against the contract.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_abi.abi import encode
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
+
+from rdh_chain.agreements import (
+    DOMAIN_NAME,
+    DOMAIN_VERSION,
+    TYPES,
+    sign_version,
+    sort_signatures,
+    typed_data_digest,
+    version_typed_data,
+)
+from rdh_chain.types import (
+    ZERO_ADDRESS,
+    PartySignature,
+    ShareClass,
+    ShareEntry,
+    Version,
+    VersionStatus,
+)
+
+VERSIONS_SOL = Path(__file__).resolve().parents[2] / "contracts" / "emc" / "EMCVersions.sol"
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+CHAIN_ID = 31337
+EMC = to_checksum_address("0x" + "e1" * 20)
+DOCUMENT = keccak(text="cooperation agreement")
+
+
+def _address(hex_body: str) -> ChecksumAddress:
+    return to_checksum_address("0x" + hex_body)
+
+
+# Addresses whose checksummed spelling sorts differently from their value: "0xB..." comes
+# before "0xa..." as a string (upper case first), after it as a number.
+LOW = _address("a" + "0" * 38 + "2")
+HIGH = _address("b" + "0" * 38 + "4")
+
+
+def _version(**changes: Any) -> Version:
+    fields: dict[str, Any] = {
+        "id": 7,
+        "status": VersionStatus.PROPOSED,
+        "epoch": 0,
+        "from_period": 0,
+        "entry_count": 4,
+        "party_count": 2,
+        "nonce": 3,
+        "proposed_at": 1_700_000_000,
+        "activated_at": 0,
+        "deadline": 1_700_086_400,
+        "document_hash": DOCUMENT,
+        "entries_hash": bytes(32),
+    }
+    fields.update(changes)
+    return Version(**fields)
+
+
+ENTRIES = [
+    ShareEntry(HIGH, ShareClass.OPERATING, 6_000),
+    ShareEntry(LOW, ShareClass.VALUE_ADDED, 1_000),
+    ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 900),
+    ShareEntry(LOW, ShareClass.PARTNER, 500),
+    ShareEntry(HIGH, ShareClass.PARTNER, 1_600),
+]
+CANONICAL = [ENTRIES[2], ENTRIES[3], ENTRIES[1], ENTRIES[4], ENTRIES[0]]
+
+
+def _typed() -> dict[str, Any]:
+    return version_typed_data(CHAIN_ID, EMC, _version(), ENTRIES)
+
+
+def _solidity_type_string(constant: str) -> str:
+    """The concatenated string literals of ``constant``'s keccak256(...) in EMCVersions.sol."""
+    source = VERSIONS_SOL.read_text()
+    match = re.search(rf"{constant}\s*=\s*keccak256\((.*?)\);", source, re.DOTALL)
+    assert match, f"{constant} not found in {VERSIONS_SOL}"
+    return "".join(re.findall(r'"([^"]*)"', match.group(1)))
+
+
+def _encode_type(primary: str) -> str:
+    def one(name: str) -> str:
+        fields = ",".join(field["type"] + " " + field["name"] for field in TYPES[name])
+        return f"{name}({fields})"
+
+    referenced = sorted(
+        {f["type"].removesuffix("[]") for f in TYPES[primary]} & set(TYPES) - {primary}
+    )
+    return one(primary) + "".join(one(name) for name in referenced)
+
+
+def _hand_digest(
+    chain_id: int, emc: ChecksumAddress, version: Version, entries: list[ShareEntry]
+) -> bytes:
+    """EIP-712 by hand: hashStruct of the version under the domain, as the contract does."""
+    domain_type = keccak(
+        text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    )
+    domain = keccak(
+        encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [domain_type, keccak(text=DOMAIN_NAME), keccak(text=DOMAIN_VERSION), chain_id, emc],
+        )
+    )
+    entry_type = keccak(text=_solidity_type_string("_ENTRY_TYPEHASH"))
+    entry_hashes = b"".join(
+        keccak(
+            encode(
+                ["bytes32", "address", "uint8", "uint16"],
+                [entry_type, e.account, int(e.share_class), e.bps],
+            )
+        )
+        for e in entries
+    )
+    struct = keccak(
+        encode(
+            ["bytes32", "uint256", "bytes32", "bytes32", "uint256", "uint256"],
+            [
+                keccak(text=_solidity_type_string("_VERSION_TYPEHASH")),
+                version.id,
+                keccak(entry_hashes),
+                version.document_hash,
+                version.nonce,
+                version.deadline,
+            ],
+        )
+    )
+    return keccak(b"\x19\x01" + domain + struct)
+
+
+# -- typed data --------------------------------------------------------------------------
+
+
+def test_version_typed_data_has_the_eip712_v4_shape() -> None:
+    typed = _typed()
+    assert set(typed) == {"types", "primaryType", "domain", "message"}
+    assert typed["primaryType"] == "ShareVersion"
+    assert set(typed["types"]) == {"EIP712Domain", "ShareVersion", "ShareEntry"}
+    assert [f["name"] for f in typed["types"]["EIP712Domain"]] == [
+        "name",
+        "version",
+        "chainId",
+        "verifyingContract",
+    ]
+    assert typed["domain"] == {
+        "name": "rdh-chain EMC",
+        "version": "1",
+        "chainId": CHAIN_ID,
+        "verifyingContract": EMC,
+    }
+    assert typed["message"] == {
+        "versionId": 7,
+        "entries": [
+            {"account": e.account, "shareClass": int(e.share_class), "bps": e.bps}
+            for e in CANONICAL
+        ],
+        "documentHash": DOCUMENT,
+        "nonce": 3,
+        "deadline": 1_700_086_400,
+    }
+
+
+@pytest.mark.parametrize("constant", ["_VERSION_TYPEHASH", "_ENTRY_TYPEHASH"])
+def test_types_encode_to_the_contract_type_strings(constant: str) -> None:
+    primary = "ShareVersion" if constant == "_VERSION_TYPEHASH" else "ShareEntry"
+    assert _encode_type(primary) == _solidity_type_string(constant)
+
+
+def test_version_typed_data_sorts_entries_by_account_value_then_class() -> None:
+    typed = _typed()
+    accounts = [e["account"] for e in typed["message"]["entries"]]
+    classes = [e["shareClass"] for e in typed["message"]["entries"]]
+    assert accounts == [ZERO_ADDRESS, LOW, LOW, HIGH, HIGH]
+    assert classes == [3, 0, 2, 0, 1]
+    # Any order of the same entries gives the same message.
+    reordered = version_typed_data(CHAIN_ID, EMC, _version(), ENTRIES[::-1])
+    assert reordered == typed
+
+
+# -- digest ------------------------------------------------------------------------------
+
+
+def test_typed_data_digest_matches_eth_account_and_hand_encoding() -> None:
+    typed = _typed()
+    digest = typed_data_digest(typed)
+    signed = Account.create().sign_message(encode_typed_data(full_message=typed))
+    assert digest == bytes(signed.message_hash)
+    assert digest == _hand_digest(CHAIN_ID, EMC, _version(), CANONICAL)
+    assert len(digest) == 32
+
+
+@pytest.mark.parametrize(
+    ("chain_id", "emc", "changes"),
+    [
+        (CHAIN_ID + 1, EMC, {}),
+        (CHAIN_ID, _address("e2" * 20), {}),
+        (CHAIN_ID, EMC, {"id": 8}),
+        (CHAIN_ID, EMC, {"nonce": 4}),
+        (CHAIN_ID, EMC, {"deadline": 1_700_086_401}),
+        (CHAIN_ID, EMC, {"document_hash": bytes(32)}),
+    ],
+    ids=["chain", "emc", "version", "nonce", "deadline", "document"],
+)
+def test_typed_data_digest_changes_with_every_bound_field(
+    chain_id: int, emc: ChecksumAddress, changes: dict[str, Any]
+) -> None:
+    version = _version(**changes)
+    digest = typed_data_digest(version_typed_data(chain_id, emc, version, ENTRIES))
+    assert digest != typed_data_digest(_typed())
+    assert digest == _hand_digest(chain_id, emc, version, CANONICAL)
+
+
+def test_typed_data_digest_changes_with_any_entry() -> None:
+    base = typed_data_digest(_typed())
+    for i, entry in enumerate(ENTRIES):
+        bumped = ShareEntry(entry.account, entry.share_class, entry.bps + 1)
+        entries = [*ENTRIES[:i], bumped, *ENTRIES[i + 1 :]]
+        assert typed_data_digest(version_typed_data(CHAIN_ID, EMC, _version(), entries)) != base
+    dropped = typed_data_digest(version_typed_data(CHAIN_ID, EMC, _version(), ENTRIES[1:]))
+    assert dropped != base
+
+
+# -- signatures --------------------------------------------------------------------------
+
+
+def test_sign_version_signature_recovers_to_the_signer() -> None:
+    account: LocalAccount = Account.create()
+    typed = _typed()
+    signature = sign_version(account, typed)
+    assert signature.signer == account.address
+    assert len(signature.signature) == 65
+    assert signature.signature[64] in (27, 28)
+    # Canonical low-s, which the contract (OpenZeppelin ECDSA) requires.
+    assert int.from_bytes(signature.signature[32:64], "big") <= SECP256K1_N // 2
+    signable = encode_typed_data(full_message=typed)
+    assert Account.recover_message(signable, signature=signature.signature) == account.address
+    # Deterministic (RFC 6979): signing again gives the same bytes.
+    assert sign_version(account, typed) == signature
+
+
+def test_sign_version_signature_does_not_recover_for_other_data() -> None:
+    account: LocalAccount = Account.create()
+    signature = sign_version(account, _typed())
+    other = version_typed_data(CHAIN_ID + 1, EMC, _version(), ENTRIES)
+    recovered = Account.recover_message(
+        encode_typed_data(full_message=other), signature=signature.signature
+    )
+    assert recovered != account.address
+
+
+def test_party_signature_as_abi_is_signer_and_bytes() -> None:
+    signature = PartySignature(LOW, b"\x01" * 65)
+    assert signature.as_abi() == (LOW, b"\x01" * 65)
+
+
+def test_low_and_high_addresses_sort_apart_as_strings_and_as_numbers() -> None:
+    assert LOW.startswith("0xa")
+    assert HIGH.startswith("0xB")
+    assert HIGH < LOW
+    assert int(LOW, 16) < int(HIGH, 16)
+
+
+def test_sort_signatures_orders_by_address_value_not_spelling() -> None:
+    a = PartySignature(HIGH, b"h")
+    b = PartySignature(LOW, b"l")
+    c = PartySignature(_address("0" * 39 + "1"), b"c")
+    assert sort_signatures([a, b, c]) == [c, b, a]
+    assert sort_signatures([c, a, b]) == [c, b, a]
+    assert sort_signatures([]) == []
+    # A duplicated signer stays duplicated: the contract, not the SDK, refuses it.
+    assert sort_signatures([a, b, a]) == [b, a, a]
+
+
+def test_share_entry_sort_key_orders_by_address_value_then_class() -> None:
+    assert sorted(ENTRIES, key=lambda e: e.sort_key) == CANONICAL
+    assert sorted(ENTRIES, key=lambda e: e.sort_key) != sorted(
+        ENTRIES, key=lambda e: (e.account, int(e.share_class))
+    )

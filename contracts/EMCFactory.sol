@@ -8,8 +8,10 @@ import {IEMC} from "./interfaces/IEMC.sol";
 import {IEMCFactory} from "./interfaces/IEMCFactory.sol";
 import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
 import {ISettlementToken} from "./interfaces/ISettlementToken.sol";
+import {ITargetGuidelines} from "./interfaces/ITargetGuidelines.sol";
 import {Roles} from "./libraries/Roles.sol";
-import {EmcTerms} from "./types/Shares.sol";
+import {EmcStatus, EmcTerms} from "./types/Shares.sol";
+import {Criteria, Strategy} from "./types/Targets.sol";
 
 /// @title EMCFactory
 /// @notice Deploys the EMC template once, in its constructor, and a clone of it per EMC.
@@ -18,40 +20,54 @@ import {EmcTerms} from "./types/Shares.sol";
 contract EMCFactory is IEMCFactory {
     IMemberRegistry private immutable _registry;
     ISettlementToken private immutable _token;
+    ITargetGuidelines private immutable _guidelines;
     address private immutable _implementation;
+    /// @dev The runtime code every clone of the template has: `isEmc` needs no storage.
+    bytes32 private immutable _cloneCodeHash;
 
     address[] private _emcs;
-    mapping(address emc => bool) private _isEmc;
 
-    constructor(IMemberRegistry registry_, ISettlementToken token_) {
+    constructor(IMemberRegistry registry_, ISettlementToken token_, ITargetGuidelines guidelines_) {
         _registry = registry_;
         _token = token_;
-        _implementation = address(new EMC(registry_, token_, address(this)));
+        _guidelines = guidelines_;
+        address template = address(new EMC(registry_, token_, address(this)));
+        _implementation = template;
+        _cloneCodeHash = keccak256(
+            abi.encodePacked(hex"363d3d373d3d3d363d73", template, hex"5af43d82803e903d91602b57fd5bf3")
+        );
     }
 
     /// @inheritdoc IEMCFactory
-    function createEmc(address owner, EmcTerms calldata terms) external returns (address emc) {
-        if (!_registry.isActive(msg.sender, Roles.OPERATOR)) revert FactoryNotOperator(msg.sender);
-        if (!_registry.isActive(owner, Roles.ME)) revert FactoryOwnerNotMe(owner);
-        if (terms.targetUsers == 0 || terms.targetRevenue == 0 || terms.sharingSpace == 0) {
-            revert FactoryInvalidTerms(terms.targetUsers, terms.targetRevenue, terms.sharingSpace);
-        }
-        if (terms.partnerMinBps == 0 || terms.partnerMinBps > terms.partnerMaxBps || terms.partnerMaxBps > 10_000) {
-            revert FactoryInvalidPartnerBounds(terms.partnerMinBps, terms.partnerMaxBps);
-        }
-        emc = Clones.clone(_implementation);
-        uint256 id = _emcs.length;
-        _emcs.push(emc);
-        _isEmc[emc] = true;
-        _registry.addMember(emc, Roles.CONTRACT, bytes32(id));
-        _token.registerSystemContract(emc);
-        IEMC(emc).initialize(owner, terms);
-        emit EmcCreated(id, emc, owner, msg.sender, terms);
+    function createEmc(address owner, Strategy strategy, Criteria calldata criteria, bytes32 metadata)
+        external
+        returns (address emc)
+    {
+        (EmcTerms memory terms, uint256 formulaVersion) = _guidelines.generateTerms(strategy, criteria, metadata);
+        uint256 id;
+        (emc, id) = _create(owner, terms);
+        emit EmcTermsGenerated(id, strategy, formulaVersion, criteria);
+    }
+
+    /// @inheritdoc IEMCFactory
+    function createEmcWithTerms(address owner, EmcTerms calldata terms, bytes32 reason)
+        external
+        returns (address emc)
+    {
+        if (reason == bytes32(0)) revert FactoryOverrideWithoutReason();
+        uint256 id;
+        (emc, id) = _create(owner, terms);
+        emit EmcTermsOverridden(id, msg.sender, reason);
     }
 
     /// @inheritdoc IEMCFactory
     function implementation() external view returns (address) {
         return _implementation;
+    }
+
+    /// @inheritdoc IEMCFactory
+    function guidelines() external view returns (address) {
+        return address(_guidelines);
     }
 
     /// @inheritdoc IEMCFactory
@@ -67,7 +83,26 @@ contract EMCFactory is IEMCFactory {
     }
 
     /// @inheritdoc IEMCFactory
+    /// @dev A clone of the template that this factory did not initialize has status `None`.
     function isEmc(address emc) external view returns (bool) {
-        return _isEmc[emc];
+        return emc.codehash == _cloneCodeHash && IEMC(emc).status() != EmcStatus.None;
+    }
+
+    function _create(address owner, EmcTerms memory terms) private returns (address emc, uint256 id) {
+        if (!_registry.isActive(msg.sender, Roles.OPERATOR)) revert FactoryNotOperator(msg.sender);
+        if (!_registry.isActive(owner, Roles.ME)) revert FactoryOwnerNotMe(owner);
+        if (terms.targetUsers == 0 || terms.targetRevenue == 0 || terms.sharingSpace == 0) {
+            revert FactoryInvalidTerms(terms.targetUsers, terms.targetRevenue, terms.sharingSpace);
+        }
+        if (terms.partnerMinBps == 0 || terms.partnerMinBps > terms.partnerMaxBps || terms.partnerMaxBps > 10_000) {
+            revert FactoryInvalidPartnerBounds(terms.partnerMinBps, terms.partnerMaxBps);
+        }
+        emc = Clones.clone(_implementation);
+        id = _emcs.length;
+        _emcs.push(emc);
+        _registry.addMember(emc, Roles.CONTRACT, bytes32(id));
+        _token.registerSystemContract(emc);
+        IEMC(emc).initialize(owner, terms);
+        emit EmcCreated(id, emc, owner, msg.sender, terms);
     }
 }

@@ -131,6 +131,10 @@ class FactoryInvalidPartnerBounds(BadInputRevertError):
     )
 
 
+class FactoryOverrideWithoutReason(BadInputRevertError):
+    hint = "Terms set by hand need a reason: pass the hash of the written justification."
+
+
 class FactoryIndexOutOfRange(BadInputRevertError, NotFoundError):
     hint = "No EMC has this index; list them with `rdh emc list`."
 
@@ -141,6 +145,41 @@ class FailedDeployment(StateRevertError):
 
 class InsufficientBalance(StateRevertError):
     hint = "The factory lacks the balance a clone deployment needs."
+
+
+# -- TargetGuidelines ------------------------------------------------------------------
+
+
+class GuidelinesNotSteward(AccessDeniedError):
+    hint = "Only an active template steward may publish a formula."
+
+
+class GuidelinesWeightsNot100(BadInputRevertError):
+    hint = "The four criteria weights must add up to exactly 10,000 basis points."
+
+
+class GuidelinesInvalidFormula(BadInputRevertError):
+    hint = "Full-score targets must be positive and the sharing space at most 10,000 bps."
+
+
+class GuidelinesInvalidPartnerBounds(BadInputRevertError):
+    hint = "Partner bounds must satisfy 0 < min <= max <= 10,000 basis points."
+
+
+class GuidelinesInvalidMinScore(BadInputRevertError):
+    hint = "The minimum score runs from 0 to 1,000,000 (100 on every criterion)."
+
+
+class GuidelinesCriterionOutOfRange(BadInputRevertError):
+    hint = "Each criterion is scored from 0 to 100."
+
+
+class GuidelinesNoFormula(StateRevertError, NotFoundError):
+    hint = "No formula is published for this guideline yet; a steward must publish one."
+
+
+class GuidelinesScoreTooLow(StateRevertError):
+    hint = "The scenario scores below the guideline's minimum; it cannot be registered as is."
 
 
 # -- EMC -------------------------------------------------------------------------------

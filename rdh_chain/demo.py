@@ -23,7 +23,16 @@ from rdh_chain.exceptions import ChainError, ConfigError, DeploymentError
 from rdh_chain.ledger import Ledger
 from rdh_chain.toolchain.artifacts import load_artifacts
 from rdh_chain.tx import TxSender
-from rdh_chain.types import ZERO_ADDRESS, EmcTerms, PeriodReport, Role, ShareClass, ShareEntry
+from rdh_chain.types import (
+    ZERO_ADDRESS,
+    Criteria,
+    Formula,
+    PeriodReport,
+    Role,
+    ShareClass,
+    ShareEntry,
+    Strategy,
+)
 from rdh_chain.validation import format_amount
 from rdh_chain.wallet import KeystoreDir
 
@@ -49,14 +58,24 @@ MES: list[tuple[str, int, int]] = [
     ("me-it", 550, 40),
 ]
 DEV_FUND_BPS = 900  # 9% of profit
-TERMS = EmcTerms(
-    target_users=20_000,
-    target_revenue=10_000_000 * YUAN,
-    sharing_space=600_000 * YUAN,
-    metadata=keccak(text="Smart Cooking EMC, registered 2020-08-01"),
-    partner_min_bps=200,  # the template's partner bounds: 2-6% of profit
+# The template stewards' "explore" guideline: the four criteria weigh alike; a perfect
+# scenario would be asked for 25,000 users and 12.5M RMB, with a sharing space of 6% of
+# the revenue target and partners at 2-6% of profit.
+EXPLORE = Formula(
+    weights_bps=(2_500, 2_500, 2_500, 2_500),
+    users_at_full_score=25_000,
+    revenue_at_full_score=12_500_000 * YUAN,
+    sharing_space_bps=600,
+    partner_min_bps=200,
     partner_max_bps=600,
+    min_score=500_000,
 )
+# The platform's scores of Smart Cooking (score 80/100), which give the target of the source:
+# 20,000 users, 10M RMB ecosystem revenue and a 600,000 RMB sharing space.
+SMART_COOKING = Criteria(
+    market_capacity=100, consumption_habits=80, industry_scale=60, team_integration=80
+)
+EMC_METADATA = keccak(text="Smart Cooking EMC, registered 2020-08-01")
 # August 2020: 20,000 ducks sold for 4M RMB of ecosystem revenue. The profit is chosen
 # so that the chef's 6% is the 57,906 RMB the source reports.
 MONTH_1 = PeriodReport(
@@ -132,8 +151,13 @@ def seed(ledger: Ledger, cast: DemoCast) -> ChecksumAddress:
                 account.address, role, keccak(text=f"demo {role} {account.address}")
             )
 
+    if ledger.guidelines.formula_count(Strategy.EXPLORE) == 0:
+        steward = ledger.connect(cast.steward)
+        steward.guidelines.publish_formula(
+            Strategy.EXPLORE, EXPLORE, keccak(text="explore guideline 2020")
+        )
     if ledger.factory.emc_count() == 0:
-        admin.factory.create_emc(cast.owner.address, TERMS)
+        admin.factory.create_emc(cast.owner.address, Strategy.EXPLORE, SMART_COOKING, EMC_METADATA)
     emc_address = ledger.factory.emc_at(0)
     owner = ledger.connect(cast.owner)
     emc = owner.emc(emc_address)

@@ -26,6 +26,7 @@ class Deployment:
     registry: ChecksumAddress
     token: ChecksumAddress
     factory: ChecksumAddress
+    guidelines: ChecksumAddress
     admin: ChecksumAddress
     block: int
 
@@ -55,7 +56,7 @@ class Deployment:
                 f"The deployment is for chain {self.chain_id}, the node is chain {chain_id}; "
                 "point RDH_RPC_URL at the right node or deploy again."
             )
-        for name in ("registry", "token", "factory"):
+        for name in ("registry", "token", "guidelines", "factory"):
             address = getattr(self, name)
             if not w3.eth.get_code(address):
                 raise DeploymentError(
@@ -80,12 +81,13 @@ def deploy_contract(
 def deploy(
     sender: TxSender, artifacts: Mapping[str, Artifact], admin_metadata: bytes = bytes(32)
 ) -> Deployment:
-    """Deploy registry, token and factory with ``sender`` as the registry admin."""
+    """Deploy registry, token, guidelines and factory with ``sender`` as the registry admin."""
     registry, first = deploy_contract(
         sender, artifacts["MemberRegistry"], sender.address, admin_metadata
     )
     token, _ = deploy_contract(sender, artifacts["SettlementToken"], registry)
-    factory, _ = deploy_contract(sender, artifacts["EMCFactory"], registry, token)
+    guidelines, _ = deploy_contract(sender, artifacts["TargetGuidelines"], registry)
+    factory, _ = deploy_contract(sender, artifacts["EMCFactory"], registry, token, guidelines)
     registry_contract = sender.w3.eth.contract(
         address=registry, abi=artifacts["MemberRegistry"].abi
     )
@@ -99,6 +101,7 @@ def deploy(
         registry=registry,
         token=token,
         factory=factory,
+        guidelines=guidelines,
         admin=sender.address,
         block=first.block_number,
     )

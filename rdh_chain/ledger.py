@@ -13,7 +13,13 @@ from web3.exceptions import ContractLogicError
 
 from rdh_chain import contract_errors
 from rdh_chain.agreements import sign_version
-from rdh_chain.contracts import EmcClient, FactoryClient, RegistryClient, TokenClient
+from rdh_chain.contracts import (
+    EmcClient,
+    FactoryClient,
+    GuidelinesClient,
+    RegistryClient,
+    TokenClient,
+)
 from rdh_chain.deployment import Deployment
 from rdh_chain.exceptions import InvalidInputError, NotFoundError, ReadOnlyError
 from rdh_chain.reverts import RevertDecoder
@@ -31,7 +37,9 @@ from rdh_chain.types import (
 )
 from rdh_chain.validation import format_amount
 
-_Client = TypeVar("_Client", RegistryClient, TokenClient, FactoryClient, EmcClient)
+_Client = TypeVar(
+    "_Client", RegistryClient, TokenClient, FactoryClient, GuidelinesClient, EmcClient
+)
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,7 @@ class Ledger:
             self.registry = RegistryClient(w3, deployment.registry, artifacts, self.decoder)
             self.token = TokenClient(w3, deployment.token, artifacts, self.decoder)
             self.factory = FactoryClient(w3, deployment.factory, artifacts, self.decoder)
+            self.guidelines = GuidelinesClient(w3, deployment.guidelines, artifacts, self.decoder)
         else:
             # Connected ledgers share the root's decoder, senders and contract objects:
             # building them again costs more CPU than a transaction.
@@ -83,6 +92,7 @@ class Ledger:
             self.registry = self._bind(_root.registry)
             self.token = self._bind(_root.token)
             self.factory = self._bind(_root.factory)
+            self.guidelines = self._bind(_root.guidelines)
 
     @staticmethod
     def decoder_for(artifacts: Mapping[str, Artifact]) -> RevertDecoder:

@@ -51,6 +51,13 @@ class ShareClass(IntEnum):
     DEV_FUND = 3
 
 
+class Strategy(IntEnum):
+    """The platform's target guidelines: explore a new market or exploit a known one."""
+
+    EXPLORE = 0
+    EXPLOIT = 1
+
+
 class VersionStatus(IntEnum):
     NONE = 0
     PROPOSED = 1
@@ -108,6 +115,52 @@ class EmcTerms:
             self.partner_min_bps,
             self.partner_max_bps,
             self.metadata,
+        )
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """The platform's four scores (0-100) of an EMC's scenario."""
+
+    market_capacity: int
+    consumption_habits: int
+    industry_scale: int
+    team_integration: int
+
+    def as_abi(self) -> tuple[int, int, int, int]:
+        return (
+            self.market_capacity,
+            self.consumption_habits,
+            self.industry_scale,
+            self.team_integration,
+        )
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A target guideline's formula (see ``contracts/types/Targets.sol``).
+
+    Weights (bps, summing to 10,000) apply to the criteria in ``Criteria``'s order; a
+    scenario scoring 100 everywhere (score 1,000,000) gets the full-score targets.
+    """
+
+    weights_bps: tuple[int, int, int, int]
+    users_at_full_score: int
+    revenue_at_full_score: int
+    sharing_space_bps: int
+    partner_min_bps: int
+    partner_max_bps: int
+    min_score: int = 0
+
+    def as_abi(self) -> tuple[tuple[int, int, int, int], int, int, int, int, int, int]:
+        return (
+            self.weights_bps,
+            self.users_at_full_score,
+            self.revenue_at_full_score,
+            self.sharing_space_bps,
+            self.partner_min_bps,
+            self.partner_max_bps,
+            self.min_score,
         )
 
 

@@ -6,18 +6,35 @@ from eth_typing import ChecksumAddress
 
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.tx import TxResult
-from rdh_chain.types import EmcTerms
+from rdh_chain.types import Criteria, EmcTerms, Strategy
 
 
 class FactoryClient(ContractClient):
     artifact_name = "EMCFactory"
 
     def create_emc(
-        self, owner: ChecksumAddress, terms: EmcTerms
+        self,
+        owner: ChecksumAddress,
+        strategy: Strategy,
+        criteria: Criteria,
+        metadata: bytes = bytes(32),
     ) -> tuple[ChecksumAddress, TxResult]:
-        """Create an EMC; returns its address (from the EmcCreated event) and the receipt."""
-        result = self._transact("createEmc", owner, terms.as_abi())
+        """Create an EMC whose terms the target guidelines generate from ``criteria``.
+
+        Returns its address (from the EmcCreated event) and the receipt.
+        """
+        result = self._transact("createEmc", owner, int(strategy), criteria.as_abi(), metadata)
         return self.event(result, "EmcCreated")["args"]["emc"], result
+
+    def create_emc_with_terms(
+        self, owner: ChecksumAddress, terms: EmcTerms, reason: bytes
+    ) -> tuple[ChecksumAddress, TxResult]:
+        """Create an EMC with terms set by hand; ``reason`` (a document hash) is recorded."""
+        result = self._transact("createEmcWithTerms", owner, terms.as_abi(), reason)
+        return self.event(result, "EmcCreated")["args"]["emc"], result
+
+    def guidelines(self) -> ChecksumAddress:
+        return ChecksumAddress(self._call("guidelines"))
 
     def implementation(self) -> ChecksumAddress:
         return ChecksumAddress(self._call("implementation"))

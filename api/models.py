@@ -86,6 +86,7 @@ class DeploymentPublic(_Public):
     registry: ChecksumAddress
     token: ChecksumAddress
     factory: ChecksumAddress
+    guidelines: ChecksumAddress
     admin: ChecksumAddress
     block: int = Field(description="The block the deployment started in.")
 
@@ -96,6 +97,7 @@ class DeploymentPublic(_Public):
             registry=deployment.registry,
             token=deployment.token,
             factory=deployment.factory,
+            guidelines=deployment.guidelines,
             admin=deployment.admin,
             block=deployment.block,
         )

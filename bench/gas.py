@@ -20,16 +20,17 @@ from web3 import Web3
 
 from bench.setup import fresh_ledger
 from rdh_chain.agreements import sign_version
+from rdh_chain.demo import EXPLORE, SMART_COOKING
 from rdh_chain.ledger import Ledger
 from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.types import (
     TOTAL_BPS,
     ZERO_ADDRESS,
-    EmcTerms,
     PeriodReport,
     Role,
     ShareClass,
     ShareEntry,
+    Strategy,
 )
 
 # Row names, in the order the tables print them.
@@ -70,13 +71,10 @@ REFERENCE_N = 10
 PARTNER_BPS = 400
 DEV_FUND_BPS = 900
 MAX_PARTNERS = 4
-TERMS = EmcTerms(
-    target_users=20_000,
-    target_revenue=10_000_000_00,
-    sharing_space=600_000_00,
-    partner_min_bps=200,
-    partner_max_bps=600,
-)
+# The Smart Cooking guideline and scores (see rdh_chain.demo): 20,000 users, 10M RMB
+# revenue, 600,000 RMB sharing space, partners at 200-600 bps.
+FORMULA = EXPLORE
+CRITERIA = SMART_COOKING
 # The first period reaches the target, so later periods are the steady state: no
 # TargetReached, value-added credit unlocked.
 FIRST_PERIOD = PeriodReport(
@@ -174,15 +172,19 @@ def measure(w3: Web3, artifacts: Mapping[str, Artifact], n: int) -> Column:
     assert len(entries) == n + 1
 
     operator = fresh_ledger(w3, artifacts)
+    steward = Account.create()
     _register(operator, treasury.address, Role.TREASURY)
     _register(operator, owner.address, Role.ME)
+    _register(operator, steward.address, Role.STEWARD)
+    operator.connect(steward).guidelines.publish_formula(Strategy.EXPLORE, FORMULA)
     gas: dict[str, int] = {}
     for account in members.mes:
         gas[ADD_MEMBER] = _register(operator, account.address, Role.ME)
     for account in members.partners:
         gas[ADD_MEMBER] = _register(operator, account.address, Role.PARTNER)
 
-    emc_address, created = operator.factory.create_emc(owner.address, TERMS)
+    # The EMC's terms come from the published guideline, as the platform registers EMCs.
+    emc_address, created = operator.factory.create_emc(owner.address, Strategy.EXPLORE, CRITERIA)
     gas[CREATE_EMC] = created.gas_used
 
     leader = operator.connect(owner)

@@ -30,6 +30,16 @@ class Deployment:
     admin: ChecksumAddress
     block: int
 
+    @property
+    def contracts(self) -> dict[str, ChecksumAddress]:
+        """The deployed contracts by role."""
+        return {
+            "registry": self.registry,
+            "token": self.token,
+            "guidelines": self.guidelines,
+            "factory": self.factory,
+        }
+
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -56,8 +66,7 @@ class Deployment:
                 f"The deployment is for chain {self.chain_id}, the node is chain {chain_id}; "
                 "point RDH_RPC_URL at the right node or deploy again."
             )
-        for name in ("registry", "token", "guidelines", "factory"):
-            address = getattr(self, name)
+        for name, address in self.contracts.items():
             if not w3.eth.get_code(address):
                 raise DeploymentError(
                     f"No {name} contract at {address}: the chain was reset. "

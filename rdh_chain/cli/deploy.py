@@ -93,11 +93,7 @@ def _refuse_if_deployed(state: CliState, w3: Web3) -> None:
             f"{path} records a deployment on chain {existing.chain_id}, but the node is chain "
             f"{chain_id}; point --rpc-url at that chain, or pass --force to replace the record."
         )
-    missing = [
-        name
-        for name in ("registry", "token", "factory")
-        if not w3.eth.get_code(getattr(existing, name))
-    ]
+    missing = [name for name, address in existing.contracts.items() if not w3.eth.get_code(address)]
     if not missing:
         raise DeploymentError(
             f"Already deployed on chain {chain_id} (registry {existing.registry}, recorded in "

@@ -14,7 +14,9 @@ from rdh_chain.cli.context import (
     WalletOption,
     get_state,
     optional_bytes32,
+    text_hash,
 )
+from rdh_chain.cli.guidelines import StrategyName, parse_criteria
 from rdh_chain.cli.output import (
     echo,
     echo_json,
@@ -28,6 +30,7 @@ from rdh_chain.cli.output import (
 )
 from rdh_chain.cli.shares import print_version, version_json
 from rdh_chain.contracts import EmcClient
+from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.types import TOTAL_BPS, EmcTerms
 from rdh_chain.validation import parse_amount, to_uint
 
@@ -42,54 +45,105 @@ def create(
     owner: Annotated[
         str, typer.Option("--owner", help="The owning ME: 0x address or local wallet name.")
     ],
-    target_users: Annotated[
-        int, typer.Option("--target-users", help="Users to reach before value-added shares pay.")
-    ],
-    target_revenue: Annotated[
-        str, typer.Option("--target-revenue", help="Ecosystem revenue target in RMB.")
-    ],
-    sharing_space: Annotated[
-        str, typer.Option("--sharing-space", help="Value-added sharing space in RMB.")
-    ],
-    metadata: Annotated[
+    strategy: Annotated[
+        StrategyName | None,
+        typer.Option("--strategy", help="Generate the terms with this guideline's formula."),
+    ] = None,
+    criteria: Annotated[
         str | None,
-        typer.Option("--metadata", help="0x + 64 hex digits: hash of the EMC's description."),
+        typer.Option(
+            "--criteria",
+            help="With --strategy: market capacity, consumption habits, industry scale and "
+            "team integration, each 0-100, e.g. 100,80,60,80.",
+        ),
+    ] = None,
+    target_users: Annotated[
+        int | None,
+        typer.Option("--target-users", help="Terms by hand: users to reach (needs --reason)."),
+    ] = None,
+    target_revenue: Annotated[
+        str | None, typer.Option("--target-revenue", help="Terms by hand: revenue target in RMB.")
+    ] = None,
+    sharing_space: Annotated[
+        str | None,
+        typer.Option("--sharing-space", help="Terms by hand: value-added sharing space in RMB."),
     ] = None,
     partner_min_bps: Annotated[
         int,
         typer.Option(
-            "--partner-min-bps", help="Smallest partner share in bps (Smart Cooking: 200)."
+            "--partner-min-bps", help="Terms by hand: smallest partner share (Smart Cooking: 200)."
         ),
     ] = 1,
     partner_max_bps: Annotated[
         int,
         typer.Option(
-            "--partner-max-bps", help="Largest partner share in bps (Smart Cooking: 600)."
+            "--partner-max-bps", help="Terms by hand: largest partner share (Smart Cooking: 600)."
         ),
     ] = TOTAL_BPS,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Terms by hand: why (its hash is recorded on chain)."),
+    ] = None,
+    metadata: Annotated[
+        str | None,
+        typer.Option("--metadata", help="0x + 64 hex digits: hash of the EMC's description."),
+    ] = None,
     wallet: WalletOption = None,
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
 ) -> None:
-    """Register an EMC (signed by an operator) and print its address."""
+    """Register an EMC (signed by an operator) and print its address.
+
+    Its terms come from a target guideline (--strategy and --criteria) or are set by
+    hand (--target-users, --target-revenue, --sharing-space) with a --reason.
+    """
     state = get_state(ctx)
     owner_address = state.account(owner, "--owner")
-    terms = EmcTerms(
-        target_users=to_uint(target_users, "--target-users", "uint64"),
-        target_revenue=to_uint(
-            parse_amount(target_revenue, "--target-revenue"), "--target-revenue (in fen)", "uint128"
-        ),
-        sharing_space=to_uint(
-            parse_amount(sharing_space, "--sharing-space"), "--sharing-space (in fen)", "uint128"
-        ),
-        metadata=optional_bytes32(metadata, "--metadata"),
-        partner_min_bps=to_uint(partner_min_bps, "--partner-min-bps", "uint16"),
-        partner_max_bps=to_uint(partner_max_bps, "--partner-max-bps", "uint16"),
-    )
-    ledger = state.signer(WalletChoice(wallet, keystore, password_file), _DEFAULT_SIGNER)
-    address, result = ledger.factory.create_emc(owner_address, terms)
+    reference = optional_bytes32(metadata, "--metadata")
+    by_hand = (target_users, target_revenue, sharing_space, reason)
+    if strategy is not None:
+        if criteria is None or any(v is not None for v in by_hand):
+            raise InvalidInputError(
+                "--strategy takes --criteria (four scores 0-100) and no terms by hand."
+            )
+        ledger = state.signer(WalletChoice(wallet, keystore, password_file), _DEFAULT_SIGNER)
+        address, result = ledger.factory.create_emc(
+            owner_address, strategy.strategy, parse_criteria(criteria), reference
+        )
+    else:
+        if (
+            criteria is not None
+            or target_users is None
+            or target_revenue is None
+            or sharing_space is None
+            or reason is None
+        ):
+            raise InvalidInputError(
+                "Give --strategy and --criteria to generate the terms, or set them by hand with "
+                "--target-users, --target-revenue, --sharing-space and a --reason."
+            )
+        terms = EmcTerms(
+            target_users=to_uint(target_users, "--target-users", "uint64"),
+            target_revenue=to_uint(
+                parse_amount(target_revenue, "--target-revenue"),
+                "--target-revenue (in fen)",
+                "uint128",
+            ),
+            sharing_space=to_uint(
+                parse_amount(sharing_space, "--sharing-space"),
+                "--sharing-space (in fen)",
+                "uint128",
+            ),
+            metadata=reference,
+            partner_min_bps=to_uint(partner_min_bps, "--partner-min-bps", "uint16"),
+            partner_max_bps=to_uint(partner_max_bps, "--partner-max-bps", "uint16"),
+        )
+        ledger = state.signer(WalletChoice(wallet, keystore, password_file), _DEFAULT_SIGNER)
+        address, result = ledger.factory.create_emc_with_terms(
+            owner_address, terms, text_hash(reason)
+        )
     echo(address)  # alone on stdout, so scripts can capture it
-    note(f"EMC created for owner {owner_address} (tx 0x{result.tx_hash.hex()}).")
+    note(f"EMC created for owner {owner_address} (tx {result.tx_hash.to_0x_hex()}).")
 
 
 @emc_app.command("list")

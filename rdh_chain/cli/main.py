@@ -14,6 +14,7 @@ from rdh_chain.cli.context import CliState
 from rdh_chain.cli.demo import demo_app
 from rdh_chain.cli.deploy import deploy_command
 from rdh_chain.cli.emcs import emc_app
+from rdh_chain.cli.guidelines import guidelines_app
 from rdh_chain.cli.members import member_app
 from rdh_chain.cli.shares import shares_app
 from rdh_chain.cli.wallets import wallet_app
@@ -85,6 +86,7 @@ app.add_typer(chain_app, name="chain")
 app.add_typer(wallet_app, name="wallet")
 app.command("deploy")(deploy_command)
 app.add_typer(member_app, name="member")
+app.add_typer(guidelines_app, name="guidelines")
 app.add_typer(emc_app, name="emc")
 app.add_typer(shares_app, name="shares")
 app.command("mint")(money.mint)

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import pytest
 from eth_account import Account
+from eth_utils.crypto import keccak
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web3 import Web3
@@ -38,6 +39,8 @@ from tests.api.helpers import (
     VERSION_2_DEADLINE,
     World,
 )
+
+TERMS_REASON = keccak(text="terms set by hand for a test")
 
 
 def _timestamp(w3: Web3, block_number: int) -> int:
@@ -71,8 +74,10 @@ def world(
     registry.suspend(farm.address)
 
     factory = ledger.connect(admin).factory
-    smart_cooking, _ = factory.create_emc(owner.address, SMART_COOKING_TERMS)
-    balcony, _ = factory.create_emc(me2.address, BALCONY_TERMS)
+    smart_cooking, _ = factory.create_emc_with_terms(
+        owner.address, SMART_COOKING_TERMS, TERMS_REASON
+    )
+    balcony, _ = factory.create_emc_with_terms(me2.address, BALCONY_TERMS, TERMS_REASON)
 
     world = World(
         settings=Settings(rpc_url=anvil.rpc_url, data_dir=tmp_path_factory.mktemp("rdh-data")),

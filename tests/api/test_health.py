@@ -35,6 +35,7 @@ def test_health_returns_chain_and_deployment_when_up(
             "registry": world.deployment.registry,
             "token": world.deployment.token,
             "factory": world.deployment.factory,
+            "guidelines": world.deployment.guidelines,
             "admin": world.admin.address,
             "block": world.deployment.block,
         },

@@ -90,6 +90,8 @@ def _module_world(anvil: AnvilNode, tmp_path_factory: pytest.TempPathFactory) ->
         "10,000,000",
         "--sharing-space",
         "600,000",
+        "--reason",
+        "terms agreed with the platform board",
     ).stdout.strip()
     cli.run("shares", "set", emc, *SHARES, "--wallet", "owner")
     cli.run("mint", "owner", "1,000,000.00", "--wallet", "treasury")

@@ -577,6 +577,8 @@ def _create(cli: Cli, *bounds: str, code: int = 0) -> str:
         "10,000,000",
         "--sharing-space",
         "600,000",
+        "--reason",
+        "terms agreed with the platform board",
         *bounds,
         code=code,
     ).stdout.strip()
@@ -635,13 +637,15 @@ def test_emc_create_exits_2_naming_the_error_when_partner_bounds_zero(world: Cli
         "1",
         "--sharing-space",
         "1",
+        "--reason",
+        "terms agreed with the platform board",
         "--partner-min-bps",
         "0",
         code=2,
     )
 
     assert result.stderr == (
-        "error: EMCFactory.createEmc reverted: FactoryInvalidPartnerBounds(min=0, max=10000). "
+        "error: EMCFactory.createEmcWithTerms reverted: FactoryInvalidPartnerBounds(min=0, max=10000). "
         "Partner bounds need 0 < min <= max <= 10,000 bps; fix --partner-min-bps and "
         "--partner-max-bps (Smart Cooking uses 200 and 600).\n"
     )

@@ -18,7 +18,7 @@ def test_chain_up_keeps_state_when_restarted(tmp_path: Path) -> None:
         before = json.loads(cli.run("chain", "status", "--json").stdout)
         assert before["answering"] is True
         assert before["chain_id"] == 31337
-        assert before["block_number"] == 4  # three contracts and the factory's registration
+        assert before["block_number"] == 5  # four contracts and the factory's registration
         assert before["deployment_problem"] is None
         assert before["local_node"]["state_file"] == str(cli.data_dir / "anvil" / "state.json")
 
@@ -30,7 +30,7 @@ def test_chain_up_keeps_state_when_restarted(tmp_path: Path) -> None:
 
         cli.run("chain", "up")
         after = json.loads(cli.run("chain", "status", "--json").stdout)
-        assert after["block_number"] == 4
+        assert after["block_number"] == 5
         assert after["deployment"] == before["deployment"]
         assert after["deployment_problem"] is None
     finally:

@@ -40,10 +40,12 @@ def test_deploy_replaces_record_when_forced(cli: Cli, w3: Web3) -> None:
 
 def test_deploy_redeploys_when_recorded_contracts_have_no_code(cli: Cli, w3: Web3) -> None:
     nowhere = Web3.to_checksum_address("0x" + "ab" * 20)
-    Deployment(31337, nowhere, nowhere, nowhere, nowhere, 1).save(cli.data_dir / "deployment.json")
+    record = Deployment(31337, nowhere, nowhere, nowhere, nowhere, nowhere, 1)
+    record.save(cli.data_dir / "deployment.json")
     result = cli.run("deploy")
     assert (
-        "has no code on this chain (registry, token, factory missing): the chain was reset. "
+        "has no code on this chain (registry, token, guidelines, factory missing): the chain "
+        "was reset. "
         "Deploying anew." in result.stderr
     )
     Deployment.load(cli.data_dir / "deployment.json").check(w3)
@@ -51,7 +53,8 @@ def test_deploy_redeploys_when_recorded_contracts_have_no_code(cli: Cli, w3: Web
 
 def test_deploy_exits_1_when_record_is_for_another_chain(cli: Cli) -> None:
     nowhere = Web3.to_checksum_address("0x" + "ab" * 20)
-    Deployment(999, nowhere, nowhere, nowhere, nowhere, 1).save(cli.data_dir / "deployment.json")
+    record = Deployment(999, nowhere, nowhere, nowhere, nowhere, nowhere, 1)
+    record.save(cli.data_dir / "deployment.json")
     result = cli.run("deploy", code=1)
     assert "records a deployment on chain 999, but the node is chain 31337" in result.stderr
     assert Deployment.load(cli.data_dir / "deployment.json").chain_id == 999

@@ -167,12 +167,14 @@ def test_emc_create_exits_1_when_wallet_is_a_partner(world: CliWorld, ledger: Le
         "1",
         "--sharing-space",
         "1",
+        "--reason",
+        "terms agreed with the platform board",
         "--wallet",
         "chef",
         code=1,
     )
     assert result.stderr == (
-        "error: EMCFactory.createEmc reverted: FactoryNotOperator("
+        "error: EMCFactory.createEmcWithTerms reverted: FactoryNotOperator("
         f"caller={world.cli.address('chef')}). "
         "Only an active platform operator may register an EMC.\n"
     )

@@ -19,6 +19,7 @@ import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
+from eth_utils.crypto import keccak
 from web3 import Web3
 from web3.contract import Contract
 from web3.types import RPCEndpoint
@@ -218,6 +219,8 @@ def assert_reverts(
 
 BASE_PROFIT = 1_000_000  # fen settled in the base EMC's first period
 BASE_OWNER_CREDIT = 10**12  # fen the base EMC's owner holds for further settlements
+# EMCs in these tests get their terms by hand, which the factory records with a reason.
+TERMS_REASON = keccak(text="terms set by hand for a test")
 BASE_TERMS = EmcTerms(target_users=1_000, target_revenue=100_000_000, sharing_space=5_000_000)
 
 
@@ -258,7 +261,9 @@ def build_cast(
     # The article's chef also took a value-added share, which needs the node (ME) role.
     registry.add_member(cast.chef.address, Role.ME)
 
-    emc_address, _ = cast.as_(admin).factory.create_emc(cast.owner.address, BASE_TERMS)
+    emc_address, _ = cast.as_(admin).factory.create_emc_with_terms(
+        cast.owner.address, BASE_TERMS, TERMS_REASON
+    )
     cast.base_emc = emc_address
     owner = cast.as_(cast.owner)
     emc = owner.emc(emc_address)

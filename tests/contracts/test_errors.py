@@ -30,6 +30,7 @@ from rdh_chain.types import (
 from tests.contracts.helpers import (
     ADMIN_ROLE_HEX,
     BASE_PROFIT,
+    TERMS_REASON,
     Cast,
     assert_reverts,
     base_entries,
@@ -88,6 +89,7 @@ TRIGGERED = {
     "FactoryInvalidTerms",
     "FactoryInvalidPartnerBounds",
     "FactoryIndexOutOfRange",
+    "FactoryOverrideWithoutReason",  # in test_guidelines.py
     "EmcOnlyFactory",
     "EmcNotOwner",
     "EmcCallerNotActive",
@@ -405,7 +407,7 @@ def test_create_emc_reverts_when_owner_not_active_me(cast: Cast, owner: str) -> 
     factory = cast.as_(cast.admin).factory
     assert_reverts(
         cast,
-        lambda: factory.create_emc(address, TERMS),
+        lambda: factory.create_emc_with_terms(address, TERMS, TERMS_REASON),
         errors.FactoryOwnerNotMe,
         {"owner": address},
     )
@@ -420,7 +422,7 @@ def test_create_emc_reverts_when_a_term_is_zero(cast: Cast, terms: EmcTerms) -> 
     factory = cast.as_(cast.admin).factory
     assert_reverts(
         cast,
-        lambda: factory.create_emc(cast.mes[2].address, terms),
+        lambda: factory.create_emc_with_terms(cast.mes[2].address, terms, TERMS_REASON),
         errors.FactoryInvalidTerms,
         {
             "targetUsers": terms.target_users,
@@ -440,7 +442,7 @@ def test_create_emc_reverts_when_partner_bounds_invalid(cast: Cast, low: int, hi
     factory = cast.as_(cast.admin).factory
     assert_reverts(
         cast,
-        lambda: factory.create_emc(cast.mes[2].address, terms),
+        lambda: factory.create_emc_with_terms(cast.mes[2].address, terms, TERMS_REASON),
         errors.FactoryInvalidPartnerBounds,
         {"min": low, "max": high},
     )
@@ -449,7 +451,9 @@ def test_create_emc_reverts_when_partner_bounds_invalid(cast: Cast, low: int, hi
 @pytest.mark.parametrize(("low", "high"), [(1, 1), (200, 600), (10_000, 10_000)])
 def test_create_emc_accepts_partner_bounds_in_range(cast: Cast, low: int, high: int) -> None:
     terms = EmcTerms(100, 1_000_000, 50_000, partner_min_bps=low, partner_max_bps=high)
-    address, _ = cast.as_(cast.admin).factory.create_emc(cast.mes[2].address, terms)
+    address, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
+        cast.mes[2].address, terms, TERMS_REASON
+    )
     assert cast.ledger.emc(address).terms() == terms
 
 
@@ -588,7 +592,9 @@ PARTNER_BOUNDS = EmcTerms(
 
 @pytest.mark.parametrize("bps", [1, 199, 601, 9_000])
 def test_propose_version_reverts_when_partner_share_out_of_bounds(cast: Cast, bps: int) -> None:
-    address, _ = cast.as_(cast.admin).factory.create_emc(cast.owner.address, PARTNER_BOUNDS)
+    address, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
+        cast.owner.address, PARTNER_BOUNDS, TERMS_REASON
+    )
     emc = _owner(cast).emc(address)
     chef = cast.chef.address
     entries = [
@@ -606,7 +612,9 @@ def test_propose_version_reverts_when_partner_share_out_of_bounds(cast: Cast, bp
 
 @pytest.mark.parametrize("bps", [200, 600])
 def test_propose_version_accepts_partner_share_at_bounds(cast: Cast, bps: int) -> None:
-    address, _ = cast.as_(cast.admin).factory.create_emc(cast.owner.address, PARTNER_BOUNDS)
+    address, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
+        cast.owner.address, PARTNER_BOUNDS, TERMS_REASON
+    )
     entries = [
         ShareEntry(cast.chef.address, ShareClass.PARTNER, bps),
         # The bounds are the partner class's: the chef's value-added share is not bounded.
@@ -837,7 +845,9 @@ def test_activate_version_reverts_when_signature_does_not_verify(cast: Cast) -> 
 
 
 def test_settle_reverts_when_no_version_active(cast: Cast) -> None:
-    address, _ = cast.as_(cast.admin).factory.create_emc(cast.owner.address, TERMS)
+    address, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
+        cast.owner.address, TERMS, TERMS_REASON
+    )
     owner = _owner(cast)
     emc = owner.emc(address)
     emc.propose_version(base_entries(cast))

@@ -59,7 +59,9 @@ def ledger(world: World, anvil: object) -> Ledger:
     return world.ledger
 
 
-def _publish(world: World, formula: Formula = EXPLORE, strategy: Strategy = Strategy.EXPLORE) -> int:
+def _publish(
+    world: World, formula: Formula = EXPLORE, strategy: Strategy = Strategy.EXPLORE
+) -> int:
     version, _ = world.ledger.connect(world.steward).guidelines.publish_formula(
         strategy, formula, RATIONALE
     )
@@ -96,7 +98,7 @@ def test_create_emc_records_formula_version_and_criteria(world: World, ledger: L
 
     event = ledger.factory.event(result, "EmcTermsGenerated")["args"]
     assert (event["strategy"], event["formulaVersion"]) == (int(Strategy.EXPLOIT), 1)
-    assert tuple(event["criteria"]) == SMART_COOKING.as_abi()
+    assert tuple(event["criteria"].values()) == SMART_COOKING.as_abi()
     terms = ledger.emc(address).terms()
     assert (terms.target_users, terms.metadata) == (40_000, metadata)
 
@@ -160,7 +162,11 @@ def test_is_emc_is_false_for_other_addresses(world: World, ledger: Ledger) -> No
         (
             replace(EXPLORE, sharing_space_bps=10_001),
             errors.GuidelinesInvalidFormula,
-            {"usersAtFullScore": 25_000, "revenueAtFullScore": 1_250_000_000, "sharingSpaceBps": 10_001},
+            {
+                "usersAtFullScore": 25_000,
+                "revenueAtFullScore": 1_250_000_000,
+                "sharingSpaceBps": 10_001,
+            },
         ),
         (
             replace(EXPLORE, partner_min_bps=700),

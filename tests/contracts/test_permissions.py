@@ -32,6 +32,7 @@ from rdh_chain.types import (
 )
 from tests.contracts.helpers import (
     ADMIN_ROLE_HEX,
+    TERMS_REASON,
     Cast,
     assert_reverts,
     base_entries,
@@ -160,7 +161,7 @@ ACTIONS = [
     Action(
         "factory.createEmc",
         OPERATORS,
-        lambda c, s: s.factory.create_emc(c.mes[4].address, TERMS),
+        lambda c, s: s.factory.create_emc_with_terms(c.mes[4].address, TERMS, TERMS_REASON),
         _not_factory_operator,
     ),
     Action(

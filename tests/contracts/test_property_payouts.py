@@ -27,7 +27,16 @@ from hypothesis import strategies as st
 
 from rdh_chain import contract_errors as errors
 from rdh_chain.types import ZERO_ADDRESS, EmcTerms, PeriodReport, ShareClass, ShareEntry
-from tests.contracts.helpers import BPS, Cast, Credit, accrue, revert, snapshot, split_bps
+from tests.contracts.helpers import (
+    BPS,
+    TERMS_REASON,
+    Cast,
+    Credit,
+    accrue,
+    revert,
+    snapshot,
+    split_bps,
+)
 
 # A slot is (kind, index, class): ME i in the operating or value-added class, partner i, or
 # the development fund. The wallets behind them come from the session's cast.
@@ -121,7 +130,9 @@ def test_payouts_conserve_profit_for_random_versions_and_claims(
 def _run(cast: Cast, scenario: Scenario) -> None:
     owner = cast.as_(cast.owner)
     terms = EmcTerms(scenario.target_users, scenario.target_revenue, 1)
-    emc_address, _ = cast.as_(cast.admin).factory.create_emc(cast.owner.address, terms)
+    emc_address, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
+        cast.owner.address, terms, TERMS_REASON
+    )
     emc = owner.emc(emc_address)
     wallets = {a.address: a for a in [*cast.mes, *cast.partners.values()]}
     members = sorted(

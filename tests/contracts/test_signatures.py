@@ -34,7 +34,7 @@ from rdh_chain.types import (
     ShareEntry,
     VersionStatus,
 )
-from tests.contracts.helpers import Cast, assert_reverts, base_entries, increase_time
+from tests.contracts.helpers import TERMS_REASON, Cast, assert_reverts, base_entries, increase_time
 
 # The order of secp256k1's group: (r, s) and (r, n - s) both verify under plain ECDSA.
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -99,7 +99,9 @@ def test_activate_version_reverts_when_signed_for_another_emc(cast: Cast) -> Non
     emc = cast.emc()
     # A second EMC of the same owner, brought to the same point: version 1 active and a
     # version 2 with the same entries, document, nonce and deadline as the base EMC's.
-    address, _ = cast.as_(cast.admin).factory.create_emc(cast.owner.address, emc.terms())
+    address, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
+        cast.owner.address, emc.terms(), TERMS_REASON
+    )
     twin = cast.emc(address)
     cast.agree(address, base_entries(cast))
     twin.propose_version(base_entries(cast), deadline=emc.version(2).deadline)

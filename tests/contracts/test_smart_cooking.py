@@ -46,7 +46,7 @@ from rdh_chain.types import (
     Totals,
     VersionStatus,
 )
-from tests.contracts.helpers import BPS, Cast, Credit, accrue
+from tests.contracts.helpers import BPS, TERMS_REASON, Cast, Credit, accrue
 
 TERMS = EmcTerms(
     target_users=20_000,
@@ -132,7 +132,9 @@ def test_smart_cooking_pays_every_member_exactly_when_target_reached_in_month_2(
     names = _named(cast)
     balances_before = {name: cast.balance(address) for name, address in names.items()}
 
-    emc_address, _ = cast.as_(cast.admin).factory.create_emc(cast.owner.address, TERMS)
+    emc_address, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
+        cast.owner.address, TERMS, TERMS_REASON
+    )
     emc = owner_ledger.emc(emc_address)
     assert emc.terms() == TERMS
     assert emc.owner() == cast.owner.address

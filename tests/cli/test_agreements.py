@@ -645,7 +645,8 @@ def test_emc_create_exits_2_naming_the_error_when_partner_bounds_zero(world: Cli
     )
 
     assert result.stderr == (
-        "error: EMCFactory.createEmcWithTerms reverted: FactoryInvalidPartnerBounds(min=0, max=10000). "
+        "error: EMCFactory.createEmcWithTerms reverted: "
+        "FactoryInvalidPartnerBounds(min=0, max=10000). "
         "Partner bounds need 0 < min <= max <= 10,000 bps; fix --partner-min-bps and "
         "--partner-max-bps (Smart Cooking uses 200 and 600).\n"
     )

@@ -12,6 +12,7 @@ import {Roles} from "./libraries/Roles.sol";
 contract MemberRegistry is IMemberRegistry, AccessControl {
     mapping(address account => Member) private _members;
     address[] private _accounts;
+    uint256 private _suspensions;
 
     /// @param admin Receives the registry admin role and the operator role.
     /// @param metadata The admin's member record reference.
@@ -48,6 +49,7 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
         Member storage m = _members[account];
         if (m.status != MemberStatus.Active) revert RegistryMemberNotActive(account, m.status);
         m.status = MemberStatus.Suspended;
+        ++_suspensions;
         emit MemberSuspended(account, reason, msg.sender);
     }
 
@@ -101,6 +103,16 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
         if (fromStatus == MemberStatus.Active) return true;
         // A suspended member may still redeem its credit with the treasury.
         return fromStatus == MemberStatus.Suspended && isActive(to, Roles.TREASURY);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function statusOf(address account) external view returns (MemberStatus) {
+        return _members[account].status;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function suspensions() external view returns (uint256) {
+        return _suspensions;
     }
 
     /// @inheritdoc IMemberRegistry

@@ -267,6 +267,13 @@ class EmcNotAParty(BadInputRevertError):
     )
 
 
+class EmcPartyNotActive(StateRevertError):
+    hint = (
+        "A party was suspended after the version was proposed; reinstate it or propose a "
+        "version without it."
+    )
+
+
 class EmcInvalidSignature(BadInputRevertError):
     hint = (
         "This signature does not verify for this version, EMC and chain: have the party "

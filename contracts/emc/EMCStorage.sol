@@ -52,6 +52,8 @@ abstract contract EMCStorage is IEMC {
     EmcTerms internal _terms;
     mapping(uint256 epoch => Epoch) internal _epochs;
     mapping(uint256 versionId => Version) internal _versions;
+    /// @dev The registry's suspension count when each version was proposed.
+    mapping(uint256 versionId => uint256) internal _suspensionsAtProposal;
     mapping(uint256 versionId => address[]) internal _versionAccounts;
     mapping(uint256 versionId => mapping(address account => Share)) internal _shares;
     mapping(address account => Accrual.Position) internal _positions;

@@ -7,6 +7,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IEMC} from "../interfaces/IEMC.sol";
+import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
 import {Accrual} from "../libraries/Accrual.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {
@@ -71,6 +72,7 @@ abstract contract EMCVersions is EMCStorage, EIP712 {
         }
         if (total != Accrual.BPS) revert EmcShareTotalNot100(total);
         uint256 accounts = _versionAccounts[versionId].length;
+        _suspensionsAtProposal[versionId] = _registry.suspensions();
         _versions[versionId] = Version({
             status: VersionStatus.Proposed,
             epoch: 0,
@@ -99,6 +101,9 @@ abstract contract EMCVersions is EMCStorage, EIP712 {
         if (count != v.partyCount) revert EmcSignatureCount(count, v.partyCount);
 
         bytes32 digest = versionDigest(versionId);
+        // Parties were active when proposed; only if someone was suspended since is each
+        // signer's standing read again, so the common case pays nothing per signer for it.
+        bool recheck = _registry.suspensions() != _suspensionsAtProposal[versionId];
         address[] memory signers = new address[](count);
         address previous;
         for (uint256 i; i < count; ++i) {
@@ -106,6 +111,9 @@ abstract contract EMCVersions is EMCStorage, EIP712 {
             // Strictly ascending signers: no party can be counted twice.
             if (signer <= previous) revert EmcSignersNotSorted(i);
             if (!_isParty(versionId, signer)) revert EmcNotAParty(versionId, signer);
+            if (recheck && _registry.statusOf(signer) != IMemberRegistry.MemberStatus.Active) {
+                revert EmcPartyNotActive(versionId, signer);
+            }
             if (!_validSignature(signer, digest, signatures[i].signature)) {
                 revert EmcInvalidSignature(versionId, signer);
             }

@@ -73,6 +73,8 @@ interface IEMC {
     error EmcSignersNotSorted(uint256 index);
     /// @notice `signer` is not named in version `versionId`.
     error EmcNotAParty(uint256 versionId, address signer);
+    /// @notice `signer`, a party of version `versionId`, was suspended after the proposal.
+    error EmcPartyNotActive(uint256 versionId, address signer);
     /// @notice `signer`'s signature of version `versionId` does not verify.
     error EmcInvalidSignature(uint256 versionId, address signer);
     /// @notice `account` is not an active member with the role `class` needs.

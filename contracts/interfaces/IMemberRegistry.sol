@@ -74,6 +74,13 @@ interface IMemberRegistry {
     /// Zero addresses stand for minting and burning and are not checked.
     function transferAllowed(address from, address to) external view returns (bool);
 
+    /// @notice `account`'s standing.
+    function statusOf(address account) external view returns (MemberStatus);
+
+    /// @notice How many suspensions were ever made. A contract that remembers this number can
+    /// tell, with one read, that nobody was suspended since.
+    function suspensions() external view returns (uint256);
+
     /// @notice `account`'s registry record.
     function member(address account) external view returns (Member memory);
 

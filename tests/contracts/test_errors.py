@@ -105,6 +105,7 @@ TRIGGERED = {
     "EmcSignersNotSorted",
     "EmcNotAParty",
     "EmcInvalidSignature",
+    "EmcPartyNotActive",  # in test_signatures.py
     "EmcIneligibleMember",
     "EmcDevFundAccount",
     "EmcUnknownVersion",

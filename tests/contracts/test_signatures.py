@@ -310,14 +310,6 @@ def test_activate_version_reverts_when_signing_for_the_development_fund(cast: Ca
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "contract gap: activateVersion does not re-check that the parties are still active "
-        "members, so a party suspended after the proposal (which proposeVersion would now "
-        "refuse with EmcIneligibleMember) still has its signature counted and gets its share"
-    ),
-)
 def test_activate_version_reverts_when_a_party_was_suspended_after_the_proposal(
     cast: Cast,
 ) -> None:
@@ -325,9 +317,25 @@ def test_activate_version_reverts_when_a_party_was_suspended_after_the_proposal(
     signatures = cast.sign(emc, 2)  # signed while every party was active
     cast.as_(cast.admin).registry.suspend(cast.mes[1].address)
     before = _versions_state(emc)
-    with pytest.raises(ContractRevertError):
-        emc.activate_version(2, signatures)
+    assert_reverts(
+        cast,
+        lambda: emc.activate_version(2, signatures),
+        errors.EmcPartyNotActive,
+        {"versionId": 2, "signer": cast.mes[1].address},
+    )
     assert _versions_state(emc) == before
+
+
+def test_activate_version_succeeds_when_someone_else_was_suspended_and_reinstated(
+    cast: Cast,
+) -> None:
+    emc = cast.emc()
+    signatures = cast.sign(emc, 2)
+    registry = cast.as_(cast.admin).registry
+    registry.suspend(cast.mes[1].address)
+    registry.reinstate(cast.mes[1].address)  # the count moved, so every party is re-read
+    emc.activate_version(2, signatures)
+    assert emc.active_version_id() == 2
 
 
 # -- what the chain keeps ------------------------------------------------------------------

@@ -16,7 +16,7 @@ from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
 
-from rdh_chain.types import PartySignature, ShareEntry, Version
+from rdh_chain.types import ZERO_ADDRESS, PartySignature, ShareEntry, Version
 
 DOMAIN_NAME = "rdh-chain EMC"
 DOMAIN_VERSION = "1"
@@ -92,6 +92,12 @@ def typed_data_json(typed_data: Mapping[str, Any]) -> Any:
     if isinstance(typed_data, bytes):
         return "0x" + typed_data.hex()
     return typed_data
+
+
+def typed_data_parties(typed_data: Mapping[str, Any]) -> list[ChecksumAddress]:
+    """The wallets that must sign ``typed_data``, in signing order (the fund has none)."""
+    accounts = {e["account"] for e in typed_data["message"]["entries"]} - {ZERO_ADDRESS}
+    return sorted(accounts, key=lambda a: int(a, 16))
 
 
 def sort_signatures(signatures: Sequence[PartySignature]) -> list[PartySignature]:

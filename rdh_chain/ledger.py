@@ -12,7 +12,7 @@ from web3 import Web3
 from web3.exceptions import ContractLogicError
 
 from rdh_chain import contract_errors
-from rdh_chain.agreements import sign_version
+from rdh_chain.agreements import sign_version, typed_data_parties
 from rdh_chain.contracts import (
     EmcClient,
     FactoryClient,
@@ -187,13 +187,14 @@ class Ledger:
         owner = self._bind(emc)
         version_id, _ = owner.propose_version(entries, document_hash, deadline=deadline)
         typed = emc.typed_data(version_id)
+        parties = typed_data_parties(typed)
         by_address = {account.address: account for account in signers}
-        missing = [p for p in emc.parties(version_id) if p not in by_address]
+        missing = [p for p in parties if p not in by_address]
         if missing:
             raise InvalidInputError(
                 f"version {version_id} names parties without a wallet here: {', '.join(missing)}"
             )
-        signatures = [sign_version(by_address[p], typed) for p in emc.parties(version_id)]
+        signatures = [sign_version(by_address[p], typed) for p in parties]
         return version_id, owner.activate_version(version_id, signatures)
 
     def share(self, emc: EmcClient, account: ChecksumAddress) -> MemberShare:

@@ -167,7 +167,7 @@ class EmcClient(ContractClient):
     def parties(self, version_id: int) -> list[ChecksumAddress]:
         """The wallets that must sign ``version_id``, in signing order (the fund has none)."""
         accounts = {e.account for e in self.version_entries(version_id)} - {ZERO_ADDRESS}
-        return sorted(accounts, key=lambda a: int(a, 16))
+        return sorted(accounts, key=lambda a: int(a, 16))  # the order activation needs
 
     def version_entries(self, version_id: int) -> list[ShareEntry]:
         return [

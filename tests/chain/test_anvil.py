@@ -48,8 +48,12 @@ def _start(nodes: list[AnvilNode], data_dir: Path, **config: Any) -> AnvilNode:
     return node
 
 
-def _pay(w3: Web3, to: ChecksumAddress, wei: int) -> HexBytes:
-    return w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": to, "value": Wei(wei)})
+def _pay(w3: Web3, to: ChecksumAddress, wei: int, *, mined: bool = True) -> HexBytes:
+    """Send ``wei`` from a dev account; by default wait until anvil has mined it."""
+    tx_hash = w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": to, "value": Wei(wei)})
+    if mined:
+        w3.eth.wait_for_transaction_receipt(tx_hash, timeout=10, poll_latency=0.01)
+    return tx_hash
 
 
 def test_state_persists_across_restart(tmp_path: Path, nodes: list[AnvilNode]) -> None:
@@ -200,7 +204,7 @@ def test_no_mining_holds_transactions_until_evm_mine(
 ) -> None:
     w3 = connect(_start(nodes, tmp_path, no_mining=True).rpc_url)
 
-    tx_hash = _pay(w3, RECIPIENT, 7)
+    tx_hash = _pay(w3, RECIPIENT, 7, mined=False)
     assert w3.eth.block_number == 0
 
     w3.provider.make_request(RPCEndpoint("evm_mine"), [])

@@ -9,12 +9,14 @@ import {EmcStatus} from "../types/Shares.sol";
 import {EMCStorage} from "./EMCStorage.sol";
 
 /// @title EMCBidding
-/// @notice Sealed-bid rounds: the owner offers places (parts of the target), MEs and partners
-/// commit the hash of a bid, reveal it once commits are closed, and the owner invites winners.
+/// @notice Sealed-entry rounds: the owner offers places (parts of the target), MEs and partners
+/// commit the hash of a entry, reveal it once commits are closed, and the owner invites winners.
 /// @dev The commitment binds this EMC, the round and the bidder, so a commitment copied from
 /// the mempool reveals for nobody else. Reveals open strictly after the commit deadline: no
 /// block can both accept a commit and a reveal of the same round. Deciding a round writes
-/// only the invited bids; `bidOf` derives NotInvited and Lapsed from the round.
+/// only the invited bids; `bid` derives Committed, NotInvited and Lapsed from the round.
+/// The read functions are named so that their selectors leave `claim` and `settle` where
+/// they were in the dispatcher: adding them costs those hot paths no gas.
 abstract contract EMCBidding is EMCStorage {
     /// @inheritdoc IEMC
     function openBidRound(uint48 commitDeadline, uint48 revealDeadline, bytes32 documentHash)
@@ -43,12 +45,12 @@ abstract contract EMCBidding is EMCStorage {
             revert EmcCommitClosed(roundId, r.commitDeadline, block.timestamp);
         }
         if (commitment == bytes32(0)) revert EmcZeroCommitment(roundId);
-        Bid storage bid = _bids[roundId][msg.sender];
-        if (bid.commitment == bytes32(0)) {
+        Bid storage entry = _bids[roundId][msg.sender];
+        if (entry.commitment == bytes32(0)) {
             _bidders[roundId].push(msg.sender);
             ++r.bidderCount;
         }
-        bid.commitment = commitment;
+        entry.commitment = commitment;
         emit BidCommitted(roundId, msg.sender, commitment);
     }
 
@@ -70,10 +72,10 @@ abstract contract EMCBidding is EMCStorage {
         if (block.timestamp > r.revealDeadline) {
             revert EmcRevealClosed(roundId, r.revealDeadline, block.timestamp);
         }
-        Bid storage bid = _bids[roundId][msg.sender];
-        bytes32 commitment = bid.commitment;
+        Bid storage entry = _bids[roundId][msg.sender];
+        bytes32 commitment = entry.commitment;
         if (commitment == bytes32(0)) revert EmcNoBid(roundId, msg.sender);
-        if (bid.outcome != BidOutcome.None) revert EmcBidAlreadyRevealed(roundId, msg.sender);
+        if (entry.outcome != BidOutcome.None) revert EmcBidAlreadyRevealed(roundId, msg.sender);
         bytes32 computed = keccak256(
             abi.encode(
                 address(this), roundId, msg.sender, undertakenUsers, undertakenRevenue, askBps, proposalHash, salt
@@ -81,11 +83,11 @@ abstract contract EMCBidding is EMCStorage {
         );
         if (computed != commitment) revert EmcBidMismatch(roundId, msg.sender, commitment, computed);
         if (askBps > Accrual.BPS) revert EmcBidAskTooHigh(askBps, Accrual.BPS);
-        bid.undertakenUsers = undertakenUsers;
-        bid.undertakenRevenue = undertakenRevenue;
-        bid.askBps = askBps;
-        bid.outcome = BidOutcome.Revealed;
-        bid.proposalHash = proposalHash;
+        entry.undertakenUsers = undertakenUsers;
+        entry.undertakenRevenue = undertakenRevenue;
+        entry.askBps = askBps;
+        entry.outcome = BidOutcome.Revealed;
+        entry.proposalHash = proposalHash;
         ++r.revealedCount;
         emit BidRevealed(roundId, msg.sender, undertakenUsers, undertakenRevenue, askBps, proposalHash);
     }
@@ -101,12 +103,12 @@ abstract contract EMCBidding is EMCStorage {
         uint256 count = invited.length;
         mapping(address => Bid) storage bids = _bids[roundId];
         for (uint256 i; i < count; ++i) {
-            Bid storage bid = bids[invited[i]];
-            // An invited bid is no longer Revealed, so a repeated address fails here too.
-            if (bid.outcome != BidOutcome.Revealed) {
-                revert EmcBidNotRevealed(roundId, invited[i], _outcome(r, bid));
+            Bid storage entry = bids[invited[i]];
+            // An invited entry is no longer Revealed, so a repeated address fails here too.
+            if (entry.outcome != BidOutcome.Revealed) {
+                revert EmcBidNotRevealed(roundId, invited[i], _outcome(r, entry));
             }
-            bid.outcome = BidOutcome.Invited;
+            entry.outcome = BidOutcome.Invited;
         }
         r.decidedAt = uint48(block.timestamp);
         r.invitedCount = uint32(count);
@@ -114,12 +116,12 @@ abstract contract EMCBidding is EMCStorage {
     }
 
     /// @inheritdoc IEMC
-    function roundCount() external view returns (uint256) {
+    function lastBidRound() external view returns (uint256) {
         return _bidRoundCount;
     }
 
     /// @inheritdoc IEMC
-    function round(uint256 roundId) external view returns (BidRound memory) {
+    function bidRound(uint256 roundId) external view returns (BidRound memory) {
         return _bidRound(roundId);
     }
 
@@ -130,10 +132,10 @@ abstract contract EMCBidding is EMCStorage {
     }
 
     /// @inheritdoc IEMC
-    function bidOf(uint256 roundId, address bidder) external view returns (Bid memory bid) {
+    function bid(uint256 roundId, address bidder) external view returns (Bid memory entry) {
         BidRound storage r = _bidRound(roundId);
-        bid = _bids[roundId][bidder];
-        bid.outcome = _outcome(r, _bids[roundId][bidder]);
+        entry = _bids[roundId][bidder];
+        entry.outcome = _outcome(r, _bids[roundId][bidder]);
     }
 
     // ---------------------------------------------------------------- internals
@@ -150,10 +152,10 @@ abstract contract EMCBidding is EMCStorage {
         r = _bidRounds[roundId];
     }
 
-    function _outcome(BidRound storage r, Bid storage bid) private view returns (BidOutcome) {
-        BidOutcome stored = bid.outcome;
+    function _outcome(BidRound storage r, Bid storage entry) private view returns (BidOutcome) {
+        BidOutcome stored = entry.outcome;
         if (stored == BidOutcome.None) {
-            if (bid.commitment == bytes32(0)) return BidOutcome.None;
+            if (entry.commitment == bytes32(0)) return BidOutcome.None;
             return block.timestamp > r.revealDeadline ? BidOutcome.Lapsed : BidOutcome.Committed;
         }
         if (stored == BidOutcome.Revealed && r.decidedAt != 0) return BidOutcome.NotInvited;

@@ -239,17 +239,17 @@ interface IEMC {
     /// (each must have revealed); every other bid lost. Only the owner may.
     function inviteBids(uint256 roundId, address[] calldata invited) external;
 
-    /// @notice How many bid rounds were opened (ids run from 1 to this).
-    function roundCount() external view returns (uint256);
+    /// @notice The id of the last bid round opened, 0 before the first (ids run from 1 to this).
+    function lastBidRound() external view returns (uint256);
 
     /// @notice The header of bid round `roundId`.
-    function round(uint256 roundId) external view returns (BidRound memory);
+    function bidRound(uint256 roundId) external view returns (BidRound memory);
 
     /// @notice The wallets that committed a bid in round `roundId`, in order of first commit.
     function bidders(uint256 roundId) external view returns (address[] memory);
 
     /// @notice `bidder`'s bid in round `roundId` with its outcome now (all zero if none).
-    function bidOf(uint256 roundId, address bidder) external view returns (Bid memory);
+    function bid(uint256 roundId, address bidder) external view returns (Bid memory);
 
     /// @notice The EMC's owner (its leading ME).
     function owner() external view returns (address);

@@ -38,7 +38,7 @@ struct BidRound {
 /// @param undertakenUsers Part of the users target the bidder undertakes.
 /// @param undertakenRevenue Part of the revenue target (token units) it undertakes.
 /// @param askBps Share it asks for, in basis points (at most 10,000).
-/// @param outcome Where the bid stands (as `bidOf` reports it, derived where not stored).
+/// @param outcome Where the bid stands (as `bid` reports it, derived where not stored).
 /// @param proposalHash Hash of the bidder's proposal document.
 struct Bid {
     bytes32 commitment;

@@ -106,11 +106,11 @@ class EmcClient(ContractClient):
     # -- reads -----------------------------------------------------------------------
 
     def round_count(self) -> int:
-        return int(self._call("roundCount"))
+        return int(self._call("lastBidRound"))
 
     def round(self, round_id: int) -> BidRound:
         commit, reveal, decided, bidders, revealed, invited, document = self._call(
-            "round", round_id
+            "bidRound", round_id
         )
         return BidRound(
             id=round_id,
@@ -129,7 +129,7 @@ class EmcClient(ContractClient):
 
     def bid(self, round_id: int, bidder: ChecksumAddress) -> Bid:
         """``bidder``'s bid in ``round_id`` with its outcome as of the latest block."""
-        commitment, users, revenue, ask, outcome, proposal = self._call("bidOf", round_id, bidder)
+        commitment, users, revenue, ask, outcome, proposal = self._call("bid", round_id, bidder)
         return Bid(
             round_id=round_id,
             bidder=bidder,

@@ -17,9 +17,11 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from web3 import Web3
+from web3.types import RPCEndpoint
 
 from bench.setup import fresh_ledger
 from rdh_chain.agreements import sign_version
+from rdh_chain.bids import SealedBid
 from rdh_chain.demo import EXPLORE, SMART_COOKING
 from rdh_chain.ledger import Ledger
 from rdh_chain.toolchain.artifacts import Artifact
@@ -46,6 +48,8 @@ APPROVE = "approve (before each settle)"
 SETTLE_MAX = "settle (approved max)"
 FIRST_CLAIM = "first claim"
 CLAIM = "claim"
+BID_COMMIT = "bid commit"
+BID_REVEAL = "bid reveal"
 ROWS = (
     CREATE_EMC,
     ADD_MEMBER,
@@ -59,6 +63,8 @@ ROWS = (
     SETTLE_MAX,
     FIRST_CLAIM,
     CLAIM,
+    BID_COMMIT,
+    BID_REVEAL,
 )
 # What measure() returns: every row but the derived one.
 OPERATIONS = tuple(row for row in ROWS if row != ACTIVATE_PER_SIGNER)
@@ -163,6 +169,44 @@ def _register(ledger: Ledger, account: ChecksumAddress, role: Role) -> int:
     return ledger.registry.add_member(account, role).gas_used
 
 
+BID_COMMIT_WINDOW = 3_600
+
+
+def _bid_gas(
+    w3: Web3, leader: Ledger, emc_address: ChecksumAddress, bidder: LocalAccount
+) -> tuple[int, int]:
+    """Gas of a sealed bid's commit and reveal, by the round's second bidder (the owner bids
+    first, so neither pays for the round's first bidder slot): independent of N."""
+    emc = leader.emc(emc_address)
+    now = int(w3.eth.get_block("latest")["timestamp"])
+    round_id, _ = emc.open_bid_round(now + BID_COMMIT_WINDOW, now + 2 * BID_COMMIT_WINDOW)
+    bids = []
+    for ledger in (leader, leader.connect(bidder)):
+        assert ledger.sender is not None
+        sealed = SealedBid.seal(
+            emc_address, round_id, ledger.sender.address, 1_000, 500_000_00, 500, bytes(32)
+        )
+        committed = ledger.emc(emc_address).commit_bid(round_id, sealed.commitment)
+        bids.append((ledger, sealed, committed.gas_used))
+    w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [BID_COMMIT_WINDOW + 1])
+    w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+    revealed = 0
+    for ledger, sealed, _ in bids:
+        revealed = (
+            ledger.emc(emc_address)
+            .reveal_bid(
+                round_id,
+                sealed.users,
+                sealed.revenue,
+                sealed.ask_bps,
+                sealed.proposal_hash,
+                sealed.salt,
+            )
+            .gas_used
+        )
+    return bids[-1][2], revealed
+
+
 def measure(w3: Web3, artifacts: Mapping[str, Artifact], n: int) -> Column:
     """Gas of every operation for an EMC with ``n`` members, on a fresh deployment."""
     treasury, owner = Account.create(), Account.create()
@@ -225,4 +269,6 @@ def measure(w3: Web3, artifacts: Mapping[str, Artifact], n: int) -> Column:
     leader.token.approve(emc_address, MAX_UINT256)
     _, settled = leader.settle(emc, PERIOD)
     gas[SETTLE_MAX] = settled.gas_used
+
+    gas[BID_COMMIT], gas[BID_REVEAL] = _bid_gas(w3, leader, emc_address, members.claimant)
     return Column(gas={op: gas[op] for op in OPERATIONS}, parties=parties)

@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {IEMC} from "./interfaces/IEMC.sol";
 import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
+import {EMCBidding} from "./emc/EMCBidding.sol";
 import {EMCSettlement} from "./emc/EMCSettlement.sol";
 import {EMCStorage} from "./emc/EMCStorage.sol";
 import {EMCVersions} from "./emc/EMCVersions.sol";
@@ -14,7 +15,7 @@ import {EmcStatus, EmcTerms} from "./types/Shares.sol";
 /// @notice The fixed EMC template. The factory deploys it once and clones it per EMC; the
 /// registry, token and factory are immutables of the template, so every clone shares them
 /// without storing them.
-contract EMC is EMCVersions, EMCSettlement {
+contract EMC is EMCVersions, EMCSettlement, EMCBidding {
     constructor(IMemberRegistry registry_, IERC20 token_, address factory_)
         EMCStorage(registry_, token_, factory_)
     {}

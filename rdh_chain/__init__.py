@@ -4,6 +4,7 @@ The SDK's entry point is :class:`Ledger`; every error it raises derives from
 :class:`RdhChainError`.
 """
 
+from rdh_chain.bids import SealedBid, bid_commitment
 from rdh_chain.deployment import Deployment, deploy
 from rdh_chain.exceptions import (
     AccessDeniedError,
@@ -20,6 +21,9 @@ from rdh_chain.exceptions import (
 from rdh_chain.ledger import Ledger, MemberShare
 from rdh_chain.tx import TxResult, TxSender
 from rdh_chain.types import (
+    Bid,
+    BidOutcome,
+    BidRound,
     EmcStatus,
     EmcTerms,
     MemberStatus,
@@ -36,6 +40,9 @@ from rdh_chain.types import (
 __all__ = [
     "AccessDeniedError",
     "BadInputRevertError",
+    "Bid",
+    "BidOutcome",
+    "BidRound",
     "ChainError",
     "ContractRevertError",
     "Deployment",
@@ -50,6 +57,7 @@ __all__ = [
     "Position",
     "RdhChainError",
     "Role",
+    "SealedBid",
     "ShareClass",
     "ShareEntry",
     "StateRevertError",
@@ -60,5 +68,6 @@ __all__ = [
     "Version",
     "VersionStatus",
     "WalletError",
+    "bid_commitment",
     "deploy",
 ]

@@ -327,6 +327,67 @@ class EmcRecipientNotAllowed(BadInputRevertError):
     hint = "Development-fund payments go to registered members only; register the recipient."
 
 
+class EmcBidDeadlines(BadInputRevertError):
+    hint = (
+        "A bid round needs now < commit deadline < reveal deadline; pick a commit deadline "
+        "in the future and a later reveal deadline."
+    )
+
+
+class EmcUnknownBidRound(BadInputRevertError, NotFoundError):
+    hint = "No bid round has this id; list the EMC's rounds with `rdh bid list`."
+
+
+class EmcCommitClosed(StateRevertError):
+    hint = "The round's commit deadline has passed: no bid can be committed or changed now."
+
+
+class EmcZeroCommitment(BadInputRevertError):
+    hint = "Commit the hash of a bid (`rdh bid commit` computes it), not zero."
+
+
+class EmcRevealNotOpen(StateRevertError):
+    hint = "Reveals open only after the round's commit deadline; wait for it and reveal then."
+
+
+class EmcRevealClosed(StateRevertError):
+    hint = "The round's reveal deadline has passed: the unrevealed bid lapsed."
+
+
+class EmcNoBid(StateRevertError, NotFoundError):
+    hint = "This wallet committed no bid in the round; reveal with the wallet that committed."
+
+
+class EmcBidAlreadyRevealed(StateRevertError):
+    hint = "The bid is already revealed; a bid is revealed once."
+
+
+class EmcBidMismatch(BadInputRevertError):
+    hint = (
+        "The revealed values (users, revenue, ask, proposal, salt) do not hash to the "
+        "wallet's commitment; reveal the exact bid saved when committing, from the same wallet."
+    )
+
+
+class EmcBidAskTooHigh(BadInputRevertError):
+    hint = "A bid may ask at most 10,000 bps (100%); this bid can never be revealed."
+
+
+class EmcRevealNotOver(StateRevertError):
+    hint = "Winners can be invited only after the round's reveal deadline; wait for it."
+
+
+class EmcRoundDecided(StateRevertError):
+    hint = "The round was already decided; its invitations are final."
+
+
+class EmcBidNotRevealed(BadInputRevertError):
+    hint = (
+        "Only revealed bids can be invited (and each once); drop the bidder from the list "
+        "(`rdh bid list` shows each bid's outcome)."
+    )
+
+
 # -- OpenZeppelin internals ------------------------------------------------------------
 
 

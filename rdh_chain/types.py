@@ -237,3 +237,42 @@ class Totals:
     paid: int
     dev_fund_withdrawn: int
     target_reached: bool
+
+
+class BidOutcome(IntEnum):
+    """Where a bid stands; see ``contracts/types/Bids.sol``."""
+
+    NONE = 0
+    COMMITTED = 1
+    REVEALED = 2
+    INVITED = 3
+    NOT_INVITED = 4
+    LAPSED = 5
+
+
+@dataclass(frozen=True)
+class BidRound:
+    """A sealed-bid round's header; ``decided_at`` is 0 until the owner invites."""
+
+    id: int
+    commit_deadline: int
+    reveal_deadline: int
+    decided_at: int
+    bidder_count: int
+    revealed_count: int
+    invited_count: int
+    document_hash: bytes
+
+
+@dataclass(frozen=True)
+class Bid:
+    """One wallet's bid in one round; until it is revealed only ``commitment`` is set."""
+
+    round_id: int
+    bidder: ChecksumAddress
+    commitment: bytes
+    undertaken_users: int
+    undertaken_revenue: int
+    ask_bps: int
+    proposal_hash: bytes
+    outcome: BidOutcome

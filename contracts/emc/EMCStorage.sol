@@ -7,6 +7,7 @@ import {IEMC} from "../interfaces/IEMC.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
 import {Accrual} from "../libraries/Accrual.sol";
 import {Roles} from "../libraries/Roles.sol";
+import {Bid, BidRound} from "../types/Bids.sol";
 import {EmcStatus, EmcTerms, Share, Version} from "../types/Shares.sol";
 
 /// @title EMCStorage
@@ -58,6 +59,11 @@ abstract contract EMCStorage is IEMC {
     mapping(uint256 versionId => mapping(address account => Share)) internal _shares;
     mapping(address account => Accrual.Position) internal _positions;
     mapping(address account => uint256) internal _locked;
+    // Sealed-bid rounds (EMCBidding); nothing on the settlement paths reads them.
+    uint256 internal _bidRoundCount;
+    mapping(uint256 roundId => BidRound) internal _bidRounds;
+    mapping(uint256 roundId => address[]) internal _bidders;
+    mapping(uint256 roundId => mapping(address bidder => Bid)) internal _bids;
 
     constructor(IMemberRegistry registry_, IERC20 token_, address factory_) {
         _registry = registry_;

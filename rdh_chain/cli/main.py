@@ -9,6 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from rdh_chain.cli import money
+from rdh_chain.cli.bids import bid_app
 from rdh_chain.cli.chain import chain_app
 from rdh_chain.cli.context import CliState
 from rdh_chain.cli.demo import demo_app
@@ -89,6 +90,7 @@ app.add_typer(member_app, name="member")
 app.add_typer(guidelines_app, name="guidelines")
 app.add_typer(emc_app, name="emc")
 app.add_typer(shares_app, name="shares")
+app.add_typer(bid_app, name="bid")
 app.command("mint")(money.mint)
 app.command("settle")(money.settle)
 app.command("claim")(money.claim)

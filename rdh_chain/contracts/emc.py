@@ -13,6 +13,9 @@ from rdh_chain.exceptions import RdhChainError
 from rdh_chain.tx import TxResult
 from rdh_chain.types import (
     ZERO_ADDRESS,
+    Bid,
+    BidOutcome,
+    BidRound,
     EmcStatus,
     EmcTerms,
     PartySignature,
@@ -73,7 +76,70 @@ class EmcClient(ContractClient):
     def withdraw_dev_fund(self, to: ChecksumAddress, amount: int, purpose: bytes) -> TxResult:
         return self._transact("withdrawDevFund", to, amount, purpose)
 
+    def open_bid_round(
+        self, commit_deadline: int, reveal_deadline: int, document_hash: bytes = bytes(32)
+    ) -> tuple[int, TxResult]:
+        """Open a sealed-bid round (owner only); returns its id and the receipt."""
+        result = self._transact("openBidRound", commit_deadline, reveal_deadline, document_hash)
+        return int(self.event(result, "BidRoundOpened")["args"]["roundId"]), result
+
+    def commit_bid(self, round_id: int, commitment: bytes) -> TxResult:
+        """Commit (or replace) the sender's sealed bid (see ``rdh_chain.bids.bid_commitment``)."""
+        return self._transact("commitBid", round_id, commitment)
+
+    def reveal_bid(
+        self,
+        round_id: int,
+        users: int,
+        revenue: int,
+        ask_bps: int,
+        proposal_hash: bytes,
+        salt: bytes,
+    ) -> TxResult:
+        """Reveal the sender's bid; the values must hash to its commitment."""
+        return self._transact("revealBid", round_id, users, revenue, ask_bps, proposal_hash, salt)
+
+    def invite_bids(self, round_id: int, invited: Sequence[ChecksumAddress]) -> TxResult:
+        """Decide a round (owner only, after the reveal deadline) by inviting ``invited``."""
+        return self._transact("inviteBids", round_id, list(invited))
+
     # -- reads -----------------------------------------------------------------------
+
+    def round_count(self) -> int:
+        return int(self._call("lastBidRound"))
+
+    def round(self, round_id: int) -> BidRound:
+        commit, reveal, decided, bidders, revealed, invited, document = self._call(
+            "bidRound", round_id
+        )
+        return BidRound(
+            id=round_id,
+            commit_deadline=int(commit),
+            reveal_deadline=int(reveal),
+            decided_at=int(decided),
+            bidder_count=int(bidders),
+            revealed_count=int(revealed),
+            invited_count=int(invited),
+            document_hash=bytes(document),
+        )
+
+    def bidders(self, round_id: int) -> list[ChecksumAddress]:
+        """The wallets that committed in ``round_id``, in order of first commit."""
+        return [ChecksumAddress(a) for a in self._call("bidders", round_id)]
+
+    def bid(self, round_id: int, bidder: ChecksumAddress) -> Bid:
+        """``bidder``'s bid in ``round_id`` with its outcome as of the latest block."""
+        commitment, users, revenue, ask, outcome, proposal = self._call("bid", round_id, bidder)
+        return Bid(
+            round_id=round_id,
+            bidder=bidder,
+            commitment=bytes(commitment),
+            undertaken_users=int(users),
+            undertaken_revenue=int(revenue),
+            ask_bps=int(ask),
+            proposal_hash=bytes(proposal),
+            outcome=BidOutcome(outcome),
+        )
 
     def owner(self) -> ChecksumAddress:
         return ChecksumAddress(self._call("owner"))

@@ -117,6 +117,20 @@ TRIGGERED = {
     "EmcDevFundInsufficient",
     "EmcZeroAddress",
     "EmcRecipientNotAllowed",
+    # in test_bidding.py
+    "EmcBidDeadlines",
+    "EmcUnknownBidRound",
+    "EmcCommitClosed",
+    "EmcZeroCommitment",
+    "EmcRevealNotOpen",
+    "EmcRevealClosed",
+    "EmcNoBid",
+    "EmcBidAlreadyRevealed",
+    "EmcBidMismatch",
+    "EmcBidAskTooHigh",
+    "EmcRevealNotOver",
+    "EmcRoundDecided",
+    "EmcBidNotRevealed",
     "SafeCastOverflowedUintDowncast",
 }
 

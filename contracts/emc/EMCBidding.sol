@@ -9,8 +9,8 @@ import {EmcStatus} from "../types/Shares.sol";
 import {EMCStorage} from "./EMCStorage.sol";
 
 /// @title EMCBidding
-/// @notice Sealed-entry rounds: the owner offers places (parts of the target), MEs and partners
-/// commit the hash of a entry, reveal it once commits are closed, and the owner invites winners.
+/// @notice Sealed-bid rounds: the owner offers places (parts of the target), MEs and partners
+/// commit the hash of a bid, reveal it once commits are closed, and the owner invites winners.
 /// @dev The commitment binds this EMC, the round and the bidder, so a commitment copied from
 /// the mempool reveals for nobody else. Reveals open strictly after the commit deadline: no
 /// block can both accept a commit and a reveal of the same round. Deciding a round writes
@@ -104,7 +104,7 @@ abstract contract EMCBidding is EMCStorage {
         mapping(address => Bid) storage bids = _bids[roundId];
         for (uint256 i; i < count; ++i) {
             Bid storage entry = bids[invited[i]];
-            // An invited entry is no longer Revealed, so a repeated address fails here too.
+            // An invited bid is no longer Revealed, so a repeated address fails here too.
             if (entry.outcome != BidOutcome.Revealed) {
                 revert EmcBidNotRevealed(roundId, invited[i], _outcome(r, entry));
             }

@@ -193,6 +193,14 @@ class EmcNotOwner(AccessDeniedError):
     hint = "Only the EMC's owner may do this; sign with the owner's wallet."
 
 
+class EmcNotReporter(AccessDeniedError):
+    hint = "Only the EMC's owner or the reporter it appointed may settle; sign with one of them."
+
+
+class EmcIneligibleReporter(BadInputRevertError):
+    hint = "A reporter must be an active ME; register or reinstate it first."
+
+
 class EmcCallerNotActive(AccessDeniedError):
     hint = "The EMC's owner is suspended in the registry; an operator must reinstate it."
 

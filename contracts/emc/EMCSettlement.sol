@@ -8,6 +8,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {IEMC} from "../interfaces/IEMC.sol";
 import {Accrual} from "../libraries/Accrual.sol";
+import {Roles} from "../libraries/Roles.sol";
 import {EmcStatus, PeriodReport, Share} from "../types/Shares.sol";
 import {EMCStorage} from "./EMCStorage.sol";
 
@@ -22,7 +23,7 @@ abstract contract EMCSettlement is EMCStorage, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @inheritdoc IEMC
-    function settle(PeriodReport calldata report) external nonReentrant onlyOwner returns (uint256 period) {
+    function settle(PeriodReport calldata report) external nonReentrant onlyReporter returns (uint256 period) {
         _checkStatus(EmcStatus.Active);
         uint256 versionId = _activeVersionId;
         if (versionId == 0) revert EmcNoActiveVersion();
@@ -83,6 +84,21 @@ abstract contract EMCSettlement is EMCStorage, ReentrancyGuardTransient {
         _devFundWithdrawn += uint128(amount);
         emit DevFundWithdrawn(to, amount, purpose, available - amount);
         _token.safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IEMC
+    function setReporter(address reporter_) external onlyOwner {
+        if (reporter_ != address(0) && !_registry.isActive(reporter_, Roles.ME)) {
+            revert EmcIneligibleReporter(reporter_);
+        }
+        address previous = _reporter;
+        _reporter = reporter_;
+        emit ReporterChanged(previous, reporter_);
+    }
+
+    /// @inheritdoc IEMC
+    function reporter() external view returns (address) {
+        return _reporter;
     }
 
     /// @inheritdoc IEMC

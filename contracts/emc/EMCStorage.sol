@@ -65,6 +65,9 @@ abstract contract EMCStorage is IEMC {
     mapping(uint256 roundId => address[]) internal _bidders;
     mapping(uint256 roundId => mapping(address bidder => Bid)) internal _bids;
 
+    /// @dev The ME the owner appointed to report and settle periods (zero: the owner alone).
+    address internal _reporter;
+
     constructor(IMemberRegistry registry_, IERC20 token_, address factory_) {
         _registry = registry_;
         _token = token_;
@@ -76,10 +79,30 @@ abstract contract EMCStorage is IEMC {
         _;
     }
 
+    /// @dev The owner or the reporter it appointed; the owner is checked first, so the
+    /// owner's own settlements read nothing more than before.
+    modifier onlyReporter() {
+        _checkReporter();
+        _;
+    }
+
     function _checkOwner() internal view {
         address owner_ = _owner;
         if (msg.sender != owner_) revert EmcNotOwner(msg.sender, owner_);
         if (!_registry.isActive(owner_, Roles.ME)) revert EmcCallerNotActive(owner_);
+    }
+
+    function _checkReporter() internal view {
+        address caller = msg.sender;
+        if (caller == _owner) {
+            _checkOwner();
+            return;
+        }
+        address reporter = _reporter;
+        if (caller != reporter || reporter == address(0)) {
+            revert EmcNotReporter(caller, _owner, reporter);
+        }
+        if (!_registry.isActive(caller, Roles.ME)) revert EmcCallerNotActive(caller);
     }
 
     function _checkStatus(EmcStatus expected) internal view {

@@ -47,6 +47,10 @@ interface IEMC {
     error EmcOnlyFactory(address caller);
     /// @notice `caller` is not the EMC's owner.
     error EmcNotOwner(address caller, address owner);
+    /// @notice `caller` is neither the owner nor the appointed reporter (zero if none).
+    error EmcNotReporter(address caller, address owner, address reporter);
+    /// @notice `account` is not an active ME, so it cannot report for the EMC.
+    error EmcIneligibleReporter(address account);
     /// @notice `caller` is not an active member with the role the call needs.
     error EmcCallerNotActive(address caller);
     /// @notice The call needs status `expected`; the EMC is `actual`.
@@ -158,6 +162,8 @@ interface IEMC {
     );
     /// @notice Cumulative users and revenue reached the target in `period`; value-added credit unlocked.
     event TargetReached(uint256 indexed period, uint256 users, uint256 revenue);
+    /// @notice The owner appointed `reporter` (zero: none) in place of `previous`.
+    event ReporterChanged(address indexed previous, address indexed reporter);
     /// @notice `account` claimed `amount`; it has been paid `totalPaid` in all.
     event Claimed(address indexed account, uint256 amount, uint256 totalPaid);
     /// @notice The owner paid `amount` from the development fund to `to` for `purpose`.
@@ -200,9 +206,16 @@ interface IEMC {
     /// `ShareVersion(versionId, entries, documentHash, nonce, deadline)` under this EMC's domain.
     function versionDigest(uint256 versionId) external view returns (bytes32);
 
-    /// @notice Records a period's figures and deposits its profit from the caller (the owner),
-    /// who must have approved the EMC for `report.profit`.
+    /// @notice Records a period's figures and deposits its profit from the caller (the owner or its
+    /// reporter), who must have approved the EMC for `report.profit`.
     function settle(PeriodReport calldata report) external returns (uint256 period);
+
+    /// @notice Appoints `reporter`, an active ME, to report and settle periods beside the
+    /// owner (zero removes it); only the owner may.
+    function setReporter(address reporter) external;
+
+    /// @notice The appointed reporter, or zero.
+    function reporter() external view returns (address);
 
     /// @notice Pays the caller everything it can claim. Suspended members may claim too.
     function claim() external returns (uint256 amount);

@@ -31,7 +31,7 @@ from rdh_chain.cli.output import (
 from rdh_chain.cli.shares import print_version, version_json
 from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import InvalidInputError
-from rdh_chain.types import TOTAL_BPS, EmcTerms
+from rdh_chain.types import TOTAL_BPS, ZERO_ADDRESS, EmcTerms
 from rdh_chain.validation import parse_amount, to_uint
 
 emc_app = typer.Typer(help="Create and inspect EMCs.", no_args_is_help=True)
@@ -285,3 +285,30 @@ def _summary_json(client: EmcClient) -> dict[str, Any]:
         },
         "active_version_id": client.active_version_id(),
     }
+
+
+@emc_app.command("reporter")
+def set_reporter(
+    ctx: typer.Context,
+    emc: Annotated[str, typer.Argument(help="The EMC's address.")],
+    account: Annotated[
+        str | None,
+        typer.Argument(help="The ME to appoint: 0x address or local wallet name."),
+    ] = None,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Remove the reporter: the owner settles alone.")
+    ] = False,
+    wallet: WalletOption = None,
+    keystore: KeystoreOption = None,
+    password_file: PasswordFileOption = None,
+) -> None:
+    """Appoint the ME that reports and settles periods beside the owner (owner's wallet)."""
+    state = get_state(ctx)
+    if (account is None) == (not remove):
+        raise InvalidInputError("Name the ME to appoint, or pass --remove (not both).")
+    reporter = ZERO_ADDRESS if account is None else state.account(account, "reporter")
+    ledger = state.signer(WalletChoice(wallet, keystore, password_file))
+    client = state.emc(emc, ledger)
+    result = client.set_reporter(reporter)
+    done = "removed the reporter" if remove else f"appointed {reporter} as reporter"
+    echo(f"{done} of {client.address} (tx {result.tx_hash.to_0x_hex()})")

@@ -68,6 +68,10 @@ class EmcClient(ContractClient):
         result = self._transact("settle", report.as_abi())
         return int(self.event(result, "PeriodSettled")["args"]["period"]), result
 
+    def set_reporter(self, reporter: ChecksumAddress) -> TxResult:
+        """Appoint ``reporter`` (an active ME) to settle periods; the zero address removes it."""
+        return self._transact("setReporter", reporter)
+
     def claim(self) -> tuple[int, TxResult]:
         """Claim everything claimable; returns the amount paid."""
         result = self._transact("claim")
@@ -143,6 +147,11 @@ class EmcClient(ContractClient):
 
     def owner(self) -> ChecksumAddress:
         return ChecksumAddress(self._call("owner"))
+
+    def reporter(self) -> ChecksumAddress | None:
+        """The appointed reporter, or None."""
+        reporter = ChecksumAddress(self._call("reporter"))
+        return None if reporter == ZERO_ADDRESS else reporter
 
     def status(self) -> EmcStatus:
         return EmcStatus(self._call("status"))

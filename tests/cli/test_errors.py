@@ -199,8 +199,9 @@ def test_settle_exits_1_without_approving_when_wallet_not_owner(
     )
     owner = world.cli.address("owner")
     assert result.stderr == (
-        f"error: EMC.settle reverted: EmcNotOwner(caller={world.cli.address('me2')}, "
-        f"owner={owner}). Only the EMC's owner may do this; sign with the owner's wallet.\n"
+        f"error: EMC.settle reverted: EmcNotReporter(caller={world.cli.address('me2')}, "
+        f"owner={owner}, reporter=0x0000000000000000000000000000000000000000). Only the "
+        "EMC's owner or the reporter it appointed may settle; sign with one of them.\n"
     )
     # The pre-flight stopped it before the approval, so no allowance was left behind.
     assert ledger.token.allowance(world.cli.address("me2"), world.emc) == 0

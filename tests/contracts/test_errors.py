@@ -92,6 +92,8 @@ TRIGGERED = {
     "FactoryOverrideWithoutReason",  # in test_guidelines.py
     "EmcOnlyFactory",
     "EmcNotOwner",
+    "EmcNotReporter",  # in test_reporter.py
+    "EmcIneligibleReporter",  # in test_reporter.py
     "EmcCallerNotActive",
     "EmcShareTotalNot100",
     "EmcEntryCount",

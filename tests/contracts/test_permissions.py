@@ -23,6 +23,7 @@ from rdh_chain import contract_errors as errors
 from rdh_chain.exceptions import ContractRevertError
 from rdh_chain.ledger import Ledger
 from rdh_chain.types import (
+    ZERO_ADDRESS,
     EmcTerms,
     MemberStatus,
     PeriodReport,
@@ -106,6 +107,17 @@ def _not_owner(cast: Cast, caller: LocalAccount, role: str) -> Denial:
     return errors.EmcNotOwner, {"caller": caller.address, "owner": cast.owner.address}
 
 
+def _not_reporter(cast: Cast, caller: LocalAccount, role: str) -> Denial:
+    # The base EMC has no reporter, so only its owner may settle.
+    if role == "suspended_owner":
+        return errors.EmcCallerNotActive, {"caller": cast.owner.address}
+    return errors.EmcNotReporter, {
+        "caller": caller.address,
+        "owner": cast.owner.address,
+        "reporter": ZERO_ADDRESS,
+    }
+
+
 OPERATORS = frozenset({"operator", "admin"})
 OWNER = frozenset({"owner"})
 ACTIONS = [
@@ -174,7 +186,7 @@ ACTIONS = [
         "emc.settle",
         OWNER,
         lambda c, s: s.emc(c.base_emc).settle(PeriodReport(1, 1, 1, 0, 1)),
-        _not_owner,
+        _not_reporter,
     ),
     Action(
         "emc.withdrawDevFund",

@@ -120,6 +120,9 @@ class TermsPublic(_Public):
     sharing_space: AmountPublic = Field(
         description="The value-added sharing space the target earns."
     )
+    loss_threshold: AmountPublic = Field(
+        description="Cumulative losses at which the EMC dissolves itself."
+    )
     partner_min_bps: int = Field(description="The smallest share a partner may be given.")
     partner_max_bps: int = Field(description="The largest share a partner may be given.")
     metadata: str = Field(description="bytes32 reference to the EMC's off-chain description.")
@@ -130,6 +133,7 @@ class TermsPublic(_Public):
             target_users=terms.target_users,
             target_revenue=AmountPublic.of(terms.target_revenue),
             sharing_space=AmountPublic.of(terms.sharing_space),
+            loss_threshold=AmountPublic.of(terms.loss_threshold),
             partner_min_bps=terms.partner_min_bps,
             partner_max_bps=terms.partner_max_bps,
             metadata=_hex(terms.metadata),

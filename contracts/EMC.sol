@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {IEMC} from "./interfaces/IEMC.sol";
 import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
-import {EMCBidding} from "./emc/EMCBidding.sol";
+import {EMCDepartures} from "./emc/EMCDepartures.sol";
 import {EMCSettlement} from "./emc/EMCSettlement.sol";
 import {EMCStorage} from "./emc/EMCStorage.sol";
 import {EMCVersions} from "./emc/EMCVersions.sol";
@@ -13,12 +13,35 @@ import {EmcStatus, EmcTerms} from "./types/Shares.sol";
 
 /// @title EMC
 /// @notice The fixed EMC template. The factory deploys it once and clones it per EMC; the
-/// registry, token and factory are immutables of the template, so every clone shares them
-/// without storing them.
-contract EMC is EMCVersions, EMCSettlement, EMCBidding {
-    constructor(IMemberRegistry registry_, IERC20 token_, address factory_)
+/// registry, token, factory and bidding module are immutables of the template, so every clone
+/// shares them without storing them.
+contract EMC is EMCVersions, EMCSettlement, EMCDepartures {
+    /// @dev Serves `IEMCBidding` on each clone's storage (see `fallback`).
+    address private immutable _biddingModule;
+
+    constructor(IMemberRegistry registry_, IERC20 token_, address factory_, address biddingModule_)
         EMCStorage(registry_, token_, factory_)
-    {}
+    {
+        _biddingModule = biddingModule_;
+    }
+
+    /// @notice Delegates every call the template does not serve to the bidding module, which
+    /// shares its storage layout; the module's own reverts come back unchanged.
+    fallback() external {
+        address module = _biddingModule;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
+    /// @inheritdoc IEMC
+    function biddingModule() external view returns (address) {
+        return _biddingModule;
+    }
 
     /// @inheritdoc IEMC
     /// @dev No Initializable: `_status` leaves `None` here, and only the factory may call,

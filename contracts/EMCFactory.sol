@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 
 import {EMC} from "./EMC.sol";
+import {EMCBidding} from "./emc/EMCBidding.sol";
 import {IEMC} from "./interfaces/IEMC.sol";
 import {IEMCFactory} from "./interfaces/IEMCFactory.sol";
 import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
@@ -31,7 +32,8 @@ contract EMCFactory is IEMCFactory {
         _registry = registry_;
         _token = token_;
         _guidelines = guidelines_;
-        address template = address(new EMC(registry_, token_, address(this)));
+        address bidding = address(new EMCBidding(registry_, token_, address(this)));
+        address template = address(new EMC(registry_, token_, address(this), bidding));
         _implementation = template;
         _cloneCodeHash = keccak256(
             abi.encodePacked(hex"363d3d373d3d3d363d73", template, hex"5af43d82803e903d91602b57fd5bf3")
@@ -94,6 +96,7 @@ contract EMCFactory is IEMCFactory {
         if (terms.targetUsers == 0 || terms.targetRevenue == 0 || terms.sharingSpace == 0) {
             revert FactoryInvalidTerms(terms.targetUsers, terms.targetRevenue, terms.sharingSpace);
         }
+        if (terms.lossThreshold == 0) revert FactoryZeroLossThreshold();
         if (terms.partnerMinBps == 0 || terms.partnerMinBps > terms.partnerMaxBps || terms.partnerMaxBps > 10_000) {
             revert FactoryInvalidPartnerBounds(terms.partnerMinBps, terms.partnerMaxBps);
         }

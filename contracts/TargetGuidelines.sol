@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
 import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
 import {ITargetGuidelines} from "./interfaces/ITargetGuidelines.sol";
 import {Roles} from "./libraries/Roles.sol";
@@ -11,6 +13,8 @@ import {Criteria, Formula, Strategy} from "./types/Targets.sol";
 /// @notice Every formula version stays readable, so an auditor can recompute any EMC's terms
 /// from the version its creation recorded.
 contract TargetGuidelines is ITargetGuidelines {
+    using SafeCast for uint256;
+
     uint256 private constant _BPS = 10_000;
     uint256 private constant _FULL_SCORE = 1_000_000;
 
@@ -36,6 +40,7 @@ contract TargetGuidelines is ITargetGuidelines {
             revert GuidelinesInvalidPartnerBounds(f.partnerMinBps, f.partnerMaxBps);
         }
         if (f.minScore > _FULL_SCORE) revert GuidelinesInvalidMinScore(f.minScore);
+        if (f.lossThresholdBps == 0) revert GuidelinesZeroLossThreshold();
         _formulas[strategy].push(f);
         version = _formulas[strategy].length;
         emit FormulaPublished(strategy, version, f, rationale, msg.sender);
@@ -71,6 +76,7 @@ contract TargetGuidelines is ITargetGuidelines {
             targetUsers: uint64(uint256(f.usersAtFullScore) * s / _FULL_SCORE),
             targetRevenue: uint128(revenue),
             sharingSpace: uint128(revenue * f.sharingSpaceBps / _BPS),
+            lossThreshold: (revenue * f.lossThresholdBps / _BPS).toUint96(),
             partnerMinBps: f.partnerMinBps,
             partnerMaxBps: f.partnerMaxBps,
             metadata: metadata

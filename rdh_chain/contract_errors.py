@@ -399,6 +399,60 @@ class EmcBidNotRevealed(BadInputRevertError):
 # -- OpenZeppelin internals ------------------------------------------------------------
 
 
+class EmcProfitWithLoss(BadInputRevertError):
+    hint = (
+        "The period's cost exceeds its revenue, so it made a loss and deposits no profit: "
+        "report it with profit 0."
+    )
+
+
+class EmcProfitAboveMargin(BadInputRevertError):
+    hint = "The profit cannot exceed revenue minus cost; check the period's figures."
+
+
+class EmcInvestmentTooSmall(BadInputRevertError):
+    hint = "The amount buys no unit of the capital at its current worth; invest more."
+
+
+class EmcNotAMember(StateRevertError):
+    hint = (
+        "The account is not a member of this EMC: notice is given to members of the active "
+        "version, and only members named in a version may invest."
+    )
+
+
+class EmcOwnerCannotDepart(BadInputRevertError):
+    hint = "The owner leads the EMC and cannot be given notice."
+
+
+class EmcNoticeTooShort(BadInputRevertError):
+    hint = "Give at least the template's minimum notice (see `min` in the error), in periods."
+
+
+class EmcAlreadyDeparting(StateRevertError):
+    hint = "The member was already given notice; see `rdh emc show` for when it takes effect."
+
+
+class EmcMemberLeftOut(StateRevertError):
+    hint = (
+        "A member of the active version keeps its share until it signs a new one: keep it "
+        "in the version, or give it notice (`rdh emc terminate`) and propose the version once "
+        "the notice has run out."
+    )
+
+
+class EmcMemberDeparted(BadInputRevertError):
+    hint = "The member left this EMC after its notice ran out; it cannot be named again."
+
+
+class FactoryZeroLossThreshold(BadInputRevertError):
+    hint = "Set a loss threshold above zero: the cumulative losses at which the EMC dissolves."
+
+
+class GuidelinesZeroLossThreshold(BadInputRevertError):
+    hint = "Set the formula's loss threshold above 0 bps of the revenue target."
+
+
 class ReentrancyGuardReentrantCall(StateRevertError):
     hint = "A reentrant call was blocked."
 

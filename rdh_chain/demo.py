@@ -60,7 +60,8 @@ MES: list[tuple[str, int, int]] = [
 DEV_FUND_BPS = 900  # 9% of profit
 # The template stewards' "explore" guideline: the four criteria weigh alike; a perfect
 # scenario would be asked for 25,000 users and 12.5M RMB, with a sharing space of 6% of
-# the revenue target and partners at 2-6% of profit.
+# the revenue target, partners at 2-6% of profit, and dissolution once losses reach 10% of
+# the revenue target.
 EXPLORE = Formula(
     weights_bps=(2_500, 2_500, 2_500, 2_500),
     users_at_full_score=25_000,
@@ -68,6 +69,7 @@ EXPLORE = Formula(
     sharing_space_bps=600,
     partner_min_bps=200,
     partner_max_bps=600,
+    loss_threshold_bps=1_000,
     min_score=500_000,
 )
 # The platform's scores of Smart Cooking (score 80/100), which give the target of the source:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
+from typing import Any
 
 from eth_typing import ChecksumAddress, HexAddress, HexStr
 from eth_utils.crypto import keccak
@@ -66,11 +68,11 @@ class VersionStatus(IntEnum):
 
 
 class EmcStatus(IntEnum):
+    """``ACTIVE`` from registration; ``DISSOLVED`` for good once losses reach the threshold."""
+
     NONE = 0
-    BIDDING = 1
-    ACTIVE = 2
-    DISSOLVED = 3
-    CLOSED = 4
+    ACTIVE = 1
+    DISSOLVED = 2
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,8 @@ class ShareEntry:
 
 @dataclass(frozen=True)
 class EmcTerms:
-    """An EMC's target and sharing space (fen), and the bounds of a partner's share (bps).
+    """An EMC's target and sharing space (fen), the cumulative losses (fen) at which it
+    dissolves, and the bounds of a partner's share (bps).
 
     The default bounds admit any partner share; the Smart Cooking template uses 200-600.
     """
@@ -103,18 +106,34 @@ class EmcTerms:
     target_users: int
     target_revenue: int
     sharing_space: int
+    loss_threshold: int
     metadata: bytes = bytes(32)
     partner_min_bps: int = 1
     partner_max_bps: int = TOTAL_BPS
 
-    def as_abi(self) -> tuple[int, int, int, int, int, bytes]:
+    def as_abi(self) -> tuple[int, int, int, int, int, int, bytes]:
         return (
             self.target_users,
             self.target_revenue,
             self.sharing_space,
+            self.loss_threshold,
             self.partner_min_bps,
             self.partner_max_bps,
             self.metadata,
+        )
+
+    @classmethod
+    def from_abi(cls, raw: Sequence[Any]) -> EmcTerms:
+        """The terms from the contracts' ``EmcTerms`` tuple."""
+        users, revenue, space, threshold, partner_min, partner_max, metadata = raw
+        return cls(
+            target_users=int(users),
+            target_revenue=int(revenue),
+            sharing_space=int(space),
+            loss_threshold=int(threshold),
+            metadata=bytes(metadata),
+            partner_min_bps=int(partner_min),
+            partner_max_bps=int(partner_max),
         )
 
 
@@ -141,7 +160,8 @@ class Formula:
     """A target guideline's formula (see ``contracts/types/Targets.sol``).
 
     Weights (bps, summing to 10,000) apply to the criteria in ``Criteria``'s order; a
-    scenario scoring 100 everywhere (score 1,000,000) gets the full-score targets.
+    scenario scoring 100 everywhere (score 1,000,000) gets the full-score targets. The
+    loss threshold is ``loss_threshold_bps`` of the revenue target.
     """
 
     weights_bps: tuple[int, int, int, int]
@@ -150,9 +170,10 @@ class Formula:
     sharing_space_bps: int
     partner_min_bps: int
     partner_max_bps: int
+    loss_threshold_bps: int
     min_score: int = 0
 
-    def as_abi(self) -> tuple[tuple[int, int, int, int], int, int, int, int, int, int]:
+    def as_abi(self) -> tuple[tuple[int, int, int, int], int, int, int, int, int, int, int]:
         return (
             self.weights_bps,
             self.users_at_full_score,
@@ -161,12 +182,15 @@ class Formula:
             self.partner_min_bps,
             self.partner_max_bps,
             self.min_score,
+            self.loss_threshold_bps,
         )
 
 
 @dataclass(frozen=True)
 class PeriodReport:
-    """A period's figures; ``profit`` (in fen) is deposited when it is settled."""
+    """A period's figures in fen. ``profit`` (at most ``revenue - cost``) is deposited when
+    it is settled; a period whose ``cost`` exceeds its ``revenue`` is a loss of the
+    difference and deposits nothing (``profit`` 0)."""
 
     users: int
     units: int
@@ -177,6 +201,11 @@ class PeriodReport:
 
     def as_abi(self) -> tuple[int, int, int, int, int, bytes]:
         return (self.users, self.units, self.revenue, self.cost, self.profit, self.document_hash)
+
+    @property
+    def loss(self) -> int:
+        """The period's loss (cost above revenue), 0 if it made none."""
+        return max(self.cost - self.revenue, 0)
 
 
 @dataclass(frozen=True)
@@ -205,6 +234,7 @@ class Version:
     deadline: int
     document_hash: bytes
     entries_hash: bytes
+    value_added_bps: int
 
 
 @dataclass(frozen=True)
@@ -276,3 +306,40 @@ class Bid:
     ask_bps: int
     proposal_hash: bytes
     outcome: BidOutcome
+
+
+@dataclass(frozen=True)
+class CapitalTotals:
+    """An EMC's pooled capital and losses, in fen (see ``contracts/types/Capital.sol``)."""
+
+    capital: int
+    total_units: int
+    era: int
+    invested: int
+    losses: int
+    losses_covered: int
+    returned: int
+    pool_released: int
+
+
+@dataclass(frozen=True)
+class CapitalHolding:
+    """One member's capital in an EMC: its units, what they are worth now, what it put in."""
+
+    units: int
+    value: int
+    invested: int
+
+
+@dataclass(frozen=True)
+class Departure:
+    """A departure notice; ``effective_period`` 0 means none was given."""
+
+    effective_period: int
+    noticed_at: int
+    by_owner: bool
+    reason_hash: bytes
+
+    @property
+    def given(self) -> bool:
+        return self.noticed_at != 0

@@ -15,7 +15,7 @@ from eth_utils.address import is_address, to_checksum_address
 
 from rdh_chain.exceptions import InvalidInputError
 
-_UINT_BITS = {"uint16": 16, "uint64": 64, "uint128": 128, "uint256": 256}
+_UINT_BITS = {f"uint{bits}": bits for bits in (16, 32, 64, 96, 128, 256)}
 
 
 def to_address(value: str, what: str = "address") -> ChecksumAddress:

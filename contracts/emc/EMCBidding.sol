@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IEMC} from "../interfaces/IEMC.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+import {IEMCBidding} from "../interfaces/IEMCBidding.sol";
+import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
 import {Accrual} from "../libraries/Accrual.sol";
-import {Roles} from "../libraries/Roles.sol";
 import {Bid, BidOutcome, BidRound} from "../types/Bids.sol";
 import {EmcStatus} from "../types/Shares.sol";
 import {EMCStorage} from "./EMCStorage.sol";
@@ -15,10 +17,15 @@ import {EMCStorage} from "./EMCStorage.sol";
 /// the mempool reveals for nobody else. Reveals open strictly after the commit deadline: no
 /// block can both accept a commit and a reveal of the same round. Deciding a round writes
 /// only the invited bids; `bid` derives Committed, NotInvited and Lapsed from the round.
-/// The read functions are named so that their selectors leave `claim` and `settle` where
-/// they were in the dispatcher: adding them costs those hot paths no gas.
-abstract contract EMCBidding is EMCStorage {
-    /// @inheritdoc IEMC
+/// The factory deploys this module once; the EMC template's fallback delegates every bidding
+/// call to it, so it runs on the calling clone's storage with the template's layout.
+/// Called directly, it has no owner and status `None`: every change reverts.
+contract EMCBidding is EMCStorage, IEMCBidding {
+    constructor(IMemberRegistry registry_, IERC20 token_, address factory_)
+        EMCStorage(registry_, token_, factory_)
+    {}
+
+    /// @inheritdoc IEMCBidding
     function openBidRound(uint48 commitDeadline, uint48 revealDeadline, bytes32 documentHash)
         external
         onlyOwner
@@ -36,10 +43,10 @@ abstract contract EMCBidding is EMCStorage {
         emit BidRoundOpened(roundId, commitDeadline, revealDeadline, documentHash);
     }
 
-    /// @inheritdoc IEMC
+    /// @inheritdoc IEMCBidding
     function commitBid(uint256 roundId, bytes32 commitment) external {
         _checkStatus(EmcStatus.Active);
-        _checkBidder();
+        _checkActiveMember();
         BidRound storage r = _bidRound(roundId);
         if (block.timestamp > r.commitDeadline) {
             revert EmcCommitClosed(roundId, r.commitDeadline, block.timestamp);
@@ -54,7 +61,7 @@ abstract contract EMCBidding is EMCStorage {
         emit BidCommitted(roundId, msg.sender, commitment);
     }
 
-    /// @inheritdoc IEMC
+    /// @inheritdoc IEMCBidding
     function revealBid(
         uint256 roundId,
         uint64 undertakenUsers,
@@ -64,7 +71,7 @@ abstract contract EMCBidding is EMCStorage {
         bytes32 salt
     ) external {
         _checkStatus(EmcStatus.Active);
-        _checkBidder();
+        _checkActiveMember();
         BidRound storage r = _bidRound(roundId);
         if (block.timestamp <= r.commitDeadline) {
             revert EmcRevealNotOpen(roundId, r.commitDeadline, block.timestamp);
@@ -92,7 +99,7 @@ abstract contract EMCBidding is EMCStorage {
         emit BidRevealed(roundId, msg.sender, undertakenUsers, undertakenRevenue, askBps, proposalHash);
     }
 
-    /// @inheritdoc IEMC
+    /// @inheritdoc IEMCBidding
     function inviteBids(uint256 roundId, address[] calldata invited) external onlyOwner {
         _checkStatus(EmcStatus.Active);
         BidRound storage r = _bidRound(roundId);
@@ -115,23 +122,23 @@ abstract contract EMCBidding is EMCStorage {
         emit BidsInvited(roundId, invited);
     }
 
-    /// @inheritdoc IEMC
+    /// @inheritdoc IEMCBidding
     function lastBidRound() external view returns (uint256) {
         return _bidRoundCount;
     }
 
-    /// @inheritdoc IEMC
+    /// @inheritdoc IEMCBidding
     function bidRound(uint256 roundId) external view returns (BidRound memory) {
         return _bidRound(roundId);
     }
 
-    /// @inheritdoc IEMC
+    /// @inheritdoc IEMCBidding
     function bidders(uint256 roundId) external view returns (address[] memory) {
         _bidRound(roundId);
         return _bidders[roundId];
     }
 
-    /// @inheritdoc IEMC
+    /// @inheritdoc IEMCBidding
     function bid(uint256 roundId, address bidder) external view returns (Bid memory entry) {
         BidRound storage r = _bidRound(roundId);
         entry = _bids[roundId][bidder];
@@ -139,13 +146,6 @@ abstract contract EMCBidding is EMCStorage {
     }
 
     // ---------------------------------------------------------------- internals
-
-    /// @dev Any active ME or partner may bid; partners pay a second registry read.
-    function _checkBidder() private view {
-        if (!_registry.isActive(msg.sender, Roles.ME) && !_registry.isActive(msg.sender, Roles.PARTNER)) {
-            revert EmcCallerNotActive(msg.sender);
-        }
-    }
 
     function _bidRound(uint256 roundId) private view returns (BidRound storage r) {
         if (roundId == 0 || roundId > _bidRoundCount) revert EmcUnknownBidRound(roundId);

@@ -10,14 +10,14 @@ import {IEMC} from "../interfaces/IEMC.sol";
 import {Accrual} from "../libraries/Accrual.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {EmcStatus, PeriodReport, Share} from "../types/Shares.sol";
-import {EMCStorage} from "./EMCStorage.sol";
+import {EMCCapital} from "./EMCCapital.sol";
 
 /// @title EMCSettlement
-/// @notice Settling periods, pull payouts and the development fund, at O(1) gas in the
-/// number of members.
+/// @notice Settling periods (profits and losses), pull payouts and the development fund, at
+/// O(1) gas in the number of members.
 /// @dev Settling a period only raises `_cumProfit`. An account is brought up to date
 /// lazily, epoch by epoch, when it claims: O(epochs since its last claim), about one a month.
-abstract contract EMCSettlement is EMCStorage, ReentrancyGuardTransient {
+abstract contract EMCSettlement is EMCCapital, ReentrancyGuardTransient {
     using Accrual for Accrual.Position;
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
@@ -28,7 +28,13 @@ abstract contract EMCSettlement is EMCStorage, ReentrancyGuardTransient {
         uint256 versionId = _activeVersionId;
         if (versionId == 0) revert EmcNoActiveVersion();
         uint256 profit = report.profit;
-        if (profit == 0) revert EmcZeroAmount();
+        uint256 loss;
+        if (report.cost > report.revenue) {
+            loss = report.cost - report.revenue;
+            if (profit != 0) revert EmcProfitWithLoss(profit, loss);
+        } else if (profit > report.revenue - report.cost) {
+            revert EmcProfitAboveMargin(profit, report.revenue - report.cost);
+        }
         uint256 cumProfit = _cumProfit + profit;
         if (cumProfit > _MAX_CUMULATIVE) revert EmcAmountTooLarge(cumProfit, _MAX_CUMULATIVE);
         // Widened before adding, so an overflow reaches SafeCast's error, not a panic.
@@ -45,7 +51,8 @@ abstract contract EMCSettlement is EMCStorage, ReentrancyGuardTransient {
             _targetReached = true;
             emit TargetReached(period, users, revenue);
         }
-        _token.safeTransferFrom(msg.sender, address(this), profit);
+        if (loss != 0) _absorbLoss(period, loss);
+        else if (profit != 0) _token.safeTransferFrom(msg.sender, address(this), profit);
     }
 
     /// @inheritdoc IEMC
@@ -171,6 +178,10 @@ abstract contract EMCSettlement is EMCStorage, ReentrancyGuardTransient {
         if (_targetReached) {
             payable_ += locked + p.unlockDust();
             locked = 0;
+        } else if (_poolForfeited) {
+            // Dissolved short of the target: the pool went to the capital (see EMCCapital).
+            locked = 0;
+            p.lockedDust = 0;
         }
     }
 }

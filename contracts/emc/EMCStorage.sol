@@ -3,18 +3,21 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
-import {IEMC} from "../interfaces/IEMC.sol";
+import {IEMCErrors} from "../interfaces/IEMCErrors.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
 import {Accrual} from "../libraries/Accrual.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {Bid, BidRound} from "../types/Bids.sol";
+import {CapitalAccount, Departure} from "../types/Capital.sol";
 import {EmcStatus, EmcTerms, Share, Version} from "../types/Shares.sol";
 
 /// @title EMCStorage
 /// @notice The EMC template's state and the checks every part of it shares.
-/// @dev The template is split by concern (versions, settlement) over this one layout;
-/// `EMC` puts the parts together. Clones share the immutables through the template's code.
-abstract contract EMCStorage is IEMC {
+/// @dev The template is split by concern (versions, settlement, capital, departures, bids)
+/// over this one layout; `EMC` puts the parts together, except bidding, which the separate
+/// `EMCBidding` module serves through the template's fallback (one contract would exceed the
+/// 24,576-byte code size limit). Clones share the immutables through the template's code.
+abstract contract EMCStorage is IEMCErrors {
     /// @notice Most entries a version may have; bounds the proposal loop.
     uint256 public constant MAX_ENTRIES = 256;
     /// @dev The development fund's account key: the fund has no wallet.
@@ -43,6 +46,8 @@ abstract contract EMCStorage is IEMC {
     uint32 internal _epochCount;
     uint64 internal _cumUsers;
     bool internal _targetReached;
+    /// @dev Set when the EMC dissolved short of its target: locked value-added credit is void.
+    bool internal _poolForfeited;
     // Slot 2.
     uint128 internal _cumRevenue;
     uint128 internal _devFundWithdrawn;
@@ -67,6 +72,19 @@ abstract contract EMCStorage is IEMC {
 
     /// @dev The ME the owner appointed to report and settle periods (zero: the owner alone).
     address internal _reporter;
+
+    // Capital and losses (EMCCapital); nothing on the profit settlement or claim paths reads them.
+    uint128 internal _capital;
+    uint128 internal _capitalUnits;
+    uint128 internal _losses;
+    uint96 internal _lossesCovered;
+    uint32 internal _capitalEra;
+    uint128 internal _invested;
+    uint128 internal _capitalReturned;
+    uint128 internal _poolReleased;
+    mapping(address account => CapitalAccount) internal _capitalAccounts;
+    // Departure notices (EMCDepartures).
+    mapping(address account => Departure) internal _departures;
 
     constructor(IMemberRegistry registry_, IERC20 token_, address factory_) {
         _registry = registry_;
@@ -105,6 +123,13 @@ abstract contract EMCStorage is IEMC {
         if (!_registry.isActive(caller, Roles.ME)) revert EmcCallerNotActive(caller);
     }
 
+    /// @dev Active MEs and partners may bid and invest; partners pay a second registry read.
+    function _checkActiveMember() internal view {
+        if (!_registry.isActive(msg.sender, Roles.ME) && !_registry.isActive(msg.sender, Roles.PARTNER)) {
+            revert EmcCallerNotActive(msg.sender);
+        }
+    }
+
     function _checkStatus(EmcStatus expected) internal view {
         if (_status != expected) revert EmcWrongStatus(_status, expected);
     }
@@ -112,4 +137,17 @@ abstract contract EMCStorage is IEMC {
     function _checkVersionExists(uint256 versionId) internal view {
         if (versionId == 0 || versionId > _versionCount) revert EmcUnknownVersion(versionId);
     }
+
+    /// @dev Whether version `versionId` gives `account` any share.
+    function _isParty(uint256 versionId, address account) internal view returns (bool) {
+        Share storage s = _shares[versionId][account];
+        return s.partnerBps != 0 || s.operatingBps != 0 || s.valueAddedBps != 0 || s.devFundBps != 0;
+    }
+
+    /// @dev Whether `account`'s departure notice has run out.
+    function _departed(address account) internal view returns (bool) {
+        Departure storage d = _departures[account];
+        return d.noticedAt != 0 && _periodCount >= d.effectivePeriod;
+    }
+
 }

@@ -28,7 +28,7 @@ import {EMCStorage} from "./EMCStorage.sol";
 /// `EMCSettlement` walks the epochs to account each member lazily. Activation costs O(1) in
 /// the entries and one signature check per party: the entries were stored and hashed when
 /// the version was proposed.
-abstract contract EMCVersions is EMCStorage, EIP712 {
+abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
     using SafeCast for uint256;
 
     bytes32 private constant _ENTRY_TYPEHASH =
@@ -53,6 +53,7 @@ abstract contract EMCVersions is EMCStorage, EIP712 {
         versionId = ++_versionCount;
         uint32 nextEpoch = _epochCount;
         uint256 total;
+        uint256 valueAddedBps;
         bytes32[] memory entryHashes = new bytes32[](count);
         for (uint256 i; i < count; ++i) {
             ShareEntry calldata entry = entries[i];
@@ -63,6 +64,7 @@ abstract contract EMCVersions is EMCStorage, EIP712 {
             _checkEligible(entry);
             _addShare(versionId, entry);
             total += entry.bps;
+            if (entry.class == ShareClass.ValueAdded) valueAddedBps += entry.bps;
             entryHashes[i] = keccak256(abi.encode(_ENTRY_TYPEHASH, entry.account, entry.class, entry.bps));
             Accrual.Position storage position = _positions[entry.account];
             if (position.flags & Accrual.KNOWN == 0) {
@@ -71,6 +73,7 @@ abstract contract EMCVersions is EMCStorage, EIP712 {
             }
         }
         if (total != Accrual.BPS) revert EmcShareTotalNot100(total);
+        _checkNobodyLeftOut(versionId);
         uint256 accounts = _versionAccounts[versionId].length;
         _suspensionsAtProposal[versionId] = _registry.suspensions();
         _versions[versionId] = Version({
@@ -85,7 +88,8 @@ abstract contract EMCVersions is EMCStorage, EIP712 {
             activatedAt: 0,
             deadline: deadline,
             documentHash: documentHash,
-            entriesHash: keccak256(abi.encodePacked(entryHashes))
+            entriesHash: keccak256(abi.encodePacked(entryHashes)),
+            valueAddedBps: uint16(valueAddedBps)
         });
         emit VersionProposed(versionId, msg.sender, entries, documentHash, nextEpoch, deadline);
     }
@@ -196,10 +200,29 @@ abstract contract EMCVersions is EMCStorage, EIP712 {
         else s.devFundBps = entry.bps;
     }
 
+    /// @dev A member of the active version keeps its share until it signs a version that
+    /// changes it, unless its departure notice has run out or the registry suspended it.
+    function _checkNobodyLeftOut(uint256 versionId) private view {
+        uint256 active = _activeVersionId;
+        if (active == 0) return;
+        address[] storage members = _versionAccounts[active];
+        uint256 count = members.length;
+        for (uint256 i; i < count; ++i) {
+            address member = members[i];
+            if (member == _DEV_FUND || _isParty(versionId, member) || _departed(member)) continue;
+            if (_registry.statusOf(member) == IMemberRegistry.MemberStatus.Active) {
+                revert EmcMemberLeftOut(member, _departures[member].effectivePeriod);
+            }
+        }
+    }
+
     function _checkEligible(ShareEntry calldata entry) private view {
         if (entry.class == ShareClass.DevFund) {
             if (entry.account != _DEV_FUND) revert EmcDevFundAccount(entry.account);
             return;
+        }
+        if (_departed(entry.account)) {
+            revert EmcMemberDeparted(entry.account, _departures[entry.account].effectivePeriod);
         }
         if (entry.class == ShareClass.Partner) {
             uint256 min = _terms.partnerMinBps;
@@ -222,11 +245,6 @@ abstract contract EMCVersions is EMCStorage, EIP712 {
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
         if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
         return SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature);
-    }
-
-    function _isParty(uint256 versionId, address account) private view returns (bool) {
-        Share storage s = _shares[versionId][account];
-        return s.partnerBps != 0 || s.operatingBps != 0 || s.valueAddedBps != 0 || s.devFundBps != 0;
     }
 
     function _checkOrder(ShareEntry calldata previous, ShareEntry calldata entry, uint256 index)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Bid, BidOutcome, BidRound} from "../types/Bids.sol";
+import {CapitalAccount, CapitalTotals, Departure} from "../types/Capital.sol";
 import {
     EmcStatus,
     EmcTerms,
@@ -13,13 +13,14 @@ import {
     Version,
     VersionStatus
 } from "../types/Shares.sol";
+import {IEMCErrors} from "./IEMCErrors.sol";
 
 /// @title An ecosystem micro-community (EMC)
 /// @notice Holds an EMC's terms, its share versions, the settlement of each period's profit
 /// and the members' pull payouts. Settlement and claims cost O(1) gas in the number of members:
 /// each settlement only raises the cumulative profit, and each account brings itself up to date
 /// (per activated version) when it claims.
-interface IEMC {
+interface IEMC is IEMCErrors {
     /// @notice Where an account stands; amounts in token units.
     /// @param claimable Payable now (partner, operating, unlocked value-added and fund credit).
     /// @param locked Value-added credit waiting for the target.
@@ -42,94 +43,6 @@ interface IEMC {
         uint256 devFundWithdrawn;
         bool targetReached;
     }
-
-    /// @notice Only the factory may initialize a clone.
-    error EmcOnlyFactory(address caller);
-    /// @notice `caller` is not the EMC's owner.
-    error EmcNotOwner(address caller, address owner);
-    /// @notice `caller` is neither the owner nor the appointed reporter (zero if none).
-    error EmcNotReporter(address caller, address owner, address reporter);
-    /// @notice `account` is not an active ME, so it cannot report for the EMC.
-    error EmcIneligibleReporter(address account);
-    /// @notice `caller` is not an active member with the role the call needs.
-    error EmcCallerNotActive(address caller);
-    /// @notice The call needs status `expected`; the EMC is `actual`.
-    error EmcWrongStatus(EmcStatus actual, EmcStatus expected);
-    /// @notice A version's basis points add up to `totalBps`, not 10,000.
-    error EmcShareTotalNot100(uint256 totalBps);
-    /// @notice A version must name at least one entry and at most `max`.
-    error EmcEntryCount(uint256 count, uint256 max);
-    /// @notice Entry `index` has zero basis points.
-    error EmcZeroShare(uint256 index);
-    /// @notice `account` appears twice in `class`.
-    error EmcDuplicateEntry(address account, ShareClass class);
-    /// @notice Entries must be sorted by account, then class; entry `index` is out of order.
-    error EmcEntriesNotSorted(uint256 index);
-    /// @notice A partner's `bps` in `class` lies outside the template's bounds [`min`, `max`].
-    error EmcShareOutOfBounds(address account, ShareClass class, uint256 bps, uint256 min, uint256 max);
-    /// @notice The version's signing deadline `deadline` is not after `nowTime`.
-    error EmcDeadlinePassed(uint256 deadline, uint256 nowTime);
-    /// @notice Version `versionId` was proposed against `nonce` activations; there are now
-    /// `current`: propose it again and collect new signatures.
-    error EmcVersionStale(uint256 versionId, uint256 nonce, uint256 current);
-    /// @notice `given` signatures were submitted; the version names `needed` parties.
-    error EmcSignatureCount(uint256 given, uint256 needed);
-    /// @notice Signatures must be sorted by signer address; entry `index` is out of order.
-    error EmcSignersNotSorted(uint256 index);
-    /// @notice `signer` is not named in version `versionId`.
-    error EmcNotAParty(uint256 versionId, address signer);
-    /// @notice `signer`, a party of version `versionId`, was suspended after the proposal.
-    error EmcPartyNotActive(uint256 versionId, address signer);
-    /// @notice `signer`'s signature of version `versionId` does not verify.
-    error EmcInvalidSignature(uint256 versionId, address signer);
-    /// @notice `account` is not an active member with the role `class` needs.
-    error EmcIneligibleMember(address account, ShareClass class);
-    /// @notice A development-fund entry must name account zero; `account` was given.
-    error EmcDevFundAccount(address account);
-    /// @notice Version `versionId` does not exist.
-    error EmcUnknownVersion(uint256 versionId);
-    /// @notice Version `versionId` is `status`, not proposed.
-    error EmcVersionNotProposed(uint256 versionId, VersionStatus status);
-    /// @notice No share version is active yet; activate one before settling.
-    error EmcNoActiveVersion();
-    /// @notice An amount of zero was given.
-    error EmcZeroAmount();
-    /// @notice `value` exceeds the largest amount the ledger stores, `max`.
-    error EmcAmountTooLarge(uint256 value, uint256 max);
-    /// @notice `account` has nothing to claim.
-    error EmcNothingToClaim(address account);
-    /// @notice The development fund holds `available`; `requested` was asked.
-    error EmcDevFundInsufficient(uint256 requested, uint256 available);
-    /// @notice The recipient of a withdrawal cannot be the zero address.
-    error EmcZeroAddress();
-    /// @notice `to` is not a registered member, so it cannot be paid.
-    error EmcRecipientNotAllowed(address to);
-    /// @notice A bid round needs `nowTime` < `commitDeadline` < `revealDeadline`.
-    error EmcBidDeadlines(uint256 commitDeadline, uint256 revealDeadline, uint256 nowTime);
-    /// @notice Bid round `roundId` does not exist.
-    error EmcUnknownBidRound(uint256 roundId);
-    /// @notice Round `roundId` took commitments until `commitDeadline`; it is now `nowTime`.
-    error EmcCommitClosed(uint256 roundId, uint256 commitDeadline, uint256 nowTime);
-    /// @notice A commitment cannot be zero (round `roundId`).
-    error EmcZeroCommitment(uint256 roundId);
-    /// @notice Round `roundId` reveals only after `commitDeadline`; it is now `nowTime`.
-    error EmcRevealNotOpen(uint256 roundId, uint256 commitDeadline, uint256 nowTime);
-    /// @notice Round `roundId` took reveals until `revealDeadline`; it is now `nowTime`.
-    error EmcRevealClosed(uint256 roundId, uint256 revealDeadline, uint256 nowTime);
-    /// @notice `bidder` committed no bid in round `roundId`.
-    error EmcNoBid(uint256 roundId, address bidder);
-    /// @notice `bidder` already revealed its bid in round `roundId`.
-    error EmcBidAlreadyRevealed(uint256 roundId, address bidder);
-    /// @notice The revealed bid hashes to `computed`, not to `bidder`'s `commitment`.
-    error EmcBidMismatch(uint256 roundId, address bidder, bytes32 commitment, bytes32 computed);
-    /// @notice A bid asks `askBps`, more than `max` basis points.
-    error EmcBidAskTooHigh(uint256 askBps, uint256 max);
-    /// @notice Round `roundId` can be decided only after `revealDeadline`; it is now `nowTime`.
-    error EmcRevealNotOver(uint256 roundId, uint256 revealDeadline, uint256 nowTime);
-    /// @notice Round `roundId` was already decided at `decidedAt`.
-    error EmcRoundDecided(uint256 roundId, uint256 decidedAt);
-    /// @notice Only revealed bids can be invited; `bidder`'s bid in round `roundId` is `outcome`.
-    error EmcBidNotRevealed(uint256 roundId, address bidder, BidOutcome outcome);
 
     /// @notice The EMC was initialized for `owner` with `terms`.
     event EmcInitialized(address indexed owner, EmcTerms terms);
@@ -169,23 +82,24 @@ interface IEMC {
     /// @notice The owner paid `amount` from the development fund to `to` for `purpose`.
     event DevFundWithdrawn(address indexed to, uint256 amount, bytes32 indexed purpose, uint256 remaining);
 
-    /// @notice The owner opened bid round `roundId` for the places `documentHash` describes.
-    event BidRoundOpened(
-        uint256 indexed roundId, uint256 commitDeadline, uint256 revealDeadline, bytes32 documentHash
+    /// @notice `account` invested `amount`, receiving `units` of the capital, now worth `capital`.
+    event Invested(address indexed account, uint256 amount, uint256 units, uint256 capital);
+    /// @notice Period `period` made a loss of `loss`; the capital paid `covered` of it to the
+    /// reporter. Losses add up to `cumulativeLosses`.
+    event LossAbsorbed(uint256 indexed period, uint256 loss, uint256 covered, uint256 cumulativeLosses);
+    /// @notice The EMC dissolved in period `period`: its losses `losses` reached `threshold`.
+    /// `capital` is left to return; `poolReleased` of value-added credit joined it (or the
+    /// development fund, if nobody invested) because the target was not reached.
+    event EmcDissolved(
+        uint256 indexed period, uint256 losses, uint256 threshold, uint256 capital, uint256 poolReleased
     );
-    /// @notice `bidder` committed (or replaced) its sealed bid `commitment` in round `roundId`.
-    event BidCommitted(uint256 indexed roundId, address indexed bidder, bytes32 commitment);
-    /// @notice `bidder` revealed its bid in round `roundId`.
-    event BidRevealed(
-        uint256 indexed roundId,
-        address indexed bidder,
-        uint256 undertakenUsers,
-        uint256 undertakenRevenue,
-        uint256 askBps,
-        bytes32 proposalHash
+    /// @notice `account` was paid back `amount` for its `units` of the dissolved EMC's capital.
+    event CapitalReturned(address indexed account, uint256 amount, uint256 units);
+    /// @notice `by` (the owner, or `account` itself) gave `account` notice: it may be left out
+    /// of new versions once period `effectivePeriod` is settled.
+    event DepartureNoticed(
+        address indexed account, address indexed by, uint256 effectivePeriod, bytes32 reasonHash
     );
-    /// @notice The owner decided round `roundId` by inviting `invited`; every other bid lost.
-    event BidsInvited(uint256 indexed roundId, address[] invited);
 
     /// @notice Sets the owner and terms of a fresh clone; called once, by the factory.
     function initialize(address owner, EmcTerms calldata terms) external;
@@ -207,7 +121,9 @@ interface IEMC {
     function versionDigest(uint256 versionId) external view returns (bytes32);
 
     /// @notice Records a period's figures and deposits its profit from the caller (the owner or its
-    /// reporter), who must have approved the EMC for `report.profit`.
+    /// reporter), who must have approved the EMC for `report.profit`. A period whose cost
+    /// exceeds its revenue is a loss: the capital pays it to the caller as far as it goes, and
+    /// the EMC dissolves when its cumulative losses reach the terms' threshold.
     function settle(PeriodReport calldata report) external returns (uint256 period);
 
     /// @notice Appoints `reporter`, an active ME, to report and settle periods beside the
@@ -223,46 +139,34 @@ interface IEMC {
     /// @notice Pays `amount` of the development fund to `to` for `purpose`; only the owner may.
     function withdrawDevFund(address to, uint256 amount, bytes32 purpose) external;
 
-    /// @notice Opens a sealed-bid round; only the owner may. Returns its id (from 1).
-    /// @param commitDeadline Last timestamp at which bids can be committed; after now.
-    /// @param revealDeadline Last timestamp at which bids can be revealed; after `commitDeadline`.
-    /// @param documentHash Hash of the document describing the places (parts of the target) offered.
-    function openBidRound(uint48 commitDeadline, uint48 revealDeadline, bytes32 documentHash)
-        external
-        returns (uint256 roundId);
+    /// @notice Invests `amount` of the caller's credit in the EMC's capital, for units at the
+    /// capital's current worth. Active members named in a version of the EMC may invest while
+    /// it is active; the caller must have approved the EMC for `amount`.
+    function invest(uint256 amount) external;
 
-    /// @notice Commits the caller's sealed bid, or replaces it, until the commit deadline.
-    /// Any active ME or partner may bid.
-    /// @param commitment `keccak256(abi.encode(emc, roundId, bidder, undertakenUsers,
-    /// undertakenRevenue, askBps, proposalHash, salt))`, so it reveals only for its bidder.
-    function commitBid(uint256 roundId, bytes32 commitment) external;
+    /// @notice Pays the caller its part of a dissolved EMC's remaining capital, pro rata to
+    /// its units. Suspended members may claim too.
+    function claimCapital() external returns (uint256 amount);
 
-    /// @notice Reveals the caller's bid, after the commit deadline and up to the reveal
-    /// deadline; the values must hash to its commitment.
-    function revealBid(
-        uint256 roundId,
-        uint64 undertakenUsers,
-        uint128 undertakenRevenue,
-        uint16 askBps,
-        bytes32 proposalHash,
-        bytes32 salt
-    ) external;
+    /// @notice The capital, losses and what dissolution released.
+    function capitalTotals() external view returns (CapitalTotals memory);
 
-    /// @notice Decides round `roundId`, once, after the reveal deadline: invites `invited`
-    /// (each must have revealed); every other bid lost. Only the owner may.
-    function inviteBids(uint256 roundId, address[] calldata invited) external;
+    /// @notice `account`'s capital units (zero if wiped out) and what they are worth now.
+    function capitalOf(address account) external view returns (CapitalAccount memory held, uint256 value);
 
-    /// @notice The id of the last bid round opened, 0 before the first (ids run from 1 to this).
-    function lastBidRound() external view returns (uint256);
+    /// @notice The owner gives `account`, a member of the active version, notice of
+    /// termination, effective once `noticePeriods` more periods are settled.
+    function terminate(address account, uint32 noticePeriods, bytes32 reasonHash) external;
 
-    /// @notice The header of bid round `roundId`.
-    function bidRound(uint256 roundId) external view returns (BidRound memory);
+    /// @notice The caller, a member of the active version, gives notice that it leaves,
+    /// effective once `noticePeriods` more periods are settled.
+    function resign(uint32 noticePeriods, bytes32 reasonHash) external;
 
-    /// @notice The wallets that committed a bid in round `roundId`, in order of first commit.
-    function bidders(uint256 roundId) external view returns (address[] memory);
+    /// @notice `account`'s departure notice (all zero if none).
+    function departureOf(address account) external view returns (Departure memory);
 
-    /// @notice `bidder`'s bid in round `roundId` with its outcome now (all zero if none).
-    function bid(uint256 roundId, address bidder) external view returns (Bid memory);
+    /// @notice The module that serves `IEMCBidding` for every clone of the template.
+    function biddingModule() external view returns (address);
 
     /// @notice The EMC's owner (its leading ME).
     function owner() external view returns (address);

@@ -19,6 +19,8 @@ interface IEMCFactory {
     error FactoryInvalidPartnerBounds(uint256 min, uint256 max);
     /// @notice Terms set by hand need the hash of a written reason.
     error FactoryOverrideWithoutReason();
+    /// @notice An EMC needs a loss threshold above zero: the losses at which it dissolves.
+    error FactoryZeroLossThreshold();
     /// @notice No EMC has index `index`; there are `count`.
     error FactoryIndexOutOfRange(uint256 index, uint256 count);
 

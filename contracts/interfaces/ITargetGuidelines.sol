@@ -18,6 +18,8 @@ interface ITargetGuidelines {
     error GuidelinesInvalidPartnerBounds(uint256 min, uint256 max);
     /// @notice `minScore` exceeds the full score of 1,000,000.
     error GuidelinesInvalidMinScore(uint256 minScore);
+    /// @notice A formula needs a loss threshold above zero basis points of the revenue target.
+    error GuidelinesZeroLossThreshold();
     /// @notice A criterion scored `value`; criteria run from 0 to 100.
     error GuidelinesCriterionOutOfRange(uint256 index, uint256 value);
     /// @notice No formula has been published for `strategy` (or not version `version`).

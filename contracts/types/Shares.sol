@@ -32,19 +32,24 @@ struct Share {
 /// @param targetUsers Users the EMC must reach before the value-added pool unlocks.
 /// @param targetRevenue Ecosystem revenue (token units) the EMC must reach, likewise.
 /// @param sharingSpace The value-added sharing space (token units) the target earns.
+/// @param lossThreshold Cumulative losses (token units) at which the EMC dissolves itself.
 /// @param partnerMinBps Least share of profit a partner may be given in a version.
 /// @param partnerMaxBps Largest share of profit a partner may be given in a version.
 /// @param metadata Hash or content id of the EMC's off-chain description.
+/// @dev `sharingSpace` to `partnerMaxBps` fill exactly one storage slot.
 struct EmcTerms {
     uint64 targetUsers;
     uint128 targetRevenue;
     uint128 sharingSpace;
+    uint96 lossThreshold;
     uint16 partnerMinBps;
     uint16 partnerMaxBps;
     bytes32 metadata;
 }
 
-/// @notice A period's figures as reported at settlement; `profit` is deposited with it.
+/// @notice A period's figures as reported at settlement. A period with `cost` above `revenue`
+/// made a loss of the difference and deposits no profit; otherwise `profit` (at most
+/// `revenue - cost`) is deposited with the report.
 struct PeriodReport {
     uint64 users;
     uint64 units;
@@ -71,6 +76,7 @@ enum VersionStatus {
 /// activated while that number holds, so signatures never outlive the agreement they amend.
 /// @param deadline Last timestamp at which it can be activated.
 /// @param entriesHash EIP-712 hash of its entries, which every party signs.
+/// @param valueAddedBps The value-added pool's part of each period's profit under it.
 struct Version {
     VersionStatus status;
     uint16 epoch;
@@ -83,6 +89,7 @@ struct Version {
     uint48 deadline;
     bytes32 documentHash;
     bytes32 entriesHash;
+    uint16 valueAddedBps;
 }
 
 /// @notice A party's signature of a share version: an ECDSA signature of an EOA, or one that
@@ -92,11 +99,10 @@ struct PartySignature {
     bytes signature;
 }
 
-/// @notice The lifecycle of an EMC.
+/// @notice The lifecycle of an EMC: `Active` from registration; `Dissolved` for good once its
+/// cumulative losses reach the threshold (claims, capital returns and fund withdrawals only).
 enum EmcStatus {
     None,
-    Bidding,
     Active,
-    Dissolved,
-    Closed
+    Dissolved
 }

@@ -27,6 +27,8 @@ struct Criteria {
 /// @param partnerMinBps Least share of profit the template lets a partner be given.
 /// @param partnerMaxBps Largest such share.
 /// @param minScore Scenarios scoring below this (0-1,000,000) are not registered.
+/// @param lossThresholdBps The EMC's loss threshold, in basis points of the revenue target:
+/// cumulative losses at which it dissolves.
 struct Formula {
     uint16[4] weightsBps;
     uint64 usersAtFullScore;
@@ -35,4 +37,5 @@ struct Formula {
     uint16 partnerMinBps;
     uint16 partnerMaxBps;
     uint32 minScore;
+    uint16 lossThresholdBps;
 }

@@ -16,7 +16,7 @@ from rdh_chain.cli.context import (
     optional_bytes32,
     text_hash,
 )
-from rdh_chain.cli.guidelines import StrategyName, parse_criteria
+from rdh_chain.cli.guidelines import StrategyName, parse_criteria, terms_json
 from rdh_chain.cli.output import (
     echo,
     echo_json,
@@ -68,6 +68,12 @@ def create(
         str | None,
         typer.Option("--sharing-space", help="Terms by hand: value-added sharing space in RMB."),
     ] = None,
+    loss_threshold: Annotated[
+        str | None,
+        typer.Option(
+            "--loss-threshold", help="Terms by hand: cumulative losses (RMB) that dissolve it."
+        ),
+    ] = None,
     partner_min_bps: Annotated[
         int,
         typer.Option(
@@ -95,12 +101,12 @@ def create(
     """Register an EMC (signed by an operator) and print its address.
 
     Its terms come from a target guideline (--strategy and --criteria) or are set by
-    hand (--target-users, --target-revenue, --sharing-space) with a --reason.
+    hand (--target-users, --target-revenue, --sharing-space, --loss-threshold) with a --reason.
     """
     state = get_state(ctx)
     owner_address = state.account(owner, "--owner")
     reference = optional_bytes32(metadata, "--metadata")
-    by_hand = (target_users, target_revenue, sharing_space, reason)
+    by_hand = (target_users, target_revenue, sharing_space, loss_threshold, reason)
     if strategy is not None:
         if criteria is None or any(v is not None for v in by_hand):
             raise InvalidInputError(
@@ -116,11 +122,13 @@ def create(
             or target_users is None
             or target_revenue is None
             or sharing_space is None
+            or loss_threshold is None
             or reason is None
         ):
             raise InvalidInputError(
                 "Give --strategy and --criteria to generate the terms, or set them by hand with "
-                "--target-users, --target-revenue, --sharing-space and a --reason."
+                "--target-users, --target-revenue, --sharing-space, --loss-threshold and a "
+                "--reason."
             )
         terms = EmcTerms(
             target_users=to_uint(target_users, "--target-users", "uint64"),
@@ -133,6 +141,11 @@ def create(
                 parse_amount(sharing_space, "--sharing-space"),
                 "--sharing-space (in fen)",
                 "uint128",
+            ),
+            loss_threshold=to_uint(
+                parse_amount(loss_threshold, "--loss-threshold"),
+                "--loss-threshold (in fen)",
+                "uint96",
             ),
             metadata=reference,
             partner_min_bps=to_uint(partner_min_bps, "--partner-min-bps", "uint16"),
@@ -233,6 +246,7 @@ def show(
             ("status", client.status().name.lower()),
             ("target", f"{terms.target_users:,} users and {rmb(terms.target_revenue)} RMB revenue"),
             ("sharing space", f"{rmb(terms.sharing_space)} RMB"),
+            ("loss threshold", f"{rmb(terms.loss_threshold)} RMB of cumulative losses"),
             (
                 "partner share",
                 f"{percent(terms.partner_min_bps)} to {percent(terms.partner_max_bps)} of profit",
@@ -266,14 +280,7 @@ def _summary_json(client: EmcClient) -> dict[str, Any]:
         "address": client.address,
         "owner": client.owner(),
         "status": client.status().name.lower(),
-        "terms": {
-            "target_users": terms.target_users,
-            "target_revenue_fen": terms.target_revenue,
-            "sharing_space_fen": terms.sharing_space,
-            "partner_min_bps": terms.partner_min_bps,
-            "partner_max_bps": terms.partner_max_bps,
-            "metadata": hex32(terms.metadata),
-        },
+        "terms": {**terms_json(terms), "metadata": hex32(terms.metadata)},
         "totals": {
             "periods": totals.periods,
             "users": totals.users,

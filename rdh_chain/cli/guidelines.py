@@ -85,6 +85,13 @@ def publish(
     partner_max_bps: Annotated[
         int, typer.Option("--partner-max-bps", help="Largest partner share.")
     ],
+    loss_threshold_bps: Annotated[
+        int,
+        typer.Option(
+            "--loss-threshold-bps",
+            help="Losses at which an EMC dissolves, in bps of its revenue target.",
+        ),
+    ],
     rationale: Annotated[
         str, typer.Option("--rationale", help="Why this formula (hashed on chain).")
     ],
@@ -106,6 +113,7 @@ def publish(
         sharing_space_bps=to_uint(sharing_space_bps, "--sharing-space-bps", "uint16"),
         partner_min_bps=to_uint(partner_min_bps, "--partner-min-bps", "uint16"),
         partner_max_bps=to_uint(partner_max_bps, "--partner-max-bps", "uint16"),
+        loss_threshold_bps=to_uint(loss_threshold_bps, "--loss-threshold-bps", "uint16"),
         min_score=to_uint(min_score, "--min-score", "uint64"),
     )
     ledger = state.signer(WalletChoice(wallet, keystore, password_file), _DEFAULT_SIGNER)
@@ -144,6 +152,7 @@ def show(
             ),
             ("sharing space", f"{formula.sharing_space_bps} bps of the revenue target"),
             ("partners", f"{formula.partner_min_bps}-{formula.partner_max_bps} bps"),
+            ("loss threshold", f"{formula.loss_threshold_bps} bps of the revenue target"),
             ("min score", f"{formula.min_score:,} of 1,000,000"),
         ]
     )
@@ -194,6 +203,7 @@ def terms_json(terms: EmcTerms) -> dict[str, Any]:
         "target_users": terms.target_users,
         "target_revenue_fen": terms.target_revenue,
         "sharing_space_fen": terms.sharing_space,
+        "loss_threshold_fen": terms.loss_threshold,
         "partner_min_bps": terms.partner_min_bps,
         "partner_max_bps": terms.partner_max_bps,
     }
@@ -207,5 +217,6 @@ def _formula_json(formula: Formula) -> dict[str, Any]:
         "sharing_space_bps": formula.sharing_space_bps,
         "partner_min_bps": formula.partner_min_bps,
         "partner_max_bps": formula.partner_max_bps,
+        "loss_threshold_bps": formula.loss_threshold_bps,
         "min_score": formula.min_score,
     }

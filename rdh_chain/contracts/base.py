@@ -25,6 +25,8 @@ class ContractClient:
     """
 
     artifact_name: ClassVar[str]
+    # Artifacts whose functions the contract also serves (through a fallback module).
+    module_names: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -41,8 +43,20 @@ class ContractClient:
         self.decoder = decoder
         self.sender = sender
         self.contract: Contract = contract or w3.eth.contract(
-            address=address, abi=artifacts[self.artifact_name].abi
+            address=address, abi=self.abi(artifacts)
         )
+
+    @classmethod
+    def abi(cls, artifacts: Mapping[str, Artifact]) -> list[dict[str, Any]]:
+        """The contract's ABI, with the functions, events and errors of its modules."""
+        abi = list(artifacts[cls.artifact_name].abi)
+        seen = {_abi_key(item) for item in abi}
+        for name in cls.module_names:
+            for item in artifacts[name].abi:
+                if item.get("type") != "constructor" and _abi_key(item) not in seen:
+                    seen.add(_abi_key(item))
+                    abi.append(item)
+        return abi
 
     def with_sender(self, sender: TxSender) -> Self:
         """The same contract, writing as ``sender``'s account (the web3 object is shared)."""
@@ -82,3 +96,8 @@ class ContractClient:
                 f"expected one {event_name} event in tx {result.tx_hash.hex()}, found {len(found)}"
             )
         return found[0]
+
+
+def _abi_key(item: Mapping[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+    inputs = tuple(str(i.get("type")) for i in item.get("inputs", ()))
+    return (str(item.get("type")), str(item.get("name", "")), inputs)

@@ -16,6 +16,9 @@ from rdh_chain.types import (
     Bid,
     BidOutcome,
     BidRound,
+    CapitalHolding,
+    CapitalTotals,
+    Departure,
     EmcStatus,
     EmcTerms,
     PartySignature,
@@ -34,6 +37,7 @@ DEFAULT_SIGNING_WINDOW = 30 * 24 * 3600
 
 class EmcClient(ContractClient):
     artifact_name = "EMC"
+    module_names = ("EMCBidding",)
 
     # -- writes ----------------------------------------------------------------------
 
@@ -79,6 +83,26 @@ class EmcClient(ContractClient):
 
     def withdraw_dev_fund(self, to: ChecksumAddress, amount: int, purpose: bytes) -> TxResult:
         return self._transact("withdrawDevFund", to, amount, purpose)
+
+    def invest(self, amount: int) -> tuple[int, TxResult]:
+        """Invest ``amount`` (approved beforehand) in the capital; returns the units received."""
+        result = self._transact("invest", amount)
+        return int(self.event(result, "Invested")["args"]["units"]), result
+
+    def claim_capital(self) -> tuple[int, TxResult]:
+        """Claim the sender's part of a dissolved EMC's capital; returns the amount paid."""
+        result = self._transact("claimCapital")
+        return int(self.event(result, "CapitalReturned")["args"]["amount"]), result
+
+    def terminate(
+        self, account: ChecksumAddress, notice_periods: int, reason_hash: bytes
+    ) -> TxResult:
+        """Give ``account`` notice of termination (owner only)."""
+        return self._transact("terminate", account, notice_periods, reason_hash)
+
+    def resign(self, notice_periods: int, reason_hash: bytes) -> TxResult:
+        """Give notice that the sender leaves the EMC."""
+        return self._transact("resign", notice_periods, reason_hash)
 
     def open_bid_round(
         self, commit_deadline: int, reveal_deadline: int, document_hash: bytes = bytes(32)
@@ -157,15 +181,7 @@ class EmcClient(ContractClient):
         return EmcStatus(self._call("status"))
 
     def terms(self) -> EmcTerms:
-        users, revenue, space, partner_min, partner_max, metadata = self._call("terms")
-        return EmcTerms(
-            target_users=int(users),
-            target_revenue=int(revenue),
-            sharing_space=int(space),
-            metadata=bytes(metadata),
-            partner_min_bps=int(partner_min),
-            partner_max_bps=int(partner_max),
-        )
+        return EmcTerms.from_abi(self._call("terms"))
 
     def totals(self) -> Totals:
         periods, users, revenue, profit, paid, withdrawn, reached = self._call("totals")
@@ -188,7 +204,7 @@ class EmcClient(ContractClient):
     def version(self, version_id: int) -> Version:
         raw = self._call("version", version_id)
         (status, epoch, from_period, count, parties, nonce) = raw[:6]
-        (proposed, activated, deadline, document, entries_hash) = raw[6:]
+        (proposed, activated, deadline, document, entries_hash, value_added) = raw[6:]
         return Version(
             id=version_id,
             status=VersionStatus(status),
@@ -202,6 +218,7 @@ class EmcClient(ContractClient):
             deadline=int(deadline),
             document_hash=bytes(document),
             entries_hash=bytes(entries_hash),
+            value_added_bps=int(value_added),
         )
 
     def version_digest(self, version_id: int) -> bytes:
@@ -258,3 +275,17 @@ class EmcClient(ContractClient):
     def position(self, account: ChecksumAddress) -> Position:
         claimable, locked, paid, dust = self._call("accountOf", account)
         return Position(int(claimable), int(locked), int(paid), int(dust))
+
+    def capital_totals(self) -> CapitalTotals:
+        return CapitalTotals(*(int(v) for v in self._call("capitalTotals")))
+
+    def capital_of(self, account: ChecksumAddress) -> CapitalHolding:
+        (units, _era, invested), value = self._call("capitalOf", account)
+        return CapitalHolding(units=int(units), value=int(value), invested=int(invested))
+
+    def departure_of(self, account: ChecksumAddress) -> Departure:
+        effective, noticed, by_owner, reason = self._call("departureOf", account)
+        return Departure(int(effective), int(noticed), bool(by_owner), bytes(reason))
+
+    def bidding_module(self) -> ChecksumAddress:
+        return ChecksumAddress(self._call("biddingModule"))

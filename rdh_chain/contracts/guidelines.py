@@ -34,20 +34,12 @@ class GuidelinesClient(ContractClient):
     ) -> tuple[EmcTerms, int]:
         """The terms the current formula generates, and the formula's version."""
         raw, version = self._call("generateTerms", int(strategy), criteria.as_abi(), metadata)
-        users, revenue, space, partner_min, partner_max, meta = raw
-        terms = EmcTerms(
-            target_users=int(users),
-            target_revenue=int(revenue),
-            sharing_space=int(space),
-            metadata=bytes(meta),
-            partner_min_bps=int(partner_min),
-            partner_max_bps=int(partner_max),
-        )
+        terms = EmcTerms.from_abi(raw)
         return terms, int(version)
 
 
 def _formula(raw: Any) -> Formula:
-    weights, users, revenue, space, partner_min, partner_max, min_score = raw
+    weights, users, revenue, space, partner_min, partner_max, min_score, threshold = raw
     return Formula(
         weights_bps=(int(weights[0]), int(weights[1]), int(weights[2]), int(weights[3])),
         users_at_full_score=int(users),
@@ -56,4 +48,5 @@ def _formula(raw: Any) -> Formula:
         partner_min_bps=int(partner_min),
         partner_max_bps=int(partner_max),
         min_score=int(min_score),
+        loss_threshold_bps=int(threshold),
     )

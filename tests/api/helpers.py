@@ -17,11 +17,14 @@ SMART_COOKING_TERMS = EmcTerms(
     target_users=20_000,
     target_revenue=10_000_000_00,
     sharing_space=600_000_00,
+    loss_threshold=1_000_000_00,
     metadata=bytes.fromhex("5c" * 32),
     partner_min_bps=200,  # partners get 2-6% of profit, as in the source
     partner_max_bps=600,
 )
-BALCONY_TERMS = EmcTerms(target_users=500, target_revenue=1_000_000_00, sharing_space=50_000_00)
+BALCONY_TERMS = EmcTerms(
+    target_users=500, target_revenue=1_000_000_00, sharing_space=50_000_00, loss_threshold=100_000_00
+)
 # Period 1 misses the revenue target (4M of 10M RMB), so value-added credit stays locked.
 PERIOD_1 = PeriodReport(20_000, 20_000, 4_000_000_00, 3_000_000_00, 1_000_000_00)
 PERIOD_2 = PeriodReport(100, 100, 1_000_00, 500_00, 500_00)

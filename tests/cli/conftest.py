@@ -90,6 +90,8 @@ def _module_world(anvil: AnvilNode, tmp_path_factory: pytest.TempPathFactory) ->
         "10,000,000",
         "--sharing-space",
         "600,000",
+        "--loss-threshold",
+        "1,000,000",
         "--reason",
         "terms agreed with the platform board",
     ).stdout.strip()

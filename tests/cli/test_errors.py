@@ -167,6 +167,8 @@ def test_emc_create_exits_1_when_wallet_is_a_partner(world: CliWorld, ledger: Le
         "1",
         "--sharing-space",
         "1",
+        "--loss-threshold",
+        "100,000",
         "--reason",
         "terms agreed with the platform board",
         "--wallet",

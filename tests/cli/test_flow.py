@@ -27,6 +27,8 @@ def test_commands_pay_exact_shares_when_run_from_deploy_to_claim(
         "10,000,000",
         "--sharing-space",
         "600,000",
+        "--loss-threshold",
+        "100,000",
         "--reason",
         "terms agreed with the platform board",
     ).stdout.strip()

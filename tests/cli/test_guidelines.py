@@ -26,6 +26,8 @@ PUBLISH = (
     "200",
     "--partner-max-bps",
     "600",
+    "--loss-threshold-bps",
+    "1000",
     "--min-score",
     "500000",
     "--rationale",
@@ -56,6 +58,7 @@ def test_guidelines_publish_then_emc_create_generates_smart_cooking_terms(
         "target_users": 20_000,
         "target_revenue_fen": 1_000_000_000,
         "sharing_space_fen": 60_000_000,
+        "loss_threshold_fen": 100_000_000,
         "partner_min_bps": 200,
         "partner_max_bps": 600,
     }
@@ -66,7 +69,7 @@ def test_guidelines_publish_then_emc_create_generates_smart_cooking_terms(
 
     terms = cli.ledger(w3, artifacts).emc(Web3.to_checksum_address(address)).terms()
     assert terms == EmcTerms(
-        20_000, 1_000_000_000, 60_000_000, partner_min_bps=200, partner_max_bps=600
+        20_000, 1_000_000_000, 60_000_000, 100_000_000, partner_min_bps=200, partner_max_bps=600
     )
 
 

@@ -221,7 +221,9 @@ BASE_PROFIT = 1_000_000  # fen settled in the base EMC's first period
 BASE_OWNER_CREDIT = 10**12  # fen the base EMC's owner holds for further settlements
 # EMCs in these tests get their terms by hand, which the factory records with a reason.
 TERMS_REASON = keccak(text="terms set by hand for a test")
-BASE_TERMS = EmcTerms(target_users=1_000, target_revenue=100_000_000, sharing_space=5_000_000)
+BASE_TERMS = EmcTerms(
+    target_users=1_000, target_revenue=100_000_000, sharing_space=5_000_000, loss_threshold=10_000_000
+)
 
 
 def base_entries(cast: Cast) -> list[ShareEntry]:

@@ -408,7 +408,7 @@ def test_settle_reverts_when_profit_not_approved(cast: Cast) -> None:
 # -- EMCFactory --------------------------------------------------------------------------
 
 
-TERMS = EmcTerms(target_users=100, target_revenue=1_000_000, sharing_space=50_000)
+TERMS = EmcTerms(target_users=100, target_revenue=1_000_000, sharing_space=50_000, loss_threshold=1)
 
 
 @pytest.mark.parametrize("owner", ["partner", "suspended_me", "unregistered", "operator"])
@@ -432,7 +432,7 @@ def test_create_emc_reverts_when_owner_not_active_me(cast: Cast, owner: str) -> 
 
 @pytest.mark.parametrize(
     "terms",
-    [EmcTerms(0, 1_000_000, 50_000), EmcTerms(100, 0, 50_000), EmcTerms(100, 1_000_000, 0)],
+    [EmcTerms(0, 1_000_000, 50_000, 1), EmcTerms(100, 0, 50_000, 1), EmcTerms(100, 1_000_000, 0, 1)],
     ids=["users", "revenue", "space"],
 )
 def test_create_emc_reverts_when_a_term_is_zero(cast: Cast, terms: EmcTerms) -> None:
@@ -455,7 +455,7 @@ def test_create_emc_reverts_when_a_term_is_zero(cast: Cast, terms: EmcTerms) -> 
     ids=["min-zero", "both-zero", "min-above-max", "max-above-10000", "both-above-10000"],
 )
 def test_create_emc_reverts_when_partner_bounds_invalid(cast: Cast, low: int, high: int) -> None:
-    terms = EmcTerms(100, 1_000_000, 50_000, partner_min_bps=low, partner_max_bps=high)
+    terms = EmcTerms(100, 1_000_000, 50_000, 1, partner_min_bps=low, partner_max_bps=high)
     factory = cast.as_(cast.admin).factory
     assert_reverts(
         cast,
@@ -467,7 +467,7 @@ def test_create_emc_reverts_when_partner_bounds_invalid(cast: Cast, low: int, hi
 
 @pytest.mark.parametrize(("low", "high"), [(1, 1), (200, 600), (10_000, 10_000)])
 def test_create_emc_accepts_partner_bounds_in_range(cast: Cast, low: int, high: int) -> None:
-    terms = EmcTerms(100, 1_000_000, 50_000, partner_min_bps=low, partner_max_bps=high)
+    terms = EmcTerms(100, 1_000_000, 50_000, 1, partner_min_bps=low, partner_max_bps=high)
     address, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
         cast.mes[2].address, terms, TERMS_REASON
     )
@@ -602,6 +602,7 @@ PARTNER_BOUNDS = EmcTerms(
     target_users=100,
     target_revenue=1_000_000,
     sharing_space=50_000,
+    loss_threshold=1,
     partner_min_bps=200,
     partner_max_bps=600,
 )

@@ -26,6 +26,7 @@ EXPLORE = Formula(
     sharing_space_bps=600,
     partner_min_bps=200,
     partner_max_bps=600,
+    loss_threshold_bps=1_000,
     min_score=500_000,
 )
 SMART_COOKING = Criteria(100, 80, 60, 80)
@@ -81,6 +82,7 @@ def test_generate_terms_gives_smart_cooking_target_from_criteria(
         target_users=20_000,
         target_revenue=10_000_000 * YUAN,
         sharing_space=600_000 * YUAN,
+        loss_threshold=1_000_000 * YUAN,
         partner_min_bps=200,
         partner_max_bps=600,
     )
@@ -116,7 +118,7 @@ def test_every_formula_version_stays_readable(world: World, ledger: Ledger) -> N
 
 
 def test_create_emc_with_terms_records_operator_reason(world: World, ledger: Ledger) -> None:
-    terms = EmcTerms(10, 1_000, 100, partner_min_bps=200, partner_max_bps=600)
+    terms = EmcTerms(10, 1_000, 100, 100, partner_min_bps=200, partner_max_bps=600)
     reason = keccak(text="pilot market: targets set by the platform board")
 
     address, result = ledger.connect(world.admin).factory.create_emc_with_terms(
@@ -131,7 +133,7 @@ def test_create_emc_with_terms_records_operator_reason(world: World, ledger: Led
 def test_create_emc_with_terms_reverts_without_reason(world: World, ledger: Ledger) -> None:
     with pytest.raises(errors.FactoryOverrideWithoutReason):
         ledger.connect(world.admin).factory.create_emc_with_terms(
-            world.owner.address, EmcTerms(10, 1_000, 100), bytes(32)
+            world.owner.address, EmcTerms(10, 1_000, 100, 100), bytes(32)
         )
     assert ledger.factory.emc_count() == 0
 

@@ -55,7 +55,7 @@ ROLES = (
 )
 METADATA = keccak(text="updated record")
 PURPOSE = keccak(text="tooling")
-TERMS = EmcTerms(target_users=10, target_revenue=1_000, sharing_space=100)
+TERMS = EmcTerms(target_users=10, target_revenue=1_000, sharing_space=100, loss_threshold=100)
 
 
 def _actor(cast: Cast, role: str) -> LocalAccount:

@@ -129,7 +129,7 @@ def test_payouts_conserve_profit_for_random_versions_and_claims(
 
 def _run(cast: Cast, scenario: Scenario) -> None:
     owner = cast.as_(cast.owner)
-    terms = EmcTerms(scenario.target_users, scenario.target_revenue, 1)
+    terms = EmcTerms(scenario.target_users, scenario.target_revenue, 1, 1)
     emc_address, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
         cast.owner.address, terms, TERMS_REASON
     )

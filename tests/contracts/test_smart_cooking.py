@@ -52,6 +52,7 @@ TERMS = EmcTerms(
     target_users=20_000,
     target_revenue=10_000_000_00,
     sharing_space=600_000_00,
+    loss_threshold=1_000_000_00,
     metadata=keccak(text="smart-cooking"),
     partner_min_bps=200,
     partner_max_bps=600,

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {EmcStatus, ShareClass, VersionStatus} from "../types/Shares.sol";
+
+/// @title The errors of an EMC
+/// @notice Every revert of the EMC template, with the figures that explain it; the SDK maps
+/// each one to an exception with a hint. Shared by `IEMC` and the `IEMCBidding` module.
+interface IEMCErrors {
+    /// @notice Only the factory may initialize a clone.
+    error EmcOnlyFactory(address caller);
+    /// @notice `caller` is not the EMC's owner.
+    error EmcNotOwner(address caller, address owner);
+    /// @notice `caller` is neither the owner nor the appointed reporter (zero if none).
+    error EmcNotReporter(address caller, address owner, address reporter);
+    /// @notice `account` is not an active ME, so it cannot report for the EMC.
+    error EmcIneligibleReporter(address account);
+    /// @notice `caller` is not an active member with the role the call needs.
+    error EmcCallerNotActive(address caller);
+    /// @notice The call needs status `expected`; the EMC is `actual`.
+    error EmcWrongStatus(EmcStatus actual, EmcStatus expected);
+    /// @notice A version's basis points add up to `totalBps`, not 10,000.
+    error EmcShareTotalNot100(uint256 totalBps);
+    /// @notice A version must name at least one entry and at most `max`.
+    error EmcEntryCount(uint256 count, uint256 max);
+    /// @notice Entry `index` has zero basis points.
+    error EmcZeroShare(uint256 index);
+    /// @notice `account` appears twice in `class`.
+    error EmcDuplicateEntry(address account, ShareClass class);
+    /// @notice Entries must be sorted by account, then class; entry `index` is out of order.
+    error EmcEntriesNotSorted(uint256 index);
+    /// @notice A partner's `bps` in `class` lies outside the template's bounds [`min`, `max`].
+    error EmcShareOutOfBounds(address account, ShareClass class, uint256 bps, uint256 min, uint256 max);
+    /// @notice The version's signing deadline `deadline` is not after `nowTime`.
+    error EmcDeadlinePassed(uint256 deadline, uint256 nowTime);
+    /// @notice Version `versionId` was proposed against `nonce` activations; there are now
+    /// `current`: propose it again and collect new signatures.
+    error EmcVersionStale(uint256 versionId, uint256 nonce, uint256 current);
+    /// @notice `given` signatures were submitted; the version names `needed` parties.
+    error EmcSignatureCount(uint256 given, uint256 needed);
+    /// @notice Signatures must be sorted by signer address; entry `index` is out of order.
+    error EmcSignersNotSorted(uint256 index);
+    /// @notice `signer` is not named in version `versionId`.
+    error EmcNotAParty(uint256 versionId, address signer);
+    /// @notice `signer`, a party of version `versionId`, was suspended after the proposal.
+    error EmcPartyNotActive(uint256 versionId, address signer);
+    /// @notice `signer`'s signature of version `versionId` does not verify.
+    error EmcInvalidSignature(uint256 versionId, address signer);
+    /// @notice `account` is not an active member with the role `class` needs.
+    error EmcIneligibleMember(address account, ShareClass class);
+    /// @notice A development-fund entry must name account zero; `account` was given.
+    error EmcDevFundAccount(address account);
+    /// @notice Version `versionId` does not exist.
+    error EmcUnknownVersion(uint256 versionId);
+    /// @notice Version `versionId` is `status`, not proposed.
+    error EmcVersionNotProposed(uint256 versionId, VersionStatus status);
+    /// @notice No share version is active yet; activate one before settling.
+    error EmcNoActiveVersion();
+    /// @notice An amount of zero was given.
+    error EmcZeroAmount();
+    /// @notice `value` exceeds the largest amount the ledger stores, `max`.
+    error EmcAmountTooLarge(uint256 value, uint256 max);
+    /// @notice `account` has nothing to claim.
+    error EmcNothingToClaim(address account);
+    /// @notice The development fund holds `available`; `requested` was asked.
+    error EmcDevFundInsufficient(uint256 requested, uint256 available);
+    /// @notice The recipient of a withdrawal cannot be the zero address.
+    error EmcZeroAddress();
+    /// @notice `to` is not a registered member, so it cannot be paid.
+    error EmcRecipientNotAllowed(address to);
+    /// @notice A report with a loss of `loss` (cost above revenue) deposits no profit; `profit` was given.
+    error EmcProfitWithLoss(uint256 profit, uint256 loss);
+    /// @notice A report's profit `profit` exceeds its revenue minus its cost, `margin`.
+    error EmcProfitAboveMargin(uint256 profit, uint256 margin);
+    /// @notice `amount` buys no unit of the capital at its current worth; invest more.
+    error EmcInvestmentTooSmall(uint256 amount);
+    /// @notice `account` is not a member of the EMC (named in its active version, or in any
+    /// version to invest).
+    error EmcNotAMember(address account);
+    /// @notice The owner, `account`, leads the EMC and cannot be given notice.
+    error EmcOwnerCannotDepart(address account);
+    /// @notice A notice of `noticePeriods` periods is shorter than the template's `min`.
+    error EmcNoticeTooShort(uint256 noticePeriods, uint256 min);
+    /// @notice `account` was already given notice, effective after period `effectivePeriod`.
+    error EmcAlreadyDeparting(address account, uint256 effectivePeriod);
+    /// @notice `account`, a member of the active version, is left out of the proposal, but it
+    /// has not signed it away: give it notice and wait until period `effectivePeriod` is
+    /// settled (0: no notice given), or keep it in the version.
+    error EmcMemberLeftOut(address account, uint256 effectivePeriod);
+    /// @notice `account` left the EMC after period `effectivePeriod`; it cannot be named again.
+    error EmcMemberDeparted(address account, uint256 effectivePeriod);
+}

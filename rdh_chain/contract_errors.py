@@ -410,10 +410,6 @@ class EmcProfitAboveMargin(BadInputRevertError):
     hint = "The profit cannot exceed revenue minus cost; check the period's figures."
 
 
-class EmcInvestmentTooSmall(BadInputRevertError):
-    hint = "The amount buys no unit of the capital at its current worth; invest more."
-
-
 class EmcNotAMember(StateRevertError):
     hint = (
         "The account is not a member of this EMC: notice is given to members of the active "

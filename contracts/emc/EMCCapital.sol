@@ -31,8 +31,8 @@ abstract contract EMCCapital is EMCStorage, IEMC {
         uint256 capital = _capital;
         uint256 totalUnits = _capitalUnits;
         // Units are minted at the pool's current worth, rounding down: in favour of the pool.
+        // Losses only lower that worth, so a unit never costs more than one token unit.
         uint256 units = totalUnits == 0 ? amount : amount * totalUnits / capital;
-        if (units == 0) revert EmcInvestmentTooSmall(amount);
         CapitalAccount storage account = _capitalAccounts[msg.sender];
         uint32 era = _capitalEra;
         // Units of a wiped-out era are worth nothing; the account starts afresh.

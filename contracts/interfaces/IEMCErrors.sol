@@ -72,8 +72,6 @@ interface IEMCErrors {
     error EmcProfitWithLoss(uint256 profit, uint256 loss);
     /// @notice A report's profit `profit` exceeds its revenue minus its cost, `margin`.
     error EmcProfitAboveMargin(uint256 profit, uint256 margin);
-    /// @notice `amount` buys no unit of the capital at its current worth; invest more.
-    error EmcInvestmentTooSmall(uint256 amount);
     /// @notice `account` is not a member of the EMC (named in its active version, or in any
     /// version to invest).
     error EmcNotAMember(address account);

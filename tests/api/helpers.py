@@ -23,7 +23,10 @@ SMART_COOKING_TERMS = EmcTerms(
     partner_max_bps=600,
 )
 BALCONY_TERMS = EmcTerms(
-    target_users=500, target_revenue=1_000_000_00, sharing_space=50_000_00, loss_threshold=100_000_00
+    target_users=500,
+    target_revenue=1_000_000_00,
+    sharing_space=50_000_00,
+    loss_threshold=100_000_00,
 )
 # Period 1 misses the revenue target (4M of 10M RMB), so value-added credit stays locked.
 PERIOD_1 = PeriodReport(20_000, 20_000, 4_000_000_00, 3_000_000_00, 1_000_000_00)

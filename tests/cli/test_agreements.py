@@ -527,13 +527,17 @@ def test_shares_set_proposes_and_prints_next_steps_when_a_party_has_no_local_wal
         "set",
         world.emc,
         f"{outsider}:partner:500",
-        "owner:operating:9500",
+        # The active version's members stay: none was given notice.
+        "chef:partner:600",
+        "owner:operating:7400",
+        "me2:value-added:600",
+        "dev-fund:900",
         "--wallet",
         "owner",
     )
 
     assert result.stdout.startswith(f"proposed version 2 of {world.emc} (tx 0x")
-    assert "parties   2 must sign" in result.stdout
+    assert "parties   4 must sign" in result.stdout
     assert f"{outsider}  -" in result.stdout
     assert result.stderr.startswith(
         f"not activated: 1 party has no wallet in {world.cli.data_dir / 'keystores'}: "

@@ -145,7 +145,8 @@ def test_shares_set_propose_only_leaves_active_version_until_signed_and_activate
         "set",
         world.emc,
         "chef:partner:1000",
-        "owner:operating:8100",
+        "owner:operating:7500",
+        "me2:value-added:600",
         "dev-fund:900",
         "--propose-only",
         "--wallet",
@@ -159,16 +160,16 @@ def test_shares_set_propose_only_leaves_active_version_until_signed_and_activate
     second = json.loads(
         world.cli.run("shares", "show", world.emc, "--version", "2", "--json").stdout
     )["version"]
-    assert (second["status"], second["party_count"], second["signers"]) == ("proposed", 2, None)
-    assert {p["wallet"] for p in second["parties"]} == {"chef", "owner"}
+    assert (second["status"], second["party_count"], second["signers"]) == ("proposed", 3, None)
+    assert {p["wallet"] for p in second["parties"]} == {"chef", "owner", "me2"}
 
     files = []
-    for name in ("chef", "owner"):
+    for name in ("chef", "owner", "me2"):
         files.append(str(tmp_path / f"{name}.json"))
         world.cli.run("shares", "sign", world.emc, "2", "--wallet", name, "--out", files[-1])
     assert world.cli.run(
         "shares", "activate", world.emc, "2", *files, "--wallet", "owner"
-    ).stdout.startswith("activated version 2 from period 1, signed by 2 parties")
+    ).stdout.startswith("activated version 2 from period 1, signed by 3 parties")
     shown = world.cli.run("shares", "show", world.emc).stdout
     assert "version      2 of 2 (active)" in shown
     rows = [line.split() for line in shown.splitlines()]

@@ -188,6 +188,10 @@ class Cast:
         for account in accounts:
             calls += [(registry, "member", [account]), (token, "balanceOf", [account])]
         calls += [
+            (emc, "status", []),
+            (emc, "capitalTotals", []),
+            (emc, "departureOf", [self.chef.address]),
+            (emc, "capitalOf", [self.mes[1].address]),
             (emc, "totals", []),
             (emc, "versionCount", []),
             (emc, "activeVersionId", []),
@@ -222,7 +226,10 @@ BASE_OWNER_CREDIT = 10**12  # fen the base EMC's owner holds for further settlem
 # EMCs in these tests get their terms by hand, which the factory records with a reason.
 TERMS_REASON = keccak(text="terms set by hand for a test")
 BASE_TERMS = EmcTerms(
-    target_users=1_000, target_revenue=100_000_000, sharing_space=5_000_000, loss_threshold=10_000_000
+    target_users=1_000,
+    target_revenue=100_000_000,
+    sharing_space=5_000_000,
+    loss_threshold=10_000_000,
 )
 
 

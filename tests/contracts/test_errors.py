@@ -9,6 +9,9 @@ tests here pin each of its errors once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 import pytest
 from eth_utils.crypto import keccak
 
@@ -18,6 +21,7 @@ from rdh_chain.deployment import deploy_contract
 from rdh_chain.ledger import Ledger
 from rdh_chain.types import (
     ZERO_ADDRESS,
+    EmcStatus,
     EmcTerms,
     MemberStatus,
     PeriodReport,
@@ -30,6 +34,7 @@ from rdh_chain.types import (
 from tests.contracts.helpers import (
     ADMIN_ROLE_HEX,
     BASE_PROFIT,
+    BASE_TERMS,
     TERMS_REASON,
     Cast,
     assert_reverts,
@@ -48,7 +53,6 @@ MAX_CUMULATIVE = 2**72 - 1
 
 # Errors in the ABIs that no transaction can trigger, and why.
 UNREACHABLE = {
-    "EmcWrongStatus": "every EMC is Active from initialize on; no call changes its status yet",
     "ERC20InvalidSender": "transfer and transferFrom never pass the zero address as sender",
     "ERC20InvalidApprover": "approve always uses msg.sender, which is never zero",
     "FailedDeployment": "Clones.clone fails only without gas",
@@ -91,6 +95,26 @@ TRIGGERED = {
     "FactoryIndexOutOfRange",
     "FactoryOverrideWithoutReason",  # in test_guidelines.py
     "EmcOnlyFactory",
+    "EmcWrongStatus",
+    "EmcProfitWithLoss",
+    "EmcProfitAboveMargin",
+    "EmcNotAMember",
+    "EmcOwnerCannotDepart",
+    "EmcNoticeTooShort",
+    "EmcAlreadyDeparting",
+    "EmcMemberLeftOut",
+    "EmcMemberDeparted",
+    "FactoryZeroLossThreshold",
+    # in test_guidelines.py
+    "GuidelinesNotSteward",
+    "GuidelinesWeightsNot100",
+    "GuidelinesInvalidFormula",
+    "GuidelinesInvalidPartnerBounds",
+    "GuidelinesInvalidMinScore",
+    "GuidelinesCriterionOutOfRange",
+    "GuidelinesNoFormula",
+    "GuidelinesScoreTooLow",
+    "GuidelinesZeroLossThreshold",
     "EmcNotOwner",
     "EmcNotReporter",  # in test_reporter.py
     "EmcIneligibleReporter",  # in test_reporter.py
@@ -140,7 +164,14 @@ TRIGGERED = {
 def test_error_coverage_lists_every_abi_error(cast: Cast) -> None:
     names = {
         item["name"]
-        for contract in ("MemberRegistry", "SettlementToken", "EMCFactory", "EMC")
+        for contract in (
+            "MemberRegistry",
+            "SettlementToken",
+            "TargetGuidelines",
+            "EMCFactory",
+            "EMC",
+            "EMCBidding",
+        )
         for item in cast.artifacts[contract].abi
         if item["type"] == "error"
     }
@@ -399,7 +430,7 @@ def test_settle_reverts_when_profit_not_approved(cast: Cast) -> None:
     emc = cast.as_(cast.owner).emc(cast.base_emc)
     assert_reverts(
         cast,
-        lambda: emc.settle(PeriodReport(1, 1, 1, 0, 250)),
+        lambda: emc.settle(PeriodReport(1, 1, 250, 0, 250)),
         errors.ERC20InsufficientAllowance,
         {"spender": cast.base_emc, "allowance": 0, "needed": 250},
     )
@@ -432,7 +463,11 @@ def test_create_emc_reverts_when_owner_not_active_me(cast: Cast, owner: str) -> 
 
 @pytest.mark.parametrize(
     "terms",
-    [EmcTerms(0, 1_000_000, 50_000, 1), EmcTerms(100, 0, 50_000, 1), EmcTerms(100, 1_000_000, 0, 1)],
+    [
+        EmcTerms(0, 1_000_000, 50_000, 1),
+        EmcTerms(100, 0, 50_000, 1),
+        EmcTerms(100, 1_000_000, 0, 1),
+    ],
     ids=["users", "revenue", "space"],
 )
 def test_create_emc_reverts_when_a_term_is_zero(cast: Cast, terms: EmcTerms) -> None:
@@ -576,9 +611,9 @@ def test_propose_version_reverts_when_entries_not_sorted(cast: Cast, order: str)
     low, high = sorted((cast.mes[1].address, cast.mes[2].address), key=lambda a: int(a, 16))
     if order == "class":
         first = ShareEntry(low, ShareClass.VALUE_ADDED, 1_000)
-        second = ShareEntry(low, ShareClass.OPERATING, 8_000)
+        second = ShareEntry(low, ShareClass.OPERATING, 7_000)
     else:
-        first = ShareEntry(high, ShareClass.OPERATING, 8_000)
+        first = ShareEntry(high, ShareClass.OPERATING, 7_000)
         second = ShareEntry(low, ShareClass.OPERATING, 1_000)
     fund = ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000)
     entries = [fund.as_abi(), first.as_abi(), second.as_abi()]
@@ -589,9 +624,14 @@ def test_propose_version_reverts_when_entries_not_sorted(cast: Cast, order: str)
         errors.EmcEntriesNotSorted,
         {"index": 2},
     )
-    # The same entries in canonical order are accepted.
-    version_id, _ = emc.propose_version([second, first, fund])
-    assert emc.version_entries(version_id) == [fund, *sorted([first, second], key=_key)]
+    # The same entries in canonical order are accepted (with the active version's members,
+    # whom a proposal cannot leave out).
+    members = [
+        ShareEntry(cast.chef.address, ShareClass.PARTNER, 500),
+        ShareEntry(cast.owner.address, ShareClass.OPERATING, 500),
+    ]
+    version_id, _ = emc.propose_version([second, first, fund, *members])
+    assert emc.version_entries(version_id) == sorted([fund, first, second, *members], key=_key)
 
 
 def _key(entry: ShareEntry) -> tuple[int, int]:
@@ -878,9 +918,8 @@ def test_settle_reverts_when_no_version_active(cast: Cast) -> None:
     assert emc.totals().periods == 0
 
 
-def test_settle_and_withdraw_revert_when_amount_zero(cast: Cast) -> None:
+def test_withdraw_reverts_when_amount_zero(cast: Cast) -> None:
     emc = _owner(cast).emc(cast.base_emc)
-    assert_reverts(cast, lambda: emc.settle(PeriodReport(5, 5, 5, 5, 0)), errors.EmcZeroAmount, {})
     assert_reverts(
         cast,
         lambda: emc.withdraw_dev_fund(cast.mes[1].address, 0, PURPOSE),
@@ -894,7 +933,7 @@ def test_settle_reverts_when_cumulative_profit_exceeds_max(cast: Cast) -> None:
     profit = MAX_CUMULATIVE - BASE_PROFIT + 1
     assert_reverts(
         cast,
-        lambda: emc.settle(PeriodReport(0, 0, 0, 0, profit)),
+        lambda: emc.settle(PeriodReport(0, 0, profit, 0, profit)),
         errors.EmcAmountTooLarge,
         {"value": MAX_CUMULATIVE + 1, "max": MAX_CUMULATIVE},
     )
@@ -905,7 +944,7 @@ def test_settle_accepts_cumulative_profit_at_max(cast: Cast) -> None:
     emc = owner.emc(cast.base_emc)
     profit = MAX_CUMULATIVE - BASE_PROFIT
     cast.mint(cast.owner.address, profit)
-    owner.settle(emc, PeriodReport(0, 0, 0, 0, profit))
+    owner.settle(emc, PeriodReport(0, 0, profit, 0, profit))
     assert emc.totals().profit == MAX_CUMULATIVE
     # Chef: 1,000 bps of everything; the remainder of 1,000 * (2**72 - 1) stays as dust.
     amount, _ = cast.as_(cast.chef).emc(cast.base_emc).claim()
@@ -918,7 +957,7 @@ def test_settle_accepts_cumulative_profit_at_max(cast: Cast) -> None:
 def test_settle_reverts_when_cumulative_figure_overflows(cast: Cast, field: str) -> None:
     emc = _owner(cast).emc(cast.base_emc)
     if field == "users":
-        report, bits, value = PeriodReport(2**64 - 1, 0, 0, 0, 1), 64, 2**64 - 1 + 10
+        report, bits, value = PeriodReport(2**64 - 1, 0, 1, 0, 1), 64, 2**64 - 1 + 10
     else:
         report, bits, value = PeriodReport(0, 0, 2**128 - 1, 0, 1), 128, 2**128 - 1 + 1_000_000
     assert_reverts(
@@ -934,7 +973,7 @@ def test_settle_reverts_when_profit_overflows_uint128(cast: Cast) -> None:
     profit = 2**128 - 1
     assert_reverts(
         cast,
-        lambda: emc.settle(PeriodReport(0, 0, 0, 0, profit)),
+        lambda: emc.settle(PeriodReport(0, 0, profit, 0, profit)),
         errors.EmcAmountTooLarge,
         {"value": BASE_PROFIT + profit, "max": MAX_CUMULATIVE},
     )
@@ -1012,4 +1051,190 @@ def test_withdraw_dev_fund_reverts_when_recipient_unregistered(cast: Cast) -> No
         lambda: emc.withdraw_dev_fund(stranger, 1, PURPOSE),
         errors.EmcRecipientNotAllowed,
         {"to": stranger},
+    )
+
+
+# -- Losses, capital and departures ------------------------------------------------------
+
+REASON = keccak(text="missed three deliveries")
+
+
+def test_settle_reverts_when_loss_period_deposits_profit(cast: Cast) -> None:
+    emc = _owner(cast).emc(cast.base_emc)
+    assert_reverts(
+        cast,
+        lambda: emc.settle(PeriodReport(1, 1, 100, 300, 5)),
+        errors.EmcProfitWithLoss,
+        {"profit": 5, "loss": 200},
+    )
+
+
+def test_settle_reverts_when_profit_exceeds_margin(cast: Cast) -> None:
+    emc = _owner(cast).emc(cast.base_emc)
+    assert_reverts(
+        cast,
+        lambda: emc.settle(PeriodReport(1, 1, 100, 50, 51)),
+        errors.EmcProfitAboveMargin,
+        {"profit": 51, "margin": 50},
+    )
+
+
+def test_settle_accepts_a_break_even_period_without_deposit(cast: Cast) -> None:
+    owner = _owner(cast)
+    emc = owner.emc(cast.base_emc)
+    held = cast.balance(cast.base_emc)
+    owner.settle(emc, PeriodReport(7, 7, 500, 500, 0))
+    totals = emc.totals()
+    assert (totals.periods, totals.users, totals.profit) == (2, 17, BASE_PROFIT)
+    assert cast.balance(cast.base_emc) == held
+    assert emc.capital_totals().losses == 0
+
+
+def test_create_emc_reverts_when_loss_threshold_zero(cast: Cast) -> None:
+    factory = cast.as_(cast.admin).factory
+    assert_reverts(
+        cast,
+        lambda: factory.create_emc_with_terms(
+            cast.owner.address, replace(TERMS, loss_threshold=0), TERMS_REASON
+        ),
+        errors.FactoryZeroLossThreshold,
+        {},
+    )
+
+
+def test_invest_and_notice_revert_for_an_account_outside_the_emc(cast: Cast) -> None:
+    outsider = cast.mes[5]
+    cast.mint(outsider.address, 1_000)
+    cast.as_(outsider).token.approve(cast.base_emc, 1_000)
+    assert_reverts(
+        cast,
+        lambda: cast.as_(outsider).emc(cast.base_emc).invest(1_000),
+        errors.EmcNotAMember,
+        {"account": outsider.address},
+    )
+    assert_reverts(
+        cast,
+        lambda: _owner(cast).emc(cast.base_emc).terminate(outsider.address, 1, REASON),
+        errors.EmcNotAMember,
+        {"account": outsider.address},
+    )
+    assert_reverts(
+        cast,
+        lambda: cast.as_(outsider).emc(cast.base_emc).resign(1, REASON),
+        errors.EmcNotAMember,
+        {"account": outsider.address},
+    )
+
+
+def test_notice_reverts_for_the_owner(cast: Cast) -> None:
+    emc = _owner(cast).emc(cast.base_emc)
+    owner = cast.owner.address
+    assert_reverts(
+        cast,
+        lambda: emc.terminate(owner, 1, REASON),
+        errors.EmcOwnerCannotDepart,
+        {"account": owner},
+    )
+    assert_reverts(
+        cast, lambda: emc.resign(1, REASON), errors.EmcOwnerCannotDepart, {"account": owner}
+    )
+
+
+def test_notice_reverts_when_shorter_than_one_period(cast: Cast) -> None:
+    emc = _owner(cast).emc(cast.base_emc)
+    assert_reverts(
+        cast,
+        lambda: emc.terminate(cast.chef.address, 0, REASON),
+        errors.EmcNoticeTooShort,
+        {"noticePeriods": 0, "min": 1},
+    )
+
+
+def test_notice_reverts_when_already_given(cast: Cast) -> None:
+    _owner(cast).emc(cast.base_emc).terminate(cast.chef.address, 2, REASON)
+    # One period is settled in the base EMC, so a two-period notice runs out after period 3.
+    assert_reverts(
+        cast,
+        lambda: cast.as_(cast.chef).emc(cast.base_emc).resign(1, REASON),
+        errors.EmcAlreadyDeparting,
+        {"account": cast.chef.address, "effectivePeriod": 3},
+    )
+
+
+def _without_chef(cast: Cast) -> list[ShareEntry]:
+    return [
+        ShareEntry(cast.mes[0].address, ShareClass.OPERATING, 8_000),
+        ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, 1_000),
+        ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
+    ]
+
+
+def test_propose_reverts_when_a_member_is_left_out_before_its_notice_runs_out(cast: Cast) -> None:
+    owner = _owner(cast)
+    emc = owner.emc(cast.base_emc)
+    chef = cast.chef.address
+    assert_reverts(
+        cast,
+        lambda: emc.propose_version(_without_chef(cast)),
+        errors.EmcMemberLeftOut,
+        {"account": chef, "effectivePeriod": 0},
+    )
+    emc.terminate(chef, 1, REASON)
+    assert_reverts(
+        cast,
+        lambda: emc.propose_version(_without_chef(cast)),
+        errors.EmcMemberLeftOut,
+        {"account": chef, "effectivePeriod": 2},
+    )
+    owner.settle(emc, PeriodReport(1, 1, 100, 0, 100))
+    version_id, _ = emc.propose_version(_without_chef(cast))
+    assert chef not in emc.parties(version_id)
+
+
+def test_propose_reverts_when_naming_a_departed_member(cast: Cast) -> None:
+    owner = _owner(cast)
+    emc = owner.emc(cast.base_emc)
+    cast.as_(cast.chef).emc(cast.base_emc).resign(1, REASON)
+    owner.settle(emc, PeriodReport(1, 1, 100, 0, 100))
+    assert_reverts(
+        cast,
+        lambda: emc.propose_version(base_entries(cast)),
+        errors.EmcMemberDeparted,
+        {"account": cast.chef.address, "effectivePeriod": 2},
+    )
+
+
+def test_a_dissolved_emc_accepts_nothing_new(cast: Cast) -> None:
+    owner = _owner(cast)
+    emc = owner.emc(cast.base_emc)
+    # Losses reaching the threshold (10,000,000 fen) dissolve the EMC in the same settlement.
+    owner.settle(emc, PeriodReport(1, 1, 0, BASE_TERMS.loss_threshold, 0))
+    assert emc.status() == EmcStatus.DISSOLVED
+    wrong = {"actual": EmcStatus.DISSOLVED, "expected": EmcStatus.ACTIVE}
+    actions: list[Callable[[], object]] = [
+        lambda: emc.settle(PeriodReport(1, 1, 100, 0, 100)),
+        lambda: emc.settle(PeriodReport(1, 1, 0, 100, 0)),
+        lambda: emc.propose_version(base_entries(cast)),
+        lambda: emc.activate_version(2, []),
+        lambda: emc.terminate(cast.chef.address, 1, REASON),
+        lambda: emc.open_bid_round(2**40, 2**41),
+        lambda: cast.as_(cast.mes[1]).emc(cast.base_emc).invest(1),
+        lambda: cast.as_(cast.chef).emc(cast.base_emc).resign(1, REASON),
+    ]
+    for action in actions:
+        assert_reverts(cast, action, errors.EmcWrongStatus, wrong)
+
+
+def test_claim_capital_reverts_while_active_and_when_nothing_held(cast: Cast) -> None:
+    emc = cast.as_(cast.mes[1]).emc(cast.base_emc)
+    assert_reverts(
+        cast,
+        emc.claim_capital,
+        errors.EmcWrongStatus,
+        {"actual": EmcStatus.ACTIVE, "expected": EmcStatus.DISSOLVED},
+    )
+    owner = _owner(cast)
+    owner.settle(owner.emc(cast.base_emc), PeriodReport(1, 1, 0, BASE_TERMS.loss_threshold, 0))
+    assert_reverts(
+        cast, emc.claim_capital, errors.EmcNothingToClaim, {"account": cast.mes[1].address}
     )

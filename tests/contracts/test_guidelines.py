@@ -185,6 +185,7 @@ def test_is_emc_is_false_for_other_addresses(world: World, ledger: Ledger) -> No
             errors.GuidelinesInvalidMinScore,
             {"minScore": 1_000_001},
         ),
+        (replace(EXPLORE, loss_threshold_bps=0), errors.GuidelinesZeroLossThreshold, {}),
     ],
 )
 def test_publish_formula_reverts_for_invalid_formula(

@@ -293,7 +293,7 @@ def test_claim_pays_owner_when_suspended_but_settle_refused(cast: Cast) -> None:
         {"caller": cast.owner.address},
     )
     cast.as_(cast.admin).registry.reinstate(cast.owner.address)
-    cast.as_(cast.owner).settle(emc, PeriodReport(1, 1, 1, 0, 10_000))
+    cast.as_(cast.owner).settle(emc, PeriodReport(1, 1, 10_000, 0, 10_000))
     assert emc.totals().periods == 2
 
 

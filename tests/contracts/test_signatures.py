@@ -375,9 +375,12 @@ def test_typed_data_hashes_to_the_contract_digest(cast: Cast, version_id: int) -
 def test_versions_keep_signers_entries_and_headers_after_being_superseded(cast: Cast) -> None:
     emc = cast.emc()
     v2_entries = base_entries(cast)
+    # Version 3 keeps the members of version 2 (chef, owner, ME 1) and adds two more.
     v3_entries = [
         ShareEntry(cast.partners["platform"].address, ShareClass.PARTNER, 500),
-        ShareEntry(cast.owner.address, ShareClass.OPERATING, 6_500),
+        ShareEntry(cast.chef.address, ShareClass.PARTNER, 500),
+        ShareEntry(cast.owner.address, ShareClass.OPERATING, 5_500),
+        ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, 500),
         ShareEntry(cast.mes[2].address, ShareClass.OPERATING, 1_000),
         ShareEntry(cast.mes[2].address, ShareClass.VALUE_ADDED, 1_000),
         ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
@@ -401,7 +404,13 @@ def test_versions_keep_signers_entries_and_headers_after_being_superseded(cast: 
         assert recovered == [signer for signer, _ in submitted] == emc.parties(version_id)
 
     assert emc.parties(3) == sorted(
-        [cast.partners["platform"].address, cast.owner.address, cast.mes[2].address],
+        [
+            cast.partners["platform"].address,
+            cast.chef.address,
+            cast.owner.address,
+            cast.mes[1].address,
+            cast.mes[2].address,
+        ],
         key=lambda a: int(a, 16),
     )
     statuses = [VersionStatus.SUPERSEDED, VersionStatus.SUPERSEDED, VersionStatus.ACTIVE]
@@ -410,7 +419,7 @@ def test_versions_keep_signers_entries_and_headers_after_being_superseded(cast: 
         entries = emc.version_entries(version_id)
         assert version.status is status
         assert (version.epoch, version.nonce) == (version_id - 1, version_id - 1)
-        assert version.party_count == len(emc.parties(version_id)) == 3
+        assert version.party_count == len(emc.parties(version_id)) == (5 if version_id == 3 else 3)
         assert version.entry_count == len(entries)
         assert entries == sorted(proposed[version_id], key=lambda e: e.sort_key)
         assert emc.typed_data(version_id)["message"]["versionId"] == version_id

@@ -69,6 +69,7 @@ def _version(**changes: Any) -> Version:
         "deadline": 1_700_086_400,
         "document_hash": DOCUMENT,
         "entries_hash": bytes(32),
+        "value_added_bps": 1_000,
     }
     fields.update(changes)
     return Version(**fields)

@@ -4,8 +4,10 @@ Each N gets its own deployment on the shared anvil, so every column is the same
 story told with a different number of members: register them, create the EMC,
 agree the shares (the owner proposes, every member signs the EIP-712 typed data
 with its own key, one transaction submits the signatures), settle periods and
-claim, all through the SDK as users would. The figures are the receipts'
-``gasUsed``.
+claim, all through the SDK as users would. A second EMC with the same members,
+short of its target, tells the rest of the story: members invest, periods lose
+money, and the loss that reaches the threshold dissolves it (see ``_lifecycle``).
+The figures are the receipts' ``gasUsed``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.types import (
     TOTAL_BPS,
     ZERO_ADDRESS,
+    EmcStatus,
     PeriodReport,
     Role,
     ShareClass,
@@ -48,6 +51,16 @@ APPROVE = "approve (before each settle)"
 SETTLE_MAX = "settle (approved max)"
 FIRST_CLAIM = "first claim"
 CLAIM = "claim"
+# The lifecycle EMC (see _lifecycle): share versions activated before it dissolves.
+LIFECYCLE_VERSIONS = 3
+SETTLE_FIRST_LOSS = "settle, first loss (capital pays)"
+SETTLE_LOSS = "settle, loss (capital pays)"
+INVEST_FIRST = "invest (first in the EMC)"
+INVEST = "invest (later, another member)"
+DISSOLVE = f"settle, loss dissolving ({LIFECYCLE_VERSIONS} versions)"
+CLAIM_CAPITAL = "claimCapital (after dissolution)"
+CLAIM_DISSOLVED = "claim (after dissolution, pool forfeited)"
+TERMINATE = "terminate (notice)"
 BID_COMMIT = "bid commit"
 BID_REVEAL = "bid reveal"
 ROWS = (
@@ -63,10 +76,18 @@ ROWS = (
     SETTLE_MAX,
     FIRST_CLAIM,
     CLAIM,
+    SETTLE_FIRST_LOSS,
+    SETTLE_LOSS,
+    INVEST_FIRST,
+    INVEST,
+    DISSOLVE,
+    CLAIM_CAPITAL,
+    CLAIM_DISSOLVED,
+    TERMINATE,
     BID_COMMIT,
     BID_REVEAL,
 )
-# What measure() returns: every row but the derived one.
+# What measure() returns: every row but the derived one (N=1 has no second investor).
 OPERATIONS = tuple(row for row in ROWS if row != ACTIVATE_PER_SIGNER)
 # The column the marginal cost of a signature is measured from.
 REFERENCE_N = 10
@@ -91,6 +112,13 @@ PERIOD = PeriodReport(
 )
 OWNER_FUNDS = 10**12  # fen; far more than every period's profit together
 MAX_UINT256 = 2**256 - 1
+# The lifecycle EMC's losses and investments, in 1/10 of its loss threshold (the guideline
+# sets it at 10 % of the revenue target: 1M RMB). Two losses of 1/10 leave the capital well
+# above zero; the third loss brings the total to the threshold. The first investment alone
+# (15/10) outlives the losses the capital pays (10/10), so the investors have something to
+# claim back even for N=1, where no other member invests.
+LOSS_TENTHS = (1, 1, 8)
+INVEST_TENTHS = (15, 5)
 
 
 @dataclass(frozen=True)
@@ -271,4 +299,81 @@ def measure(w3: Web3, artifacts: Mapping[str, Artifact], n: int) -> Column:
     gas[SETTLE_MAX] = settled.gas_used
 
     gas[BID_COMMIT], gas[BID_REVEAL] = _bid_gas(w3, leader, emc_address, members.claimant)
-    return Column(gas={op: gas[op] for op in OPERATIONS}, parties=parties)
+    gas.update(_lifecycle(operator, treasury, owner, members, entries))
+    return Column(gas={op: gas[op] for op in OPERATIONS if op in gas}, parties=parties)
+
+
+def _loss(loss: int) -> PeriodReport:
+    """A period whose costs exceed its revenue by ``loss``: no profit to pay in."""
+    return PeriodReport(
+        users=PERIOD.users,
+        units=PERIOD.units,
+        revenue=PERIOD.revenue,
+        cost=PERIOD.revenue + loss,
+        profit=0,
+    )
+
+
+def _invest(minter: Ledger, investor: Ledger, emc_address: ChecksumAddress, amount: int) -> int:
+    """Gas of ``investor`` investing ``amount``, approved just before as users do; it holds
+    twice that, so its balance stays above zero."""
+    assert investor.sender is not None
+    minter.token.mint(investor.sender.address, 2 * amount)
+    investor.token.approve(emc_address, amount)
+    _, invested = investor.emc(emc_address).invest(amount)
+    return invested.gas_used
+
+
+def _lifecycle(
+    operator: Ledger,
+    treasury: LocalAccount,
+    owner: LocalAccount,
+    members: Members,
+    entries: list[ShareEntry],
+) -> dict[str, int]:
+    """Gas of investing, losses, dissolution and what follows, on a second EMC that never
+    reaches its target, so dissolving forfeits its value-added pool.
+
+    The same N members agree ``LIFECYCLE_VERSIONS`` versions in turn, a profitable period
+    settled under each, so dissolving walks that many epochs to release the pool. The
+    claimant (an ME with an operating share) invests first and claims along the way;
+    another member invests later. The owner gives a member notice before the end.
+    """
+    gas: dict[str, int] = {}
+    emc_address, _ = operator.factory.create_emc(owner.address, Strategy.EXPLORE, CRITERIA)
+    leader = operator.connect(owner)
+    emc = leader.emc(emc_address)
+    tenth = emc.terms().loss_threshold // 10
+    claimant = operator.connect(members.claimant)
+    investors = [claimant]
+    if len(members.all) > 1:
+        investors.append(operator.connect(members.all[1]))
+    minter = operator.connect(treasury)
+
+    for version in range(LIFECYCLE_VERSIONS):
+        leader.agree(emc, entries, members.all)
+        leader.settle(emc, PERIOD)
+        if version == 0:
+            # zip stops at the investors there are: N=1 has no second member to invest.
+            rows = (INVEST_FIRST, INVEST)
+            for investor, tenths, row in zip(investors, INVEST_TENTHS, rows, strict=False):
+                gas[row] = _invest(minter, investor, emc_address, tenths * tenth)
+    claimant.emc(emc_address).claim()  # so the last claim is a steady one
+    leader.settle(emc, PERIOD)  # profit the last claim collects
+    # After the last version: a member whose notice has run out may not be named again.
+    gas[TERMINATE] = emc.terminate(members.all[-1].address, 1, bytes(32)).gas_used
+
+    for tenths, row in zip(LOSS_TENTHS, (SETTLE_FIRST_LOSS, SETTLE_LOSS, DISSOLVE), strict=True):
+        _, settled = leader.settle(emc, _loss(tenths * tenth))
+        gas[row] = settled.gas_used
+    if emc.status() is not EmcStatus.DISSOLVED:
+        raise RuntimeError(f"losses of {sum(LOSS_TENTHS)}/10 of the threshold did not dissolve")
+    totals = emc.capital_totals()
+    if totals.capital == 0 or (totals.pool_released == 0 and len(members.mes) > 1):
+        raise RuntimeError(f"dissolution left no capital or released no pool: {totals}")
+
+    _, returned = claimant.emc(emc_address).claim_capital()
+    gas[CLAIM_CAPITAL] = returned.gas_used
+    _, claimed = claimant.emc(emc_address).claim()
+    gas[CLAIM_DISSOLVED] = claimed.gas_used
+    return gas

@@ -114,15 +114,32 @@ def machine_table(machine: Mapping[str, str]) -> str:
     return _table([("machine", ""), *machine.items()], (False, False))
 
 
+def compared_sizes(sizes: Sequence[int]) -> tuple[int, int] | None:
+    """The two columns the change column compares: the most members against the
+    reference N (against the fewest without it); None with a single column."""
+    most = max(sizes)
+    ref = gas.REFERENCE_N
+    base = ref if ref in sizes and ref != most else min(sizes)
+    return None if base == most else (base, most)
+
+
 def gas_table(table: Mapping[str, Mapping[int, int]], goals: Sequence[Goal]) -> str:
+    """Gas by operation and N, the change from the reference N to the most members (how
+    the operation scales with N), and the goal checked beside its row."""
     sizes = sorted({n for by_n in table.values() for n in by_n})
+    compared = compared_sizes(sizes)
     beside = {goal.row: goal for goal in goals}
-    rows: list[tuple[str, ...]] = [("gas used", *(f"N={n}" for n in sizes), "goal")]
+    change = [f"N={compared[1]} vs N={compared[0]}"] if compared else []
+    rows: list[tuple[str, ...]] = [("gas used", *(f"N={n}" for n in sizes), *change, "goal")]
     for op, by_n in table.items():
         goal = beside.get(op)
         note = f"{goal.mark} {goal.detail}" if goal else ""
-        rows.append((op, *(f"{by_n[n]:,}" if n in by_n else "" for n in sizes), note))
-    return _table(rows, (False, *([True] * len(sizes)), False))
+        if compared:
+            base, most = compared
+            both = base in by_n and most in by_n
+            change = [f"{by_n[most] / by_n[base] - 1:+.2%}" if both else ""]
+        rows.append((op, *(f"{by_n[n]:,}" if n in by_n else "" for n in sizes), *change, note))
+    return _table(rows, (False, *([True] * (len(sizes) + len(change))), False))
 
 
 def signer_note(parties: Mapping[int, int]) -> str:

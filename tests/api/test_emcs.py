@@ -34,6 +34,7 @@ def smart_cooking_summary(world: World) -> dict[str, Any]:
             "target_users": 20_000,
             "target_revenue": amount(10_000_000_00),
             "sharing_space": amount(600_000_00),
+            "loss_threshold": amount(1_000_000_00),
             "partner_min_bps": 200,
             "partner_max_bps": 600,
             "metadata": "0x" + "5c" * 32,
@@ -61,6 +62,7 @@ def balcony_summary(world: World) -> dict[str, Any]:
             "target_users": 500,
             "target_revenue": amount(1_000_000_00),
             "sharing_space": amount(50_000_00),
+            "loss_threshold": amount(100_000_00),
             "partner_min_bps": 1,
             "partner_max_bps": 10_000,
             "metadata": "0x" + "00" * 32,
@@ -76,6 +78,21 @@ def balcony_summary(world: World) -> dict[str, Any]:
         },
         "active_version_id": None,
         "version_count": 0,
+    }
+
+
+def no_capital() -> dict[str, Any]:
+    """An EMC's capital before anyone invests or reports a loss."""
+    zero = amount(0)
+    return {
+        "capital": zero,
+        "total_units": 0,
+        "era": 0,
+        "invested": zero,
+        "losses": zero,
+        "losses_covered": zero,
+        "returned": zero,
+        "pool_released": zero,
     }
 
 
@@ -152,6 +169,8 @@ def test_get_emc_returns_active_version_and_dev_fund_when_settled(
             "paid": amount(1_000_00),
             "dust": 0,
         },
+        "capital": no_capital(),
+        "departures": [],
     }
     assert FUND_CREDIT - 1_000_00 == 89_045_00
     assert iso(VERSION_1_DEADLINE) == "2100-01-01T00:00:00Z"
@@ -165,6 +184,8 @@ def test_get_emc_returns_no_version_when_none_activated(client: TestClient, worl
         **balcony_summary(world),
         "active_version": None,
         "dev_fund": {"claimable": amount(0), "locked": amount(0), "paid": amount(0), "dust": 0},
+        "capital": no_capital(),
+        "departures": [],
     }
 
 

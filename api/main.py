@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from api.deps import LedgerProvider
 from api.docs import install_offline_docs
 from api.errors import install_error_handlers
-from api.routes import emcs, health, members
+from api.routes import bids, emcs, health, members
 from rdh_chain.config import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -20,6 +20,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 _TAGS = [
     {"name": "health", "description": "Whether the chain and the contracts answer."},
     {"name": "emcs", "description": "Ecosystem micro-communities: terms, totals, share versions."},
+    {"name": "bids", "description": "Sealed-bid rounds of an EMC and every bid's outcome."},
     {"name": "members", "description": "Registered wallets, their roles and their shares."},
 ]
 
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ledgers = LedgerProvider(settings)
     install_error_handlers(app)
     install_offline_docs(app)
-    for module in (health, emcs, members):
+    for module in (health, emcs, bids, members):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -18,6 +18,9 @@ from pydantic.alias_generators import to_camel
 from rdh_chain.deployment import Deployment
 from rdh_chain.ledger import MemberShare
 from rdh_chain.types import (
+    CapitalHolding,
+    CapitalTotals,
+    Departure,
     EmcTerms,
     Member,
     Position,
@@ -182,6 +185,104 @@ class PositionPublic(_Public):
         )
 
 
+class CapitalTotalsPublic(_Public):
+    """An EMC's pooled capital and its losses. The capital pays each loss, as far as it goes,
+    to the ME that reports it; the EMC dissolves once its losses reach the terms' threshold,
+    and the capital left is paid back pro rata to the units held."""
+
+    capital: AmountPublic = Field(description="What the pool is worth now.")
+    total_units: int = Field(description="Units outstanding in the current era.")
+    era: int = Field(description="Starts anew each time a loss wipes the capital out.")
+    invested: AmountPublic = Field(description="Everything ever invested.")
+    losses: AmountPublic = Field(description="Cumulative losses reported.")
+    losses_covered: AmountPublic = Field(description="The part of the losses the capital paid.")
+    returned: AmountPublic = Field(description="Capital paid back after dissolution.")
+    pool_released: AmountPublic = Field(
+        description="Value-added credit released to the capital (or, without investors, to "
+        "the development fund) when the EMC dissolved short of its target."
+    )
+
+    @classmethod
+    def from_sdk(cls, totals: CapitalTotals) -> CapitalTotalsPublic:
+        return cls(
+            capital=AmountPublic.of(totals.capital),
+            total_units=totals.total_units,
+            era=totals.era,
+            invested=AmountPublic.of(totals.invested),
+            losses=AmountPublic.of(totals.losses),
+            losses_covered=AmountPublic.of(totals.losses_covered),
+            returned=AmountPublic.of(totals.returned),
+            pool_released=AmountPublic.of(totals.pool_released),
+        )
+
+
+class CapitalHoldingPublic(_Public):
+    """One member's capital in one EMC."""
+
+    units: int = Field(description="Its units of the pool (0 once wiped out or paid back).")
+    value: AmountPublic = Field(description="What its units are worth now.")
+    invested: AmountPublic = Field(description="Everything it has invested in the EMC.")
+
+    @classmethod
+    def from_sdk(cls, holding: CapitalHolding) -> CapitalHoldingPublic:
+        return cls(
+            units=holding.units,
+            value=AmountPublic.of(holding.value),
+            invested=AmountPublic.of(holding.invested),
+        )
+
+
+class CapitalAccountPublic(CapitalHoldingPublic):
+    """An account's capital in an EMC."""
+
+    emc: ChecksumAddress
+    account: ChecksumAddress
+
+
+class DeparturePublic(_Public):
+    """A notice of departure: once its period is settled, a new version may leave the member
+    out without its signature; until then its share changes only with its signature."""
+
+    by: Literal["owner", "member"] = Field(
+        description="Whether the owner terminated the member or the member resigned."
+    )
+    effective_period: int = Field(description="The period after whose settlement it applies.")
+    effective: bool = Field(description="Whether that period has been settled.")
+    noticed_at: datetime
+    reason_hash: str
+
+    @classmethod
+    def fields(cls, departure: Departure, effective: bool) -> dict[str, Any]:
+        return {
+            "by": "owner" if departure.by_owner else "member",
+            "effective_period": departure.effective_period,
+            "effective": effective,
+            "noticed_at": datetime.fromtimestamp(departure.noticed_at, UTC),
+            "reason_hash": _hex(departure.reason_hash),
+        }
+
+    @classmethod
+    def from_sdk(cls, departure: Departure, effective: bool) -> DeparturePublic | None:
+        """The notice, or None if none was given."""
+        return cls(**cls.fields(departure, effective)) if departure.given else None
+
+
+class MemberDeparturePublic(DeparturePublic):
+    """A notice given to one member of the active version."""
+
+    account: ChecksumAddress
+
+    @classmethod
+    def of(
+        cls, notices: Mapping[ChecksumAddress, Departure], periods: int
+    ) -> list[MemberDeparturePublic]:
+        """``notices`` by account, ``periods`` the periods settled."""
+        return [
+            cls(account=account, **cls.fields(d, d.effective(periods)))
+            for account, d in notices.items()
+        ]
+
+
 class ShareEntryPublic(_Public):
     """One line of a share version; the development fund's line names the zero address."""
 
@@ -333,10 +434,15 @@ class EmcPublic(_Public):
 
 
 class EmcDetailPublic(EmcPublic):
-    """One EMC with its active share version and its development fund."""
+    """One EMC with its active share version, its development fund, its capital and losses,
+    and the notices given to members of its active version."""
 
     active_version: VersionPublic | None
     dev_fund: PositionPublic
+    capital: CapitalTotalsPublic
+    departures: list[MemberDeparturePublic] = Field(
+        description="Notices given to parties of the active version, in signing order."
+    )
 
 
 class MemberPublic(_Public):
@@ -377,6 +483,8 @@ class MemberSharePublic(_Public):
     total_bps: int
     total_percent: str
     position: PositionPublic
+    capital: CapitalHoldingPublic
+    departure: DeparturePublic | None = Field(description="None unless notice was given.")
 
     @classmethod
     def from_sdk(cls, share: MemberShare) -> MemberSharePublic:
@@ -393,6 +501,8 @@ class MemberSharePublic(_Public):
             total_bps=share.total_bps,
             total_percent=_percent(share.total_bps),
             position=PositionPublic.from_sdk(share.position),
+            capital=CapitalHoldingPublic.from_sdk(share.capital),
+            departure=DeparturePublic.from_sdk(share.departure, share.departure_effective),
         )
 
 

@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eth_abi.abi import encode
 from eth_typing import ChecksumAddress
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from rdh_chain.exceptions import RdhChainError
+from rdh_chain.exceptions import InvalidInputError, RdhChainError
+from rdh_chain.types import BidOutcome, Role, ShareClass, ShareEntry
+
+if TYPE_CHECKING:
+    from rdh_chain.contracts import EmcClient, RegistryClient
 
 _COMMITMENT_TYPES = (
     "address",
@@ -141,3 +147,44 @@ class SealedBid:
                 f"the sealed bid {path} was edited: it no longer matches its commitment"
             )
         return sealed
+
+
+def entries_from_invited(
+    emc: EmcClient, round_id: int, registry: RegistryClient
+) -> list[ShareEntry]:
+    """A share entry for every bidder invited in ``round_id``, at the share it asked for.
+
+    Registered partners get a partner share, MEs a value-added one (an account holding
+    both roles bids as a partner). A bidder that asked for nothing gets no entry.
+    """
+    bid_round = emc.round(round_id)
+    if not bid_round.decided_at:
+        raise InvalidInputError(
+            f"bid round {round_id} of {emc.address} is not decided yet: after its reveal "
+            "deadline the owner invites the winners (`rdh bid invite`)."
+        )
+    entries = []
+    for bidder in emc.bidders(round_id):
+        bid = emc.bid(round_id, bidder)
+        if bid.outcome is not BidOutcome.INVITED or bid.ask_bps == 0:
+            continue
+        if registry.has_role(bidder, Role.PARTNER):
+            share_class = ShareClass.PARTNER
+        elif registry.has_role(bidder, Role.ME):
+            share_class = ShareClass.VALUE_ADDED
+        else:
+            raise InvalidInputError(
+                f"{bidder}, invited in bid round {round_id}, is neither a partner nor an ME "
+                "of the registry, so it can hold no share; give its entry by hand."
+            )
+        entries.append(ShareEntry(bidder, share_class, bid.ask_bps))
+    return entries
+
+
+def merge_entries(
+    from_bids: Sequence[ShareEntry], by_hand: Sequence[ShareEntry]
+) -> list[ShareEntry]:
+    """``by_hand`` and the entries of ``from_bids`` it does not override: an entry given by
+    hand replaces the bid of the same account in the same class."""
+    given = {(e.account, e.share_class) for e in by_hand}
+    return [e for e in from_bids if (e.account, e.share_class) not in given] + list(by_hand)

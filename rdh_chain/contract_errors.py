@@ -202,7 +202,11 @@ class EmcIneligibleReporter(BadInputRevertError):
 
 
 class EmcCallerNotActive(AccessDeniedError):
-    hint = "The EMC's owner is suspended in the registry; an operator must reinstate it."
+    hint = (
+        "The caller is not an active member with the role this needs: the owner and its "
+        "reporter must be active MEs, bidders and investors active MEs or partners. An "
+        "operator registers (`rdh member add`) or reinstates it."
+    )
 
 
 class EmcWrongStatus(StateRevertError):
@@ -319,7 +323,9 @@ class EmcAmountTooLarge(BadInputRevertError):
 
 class EmcNothingToClaim(StateRevertError):
     hint = (
-        "Nothing is claimable yet: wait for a settlement (value-added shares wait for the target)."
+        "Nothing is claimable yet: wait for a settlement (value-added shares wait for the "
+        "target). Capital is paid back once, after dissolution, for the units an account "
+        "holds (see `rdh capital show`)."
     )
 
 

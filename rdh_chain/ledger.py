@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
@@ -27,6 +27,8 @@ from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.tx import TxResult, TxSender, revert_data
 from rdh_chain.types import (
     ZERO_ADDRESS,
+    CapitalHolding,
+    Departure,
     Member,
     MemberStatus,
     PartySignature,
@@ -44,13 +46,17 @@ _Client = TypeVar(
 
 @dataclass(frozen=True)
 class MemberShare:
-    """What one member is promised in one EMC, has been paid, and can claim (fen and bps)."""
+    """What one member is promised in one EMC, has been paid, and can claim (fen and bps),
+    its capital there and any notice of departure it was given."""
 
     emc: ChecksumAddress
     account: ChecksumAddress
     version_id: int
     bps: dict[ShareClass, int]
     position: Position
+    capital: CapitalHolding
+    departure: Departure
+    departure_effective: bool  # the notice has run out: a new version may leave it out
 
     @property
     def total_bps(self) -> int:
@@ -142,26 +148,38 @@ class Ledger:
         """Approve the EMC for the profit if needed, then settle the period.
 
         The settlement is simulated first, so one bound to fail (wrong wallet, no
-        active version, zero profit, short balance) raises before any approval is
-        recorded for it.
+        active version, profit above the margin, short balance) raises before any
+        approval is recorded for it. A loss deposits nothing, so it needs no approval.
         """
-        owner = self._require_sender()
+        self._approve_for(emc, "settle", (report.as_abi(),), report.profit, "the profit")
+        return self._bind(emc).settle(report)
+
+    def invest(self, emc: EmcClient, amount: int) -> tuple[int, TxResult]:
+        """Approve the EMC for ``amount`` if needed, then invest it; returns the units."""
+        self._approve_for(emc, "invest", (amount,), amount, "the investment")
+        return self._bind(emc).invest(amount)
+
+    def _approve_for(
+        self, emc: EmcClient, fn_name: str, args: tuple[Any, ...], amount: int, what: str
+    ) -> None:
+        """Simulate ``fn_name``; if only the allowance is missing, approve ``amount``."""
+        sender = self._require_sender()
+        action = f"EMC.{fn_name}"
         try:
-            emc.contract.functions.settle(report.as_abi()).call({"from": owner})
+            emc.contract.functions[fn_name](*args).call({"from": sender})
         except ContractLogicError as exc:
-            error = self.decoder.decode(revert_data(exc), action="EMC.settle")
+            error = self.decoder.decode(revert_data(exc), action=action)
             if not isinstance(error, contract_errors.ERC20InsufficientAllowance):
                 raise error from exc
-            balance = self.token.balance_of(owner)
-            if balance < report.profit:
+            balance = self.token.balance_of(sender)
+            if balance < amount:
                 raise contract_errors.ERC20InsufficientBalance(
-                    f"EMC.settle would revert: {owner} holds {format_amount(balance)} RMB, less "
-                    f"than the profit {format_amount(report.profit)} RMB to pay in. "
+                    f"{action} would revert: {sender} holds {format_amount(balance)} RMB, less "
+                    f"than {what} {format_amount(amount)} RMB to pay in. "
                     f"{contract_errors.ERC20InsufficientBalance.hint}",
-                    args={"sender": owner, "balance": balance, "needed": report.profit},
+                    args={"sender": sender, "balance": balance, "needed": amount},
                 ) from exc
-            self.token.approve(emc.address, report.profit)
-        return emc.settle(report)
+            self.token.approve(emc.address, amount)
 
     def sign_version(self, emc: EmcClient, version_id: int) -> PartySignature:
         """This ledger's wallet's EIP-712 signature of ``version_id`` (signed locally)."""
@@ -198,20 +216,38 @@ class Ledger:
         return version_id, owner.activate_version(version_id, signatures)
 
     def share(self, emc: EmcClient, account: ChecksumAddress) -> MemberShare:
-        """What ``account`` is promised under the active version, was paid and can claim."""
+        """What ``account`` is promised under the active version, was paid and can claim,
+        its capital in the EMC and any departure notice it was given."""
         version_id = emc.active_version_id()
         bps = emc.shares_of(version_id, account) if version_id else {}
-        return MemberShare(emc.address, account, version_id, bps, emc.position(account))
+        departure = emc.departure_of(account)
+        return MemberShare(
+            emc.address,
+            account,
+            version_id,
+            bps,
+            emc.position(account),
+            emc.capital_of(account),
+            departure,
+            departure.given and departure.effective(emc.totals().periods),
+        )
 
     def shares(self, account: ChecksumAddress) -> list[MemberShare]:
-        """``account``'s standing in every EMC that ever named it."""
+        """``account``'s standing in every EMC that ever named it or holds its capital."""
         found = []
         for address in self.factory.emcs():
             emc = self.emc(address)
             share = self.share(emc, account)
-            if share.bps or share.position != Position(0, 0, 0, 0):
+            if share.bps or share.position != Position(0, 0, 0, 0) or share.capital.invested:
                 found.append(share)
         return found
+
+    def departures(self, emc: EmcClient) -> dict[ChecksumAddress, Departure]:
+        """The notices given to parties of the active version, by account (signing order)."""
+        version_id = emc.active_version_id()
+        parties = emc.parties(version_id) if version_id else []
+        notices = {account: emc.departure_of(account) for account in parties}
+        return {account: d for account, d in notices.items() if d.given}
 
     def dev_fund(self, emc: EmcClient) -> Position:
         """The development fund's position (it is kept under the zero address)."""

@@ -307,6 +307,11 @@ class Bid:
     proposal_hash: bytes
     outcome: BidOutcome
 
+    @property
+    def revealed(self) -> bool:
+        """Whether its figures are public: a committed or lapsed bid shows only its commitment."""
+        return self.outcome not in (BidOutcome.NONE, BidOutcome.COMMITTED, BidOutcome.LAPSED)
+
 
 @dataclass(frozen=True)
 class CapitalTotals:
@@ -343,3 +348,22 @@ class Departure:
     @property
     def given(self) -> bool:
         return self.noticed_at != 0
+
+    def effective(self, periods: int) -> bool:
+        """Whether the notice has run out once ``periods`` periods are settled."""
+        return self.given and periods >= self.effective_period
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What settling one period did, in fen: a loss, what the capital covered (paid to the
+    reporter), the cumulative losses, and whether the EMC dissolved, with the capital then
+    left to return and the value-added credit released to it (or to the development fund)."""
+
+    period: int
+    loss: int = 0
+    covered: int = 0
+    cumulative_losses: int = 0
+    dissolved: bool = False
+    capital: int = 0
+    pool_released: int = 0

@@ -9,9 +9,13 @@ from fastapi import APIRouter, Path
 from api.deps import EmcDep, LedgerDep
 from api.errors import ERROR_RESPONSES, NOT_FOUND_RESPONSE
 from api.models import (
+    CapitalAccountPublic,
+    CapitalHoldingPublic,
+    CapitalTotalsPublic,
     EmcDetailPublic,
     EmcPublic,
     EmcStatusName,
+    MemberDeparturePublic,
     PositionPublic,
     TermsPublic,
     TotalsPublic,
@@ -19,6 +23,7 @@ from api.models import (
     VersionPublic,
 )
 from rdh_chain.contracts import EmcClient
+from rdh_chain.validation import to_address
 
 router = APIRouter(prefix="/emcs", tags=["emcs"], responses=ERROR_RESPONSES)
 
@@ -52,13 +57,16 @@ def list_emcs(ledger: LedgerDep) -> list[EmcPublic]:
 @router.get("/{address}", summary="One EMC with its active shares", responses=NOT_FOUND_RESPONSE)
 def get_emc(emc: EmcDep, ledger: LedgerDep) -> EmcDetailPublic:
     """The EMC's terms and totals, its active share version with every member's class and
-    basis points, and the development fund's position."""
+    basis points, the development fund's position, its capital and losses, and the notices
+    of departure given to members of the active version."""
     summary = _summary(emc)
     active = summary.active_version_id
     return EmcDetailPublic(
         **dict(summary),
         active_version=_version(emc, active) if active is not None else None,
         dev_fund=PositionPublic.from_sdk(ledger.dev_fund(emc)),
+        capital=CapitalTotalsPublic.from_sdk(emc.capital_totals()),
+        departures=MemberDeparturePublic.of(ledger.departures(emc), summary.totals.periods),
     )
 
 
@@ -88,3 +96,20 @@ def get_version_typed_data(emc: EmcDep, version_id: VersionIdPath) -> TypedDataP
     in the browser (or any other) can sign it; its digest is the contract's
     ``versionDigest``. Submit every party's signature with `rdh shares activate`."""
     return TypedDataPublic.from_sdk(emc.typed_data(version_id))
+
+
+@router.get(
+    "/{address}/capital/{account}",
+    summary="An account's capital in an EMC",
+    responses=NOT_FOUND_RESPONSE,
+)
+def get_capital(
+    emc: EmcDep,
+    account: Annotated[str, Path(description="The account's address (0x + 40 hex digits).")],
+) -> CapitalAccountPublic:
+    """The units of the EMC's capital the account holds, what they are worth now and what it
+    invested (all zero if it never invested). Once the EMC dissolves, the units are paid back
+    pro rata with `rdh capital claim`."""
+    address = to_address(account, "account address")
+    holding = CapitalHoldingPublic.from_sdk(emc.capital_of(address))
+    return CapitalAccountPublic(emc=emc.address, account=address, **dict(holding))

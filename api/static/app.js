@@ -132,6 +132,8 @@ async function showEmc(emcAddress) {
       ["Users so far", count(emc.totals.users)],
       ["Revenue so far", money(emc.totals.revenue)],
       ["Target reached", emc.totals.target_reached ? "Yes" : "Not yet"],
+      ["Losses so far", `${money(emc.capital.losses)} of ${money(emc.terms.loss_threshold)} that dissolve it`],
+      ["Capital", `${money(emc.capital.capital)} (${money(emc.capital.invested)} invested)`],
     ]);
     const body = table.querySelector("tbody");
     body.replaceChildren();

@@ -86,7 +86,7 @@ def _round_json(r: BidRound) -> dict[str, Any]:
 
 
 def _bid_json(bid: Bid, labels: dict[ChecksumAddress, str]) -> dict[str, Any]:
-    hidden = bid.outcome in (BidOutcome.COMMITTED, BidOutcome.LAPSED)
+    hidden = not bid.revealed
     return {
         "bidder": bid.bidder,
         "wallet": labels.get(bid.bidder),
@@ -252,9 +252,7 @@ def reveal(
             f"{path} is not the bid committed last (on chain {hex32(committed)}, in the file "
             f"{hex32(sealed.commitment)}); pass the file of the last commit with --file."
         )
-    result = client.reveal_bid(
-        round_id, sealed.users, sealed.revenue, sealed.ask_bps, sealed.proposal_hash, sealed.salt
-    )
+    result = client.reveal_sealed(sealed)
     if as_json:
         echo_json(
             {
@@ -361,7 +359,7 @@ def _print_round(
     )
     rows = []
     for bid in bids:
-        hidden = bid.outcome in (BidOutcome.COMMITTED, BidOutcome.LAPSED)
+        hidden = not bid.revealed
         rows.append(
             [
                 labels.get(bid.bidder, "-"),

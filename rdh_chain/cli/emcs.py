@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
+from rdh_chain.cli import departures
+from rdh_chain.cli.capital import capital_fields, capital_json
 from rdh_chain.cli.context import (
     JsonOption,
     KeystoreOption,
@@ -37,6 +39,9 @@ from rdh_chain.validation import parse_amount, to_uint
 emc_app = typer.Typer(help="Create and inspect EMCs.", no_args_is_help=True)
 
 _DEFAULT_SIGNER = "admin"  # an operator; the deploying admin is the first one
+
+emc_app.command("terminate")(departures.terminate)
+emc_app.command("resign")(departures.resign)
 
 
 @emc_app.command("create")
@@ -212,7 +217,8 @@ def show(
     emc: Annotated[str, typer.Argument(help="The EMC's address.")],
     as_json: JsonOption = False,
 ) -> None:
-    """An EMC's terms, totals, active share version with entries, and development fund."""
+    """An EMC's terms, totals, capital and losses, active share version with entries,
+    development fund, and the notices given to members of the active version."""
     state = get_state(ctx)
     ledger = state.ledger
     client = state.emc(emc)
@@ -222,6 +228,8 @@ def show(
     fund = ledger.dev_fund(client)
     active = client.active_version_id()
     count = client.version_count()
+    capital = client.capital_totals()
+    notices = ledger.departures(client)
     if as_json:
         data = _summary_json(client)
         data.update(
@@ -234,6 +242,8 @@ def show(
                 ),
                 "dev_fund": position_json(fund),
                 "balance_fen": ledger.token.balance_of(client.address),
+                "capital": capital_json(capital),
+                "departures": departures.departures_json(notices, totals.periods, labels),
             }
         )
         echo_json(data)
@@ -264,11 +274,14 @@ def show(
                 f"{rmb(totals.dev_fund_withdrawn)} RMB withdrawn",
             ),
             ("held", f"{rmb(ledger.token.balance_of(client.address))} RMB"),
+            *capital_fields(capital, terms.loss_threshold),
         ]
     )
     echo()
     if active:
         print_version(client, active, labels, count, ledger.deployment.block)
+        echo()
+        departures.print_departures(notices, totals.periods, labels)
     else:
         echo(f"No active share version ({count} proposed); set one with `rdh shares set`.")
 

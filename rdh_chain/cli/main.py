@@ -10,6 +10,7 @@ from typer.core import TyperGroup
 
 from rdh_chain.cli import money
 from rdh_chain.cli.bids import bid_app
+from rdh_chain.cli.capital import capital_app
 from rdh_chain.cli.chain import chain_app
 from rdh_chain.cli.context import CliState
 from rdh_chain.cli.demo import demo_app
@@ -95,5 +96,6 @@ app.command("mint")(money.mint)
 app.command("settle")(money.settle)
 app.command("claim")(money.claim)
 app.add_typer(money.devfund_app, name="devfund")
+app.add_typer(capital_app, name="capital")
 app.command("share")(money.share)
 app.add_typer(demo_app, name="demo")

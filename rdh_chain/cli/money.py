@@ -23,12 +23,15 @@ from rdh_chain.cli.output import (
     echo,
     echo_json,
     hex32,
+    note,
     position_json,
     rmb,
     table,
 )
+from rdh_chain.contracts import EmcClient
+from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.ledger import MemberShare
-from rdh_chain.types import PeriodReport
+from rdh_chain.types import PeriodReport, Settlement
 from rdh_chain.validation import parse_amount, to_uint
 
 devfund_app = typer.Typer(help="Spend an EMC's development fund.", no_args_is_help=True)
@@ -58,9 +61,16 @@ def mint(
 def settle(
     ctx: typer.Context,
     emc: Annotated[str, typer.Argument(help="The EMC's address.")],
-    profit: Annotated[str, typer.Option("--profit", help="The period's profit in RMB (paid in).")],
     users: Annotated[int, typer.Option("--users", help="Users gained in the period.")],
     revenue: Annotated[str, typer.Option("--revenue", help="Ecosystem revenue in RMB.")],
+    profit: Annotated[
+        str | None,
+        typer.Option(
+            "--profit",
+            help="The period's profit in RMB (paid in); at most revenue minus cost. "
+            "A loss period (cost above revenue) has none: omit it or pass 0.",
+        ),
+    ] = None,
     units: Annotated[int, typer.Option("--units", help="Units sold in the period.")] = 0,
     cost: Annotated[str, typer.Option("--cost", help="The period's costs in RMB.")] = "0",
     document: Annotated[
@@ -71,28 +81,74 @@ def settle(
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
 ) -> None:
-    """Settle a period as the EMC's owner: approve the profit, then pay it in and record it."""
+    """Settle a period as the EMC's owner or reporter: approve the profit, then pay it in
+    and record it. A loss (cost above revenue) is paid to the reporter from the capital."""
     state = get_state(ctx)
+    revenue_fen = to_uint(parse_amount(revenue, "--revenue"), "--revenue (in fen)", "uint128")
+    cost_fen = to_uint(parse_amount(cost, "--cost"), "--cost (in fen)", "uint128")
+    if profit is None and cost_fen <= revenue_fen:
+        raise InvalidInputError(
+            "--profit is required unless the period made a loss (--cost above --revenue); "
+            "pass the profit paid in, e.g. --profit 965,100."
+        )
     report = PeriodReport(
         users=to_uint(users, "--users", "uint64"),
         units=to_uint(units, "--units", "uint64"),
-        revenue=to_uint(parse_amount(revenue, "--revenue"), "--revenue (in fen)", "uint128"),
-        cost=to_uint(parse_amount(cost, "--cost"), "--cost (in fen)", "uint128"),
-        profit=to_uint(parse_amount(profit, "--profit"), "--profit (in fen)", "uint128"),
+        revenue=revenue_fen,
+        cost=cost_fen,
+        profit=to_uint(parse_amount(profit or "0", "--profit"), "--profit (in fen)", "uint128"),
         document_hash=optional_bytes32(document, "--document"),
     )
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
     client = state.emc(emc, ledger)
-    period, result = ledger.settle(client, report)
+    _, result = ledger.settle(client, report)
+    outcome = client.settlement(result)
     totals = client.totals()
-    echo(
-        f"settled period {period} of {client.address}: profit {rmb(report.profit)} RMB, "
-        f"{report.users:,} users, revenue {rmb(report.revenue)} RMB (tx 0x{result.tx_hash.hex()})"
-    )
+    tx = f"(tx 0x{result.tx_hash.hex()})"
+    figures = f"{report.users:,} users, revenue {rmb(report.revenue)} RMB"
+    if outcome.loss:
+        echo(
+            f"settled period {outcome.period} of {client.address} as a loss of "
+            f"{rmb(outcome.loss)} RMB: {figures}, cost {rmb(report.cost)} RMB {tx}"
+        )
+        print_loss(client, outcome, ledger.address)
+    else:
+        echo(
+            f"settled period {outcome.period} of {client.address}: profit "
+            f"{rmb(report.profit)} RMB, {figures} {tx}"
+        )
     echo(
         f"cumulative: {totals.users:,} users, revenue {rmb(totals.revenue)} RMB, "
         f"profit {rmb(totals.profit)} RMB; target reached: "
         f"{'yes' if totals.target_reached else 'no'}"
+    )
+
+
+def print_loss(client: EmcClient, outcome: Settlement, reporter: str | None) -> None:
+    """What the capital covered of a loss, the losses so far, and any dissolution."""
+    uncovered = outcome.loss - outcome.covered
+    if outcome.covered:
+        covered = f"the capital covered {rmb(outcome.covered)} RMB of it, paid to {reporter}"
+        echo(covered + (f"; {rmb(uncovered)} RMB uncovered" if uncovered else ""))
+    else:
+        echo("the capital covered none of it: nothing is invested")
+    threshold = client.terms().loss_threshold
+    echo(
+        f"cumulative losses {rmb(outcome.cumulative_losses)} RMB of the "
+        f"{rmb(threshold)} RMB that dissolve the EMC"
+    )
+    if not outcome.dissolved:
+        return
+    echo(f"the EMC dissolved: {rmb(outcome.capital)} RMB of capital is left to return")
+    if outcome.pool_released:
+        to = "capital" if outcome.capital else "development fund"
+        echo(
+            f"short of the target, {rmb(outcome.pool_released)} RMB of value-added credit "
+            f"went to the {to}"
+        )
+    note(
+        f"investors take their part back with `rdh capital claim {client.address}`; "
+        f"earnings stay claimable with `rdh claim {client.address}`."
     )
 
 

@@ -29,6 +29,7 @@ from rdh_chain.cli.context import (
     get_state,
     optional_bytes32,
 )
+from rdh_chain.cli.invited import FromRoundOption, require_entries, with_invited
 from rdh_chain.cli.output import (
     SHARE_CLASS_NAMES,
     bps_text,
@@ -70,7 +71,10 @@ _UINT48_MAX = (1 << 48) - 1
 
 EmcArgument = Annotated[str, typer.Argument(help="The EMC's address.")]
 VersionArgument = Annotated[int, typer.Argument(metavar="VERSION", help="A version's id.")]
-EntriesArgument = Annotated[list[str], typer.Argument(help=f"Entries, each {_ENTRY_FORMAT}.")]
+EntriesArgument = Annotated[
+    list[str] | None,
+    typer.Argument(help=f"Entries, each {_ENTRY_FORMAT}; optional with --from-round."),
+]
 DocumentOption = Annotated[
     str | None,
     typer.Option("--document", help="0x + 64 hex digits: hash of the agreement's document."),
@@ -272,7 +276,8 @@ def next_steps(client: EmcClient, version_id: int) -> str:
 def propose(
     ctx: typer.Context,
     emc: EmcArgument,
-    entries: EntriesArgument,
+    entries: EntriesArgument = None,
+    from_round: FromRoundOption = None,
     document: DocumentOption = None,
     deadline_days: DeadlineDaysOption = None,
     deadline: DeadlineOption = None,
@@ -283,13 +288,14 @@ def propose(
 ) -> None:
     """Propose a share version (10,000 bps in all) as the owner; every party must then sign it."""
     state = get_state(ctx)
-    parsed = [parse_entry(state, e) for e in entries]
+    by_hand = [parse_entry(state, e) for e in entries or []]
+    require_entries(by_hand, from_round)
     document_hash = optional_bytes32(document, "--document")
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
     client = state.emc(emc, ledger)
-    version_id, result = client.propose_version(
-        parsed, document_hash, deadline=parse_deadline(client, deadline_days, deadline)
-    )
+    when_ = parse_deadline(client, deadline_days, deadline)
+    parsed = with_invited(state, client, by_hand, from_round)
+    version_id, result = client.propose_version(parsed, document_hash, deadline=when_)
     report_proposal(state, client, version_id, result, as_json)
     note(next_steps(client, version_id))
 
@@ -443,7 +449,8 @@ def activate(
 def set_shares(
     ctx: typer.Context,
     emc: EmcArgument,
-    entries: EntriesArgument,
+    entries: EntriesArgument = None,
+    from_round: FromRoundOption = None,
     document: DocumentOption = None,
     deadline_days: DeadlineDaysOption = None,
     deadline: DeadlineOption = None,
@@ -460,12 +467,14 @@ def set_shares(
     and the next steps are printed (typed-data or sign, then activate).
     """
     state = get_state(ctx)
-    parsed = [parse_entry(state, e) for e in entries]
+    by_hand = [parse_entry(state, e) for e in entries or []]
+    require_entries(by_hand, from_round)
     document_hash = optional_bytes32(document, "--document")
     owner = state.wallet(WalletChoice(wallet, keystore, password_file)).account
     ledger = state.ledger.connect(owner)
     client = state.emc(emc, ledger)
     when_ = parse_deadline(client, deadline_days, deadline)
+    parsed = with_invited(state, client, by_hand, from_round)
 
     parties = sorted({e.account for e in parsed} - {ZERO_ADDRESS}, key=lambda a: int(a, 16))
     local = state.labels()

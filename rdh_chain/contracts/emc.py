@@ -8,6 +8,7 @@ from typing import Any
 from eth_typing import ChecksumAddress
 
 from rdh_chain.agreements import sort_signatures, typed_data_digest, version_typed_data
+from rdh_chain.bids import SealedBid
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.exceptions import RdhChainError
 from rdh_chain.tx import TxResult
@@ -24,6 +25,7 @@ from rdh_chain.types import (
     PartySignature,
     PeriodReport,
     Position,
+    Settlement,
     ShareClass,
     ShareEntry,
     Totals,
@@ -71,6 +73,25 @@ class EmcClient(ContractClient):
         """Settle a period (the caller must have approved the profit); returns its number."""
         result = self._transact("settle", report.as_abi())
         return int(self.event(result, "PeriodSettled")["args"]["period"]), result
+
+    def settlement(self, result: TxResult) -> Settlement:
+        """What the settlement ``result`` did: its period, any loss, and any dissolution."""
+        period = int(self.event(result, "PeriodSettled")["args"]["period"])
+        losses = self.events(result, "LossAbsorbed")
+        if not losses:
+            return Settlement(period)
+        loss = losses[0]["args"]
+        dissolved = self.events(result, "EmcDissolved")
+        end = dissolved[0]["args"] if dissolved else None
+        return Settlement(
+            period=period,
+            loss=int(loss["loss"]),
+            covered=int(loss["covered"]),
+            cumulative_losses=int(loss["cumulativeLosses"]),
+            dissolved=end is not None,
+            capital=int(end["capital"]) if end else 0,
+            pool_released=int(end["poolReleased"]) if end else 0,
+        )
 
     def set_reporter(self, reporter: ChecksumAddress) -> TxResult:
         """Appoint ``reporter`` (an active ME) to settle periods; the zero address removes it."""
@@ -126,6 +147,17 @@ class EmcClient(ContractClient):
     ) -> TxResult:
         """Reveal the sender's bid; the values must hash to its commitment."""
         return self._transact("revealBid", round_id, users, revenue, ask_bps, proposal_hash, salt)
+
+    def reveal_sealed(self, sealed: SealedBid) -> TxResult:
+        """Reveal the sender's bid from the :class:`SealedBid` it kept since committing."""
+        return self.reveal_bid(
+            sealed.round_id,
+            sealed.users,
+            sealed.revenue,
+            sealed.ask_bps,
+            sealed.proposal_hash,
+            sealed.salt,
+        )
 
     def invite_bids(self, round_id: int, invited: Sequence[ChecksumAddress]) -> TxResult:
         """Decide a round (owner only, after the reveal deadline) by inviting ``invited``."""

@@ -81,6 +81,21 @@ def balcony_summary(world: World) -> dict[str, Any]:
     }
 
 
+def no_capital() -> dict[str, Any]:
+    """An EMC's capital before anyone invests or reports a loss."""
+    zero = amount(0)
+    return {
+        "capital": zero,
+        "total_units": 0,
+        "era": 0,
+        "invested": zero,
+        "losses": zero,
+        "losses_covered": zero,
+        "returned": zero,
+        "pool_released": zero,
+    }
+
+
 def entry(account: str, share_class: str, bps: int, percent: str) -> dict[str, Any]:
     return {"account": account, "share_class": share_class, "bps": bps, "percent": percent}
 
@@ -154,6 +169,8 @@ def test_get_emc_returns_active_version_and_dev_fund_when_settled(
             "paid": amount(1_000_00),
             "dust": 0,
         },
+        "capital": no_capital(),
+        "departures": [],
     }
     assert FUND_CREDIT - 1_000_00 == 89_045_00
     assert iso(VERSION_1_DEADLINE) == "2100-01-01T00:00:00Z"
@@ -167,6 +184,8 @@ def test_get_emc_returns_no_version_when_none_activated(client: TestClient, worl
         **balcony_summary(world),
         "active_version": None,
         "dev_fund": {"claimable": amount(0), "locked": amount(0), "paid": amount(0), "dust": 0},
+        "capital": no_capital(),
+        "departures": [],
     }
 
 

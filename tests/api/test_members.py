@@ -11,6 +11,10 @@ from tests.api.helpers import World, amount, iso
 PROFIT = 1_000_000_00 + 500_00
 
 
+def no_capital() -> dict[str, Any]:
+    return {"units": 0, "value": amount(0), "invested": amount(0)}
+
+
 def position(claimable: int, locked: int, paid: int) -> dict[str, Any]:
     return {
         "claimable": amount(claimable),
@@ -99,6 +103,8 @@ def test_get_member_share_returns_paid_and_claimable_when_partner_claimed(
                 "total_bps": 600,
                 "total_percent": "6.00",
                 "position": position(claimable=30_00, locked=0, paid=60_000_00),
+                "capital": no_capital(),
+                "departure": None,
             }
         ],
         "claimable": amount(30_00),
@@ -125,6 +131,8 @@ def test_get_member_share_returns_locked_when_target_not_reached(
                 "total_bps": 600,
                 "total_percent": "6.00",
                 "position": position(claimable=0, locked=PROFIT * 600 // 10_000, paid=0),
+                "capital": no_capital(),
+                "departure": None,
             }
         ],
         "claimable": amount(0),
@@ -150,6 +158,8 @@ def test_get_member_share_returns_one_emc_when_emc_given(client: TestClient, wor
                 "total_bps": 7_900,
                 "total_percent": "79.00",
                 "position": position(claimable=790_395_00, locked=0, paid=0),
+                "capital": no_capital(),
+                "departure": None,
             }
         ],
         "claimable": amount(790_395_00),
@@ -175,6 +185,8 @@ def test_get_member_share_returns_zeros_when_emc_names_member_nowhere(
                 "total_bps": 0,
                 "total_percent": "0.00",
                 "position": position(claimable=0, locked=0, paid=0),
+                "capital": no_capital(),
+                "departure": None,
             }
         ],
         "claimable": amount(0),

@@ -55,6 +55,9 @@ def test_page_script_calls_only_routes_that_exist(offline_client: TestClient) ->
         "/emcs/{address}",
         "/emcs/{address}/versions/{version_id}",
         "/emcs/{address}/versions/{version_id}/typed-data",
+        "/emcs/{address}/capital/{account}",
+        "/emcs/{address}/bids",
+        "/emcs/{address}/bids/{round_id}",
         "/members/{address}",
         "/members/{address}/share",
     }
@@ -63,7 +66,7 @@ def test_page_script_calls_only_routes_that_exist(offline_client: TestClient) ->
 def test_openapi_documents_tags_summaries_and_error_body(offline_client: TestClient) -> None:
     document = offline_client.get("/openapi.json").json()
 
-    assert [tag["name"] for tag in document["tags"]] == ["health", "emcs", "members"]
+    assert [tag["name"] for tag in document["tags"]] == ["health", "emcs", "bids", "members"]
     for path, operations in document["paths"].items():
         get = operations["get"]
         assert get["summary"], path

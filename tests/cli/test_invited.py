@@ -1,0 +1,125 @@
+"""``rdh shares propose|set --from-round N``: invited bidders become entries at their asks."""
+
+from __future__ import annotations
+
+import json
+
+from web3 import Web3
+from web3.types import RPCEndpoint
+
+from tests.cli.conftest import CliWorld
+
+HOUR = 3600
+
+
+def _advance(w3: Web3, seconds: int) -> None:
+    w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [seconds])
+    w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+
+
+def _bid(world: CliWorld, wallet: str, ask: str) -> None:
+    world.cli.run(
+        "bid",
+        "commit",
+        world.emc,
+        "1",
+        "--users",
+        "10",
+        "--revenue",
+        "10",
+        "--ask",
+        ask,
+        "--wallet",
+        wallet,
+    )
+
+
+def _decided_round(world: CliWorld, w3: Web3) -> None:
+    """Round 1: chef asks 500 bps, me2 300 and owner 100; chef and me2 are invited."""
+    cli, emc = world.cli, world.emc
+    cli.run("bid", "open", emc, "--commit-hours", "1", "--reveal-hours", "1", "--wallet", "owner")
+    for wallet, ask in (("chef", "500"), ("me2", "300"), ("owner", "100")):
+        _bid(world, wallet, ask)
+    _advance(w3, HOUR + 1)
+    for wallet in ("chef", "me2", "owner"):
+        cli.run("bid", "reveal", emc, "1", "--wallet", wallet)
+    _advance(w3, HOUR)
+    cli.run("bid", "invite", emc, "1", "chef", "me2", "--wallet", "owner")
+
+
+def _entries(world: CliWorld, version: int) -> list[tuple[str, str, int]]:
+    shown = json.loads(
+        world.cli.run("shares", "show", world.emc, "--version", str(version), "--json").stdout
+    )
+    return sorted(
+        (e["wallet"] or "fund", e["class"], e["bps"]) for e in shown["version"]["entries"]
+    )
+
+
+def test_shares_set_from_round_adds_invited_bidders_at_their_asks(
+    world: CliWorld, w3: Web3
+) -> None:
+    _decided_round(world, w3)
+    result = world.cli.run(
+        "shares",
+        "set",
+        world.emc,
+        "owner:operating:8200",
+        "dev-fund:1000",
+        "--from-round",
+        "1",
+        "--wallet",
+        "owner",
+    )
+    assert "activated version 2" in result.stdout
+    assert "from bid round 1: chef partner 500 bps, me2 value-added 300 bps" in result.stderr
+    assert _entries(world, 2) == [
+        ("chef", "partner", 500),
+        ("fund", "dev-fund", 1000),
+        ("me2", "value-added", 300),
+        ("owner", "operating", 8200),
+    ]
+
+
+def test_shares_propose_from_round_lets_an_entry_by_hand_override_a_bid(
+    world: CliWorld, w3: Web3
+) -> None:
+    _decided_round(world, w3)
+    result = world.cli.run(
+        "shares",
+        "propose",
+        world.emc,
+        "me2:value-added:400",
+        "owner:operating:8100",
+        "dev-fund:1000",
+        "--from-round",
+        "1",
+        "--json",
+        "--wallet",
+        "owner",
+    )
+    assert json.loads(result.stdout)["version_id"] == 2
+    assert "from bid round 1: chef partner 500 bps\n" in result.stderr
+    assert _entries(world, 2) == [
+        ("chef", "partner", 500),
+        ("fund", "dev-fund", 1000),
+        ("me2", "value-added", 400),
+        ("owner", "operating", 8100),
+    ]
+
+
+def test_shares_from_round_exits_2_before_the_round_is_decided(world: CliWorld) -> None:
+    cli, emc = world.cli, world.emc
+    cli.run("bid", "open", emc, "--wallet", "owner")
+    result = cli.run("shares", "propose", emc, "--from-round", "1", "--wallet", "owner", code=2)
+    assert "bid round 1 of" in result.stderr
+    assert "is not decided yet" in result.stderr
+    unknown = cli.run("shares", "propose", emc, "--from-round", "7", "--wallet", "owner", code=2)
+    assert "EmcUnknownBidRound" in unknown.stderr
+
+
+def test_shares_without_entries_or_round_exits_2(world: CliWorld) -> None:
+    for command in ("propose", "set"):
+        result = world.cli.run("shares", command, world.emc, "--wallet", "owner", code=2)
+        assert "Give the version's entries" in result.stderr
+        assert "--from-round N" in result.stderr

@@ -1,0 +1,608 @@
+"""Capital, losses and dissolution, with every amount in fen computed by hand.
+
+Capital is held as units of one pool: the first investment (no units outstanding) buys one
+unit per fen, later ones ``amount * totalUnits // capital``; an account's units are worth
+``units * capital // totalUnits``. A loss period (cost above revenue) pays the reporting ME
+``covered = min(loss, capital)`` out of the pool; a loss that takes the capital to 0 resets
+the units and opens a new era. Once cumulative losses reach the threshold the EMC dissolves:
+short of its target, the value-added pool (sum over epochs of the version's value-added bps
+times the profit settled under it, floored /10,000) joins the capital (the development fund
+if no units are outstanding) and locked value-added credit is void. ``claimCapital`` pays
+``units * capital // totalUnits`` of what is left; the last account out takes the remainder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+from eth_utils.crypto import keccak
+
+from rdh_chain import contract_errors as errors
+from rdh_chain.contracts import EmcClient
+from rdh_chain.tx import TxResult
+from rdh_chain.types import (
+    ZERO_ADDRESS,
+    CapitalHolding,
+    CapitalTotals,
+    EmcStatus,
+    EmcTerms,
+    PeriodReport,
+    Position,
+    ShareClass,
+    ShareEntry,
+)
+from tests.contracts.helpers import (
+    BASE_PROFIT,
+    BASE_TERMS,
+    TERMS_REASON,
+    Cast,
+    assert_reverts,
+)
+
+# Targets no test reaches unless it says so.
+FAR_TERMS = EmcTerms(
+    target_users=10**9,
+    target_revenue=10**15,
+    sharing_space=1_000_000,
+    loss_threshold=10**12,
+)
+PURPOSE = keccak(text="pay the suppliers")
+
+
+def _new_emc(cast: Cast, terms: EmcTerms, entries: list[ShareEntry]) -> EmcClient:
+    """A fresh EMC owned by ``cast.owner`` with ``entries`` signed and active."""
+    address, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
+        cast.owner.address, terms, TERMS_REASON
+    )
+    cast.agree(address, entries)
+    return cast.emc(address)
+
+
+def _invest(cast: Cast, emc: EmcClient, investor: LocalAccount, amount: int) -> TxResult:
+    cast.mint(investor.address, amount)
+    cast.as_(investor).token.approve(emc.address, amount)
+    _, result = cast.as_(investor).emc(emc.address).invest(amount)
+    return result
+
+
+def _settle(cast: Cast, emc: EmcClient, report: PeriodReport) -> TxResult:
+    _, result = cast.as_(cast.owner).settle(emc, report)
+    return result
+
+
+def _loss(loss: int, revenue: int = 0) -> PeriodReport:
+    return PeriodReport(users=0, units=0, revenue=revenue, cost=revenue + loss, profit=0)
+
+
+def _profit(profit: int) -> PeriodReport:
+    return PeriodReport(users=1, units=1, revenue=profit, cost=0, profit=profit)
+
+
+def _loss_absorbed(emc: EmcClient, result: TxResult) -> tuple[int, int, int, int]:
+    args = emc.event(result, "LossAbsorbed")["args"]
+    return args["period"], args["loss"], args["covered"], args["cumulativeLosses"]
+
+
+def _dissolved(emc: EmcClient, result: TxResult) -> tuple[int, int, int, int, int]:
+    args = emc.event(result, "EmcDissolved")["args"]
+    return args["period"], args["losses"], args["threshold"], args["capital"], args["poolReleased"]
+
+
+def _values(emc: EmcClient, accounts: list[ChecksumAddress]) -> list[int]:
+    """What each account's capital is worth, after checking it is its pro-rata part."""
+    totals = emc.capital_totals()
+    held = [emc.capital_of(a) for a in accounts]
+    assert [h.value for h in held] == [h.units * totals.capital // totals.total_units for h in held]
+    return [h.value for h in held]
+
+
+def _claim_capital(cast: Cast, emc: EmcClient, account: LocalAccount) -> tuple[int, int]:
+    """``account`` claims its capital; returns (amount, units) from CapitalReturned."""
+    before = cast.balance(account.address)
+    amount, result = cast.as_(account).emc(emc.address).claim_capital()
+    args = emc.event(result, "CapitalReturned")["args"]
+    assert args["account"] == account.address
+    assert cast.balance(account.address) == before + amount
+    return amount, args["units"]
+
+
+def _claim(cast: Cast, emc: EmcClient, account: LocalAccount) -> int:
+    before = cast.balance(account.address)
+    amount, _ = cast.as_(account).emc(emc.address).claim()
+    assert cast.balance(account.address) == before + amount
+    return amount
+
+
+def test_losses_reach_every_investor_pro_rata_until_a_wipe_out_opens_a_new_era(
+    cast: Cast,
+) -> None:
+    """Three members invest before any loss, one unit per fen; then three losses.
+
+    invested    A (ME 1) 1,000,000   B (ME 2) 2,500,000   C (ME 3) 700,001
+                capital = units = 4,200,001
+    loss 1      934,567, covered:     capital 3,265,434
+                A 1,000,000 * 3,265,434 // 4,200,001 = 777,484
+                B 2,500,000 * 3,265,434 // 4,200,001 = 1,943,710
+                C   700,001 * 3,265,434 // 4,200,001 = 544,239   (sum 3,265,433)
+    loss 2      2,000,000, covered:   capital 1,265,434
+                A 301,293   B 753,234   C 210,905                (sum 1,265,432)
+    loss 3      1,500,000: covered 1,265,434, uncovered 234,566; capital 0, units 0, era 1
+                losses 934,567 + 2,000,000 + 1,500,000 = 4,434,567
+                covered 934,567 + 2,000,000 + 1,265,434 = 4,200,001 (all invested)
+    new era     the chef invests 400,000 -> 400,000 units (1:1); A invests 50,000 ->
+                50,000 * 400,000 // 400,000 = 50,000 units, its era-0 units gone.
+    """
+    a, b, c = cast.mes[1], cast.mes[2], cast.mes[3]
+    emc = _new_emc(
+        cast,
+        FAR_TERMS,
+        [
+            ShareEntry(cast.chef.address, ShareClass.PARTNER, 1_000),
+            ShareEntry(cast.owner.address, ShareClass.OPERATING, 6_000),
+            ShareEntry(a.address, ShareClass.VALUE_ADDED, 1_000),
+            ShareEntry(b.address, ShareClass.VALUE_ADDED, 500),
+            ShareEntry(c.address, ShareClass.OPERATING, 500),
+            ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
+        ],
+    )
+    investors = [a.address, b.address, c.address]
+    for account, amount, capital in ((a, 1_000_000, 1_000_000), (b, 2_500_000, 3_500_000)):
+        args = emc.event(_invest(cast, emc, account, amount), "Invested")["args"]
+        assert (args["account"], args["amount"], args["units"], args["capital"]) == (
+            account.address,
+            amount,
+            amount,
+            capital,
+        )
+    _invest(cast, emc, c, 700_001)
+    assert emc.capital_totals() == CapitalTotals(4_200_001, 4_200_001, 0, 4_200_001, 0, 0, 0, 0)
+    assert _values(emc, investors) == [1_000_000, 2_500_000, 700_001]
+
+    reporter = cast.owner.address
+    held = cast.balance(emc.address)
+    before = cast.balance(reporter)
+    result = _settle(cast, emc, _loss(934_567, revenue=300_000))
+    assert _loss_absorbed(emc, result) == (1, 934_567, 934_567, 934_567)
+    assert cast.balance(reporter) == before + 934_567
+    assert cast.balance(emc.address) == held - 934_567
+    assert emc.capital_totals() == CapitalTotals(
+        3_265_434, 4_200_001, 0, 4_200_001, 934_567, 934_567, 0, 0
+    )
+    assert _values(emc, investors) == [777_484, 1_943_710, 544_239]
+
+    before = cast.balance(reporter)
+    result = _settle(cast, emc, _loss(2_000_000))
+    assert _loss_absorbed(emc, result) == (2, 2_000_000, 2_000_000, 2_934_567)
+    assert cast.balance(reporter) == before + 2_000_000
+    assert emc.capital_totals().capital == 1_265_434
+    assert _values(emc, investors) == [301_293, 753_234, 210_905]
+    assert emc.capital_of(b.address) == CapitalHolding(2_500_000, 753_234, 2_500_000)
+
+    # More than is left: the capital pays what it has, the rest stays uncovered.
+    before = cast.balance(reporter)
+    result = _settle(cast, emc, _loss(1_500_000, revenue=100))
+    assert _loss_absorbed(emc, result) == (3, 1_500_000, 1_265_434, 4_434_567)
+    assert cast.balance(reporter) == before + 1_265_434
+    assert cast.balance(emc.address) == held - 4_200_001
+    assert emc.capital_totals() == CapitalTotals(0, 0, 1, 4_200_001, 4_434_567, 4_200_001, 0, 0)
+    assert emc.status() is EmcStatus.ACTIVE  # 4,434,567 < the threshold
+    assert [emc.capital_of(x) for x in investors] == [
+        CapitalHolding(0, 0, 1_000_000),
+        CapitalHolding(0, 0, 2_500_000),
+        CapitalHolding(0, 0, 700_001),
+    ]
+
+    # A new era starts at one unit per fen, whatever the old units were.
+    result = _invest(cast, emc, cast.chef, 400_000)
+    assert emc.event(result, "Invested")["args"]["units"] == 400_000
+    result = _invest(cast, emc, a, 50_000)
+    assert emc.event(result, "Invested")["args"]["units"] == 50_000
+    assert emc.capital_totals() == CapitalTotals(
+        450_000, 450_000, 1, 4_650_001, 4_434_567, 4_200_001, 0, 0
+    )
+    assert emc.capital_of(a.address) == CapitalHolding(50_000, 50_000, 1_050_000)
+    assert emc.capital_of(cast.chef.address) == CapitalHolding(400_000, 400_000, 400_000)
+    assert emc.capital_of(b.address) == CapitalHolding(0, 0, 2_500_000)
+
+
+def test_an_investment_after_losses_buys_more_units_per_fen(cast: Cast) -> None:
+    """Units are minted at the pool's current worth, rounding down (in the pool's favour).
+
+    A invests 1,000,000 -> 1,000,000 units; a loss of 250,000 leaves 750,000.
+    B invests 300,000 -> 300,000 * 1,000,000 // 750,000 = 400,000 units (4 per 3 fen);
+        capital 1,050,000, units 1,400,000.
+    A loss of 49,999 leaves 1,000,001.
+    C invests 100,001 -> 100,001 * 1,400,000 // 1,000,001 = 140,001 units (140,001.26
+        floored); capital 1,100,002, units 1,540,001.
+    Worth:  A 1,000,000 * 1,100,002 // 1,540,001 = 714,286
+            B   400,000 * 1,100,002 // 1,540,001 = 285,714
+            C   140,001 * 1,100,002 // 1,540,001 = 100,000 (one fen under what it paid in)
+    """
+    a, b, c = cast.mes[1], cast.mes[2], cast.chef
+    emc = _new_emc(
+        cast,
+        FAR_TERMS,
+        [
+            ShareEntry(c.address, ShareClass.PARTNER, 1_000),
+            ShareEntry(cast.owner.address, ShareClass.OPERATING, 7_000),
+            ShareEntry(a.address, ShareClass.VALUE_ADDED, 500),
+            ShareEntry(b.address, ShareClass.VALUE_ADDED, 500),
+            ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
+        ],
+    )
+    _invest(cast, emc, a, 1_000_000)
+    _settle(cast, emc, _loss(250_000))
+    args = emc.event(_invest(cast, emc, b, 300_000), "Invested")["args"]
+    assert (args["units"], args["capital"]) == (400_000, 1_050_000)
+    assert emc.capital_of(b.address) == CapitalHolding(400_000, 300_000, 300_000)
+    _settle(cast, emc, _loss(49_999))
+    args = emc.event(_invest(cast, emc, c, 100_001), "Invested")["args"]
+    assert (args["units"], args["capital"]) == (140_001, 1_100_002)
+    assert emc.capital_totals() == CapitalTotals(
+        1_100_002, 1_540_001, 0, 1_400_001, 299_999, 299_999, 0, 0
+    )
+    assert _values(emc, [a.address, b.address, c.address]) == [714_286, 285_714, 100_000]
+    assert emc.capital_of(c.address) == CapitalHolding(140_001, 100_000, 100_001)
+
+
+# Three versions for the dissolution short of the target (bps; each sums to 10,000):
+#         chef      owner      ME 1          ME 2       ME 2
+#       partner   operating  value-added  operating  value-added  fund   pool
+#   V1   1,000      6,500       1,200          -          300      1,000  1,500
+#   V2     800      5,500       1,000        500        1,200      1,000  2,200
+#   V3   1,000      7,000         300        500          200      1,000    500
+P1, P2, P3, P4 = 1_000_003, 2_000_017, 333_331, 777_777
+
+
+def _three_versions(cast: Cast) -> list[list[ShareEntry]]:
+    chef, owner, me1, me2 = cast.chef.address, cast.owner.address, cast.mes[1], cast.mes[2]
+
+    def version(partner: int, operating: int, va1: int, op2: int, va2: int) -> list[ShareEntry]:
+        entries = [
+            ShareEntry(chef, ShareClass.PARTNER, partner),
+            ShareEntry(owner, ShareClass.OPERATING, operating),
+            ShareEntry(me1.address, ShareClass.VALUE_ADDED, va1),
+            ShareEntry(me2.address, ShareClass.VALUE_ADDED, va2),
+            ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
+        ]
+        if op2:
+            entries.append(ShareEntry(me2.address, ShareClass.OPERATING, op2))
+        return entries
+
+    return [
+        version(1_000, 6_500, 1_200, 0, 300),
+        version(800, 5_500, 1_000, 500, 1_200),
+        version(1_000, 7_000, 300, 500, 200),
+    ]
+
+
+def test_dissolution_short_of_the_target_releases_the_pool_into_the_capital(cast: Cast) -> None:
+    """Profits P1 (V1), P2 and P3 (V2), P4 (V3); losses 300,000 then 700,001 (threshold 1,000,000).
+
+    Periods: 1 P1 = 1,000,003; 2 loss 300,000; 3 P2 = 2,000,017; 4 P3 = 333,331;
+    5 P4 = 777,777; 6 loss 700,001 -> losses 1,000,001 >= 1,000,000: dissolved.
+    Deposited: P1 + P2 + P3 + P4 = 4,111,128.
+
+    Capital: ME 1 600,000 and ME 2 900,000 after period 1 (1:1, units 1,500,000); the loss of
+    period 2 leaves 1,200,000; the chef invests 400,000 -> 400,000 * 1,500,000 // 1,200,000
+    = 500,000 units (capital 1,600,000, units 2,000,000); period 6 covers 700,001 -> 899,999.
+
+    Pool: 1,500*P1 + 2,200*(P2 + P3) + 500*P4
+        = 1,500,004,500 + 5,133,365,600 + 388,888,500 = 7,022,258,600 -> 702,225 (rest 8,600)
+    Capital after dissolution: 899,999 + 702,225 = 1,602,224 for 2,000,000 units.
+    Capital returns, in turn: ME 1 600,000 * 1,602,224 // 2,000,000 = 480,667 (1,121,557 left
+    for 1,400,000 units); ME 2 900,000 * 1,121,557 // 1,400,000 = 721,000 (721,000.9; 400,557
+    left); the chef, last, 400,557: a quarter of 1,602,224 is 400,556, the rest is rounding.
+
+    Credit (1/10,000 fen):
+      ME 1 value-added  1,200*P1 + 1,000*(P2+P3) + 300*P4 = 3,766,684,700 -> 376,668 locked, void
+      ME 2 operating    500*(P2+P3) + 500*P4 = 1,555,562,500 -> 155,556 payable, dust 2,500
+                        (116,667 claimed after P3: 500*(P2+P3) = 1,166,674,000)
+      ME 2 value-added  300*P1 + 1,200*(P2+P3) + 200*P4 = 3,255,573,900 -> 325,557 locked, void
+                        (310,001 of it locked at that claim: 300*P1 + 1,200*(P2+P3) = 3,100,018,500)
+      chef partner      1,000*P1 + 800*(P2+P3) + 1,000*P4 = 3,644,458,400 -> 364,445, dust 8,400
+                        (286,668 claimed after P3: 1,000*P1 + 800*(P2+P3) = 2,866,681,400)
+      owner operating   6,500*P1 + 5,500*(P2+P3) + 7,000*P4 = 24,777,872,500
+                        -> 2,477,787, dust 2,500
+      fund              1,000 * 4,111,128 = 4,111,128,000 -> 411,112, dust 8,000
+                        (100,000 withdrawn before dissolution, 311,112 after)
+    Left in the EMC at the end: (8,400 + 2,500 + 2,500 + 8,000 + 8,600) / 10,000 = 3 fen
+      = 4,111,128 + 1,900,000 - (364,445 + 155,556 + 2,477,787) - 411,112
+        - (300,000 + 700,001) - (480,667 + 721,000 + 400,557).
+    """
+    owner, me1, me2, chef = cast.owner, cast.mes[1], cast.mes[2], cast.chef
+    v1, v2, v3 = _three_versions(cast)
+    emc = _new_emc(cast, replace(FAR_TERMS, loss_threshold=1_000_000), v1)
+    assert emc.version(1).value_added_bps == 1_500
+    covered_to_owner = 0
+    owner_before = cast.balance(owner.address)
+
+    _settle(cast, emc, _profit(P1))
+    _invest(cast, emc, me1, 600_000)
+    _invest(cast, emc, me2, 900_000)
+    result = _settle(cast, emc, _loss(300_000, revenue=200_000))
+    assert _loss_absorbed(emc, result) == (2, 300_000, 300_000, 300_000)
+    covered_to_owner += 300_000
+    result = _invest(cast, emc, chef, 400_000)
+    assert emc.event(result, "Invested")["args"]["units"] == 500_000
+    assert emc.capital_totals() == CapitalTotals(
+        1_600_000, 2_000_000, 0, 1_900_000, 300_000, 300_000, 0, 0
+    )
+
+    v2_id, _ = cast.agree(emc.address, v2)
+    assert emc.version(v2_id).value_added_bps == 2_200
+    _settle(cast, emc, _profit(P2))
+    _settle(cast, emc, _profit(P3))
+    claimed = _claim(cast, emc, chef)
+    assert claimed == 286_668
+    # ME 2 claims too, so its whole locked units (310,001) are stored apart from its position.
+    assert emc.position(me2.address) == Position(116_667, 310_001, 0, 4_000 + 8_500)
+    claimed += _claim(cast, emc, me2)
+    assert claimed == 286_668 + 116_667
+    emc.withdraw_dev_fund(me1.address, 100_000, PURPOSE)
+    v3_id, _ = cast.agree(emc.address, v3)
+    assert emc.version(v3_id).value_added_bps == 500
+    _settle(cast, emc, _profit(P4))
+
+    assert emc.position(me1.address) == Position(0, 376_668, 0, 4_700)
+    assert emc.position(me2.address) == Position(38_889, 325_557, 116_667, 2_500 + 3_900)
+    assert emc.status() is EmcStatus.ACTIVE
+
+    before = cast.balance(owner.address)
+    result = _settle(cast, emc, _loss(700_001))
+    covered_to_owner += 700_001
+    assert cast.balance(owner.address) == before + 700_001
+    assert _loss_absorbed(emc, result) == (6, 700_001, 700_001, 1_000_001)
+    assert _dissolved(emc, result) == (6, 1_000_001, 1_000_000, 1_602_224, 702_225)
+    assert emc.status() is EmcStatus.DISSOLVED
+    assert emc.capital_totals() == CapitalTotals(
+        1_602_224, 2_000_000, 0, 1_900_000, 1_000_001, 1_000_001, 0, 702_225
+    )
+    assert not emc.totals().target_reached
+
+    # Locked value-added credit is void; payable credit is not.
+    assert emc.position(me1.address) == Position(0, 0, 0, 0)
+    assert emc.position(me2.address) == Position(38_889, 0, 116_667, 2_500)
+    assert emc.position(chef.address) == Position(77_777, 0, 286_668, 8_400)
+    assert emc.position(owner.address) == Position(2_477_787, 0, 0, 2_500)
+    assert cast.ledger.dev_fund(emc) == Position(311_112, 0, 100_000, 8_000)
+
+    deposited = P1 + P2 + P3 + P4
+    invested = 600_000 + 900_000 + 400_000
+    withdrawn = 100_000
+    assert cast.balance(emc.address) == (
+        deposited + invested - claimed - withdrawn - covered_to_owner
+    )
+
+    assert _claim_capital(cast, emc, me1) == (480_667, 600_000)
+    assert _claim_capital(cast, emc, me2) == (721_000, 900_000)
+    assert emc.capital_totals().capital == 400_557
+    assert _claim_capital(cast, emc, chef) == (400_557, 500_000)
+    returned = 480_667 + 721_000 + 400_557
+
+    claimed += _claim(cast, emc, me2)
+    claimed += _claim(cast, emc, chef)
+    claimed += _claim(cast, emc, owner)
+    assert claimed == 155_556 + 364_445 + 2_477_787
+    assert_reverts(
+        cast,
+        lambda: cast.as_(me1).emc(emc.address).claim(),
+        errors.EmcNothingToClaim,
+        {"account": me1.address},
+    )
+    emc.withdraw_dev_fund(me1.address, 311_112, PURPOSE)
+    withdrawn += 311_112
+
+    assert emc.capital_totals() == CapitalTotals(
+        0, 0, 0, 1_900_000, 1_000_001, 1_000_001, 1_602_224, 702_225
+    )
+    totals = emc.totals()
+    assert (totals.paid, totals.dev_fund_withdrawn) == (claimed + withdrawn, withdrawn)
+    assert cast.balance(owner.address) == owner_before - deposited + covered_to_owner + 2_477_787
+    balance = cast.balance(emc.address)
+    assert balance == deposited + invested - claimed - withdrawn - covered_to_owner - returned
+    assert balance == 3
+
+
+def test_dissolution_without_investors_releases_the_pool_into_the_development_fund(
+    cast: Cast,
+) -> None:
+    """The base EMC (V1: chef partner 1,000, owner operating 7,000, ME 1 value-added 1,000,
+    fund 1,000; period 1 profit 1,000,000) settles Q = 333,333 in period 2, then a loss of
+    10,000,000 (the threshold) in period 3 with nothing invested: covered 0.
+
+    Profit 1,333,333. Pool: 1,000 * 1,333,333 = 1,333,333,000 -> 133,333 (rest 3,000),
+    which is also ME 1's locked credit (void now). The fund's own credit is the same:
+    133,333, dust 3,000; with the pool it may pay 266,666.
+    The chef claims 133,333 (dust 3,000), the owner 7,000 * 1,333,333 = 9,333,331,000 ->
+    933,333 (dust 1,000). Left: 1,333,333 - 133,333 - 933,333 - 266,666 = 1 fen
+    = (3,000 + 1,000 + 3,000 + 3,000) / 10,000.
+    """
+    owner = cast.as_(cast.owner)
+    emc = cast.emc()
+    q = 333_333
+    _settle(cast, emc, _profit(q))
+    me1 = cast.mes[1].address
+    assert emc.position(me1) == Position(0, 133_333, 0, 3_000)
+    assert cast.ledger.dev_fund(emc) == Position(133_333, 0, 0, 3_000)
+    before = cast.balance(cast.owner.address)
+
+    result = _settle(cast, emc, _loss(BASE_TERMS.loss_threshold))
+    assert _loss_absorbed(emc, result) == (3, 10_000_000, 0, 10_000_000)
+    assert _dissolved(emc, result) == (3, 10_000_000, 10_000_000, 0, 133_333)
+    assert cast.balance(cast.owner.address) == before
+    assert emc.capital_totals() == CapitalTotals(0, 0, 0, 0, 10_000_000, 0, 0, 133_333)
+    assert emc.position(me1) == Position(0, 0, 0, 0)
+    assert cast.ledger.dev_fund(emc) == Position(266_666, 0, 0, 3_000)
+
+    assert _claim(cast, emc, cast.chef) == 133_333
+    assert owner.emc(emc.address).claim()[0] == 933_333
+    recipient = cast.mes[4].address
+    held = cast.balance(recipient)
+    result = emc.withdraw_dev_fund(recipient, 266_666, PURPOSE)
+    withdrawn = emc.event(result, "DevFundWithdrawn")["args"]
+    assert (withdrawn["to"], withdrawn["amount"], withdrawn["purpose"], withdrawn["remaining"]) == (
+        recipient,
+        266_666,
+        PURPOSE,
+        0,
+    )
+    assert cast.balance(recipient) == held + 266_666
+    assert cast.ledger.dev_fund(emc) == Position(0, 0, 266_666, 3_000)
+    assert cast.balance(emc.address) == BASE_PROFIT + q - 133_333 - 933_333 - 266_666 == 1
+
+
+def test_dissolution_after_the_target_forfeits_nothing(cast: Cast) -> None:
+    """Target 100 users and 1,000,000 revenue; V: chef partner 1,000, owner operating 7,000,
+    ME 1 value-added 1,500, fund 500; ME 1 invests 500,000 and the chef 250,000 (750,000 units).
+
+    Period 1: 60 users, revenue 600,000, profit 500,000.
+    Period 2: 40 users, revenue 400,001, profit 123,457 -> 100 users, 1,000,001: reached.
+    ME 1's value-added credit: 1,500 * 623,457 = 935,185,500 -> 93,518 payable, dust 5,500.
+    Period 3: loss 600,001 >= threshold 600,000, covered: capital 149,999; dissolved, no pool
+    released. Capital returns: ME 1 500,000 * 149,999 // 750,000 = 99,999 (99,999.3),
+    the chef, last, 149,999 - 99,999 = 50,000 (49,999.7 pro rata: the remainder).
+    """
+    me1, chef = cast.mes[1], cast.chef
+    terms = EmcTerms(
+        target_users=100, target_revenue=1_000_000, sharing_space=100_000, loss_threshold=600_000
+    )
+    emc = _new_emc(
+        cast,
+        terms,
+        [
+            ShareEntry(chef.address, ShareClass.PARTNER, 1_000),
+            ShareEntry(cast.owner.address, ShareClass.OPERATING, 7_000),
+            ShareEntry(me1.address, ShareClass.VALUE_ADDED, 1_500),
+            ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 500),
+        ],
+    )
+    _invest(cast, emc, me1, 500_000)
+    _invest(cast, emc, chef, 250_000)
+    _settle(cast, emc, PeriodReport(60, 60, 600_000, 100_000, 500_000))
+    assert emc.position(me1.address) == Position(0, 75_000, 0, 0)
+    result = _settle(cast, emc, PeriodReport(40, 40, 400_001, 0, 123_457))
+    assert len(emc.events(result, "TargetReached")) == 1
+    assert emc.position(me1.address) == Position(93_518, 0, 0, 5_500)
+
+    result = _settle(cast, emc, _loss(600_001))
+    assert _dissolved(emc, result) == (3, 600_001, 600_000, 149_999, 0)
+    assert emc.capital_totals() == CapitalTotals(
+        149_999, 750_000, 0, 750_000, 600_001, 600_001, 0, 0
+    )
+    assert emc.position(me1.address) == Position(93_518, 0, 0, 5_500)
+    assert cast.ledger.dev_fund(emc) == Position(31_172, 0, 0, 8_500)  # 500 * 623,457
+
+    assert _claim(cast, emc, me1) == 93_518
+    assert _claim_capital(cast, emc, me1) == (99_999, 500_000)
+    assert _claim_capital(cast, emc, chef) == (50_000, 250_000)
+    assert emc.capital_totals() == CapitalTotals(0, 0, 0, 750_000, 600_001, 600_001, 149_999, 0)
+    # 623,457 deposited + 750,000 invested - 93,518 claimed - 600,001 covered - 149,999 returned
+    assert cast.balance(emc.address) == 529_939
+
+
+def test_the_reporter_is_paid_the_covered_losses_not_the_owner(cast: Cast) -> None:
+    """The chef invests 2,000,000 in the base EMC; ME 2 reports. A loss of 1,500,000 is
+    covered in full, then one of exactly the 500,000 left: the capital is 0, so its units
+    are reset and era 1 begins. ME 2 receives 1,500,000 + 500,000; the owner nothing."""
+    reporter = cast.mes[2]
+    emc = cast.emc()
+    emc.set_reporter(reporter.address)
+    _invest(cast, emc, cast.chef, 2_000_000)
+    reporting = cast.as_(reporter)
+    owner_before = cast.balance(cast.owner.address)
+    reporter_before = cast.balance(reporter.address)
+    emc_before = cast.balance(emc.address)
+
+    _, result = reporting.settle(reporting.emc(emc.address), _loss(1_500_000, revenue=500_000))
+    assert emc.event(result, "PeriodSettled")["args"]["reporter"] == reporter.address
+    assert _loss_absorbed(emc, result) == (2, 1_500_000, 1_500_000, 1_500_000)
+    assert cast.balance(reporter.address) == reporter_before + 1_500_000
+    assert emc.capital_of(cast.chef.address) == CapitalHolding(2_000_000, 500_000, 2_000_000)
+
+    _, result = reporting.settle(reporting.emc(emc.address), _loss(500_000))
+    assert _loss_absorbed(emc, result) == (3, 500_000, 500_000, 2_000_000)
+    assert cast.balance(reporter.address) == reporter_before + 2_000_000
+    assert cast.balance(cast.owner.address) == owner_before
+    assert cast.balance(emc.address) == emc_before - 2_000_000
+    assert emc.capital_totals() == CapitalTotals(0, 0, 1, 2_000_000, 2_000_000, 2_000_000, 0, 0)
+    assert emc.capital_of(cast.chef.address) == CapitalHolding(0, 0, 2_000_000)
+
+
+def test_claims_capital_returns_and_fund_withdrawals_work_after_dissolution(cast: Cast) -> None:
+    """The base EMC (profit 1,000,000 in period 1) with ME 1 investing 6,000,000 and the chef
+    9,000,001 (15,000,001 units); a loss of 10,000,000 (the threshold) dissolves it:
+    capital 5,000,001 + pool 1,000 * 1,000,000 / 10,000 = 100,000 -> 5,100,001.
+    ME 1: 6,000,000 * 5,100,001 // 15,000,001 = 2,040,000 (2,040,000.26); the chef, last,
+    5,100,001 - 2,040,000 = 3,060,001 (3,060,000.74 pro rata). A second claim pays nothing.
+    Payable credit: chef 100,000, owner 700,000, fund 100,000; ME 1's 100,000 locked is void.
+    Left: 1,000,000 + 15,000,001 - 900,000 - 10,000,000 - 5,100,001 = 0.
+    """
+    me1, chef = cast.mes[1], cast.chef
+    emc = cast.emc()
+    assert cast.balance(emc.address) == BASE_PROFIT
+    _invest(cast, emc, me1, 6_000_000)
+    _invest(cast, emc, chef, 9_000_001)
+    result = _settle(cast, emc, _loss(BASE_TERMS.loss_threshold))
+    assert _dissolved(emc, result) == (2, 10_000_000, 10_000_000, 5_100_001, 100_000)
+
+    assert _claim_capital(cast, emc, me1) == (2_040_000, 6_000_000)
+    assert emc.capital_of(me1.address) == CapitalHolding(0, 0, 6_000_000)
+    assert_reverts(
+        cast,
+        lambda: cast.as_(me1).emc(emc.address).claim_capital(),
+        errors.EmcNothingToClaim,
+        {"account": me1.address},
+    )
+    assert emc.capital_totals() == CapitalTotals(
+        3_060_001, 9_000_001, 0, 15_000_001, 10_000_000, 10_000_000, 2_040_000, 100_000
+    )
+    assert _claim_capital(cast, emc, chef) == (3_060_001, 9_000_001)
+    assert_reverts(
+        cast,
+        lambda: cast.as_(chef).emc(emc.address).claim_capital(),
+        errors.EmcNothingToClaim,
+        {"account": chef.address},
+    )
+
+    assert _claim(cast, emc, chef) == 100_000
+    assert _claim(cast, emc, cast.owner) == 700_000
+    assert emc.position(me1.address) == Position(0, 0, 0, 0)
+    assert_reverts(
+        cast,
+        lambda: cast.as_(me1).emc(emc.address).claim(),
+        errors.EmcNothingToClaim,
+        {"account": me1.address},
+    )
+    emc.withdraw_dev_fund(me1.address, 100_000, PURPOSE)
+    assert cast.ledger.dev_fund(emc) == Position(0, 0, 100_000, 0)
+    assert emc.totals().paid == 900_000
+    assert cast.balance(emc.address) == 0
+
+
+def test_a_dissolving_loss_that_wipes_the_capital_out_releases_the_pool_to_the_fund(
+    cast: Cast,
+) -> None:
+    """ME 1 invests 4,000,000 in the base EMC; a loss of 10,000,000 (the threshold) takes it
+    all (6,000,000 uncovered), so no units are outstanding when the EMC dissolves: the pool
+    (100,000) goes to the development fund, which may then pay 100,000 + 100,000, and ME 1's
+    era-0 units are worth nothing."""
+    me1 = cast.mes[1]
+    emc = cast.emc()
+    _invest(cast, emc, me1, 4_000_000)
+    result = _settle(cast, emc, _loss(BASE_TERMS.loss_threshold))
+    assert _loss_absorbed(emc, result) == (2, 10_000_000, 4_000_000, 10_000_000)
+    assert _dissolved(emc, result) == (2, 10_000_000, 10_000_000, 0, 100_000)
+    assert emc.capital_totals() == CapitalTotals(
+        0, 0, 1, 4_000_000, 10_000_000, 4_000_000, 0, 100_000
+    )
+    assert cast.ledger.dev_fund(emc) == Position(200_000, 0, 0, 0)
+    assert emc.capital_of(me1.address) == CapitalHolding(0, 0, 4_000_000)
+    assert_reverts(
+        cast,
+        lambda: cast.as_(me1).emc(emc.address).claim_capital(),
+        errors.EmcNothingToClaim,
+        {"account": me1.address},
+    )

@@ -235,6 +235,8 @@ class Version:
     document_hash: bytes
     entries_hash: bytes
     value_added_bps: int
+    notices_at_proposal: int
+    names_member_under_notice: bool
 
 
 @dataclass(frozen=True)

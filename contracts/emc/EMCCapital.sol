@@ -94,7 +94,7 @@ abstract contract EMCCapital is EMCStorage, IEMC {
         uint256 covered = loss < capital ? loss : capital;
         if (covered != 0) {
             _capital = uint128(capital - covered);
-            _lossesCovered += uint96(covered);
+            _lossesCovered = (uint256(_lossesCovered) + covered).toUint96();
             if (covered == capital) {
                 // Wiped out: the next investment opens a new era at one unit per token unit.
                 _capitalUnits = 0;
@@ -111,7 +111,8 @@ abstract contract EMCCapital is EMCStorage, IEMC {
 
     /// @dev Ends the EMC for good. Short of its target, the value-added pool was never earned:
     /// the credit it holds goes to the capital that bore the losses (to the development fund if
-    /// nobody invested), and every member's locked value-added credit becomes void.
+    /// no capital is left to receive it), and every member's locked value-added credit becomes
+    /// void.
     function _dissolve(uint256 period, uint256 losses, uint256 threshold) private {
         _status = EmcStatus.Dissolved;
         uint256 released;

@@ -10,10 +10,10 @@ import {EMCStorage} from "./EMCStorage.sol";
 
 /// @title EMCDepartures
 /// @notice Open contracting: the owner terminates a member, or a member leaves, with notice.
-/// @dev A notice changes no share. Until it runs out (its effective period is settled) the
-/// member can be left out of a new version only with its signature; after that the owner may
-/// propose a version without it, which the remaining parties sign. Credit earned until that
-/// version takes effect stays the member's, claimable as ever.
+/// @dev A notice changes no share. Until it runs out (its effective period is settled) no
+/// version may leave the member out, and one naming it needs its signature; after that the
+/// owner may propose a version without it, which the remaining parties sign, and none may
+/// name it again. Credit earned until that version takes effect stays the member's.
 abstract contract EMCDepartures is EMCStorage, IEMC {
     using SafeCast for uint256;
 
@@ -48,6 +48,7 @@ abstract contract EMCDepartures is EMCStorage, IEMC {
         d.noticedAt = uint48(block.timestamp);
         d.byOwner = byOwner;
         d.reasonHash = reasonHash;
+        ++_noticeCount;
         emit DepartureNoticed(account, msg.sender, effectivePeriod, reasonHash);
     }
 }

@@ -51,9 +51,11 @@ abstract contract EMCStorage is IEMCErrors {
     // Slot 2.
     uint128 internal _cumRevenue;
     uint128 internal _devFundWithdrawn;
-    // Slot 3: the development fund's payable balance (as of its checkpoint), version count.
+    // Slot 3: the development fund's payable balance (as of its checkpoint), version count,
+    // departure notices given (read with the version count at activation, so for free).
     uint128 internal _devFundBalance;
     uint32 internal _versionCount;
+    uint32 internal _noticeCount;
 
     EmcTerms internal _terms;
     mapping(uint256 epoch => Epoch) internal _epochs;

@@ -10,6 +10,7 @@ import {IEMC} from "../interfaces/IEMC.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
 import {Accrual} from "../libraries/Accrual.sol";
 import {Roles} from "../libraries/Roles.sol";
+import {Departure} from "../types/Capital.sol";
 import {
     EmcStatus,
     PartySignature,
@@ -54,6 +55,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         uint32 nextEpoch = _epochCount;
         uint256 total;
         uint256 valueAddedBps;
+        bool namesMemberUnderNotice;
         bytes32[] memory entryHashes = new bytes32[](count);
         for (uint256 i; i < count; ++i) {
             ShareEntry calldata entry = entries[i];
@@ -61,7 +63,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
             // anyone rebuild the signed entries from `versionEntries`.
             if (i != 0) _checkOrder(entries[i - 1], entry, i);
             if (entry.bps == 0) revert EmcZeroShare(i);
-            _checkEligible(entry);
+            if (_checkEligible(entry)) namesMemberUnderNotice = true;
             _addShare(versionId, entry);
             total += entry.bps;
             if (entry.class == ShareClass.ValueAdded) valueAddedBps += entry.bps;
@@ -89,7 +91,9 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
             deadline: deadline,
             documentHash: documentHash,
             entriesHash: keccak256(abi.encodePacked(entryHashes)),
-            valueAddedBps: uint16(valueAddedBps)
+            valueAddedBps: uint16(valueAddedBps),
+            noticesAtProposal: _noticeCount,
+            namesMemberUnderNotice: namesMemberUnderNotice
         });
         emit VersionProposed(versionId, msg.sender, entries, documentHash, nextEpoch, deadline);
     }
@@ -105,9 +109,11 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         if (count != v.partyCount) revert EmcSignatureCount(count, v.partyCount);
 
         bytes32 digest = versionDigest(versionId);
-        // Parties were active when proposed; only if someone was suspended since is each
-        // signer's standing read again, so the common case pays nothing per signer for it.
+        // Parties were active members when proposed; only if someone was suspended, or a party
+        // may have departed, since then is each signer's standing read again, so the common
+        // case pays nothing per signer for it.
         bool recheck = _registry.suspensions() != _suspensionsAtProposal[versionId];
+        bool departures = v.namesMemberUnderNotice || v.noticesAtProposal != _noticeCount;
         address[] memory signers = new address[](count);
         address previous;
         for (uint256 i; i < count; ++i) {
@@ -117,6 +123,9 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
             if (!_isParty(versionId, signer)) revert EmcNotAParty(versionId, signer);
             if (recheck && _registry.statusOf(signer) != IMemberRegistry.MemberStatus.Active) {
                 revert EmcPartyNotActive(versionId, signer);
+            }
+            if (departures && _departed(signer)) {
+                revert EmcMemberDeparted(signer, _departures[signer].effectivePeriod);
             }
             if (!_validSignature(signer, digest, signatures[i].signature)) {
                 revert EmcInvalidSignature(versionId, signer);
@@ -201,7 +210,8 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
     }
 
     /// @dev A member of the active version keeps its share until it signs a version that
-    /// changes it, unless its departure notice has run out or the registry suspended it.
+    /// changes it, or its departure notice has run out. A suspended member too: suspension
+    /// freezes its share; notice is what ends it.
     function _checkNobodyLeftOut(uint256 versionId) private view {
         uint256 active = _activeVersionId;
         if (active == 0) return;
@@ -210,19 +220,23 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         for (uint256 i; i < count; ++i) {
             address member = members[i];
             if (member == _DEV_FUND || _isParty(versionId, member) || _departed(member)) continue;
-            if (_registry.statusOf(member) == IMemberRegistry.MemberStatus.Active) {
-                revert EmcMemberLeftOut(member, _departures[member].effectivePeriod);
-            }
+            revert EmcMemberLeftOut(member, _departures[member].effectivePeriod);
         }
     }
 
-    function _checkEligible(ShareEntry calldata entry) private view {
+    /// @dev Reverts unless `entry` may be proposed; returns whether its account is under notice.
+    function _checkEligible(ShareEntry calldata entry) private view returns (bool underNotice) {
         if (entry.class == ShareClass.DevFund) {
             if (entry.account != _DEV_FUND) revert EmcDevFundAccount(entry.account);
-            return;
+            return false;
         }
-        if (_departed(entry.account)) {
-            revert EmcMemberDeparted(entry.account, _departures[entry.account].effectivePeriod);
+        Departure storage departure = _departures[entry.account];
+        if (departure.noticedAt != 0) {
+            if (_periodCount >= departure.effectivePeriod) {
+                revert EmcMemberDeparted(entry.account, departure.effectivePeriod);
+            }
+            // Its notice may run out before the version is activated: activation checks again.
+            underNotice = true;
         }
         if (entry.class == ShareClass.Partner) {
             uint256 min = _terms.partnerMinBps;

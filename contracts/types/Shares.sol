@@ -77,6 +77,8 @@ enum VersionStatus {
 /// @param deadline Last timestamp at which it can be activated.
 /// @param entriesHash EIP-712 hash of its entries, which every party signs.
 /// @param valueAddedBps The value-added pool's part of each period's profit under it.
+/// @param noticesAtProposal Departure notices given in the EMC before the proposal.
+/// @param namesMemberUnderNotice Whether it names a member whose notice was running.
 struct Version {
     VersionStatus status;
     uint16 epoch;
@@ -90,6 +92,8 @@ struct Version {
     bytes32 documentHash;
     bytes32 entriesHash;
     uint16 valueAddedBps;
+    uint32 noticesAtProposal;
+    bool namesMemberUnderNotice;
 }
 
 /// @notice A party's signature of a share version: an ECDSA signature of an EOA, or one that

@@ -236,7 +236,8 @@ class EmcClient(ContractClient):
     def version(self, version_id: int) -> Version:
         raw = self._call("version", version_id)
         (status, epoch, from_period, count, parties, nonce) = raw[:6]
-        (proposed, activated, deadline, document, entries_hash, value_added) = raw[6:]
+        (proposed, activated, deadline, document, entries_hash, value_added) = raw[6:12]
+        notices, under_notice = raw[12:]
         return Version(
             id=version_id,
             status=VersionStatus(status),
@@ -251,6 +252,8 @@ class EmcClient(ContractClient):
             document_hash=bytes(document),
             entries_hash=bytes(entries_hash),
             value_added_bps=int(value_added),
+            notices_at_proposal=int(notices),
+            names_member_under_notice=bool(under_notice),
         )
 
     def version_digest(self, version_id: int) -> bytes:

@@ -3,9 +3,9 @@
 A notice given after period ``n`` with ``k`` periods runs out once period ``n + k`` is
 settled. Until then no new version may leave the member out (one may still name it, and it
 must sign that one); after that the owner proposes one without it, which the remaining
-parties sign. The member keeps
-earning its share until such a version is activated, and what it earned stays claimable.
-A member the registry suspended may be left out without any notice.
+parties sign, and no version may name it again. The member keeps earning its share until
+such a version is activated, and what it earned stays claimable. Suspension freezes a
+member's share; only notice ends it.
 
 Credit is bps * profit in 1/10,000 fen; whole fen are payable, the remainder is dust.
 """
@@ -26,7 +26,6 @@ from rdh_chain.types import (
     Position,
     ShareClass,
     ShareEntry,
-    VersionStatus,
 )
 from tests.contracts.helpers import TERMS_REASON, Cast, assert_reverts
 
@@ -184,12 +183,14 @@ def test_a_member_resigns_with_notice(cast: Cast) -> None:
     assert emc.shares_of(v2_id, me2.address) == {}
 
 
-def test_a_suspended_member_can_be_left_out_without_notice(cast: Cast) -> None:
+def test_a_suspended_member_is_left_out_only_after_notice(cast: Cast) -> None:
     """V1: chef partner 1,000, duck farm partner 500, owner operating 7,500, fund 1,000.
-    Period 1 S1 = 600,001; an operator suspends the duck farm; V2 (chef 1,500, owner 7,500,
-    fund 1,000) leaves it out at once, signed by the chef and the owner; period 2 400,000.
-    Duck farm: 500 * S1 = 300,000,500 -> 30,000, dust 500, still claimable while suspended.
-    Suspension is no departure: once reinstated, V3 may name the duck farm again.
+    Period 1 S1 = 600,001; an operator suspends the duck farm. Suspension freezes its share:
+    V2 (chef 1,500, owner 7,500, fund 1,000) is refused until the owner's one-period notice
+    runs out with period 2 (S2 = 400,000, still under V1); then the chef and the owner sign it
+    and period 3 (100,000) pays the duck farm nothing.
+    Duck farm: 500 * (S1 + S2) = 500,000,500 -> 50,000, dust 500, claimable while suspended.
+    Its notice ran out, so once reinstated it still cannot be named again.
     """
     duck, chef = cast.partners["duck_farm"], cast.chef
     emc = _new_emc(
@@ -209,25 +210,76 @@ def test_a_suspended_member_can_be_left_out_without_notice(cast: Cast) -> None:
         ShareEntry(cast.owner.address, ShareClass.OPERATING, 7_500),
         ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
     ]
+    assert_reverts(
+        cast,
+        lambda: emc.propose_version(v2),
+        errors.EmcMemberLeftOut,
+        {"account": duck.address, "effectivePeriod": 0},
+    )
+    emc.terminate(duck.address, 1, REASON)
+    _settle(cast, emc, 400_000)
     v2_id, _ = emc.propose_version(v2)
     assert emc.version(v2_id).party_count == 2
     _activate(cast, emc, v2_id)
-    assert emc.departure_of(duck.address) == Departure(0, 0, False, bytes(32))
-    _settle(cast, emc, 400_000)
-    assert emc.position(duck.address) == Position(30_000, 0, 0, 500)
-    assert _claim(cast, emc, duck) == 30_000
+    _settle(cast, emc, 100_000)
+    assert emc.position(duck.address) == Position(50_000, 0, 0, 500)
+    assert _claim(cast, emc, duck) == 50_000
 
     cast.as_(cast.operator2).registry.reinstate(duck.address)
-    v3 = [
+    assert_reverts(
+        cast,
+        lambda: emc.propose_version(
+            [
+                ShareEntry(duck.address, ShareClass.PARTNER, 500),
+                ShareEntry(chef.address, ShareClass.PARTNER, 1_000),
+                *v2[1:],
+            ]
+        ),
+        errors.EmcMemberDeparted,
+        {"account": duck.address, "effectivePeriod": 2},
+    )
+
+
+def test_a_version_naming_a_member_whose_notice_runs_out_before_activation_is_refused(
+    cast: Cast,
+) -> None:
+    """The duck farm resigns with one period's notice after period 1. V2, proposed during the
+    notice, still names it; period 2 is settled before V2 is activated, so by then the duck
+    farm has left: its signature no longer counts and activation is refused."""
+    duck, chef = cast.partners["duck_farm"], cast.chef
+    v1 = [
         ShareEntry(chef.address, ShareClass.PARTNER, 1_000),
         ShareEntry(duck.address, ShareClass.PARTNER, 500),
         ShareEntry(cast.owner.address, ShareClass.OPERATING, 7_500),
         ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
     ]
-    v3_id, _ = emc.propose_version(v3)
-    _activate(cast, emc, v3_id)
-    assert emc.version(v3_id).status is VersionStatus.ACTIVE
-    assert duck.address in emc.parties(v3_id)
+    emc = _new_emc(cast, v1)
+    _settle(cast, emc, 10_000)
+    cast.as_(duck).emc(emc.address).resign(1, REASON)
+    v2_id, _ = emc.propose_version(v1, keccak(text="v2"))
+    assert emc.version(v2_id).names_member_under_notice
+    signatures = cast.sign(emc, v2_id)
+    _settle(cast, emc, 10_000)
+    assert_reverts(
+        cast,
+        lambda: emc.activate_version(v2_id, signatures),
+        errors.EmcMemberDeparted,
+        {"account": duck.address, "effectivePeriod": 2},
+    )
+    # A notice given after a proposal is caught the same way: the chef resigns once V3 is
+    # proposed, and V3 cannot be activated once that notice has run out.
+    v3 = [ShareEntry(chef.address, ShareClass.PARTNER, 1_500), *v1[2:]]
+    v3_id, _ = emc.propose_version(v3, keccak(text="v3"))
+    assert not emc.version(v3_id).names_member_under_notice
+    signatures = cast.sign(emc, v3_id)
+    cast.as_(chef).emc(emc.address).resign(1, REASON)
+    _settle(cast, emc, 10_000)
+    assert_reverts(
+        cast,
+        lambda: emc.activate_version(v3_id, signatures),
+        errors.EmcMemberDeparted,
+        {"account": chef.address, "effectivePeriod": 3},
+    )
 
 
 def test_a_member_under_notice_may_still_be_named_and_must_sign(cast: Cast) -> None:

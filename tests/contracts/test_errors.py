@@ -610,8 +610,9 @@ def test_propose_version_reverts_when_entries_not_sorted(cast: Cast, order: str)
     emc = owner.emc(cast.base_emc)
     low, high = sorted((cast.mes[1].address, cast.mes[2].address), key=lambda a: int(a, 16))
     if order == "class":
-        first = ShareEntry(low, ShareClass.VALUE_ADDED, 1_000)
-        second = ShareEntry(low, ShareClass.OPERATING, 7_000)
+        # ME 1, a member of the active version, so the accepted version below keeps it.
+        first = ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, 1_000)
+        second = ShareEntry(cast.mes[1].address, ShareClass.OPERATING, 7_000)
     else:
         first = ShareEntry(high, ShareClass.OPERATING, 7_000)
         second = ShareEntry(low, ShareClass.OPERATING, 1_000)

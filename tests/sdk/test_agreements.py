@@ -70,6 +70,8 @@ def _version(**changes: Any) -> Version:
         "document_hash": DOCUMENT,
         "entries_hash": bytes(32),
         "value_added_bps": 1_000,
+        "notices_at_proposal": 0,
+        "names_member_under_notice": False,
     }
     fields.update(changes)
     return Version(**fields)

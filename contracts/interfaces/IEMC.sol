@@ -16,10 +16,12 @@ import {
 import {IEMCErrors} from "./IEMCErrors.sol";
 
 /// @title An ecosystem micro-community (EMC)
-/// @notice Holds an EMC's terms, its share versions, the settlement of each period's profit
-/// and the members' pull payouts. Settlement and claims cost O(1) gas in the number of members:
-/// each settlement only raises the cumulative profit, and each account brings itself up to date
-/// (per activated version) when it claims.
+/// @notice Holds an EMC's terms, its share versions, the settlement of each period's profit or
+/// loss, the members' pull payouts, their capital, departure notices and the EMC's dissolution.
+/// Settlement, claims, investment and dissolution cost O(1) gas in the number of members: each
+/// settlement only raises a cumulative figure, each account brings itself up to date (per
+/// activated version) when it claims, and capital is held as units of one pool. Sealed-bid
+/// rounds are in `IEMCBidding`, served at the same address.
 interface IEMC is IEMCErrors {
     /// @notice Where an account stands; amounts in token units.
     /// @param claimable Payable now (partner, operating, unlocked value-added and fund credit).

@@ -25,8 +25,9 @@ abstract contract EMCCapital is EMCStorage, IEMC {
     function invest(uint256 amount) external {
         _checkStatus(EmcStatus.Active);
         _checkActiveMember();
-        // Only members of this EMC (named in one of its versions) invest in it.
+        // Only members of this EMC (named in one of its versions, not departed) invest in it.
         if (_positions[msg.sender].flags & Accrual.KNOWN == 0) revert EmcNotAMember(msg.sender);
+        if (_departed(msg.sender)) revert EmcMemberDeparted(msg.sender, _departures[msg.sender].effectivePeriod);
         if (amount == 0) revert EmcZeroAmount();
         uint256 capital = _capital;
         uint256 totalUnits = _capitalUnits;

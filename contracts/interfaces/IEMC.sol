@@ -142,8 +142,8 @@ interface IEMC is IEMCErrors {
     function withdrawDevFund(address to, uint256 amount, bytes32 purpose) external;
 
     /// @notice Invests `amount` of the caller's credit in the EMC's capital, for units at the
-    /// capital's current worth. Active members named in a version of the EMC may invest while
-    /// it is active; the caller must have approved the EMC for `amount`.
+    /// capital's current worth. Active members named in a version of the EMC, and not departed,
+    /// may invest while it is active; the caller must have approved the EMC for `amount`.
     function invest(uint256 amount) external;
 
     /// @notice Pays the caller its part of a dissolved EMC's remaining capital, pro rata to

@@ -85,6 +85,7 @@ interface IEMCErrors {
     /// has not signed it away: give it notice and wait until period `effectivePeriod` is
     /// settled (0: no notice given), or keep it in the version.
     error EmcMemberLeftOut(address account, uint256 effectivePeriod);
-    /// @notice `account` left the EMC after period `effectivePeriod`; it cannot be named again.
+    /// @notice `account` left the EMC after period `effectivePeriod`; it cannot be named again
+    /// nor invest.
     error EmcMemberDeparted(address account, uint256 effectivePeriod);
 }

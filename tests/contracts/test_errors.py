@@ -1205,6 +1205,21 @@ def test_propose_reverts_when_naming_a_departed_member(cast: Cast) -> None:
     )
 
 
+def test_invest_reverts_for_a_departed_member(cast: Cast) -> None:
+    chef = cast.as_(cast.chef)
+    chef.emc(cast.base_emc).resign(1, REASON)
+    owner = _owner(cast)
+    owner.settle(owner.emc(cast.base_emc), PeriodReport(1, 1, 100, 0, 100))
+    cast.mint(cast.chef.address, 1_000)
+    chef.token.approve(cast.base_emc, 1_000)
+    assert_reverts(
+        cast,
+        lambda: chef.emc(cast.base_emc).invest(1_000),
+        errors.EmcMemberDeparted,
+        {"account": cast.chef.address, "effectivePeriod": 2},
+    )
+
+
 def test_a_dissolved_emc_accepts_nothing_new(cast: Cast) -> None:
     owner = _owner(cast)
     emc = owner.emc(cast.base_emc)

@@ -16,8 +16,9 @@ agrees one, and then drives it with real transactions:
   overstated profit or a profit with a loss is refused); losses taking part of the capital,
   all of it, all but one fen, or more, so that capital eras turn over; dissolution at the
   loss threshold, before or after the target;
-* investments (by members, outsiders, suspended members, zero amounts), notices (terminate,
-  resign, and their refusals), registry suspensions and reinstatements, claims, capital
+* investments (by members, outsiders, suspended and departed members, zero amounts),
+  notices (terminate, resign, and their refusals), registry suspensions and reinstatements,
+  claims, capital
   returns, development-fund withdrawals and sealed-bid rounds (the clock moves only inside
   the round-closing rule);
 * on a dissolved EMC, one forbidden action per step, refused with ``EmcWrongStatus``.
@@ -820,6 +821,14 @@ class EmcLifecycle(RuleBasedStateMachine):
             return
         if investor not in m.known:
             expect_revert(lambda: client.invest(amount), errors.EmcNotAMember, account=investor)
+            return
+        if m.departed(investor):
+            expect_revert(
+                lambda: client.invest(amount),
+                errors.EmcMemberDeparted,
+                account=investor,
+                effectivePeriod=m.departures[investor].effective_period,
+            )
             return
         if amount == 0:
             expect_revert(lambda: client.invest(amount), errors.EmcZeroAmount)

@@ -3,15 +3,7 @@ pragma solidity ^0.8.24;
 
 import {CapitalAccount, CapitalTotals, Departure} from "../types/Capital.sol";
 import {
-    EmcStatus,
-    EmcTerms,
-    PartySignature,
-    PeriodReport,
-    Share,
-    ShareClass,
-    ShareEntry,
-    Version,
-    VersionStatus
+    EmcStatus, EmcTerms, PartySignature, PeriodReport, Share, ShareEntry, Version
 } from "../types/Shares.sol";
 import {IEMCErrors} from "./IEMCErrors.sol";
 

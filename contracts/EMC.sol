@@ -5,7 +5,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {IEMC} from "./interfaces/IEMC.sol";
 import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
-import {EMCDepartures} from "./emc/EMCDepartures.sol";
 import {EMCSettlement} from "./emc/EMCSettlement.sol";
 import {EMCStorage} from "./emc/EMCStorage.sol";
 import {EMCVersions} from "./emc/EMCVersions.sol";
@@ -15,23 +14,23 @@ import {EmcStatus, EmcTerms} from "./types/Shares.sol";
 /// @notice The fixed EMC template. The factory deploys it once and clones it per EMC; the
 /// registry, token, factory and bidding module are immutables of the template, so every clone
 /// shares them without storing them.
-contract EMC is EMCVersions, EMCSettlement, EMCDepartures {
-    /// @dev Serves `IEMCBidding` on each clone's storage (see `fallback`).
-    address private immutable _biddingModule;
+contract EMC is EMCVersions, EMCSettlement {
+    /// @dev Serves `IEMCModule` on each clone's storage (see `fallback`).
+    address private immutable _module;
 
-    constructor(IMemberRegistry registry_, IERC20 token_, address factory_, address biddingModule_)
+    constructor(IMemberRegistry registry_, IERC20 token_, address factory_, address module_)
         EMCStorage(registry_, token_, factory_)
     {
-        _biddingModule = biddingModule_;
+        _module = module_;
     }
 
-    /// @notice Delegates every call the template does not serve to the bidding module, which
-    /// shares its storage layout; the module's own reverts come back unchanged.
+    /// @notice Delegates every call the template does not serve to `EMCModule`, which shares
+    /// its storage layout; the module's own reverts come back unchanged.
     fallback() external {
-        address module = _biddingModule;
+        address module_ = _module;
         assembly ("memory-safe") {
             calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
+            let ok := delegatecall(gas(), module_, 0, calldatasize(), 0, 0)
             returndatacopy(0, 0, returndatasize())
             if iszero(ok) { revert(0, returndatasize()) }
             return(0, returndatasize())
@@ -39,8 +38,8 @@ contract EMC is EMCVersions, EMCSettlement, EMCDepartures {
     }
 
     /// @inheritdoc IEMC
-    function biddingModule() external view returns (address) {
-        return _biddingModule;
+    function module() external view returns (address) {
+        return _module;
     }
 
     /// @inheritdoc IEMC
@@ -51,6 +50,7 @@ contract EMC is EMCVersions, EMCSettlement, EMCDepartures {
         if (_status != EmcStatus.None) revert EmcWrongStatus(_status, EmcStatus.None);
         _owner = owner_;
         _status = EmcStatus.Active;
+        _attestAll = terms_.attestAllReports;
         _terms = terms_;
         emit EmcInitialized(owner_, terms_);
     }

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 
 import {EMC} from "./EMC.sol";
-import {EMCBidding} from "./emc/EMCBidding.sol";
+import {EMCModule} from "./EMCModule.sol";
 import {IEMC} from "./interfaces/IEMC.sol";
 import {IEMCFactory} from "./interfaces/IEMCFactory.sol";
 import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
@@ -32,12 +32,13 @@ contract EMCFactory is IEMCFactory {
         _registry = registry_;
         _token = token_;
         _guidelines = guidelines_;
-        address bidding = address(new EMCBidding(registry_, token_, address(this)));
-        address template = address(new EMC(registry_, token_, address(this), bidding));
+        address module = address(new EMCModule(registry_, token_, address(this)));
+        address template = address(new EMC(registry_, token_, address(this), module));
         _implementation = template;
         _cloneCodeHash = keccak256(
             abi.encodePacked(hex"363d3d373d3d3d363d73", template, hex"5af43d82803e903d91602b57fd5bf3")
         );
+        emit TemplateDeployed(template, module);
     }
 
     /// @inheritdoc IEMCFactory
@@ -97,13 +98,15 @@ contract EMCFactory is IEMCFactory {
             revert FactoryInvalidTerms(terms.targetUsers, terms.targetRevenue, terms.sharingSpace);
         }
         if (terms.lossThreshold == 0) revert FactoryZeroLossThreshold();
+        if (terms.maxNoticePeriods == 0) revert FactoryZeroNoticeBound();
         if (terms.partnerMinBps == 0 || terms.partnerMinBps > terms.partnerMaxBps || terms.partnerMaxBps > 10_000) {
             revert FactoryInvalidPartnerBounds(terms.partnerMinBps, terms.partnerMaxBps);
         }
         emc = Clones.clone(_implementation);
         id = _emcs.length;
         _emcs.push(emc);
-        _registry.addMember(emc, Roles.CONTRACT, bytes32(id));
+        // The EMC's number is in EmcCreated; its registry record needs no reference.
+        _registry.addMember(emc, Roles.CONTRACT, bytes32(0));
         _token.registerSystemContract(emc);
         IEMC(emc).initialize(owner, terms);
         emit EmcCreated(id, emc, owner, msg.sender, terms);

@@ -12,7 +12,7 @@ import {Roles} from "./libraries/Roles.sol";
 contract MemberRegistry is IMemberRegistry, AccessControl {
     mapping(address account => Member) private _members;
     address[] private _accounts;
-    uint256 private _suspensions;
+    uint256 private _restrictions;
 
     /// @param admin Receives the registry admin role and the operator role.
     /// @param metadata The admin's member record reference.
@@ -49,7 +49,7 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
         Member storage m = _members[account];
         if (m.status != MemberStatus.Active) revert RegistryMemberNotActive(account, m.status);
         m.status = MemberStatus.Suspended;
-        ++_suspensions;
+        ++_restrictions;
         emit MemberSuspended(account, reason, msg.sender);
     }
 
@@ -111,8 +111,8 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
     }
 
     /// @inheritdoc IMemberRegistry
-    function suspensions() external view returns (uint256) {
-        return _suspensions;
+    function restrictions() external view returns (uint256) {
+        return _restrictions;
     }
 
     /// @inheritdoc IMemberRegistry

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-
 import {IMemberRegistry} from "./interfaces/IMemberRegistry.sol";
 import {ITargetGuidelines} from "./interfaces/ITargetGuidelines.sol";
 import {Roles} from "./libraries/Roles.sol";
@@ -13,8 +11,6 @@ import {Criteria, Formula, Strategy} from "./types/Targets.sol";
 /// @notice Every formula version stays readable, so an auditor can recompute any EMC's terms
 /// from the version its creation recorded.
 contract TargetGuidelines is ITargetGuidelines {
-    using SafeCast for uint256;
-
     uint256 private constant _BPS = 10_000;
     uint256 private constant _FULL_SCORE = 1_000_000;
 
@@ -41,6 +37,7 @@ contract TargetGuidelines is ITargetGuidelines {
         }
         if (f.minScore > _FULL_SCORE) revert GuidelinesInvalidMinScore(f.minScore);
         if (f.lossThresholdBps == 0) revert GuidelinesZeroLossThreshold();
+        if (f.maxNoticePeriods == 0) revert GuidelinesZeroNoticeBound();
         _formulas[strategy].push(f);
         version = _formulas[strategy].length;
         emit FormulaPublished(strategy, version, f, rationale, msg.sender);
@@ -74,11 +71,13 @@ contract TargetGuidelines is ITargetGuidelines {
         uint256 revenue = uint256(f.revenueAtFullScore) * s / _FULL_SCORE;
         terms = EmcTerms({
             targetUsers: uint64(uint256(f.usersAtFullScore) * s / _FULL_SCORE),
-            targetRevenue: uint128(revenue),
-            sharingSpace: uint128(revenue * f.sharingSpaceBps / _BPS),
-            lossThreshold: (revenue * f.lossThresholdBps / _BPS).toUint96(),
+            targetRevenue: uint96(revenue),
+            sharingSpace: uint96(revenue * f.sharingSpaceBps / _BPS),
+            lossThreshold: uint96(revenue * f.lossThresholdBps / _BPS),
             partnerMinBps: f.partnerMinBps,
             partnerMaxBps: f.partnerMaxBps,
+            maxNoticePeriods: f.maxNoticePeriods,
+            attestAllReports: f.attestAllReports,
             metadata: metadata
         });
     }

@@ -37,27 +37,32 @@ TYPES: dict[str, list[dict[str, str]]] = {
 }
 
 
+DOMAIN_TYPE: list[dict[str, str]] = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+
+
+def emc_domain(chain_id: int, emc: ChecksumAddress) -> dict[str, Any]:
+    """The EIP-712 domain of every message an EMC verifies (share versions, attestations)."""
+    return {
+        "name": DOMAIN_NAME,
+        "version": DOMAIN_VERSION,
+        "chainId": chain_id,
+        "verifyingContract": emc,
+    }
+
+
 def version_typed_data(
     chain_id: int, emc: ChecksumAddress, version: Version, entries: Sequence[ShareEntry]
 ) -> dict[str, Any]:
     """The full EIP-712 message (``eth_signTypedData_v4`` form) for ``version``."""
     return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            **TYPES,
-        },
+        "types": {"EIP712Domain": DOMAIN_TYPE, **TYPES},
         "primaryType": "ShareVersion",
-        "domain": {
-            "name": DOMAIN_NAME,
-            "version": DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": emc,
-        },
+        "domain": emc_domain(chain_id, emc),
         "message": {
             "versionId": version.id,
             "entries": [
@@ -77,10 +82,14 @@ def typed_data_digest(typed_data: dict[str, Any]) -> bytes:
     return keccak(b"\x19" + signable.version + signable.header + signable.body)
 
 
+def sign_typed_data(account: LocalAccount, typed_data: dict[str, Any]) -> bytes:
+    """``account``'s 65-byte signature of ``typed_data``."""
+    return bytes(account.sign_message(encode_typed_data(full_message=typed_data)).signature)
+
+
 def sign_version(account: LocalAccount, typed_data: dict[str, Any]) -> PartySignature:
     """``account``'s signature of a version's typed data."""
-    signed = account.sign_message(encode_typed_data(full_message=typed_data))
-    return PartySignature(signer=account.address, signature=bytes(signed.signature))
+    return PartySignature(signer=account.address, signature=sign_typed_data(account, typed_data))
 
 
 def typed_data_json(typed_data: Mapping[str, Any]) -> Any:

@@ -281,8 +281,8 @@ class EmcNotAParty(BadInputRevertError):
 
 class EmcPartyNotActive(StateRevertError):
     hint = (
-        "A party was suspended after the version was proposed; reinstate it or propose a "
-        "version without it."
+        "A party was suspended, or lost the role its share needs, after the version was "
+        "proposed; propose a version without it (it may be left out at once)."
     )
 
 
@@ -418,8 +418,8 @@ class EmcProfitAboveMargin(BadInputRevertError):
 
 class EmcNotAMember(StateRevertError):
     hint = (
-        "The account is not a member of this EMC: notice is given to members of the active "
-        "version, and only members named in a version may invest."
+        "The account is not a party to this EMC's active version: notice is given to, and "
+        "investments are taken from, the parties to the agreement in force."
     )
 
 
@@ -427,8 +427,11 @@ class EmcOwnerCannotDepart(BadInputRevertError):
     hint = "The owner leads the EMC and cannot be given notice."
 
 
-class EmcNoticeTooShort(BadInputRevertError):
-    hint = "Give at least the template's minimum notice (see `min` in the error), in periods."
+class EmcNoticeOutOfBounds(BadInputRevertError):
+    hint = (
+        "Give a notice between the template's minimum and the EMC's terms' longest notice "
+        "(`min` and `max` in the error), in periods."
+    )
 
 
 class EmcAlreadyDeparting(StateRevertError):
@@ -437,14 +440,49 @@ class EmcAlreadyDeparting(StateRevertError):
 
 class EmcMemberLeftOut(StateRevertError):
     hint = (
-        "A member of the active version keeps its share until it signs a new one: keep it "
-        "in the version, or give it notice (`rdh emc terminate`) and propose the version once "
-        "the notice has run out."
+        "A member of the active version in good standing keeps its share until it signs a "
+        "new one: keep it in the version, or give it notice (`rdh emc terminate`) and propose "
+        "the version once the notice has run out. A suspended member may be left out at once."
     )
 
 
 class EmcMemberDeparted(BadInputRevertError):
     hint = "The member left this EMC after its notice ran out; it cannot be named again."
+
+
+class EmcNotAuditor(AccessDeniedError):
+    hint = "Only an active member with the auditor role can attest a report (`rdh report sign`)."
+
+
+class EmcInvalidAttestation(BadInputRevertError):
+    hint = (
+        "The attestation is not the auditor's signature of this report as the EMC's next "
+        "period: have the auditor sign `rdh report typed-data` of exactly these figures again."
+    )
+
+
+class EmcAttestationRequired(StateRevertError):
+    hint = (
+        "This report needs an auditor's attestation: the EMC's terms ask for one, or its loss "
+        "would be paid from the members' capital. Have an auditor sign it (`rdh report "
+        "typed-data`, `rdh report sign`) and settle with `--attestation FILE`."
+    )
+
+
+class EmcNotSweeper(AccessDeniedError):
+    hint = "Only the EMC's owner or an active treasurer may sweep it."
+
+
+class EmcNothingToSweep(StateRevertError):
+    hint = "The EMC holds nothing above what it owes; there is nothing to sweep."
+
+
+class FactoryZeroNoticeBound(BadInputRevertError):
+    hint = "Allow a departure notice of at least one period (`max_notice_periods`)."
+
+
+class GuidelinesZeroNoticeBound(BadInputRevertError):
+    hint = "Set the formula's longest departure notice to at least one period."
 
 
 class FactoryZeroLossThreshold(BadInputRevertError):

@@ -22,6 +22,7 @@ from rdh_chain.contracts import (
 )
 from rdh_chain.deployment import Deployment
 from rdh_chain.exceptions import InvalidInputError, NotFoundError, ReadOnlyError
+from rdh_chain.reports import sign_report
 from rdh_chain.reverts import RevertDecoder
 from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.tx import TxResult, TxSender, revert_data
@@ -34,6 +35,7 @@ from rdh_chain.types import (
     PartySignature,
     PeriodReport,
     Position,
+    ReportAttestation,
     ShareClass,
     ShareEntry,
 )
@@ -144,15 +146,30 @@ class Ledger:
             )
         return member
 
-    def settle(self, emc: EmcClient, report: PeriodReport) -> tuple[int, TxResult]:
-        """Approve the EMC for the profit if needed, then settle the period.
+    def settle(
+        self, emc: EmcClient, report: PeriodReport, attestation: ReportAttestation | None = None
+    ) -> tuple[int, TxResult]:
+        """Approve the EMC for the profit if needed, then settle the period (with an
+        auditor's ``attestation`` of the report where the terms or the capital need one).
 
         The settlement is simulated first, so one bound to fail (wrong wallet, no
-        active version, profit above the margin, short balance) raises before any
-        approval is recorded for it. A loss deposits nothing, so it needs no approval.
+        active version, profit above the margin, a missing or wrong attestation, short
+        balance) raises before any approval is recorded for it. A loss deposits nothing,
+        so it needs no approval.
         """
-        self._approve_for(emc, "settle", (report.as_abi(),), report.profit, "the profit")
-        return self._bind(emc).settle(report)
+        if attestation is None:
+            fn_name, args = "settle", (report.as_abi(),)
+        else:
+            fn_name, args = "settleAttested", (report.as_abi(), attestation.as_abi())
+        self._approve_for(emc, fn_name, args, report.profit, "the profit")
+        return self._bind(emc).settle(report, attestation)
+
+    def attest(self, emc: EmcClient, report: PeriodReport, deadline: int) -> ReportAttestation:
+        """This ledger's wallet's (an auditor's) attestation of ``report`` as the EMC's next
+        period, valid until ``deadline``."""
+        if self.sender is None:
+            raise ReadOnlyError("Attesting needs a wallet; use ledger.connect(account).")
+        return sign_report(self.sender.account, emc.report_typed_data(report, deadline=deadline))
 
     def invest(self, emc: EmcClient, amount: int) -> tuple[int, TxResult]:
         """Approve the EMC for ``amount`` if needed, then invest it; returns the units."""

@@ -98,9 +98,12 @@ class ShareEntry:
 @dataclass(frozen=True)
 class EmcTerms:
     """An EMC's target and sharing space (fen), the cumulative losses (fen) at which it
-    dissolves, and the bounds of a partner's share (bps).
+    dissolves, the bounds of a partner's share (bps), the longest departure notice
+    (periods) and whether every period report needs an auditor's attestation.
 
-    The default bounds admit any partner share; the Smart Cooking template uses 200-600.
+    The sharing space is the most the value-added pool ever accrues; the pool's part of
+    profit beyond it goes to the development fund. The default bounds admit any partner
+    share; the Smart Cooking template uses 200-600.
     """
 
     target_users: int
@@ -110,8 +113,10 @@ class EmcTerms:
     metadata: bytes = bytes(32)
     partner_min_bps: int = 1
     partner_max_bps: int = TOTAL_BPS
+    max_notice_periods: int = 12
+    attest_all_reports: bool = False
 
-    def as_abi(self) -> tuple[int, int, int, int, int, int, bytes]:
+    def as_abi(self) -> tuple[int, int, int, int, int, int, int, bool, bytes]:
         return (
             self.target_users,
             self.target_revenue,
@@ -119,13 +124,15 @@ class EmcTerms:
             self.loss_threshold,
             self.partner_min_bps,
             self.partner_max_bps,
+            self.max_notice_periods,
+            self.attest_all_reports,
             self.metadata,
         )
 
     @classmethod
     def from_abi(cls, raw: Sequence[Any]) -> EmcTerms:
         """The terms from the contracts' ``EmcTerms`` tuple."""
-        users, revenue, space, threshold, partner_min, partner_max, metadata = raw
+        users, revenue, space, threshold, partner_min, partner_max, notice, attest, metadata = raw
         return cls(
             target_users=int(users),
             target_revenue=int(revenue),
@@ -134,6 +141,8 @@ class EmcTerms:
             metadata=bytes(metadata),
             partner_min_bps=int(partner_min),
             partner_max_bps=int(partner_max),
+            max_notice_periods=int(notice),
+            attest_all_reports=bool(attest),
         )
 
 
@@ -172,8 +181,12 @@ class Formula:
     partner_max_bps: int
     loss_threshold_bps: int
     min_score: int = 0
+    max_notice_periods: int = 12
+    attest_all_reports: bool = False
 
-    def as_abi(self) -> tuple[tuple[int, int, int, int], int, int, int, int, int, int, int]:
+    def as_abi(
+        self,
+    ) -> tuple[tuple[int, int, int, int], int, int, int, int, int, int, int, int, bool]:
         return (
             self.weights_bps,
             self.users_at_full_score,
@@ -183,6 +196,8 @@ class Formula:
             self.partner_max_bps,
             self.min_score,
             self.loss_threshold_bps,
+            self.max_notice_periods,
+            self.attest_all_reports,
         )
 
 
@@ -206,6 +221,18 @@ class PeriodReport:
     def loss(self) -> int:
         """The period's loss (cost above revenue), 0 if it made none."""
         return max(self.cost - self.revenue, 0)
+
+
+@dataclass(frozen=True)
+class ReportAttestation:
+    """An auditor's EIP-712 signature of a period report (see ``rdh_chain.reports``)."""
+
+    auditor: ChecksumAddress
+    deadline: int
+    signature: bytes
+
+    def as_abi(self) -> tuple[str, int, bytes]:
+        return (self.auditor, self.deadline, self.signature)
 
 
 @dataclass(frozen=True)
@@ -327,15 +354,39 @@ class CapitalTotals:
     losses_covered: int
     returned: int
     pool_released: int
+    pool_to_investors: int
+    pool_paid: int
+    investors: int
+    claims: int
 
 
 @dataclass(frozen=True)
 class CapitalHolding:
-    """One member's capital in an EMC: its units, what they are worth now, what it put in."""
+    """One member's capital in an EMC: its units, what they are worth now, what it put in,
+    the losses its capital bore, its share of a released pool and whether it has claimed."""
 
     units: int
     value: int
     invested: int
+    loss_borne: int = 0
+    pool_share: int = 0
+    claimed: bool = False
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The value-added pool against the sharing space: ``accrued`` and ``excess`` (what went
+    to the development fund beyond the space) in 1/10,000 fen, the rest in fen."""
+
+    sharing_space: int
+    accrued: int
+    left: int
+    full_at_profit: int
+    excess: int
+
+    @property
+    def accrued_fen(self) -> int:
+        return self.accrued // TOTAL_BPS
 
 
 @dataclass(frozen=True)
@@ -369,3 +420,6 @@ class Settlement:
     dissolved: bool = False
     capital: int = 0
     pool_released: int = 0
+    pool_to_investors: int = 0
+    pool_to_dev_fund: int = 0
+    auditor: ChecksumAddress | None = None

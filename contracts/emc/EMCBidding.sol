@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-
 import {IEMCBidding} from "../interfaces/IEMCBidding.sol";
-import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
 import {Accrual} from "../libraries/Accrual.sol";
 import {Bid, BidOutcome, BidRound} from "../types/Bids.sol";
 import {EmcStatus} from "../types/Shares.sol";
@@ -17,14 +14,8 @@ import {EMCStorage} from "./EMCStorage.sol";
 /// the mempool reveals for nobody else. Reveals open strictly after the commit deadline: no
 /// block can both accept a commit and a reveal of the same round. Deciding a round writes
 /// only the invited bids; `bid` derives Committed, NotInvited and Lapsed from the round.
-/// The factory deploys this module once; the EMC template's fallback delegates every bidding
-/// call to it, so it runs on the calling clone's storage with the template's layout.
-/// Called directly, it has no owner and status `None`: every change reverts.
-contract EMCBidding is EMCStorage, IEMCBidding {
-    constructor(IMemberRegistry registry_, IERC20 token_, address factory_)
-        EMCStorage(registry_, token_, factory_)
-    {}
-
+/// Part of `EMCModule`, so it runs on the calling clone's storage with the template's layout.
+abstract contract EMCBidding is EMCStorage, IEMCBidding {
     /// @inheritdoc IEMCBidding
     function openBidRound(uint48 commitDeadline, uint48 revealDeadline, bytes32 documentHash)
         external

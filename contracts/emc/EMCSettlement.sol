@@ -3,109 +3,97 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IEMC} from "../interfaces/IEMC.sol";
 import {Accrual} from "../libraries/Accrual.sol";
 import {Roles} from "../libraries/Roles.sol";
-import {EmcStatus, PeriodReport, Share} from "../types/Shares.sol";
+import {Signatures} from "../libraries/Signatures.sol";
+import {EmcStatus, PeriodReport, ReportAttestation} from "../types/Shares.sol";
 import {EMCCapital} from "./EMCCapital.sol";
 
 /// @title EMCSettlement
-/// @notice Settling periods (profits and losses), pull payouts and the development fund, at
-/// O(1) gas in the number of members.
-/// @dev Settling a period only raises `_cumProfit`. An account is brought up to date
-/// lazily, epoch by epoch, when it claims: O(epochs since its last claim), about one a month.
-abstract contract EMCSettlement is EMCCapital, ReentrancyGuardTransient {
+/// @notice Settling periods (profits and losses, attested where the terms or the capital need
+/// it) and pull payouts, at O(1) gas in the number of members.
+/// @dev Settling a period only raises `_cumProfit` (and the pool's accrual). An account is
+/// brought up to date lazily, epoch by epoch, when it claims: O(epochs since its last claim),
+/// about one a month.
+abstract contract EMCSettlement is EMCCapital, EIP712, ReentrancyGuardTransient {
     using Accrual for Accrual.Position;
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
 
+    bytes32 private constant _REPORT_TYPEHASH = keccak256(
+        "PeriodReport(uint256 period,uint64 users,uint64 units,uint128 revenue,uint128 cost,uint128 profit,"
+        "bytes32 documentHash,uint256 deadline)"
+    );
+
     /// @inheritdoc IEMC
     function settle(PeriodReport calldata report) external nonReentrant onlyReporter returns (uint256 period) {
-        _checkStatus(EmcStatus.Active);
-        uint256 versionId = _activeVersionId;
-        if (versionId == 0) revert EmcNoActiveVersion();
-        uint256 profit = report.profit;
-        uint256 loss;
-        if (report.cost > report.revenue) {
-            loss = report.cost - report.revenue;
-            if (profit != 0) revert EmcProfitWithLoss(profit, loss);
-        } else if (profit > report.revenue - report.cost) {
-            revert EmcProfitAboveMargin(profit, report.revenue - report.cost);
-        }
-        uint256 cumProfit = _cumProfit + profit;
-        if (cumProfit > _MAX_CUMULATIVE) revert EmcAmountTooLarge(cumProfit, _MAX_CUMULATIVE);
-        // Widened before adding, so an overflow reaches SafeCast's error, not a panic.
-        uint256 users = uint256(_cumUsers) + report.users;
-        uint256 revenue = uint256(_cumRevenue) + report.revenue;
+        return _settle(report, address(0));
+    }
 
-        period = ++_periodCount;
-        _cumProfit = uint72(cumProfit);
-        _cumUsers = users.toUint64();
-        _cumRevenue = revenue.toUint128();
-        emit PeriodSettled(period, versionId, msg.sender, report, cumProfit);
-
-        if (!_targetReached && users >= _terms.targetUsers && revenue >= _terms.targetRevenue) {
-            _targetReached = true;
-            emit TargetReached(period, users, revenue);
+    /// @inheritdoc IEMC
+    function settleAttested(PeriodReport calldata report, ReportAttestation calldata attestation)
+        external
+        nonReentrant
+        onlyReporter
+        returns (uint256 period)
+    {
+        address auditor = attestation.auditor;
+        if (!_registry.isActive(auditor, Roles.AUDITOR)) revert EmcNotAuditor(auditor);
+        if (block.timestamp > attestation.deadline) {
+            revert EmcDeadlinePassed(attestation.deadline, block.timestamp);
         }
-        if (loss != 0) _absorbLoss(period, loss);
-        else if (profit != 0) _token.safeTransferFrom(msg.sender, address(this), profit);
+        bytes32 digest = reportDigest(report, _periodCount + 1, attestation.deadline);
+        if (!Signatures.isValid(auditor, digest, attestation.signature)) {
+            revert EmcInvalidAttestation(auditor, digest);
+        }
+        return _settle(report, auditor);
+    }
+
+    /// @inheritdoc IEMC
+    function reportDigest(PeriodReport calldata report, uint256 period, uint256 deadline)
+        public
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    _REPORT_TYPEHASH,
+                    period,
+                    report.users,
+                    report.units,
+                    report.revenue,
+                    report.cost,
+                    report.profit,
+                    report.documentHash,
+                    deadline
+                )
+            )
+        );
     }
 
     /// @inheritdoc IEMC
     /// @dev The payee needs no registry check: only accounts that were eligible members when
     /// a version named them have a position, and registry records are never removed.
     function claim() external nonReentrant returns (uint256 amount) {
-        uint256 locked;
-        Accrual.Position memory p;
-        (p, amount, locked) = _accrued(msg.sender);
+        (Accrual.Position memory p, Earned memory e) = _earned(msg.sender);
+        amount = e.free + e.valueAdded;
         if (amount == 0) revert EmcNothingToClaim(msg.sender);
-        if (locked != 0 || p.has(Accrual.HAS_LOCKED)) {
-            _locked[msg.sender] = locked;
-            p.set(Accrual.HAS_LOCKED, locked != 0);
+        if (e.locked != 0 || p.has(Accrual.HAS_LOCKED)) {
+            _locked[msg.sender] = e.locked;
+            p.set(Accrual.HAS_LOCKED, e.locked != 0);
         }
         uint256 paid = p.paid + amount;
         p.paid = uint72(paid);
         _positions[msg.sender] = p;
         _totalPaid += uint72(amount);
-        emit Claimed(msg.sender, amount, paid);
+        emit Claimed(msg.sender, amount, e.valueAdded, paid);
         _token.safeTransfer(msg.sender, amount);
-    }
-
-    /// @inheritdoc IEMC
-    function withdrawDevFund(address to, uint256 amount, bytes32 purpose) external nonReentrant onlyOwner {
-        if (to == address(0)) revert EmcZeroAddress();
-        if (amount == 0) revert EmcZeroAmount();
-        // The token lets this contract pay anyone; the registry decides who may be paid.
-        if (!_registry.transferAllowed(address(this), to)) revert EmcRecipientNotAllowed(to);
-        (Accrual.Position memory fund, uint256 accrued,) = _accrued(_DEV_FUND);
-        uint256 available = _devFundBalance + accrued;
-        if (amount > available) revert EmcDevFundInsufficient(amount, available);
-        _devFundBalance = uint128(available - amount);
-        fund.paid += uint72(amount);
-        _positions[_DEV_FUND] = fund;
-        _totalPaid += uint72(amount);
-        _devFundWithdrawn += uint128(amount);
-        emit DevFundWithdrawn(to, amount, purpose, available - amount);
-        _token.safeTransfer(to, amount);
-    }
-
-    /// @inheritdoc IEMC
-    function setReporter(address reporter_) external onlyOwner {
-        if (reporter_ != address(0) && !_registry.isActive(reporter_, Roles.ME)) {
-            revert EmcIneligibleReporter(reporter_);
-        }
-        address previous = _reporter;
-        _reporter = reporter_;
-        emit ReporterChanged(previous, reporter_);
-    }
-
-    /// @inheritdoc IEMC
-    function reporter() external view returns (address) {
-        return _reporter;
     }
 
     /// @inheritdoc IEMC
@@ -123,65 +111,87 @@ abstract contract EMCSettlement is EMCCapital, ReentrancyGuardTransient {
 
     /// @inheritdoc IEMC
     function accountOf(address account) external view returns (AccountView memory) {
-        (Accrual.Position memory p, uint256 payable_, uint256 locked) = _accrued(account);
+        (Accrual.Position memory p, Earned memory e) = _earned(account);
+        uint256 payable_ = e.free + e.valueAdded;
         if (account == _DEV_FUND) payable_ += _devFundBalance;
         return AccountView({
             claimable: payable_,
-            locked: locked,
+            locked: e.locked,
             paid: p.paid,
             dust: uint256(p.freeDust) + p.lockedDust
         });
     }
 
-    /// @dev `account`'s position brought up to date, what it may be paid now and its locked
-    /// value-added credit. Walks the epochs the account has not been accounted for; in the
-    /// common case (no new version since its last claim) that is one epoch whose shares the
-    /// position caches, so nothing but the position and slot 1 is read. Amounts never exceed
-    /// the cumulative profit (< 2**72), so the narrow casts cannot truncate.
-    function _accrued(address account)
-        private
-        view
-        returns (Accrual.Position memory p, uint256 payable_, uint256 locked)
-    {
-        p = _positions[account];
-        uint256 epochCount = _epochCount;
-        if (p.has(Accrual.KNOWN) && p.epoch < epochCount) {
-            uint256 cumProfit = _cumProfit;
-            Accrual.Credit memory credit;
-            for (uint256 e = p.epoch; e < epochCount; ++e) {
-                uint256 start;
-                uint256 freeBps;
-                uint256 lockedBps;
-                if (e == p.epoch && p.has(Accrual.SYNCED)) {
-                    start = p.checkpoint;
-                    freeBps = p.freeBps;
-                    lockedBps = p.lockedBps;
-                } else {
-                    Epoch memory epoch = _epochs[e];
-                    start = epoch.startProfit;
-                    Share memory s = _shares[epoch.versionId][account];
-                    freeBps = uint256(s.partnerBps) + s.operatingBps + s.devFundBps;
-                    lockedBps = s.valueAddedBps;
-                }
-                uint256 end = e + 1 < epochCount ? _epochs[e + 1].startProfit : cumProfit;
-                credit.free += freeBps * (end - start);
-                credit.locked += lockedBps * (end - start);
-                p.freeBps = uint16(freeBps);
-                p.lockedBps = uint16(lockedBps);
+    /// @dev Records the report (attested by `auditor`, zero if none) and moves its money: the
+    /// profit in from the caller, or the capital's cover of a loss out to it.
+    function _settle(PeriodReport calldata report, address auditor) private returns (uint256 period) {
+        _checkStatus(EmcStatus.Active);
+        uint256 versionId = _activeVersionId;
+        if (versionId == 0) revert EmcNoActiveVersion();
+        uint256 profit = report.profit;
+        uint256 loss;
+        if (report.cost > report.revenue) {
+            loss = report.cost - report.revenue;
+            if (profit != 0) revert EmcProfitWithLoss(profit, loss);
+        } else if (profit > report.revenue - report.cost) {
+            revert EmcProfitAboveMargin(profit, report.revenue - report.cost);
+        }
+        // Unattested reports are taken on the reporter's word only where nobody else's money
+        // is at stake: not under terms that ask for attestation, not a loss drawn on capital.
+        if (auditor == address(0) && (_attestAll || (loss != 0 && _capital != 0))) {
+            revert EmcAttestationRequired(loss, _capital);
+        }
+        uint256 previousProfit = _cumProfit;
+        uint256 cumProfit = previousProfit + profit;
+        if (cumProfit > _MAX_CUMULATIVE) revert EmcAmountTooLarge(cumProfit, _MAX_CUMULATIVE);
+        // Widened before adding, so an overflow reaches a custom error, not a panic.
+        uint256 users = uint256(_cumUsers) + report.users;
+        uint256 revenue = uint256(_cumRevenue) + report.revenue;
+        if (revenue > type(uint96).max) revert EmcAmountTooLarge(revenue, type(uint96).max);
+
+        period = ++_periodCount;
+        _cumProfit = uint72(cumProfit);
+        _cumUsers = users.toUint64();
+        _cumRevenue = uint96(revenue);
+        emit PeriodSettled(period, versionId, msg.sender, report, cumProfit, auditor);
+
+        uint256 poolBps = _activePoolBps;
+        if (poolBps != 0 && profit != 0) _accruePool(period, poolBps, previousProfit, profit);
+        if (!_targetReached && users >= _terms.targetUsers && revenue >= _terms.targetRevenue) {
+            _targetReached = true;
+            emit TargetReached(period, users, revenue);
+        }
+        if (loss != 0) _absorbLoss(period, loss);
+        else if (profit != 0) _token.safeTransferFrom(msg.sender, address(this), profit);
+    }
+
+    /// @dev Adds the pool's part of `profit` to its accrual, up to the sharing space. The
+    /// period that fills the space fixes `_poolFullAt`, the cumulative profit up to which
+    /// value-added shares earn; what the pool would accrue beyond it goes to the development
+    /// fund (its whole units as they form).
+    function _accruePool(uint256 period, uint256 poolBps, uint256 previousProfit, uint256 profit) private {
+        uint256 accrued = _poolAccrued;
+        uint256 credit = poolBps * profit;
+        uint256 fullAt = _poolFullAt;
+        if (fullAt == 0) {
+            uint256 room = uint256(_terms.sharingSpace) * Accrual.BPS - accrued;
+            if (credit <= room) {
+                _poolAccrued = uint88(accrued + credit);
+                return;
             }
-            (payable_, locked) = p.book(credit);
-            p.set(Accrual.SYNCED, true);
-            p.epoch = uint32(epochCount - 1);
-            p.checkpoint = uint72(cumProfit);
+            // Value-added shares earn on the part of the profit whose pool credit still fits.
+            uint256 fits = room / poolBps;
+            fullAt = previousProfit + fits;
+            _poolFullAt = uint72(fullAt);
+            accrued += fits * poolBps;
+            _poolAccrued = uint88(accrued);
+            credit -= fits * poolBps;
+            emit ValueAddedPoolFilled(period, fullAt, accrued);
         }
-        if (p.has(Accrual.HAS_LOCKED)) locked += _locked[account];
-        if (_targetReached) {
-            payable_ += locked + p.unlockDust();
-            locked = 0;
-        } else if (_poolForfeited) {
-            // Dissolved short of the target: the pool went to the capital (see EMCCapital).
-            locked = 0;
-            p.lockedDust = 0;
-        }
+        uint256 excessBefore = _poolExcess;
+        uint256 excess = excessBefore + credit;
+        _poolExcess = uint128(excess);
+        _devFundBalance += uint128(excess / Accrual.BPS - excessBefore / Accrual.BPS);
+        emit ValueAddedExcess(period, credit, excess);
     }
 }

@@ -13,10 +13,13 @@ import {EmcStatus, EmcTerms, Share, Version} from "../types/Shares.sol";
 
 /// @title EMCStorage
 /// @notice The EMC template's state and the checks every part of it shares.
-/// @dev The template is split by concern (versions, settlement, capital, departures, bids)
-/// over this one layout; `EMC` puts the parts together, except bidding, which the separate
-/// `EMCBidding` module serves through the template's fallback (one contract would exceed the
-/// 24,576-byte code size limit). Clones share the immutables through the template's code.
+/// @dev The template is split by concern over this one layout. `EMC` holds the parts on the
+/// paths that run every period (versions, settlement, claims, investment); `EMCModule` holds
+/// the rest (bids, notices, the development fund, sweeps, capital returns) and every clone
+/// reaches it through the template's fallback with a delegatecall, so both contracts must
+/// lay out storage identically: both inherit it from here and declare no state of their own
+/// (`tests/toolchain/test_storage_layout.py` compares solc's layouts). Clones share the
+/// immutables through the template's and the module's code.
 abstract contract EMCStorage is IEMCErrors {
     /// @notice Most entries a version may have; bounds the proposal loop.
     uint256 public constant MAX_ENTRIES = 256;
@@ -24,6 +27,9 @@ abstract contract EMCStorage is IEMCErrors {
     address internal constant _DEV_FUND = address(0);
     /// @dev Cumulative profit must fit a position's checkpoint.
     uint256 internal constant _MAX_CUMULATIVE = type(uint72).max;
+    /// @dev Scale of the cumulative loss per capital unit: fine enough that any loss of one
+    /// token unit moves it while fewer than 2**128 units are outstanding.
+    uint256 internal constant _LOSS_INDEX_SCALE = 1 << 128;
 
     struct Epoch {
         uint32 versionId;
@@ -34,11 +40,15 @@ abstract contract EMCStorage is IEMCErrors {
     IERC20 internal immutable _token;
     address internal immutable _factory;
 
-    // Slot 0: who, what state, which version.
+    // Slot 0: who, what state, which version; read by every settlement.
     address internal _owner;
     EmcStatus internal _status;
     uint32 internal _periodCount;
     uint32 internal _activeVersionId;
+    /// @dev The active version's value-added basis points (its pool's part of each profit).
+    uint16 internal _activePoolBps;
+    /// @dev `EmcTerms.attestAllReports`, kept here so that a settlement reads it for free.
+    bool internal _attestAll;
     // Slot 1: what settlements raise and claims pay; the only slot a steady claim reads
     // beside the claimant's position.
     uint72 internal _cumProfit;
@@ -48,25 +58,36 @@ abstract contract EMCStorage is IEMCErrors {
     bool internal _targetReached;
     /// @dev Set when the EMC dissolved short of its target: locked value-added credit is void.
     bool internal _poolForfeited;
-    // Slot 2.
-    uint128 internal _cumRevenue;
-    uint128 internal _devFundWithdrawn;
-    // Slot 3: the development fund's payable balance (as of its checkpoint), version count,
-    // departure notices given (read with the version count at activation, so for free).
+    // Slot 2: the rest of what a settlement raises.
+    uint96 internal _cumRevenue;
+    /// @dev Value-added credit accrued by the pool, in 1/10,000 units; never above the sharing
+    /// space (at most `_MAX_CUMULATIVE * 10_000`, which fits).
+    uint88 internal _poolAccrued;
+    /// @dev The cumulative profit at which the pool filled the sharing space (0: not yet).
+    /// Value-added credit accrues on cumulative profit up to this point only.
+    uint72 internal _poolFullAt;
+    // Slot 3: the development fund's extra balance (moved in whole units from the pool's
+    // excess, a forfeited pool and sweeps), version count, departure notices given (read
+    // with the version count at activation, so for free).
     uint128 internal _devFundBalance;
     uint32 internal _versionCount;
     uint32 internal _noticeCount;
+    // Slot 4.
+    /// @dev Credit the pool would have accrued beyond the sharing space, in 1/10,000 units;
+    /// its whole units went to `_devFundBalance` as they formed.
+    uint128 internal _poolExcess;
+    uint128 internal _devFundWithdrawn;
 
     EmcTerms internal _terms;
     mapping(uint256 epoch => Epoch) internal _epochs;
     mapping(uint256 versionId => Version) internal _versions;
-    /// @dev The registry's suspension count when each version was proposed.
-    mapping(uint256 versionId => uint256) internal _suspensionsAtProposal;
+    /// @dev The registry's restriction count (suspensions and role losses) at each proposal.
+    mapping(uint256 versionId => uint256) internal _restrictionsAtProposal;
     mapping(uint256 versionId => address[]) internal _versionAccounts;
     mapping(uint256 versionId => mapping(address account => Share)) internal _shares;
     mapping(address account => Accrual.Position) internal _positions;
     mapping(address account => uint256) internal _locked;
-    // Sealed-bid rounds (EMCBidding); nothing on the settlement paths reads them.
+    // Sealed-bid rounds; nothing on the settlement paths reads them.
     uint256 internal _bidRoundCount;
     mapping(uint256 roundId => BidRound) internal _bidRounds;
     mapping(uint256 roundId => address[]) internal _bidders;
@@ -75,7 +96,7 @@ abstract contract EMCStorage is IEMCErrors {
     /// @dev The ME the owner appointed to report and settle periods (zero: the owner alone).
     address internal _reporter;
 
-    // Capital and losses (EMCCapital); nothing on the profit settlement or claim paths reads them.
+    // Capital and losses; nothing on the profit settlement or claim paths reads them.
     uint128 internal _capital;
     uint128 internal _capitalUnits;
     uint128 internal _losses;
@@ -84,8 +105,18 @@ abstract contract EMCStorage is IEMCErrors {
     uint128 internal _invested;
     uint128 internal _capitalReturned;
     uint128 internal _poolReleased;
+    uint128 internal _poolToInvestors;
+    uint128 internal _poolPaid;
+    uint32 internal _investorCount;
+    uint32 internal _capitalClaims;
+    /// @dev Cumulative loss per capital unit, scaled by `_LOSS_INDEX_SCALE`, over every era.
+    uint256 internal _lossPerUnit;
+    /// @dev `_lossPerUnit` when each era was wiped out: where its units stopped bearing losses.
+    mapping(uint256 era => uint256) internal _eraEndLossPerUnit;
     mapping(address account => CapitalAccount) internal _capitalAccounts;
-    // Departure notices (EMCDepartures).
+    /// @dev Credit swept into the development fund from what the EMC held above its debts.
+    uint128 internal _swept;
+    // Departure notices.
     mapping(address account => Departure) internal _departures;
 
     constructor(IMemberRegistry registry_, IERC20 token_, address factory_) {
@@ -146,10 +177,20 @@ abstract contract EMCStorage is IEMCErrors {
         return s.partnerBps != 0 || s.operatingBps != 0 || s.valueAddedBps != 0 || s.devFundBps != 0;
     }
 
+    /// @dev Whether `account` is still an active member with the role of every class version
+    /// `versionId` gives it (partner: the partner role; operating and value-added: the ME role).
+    function _inGoodStanding(uint256 versionId, address account) internal view returns (bool) {
+        Share memory share = _shares[versionId][account];
+        if (share.partnerBps != 0 && !_registry.isActive(account, Roles.PARTNER)) return false;
+        if ((share.operatingBps != 0 || share.valueAddedBps != 0) && !_registry.isActive(account, Roles.ME)) {
+            return false;
+        }
+        return true;
+    }
+
     /// @dev Whether `account`'s departure notice has run out.
     function _departed(address account) internal view returns (bool) {
         Departure storage d = _departures[account];
         return d.noticedAt != 0 && _periodCount >= d.effectivePeriod;
     }
-
 }

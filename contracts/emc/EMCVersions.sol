@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IEMC} from "../interfaces/IEMC.sol";
-import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
 import {Accrual} from "../libraries/Accrual.sol";
 import {Roles} from "../libraries/Roles.sol";
+import {Signatures} from "../libraries/Signatures.sol";
 import {Departure} from "../types/Capital.sol";
 import {
     EmcStatus,
@@ -77,7 +75,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         if (total != Accrual.BPS) revert EmcShareTotalNot100(total);
         _checkNobodyLeftOut(versionId);
         uint256 accounts = _versionAccounts[versionId].length;
-        _suspensionsAtProposal[versionId] = _registry.suspensions();
+        _restrictionsAtProposal[versionId] = _registry.restrictions();
         _versions[versionId] = Version({
             status: VersionStatus.Proposed,
             epoch: 0,
@@ -105,34 +103,8 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         uint256 epoch = _epochCount;
         if (v.nonce != epoch) revert EmcVersionStale(versionId, v.nonce, epoch);
         if (block.timestamp > v.deadline) revert EmcDeadlinePassed(v.deadline, block.timestamp);
-        uint256 count = signatures.length;
-        if (count != v.partyCount) revert EmcSignatureCount(count, v.partyCount);
-
-        bytes32 digest = versionDigest(versionId);
-        // Parties were active members when proposed; only if someone was suspended, or a party
-        // may have departed, since then is each signer's standing read again, so the common
-        // case pays nothing per signer for it.
-        bool recheck = _registry.suspensions() != _suspensionsAtProposal[versionId];
-        bool departures = v.namesMemberUnderNotice || v.noticesAtProposal != _noticeCount;
-        address[] memory signers = new address[](count);
-        address previous;
-        for (uint256 i; i < count; ++i) {
-            address signer = signatures[i].signer;
-            // Strictly ascending signers: no party can be counted twice.
-            if (signer <= previous) revert EmcSignersNotSorted(i);
-            if (!_isParty(versionId, signer)) revert EmcNotAParty(versionId, signer);
-            if (recheck && _registry.statusOf(signer) != IMemberRegistry.MemberStatus.Active) {
-                revert EmcPartyNotActive(versionId, signer);
-            }
-            if (departures && _departed(signer)) {
-                revert EmcMemberDeparted(signer, _departures[signer].effectivePeriod);
-            }
-            if (!_validSignature(signer, digest, signatures[i].signature)) {
-                revert EmcInvalidSignature(versionId, signer);
-            }
-            signers[i] = signer;
-            previous = signer;
-        }
+        if (signatures.length != v.partyCount) revert EmcSignatureCount(signatures.length, v.partyCount);
+        address[] memory signers = _checkSignatures(versionId, v, signatures);
 
         uint256 previousId = _activeVersionId;
         if (previousId != 0) _versions[previousId].status = VersionStatus.Superseded;
@@ -144,7 +116,10 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         v.fromPeriod = fromPeriod;
         v.activatedAt = uint48(block.timestamp);
         _activeVersionId = uint32(versionId);
-        emit VersionActivated(versionId, epoch, fromPeriod, previousId, signers);
+        _activePoolBps = v.valueAddedBps;
+        emit VersionActivated(
+            versionId, epoch, fromPeriod, previousId, signers, v.entriesHash, v.partyCount, v.valueAddedBps
+        );
     }
 
     /// @inheritdoc IEMC
@@ -174,28 +149,39 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         return _versions[versionId];
     }
 
-    /// @inheritdoc IEMC
-    function versionEntries(uint256 versionId) external view returns (ShareEntry[] memory entries) {
-        _checkVersionExists(versionId);
-        address[] storage accounts = _versionAccounts[versionId];
-        entries = new ShareEntry[](_versions[versionId].entryCount);
-        uint256 n;
-        for (uint256 i; i < accounts.length; ++i) {
-            Share memory s = _shares[versionId][accounts[i]];
-            n = _appendEntry(entries, n, accounts[i], ShareClass.Partner, s.partnerBps);
-            n = _appendEntry(entries, n, accounts[i], ShareClass.Operating, s.operatingBps);
-            n = _appendEntry(entries, n, accounts[i], ShareClass.ValueAdded, s.valueAddedBps);
-            n = _appendEntry(entries, n, accounts[i], ShareClass.DevFund, s.devFundBps);
+    // ---------------------------------------------------------------- internals
+
+    /// @dev Every party's signature of `versionId`, sorted by signer; returns the signers.
+    function _checkSignatures(uint256 versionId, Version storage v, PartySignature[] calldata signatures)
+        private
+        view
+        returns (address[] memory signers)
+    {
+        bytes32 digest = versionDigest(versionId);
+        // Parties were members in good standing when proposed; only if somebody was suspended
+        // or lost a role, or a party may have departed, since then is each signer's standing
+        // read again, so the common case pays nothing per signer for it.
+        bool recheck = _registry.restrictions() != _restrictionsAtProposal[versionId];
+        bool departures = v.namesMemberUnderNotice || v.noticesAtProposal != _noticeCount;
+        uint256 count = signatures.length;
+        signers = new address[](count);
+        address previous;
+        for (uint256 i; i < count; ++i) {
+            address signer = signatures[i].signer;
+            // Strictly ascending signers: no party can be counted twice.
+            if (signer <= previous) revert EmcSignersNotSorted(i);
+            if (!_isParty(versionId, signer)) revert EmcNotAParty(versionId, signer);
+            if (recheck && !_inGoodStanding(versionId, signer)) revert EmcPartyNotActive(versionId, signer);
+            if (departures && _departed(signer)) {
+                revert EmcMemberDeparted(signer, _departures[signer].effectivePeriod);
+            }
+            if (!Signatures.isValid(signer, digest, signatures[i].signature)) {
+                revert EmcInvalidSignature(versionId, signer);
+            }
+            signers[i] = signer;
+            previous = signer;
         }
     }
-
-    /// @inheritdoc IEMC
-    function shareOf(uint256 versionId, address account) external view returns (Share memory) {
-        _checkVersionExists(versionId);
-        return _shares[versionId][account];
-    }
-
-    // ---------------------------------------------------------------- internals
 
     /// @dev Entries arrive sorted, so a repeated (account, class) was already rejected.
     function _addShare(uint256 versionId, ShareEntry calldata entry) private {
@@ -209,9 +195,10 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         else s.devFundBps = entry.bps;
     }
 
-    /// @dev A member of the active version keeps its share until it signs a version that
-    /// changes it, or its departure notice has run out. A suspended member too: suspension
-    /// freezes its share; notice is what ends it.
+    /// @dev A member of the active version in good standing keeps its share until it signs a
+    /// version that changes it, or its departure notice has run out. One that was suspended
+    /// or lost the role of a class it holds may be left out at once: it keeps, and can claim,
+    /// what it earned, and renegotiation never waits for the registry.
     function _checkNobodyLeftOut(uint256 versionId) private view {
         uint256 active = _activeVersionId;
         if (active == 0) return;
@@ -220,6 +207,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         for (uint256 i; i < count; ++i) {
             address member = members[i];
             if (member == _DEV_FUND || _isParty(versionId, member) || _departed(member)) continue;
+            if (!_inGoodStanding(active, member)) continue;
             revert EmcMemberLeftOut(member, _departures[member].effectivePeriod);
         }
     }
@@ -249,18 +237,6 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         if (!_registry.isActive(entry.account, role)) revert EmcIneligibleMember(entry.account, entry.class);
     }
 
-    /// @dev ECDSA first, ERC-1271 only if that fails: a wallet's own key pays no code-size
-    /// lookup (2,600 gas per signer). OpenZeppelin's ECDSA rejects high-s signatures.
-    function _validSignature(address signer, bytes32 digest, bytes calldata signature)
-        private
-        view
-        returns (bool)
-    {
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
-        if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
-        return SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature);
-    }
-
     function _checkOrder(ShareEntry calldata previous, ShareEntry calldata entry, uint256 index)
         private
         pure
@@ -278,15 +254,5 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         _checkVersionExists(versionId);
         v = _versions[versionId];
         if (v.status != VersionStatus.Proposed) revert EmcVersionNotProposed(versionId, v.status);
-    }
-
-    function _appendEntry(ShareEntry[] memory entries, uint256 n, address account, ShareClass class, uint16 bps)
-        private
-        pure
-        returns (uint256)
-    {
-        if (bps == 0) return n;
-        entries[n] = ShareEntry({account: account, class: class, bps: bps});
-        return n + 1;
     }
 }

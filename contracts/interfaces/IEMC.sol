@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {CapitalAccount, CapitalTotals, Departure} from "../types/Capital.sol";
 import {
-    EmcStatus, EmcTerms, PartySignature, PeriodReport, Share, ShareEntry, Version
+    EmcStatus, EmcTerms, PartySignature, PeriodReport, ReportAttestation, ShareEntry, Version
 } from "../types/Shares.sol";
 import {IEMCErrors} from "./IEMCErrors.sol";
 
 /// @title An ecosystem micro-community (EMC)
 /// @notice Holds an EMC's terms, its share versions, the settlement of each period's profit or
-/// loss, the members' pull payouts, their capital, departure notices and the EMC's dissolution.
+/// loss, the members' pull payouts, their investments and the EMC's dissolution.
 /// Settlement, claims, investment and dissolution cost O(1) gas in the number of members: each
 /// settlement only raises a cumulative figure, each account brings itself up to date (per
-/// activated version) when it claims, and capital is held as units of one pool. Sealed-bid
-/// rounds are in `IEMCBidding`, served at the same address.
+/// activated version) when it claims, and capital is held as units of one pool. Bids, notices,
+/// the development fund, sweeps and capital returns are in `IEMCModule`, served at the same
+/// address.
 interface IEMC is IEMCErrors {
     /// @notice Where an account stands; amounts in token units.
     /// @param claimable Payable now (partner, operating, unlocked value-added and fund credit).
@@ -51,48 +51,69 @@ interface IEMC is IEMCErrors {
         uint256 deadline
     );
     /// @notice Share version `versionId`, signed by `signers`, took effect from period
-    /// `fromPeriod`, replacing `previousId`.
+    /// `fromPeriod` (opening activation epoch `epoch`), replacing `previousId`. `entriesHash` is
+    /// the EIP-712 hash of its entries that every party signed, `partyCount` the wallets it
+    /// names and `valueAddedBps` the value-added pool's part of each profit under it.
     event VersionActivated(
         uint256 indexed versionId,
         uint256 indexed epoch,
         uint256 fromPeriod,
         uint256 previousId,
-        address[] signers
+        address[] signers,
+        bytes32 entriesHash,
+        uint256 partyCount,
+        uint256 valueAddedBps
     );
-    /// @notice Period `period` was settled under `versionId`; `report.profit` was deposited by `reporter`.
+    /// @notice Period `period` was settled under `versionId`; `report.profit` was deposited by
+    /// `reporter`; `auditor` attested the report (zero if nobody did).
     event PeriodSettled(
         uint256 indexed period,
         uint256 indexed versionId,
         address indexed reporter,
         PeriodReport report,
-        uint256 cumulativeProfit
+        uint256 cumulativeProfit,
+        address auditor
     );
     /// @notice Cumulative users and revenue reached the target in `period`; value-added credit unlocked.
     event TargetReached(uint256 indexed period, uint256 users, uint256 revenue);
-    /// @notice The owner appointed `reporter` (zero: none) in place of `previous`.
-    event ReporterChanged(address indexed previous, address indexed reporter);
-    /// @notice `account` claimed `amount`; it has been paid `totalPaid` in all.
-    event Claimed(address indexed account, uint256 amount, uint256 totalPaid);
-    /// @notice The owner paid `amount` from the development fund to `to` for `purpose`.
-    event DevFundWithdrawn(address indexed to, uint256 amount, bytes32 indexed purpose, uint256 remaining);
-
+    /// @notice In `period` the value-added pool filled the sharing space: value-added shares
+    /// earn on cumulative profit up to `fullAtProfit`, and the pool accrued `accrued` (1/10,000
+    /// units) in all.
+    event ValueAddedPoolFilled(uint256 indexed period, uint256 fullAtProfit, uint256 accrued);
+    /// @notice In `period` the pool's part of the profit beyond the sharing space, `excess`
+    /// (1/10,000 units), went to the development fund; `cumulativeExcess` in all, of which the
+    /// whole units are in the fund.
+    event ValueAddedExcess(uint256 indexed period, uint256 excess, uint256 cumulativeExcess);
+    /// @notice `account` claimed `amount`, of which `valueAdded` was value-added credit and the
+    /// rest partner, operating or fund credit; it has been paid `totalPaid` in all.
+    event Claimed(address indexed account, uint256 amount, uint256 valueAdded, uint256 totalPaid);
     /// @notice `account` invested `amount`, receiving `units` of the capital, now worth `capital`.
     event Invested(address indexed account, uint256 amount, uint256 units, uint256 capital);
     /// @notice Period `period` made a loss of `loss`; the capital paid `covered` of it to the
-    /// reporter. Losses add up to `cumulativeLosses`.
-    event LossAbsorbed(uint256 indexed period, uint256 loss, uint256 covered, uint256 cumulativeLosses);
-    /// @notice The EMC dissolved in period `period`: its losses `losses` reached `threshold`.
-    /// `capital` is left to return; `poolReleased` of value-added credit joined it (or the
-    /// development fund, if nobody invested) because the target was not reached.
-    event EmcDissolved(
-        uint256 indexed period, uint256 losses, uint256 threshold, uint256 capital, uint256 poolReleased
+    /// reporter and is left with `capitalLeft`; `newEra` says it was wiped out (its units are
+    /// void from now on). Losses add up to `cumulativeLosses`.
+    event LossAbsorbed(
+        uint256 indexed period,
+        uint256 loss,
+        uint256 covered,
+        uint256 cumulativeLosses,
+        uint256 capitalLeft,
+        bool newEra
     );
-    /// @notice `account` was paid back `amount` for its `units` of the dissolved EMC's capital.
-    event CapitalReturned(address indexed account, uint256 amount, uint256 units);
-    /// @notice `by` (the owner, or `account` itself) gave `account` notice: it may be left out
-    /// of new versions once period `effectivePeriod` is settled.
-    event DepartureNoticed(
-        address indexed account, address indexed by, uint256 effectivePeriod, bytes32 reasonHash
+    /// @notice The EMC dissolved in period `period`: its losses `losses` reached `threshold`.
+    /// `capital` is left to return to the current era's units. Short of the target, the
+    /// value-added pool released `poolReleased` whole units: `poolToInvestors` of it is owed to
+    /// the investors in proportion to the losses their capital bore (out of `lossesCovered`),
+    /// `poolToDevFund` went to the development fund.
+    event EmcDissolved(
+        uint256 indexed period,
+        uint256 losses,
+        uint256 threshold,
+        uint256 capital,
+        uint256 poolReleased,
+        uint256 poolToInvestors,
+        uint256 poolToDevFund,
+        uint256 lossesCovered
     );
 
     /// @notice Sets the owner and terms of a fresh clone; called once, by the factory.
@@ -120,47 +141,31 @@ interface IEMC is IEMCErrors {
     /// the EMC dissolves when its cumulative losses reach the terms' threshold.
     function settle(PeriodReport calldata report) external returns (uint256 period);
 
-    /// @notice Appoints `reporter`, an active ME, to report and settle periods beside the
-    /// owner (zero removes it); only the owner may.
-    function setReporter(address reporter) external;
+    /// @notice Settles a period like `settle`, with an auditor's attestation of the report: an
+    /// active auditor's EIP-712 signature of `reportDigest(report, next period, deadline)`.
+    /// Required when the terms ask for attested reports, and for a loss that draws on capital.
+    function settleAttested(PeriodReport calldata report, ReportAttestation calldata attestation)
+        external
+        returns (uint256 period);
 
-    /// @notice The appointed reporter, or zero.
-    function reporter() external view returns (address);
+    /// @notice The EIP-712 digest an auditor signs to attest `report` as period `period`, valid
+    /// until `deadline`: `PeriodReport(period, users, units, revenue, cost, profit,
+    /// documentHash, deadline)` under this EMC's domain.
+    function reportDigest(PeriodReport calldata report, uint256 period, uint256 deadline)
+        external
+        view
+        returns (bytes32);
 
     /// @notice Pays the caller everything it can claim. Suspended members may claim too.
     function claim() external returns (uint256 amount);
 
-    /// @notice Pays `amount` of the development fund to `to` for `purpose`; only the owner may.
-    function withdrawDevFund(address to, uint256 amount, bytes32 purpose) external;
-
     /// @notice Invests `amount` of the caller's credit in the EMC's capital, for units at the
-    /// capital's current worth. Active members named in a version of the EMC, and not departed,
-    /// may invest while it is active; the caller must have approved the EMC for `amount`.
+    /// capital's current worth. Active parties to the version in force, and not departed, may
+    /// invest while the EMC is active; the caller must have approved the EMC for `amount`.
     function invest(uint256 amount) external;
 
-    /// @notice Pays the caller its part of a dissolved EMC's remaining capital, pro rata to
-    /// its units. Suspended members may claim too.
-    function claimCapital() external returns (uint256 amount);
-
-    /// @notice The capital, losses and what dissolution released.
-    function capitalTotals() external view returns (CapitalTotals memory);
-
-    /// @notice `account`'s capital units (zero if wiped out) and what they are worth now.
-    function capitalOf(address account) external view returns (CapitalAccount memory held, uint256 value);
-
-    /// @notice The owner gives `account`, a member of the active version, notice of
-    /// termination, effective once `noticePeriods` more periods are settled.
-    function terminate(address account, uint32 noticePeriods, bytes32 reasonHash) external;
-
-    /// @notice The caller, a member of the active version, gives notice that it leaves,
-    /// effective once `noticePeriods` more periods are settled.
-    function resign(uint32 noticePeriods, bytes32 reasonHash) external;
-
-    /// @notice `account`'s departure notice (all zero if none).
-    function departureOf(address account) external view returns (Departure memory);
-
-    /// @notice The module that serves `IEMCBidding` for every clone of the template.
-    function biddingModule() external view returns (address);
+    /// @notice The module that serves `IEMCModule` for every clone of the template.
+    function module() external view returns (address);
 
     /// @notice The EMC's owner (its leading ME).
     function owner() external view returns (address);
@@ -182,12 +187,6 @@ interface IEMC is IEMCErrors {
 
     /// @notice The header of version `versionId`.
     function version(uint256 versionId) external view returns (Version memory);
-
-    /// @notice The entries of version `versionId`, in the order they were proposed.
-    function versionEntries(uint256 versionId) external view returns (ShareEntry[] memory);
-
-    /// @notice The basis points `account` holds in version `versionId`.
-    function shareOf(uint256 versionId, address account) external view returns (Share memory);
 
     /// @notice Where `account` stands now, as if it had just been brought up to date.
     /// Pass the zero address for the development fund.

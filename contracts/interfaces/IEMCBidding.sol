@@ -6,7 +6,7 @@ import {Bid, BidOutcome, BidRound} from "../types/Bids.sol";
 /// @title Sealed-bid rounds of an EMC
 /// @notice The owner offers places (parts of the target); active MEs and partners commit the
 /// hash of a bid, reveal it once commits are closed, and the owner invites the winners.
-/// @dev Served by the `EMCBidding` module, which every EMC clone reaches through the template's
+/// @dev Part of `IEMCModule`, served by the `EMCModule` contract through the template's
 /// fallback; call it at the EMC's address like the rest of `IEMC`.
 interface IEMCBidding {
     /// @notice A bid round needs `nowTime` < `commitDeadline` < `revealDeadline`.

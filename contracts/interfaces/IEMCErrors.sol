@@ -42,7 +42,8 @@ interface IEMCErrors {
     error EmcSignersNotSorted(uint256 index);
     /// @notice `signer` is not named in version `versionId`.
     error EmcNotAParty(uint256 versionId, address signer);
-    /// @notice `signer`, a party of version `versionId`, was suspended after the proposal.
+    /// @notice `signer`, a party of version `versionId`, was suspended or lost the role its
+    /// share needs after the proposal: propose a version without it.
     error EmcPartyNotActive(uint256 versionId, address signer);
     /// @notice `signer`'s signature of version `versionId` does not verify.
     error EmcInvalidSignature(uint256 versionId, address signer);
@@ -77,8 +78,9 @@ interface IEMCErrors {
     error EmcNotAMember(address account);
     /// @notice The owner, `account`, leads the EMC and cannot be given notice.
     error EmcOwnerCannotDepart(address account);
-    /// @notice A notice of `noticePeriods` periods is shorter than the template's `min`.
-    error EmcNoticeTooShort(uint256 noticePeriods, uint256 min);
+    /// @notice A notice of `noticePeriods` periods lies outside [`min`, `max`] (the terms'
+    /// longest notice).
+    error EmcNoticeOutOfBounds(uint256 noticePeriods, uint256 min, uint256 max);
     /// @notice `account` was already given notice, effective after period `effectivePeriod`.
     error EmcAlreadyDeparting(address account, uint256 effectivePeriod);
     /// @notice `account`, a member of the active version, is left out of the proposal, but it
@@ -88,4 +90,17 @@ interface IEMCErrors {
     /// @notice `account` left the EMC after period `effectivePeriod`; it cannot be named again
     /// nor invest.
     error EmcMemberDeparted(address account, uint256 effectivePeriod);
+    /// @notice `account` is not an active auditor, so it cannot attest a report.
+    error EmcNotAuditor(address account);
+    /// @notice The attestation does not verify as `auditor`'s signature of `digest` (the report
+    /// as the next period, with the attestation's deadline).
+    error EmcInvalidAttestation(address auditor, bytes32 digest);
+    /// @notice The report needs an auditor's attestation (`settleAttested`): the terms ask for
+    /// it, or its loss `loss` would be paid from `capital` invested by the members.
+    error EmcAttestationRequired(uint256 loss, uint256 capital);
+    /// @notice Only the owner or an active treasurer may sweep; `caller` is neither (`owner` is
+    /// the owner).
+    error EmcNotSweeper(address caller, address owner);
+    /// @notice The EMC holds nothing above what it owes.
+    error EmcNothingToSweep();
 }

@@ -21,9 +21,14 @@ interface IEMCFactory {
     error FactoryOverrideWithoutReason();
     /// @notice An EMC needs a loss threshold above zero: the losses at which it dissolves.
     error FactoryZeroLossThreshold();
+    /// @notice An EMC must allow a departure notice of at least one period.
+    error FactoryZeroNoticeBound();
     /// @notice No EMC has index `index`; there are `count`.
     error FactoryIndexOutOfRange(uint256 index, uint256 count);
 
+    /// @notice The factory deployed the EMC `template` that every EMC clones, and the `module`
+    /// that serves the rest of the EMC interface (bids, notices, funds, capital returns) for them.
+    event TemplateDeployed(address template, address module);
     /// @notice EMC number `id` was created at `emc` for `owner` by `operator`.
     event EmcCreated(
         uint256 indexed id, address indexed emc, address indexed owner, address operator, EmcTerms terms

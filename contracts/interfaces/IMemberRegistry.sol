@@ -77,9 +77,9 @@ interface IMemberRegistry {
     /// @notice `account`'s standing.
     function statusOf(address account) external view returns (MemberStatus);
 
-    /// @notice How many suspensions were ever made. A contract that remembers this number can
+    /// @notice How many times a member was suspended or lost a role. A contract that remembers this number can
     /// tell, with one read, that nobody was suspended since.
-    function suspensions() external view returns (uint256);
+    function restrictions() external view returns (uint256);
 
     /// @notice `account`'s registry record.
     function member(address account) external view returns (Member memory);

@@ -20,6 +20,8 @@ interface ITargetGuidelines {
     error GuidelinesInvalidMinScore(uint256 minScore);
     /// @notice A formula needs a loss threshold above zero basis points of the revenue target.
     error GuidelinesZeroLossThreshold();
+    /// @notice A formula must allow a departure notice of at least one period.
+    error GuidelinesZeroNoticeBound();
     /// @notice A criterion scored `value`; criteria run from 0 to 100.
     error GuidelinesCriterionOutOfRange(uint256 index, uint256 value);
     /// @notice No formula has been published for `strategy` (or not version `version`).

@@ -31,19 +31,26 @@ struct Share {
 /// @notice What the platform set for an EMC when it registered it.
 /// @param targetUsers Users the EMC must reach before the value-added pool unlocks.
 /// @param targetRevenue Ecosystem revenue (token units) the EMC must reach, likewise.
-/// @param sharingSpace The value-added sharing space (token units) the target earns.
+/// @param sharingSpace The value-added sharing space (token units): the most the ME value-added
+/// pool ever accrues; profit credit the pool would accrue beyond it goes to the development fund.
 /// @param lossThreshold Cumulative losses (token units) at which the EMC dissolves itself.
 /// @param partnerMinBps Least share of profit a partner may be given in a version.
 /// @param partnerMaxBps Largest share of profit a partner may be given in a version.
+/// @param maxNoticePeriods Longest departure notice, in periods, a member may give or be given.
+/// @param attestAllReports Whether every period report needs an auditor's attestation (otherwise
+/// only a loss report that draws on the members' capital does).
 /// @param metadata Hash or content id of the EMC's off-chain description.
-/// @dev `sharingSpace` to `partnerMaxBps` fill exactly one storage slot.
+/// @dev The targets and the sharing space fill the first slot, which a settlement reads; the
+/// rest of the figures fill the second.
 struct EmcTerms {
     uint64 targetUsers;
-    uint128 targetRevenue;
-    uint128 sharingSpace;
+    uint96 targetRevenue;
+    uint96 sharingSpace;
     uint96 lossThreshold;
     uint16 partnerMinBps;
     uint16 partnerMaxBps;
+    uint16 maxNoticePeriods;
+    bool attestAllReports;
     bytes32 metadata;
 }
 
@@ -57,6 +64,17 @@ struct PeriodReport {
     uint128 cost;
     uint128 profit;
     bytes32 documentHash;
+}
+
+/// @notice An auditor's attestation of a period report: its EIP-712 signature of
+/// `PeriodReport(uint256 period,uint64 users,uint64 units,uint128 revenue,uint128 cost,uint128 profit,
+/// bytes32 documentHash,uint256 deadline)` under the EMC's domain, valid until `deadline`.
+/// @param auditor The attesting auditor (an active member with the auditor role); an EOA or an
+/// ERC-1271 contract wallet.
+struct ReportAttestation {
+    address auditor;
+    uint256 deadline;
+    bytes signature;
 }
 
 /// @notice The lifecycle of a share version.

@@ -29,13 +29,18 @@ struct Criteria {
 /// @param minScore Scenarios scoring below this (0-1,000,000) are not registered.
 /// @param lossThresholdBps The EMC's loss threshold, in basis points of the revenue target:
 /// cumulative losses at which it dissolves.
+/// @param maxNoticePeriods Longest departure notice (periods) in EMCs registered under it.
+/// @param attestAllReports Whether those EMCs need an auditor's attestation of every period
+/// report (otherwise only of a loss that draws on invested capital).
 struct Formula {
     uint16[4] weightsBps;
     uint64 usersAtFullScore;
-    uint128 revenueAtFullScore;
+    uint96 revenueAtFullScore;
     uint16 sharingSpaceBps;
     uint16 partnerMinBps;
     uint16 partnerMaxBps;
     uint32 minScore;
     uint16 lossThresholdBps;
+    uint16 maxNoticePeriods;
+    bool attestAllReports;
 }

@@ -99,6 +99,18 @@ def create(
         str | None,
         typer.Option("--metadata", help="0x + 64 hex digits: hash of the EMC's description."),
     ] = None,
+    max_notice: Annotated[
+        int,
+        typer.Option("--max-notice", help="Terms by hand: longest departure notice, in periods."),
+    ] = 12,
+    attest_all: Annotated[
+        bool,
+        typer.Option(
+            "--attest-all/--attest-losses",
+            help="Terms by hand: every period report needs an auditor's attestation "
+            "(default: only losses that draw on capital).",
+        ),
+    ] = False,
     wallet: WalletOption = None,
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
@@ -140,12 +152,12 @@ def create(
             target_revenue=to_uint(
                 parse_amount(target_revenue, "--target-revenue"),
                 "--target-revenue (in fen)",
-                "uint128",
+                "uint96",
             ),
             sharing_space=to_uint(
                 parse_amount(sharing_space, "--sharing-space"),
                 "--sharing-space (in fen)",
-                "uint128",
+                "uint96",
             ),
             loss_threshold=to_uint(
                 parse_amount(loss_threshold, "--loss-threshold"),
@@ -155,6 +167,8 @@ def create(
             metadata=reference,
             partner_min_bps=to_uint(partner_min_bps, "--partner-min-bps", "uint16"),
             partner_max_bps=to_uint(partner_max_bps, "--partner-max-bps", "uint16"),
+            max_notice_periods=to_uint(max_notice, "--max-notice", "uint16"),
+            attest_all_reports=attest_all,
         )
         ledger = state.signer(WalletChoice(wallet, keystore, password_file), _DEFAULT_SIGNER)
         address, result = ledger.factory.create_emc_with_terms(

@@ -98,6 +98,17 @@ def publish(
     min_score: Annotated[
         int, typer.Option("--min-score", help="Least weighted score (0-1,000,000) to register.")
     ] = 0,
+    max_notice: Annotated[
+        int, typer.Option("--max-notice", help="Longest departure notice, in periods.")
+    ] = 12,
+    attest_all: Annotated[
+        bool,
+        typer.Option(
+            "--attest-all/--attest-losses",
+            help="Whether every period report needs an auditor's attestation "
+            "(default: only losses that draw on capital).",
+        ),
+    ] = False,
     wallet: WalletOption = None,
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
@@ -108,13 +119,15 @@ def publish(
         weights_bps=parse_quad(weights, "--weights"),
         users_at_full_score=to_uint(users_at_full, "--users-at-full", "uint64"),
         revenue_at_full_score=to_uint(
-            parse_amount(revenue_at_full, "--revenue-at-full"), "--revenue-at-full", "uint128"
+            parse_amount(revenue_at_full, "--revenue-at-full"), "--revenue-at-full", "uint96"
         ),
         sharing_space_bps=to_uint(sharing_space_bps, "--sharing-space-bps", "uint16"),
         partner_min_bps=to_uint(partner_min_bps, "--partner-min-bps", "uint16"),
         partner_max_bps=to_uint(partner_max_bps, "--partner-max-bps", "uint16"),
         loss_threshold_bps=to_uint(loss_threshold_bps, "--loss-threshold-bps", "uint16"),
         min_score=to_uint(min_score, "--min-score", "uint64"),
+        max_notice_periods=to_uint(max_notice, "--max-notice", "uint16"),
+        attest_all_reports=attest_all,
     )
     ledger = state.signer(WalletChoice(wallet, keystore, password_file), _DEFAULT_SIGNER)
     version, result = ledger.guidelines.publish_formula(

@@ -11,6 +11,7 @@ from rdh_chain.agreements import sort_signatures, typed_data_digest, version_typ
 from rdh_chain.bids import SealedBid
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.exceptions import RdhChainError
+from rdh_chain.reports import report_typed_data
 from rdh_chain.tx import TxResult
 from rdh_chain.types import (
     ZERO_ADDRESS,
@@ -24,7 +25,9 @@ from rdh_chain.types import (
     EmcTerms,
     PartySignature,
     PeriodReport,
+    Pool,
     Position,
+    ReportAttestation,
     Settlement,
     ShareClass,
     ShareEntry,
@@ -39,7 +42,7 @@ DEFAULT_SIGNING_WINDOW = 30 * 24 * 3600
 
 class EmcClient(ContractClient):
     artifact_name = "EMC"
-    module_names = ("EMCBidding",)
+    module_names = ("EMCModule",)
 
     # -- writes ----------------------------------------------------------------------
 
@@ -69,10 +72,32 @@ class EmcClient(ContractClient):
         ordered = sort_signatures(signatures)
         return self._transact("activateVersion", version_id, [s.as_abi() for s in ordered])
 
-    def settle(self, report: PeriodReport) -> tuple[int, TxResult]:
-        """Settle a period (the caller must have approved the profit); returns its number."""
-        result = self._transact("settle", report.as_abi())
+    def settle(
+        self, report: PeriodReport, attestation: ReportAttestation | None = None
+    ) -> tuple[int, TxResult]:
+        """Settle a period (the caller must have approved the profit), with an auditor's
+        attestation where the terms or the capital need one; returns its number."""
+        if attestation is None:
+            result = self._transact("settle", report.as_abi())
+        else:
+            result = self._transact("settleAttested", report.as_abi(), attestation.as_abi())
         return int(self.event(result, "PeriodSettled")["args"]["period"]), result
+
+    def report_typed_data(
+        self, report: PeriodReport, *, deadline: int, period: int | None = None
+    ) -> dict[str, Any]:
+        """The EIP-712 typed data an auditor signs to attest ``report`` as the next period
+        (or ``period``), checked against the contract's own digest."""
+        if period is None:
+            period = self.totals().periods + 1
+        typed = report_typed_data(self.w3.eth.chain_id, self.address, report, period, deadline)
+        digest = bytes(self._call("reportDigest", report.as_abi(), period, deadline))
+        if typed_data_digest(typed) != digest:
+            raise RdhChainError(
+                "typed data of the report does not match the contract's digest; "
+                "the SDK and the deployed contracts disagree (rebuild and redeploy)"
+            )
+        return typed
 
     def settlement(self, result: TxResult) -> Settlement:
         """What the settlement ``result`` did: its period, any loss, and any dissolution."""
@@ -91,6 +116,8 @@ class EmcClient(ContractClient):
             dissolved=end is not None,
             capital=int(end["capital"]) if end else 0,
             pool_released=int(end["poolReleased"]) if end else 0,
+            pool_to_investors=int(end["poolToInvestors"]) if end else 0,
+            pool_to_dev_fund=int(end["poolToDevFund"]) if end else 0,
         )
 
     def set_reporter(self, reporter: ChecksumAddress) -> TxResult:
@@ -111,9 +138,17 @@ class EmcClient(ContractClient):
         return int(self.event(result, "Invested")["args"]["units"]), result
 
     def claim_capital(self) -> tuple[int, TxResult]:
-        """Claim the sender's part of a dissolved EMC's capital; returns the amount paid."""
+        """Claim the sender's part of a dissolved EMC's capital and released pool; returns
+        the amount paid (capital and pool share together)."""
         result = self._transact("claimCapital")
-        return int(self.event(result, "CapitalReturned")["args"]["amount"]), result
+        args = self.event(result, "CapitalReturned")["args"]
+        return int(args["amount"]) + int(args["poolShare"]), result
+
+    def sweep(self) -> tuple[int, TxResult]:
+        """Move what the EMC holds above its debts into the development fund (owner or
+        treasurer); returns the amount swept."""
+        result = self._transact("sweep")
+        return int(self.event(result, "Swept")["args"]["amount"]), result
 
     def terminate(
         self, account: ChecksumAddress, notice_periods: int, reason_hash: bytes
@@ -315,12 +350,31 @@ class EmcClient(ContractClient):
         return CapitalTotals(*(int(v) for v in self._call("capitalTotals")))
 
     def capital_of(self, account: ChecksumAddress) -> CapitalHolding:
-        (units, _era, invested), value = self._call("capitalOf", account)
-        return CapitalHolding(units=int(units), value=int(value), invested=int(invested))
+        (units, _era, invested, _index, borne, claimed), value, pool_share = self._call(
+            "capitalOf", account
+        )
+        return CapitalHolding(
+            units=int(units),
+            value=int(value),
+            invested=int(invested),
+            loss_borne=int(borne),
+            pool_share=int(pool_share),
+            claimed=bool(claimed),
+        )
+
+    def pool(self) -> Pool:
+        """The value-added pool against the sharing space."""
+        space, accrued, left, full_at, excess = self._call("pool")
+        return Pool(int(space), int(accrued), int(left), int(full_at), int(excess))
+
+    def sweepable(self) -> int:
+        """What :meth:`sweep` would move now, in fen."""
+        return int(self._call("sweepable"))
 
     def departure_of(self, account: ChecksumAddress) -> Departure:
         effective, noticed, by_owner, reason = self._call("departureOf", account)
         return Departure(int(effective), int(noticed), bool(by_owner), bytes(reason))
 
-    def bidding_module(self) -> ChecksumAddress:
-        return ChecksumAddress(self._call("biddingModule"))
+    def module(self) -> ChecksumAddress:
+        """The module that serves bids, notices, funds and capital returns for every EMC."""
+        return ChecksumAddress(self._call("module"))

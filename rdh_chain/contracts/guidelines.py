@@ -39,7 +39,8 @@ class GuidelinesClient(ContractClient):
 
 
 def _formula(raw: Any) -> Formula:
-    weights, users, revenue, space, partner_min, partner_max, min_score, threshold = raw
+    weights, users, revenue, space, partner_min, partner_max, min_score, threshold = raw[:8]
+    max_notice, attest_all = raw[8:]
     return Formula(
         weights_bps=(int(weights[0]), int(weights[1]), int(weights[2]), int(weights[3])),
         users_at_full_score=int(users),
@@ -49,4 +50,6 @@ def _formula(raw: Any) -> Formula:
         partner_max_bps=int(partner_max),
         min_score=int(min_score),
         loss_threshold_bps=int(threshold),
+        max_notice_periods=int(max_notice),
+        attest_all_reports=bool(attest_all),
     )

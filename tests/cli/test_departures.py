@@ -101,7 +101,7 @@ def test_terminate_and_resign_refuse_what_the_contract_refuses(world: CliWorld) 
         "owner",
         code=2,
     )
-    assert "EmcNoticeTooShort" in short.stderr
+    assert "EmcNoticeOutOfBounds" in short.stderr
     not_owner = cli.run("emc", "terminate", emc, "chef", *notice, "--wallet", "me2", code=1)
     assert "EmcNotOwner" in not_owner.stderr
     stranger = cli.run("emc", "resign", emc, *notice, "--wallet", "treasury", code=1)

@@ -100,7 +100,7 @@ TRIGGERED = {
     "EmcProfitAboveMargin",
     "EmcNotAMember",
     "EmcOwnerCannotDepart",
-    "EmcNoticeTooShort",
+    "EmcNoticeOutOfBounds",
     "EmcAlreadyDeparting",
     "EmcMemberLeftOut",
     "EmcMemberDeparted",
@@ -170,7 +170,7 @@ def test_error_coverage_lists_every_abi_error(cast: Cast) -> None:
             "TargetGuidelines",
             "EMCFactory",
             "EMC",
-            "EMCBidding",
+            "EMCModule",
         )
         for item in cast.artifacts[contract].abi
         if item["type"] == "error"
@@ -1146,7 +1146,7 @@ def test_notice_reverts_when_shorter_than_one_period(cast: Cast) -> None:
     assert_reverts(
         cast,
         lambda: emc.terminate(cast.chef.address, 0, REASON),
-        errors.EmcNoticeTooShort,
+        errors.EmcNoticeOutOfBounds,
         {"noticePeriods": 0, "min": 1},
     )
 

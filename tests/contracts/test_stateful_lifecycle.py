@@ -956,7 +956,7 @@ class EmcLifecycle(RuleBasedStateMachine):
             account = data.draw(st.sampled_from(self.wallet_addresses[1:]), label="account")
             expect_revert(
                 lambda: emc.terminate(account, 0, REASON),
-                errors.EmcNoticeTooShort,
+                errors.EmcNoticeOutOfBounds,
                 noticePeriods=0,
                 min=1,
             )

@@ -157,6 +157,7 @@ class Ledger:
         balance) raises before any approval is recorded for it. A loss deposits nothing,
         so it needs no approval.
         """
+        args: tuple[Any, ...]
         if attestation is None:
             fn_name, args = "settle", (report.as_abi(),)
         else:

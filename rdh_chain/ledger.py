@@ -165,12 +165,15 @@ class Ledger:
         self._approve_for(emc, fn_name, args, report.profit, "the profit")
         return self._bind(emc).settle(report, attestation)
 
-    def attest(self, emc: EmcClient, report: PeriodReport, deadline: int) -> ReportAttestation:
+    def attest(
+        self, emc: EmcClient, report: PeriodReport, deadline: int, *, period: int | None = None
+    ) -> ReportAttestation:
         """This ledger's wallet's (an auditor's) attestation of ``report`` as the EMC's next
-        period, valid until ``deadline``."""
+        period (or ``period``), valid until ``deadline``."""
         if self.sender is None:
             raise ReadOnlyError("Attesting needs a wallet; use ledger.connect(account).")
-        return sign_report(self.sender.account, emc.report_typed_data(report, deadline=deadline))
+        typed = emc.report_typed_data(report, deadline=deadline, period=period)
+        return sign_report(self.sender.account, typed)
 
     def invest(self, emc: EmcClient, amount: int) -> tuple[int, TxResult]:
         """Approve the EMC for ``amount`` if needed, then invest it; returns the units."""

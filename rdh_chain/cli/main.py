@@ -18,6 +18,7 @@ from rdh_chain.cli.deploy import deploy_command
 from rdh_chain.cli.emcs import emc_app
 from rdh_chain.cli.guidelines import guidelines_app
 from rdh_chain.cli.members import member_app
+from rdh_chain.cli.reports import report_app
 from rdh_chain.cli.shares import shares_app
 from rdh_chain.cli.wallets import wallet_app
 from rdh_chain.exceptions import (
@@ -92,6 +93,7 @@ app.add_typer(guidelines_app, name="guidelines")
 app.add_typer(emc_app, name="emc")
 app.add_typer(shares_app, name="shares")
 app.add_typer(bid_app, name="bid")
+app.add_typer(report_app, name="report")
 app.command("mint")(money.mint)
 app.command("settle")(money.settle)
 app.command("claim")(money.claim)

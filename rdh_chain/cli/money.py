@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,7 +14,6 @@ from rdh_chain.cli.context import (
     WalletChoice,
     WalletOption,
     get_state,
-    optional_bytes32,
     text_hash,
 )
 from rdh_chain.cli.output import (
@@ -28,11 +28,21 @@ from rdh_chain.cli.output import (
     rmb,
     table,
 )
+from rdh_chain.cli.reports import (
+    CostOption,
+    ProfitOption,
+    ReportDocumentOption,
+    RevenueOption,
+    UnitsOption,
+    UsersOption,
+    parse_report,
+    read_attestation,
+)
 from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.ledger import MemberShare
-from rdh_chain.types import PeriodReport, Settlement
-from rdh_chain.validation import parse_amount, to_uint
+from rdh_chain.types import Settlement
+from rdh_chain.validation import parse_amount
 
 devfund_app = typer.Typer(help="Spend an EMC's development fund.", no_args_is_help=True)
 
@@ -61,47 +71,34 @@ def mint(
 def settle(
     ctx: typer.Context,
     emc: Annotated[str, typer.Argument(help="The EMC's address.")],
-    users: Annotated[int, typer.Option("--users", help="Users gained in the period.")],
-    revenue: Annotated[str, typer.Option("--revenue", help="Ecosystem revenue in RMB.")],
-    profit: Annotated[
-        str | None,
+    users: UsersOption,
+    revenue: RevenueOption,
+    profit: ProfitOption = None,
+    units: UnitsOption = 0,
+    cost: CostOption = "0",
+    document: ReportDocumentOption = None,
+    attestation_file: Annotated[
+        Path | None,
         typer.Option(
-            "--profit",
-            help="The period's profit in RMB (paid in); at most revenue minus cost. "
-            "A loss period (cost above revenue) has none: omit it or pass 0.",
+            "--attestation",
+            dir_okay=False,
+            help="An auditor's attestation of these figures (`rdh report sign`); needed for a "
+            "loss drawn on capital, and for every report if the terms say so.",
         ),
-    ] = None,
-    units: Annotated[int, typer.Option("--units", help="Units sold in the period.")] = 0,
-    cost: Annotated[str, typer.Option("--cost", help="The period's costs in RMB.")] = "0",
-    document: Annotated[
-        str | None,
-        typer.Option("--document", help="0x + 64 hex digits: hash of the period's statement."),
     ] = None,
     wallet: WalletOption = None,
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
 ) -> None:
     """Settle a period as the EMC's owner or reporter: approve the profit, then pay it in
-    and record it. A loss (cost above revenue) is paid to the reporter from the capital."""
+    and record it. A loss (cost above revenue) is paid to the reporter from the capital,
+    once an auditor has attested the report."""
     state = get_state(ctx)
-    revenue_fen = to_uint(parse_amount(revenue, "--revenue"), "--revenue (in fen)", "uint128")
-    cost_fen = to_uint(parse_amount(cost, "--cost"), "--cost (in fen)", "uint128")
-    if profit is None and cost_fen <= revenue_fen:
-        raise InvalidInputError(
-            "--profit is required unless the period made a loss (--cost above --revenue); "
-            "pass the profit paid in, e.g. --profit 965,100."
-        )
-    report = PeriodReport(
-        users=to_uint(users, "--users", "uint64"),
-        units=to_uint(units, "--units", "uint64"),
-        revenue=revenue_fen,
-        cost=cost_fen,
-        profit=to_uint(parse_amount(profit or "0", "--profit"), "--profit (in fen)", "uint128"),
-        document_hash=optional_bytes32(document, "--document"),
-    )
+    report = parse_report(users, units, revenue, cost, profit, document)
+    attestation = None if attestation_file is None else read_attestation(attestation_file)
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
     client = state.emc(emc, ledger)
-    _, result = ledger.settle(client, report)
+    _, result = ledger.settle(client, report, attestation)
     outcome = client.settlement(result)
     totals = client.totals()
     tx = f"(tx 0x{result.tx_hash.hex()})"
@@ -112,6 +109,8 @@ def settle(
             f"{rmb(outcome.loss)} RMB: {figures}, cost {rmb(report.cost)} RMB {tx}"
         )
         print_loss(client, outcome, ledger.address)
+    if attestation is not None:
+        echo(f"attested by auditor {attestation.auditor}")
     else:
         echo(
             f"settled period {outcome.period} of {client.address}: profit "
@@ -201,6 +200,33 @@ def withdraw(
     )
     echo(f"purpose {purpose!r} recorded as {hex32(purpose_hash)}")
     echo(f"the fund has {rmb(fund.claimable)} RMB left")
+
+
+@devfund_app.command("sweep")
+def sweep(
+    ctx: typer.Context,
+    emc: Annotated[str, typer.Argument(help="The EMC's address.")],
+    wallet: WalletOption = None,
+    keystore: KeystoreOption = None,
+    password_file: PasswordFileOption = None,
+) -> None:
+    """Move credit the EMC holds above everything it owes (e.g. sent straight to its
+    address) into its development fund; as the owner or a treasurer."""
+    state = get_state(ctx)
+    reader = state.emc(emc)
+    if reader.sweepable() == 0:
+        raise InvalidInputError(
+            f"{reader.address} holds nothing above what it owes (claimable, locked, dust, "
+            "capital, the released pool and the development fund): nothing to sweep."
+        )
+    ledger = state.signer(WalletChoice(wallet, keystore, password_file))
+    client = state.emc(emc, ledger)
+    amount, result = client.sweep()
+    fund = ledger.dev_fund(client)
+    echo(
+        f"swept {rmb(amount)} RMB into the development fund of {client.address}; it has "
+        f"{rmb(fund.claimable)} RMB (tx 0x{result.tx_hash.hex()})"
+    )
 
 
 def share(

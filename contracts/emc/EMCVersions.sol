@@ -77,7 +77,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         if (total != Accrual.BPS) revert EmcShareTotalNot100(total);
         _checkNobodyLeftOut(versionId);
         uint256 accounts = _versionAccounts[versionId].length;
-        _suspensionsAtProposal[versionId] = _registry.suspensions();
+        _suspensionsAtProposal[versionId] = _registry.restrictions();
         _versions[versionId] = Version({
             status: VersionStatus.Proposed,
             epoch: 0,
@@ -112,7 +112,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         // Parties were active members when proposed; only if someone was suspended, or a party
         // may have departed, since then is each signer's standing read again, so the common
         // case pays nothing per signer for it.
-        bool recheck = _registry.suspensions() != _suspensionsAtProposal[versionId];
+        bool recheck = _registry.restrictions() != _suspensionsAtProposal[versionId];
         bool departures = v.namesMemberUnderNotice || v.noticesAtProposal != _noticeCount;
         address[] memory signers = new address[](count);
         address previous;

@@ -8,7 +8,12 @@ import {Roles} from "./libraries/Roles.sol";
 
 /// @title MemberRegistry
 /// @notice Roles come from OpenZeppelin's AccessControl; this contract adds the member
-/// record (status and metadata) around them, so that a suspension silences every role at once.
+/// record (status, role count and metadata) around them, so that a suspension silences every
+/// role at once.
+/// @dev No single operator can lock the others out: only an active admin may suspend or
+/// reinstate a holder of the operator, treasury, registrar or admin role, nobody suspends
+/// itself, and no admin can give up its own admin role, so an active admin always remains
+/// and can reinstate everyone.
 contract MemberRegistry is IMemberRegistry, AccessControl {
     mapping(address account => Member) private _members;
     address[] private _accounts;
@@ -43,9 +48,10 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
 
     /// @inheritdoc IMemberRegistry
     function suspendMember(address account, bytes32 reason) external {
-        _checkActive(msg.sender, Roles.OPERATOR);
+        bool byAdmin = _checkOperatorOrAdmin();
         if (account == msg.sender) revert RegistrySelfSuspension(account);
         if (hasRole(Roles.CONTRACT, account)) revert RegistryCannotSuspendContract(account);
+        if (!byAdmin && _isPrivileged(account)) revert RegistryPrivilegedMember(msg.sender, account);
         Member storage m = _members[account];
         if (m.status != MemberStatus.Active) revert RegistryMemberNotActive(account, m.status);
         m.status = MemberStatus.Suspended;
@@ -55,7 +61,8 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
 
     /// @inheritdoc IMemberRegistry
     function reinstateMember(address account, bytes32 reason) external {
-        _checkActive(msg.sender, Roles.OPERATOR);
+        bool byAdmin = _checkOperatorOrAdmin();
+        if (!byAdmin && _isPrivileged(account)) revert RegistryPrivilegedMember(msg.sender, account);
         Member storage m = _members[account];
         if (m.status != MemberStatus.Suspended) revert RegistryMemberNotSuspended(account, m.status);
         m.status = MemberStatus.Active;
@@ -77,10 +84,19 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
     }
 
     /// @dev Revoking needs the same active admin role as granting: a suspended admin or
-    /// operator may not take roles away.
+    /// operator may not take roles away. An admin cannot revoke its own admin role (another
+    /// active admin must), so the caller of any admin revocation stays an active admin.
+    /// Counts in `restrictions` when `account` held `role`.
     function revokeRole(bytes32 role, address account) public override {
         _checkActive(msg.sender, getRoleAdmin(role));
+        if (role == DEFAULT_ADMIN_ROLE && account == msg.sender) revert RegistryAdminSelfRemoval(account);
         _revokeRole(role, account);
+    }
+
+    /// @dev Any role but the admin role may be renounced (and counts in `restrictions`).
+    function renounceRole(bytes32 role, address callerConfirmation) public override {
+        if (role == DEFAULT_ADMIN_ROLE) revert RegistryAdminSelfRemoval(msg.sender);
+        super.renounceRole(role, callerConfirmation);
     }
 
     // ---------------------------------------------------------------- views
@@ -99,10 +115,13 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
     function transferAllowed(address from, address to) external view returns (bool) {
         if (to != address(0) && _members[to].status == MemberStatus.None) return false;
         if (from == address(0)) return true;
-        MemberStatus fromStatus = _members[from].status;
-        if (fromStatus == MemberStatus.Active) return true;
-        // A suspended member may still redeem its credit with the treasury.
-        return fromStatus == MemberStatus.Suspended && isActive(to, Roles.TREASURY);
+        // Status and role count share one slot: the common case reads it once.
+        Member storage sender = _members[from];
+        MemberStatus fromStatus = sender.status;
+        if (fromStatus == MemberStatus.Active && sender.roleCount != 0) return true;
+        // A suspended member, or one left without a role, may still redeem its credit with
+        // the treasury.
+        return fromStatus != MemberStatus.None && isActive(to, Roles.TREASURY);
     }
 
     /// @inheritdoc IMemberRegistry
@@ -132,6 +151,22 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
 
     // ---------------------------------------------------------------- internals
 
+    /// @dev Keeps the member record's role count; `RoleGranted` reports the change.
+    function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
+        granted = super._grantRole(role, account);
+        if (granted) ++_members[account].roleCount;
+    }
+
+    /// @dev Keeps the role count, and counts every lost role in `restrictions`; `RoleRevoked`
+    /// reports the change.
+    function _revokeRole(bytes32 role, address account) internal override returns (bool revoked) {
+        revoked = super._revokeRole(role, account);
+        if (revoked) {
+            --_members[account].roleCount;
+            ++_restrictions;
+        }
+    }
+
     function _register(address account, bytes32 role, bytes32 metadata, address by) private {
         Member storage m = _members[account];
         if (m.status == MemberStatus.None) {
@@ -142,6 +177,19 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
         m.metadata = metadata;
         _grantRole(role, account);
         emit MemberAdded(account, role, metadata, by);
+    }
+
+    /// @dev Reverts unless the caller is an active admin or an active operator; returns whether
+    /// it is an active admin (who may also suspend and reinstate privileged members).
+    function _checkOperatorOrAdmin() private view returns (bool byAdmin) {
+        byAdmin = isActive(msg.sender, DEFAULT_ADMIN_ROLE);
+        if (!byAdmin) _checkActive(msg.sender, Roles.OPERATOR);
+    }
+
+    /// @dev Whether `account` holds the admin, operator, treasury or registrar role.
+    function _isPrivileged(address account) private view returns (bool) {
+        return hasRole(DEFAULT_ADMIN_ROLE, account) || hasRole(Roles.OPERATOR, account)
+            || hasRole(Roles.TREASURY, account) || hasRole(Roles.REGISTRAR, account);
     }
 
     function _checkActive(address account, bytes32 role) private view {

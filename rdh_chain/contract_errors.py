@@ -39,7 +39,24 @@ class RegistryMemberNotSuspended(StateRevertError):
 
 
 class RegistrySelfSuspension(BadInputRevertError):
-    hint = "An operator cannot suspend itself; ask another operator."
+    hint = (
+        "Nobody can suspend itself; ask an operator, or an admin if the account holds the"
+        " operator, treasury, registrar or admin role."
+    )
+
+
+class RegistryPrivilegedMember(AccessDeniedError):
+    hint = (
+        "The account holds the operator, treasury, registrar or admin role: only an active"
+        " registry admin may suspend or reinstate it; sign with an admin wallet."
+    )
+
+
+class RegistryAdminSelfRemoval(BadInputRevertError):
+    hint = (
+        "An admin cannot give up its own admin role, so an active admin always remains;"
+        " another active admin must revoke it."
+    )
 
 
 class RegistryUnauthorized(AccessDeniedError):
@@ -70,7 +87,10 @@ class TokenNotTreasury(AccessDeniedError):
 
 
 class TokenTransferNotAllowed(AccessDeniedError):
-    hint = "Settlement credit moves only between registered, active members and EMCs."
+    hint = (
+        "Settlement credit moves only to registered members, from active members that hold a"
+        " role; a suspended or role-less member can only redeem with an active treasurer."
+    )
 
 
 class TokenZeroAmount(BadInputRevertError):

@@ -13,10 +13,13 @@ interface IMemberRegistry {
         Suspended
     }
 
-    /// @notice A registry record. `metadata` points to the member's off-chain file.
+    /// @notice A registry record. `roleCount` is how many roles the account holds (kept in the
+    /// status's slot, so the transfer gate reads one slot); `metadata` points to the member's
+    /// off-chain file.
     struct Member {
         MemberStatus status;
         uint64 since;
+        uint16 roleCount;
         bytes32 metadata;
     }
 
@@ -32,6 +35,12 @@ interface IMemberRegistry {
     error RegistryMemberNotSuspended(address account, MemberStatus status);
     /// @notice `account` cannot suspend itself.
     error RegistrySelfSuspension(address account);
+    /// @notice `account` holds the operator, treasury, registrar or admin role, so only an
+    /// active admin may suspend or reinstate it, and `caller` is not one.
+    error RegistryPrivilegedMember(address caller, address account);
+    /// @notice `account` cannot give up its own admin role, by renouncing it or revoking it
+    /// itself: only another active admin may revoke it, so an active admin always remains.
+    error RegistryAdminSelfRemoval(address account);
     /// @notice `account` lacks the active `role` that the call needs.
     error RegistryUnauthorized(address account, bytes32 role);
     /// @notice Roles are granted with `addMember`, which records the member.
@@ -53,11 +62,17 @@ interface IMemberRegistry {
     /// the registry admin adds operators, treasurers and registrars; registrars add contracts).
     function addMember(address account, bytes32 role, bytes32 metadata) external;
 
-    /// @notice Suspends `account`; only active operators may. rdh-chain contracts cannot be
-    /// suspended: that would freeze what their members already earned.
+    /// @notice Suspends `account`, and counts it in `restrictions`. Active operators and
+    /// active admins may suspend members; a holder of the operator, treasury, registrar or
+    /// admin role only an active admin may (`RegistryPrivilegedMember`). Nobody suspends
+    /// itself, and rdh-chain contracts cannot be suspended: that would freeze what their
+    /// members already earned.
     function suspendMember(address account, bytes32 reason) external;
 
-    /// @notice Reinstates a suspended `account`; only active operators may.
+    /// @notice Reinstates a suspended `account`. The same rule as `suspendMember`: active
+    /// operators and admins may, but a holder of the operator, treasury, registrar or admin
+    /// role only an active admin may, so an operator cannot undo an admin's suspension of an
+    /// operator. An active admin can reinstate anyone.
     function reinstateMember(address account, bytes32 reason) external;
 
     /// @notice Replaces `account`'s metadata reference; only active operators may.
@@ -69,16 +84,18 @@ interface IMemberRegistry {
     /// @notice Reverts with `RegistryUnauthorized` unless `account` holds `role` and is active.
     function checkActive(address account, bytes32 role) external view;
 
-    /// @notice Whether a settlement-token transfer from `from` to `to` is allowed: the sender
-    /// is active (a suspended one may only pay the treasury), the recipient is registered.
-    /// Zero addresses stand for minting and burning and are not checked.
+    /// @notice Whether a settlement-token transfer from `from` to `to` is allowed: the
+    /// recipient is registered, and the sender is active and holds at least one role; a
+    /// sender that is suspended or holds no role any more may only redeem with an active
+    /// treasurer. Zero addresses stand for minting and burning and are not checked.
     function transferAllowed(address from, address to) external view returns (bool);
 
     /// @notice `account`'s standing.
     function statusOf(address account) external view returns (MemberStatus);
 
-    /// @notice How many times a member was suspended or lost a role. A contract that remembers this number can
-    /// tell, with one read, that nobody was suspended since.
+    /// @notice How many times any account ever lost standing: every suspension, and every
+    /// role revoked or renounced. A contract that remembers this number can tell, with one
+    /// read, that nobody was suspended or lost a role since.
     function restrictions() external view returns (uint256);
 
     /// @notice `account`'s registry record.

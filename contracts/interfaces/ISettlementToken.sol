@@ -9,7 +9,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 interface ISettlementToken is IERC20 {
     /// @notice `caller` is not an active treasurer.
     error TokenNotTreasury(address caller);
-    /// @notice The registry does not allow a transfer from `from` to `to`.
+    /// @notice The registry does not allow a transfer from `from` to `to`: `to` is not a
+    /// registered member, or `from` is not an active member holding a role and `to` is not an
+    /// active treasurer (the one way out for a suspended or role-less member's credit).
     error TokenTransferNotAllowed(address from, address to);
     /// @notice Minting or burning zero is meaningless.
     error TokenZeroAmount();

@@ -78,7 +78,10 @@ def suspend(
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
 ) -> None:
-    """Suspend a member: it can no longer act, but can still claim what it earned."""
+    """Suspend a member: it can no longer act, but can still claim what it earned.
+
+    Signed by an operator; an operator, treasurer, registrar or admin only by an admin.
+    """
     state = get_state(ctx)
     address = state.account(account, "member")
     ledger = state.signer(WalletChoice(wallet, keystore, password_file), _DEFAULT_SIGNER)
@@ -97,7 +100,7 @@ def reinstate(
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
 ) -> None:
-    """Reinstate a suspended member."""
+    """Reinstate a suspended member (the same signers as suspend)."""
     state = get_state(ctx)
     address = state.account(account, "member")
     ledger = state.signer(WalletChoice(wallet, keystore, password_file), _DEFAULT_SIGNER)

@@ -28,6 +28,15 @@ class RegistryClient(ContractClient):
     def set_metadata(self, account: ChecksumAddress, metadata: bytes) -> TxResult:
         return self._transact("setMetadata", account, metadata)
 
+    def revoke_role(self, account: ChecksumAddress, role: Role) -> TxResult:
+        """Take ``role`` away from ``account`` (signed by an active admin of that role)."""
+        return self._transact("revokeRole", role.id, account)
+
+    def renounce_role(self, role: Role, account: ChecksumAddress) -> TxResult:
+        """Give up ``role``; ``account`` must be the signing wallet's own address (the
+        contract's confirmation). The registry admin role cannot be renounced."""
+        return self._transact("renounceRole", role.id, account)
+
     # -- reads -----------------------------------------------------------------------
 
     def has_role(self, account: ChecksumAddress, role: Role) -> bool:
@@ -37,7 +46,7 @@ class RegistryClient(ContractClient):
         return bool(self._call("isActive", account, role.id))
 
     def member(self, account: ChecksumAddress) -> Member:
-        status, since, metadata = self._call("member", account)
+        status, since, _role_count, metadata = self._call("member", account)
         roles = tuple(r for r in Role if self.has_role(account, r)) if status else ()
         return Member(
             address=account,
@@ -46,6 +55,10 @@ class RegistryClient(ContractClient):
             metadata=bytes(metadata),
             roles=roles,
         )
+
+    def restrictions(self) -> int:
+        """How many times any account lost standing (suspensions, revoked or renounced roles)."""
+        return int(self._call("restrictions"))
 
     def member_count(self) -> int:
         return int(self._call("memberCount"))

@@ -319,6 +319,17 @@ def pin_next_timestamp(w3: Web3, timestamp: int) -> None:
     assert "error" not in reply, reply
 
 
+def add_admin(cast: Cast) -> LocalAccount:
+    """A fresh account registered by the cast's admin with the registry admin role alone.
+
+    The typed client adds ``Role`` members only; the admin role is ``DEFAULT_ADMIN_ROLE``.
+    """
+    account = new_account()
+    admin = cast.as_(cast.admin)
+    raw_transact(admin, admin.registry, "addMember", account.address, bytes(32), bytes(32))
+    return account
+
+
 def raw_transact(signer: Ledger, client: ContractClient, fn_name: str, *args: Any) -> TxResult:
     """Send a call the typed clients deliberately do not offer (grantRole, initialize...)."""
     assert signer.sender is not None

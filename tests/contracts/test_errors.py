@@ -78,6 +78,8 @@ TRIGGERED = {
     "RegistryUnauthorized",
     "RegistryUseAddMember",
     "RegistryCannotSuspendContract",
+    "RegistryPrivilegedMember",  # in test_permissions.py
+    "RegistryAdminSelfRemoval",  # in test_permissions.py
     "AccessControlBadConfirmation",
     "TokenNotTreasury",
     "TokenTransferNotAllowed",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pytest
 from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
 
 from rdh_chain import contract_errors as errors
@@ -29,12 +30,17 @@ from rdh_chain.types import (
     PeriodReport,
     Position,
     Role,
+    ShareClass,
+    ShareEntry,
     VersionStatus,
 )
 from tests.contracts.helpers import (
     ADMIN_ROLE_HEX,
+    BASE_PROFIT,
+    BASE_TERMS,
     TERMS_REASON,
     Cast,
+    add_admin,
     assert_reverts,
     base_entries,
     new_account,
@@ -385,7 +391,8 @@ def test_revoke_role_reverts_when_operator_suspended(cast: Cast) -> None:
 
 
 def test_add_member_reverts_when_admin_suspended(cast: Cast) -> None:
-    cast.as_(cast.operator2).registry.suspend(cast.admin.address)
+    # Only another active admin may suspend an admin.
+    cast.as_(add_admin(cast)).registry.suspend(cast.admin.address)
     newcomer = new_account().address
     with pytest.raises(errors.RegistryUnauthorized) as info:
         cast.as_(cast.admin).registry.add_member(newcomer, Role.TREASURY)
@@ -400,3 +407,274 @@ def test_suspend_reverts_for_emc_contract_and_claims_still_pay(cast: Cast) -> No
     amount, _ = cast.as_(cast.chef).emc(cast.base_emc).claim()
     assert amount == 100_000
     assert cast.ledger.emc(cast.base_emc).position(cast.chef.address) == Position(0, 0, 100_000, 0)
+
+
+# -- who may suspend whom ----------------------------------------------------------------
+# Operators suspend and reinstate ordinary members; a holder of the operator, treasury,
+# registrar or admin role only an active admin may, so no operator can lock the others out,
+# and an active admin can always put the registry right.
+
+PRIVILEGED = ("admin", "operator", "treasury", "registrar")
+
+
+def _new_operator(cast: Cast) -> ChecksumAddress:
+    account = new_account().address
+    cast.as_(cast.admin).registry.add_member(account, Role.OPERATOR)
+    return account
+
+
+def _has_admin_role(cast: Cast, account: ChecksumAddress) -> bool:
+    return bool(cast.ledger.registry.contract.functions.hasRole(bytes(32), account).call())
+
+
+def _role_count(cast: Cast, account: ChecksumAddress) -> int:
+    return int(cast.ledger.registry.contract.functions.member(account).call()[2])
+
+
+@pytest.mark.parametrize("target", PRIVILEGED)
+def test_suspend_reverts_when_operator_suspends_a_privileged_member(
+    cast: Cast, target: str
+) -> None:
+    account = {
+        "admin": cast.admin.address,
+        "operator": _new_operator(cast),
+        "treasury": cast.treasury.address,
+        "registrar": cast.deployment.factory,
+    }[target]
+    registry = cast.as_(cast.operator2).registry
+    assert_reverts(
+        cast,
+        lambda: registry.suspend(account),
+        errors.RegistryPrivilegedMember,
+        {"caller": cast.operator2.address, "account": account},
+    )
+    assert cast.ledger.member(account).status is MemberStatus.ACTIVE
+
+
+@pytest.mark.parametrize("target", PRIVILEGED)
+def test_suspend_and_reinstate_succeed_when_admin_restricts_a_privileged_member(
+    cast: Cast, target: str
+) -> None:
+    account = {
+        "admin": add_admin(cast).address,
+        "operator": cast.operator2.address,
+        "treasury": cast.treasury.address,
+        "registrar": cast.deployment.factory,
+    }[target]
+    registry = cast.as_(cast.admin).registry
+    registry.suspend(account)
+    assert cast.ledger.member(account).status is MemberStatus.SUSPENDED
+    registry.reinstate(account)
+    assert cast.ledger.member(account).status is MemberStatus.ACTIVE
+
+
+def test_factory_creates_emcs_again_once_the_admin_reinstates_it(cast: Cast) -> None:
+    registry = cast.as_(cast.admin).registry
+    factory = cast.as_(cast.admin).factory
+    registry.suspend(cast.deployment.factory)
+    assert_reverts(
+        cast,
+        lambda: factory.create_emc_with_terms(cast.mes[4].address, TERMS, TERMS_REASON),
+        errors.RegistryUnauthorized,
+        {"account": cast.deployment.factory, "role": role_hex(Role.REGISTRAR)},
+    )
+    registry.reinstate(cast.deployment.factory)
+    address, _ = factory.create_emc_with_terms(cast.mes[4].address, TERMS, TERMS_REASON)
+    assert cast.ledger.registry.is_active(address, Role.CONTRACT)
+
+
+def test_reinstate_reverts_when_operator_reinstates_an_operator_the_admin_suspended(
+    cast: Cast,
+) -> None:
+    operator3 = _new_operator(cast)
+    admin = cast.as_(cast.admin).registry
+    admin.suspend(operator3)
+    registry = cast.as_(cast.operator2).registry
+    assert_reverts(
+        cast,
+        lambda: registry.reinstate(operator3),
+        errors.RegistryPrivilegedMember,
+        {"caller": cast.operator2.address, "account": operator3},
+    )
+    admin.reinstate(operator3)
+    assert cast.ledger.registry.is_active(operator3, Role.OPERATOR)
+
+
+def test_reinstate_succeeds_when_operator_reinstates_a_member_the_admin_suspended(
+    cast: Cast,
+) -> None:
+    cast.as_(cast.admin).registry.suspend(cast.mes[2].address)
+    registry = cast.as_(cast.operator2).registry
+    registry.reinstate(cast.mes[2].address)
+    assert cast.ledger.registry.is_active(cast.mes[2].address, Role.ME)
+    registry.suspend(cast.mes[2].address)
+    assert cast.ledger.member(cast.mes[2].address).status is MemberStatus.SUSPENDED
+
+
+@pytest.mark.parametrize("who", ["operator", "admin"])
+def test_suspend_reverts_when_caller_suspends_itself(cast: Cast, who: str) -> None:
+    caller = cast.operator2 if who == "operator" else cast.admin
+    registry = cast.as_(caller).registry
+    assert_reverts(
+        cast,
+        lambda: registry.suspend(caller.address),
+        errors.RegistrySelfSuspension,
+        {"account": caller.address},
+    )
+
+
+def test_suspend_succeeds_when_admin_suspends_another_admin_and_one_stays_active(
+    cast: Cast,
+) -> None:
+    admin2 = add_admin(cast)
+    cast.as_(cast.admin).registry.suspend(admin2.address)
+    # The suspended admin can neither strike back nor lift its own suspension.
+    suspended = cast.as_(admin2).registry
+    for action in (
+        lambda: suspended.suspend(cast.admin.address),
+        lambda: suspended.reinstate(admin2.address),
+    ):
+        assert_reverts(
+            cast,
+            action,
+            errors.RegistryUnauthorized,
+            {"account": admin2.address, "role": role_hex(Role.OPERATOR)},
+        )
+    cast.as_(cast.admin).registry.reinstate(admin2.address)
+    assert cast.ledger.member(admin2.address).status is MemberStatus.ACTIVE
+
+
+def test_renounce_role_reverts_for_the_admin_role(cast: Cast) -> None:
+    admin = cast.as_(cast.admin)
+    assert_reverts(
+        cast,
+        lambda: raw_transact(admin, admin.registry, "renounceRole", bytes(32), cast.admin.address),
+        errors.RegistryAdminSelfRemoval,
+        {"account": cast.admin.address},
+    )
+    assert _has_admin_role(cast, cast.admin.address)
+
+
+def test_revoke_role_reverts_when_admin_revokes_its_own_admin_role(cast: Cast) -> None:
+    admin2 = add_admin(cast)
+    admin = cast.as_(cast.admin)
+    assert_reverts(
+        cast,
+        lambda: raw_transact(admin, admin.registry, "revokeRole", bytes(32), cast.admin.address),
+        errors.RegistryAdminSelfRemoval,
+        {"account": cast.admin.address},
+    )
+    # Another active admin may revoke it, and stays an admin itself.
+    other = cast.as_(admin2)
+    raw_transact(other, other.registry, "revokeRole", bytes(32), cast.admin.address)
+    assert not _has_admin_role(cast, cast.admin.address)
+    assert _has_admin_role(cast, admin2.address)
+
+
+def test_restrictions_count_every_suspension_revocation_and_renunciation(cast: Cast) -> None:
+    registry = cast.ledger.registry
+    operator = cast.as_(cast.operator2).registry
+    start = registry.restrictions()
+    operator.suspend(cast.mes[2].address)
+    assert registry.restrictions() == start + 1
+    operator.reinstate(cast.mes[2].address)  # standing regained, not lost
+    assert registry.restrictions() == start + 1
+    operator.revoke_role(cast.mes[3].address, Role.ME)
+    assert registry.restrictions() == start + 2
+    operator.revoke_role(cast.mes[3].address, Role.ME)  # no longer held: nothing lost
+    assert registry.restrictions() == start + 2
+    cast.as_(cast.mes[4]).registry.renounce_role(Role.ME, cast.mes[4].address)
+    assert registry.restrictions() == start + 3
+    assert (_role_count(cast, cast.mes[3].address), _role_count(cast, cast.mes[4].address)) == (
+        0,
+        0,
+    )
+
+
+# -- revoked roles and the settlement credit ---------------------------------------------
+
+
+def test_revoked_partner_claims_and_redeems_but_cannot_pay_another_member(cast: Cast) -> None:
+    platform = cast.partners["platform"]  # a partner and nothing else
+    address, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
+        cast.owner.address, BASE_TERMS, TERMS_REASON
+    )
+    cast.agree(
+        address,
+        [
+            ShareEntry(platform.address, ShareClass.PARTNER, 1_000),
+            ShareEntry(cast.owner.address, ShareClass.OPERATING, 8_000),
+            ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
+        ],
+    )
+    owner = cast.as_(cast.owner)
+    emc = owner.emc(address)
+    partner = cast.as_(platform)
+    report = PeriodReport(10, 10, BASE_PROFIT, 0, BASE_PROFIT)
+    owner.settle(emc, report)
+    assert partner.emc(address).claim()[0] == 100_000  # the EMC already paid it once
+    owner.settle(emc, report)  # and it earned another 10% before losing its role
+
+    cast.as_(cast.operator2).registry.revoke_role(platform.address, Role.PARTNER)
+    assert cast.ledger.member(platform.address).status is MemberStatus.ACTIVE
+    assert _role_count(cast, platform.address) == 0
+
+    # Earned credit stays claimable...
+    assert partner.emc(address).claim()[0] == 100_000
+    assert cast.balance(platform.address) == 200_000
+    # ...but moves only back to the treasury.
+    assert_reverts(
+        cast,
+        lambda: partner.token.transfer(cast.mes[1].address, 1),
+        errors.TokenTransferNotAllowed,
+        {"from": platform.address, "to": cast.mes[1].address},
+    )
+    partner.token.transfer(cast.treasury.address, 150_000)
+    assert cast.balance(platform.address) == 50_000
+    assert cast.balance(cast.treasury.address) == 150_000
+
+
+@pytest.mark.parametrize("how", ["revoked", "renounced"])
+def test_transfer_reverts_when_active_sender_holds_no_role(cast: Cast, how: str) -> None:
+    me = cast.mes[2]  # an ME and nothing else
+    cast.mint(me.address, 1_000)
+    if how == "revoked":
+        cast.as_(cast.operator2).registry.revoke_role(me.address, Role.ME)
+    else:
+        cast.as_(me).registry.renounce_role(Role.ME, me.address)
+    assert cast.ledger.member(me.address).status is MemberStatus.ACTIVE
+    assert cast.ledger.member(me.address).roles == ()
+    wallet = cast.as_(me)
+    assert_reverts(
+        cast,
+        lambda: wallet.token.transfer(cast.mes[1].address, 1),
+        errors.TokenTransferNotAllowed,
+        {"from": me.address, "to": cast.mes[1].address},
+    )
+    # It is still a registered member: it receives, and redeems with the treasury.
+    cast.as_(cast.owner).token.transfer(me.address, 5)
+    wallet.token.transfer(cast.treasury.address, 1_005)
+    assert cast.balance(me.address) == 0
+
+
+def test_transfer_reverts_when_role_less_sender_pays_suspended_treasury(cast: Cast) -> None:
+    me = cast.mes[2]
+    cast.mint(me.address, 1_000)
+    cast.as_(cast.operator2).registry.revoke_role(me.address, Role.ME)
+    cast.as_(cast.admin).registry.suspend(cast.treasury.address)
+    wallet = cast.as_(me)
+    assert_reverts(
+        cast,
+        lambda: wallet.token.transfer(cast.treasury.address, 1),
+        errors.TokenTransferNotAllowed,
+        {"from": me.address, "to": cast.treasury.address},
+    )
+
+
+def test_transfer_succeeds_when_sender_keeps_another_role(cast: Cast) -> None:
+    chef = cast.as_(cast.chef)  # a partner and an ME
+    chef.emc(cast.base_emc).claim()
+    cast.as_(cast.operator2).registry.revoke_role(cast.chef.address, Role.PARTNER)
+    assert _role_count(cast, cast.chef.address) == 1
+    chef.token.transfer(cast.mes[1].address, 7)
+    assert cast.balance(cast.mes[1].address) == 7

@@ -23,6 +23,7 @@ from rdh_chain.types import (
     Departure,
     EmcTerms,
     Member,
+    Pool,
     Position,
     ShareClass,
     ShareEntry,
@@ -128,6 +129,11 @@ class TermsPublic(_Public):
     )
     partner_min_bps: int = Field(description="The smallest share a partner may be given.")
     partner_max_bps: int = Field(description="The largest share a partner may be given.")
+    max_notice_periods: int = Field(description="The longest departure notice, in periods.")
+    attest_all_reports: bool = Field(
+        description="Whether every period report needs an auditor's attestation (otherwise "
+        "only a loss drawn on invested capital does)."
+    )
     metadata: str = Field(description="bytes32 reference to the EMC's off-chain description.")
 
     @classmethod
@@ -139,6 +145,8 @@ class TermsPublic(_Public):
             loss_threshold=AmountPublic.of(terms.loss_threshold),
             partner_min_bps=terms.partner_min_bps,
             partner_max_bps=terms.partner_max_bps,
+            max_notice_periods=terms.max_notice_periods,
+            attest_all_reports=terms.attest_all_reports,
             metadata=_hex(terms.metadata),
         )
 
@@ -198,9 +206,15 @@ class CapitalTotalsPublic(_Public):
     losses_covered: AmountPublic = Field(description="The part of the losses the capital paid.")
     returned: AmountPublic = Field(description="Capital paid back after dissolution.")
     pool_released: AmountPublic = Field(
-        description="Value-added credit released to the capital (or, without investors, to "
-        "the development fund) when the EMC dissolved short of its target."
+        description="Value-added credit released when the EMC dissolved short of its target."
     )
+    pool_to_investors: AmountPublic = Field(
+        description="The part of the released pool owed to the investors in proportion to the "
+        "losses their capital bore (at most those losses); the rest went to the fund."
+    )
+    pool_paid: AmountPublic = Field(description="The investors' part of the pool paid so far.")
+    investors: int = Field(description="Accounts that ever invested.")
+    claims: int = Field(description="Investors that have claimed after dissolution.")
 
     @classmethod
     def from_sdk(cls, totals: CapitalTotals) -> CapitalTotalsPublic:
@@ -213,6 +227,33 @@ class CapitalTotalsPublic(_Public):
             losses_covered=AmountPublic.of(totals.losses_covered),
             returned=AmountPublic.of(totals.returned),
             pool_released=AmountPublic.of(totals.pool_released),
+            pool_to_investors=AmountPublic.of(totals.pool_to_investors),
+            pool_paid=AmountPublic.of(totals.pool_paid),
+            investors=totals.investors,
+            claims=totals.claims,
+        )
+
+
+class PoolPublic(_Public):
+    """The ME value-added pool against the EMC's sharing space: the most the pool ever
+    accrues; its part of profit beyond the space goes to the development fund."""
+
+    sharing_space: AmountPublic
+    accrued: AmountPublic = Field(description="Value-added credit the pool has accrued.")
+    left: AmountPublic = Field(description="What is left of the sharing space.")
+    full: bool = Field(description="Whether the pool has filled the sharing space.")
+    excess_to_dev_fund: AmountPublic = Field(
+        description="The pool's part of profit beyond the space, which went to the fund."
+    )
+
+    @classmethod
+    def from_sdk(cls, pool: Pool) -> PoolPublic:
+        return cls(
+            sharing_space=AmountPublic.of(pool.sharing_space),
+            accrued=AmountPublic.of(pool.accrued_fen),
+            left=AmountPublic.of(pool.left),
+            full=pool.full_at_profit != 0,
+            excess_to_dev_fund=AmountPublic.of(pool.excess // 10_000),
         )
 
 
@@ -222,6 +263,11 @@ class CapitalHoldingPublic(_Public):
     units: int = Field(description="Its units of the pool (0 once wiped out or paid back).")
     value: AmountPublic = Field(description="What its units are worth now.")
     invested: AmountPublic = Field(description="Everything it has invested in the EMC.")
+    loss_borne: AmountPublic = Field(description="The losses its capital has borne.")
+    pool_share: AmountPublic = Field(
+        description="Its share of a pool released at dissolution, not yet claimed."
+    )
+    claimed: bool = Field(description="Whether it has claimed after dissolution.")
 
     @classmethod
     def from_sdk(cls, holding: CapitalHolding) -> CapitalHoldingPublic:
@@ -229,6 +275,9 @@ class CapitalHoldingPublic(_Public):
             units=holding.units,
             value=AmountPublic.of(holding.value),
             invested=AmountPublic.of(holding.invested),
+            loss_borne=AmountPublic.of(holding.loss_borne),
+            pool_share=AmountPublic.of(holding.pool_share),
+            claimed=holding.claimed,
         )
 
 
@@ -439,6 +488,7 @@ class EmcDetailPublic(EmcPublic):
 
     active_version: VersionPublic | None
     dev_fund: PositionPublic
+    pool: PoolPublic
     capital: CapitalTotalsPublic
     departures: list[MemberDeparturePublic] = Field(
         description="Notices given to parties of the active version, in signing order."

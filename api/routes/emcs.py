@@ -16,6 +16,7 @@ from api.models import (
     EmcPublic,
     EmcStatusName,
     MemberDeparturePublic,
+    PoolPublic,
     PositionPublic,
     TermsPublic,
     TotalsPublic,
@@ -65,6 +66,7 @@ def get_emc(emc: EmcDep, ledger: LedgerDep) -> EmcDetailPublic:
         **dict(summary),
         active_version=_version(emc, active) if active is not None else None,
         dev_fund=PositionPublic.from_sdk(ledger.dev_fund(emc)),
+        pool=PoolPublic.from_sdk(emc.pool()),
         capital=CapitalTotalsPublic.from_sdk(emc.capital_totals()),
         departures=MemberDeparturePublic.of(ledger.departures(emc), summary.totals.periods),
     )

@@ -243,6 +243,7 @@ def show(
     active = client.active_version_id()
     count = client.version_count()
     capital = client.capital_totals()
+    pool = client.pool()
     notices = ledger.departures(client)
     if as_json:
         data = _summary_json(client)
@@ -256,6 +257,14 @@ def show(
                 ),
                 "dev_fund": position_json(fund),
                 "balance_fen": ledger.token.balance_of(client.address),
+                "pool": {
+                    "sharing_space_fen": pool.sharing_space,
+                    "accrued_fen": pool.accrued_fen,
+                    "left_fen": pool.left,
+                    "full": pool.full_at_profit != 0,
+                    "excess_to_dev_fund_fen": pool.excess // TOTAL_BPS,
+                },
+                "sweepable_fen": client.sweepable(),
                 "capital": capital_json(capital),
                 "departures": departures.departures_json(notices, totals.periods, labels),
             }
@@ -269,8 +278,22 @@ def show(
             ("owner", f"{owner} ({labels[owner]})" if owner in labels else owner),
             ("status", client.status().name.lower()),
             ("target", f"{terms.target_users:,} users and {rmb(terms.target_revenue)} RMB revenue"),
-            ("sharing space", f"{rmb(terms.sharing_space)} RMB"),
+            (
+                "sharing space",
+                f"{rmb(terms.sharing_space)} RMB: the pool accrued {rmb(pool.accrued_fen)} RMB, "
+                f"{rmb(pool.left)} RMB left"
+                + (
+                    f" (full; {rmb(pool.excess // TOTAL_BPS)} RMB beyond it went to the fund)"
+                    if pool.full_at_profit
+                    else ""
+                ),
+            ),
             ("loss threshold", f"{rmb(terms.loss_threshold)} RMB of cumulative losses"),
+            ("notice", f"1 to {terms.max_notice_periods} periods"),
+            (
+                "attestation",
+                "every report" if terms.attest_all_reports else "losses drawn on capital",
+            ),
             (
                 "partner share",
                 f"{percent(terms.partner_min_bps)} to {percent(terms.partner_max_bps)} of profit",

@@ -219,6 +219,8 @@ def terms_json(terms: EmcTerms) -> dict[str, Any]:
         "loss_threshold_fen": terms.loss_threshold,
         "partner_min_bps": terms.partner_min_bps,
         "partner_max_bps": terms.partner_max_bps,
+        "max_notice_periods": terms.max_notice_periods,
+        "attest_all_reports": terms.attest_all_reports,
     }
 
 
@@ -232,4 +234,6 @@ def _formula_json(formula: Formula) -> dict[str, Any]:
         "partner_max_bps": formula.partner_max_bps,
         "loss_threshold_bps": formula.loss_threshold_bps,
         "min_score": formula.min_score,
+        "max_notice_periods": formula.max_notice_periods,
+        "attest_all_reports": formula.attest_all_reports,
     }

@@ -166,7 +166,7 @@ class Cast:
     def _build_state_calls(self) -> list[dict[str, str]]:
         registry, token = self.ledger.registry.contract, self.ledger.token.contract
         factory = self.ledger.factory.contract
-        emc = self.w3.eth.contract(address=self.base_emc, abi=self.artifacts["EMC"].abi)
+        emc = self.w3.eth.contract(address=self.base_emc, abi=EmcClient.abi(self.artifacts))
         accounts = [
             a.address
             for a in (
@@ -194,6 +194,8 @@ class Cast:
             (emc, "capitalOf", [self.mes[1].address]),
             (emc, "totals", []),
             (emc, "versionCount", []),
+            (emc, "pool", []),
+            (emc, "capitalOf", [self.chef.address]),
             (emc, "activeVersionId", []),
             (emc, "version", [1]),
             (emc, "version", [2]),

@@ -7,7 +7,9 @@ pragma solidity ^0.8.24;
 /// figure (total profit settled) serves all classes: an account that held `bps` while the
 /// cumulative profit rose by `delta` earned exactly `bps * delta / 10_000`. Credit is counted
 /// in 1/10,000 units so that nothing is rounded away: whole units are paid, the fraction
-/// (`dust`) stays with the account until it adds up. Rounding therefore always favours the pool.
+/// (`dust`) stays with the account until it adds up. Payable and value-added credit keep
+/// separate dust, so every payout splits exactly into its classes. Rounding therefore always
+/// favours the pool.
 library Accrual {
     uint256 internal constant BPS = 10_000;
 
@@ -66,13 +68,5 @@ library Accrual {
         p.freeDust = uint16(free % BPS);
         p.lockedDust = uint16(locked % BPS);
         return (free / BPS, locked / BPS);
-    }
-
-    /// @notice Moves `p`'s locked dust into its payable dust; returns the whole units that makes.
-    function unlockDust(Position memory p) internal pure returns (uint256 units) {
-        uint256 dust = uint256(p.freeDust) + p.lockedDust;
-        p.freeDust = uint16(dust % BPS);
-        p.lockedDust = 0;
-        return dust / BPS;
     }
 }

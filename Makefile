@@ -21,7 +21,7 @@ help:
 	@echo "make install  Python venv (.venv) and npm toolchain (node_modules)"
 	@echo "make build    compile contracts/ into build/contracts.json if they changed"
 	@echo "make test     build, then run the test suite"
-	@echo "make lint     ruff check, ruff format --check, mypy"
+	@echo "make lint     ruff check, ruff format --check, mypy, slither (triage: slither.triage.toml)"
 	@echo "make run      build, then run the demo on a local chain"
 	@echo "make bench    build, then run the benchmarks"
 	@echo "make clean    remove build output and caches (distclean: also .venv, node_modules)"
@@ -47,10 +47,13 @@ build: install
 test: build
 	$(BIN)/pytest
 
+# slither compiles contracts/ itself, through the solc wrapper that its runner (re)writes
+# like the build does: it needs the install, not build/contracts.json.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/python -m rdh_chain.toolchain.slither
 
 run: build
 	$(BIN)/rdh demo run

@@ -117,7 +117,7 @@ interface IEMC is IEMCErrors {
     );
 
     /// @notice Sets the owner and terms of a fresh clone; called once, by the factory.
-    function initialize(address owner, EmcTerms calldata terms) external;
+    function initialize(address owner_, EmcTerms calldata terms_) external;
 
     /// @notice Proposes a share version; only the owner may. Returns its id (from 1).
     /// @param entries Sorted by account, then class; partner shares within the terms' bounds;

@@ -28,7 +28,7 @@ interface IEMCFactory {
 
     /// @notice The factory deployed the EMC `template` that every EMC clones, and the `module`
     /// that serves the rest of the EMC interface (bids, notices, funds, capital returns) for them.
-    event TemplateDeployed(address template, address module);
+    event TemplateDeployed(address indexed template, address indexed module);
     /// @notice EMC number `id` was created at `emc` for `owner` by `operator`.
     event EmcCreated(
         uint256 indexed id, address indexed emc, address indexed owner, address operator, EmcTerms terms

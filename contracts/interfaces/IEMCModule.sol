@@ -27,9 +27,9 @@ interface IEMCModule is IEMCBidding {
         address indexed account, address indexed by, uint256 effectivePeriod, bytes32 reasonHash
     );
 
-    /// @notice Appoints `reporter`, an active ME, to report and settle periods beside the
+    /// @notice Appoints `reporter_`, an active ME, to report and settle periods beside the
     /// owner (zero removes it); only the owner may.
-    function setReporter(address reporter) external;
+    function setReporter(address reporter_) external;
 
     /// @notice The appointed reporter, or zero.
     function reporter() external view returns (address);

@@ -35,7 +35,7 @@ interface ITargetGuidelines {
     );
 
     /// @notice Publishes a new version of `strategy`'s formula; only active stewards may.
-    function publishFormula(Strategy strategy, Formula calldata formula, bytes32 rationale)
+    function publishFormula(Strategy strategy, Formula calldata f, bytes32 rationale)
         external
         returns (uint256 version);
 

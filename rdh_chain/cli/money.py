@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from rdh_chain import limits
 from rdh_chain.cli.context import (
     JsonOption,
     KeystoreOption,
@@ -32,7 +33,7 @@ from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.ledger import MemberShare
 from rdh_chain.types import PeriodReport, Settlement
-from rdh_chain.validation import parse_amount, to_uint
+from rdh_chain.validation import parse_amount, parse_count
 
 devfund_app = typer.Typer(help="Spend an EMC's development fund.", no_args_is_help=True)
 
@@ -40,15 +41,15 @@ devfund_app = typer.Typer(help="Spend an EMC's development fund.", no_args_is_he
 def mint(
     ctx: typer.Context,
     account: Annotated[str, typer.Argument(help="Recipient: 0x address or local wallet name.")],
-    amount: Annotated[str, typer.Argument(help="RMB, e.g. 1,000,000.00.")],
+    amount: Annotated[str, typer.Argument(help="RMB, e.g. 1000000 or 1,000,000.00.")],
     wallet: WalletOption = None,
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
 ) -> None:
     """Mint settlement credit (RMB held by the treasury) to a member; signed by a treasurer."""
+    fen = parse_amount(amount, "AMOUNT", limits.MINT, positive=True)
     state = get_state(ctx)
     to = state.account(account, "recipient")
-    fen = parse_amount(amount)
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
     ledger.member(to)  # credit moves only between members: say so before the revert does
     result = ledger.token.mint(to, fen)
@@ -61,18 +62,25 @@ def mint(
 def settle(
     ctx: typer.Context,
     emc: Annotated[str, typer.Argument(help="The EMC's address.")],
-    users: Annotated[int, typer.Option("--users", help="Users gained in the period.")],
-    revenue: Annotated[str, typer.Option("--revenue", help="Ecosystem revenue in RMB.")],
+    users: Annotated[str, typer.Option("--users", metavar="N", help="Users gained in the period.")],
+    revenue: Annotated[
+        str, typer.Option("--revenue", metavar="RMB", help="Ecosystem revenue in RMB.")
+    ],
     profit: Annotated[
         str | None,
         typer.Option(
             "--profit",
+            metavar="RMB",
             help="The period's profit in RMB (paid in); at most revenue minus cost. "
             "A loss period (cost above revenue) has none: omit it or pass 0.",
         ),
     ] = None,
-    units: Annotated[int, typer.Option("--units", help="Units sold in the period.")] = 0,
-    cost: Annotated[str, typer.Option("--cost", help="The period's costs in RMB.")] = "0",
+    units: Annotated[
+        str, typer.Option("--units", metavar="N", help="Units sold in the period.")
+    ] = "0",
+    cost: Annotated[
+        str, typer.Option("--cost", metavar="RMB", help="The period's costs in RMB.")
+    ] = "0",
     document: Annotated[
         str | None,
         typer.Option("--document", help="0x + 64 hex digits: hash of the period's statement."),
@@ -84,19 +92,23 @@ def settle(
     """Settle a period as the EMC's owner or reporter: approve the profit, then pay it in
     and record it. A loss (cost above revenue) is paid to the reporter from the capital."""
     state = get_state(ctx)
-    revenue_fen = to_uint(parse_amount(revenue, "--revenue"), "--revenue (in fen)", "uint128")
-    cost_fen = to_uint(parse_amount(cost, "--cost"), "--cost (in fen)", "uint128")
+    users_count = parse_count(users, "--users", limits.REPORT_USERS)
+    units_count = parse_count(units, "--units", limits.REPORT_UNITS)
+    revenue_fen = parse_amount(revenue, "--revenue", limits.REPORT_REVENUE)
+    cost_fen = parse_amount(cost, "--cost", limits.REPORT_COST)
+    # PeriodReport.profit is a uint128, but no EMC could store more than a uint72 of it.
+    profit_fen = parse_amount(profit or "0", "--profit", limits.CUMULATIVE_PROFIT)
     if profit is None and cost_fen <= revenue_fen:
         raise InvalidInputError(
             "--profit is required unless the period made a loss (--cost above --revenue); "
             "pass the profit paid in, e.g. --profit 965,100."
         )
     report = PeriodReport(
-        users=to_uint(users, "--users", "uint64"),
-        units=to_uint(units, "--units", "uint64"),
+        users=users_count,
+        units=units_count,
         revenue=revenue_fen,
         cost=cost_fen,
-        profit=to_uint(parse_amount(profit or "0", "--profit"), "--profit (in fen)", "uint128"),
+        profit=profit_fen,
         document_hash=optional_bytes32(document, "--document"),
     )
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
@@ -178,7 +190,7 @@ def withdraw(
     ctx: typer.Context,
     emc: Annotated[str, typer.Argument(help="The EMC's address.")],
     to: Annotated[str, typer.Option("--to", help="Recipient: 0x address or local wallet name.")],
-    amount: Annotated[str, typer.Option("--amount", help="RMB to pay out.")],
+    amount: Annotated[str, typer.Option("--amount", metavar="RMB", help="RMB to pay out.")],
     purpose: Annotated[
         str, typer.Option("--purpose", help="What for; the ledger records its keccak-256 hash.")
     ],
@@ -189,7 +201,7 @@ def withdraw(
     """Pay from the development fund (as the EMC's owner) for a stated purpose."""
     state = get_state(ctx)
     recipient = state.account(to, "--to")
-    fen = parse_amount(amount, "--amount")
+    fen = parse_amount(amount, "--amount", limits.CUMULATIVE_PROFIT, positive=True)
     purpose_hash = text_hash(purpose)
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
     client = state.emc(emc, ledger)

@@ -23,19 +23,21 @@ from eth_utils.crypto import keccak
 
 from rdh_chain.exceptions import InvalidInputError, RdhChainError
 from rdh_chain.types import BidOutcome, Role, ShareClass, ShareEntry
+from rdh_chain.validation import check_abi_args
 
 if TYPE_CHECKING:
     from rdh_chain.contracts import EmcClient, RegistryClient
 
-_COMMITMENT_TYPES = (
-    "address",
-    "uint256",
-    "address",
-    "uint64",
-    "uint128",
-    "uint16",
-    "bytes32",
-    "bytes32",
+# What the commitment hashes, as EMC.revealBid names and types it.
+_COMMITMENT_INPUTS = (
+    {"name": "emc", "type": "address"},
+    {"name": "roundId", "type": "uint256"},
+    {"name": "bidder", "type": "address"},
+    {"name": "undertakenUsers", "type": "uint64"},
+    {"name": "undertakenRevenue", "type": "uint128"},
+    {"name": "askBps", "type": "uint16"},
+    {"name": "proposalHash", "type": "bytes32"},
+    {"name": "salt", "type": "bytes32"},
 )
 
 
@@ -50,21 +52,18 @@ def bid_commitment(
     salt: bytes,
 ) -> bytes:
     """The commitment of a bid, exactly as the EMC hashes it on reveal."""
-    return keccak(
-        encode(
-            list(_COMMITMENT_TYPES),
-            [
-                to_checksum_address(emc),
-                round_id,
-                to_checksum_address(bidder),
-                users,
-                revenue,
-                ask_bps,
-                proposal_hash,
-                salt,
-            ],
-        )
+    values = (
+        to_checksum_address(emc),
+        round_id,
+        to_checksum_address(bidder),
+        users,
+        revenue,
+        ask_bps,
+        proposal_hash,
+        salt,
     )
+    check_abi_args(_COMMITMENT_INPUTS, values, "bid")
+    return keccak(encode([p["type"] for p in _COMMITMENT_INPUTS], list(values)))
 
 
 def new_salt() -> bytes:
@@ -84,6 +83,10 @@ class SealedBid:
     ask_bps: int
     proposal_hash: bytes
     salt: bytes
+
+    def __post_init__(self) -> None:
+        values = (self.emc, self.round_id, self.bidder, self.users, self.revenue, self.ask_bps)
+        check_abi_args(_COMMITMENT_INPUTS, values, "sealed bid")
 
     @classmethod
     def seal(

@@ -185,6 +185,7 @@ class Ledger:
     ) -> None:
         """Simulate ``fn_name``; if only the allowance is missing, approve ``amount``."""
         sender = self._require_sender()
+        emc.check_args(fn_name, args)
         action = f"EMC.{fn_name}"
         try:
             emc.contract.functions[fn_name](*args).call({"from": sender})

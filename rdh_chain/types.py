@@ -10,6 +10,9 @@ from typing import Any
 from eth_typing import ChecksumAddress, HexAddress, HexStr
 from eth_utils.crypto import keccak
 
+from rdh_chain import limits
+from rdh_chain.validation import to_fen, to_uint
+
 ZERO_ADDRESS = ChecksumAddress(HexAddress(HexStr("0x" + "00" * 20)))
 TOTAL_BPS = 10_000
 
@@ -116,6 +119,15 @@ class EmcTerms:
     max_notice_periods: int = 12
     attest_all_reports: bool = False
 
+    def __post_init__(self) -> None:
+        to_uint(self.target_users, "EmcTerms.target_users", limits.TERMS_USERS)
+        to_fen(self.target_revenue, "EmcTerms.target_revenue", limits.TERMS_REVENUE)
+        to_fen(self.sharing_space, "EmcTerms.sharing_space", limits.TERMS_SHARING_SPACE)
+        to_fen(self.loss_threshold, "EmcTerms.loss_threshold", limits.TERMS_LOSS_THRESHOLD)
+        to_uint(self.partner_min_bps, "EmcTerms.partner_min_bps", limits.TERMS_PARTNER_BPS)
+        to_uint(self.partner_max_bps, "EmcTerms.partner_max_bps", limits.TERMS_PARTNER_BPS)
+        to_uint(self.max_notice_periods, "EmcTerms.max_notice_periods", limits.TERMS_NOTICE)
+
     def as_abi(self) -> tuple[int, int, int, int, int, int, int, bool, bytes]:
         return (
             self.target_users,
@@ -184,6 +196,18 @@ class Formula:
     max_notice_periods: int = 12
     attest_all_reports: bool = False
 
+    def __post_init__(self) -> None:
+        for i, weight in enumerate(self.weights_bps):
+            to_uint(weight, f"Formula.weights_bps[{i}]", limits.FORMULA_BPS)
+        to_uint(self.users_at_full_score, "Formula.users_at_full_score", limits.FORMULA_USERS)
+        to_fen(self.revenue_at_full_score, "Formula.revenue_at_full_score", limits.FORMULA_REVENUE)
+        to_uint(self.sharing_space_bps, "Formula.sharing_space_bps", limits.FORMULA_BPS)
+        to_uint(self.partner_min_bps, "Formula.partner_min_bps", limits.FORMULA_BPS)
+        to_uint(self.partner_max_bps, "Formula.partner_max_bps", limits.FORMULA_BPS)
+        to_uint(self.loss_threshold_bps, "Formula.loss_threshold_bps", limits.FORMULA_BPS)
+        to_uint(self.min_score, "Formula.min_score", limits.FORMULA_MIN_SCORE)
+        to_uint(self.max_notice_periods, "Formula.max_notice_periods", limits.FORMULA_NOTICE)
+
     def as_abi(
         self,
     ) -> tuple[tuple[int, int, int, int], int, int, int, int, int, int, int, int, bool]:
@@ -213,6 +237,15 @@ class PeriodReport:
     cost: int
     profit: int
     document_hash: bytes = bytes(32)
+
+    def __post_init__(self) -> None:
+        # The ABI's ranges; the EMC stores cumulative profit in a uint72 and says so itself
+        # (EmcAmountTooLarge), which the CLI anticipates (limits.CUMULATIVE_PROFIT).
+        to_uint(self.users, "PeriodReport.users", limits.REPORT_USERS)
+        to_uint(self.units, "PeriodReport.units", limits.REPORT_UNITS)
+        to_fen(self.revenue, "PeriodReport.revenue", limits.REPORT_REVENUE)
+        to_fen(self.cost, "PeriodReport.cost", limits.REPORT_COST)
+        to_fen(self.profit, "PeriodReport.profit", limits.REPORT_PROFIT)
 
     def as_abi(self) -> tuple[int, int, int, int, int, bytes]:
         return (self.users, self.units, self.revenue, self.cost, self.profit, self.document_hash)

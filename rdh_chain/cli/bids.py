@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from eth_typing import ChecksumAddress
 
+from rdh_chain import limits
 from rdh_chain.bids import SealedBid
 from rdh_chain.cli.context import (
     CliState,
@@ -42,7 +43,7 @@ from rdh_chain.cli.shares import chain_time, named
 from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.types import TOTAL_BPS, Bid, BidOutcome, BidRound
-from rdh_chain.validation import parse_amount, to_uint
+from rdh_chain.validation import parse_amount, parse_count
 
 bid_app = typer.Typer(
     help="Open sealed-bid rounds, commit, reveal and invite bids.", no_args_is_help=True
@@ -151,11 +152,15 @@ def commit(
     ctx: typer.Context,
     emc: EmcArgument,
     round_id: RoundArgument,
-    users: Annotated[int, typer.Option("--users", min=0, help="Users of the target undertaken.")],
-    revenue: Annotated[
-        str, typer.Option("--revenue", help="Revenue of the target undertaken, RMB.")
+    users: Annotated[
+        str, typer.Option("--users", metavar="N", help="Users of the target undertaken.")
     ],
-    ask: Annotated[int, typer.Option("--ask", min=0, help="Share asked, in bps (at most 10,000).")],
+    revenue: Annotated[
+        str, typer.Option("--revenue", metavar="RMB", help="Revenue of the target undertaken.")
+    ],
+    ask: Annotated[
+        str, typer.Option("--ask", metavar="BPS", help="Share asked, in bps (at most 10,000).")
+    ],
     proposal: Annotated[
         str | None,
         typer.Option("--proposal", help="0x + 64 hex digits: hash of the proposal document."),
@@ -168,11 +173,12 @@ def commit(
 ) -> None:
     """Commit a sealed bid (or replace yours) with a fresh random salt; keep the file it saves."""
     state = get_state(ctx)
-    to_uint(users, "--users", "uint64")
-    revenue_fen = to_uint(parse_amount(revenue, "--revenue"), "--revenue (in fen)", "uint128")
-    if ask > TOTAL_BPS:
+    users_count = parse_count(users, "--users", limits.BID_USERS)
+    revenue_fen = parse_amount(revenue, "--revenue", limits.BID_REVENUE)
+    ask_bps = parse_count(ask, "--ask")
+    if ask_bps > TOTAL_BPS:
         raise InvalidInputError(
-            f"--ask {ask} is above 10,000 bps (100%): it could never be revealed."
+            f"--ask {ask_bps:,} is above 10,000 bps (100%): it could never be revealed."
         )
     proposal_hash = optional_bytes32(proposal, "--proposal")
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
@@ -180,7 +186,7 @@ def commit(
     assert ledger.sender is not None
     bidder = ledger.sender.address
     sealed = SealedBid.seal(
-        client.address, round_id, bidder, users, revenue_fen, ask, proposal_hash
+        client.address, round_id, bidder, users_count, revenue_fen, ask_bps, proposal_hash
     )
     path = out or bid_file(state, client.address, round_id, bidder)
     # Saved before sending, so a commit never lands without its salt on disk; a commit

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
+from rdh_chain import limits
 from rdh_chain.cli.context import (
     JsonOption,
     KeystoreOption,
+    NumberArgsCommand,
     PasswordFileOption,
     WalletChoice,
     WalletOption,
@@ -17,7 +19,7 @@ from rdh_chain.cli.context import (
 )
 from rdh_chain.cli.output import echo, echo_json, fields, note, rmb
 from rdh_chain.types import CapitalHolding, CapitalTotals, EmcStatus
-from rdh_chain.validation import parse_amount, to_uint
+from rdh_chain.validation import parse_amount
 
 capital_app = typer.Typer(
     help="Invest in an EMC's capital and claim it back after dissolution.", no_args_is_help=True
@@ -70,7 +72,7 @@ def _holding_fields(holding: CapitalHolding) -> list[tuple[str, str]]:
     ]
 
 
-@capital_app.command("invest")
+@capital_app.command("invest", cls=NumberArgsCommand)
 def invest(
     ctx: typer.Context,
     emc: EmcArgument,
@@ -81,7 +83,7 @@ def invest(
 ) -> None:
     """Invest in an active EMC as a member named in one of its versions (approves first)."""
     state = get_state(ctx)
-    fen = to_uint(parse_amount(amount, "AMOUNT"), "AMOUNT (in fen)", "uint96")
+    fen = parse_amount(amount, "AMOUNT", limits.INVESTED, positive=True)
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
     client = state.emc(emc, ledger)
     units, result = ledger.invest(client, fen)

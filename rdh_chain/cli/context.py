@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from eth_typing import ChecksumAddress
 from pydantic import ValidationError
+from typer.core import TyperCommand, TyperOption
 from web3 import Web3
 
 from rdh_chain.config import LedgerFactory, Settings
@@ -43,6 +45,47 @@ PasswordFileOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+# A token such as -100, -1.5 or -.5: no option of rdh looks like that.
+_NEGATIVE_NUMBER = re.compile(r"-\.?\d")
+
+
+class NumberArgsCommand(TyperCommand):
+    """A command whose arguments take numbers, negative ones included (``rdh mint chef -5``).
+
+    click reads ``-5`` as the short option ``-5`` and stops at "No such option". As
+    argparse does, a token that looks like a negative number and is not an option's value
+    is taken as an argument, so it reaches the command's own parser, which says why it is
+    refused. It passes click's parser as a stand-in that starts with a minus sign (U+2212)
+    instead of a dash, and the parsed arguments get the original text back.
+    """
+
+    # ``ctx`` is typer's vendored click Context, which typer does not export.
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        takes_value = {
+            name
+            for p in self.get_params(ctx)
+            if isinstance(p, TyperOption) and not (p.is_flag or p.count)
+            for name in p.opts
+        }
+        originals: dict[str, str] = {}
+        shown: list[str] = []
+        for i, arg in enumerate(args):
+            if arg == "--":  # click takes the rest as arguments anyway
+                shown.extend(args[i:])
+                break
+            follows_option = i > 0 and args[i - 1] in takes_value
+            if _NEGATIVE_NUMBER.match(arg) and not follows_option:
+                stand_in = "\N{MINUS SIGN}" + arg[1:]
+                originals[stand_in] = arg
+                arg = stand_in
+            shown.append(arg)
+        rest = super().parse_args(ctx, shown)
+        for name, value in ctx.params.items():
+            if isinstance(value, str) and value in originals:
+                ctx.params[name] = originals[value]
+        return rest
 
 
 @dataclass(frozen=True)
@@ -195,6 +238,7 @@ __all__ = [
     "CliState",
     "JsonOption",
     "KeystoreOption",
+    "NumberArgsCommand",
     "PasswordFileOption",
     "WalletChoice",
     "WalletOption",

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from rdh_chain import limits
 from rdh_chain.cli import departures
 from rdh_chain.cli.capital import capital_fields, capital_json
 from rdh_chain.cli.context import (
@@ -34,7 +35,7 @@ from rdh_chain.cli.shares import print_version, version_json
 from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.types import TOTAL_BPS, ZERO_ADDRESS, EmcTerms
-from rdh_chain.validation import parse_amount, to_uint
+from rdh_chain.validation import parse_amount, parse_count, to_uint
 
 emc_app = typer.Typer(help="Create and inspect EMCs.", no_args_is_help=True)
 
@@ -63,20 +64,29 @@ def create(
         ),
     ] = None,
     target_users: Annotated[
-        int | None,
-        typer.Option("--target-users", help="Terms by hand: users to reach (needs --reason)."),
+        str | None,
+        typer.Option(
+            "--target-users", metavar="N", help="Terms by hand: users to reach (needs --reason)."
+        ),
     ] = None,
     target_revenue: Annotated[
-        str | None, typer.Option("--target-revenue", help="Terms by hand: revenue target in RMB.")
+        str | None,
+        typer.Option(
+            "--target-revenue", metavar="RMB", help="Terms by hand: revenue target in RMB."
+        ),
     ] = None,
     sharing_space: Annotated[
         str | None,
-        typer.Option("--sharing-space", help="Terms by hand: value-added sharing space in RMB."),
+        typer.Option(
+            "--sharing-space", metavar="RMB", help="Terms by hand: value-added sharing space."
+        ),
     ] = None,
     loss_threshold: Annotated[
         str | None,
         typer.Option(
-            "--loss-threshold", help="Terms by hand: cumulative losses (RMB) that dissolve it."
+            "--loss-threshold",
+            metavar="RMB",
+            help="Terms by hand: cumulative losses (RMB) that dissolve it.",
         ),
     ] = None,
     partner_min_bps: Annotated[
@@ -148,26 +158,18 @@ def create(
                 "--reason."
             )
         terms = EmcTerms(
-            target_users=to_uint(target_users, "--target-users", "uint64"),
-            target_revenue=to_uint(
-                parse_amount(target_revenue, "--target-revenue"),
-                "--target-revenue (in fen)",
-                "uint96",
+            target_users=parse_count(target_users, "--target-users", limits.TERMS_USERS),
+            target_revenue=parse_amount(target_revenue, "--target-revenue", limits.TERMS_REVENUE),
+            sharing_space=parse_amount(
+                sharing_space, "--sharing-space", limits.TERMS_SHARING_SPACE
             ),
-            sharing_space=to_uint(
-                parse_amount(sharing_space, "--sharing-space"),
-                "--sharing-space (in fen)",
-                "uint96",
-            ),
-            loss_threshold=to_uint(
-                parse_amount(loss_threshold, "--loss-threshold"),
-                "--loss-threshold (in fen)",
-                "uint96",
+            loss_threshold=parse_amount(
+                loss_threshold, "--loss-threshold", limits.TERMS_LOSS_THRESHOLD
             ),
             metadata=reference,
             partner_min_bps=to_uint(partner_min_bps, "--partner-min-bps", "uint16"),
             partner_max_bps=to_uint(partner_max_bps, "--partner-max-bps", "uint16"),
-            max_notice_periods=to_uint(max_notice, "--max-notice", "uint16"),
+            max_notice_periods=to_uint(max_notice, "--max-notice", limits.TERMS_NOTICE),
             attest_all_reports=attest_all,
         )
         ledger = state.signer(WalletChoice(wallet, keystore, password_file), _DEFAULT_SIGNER)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from rdh_chain import limits
 from rdh_chain.cli.context import (
     JsonOption,
     KeystoreOption,
@@ -19,7 +20,7 @@ from rdh_chain.cli.context import (
 from rdh_chain.cli.output import echo, echo_json, fields, rmb, table
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.types import Criteria, EmcTerms, Formula, Strategy
-from rdh_chain.validation import parse_amount, to_uint
+from rdh_chain.validation import parse_amount, parse_count, to_uint
 
 guidelines_app = typer.Typer(
     help="Target guidelines: the formulas that turn the platform's criteria into targets.",
@@ -72,11 +73,18 @@ def publish(
         ),
     ],
     users_at_full: Annotated[
-        int,
-        typer.Option("--users-at-full", help="Target users of a scenario scoring 100 everywhere."),
+        str,
+        typer.Option(
+            "--users-at-full",
+            metavar="N",
+            help="Target users of a scenario scoring 100 everywhere.",
+        ),
     ],
     revenue_at_full: Annotated[
-        str, typer.Option("--revenue-at-full", help="Target revenue (RMB) of such a scenario.")
+        str,
+        typer.Option(
+            "--revenue-at-full", metavar="RMB", help="Target revenue (RMB) of such a scenario."
+        ),
     ],
     sharing_space_bps: Annotated[
         int, typer.Option("--sharing-space-bps", help="Sharing space in bps of the revenue target.")
@@ -117,16 +125,16 @@ def publish(
     state = get_state(ctx)
     formula = Formula(
         weights_bps=parse_quad(weights, "--weights"),
-        users_at_full_score=to_uint(users_at_full, "--users-at-full", "uint64"),
-        revenue_at_full_score=to_uint(
-            parse_amount(revenue_at_full, "--revenue-at-full"), "--revenue-at-full", "uint96"
+        users_at_full_score=parse_count(users_at_full, "--users-at-full", limits.FORMULA_USERS),
+        revenue_at_full_score=parse_amount(
+            revenue_at_full, "--revenue-at-full", limits.FORMULA_REVENUE
         ),
         sharing_space_bps=to_uint(sharing_space_bps, "--sharing-space-bps", "uint16"),
         partner_min_bps=to_uint(partner_min_bps, "--partner-min-bps", "uint16"),
         partner_max_bps=to_uint(partner_max_bps, "--partner-max-bps", "uint16"),
         loss_threshold_bps=to_uint(loss_threshold_bps, "--loss-threshold-bps", "uint16"),
-        min_score=to_uint(min_score, "--min-score", "uint64"),
-        max_notice_periods=to_uint(max_notice, "--max-notice", "uint16"),
+        min_score=to_uint(min_score, "--min-score", limits.FORMULA_MIN_SCORE),
+        max_notice_periods=to_uint(max_notice, "--max-notice", limits.FORMULA_NOTICE),
         attest_all_reports=attest_all,
     )
     ledger = state.signer(WalletChoice(wallet, keystore, password_file), _DEFAULT_SIGNER)

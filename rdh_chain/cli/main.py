@@ -12,7 +12,7 @@ from rdh_chain.cli import money
 from rdh_chain.cli.bids import bid_app
 from rdh_chain.cli.capital import capital_app
 from rdh_chain.cli.chain import chain_app
-from rdh_chain.cli.context import CliState
+from rdh_chain.cli.context import CliState, NumberArgsCommand
 from rdh_chain.cli.demo import demo_app
 from rdh_chain.cli.deploy import deploy_command
 from rdh_chain.cli.emcs import emc_app
@@ -94,7 +94,7 @@ app.add_typer(emc_app, name="emc")
 app.add_typer(shares_app, name="shares")
 app.add_typer(bid_app, name="bid")
 app.add_typer(report_app, name="report")
-app.command("mint")(money.mint)
+app.command("mint", cls=NumberArgsCommand)(money.mint)
 app.command("settle")(money.settle)
 app.command("claim")(money.claim)
 app.add_typer(money.devfund_app, name="devfund")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from rdh_chain import limits
 from rdh_chain.cli.context import (
     JsonOption,
     KeystoreOption,
@@ -50,15 +51,15 @@ devfund_app = typer.Typer(help="Spend an EMC's development fund.", no_args_is_he
 def mint(
     ctx: typer.Context,
     account: Annotated[str, typer.Argument(help="Recipient: 0x address or local wallet name.")],
-    amount: Annotated[str, typer.Argument(help="RMB, e.g. 1,000,000.00.")],
+    amount: Annotated[str, typer.Argument(help="RMB, e.g. 1000000 or 1,000,000.00.")],
     wallet: WalletOption = None,
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
 ) -> None:
     """Mint settlement credit (RMB held by the treasury) to a member; signed by a treasurer."""
+    fen = parse_amount(amount, "AMOUNT", limits.MINT, positive=True)
     state = get_state(ctx)
     to = state.account(account, "recipient")
-    fen = parse_amount(amount)
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
     ledger.member(to)  # credit moves only between members: say so before the revert does
     result = ledger.token.mint(to, fen)
@@ -74,7 +75,7 @@ def settle(
     users: UsersOption,
     revenue: RevenueOption,
     profit: ProfitOption = None,
-    units: UnitsOption = 0,
+    units: UnitsOption = "0",
     cost: CostOption = "0",
     document: ReportDocumentOption = None,
     attestation_file: Annotated[
@@ -177,7 +178,7 @@ def withdraw(
     ctx: typer.Context,
     emc: Annotated[str, typer.Argument(help="The EMC's address.")],
     to: Annotated[str, typer.Option("--to", help="Recipient: 0x address or local wallet name.")],
-    amount: Annotated[str, typer.Option("--amount", help="RMB to pay out.")],
+    amount: Annotated[str, typer.Option("--amount", metavar="RMB", help="RMB to pay out.")],
     purpose: Annotated[
         str, typer.Option("--purpose", help="What for; the ledger records its keccak-256 hash.")
     ],
@@ -188,7 +189,7 @@ def withdraw(
     """Pay from the development fund (as the EMC's owner) for a stated purpose."""
     state = get_state(ctx)
     recipient = state.account(to, "--to")
-    fen = parse_amount(amount, "--amount")
+    fen = parse_amount(amount, "--amount", limits.CUMULATIVE_PROFIT, positive=True)
     purpose_hash = text_hash(purpose)
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
     client = state.emc(emc, ledger)

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from eth_typing import ChecksumAddress
 
+from rdh_chain import limits
 from rdh_chain.agreements import typed_data_json
 from rdh_chain.cli.context import (
     KeystoreOption,
@@ -31,7 +32,7 @@ from rdh_chain.cli.shares import chain_time, named, write_json
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.reports import report_from_typed_data
 from rdh_chain.types import PeriodReport, ReportAttestation, Role
-from rdh_chain.validation import parse_amount, to_address, to_uint
+from rdh_chain.validation import parse_amount, parse_count, to_address, to_uint
 
 report_app = typer.Typer(
     help="Auditors' attestations of period reports (needed for losses drawn on capital).",
@@ -41,18 +42,25 @@ report_app = typer.Typer(
 _HOUR = 3600
 
 # The figures of a period report, shared by `rdh settle` and `rdh report typed-data`.
-UsersOption = Annotated[int, typer.Option("--users", help="Users gained in the period.")]
-RevenueOption = Annotated[str, typer.Option("--revenue", help="Ecosystem revenue in RMB.")]
+UsersOption = Annotated[
+    str, typer.Option("--users", metavar="N", help="Users gained in the period.")
+]
+RevenueOption = Annotated[
+    str, typer.Option("--revenue", metavar="RMB", help="Ecosystem revenue in RMB.")
+]
 ProfitOption = Annotated[
     str | None,
     typer.Option(
         "--profit",
+        metavar="RMB",
         help="The period's profit in RMB (paid in); at most revenue minus cost. "
         "A loss period (cost above revenue) has none: omit it or pass 0.",
     ),
 ]
-UnitsOption = Annotated[int, typer.Option("--units", help="Units sold in the period.")]
-CostOption = Annotated[str, typer.Option("--cost", help="The period's costs in RMB.")]
+UnitsOption = Annotated[str, typer.Option("--units", metavar="N", help="Units sold in the period.")]
+CostOption = Annotated[
+    str, typer.Option("--cost", metavar="RMB", help="The period's costs in RMB.")
+]
 ReportDocumentOption = Annotated[
     str | None,
     typer.Option("--document", help="0x + 64 hex digits: hash of the period's statement."),
@@ -60,22 +68,26 @@ ReportDocumentOption = Annotated[
 
 
 def parse_report(
-    users: int, units: int, revenue: str, cost: str, profit: str | None, document: str | None
+    users: str, units: str, revenue: str, cost: str, profit: str | None, document: str | None
 ) -> PeriodReport:
     """The report the options describe, every figure checked against its on-chain type."""
-    revenue_fen = to_uint(parse_amount(revenue, "--revenue"), "--revenue (in fen)", "uint128")
-    cost_fen = to_uint(parse_amount(cost, "--cost"), "--cost (in fen)", "uint128")
+    users_count = parse_count(users, "--users", limits.REPORT_USERS)
+    units_count = parse_count(units, "--units", limits.REPORT_UNITS)
+    revenue_fen = parse_amount(revenue, "--revenue", limits.REPORT_REVENUE)
+    cost_fen = parse_amount(cost, "--cost", limits.REPORT_COST)
+    # PeriodReport.profit is a uint128, but no EMC could store more than a uint72 of it.
+    profit_fen = parse_amount(profit or "0", "--profit", limits.CUMULATIVE_PROFIT)
     if profit is None and cost_fen <= revenue_fen:
         raise InvalidInputError(
             "--profit is required unless the period made a loss (--cost above --revenue); "
             "pass the profit paid in, e.g. --profit 965,100."
         )
     return PeriodReport(
-        users=to_uint(users, "--users", "uint64"),
-        units=to_uint(units, "--units", "uint64"),
+        users=users_count,
+        units=units_count,
         revenue=revenue_fen,
         cost=cost_fen,
-        profit=to_uint(parse_amount(profit or "0", "--profit"), "--profit (in fen)", "uint128"),
+        profit=profit_fen,
         document_hash=optional_bytes32(document, "--document"),
     )
 
@@ -126,7 +138,7 @@ def typed_data(
     users: UsersOption,
     revenue: RevenueOption,
     profit: ProfitOption = None,
-    units: UnitsOption = 0,
+    units: UnitsOption = "0",
     cost: CostOption = "0",
     document: ReportDocumentOption = None,
     valid_hours: Annotated[

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Self
 
 from eth_typing import ChecksumAddress
@@ -16,6 +16,7 @@ from rdh_chain.exceptions import RdhChainError, ReadOnlyError
 from rdh_chain.reverts import RevertDecoder
 from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.tx import TxResult, TxSender, revert_data
+from rdh_chain.validation import check_abi_args
 
 
 class ContractClient:
@@ -64,7 +65,19 @@ class ContractClient:
             self.w3, self.address, self.artifacts, self.decoder, sender, self.contract
         )
 
+    def check_args(self, fn_name: str, args: Sequence[Any]) -> None:
+        """Refuse a bool, a negative or an oversized integer for ``fn_name`` with
+        :class:`InvalidInputError`, before web3 encodes anything or the node is asked."""
+        abi: Sequence[Mapping[str, Any]] = self.contract.abi
+        for item in abi:
+            inputs: Sequence[Mapping[str, Any]] = item.get("inputs", ())
+            named = item.get("type") == "function" and item.get("name") == fn_name
+            if named and len(inputs) == len(args):
+                check_abi_args(inputs, args, f"{self.artifact_name}.{fn_name}")
+                return
+
     def _call(self, fn_name: str, *args: Any) -> Any:
+        self.check_args(fn_name, args)
         try:
             return self.contract.functions[fn_name](*args).call()
         except ContractLogicError as exc:
@@ -76,6 +89,7 @@ class ContractClient:
             raise ReadOnlyError(
                 f"{self.artifact_name}.{fn_name} changes state: connect a wallet (with_sender)."
             )
+        self.check_args(fn_name, args)
         data = self.contract.encode_abi(fn_name, args=list(args))
         return self.sender.transact(self.address, data, action=f"{self.artifact_name}.{fn_name}")
 

@@ -156,7 +156,7 @@ def test_capital_invest_refuses_a_stranger_and_bad_amounts(world: CliWorld) -> N
     stranger = cli.run("capital", "invest", emc, "10", "--wallet", "me3", code=1)
     assert "EmcNotAMember" in stranger.stderr
     bad = cli.run("capital", "invest", emc, "ten", "--wallet", "me2", code=2)
-    assert "AMOUNT 'ten' is not a number" in bad.stderr
+    assert "AMOUNT 'ten': it is not a number; use digits" in bad.stderr
     short = cli.run("capital", "invest", emc, "10", "--wallet", "me2", code=1)
     assert "less than the investment 10.00 RMB to pay in" in short.stderr
 

@@ -100,11 +100,15 @@ class EmcClient(ContractClient):
         return typed
 
     def settlement(self, result: TxResult) -> Settlement:
-        """What the settlement ``result`` did: its period, any loss, and any dissolution."""
-        period = int(self.event(result, "PeriodSettled")["args"]["period"])
+        """What the settlement ``result`` did: its period, any loss, any dissolution, and the
+        auditor who attested it (None if unattested)."""
+        settled = self.event(result, "PeriodSettled")["args"]
+        period = int(settled["period"])
+        attested_by = ChecksumAddress(settled["auditor"])
+        auditor = None if attested_by == ZERO_ADDRESS else attested_by
         losses = self.events(result, "LossAbsorbed")
         if not losses:
-            return Settlement(period)
+            return Settlement(period, auditor=auditor)
         loss = losses[0]["args"]
         dissolved = self.events(result, "EmcDissolved")
         end = dissolved[0]["args"] if dissolved else None
@@ -118,6 +122,7 @@ class EmcClient(ContractClient):
             pool_released=int(end["poolReleased"]) if end else 0,
             pool_to_investors=int(end["poolToInvestors"]) if end else 0,
             pool_to_dev_fund=int(end["poolToDevFund"]) if end else 0,
+            auditor=auditor,
         )
 
     def set_reporter(self, reporter: ChecksumAddress) -> TxResult:

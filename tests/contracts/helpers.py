@@ -4,7 +4,8 @@ The model restates ``contracts/libraries/Accrual.sol`` and ``EMC._accrued`` in p
 integers: an account that held ``bps`` while ``profit`` was settled earned ``bps * profit``
 credit in 1/10,000 fen; whole fen of payable credit are claimable, whole fen of value-added
 credit are locked until the target is reached, and each remainder (dust) stays with the
-account. Because the dust carries over, an account's figures depend only on its total
+account: payable and value-added credit keep separate remainders, also once the target is
+reached. Because the dust carries over, an account's figures depend only on its total
 credit, never on when it claimed.
 """
 
@@ -38,6 +39,7 @@ from rdh_chain.types import (
     PartySignature,
     PeriodReport,
     Position,
+    ReportAttestation,
     Role,
     ShareClass,
     ShareEntry,
@@ -286,6 +288,46 @@ def build_cast(
     return cast
 
 
+# How long the attestations these tests make stay good (the chain's clock rarely moves).
+ATTESTATION_WINDOW = 3_600
+
+
+def attest(
+    cast: Cast,
+    emc: EmcClient,
+    report: PeriodReport,
+    *,
+    auditor: LocalAccount | None = None,
+    deadline: int | None = None,
+) -> ReportAttestation:
+    """``auditor``'s (the cast's auditor by default) attestation of ``report`` as ``emc``'s
+    next period, good for ``ATTESTATION_WINDOW`` seconds from the latest block unless
+    ``deadline`` says otherwise."""
+    if deadline is None:
+        deadline = latest_timestamp(cast.w3) + ATTESTATION_WINDOW
+    return cast.as_(auditor or cast.auditor).attest(emc, report, deadline)
+
+
+def needs_attestation(emc: EmcClient, report: PeriodReport) -> bool:
+    """Whether the EMC takes ``report`` only with an auditor's attestation (README, "Attested
+    reports"): its terms attest every report, or it is a loss while capital is invested."""
+    if emc.terms().attest_all_reports:
+        return True
+    return report.loss > 0 and emc.capital_totals().capital > 0
+
+
+def settle(
+    cast: Cast, emc: EmcClient, report: PeriodReport, *, by: LocalAccount | None = None
+) -> TxResult:
+    """``by`` (the owner by default) settles ``report`` on ``emc``, attested by the cast's
+    auditor where the rules need it (``needs_attestation``); returns the receipt."""
+    reporter = cast.as_(by or cast.owner)
+    client = reporter.emc(emc.address)
+    attestation = attest(cast, client, report) if needs_attestation(client, report) else None
+    _, result = reporter.settle(client, report, attestation)
+    return result
+
+
 def snapshot(w3: Web3) -> str:
     result: str = w3.provider.make_request(RPCEndpoint("evm_snapshot"), [])["result"]
     return result
@@ -351,20 +393,16 @@ class Credit:
 
     def expected(self, target_reached: bool, paid: int) -> Position:
         """The position ``EMC.accountOf`` must report after ``paid`` fen were paid out."""
+        dust = self.free % BPS + self.locked % BPS
         if target_reached:
-            total = self.free + self.locked
-            return Position(total // BPS - paid, 0, paid, total % BPS)
-        return Position(
-            self.free // BPS - paid,
-            self.locked // BPS,
-            paid,
-            self.free % BPS + self.locked % BPS,
-        )
+            return Position(self.entitlement - paid, 0, paid, dust)
+        return Position(self.free // BPS - paid, self.locked // BPS, paid, dust)
 
     @property
     def entitlement(self) -> int:
-        """Everything the account was promised, floored to whole fen."""
-        return (self.free + self.locked) // BPS
+        """Everything the account can be paid: its payable and its value-added credit, each
+        floored to whole fen (their remainders never merge)."""
+        return self.free // BPS + self.locked // BPS
 
 
 def accrue(

@@ -4,11 +4,22 @@ Capital is held as units of one pool: the first investment (no units outstanding
 unit per fen, later ones ``amount * totalUnits // capital``; an account's units are worth
 ``units * capital // totalUnits``. A loss period (cost above revenue) pays the reporting ME
 ``covered = min(loss, capital)`` out of the pool; a loss that takes the capital to 0 resets
-the units and opens a new era. Once cumulative losses reach the threshold the EMC dissolves:
-short of its target, the value-added pool (sum over epochs of the version's value-added bps
-times the profit settled under it, floored /10,000) joins the capital (the development fund
-if no units are outstanding) and locked value-added credit is void. ``claimCapital`` pays
-``units * capital // totalUnits`` of what is left; the last account out takes the remainder.
+the units and opens a new era. A loss drawn on invested capital needs an auditor's
+attestation (``helpers.settle`` attests exactly those). Every unit's borne losses are kept
+with a cumulative loss per unit, ``index += covered * 2**128 // totalUnits`` at each loss,
+and an account's borne losses are ``floor(units * (index - index_then) / 2**128)``, counted
+whenever its units change; since the index is floored, an account whose true share is a
+whole number of fen is counted one fen short.
+
+Once cumulative losses reach the threshold the EMC dissolves: short of its target, locked
+value-added credit is void and the pool's whole fen are released,
+``released = floor(pool_accrued / 10,000)`` (``pool_accrued``: the value-added bps of each
+version times the profit settled under it, up to the sharing space). Of it
+``to_investors = min(released, losses_covered)`` is owed to the investors pro rata to the
+losses they bore, the rest goes to the development fund. ``claimCapital`` (once per
+investor) pays ``units * capital // totalUnits`` of the capital left plus
+``floor(to_investors * borne / losses_covered)`` of the pool; the last investor to claim
+takes both remainders.
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ from tests.contracts.helpers import (
     TERMS_REASON,
     Cast,
     assert_reverts,
+    settle,
 )
 
 # Targets no test reaches unless it says so.
@@ -68,8 +80,8 @@ def _invest(cast: Cast, emc: EmcClient, investor: LocalAccount, amount: int) -> 
 
 
 def _settle(cast: Cast, emc: EmcClient, report: PeriodReport) -> TxResult:
-    _, result = cast.as_(cast.owner).settle(emc, report)
-    return result
+    """The owner settles ``report``, attested by the auditor if it is a loss drawn on capital."""
+    return settle(cast, emc, report)
 
 
 def _loss(loss: int, revenue: int = 0) -> PeriodReport:
@@ -85,9 +97,12 @@ def _loss_absorbed(emc: EmcClient, result: TxResult) -> tuple[int, int, int, int
     return args["period"], args["loss"], args["covered"], args["cumulativeLosses"]
 
 
-def _dissolved(emc: EmcClient, result: TxResult) -> tuple[int, int, int, int, int]:
+def _dissolved(emc: EmcClient, result: TxResult) -> tuple[int, ...]:
+    """EmcDissolved's (period, losses, threshold, capital, poolReleased, poolToInvestors,
+    poolToDevFund, lossesCovered)."""
     args = emc.event(result, "EmcDissolved")["args"]
-    return args["period"], args["losses"], args["threshold"], args["capital"], args["poolReleased"]
+    names = ("period", "losses", "threshold", "capital", "poolReleased", "poolToInvestors")
+    return (*(args[n] for n in names), args["poolToDevFund"], args["lossesCovered"])
 
 
 def _values(emc: EmcClient, accounts: list[ChecksumAddress]) -> list[int]:
@@ -98,14 +113,16 @@ def _values(emc: EmcClient, accounts: list[ChecksumAddress]) -> list[int]:
     return [h.value for h in held]
 
 
-def _claim_capital(cast: Cast, emc: EmcClient, account: LocalAccount) -> tuple[int, int]:
-    """``account`` claims its capital; returns (amount, units) from CapitalReturned."""
+def _claim_capital(cast: Cast, emc: EmcClient, account: LocalAccount) -> tuple[int, int, int]:
+    """``account`` claims its capital; returns CapitalReturned's (amount, units, poolShare)
+    after checking that it was paid both."""
     before = cast.balance(account.address)
-    amount, result = cast.as_(account).emc(emc.address).claim_capital()
+    paid, result = cast.as_(account).emc(emc.address).claim_capital()
     args = emc.event(result, "CapitalReturned")["args"]
     assert args["account"] == account.address
-    assert cast.balance(account.address) == before + amount
-    return amount, args["units"]
+    assert paid == args["amount"] + args["poolShare"]
+    assert cast.balance(account.address) == before + paid
+    return args["amount"], args["units"], args["poolShare"]
 
 
 def _claim(cast: Cast, emc: EmcClient, account: LocalAccount) -> int:
@@ -133,6 +150,15 @@ def test_losses_reach_every_investor_pro_rata_until_a_wipe_out_opens_a_new_era(
                 covered 934,567 + 2,000,000 + 1,265,434 = 4,200,001 (all invested)
     new era     the chef invests 400,000 -> 400,000 units (1:1); A invests 50,000 ->
                 50,000 * 400,000 // 400,000 = 50,000 units, its era-0 units gone.
+
+    Borne losses (every loss is drawn on capital, so each is attested): the index rises by
+    covered * 2**128 // 4,200,001 at each loss; 4,200,001 is odd and above every covered
+    amount, so each step is floored strictly.
+      after loss 2  B 2,500,000 * 2,934,567 / 4,200,001 = 1,746,765.66 -> 1,746,765
+      after loss 3  the three steps sum to 2**128 less 2 (the floors): every era-0 unit
+                    bore just under 1 fen, so A 999,999, B 2,499,999, C 700,000
+                    (1,000,000 - ε, 2,500,000 - ε, 700,001 - ε, floored).
+    A's era-0 borne losses stay counted when it invests in era 1.
     """
     a, b, c = cast.mes[1], cast.mes[2], cast.mes[3]
     emc = _new_emc(
@@ -157,7 +183,9 @@ def test_losses_reach_every_investor_pro_rata_until_a_wipe_out_opens_a_new_era(
             capital,
         )
     _invest(cast, emc, c, 700_001)
-    assert emc.capital_totals() == CapitalTotals(4_200_001, 4_200_001, 0, 4_200_001, 0, 0, 0, 0)
+    assert emc.capital_totals() == CapitalTotals(
+        4_200_001, 4_200_001, 0, 4_200_001, 0, 0, 0, 0, 0, 0, 3, 0
+    )
     assert _values(emc, investors) == [1_000_000, 2_500_000, 700_001]
 
     reporter = cast.owner.address
@@ -168,7 +196,7 @@ def test_losses_reach_every_investor_pro_rata_until_a_wipe_out_opens_a_new_era(
     assert cast.balance(reporter) == before + 934_567
     assert cast.balance(emc.address) == held - 934_567
     assert emc.capital_totals() == CapitalTotals(
-        3_265_434, 4_200_001, 0, 4_200_001, 934_567, 934_567, 0, 0
+        3_265_434, 4_200_001, 0, 4_200_001, 934_567, 934_567, 0, 0, 0, 0, 3, 0
     )
     assert _values(emc, investors) == [777_484, 1_943_710, 544_239]
 
@@ -178,7 +206,7 @@ def test_losses_reach_every_investor_pro_rata_until_a_wipe_out_opens_a_new_era(
     assert cast.balance(reporter) == before + 2_000_000
     assert emc.capital_totals().capital == 1_265_434
     assert _values(emc, investors) == [301_293, 753_234, 210_905]
-    assert emc.capital_of(b.address) == CapitalHolding(2_500_000, 753_234, 2_500_000)
+    assert emc.capital_of(b.address) == CapitalHolding(2_500_000, 753_234, 2_500_000, 1_746_765)
 
     # More than is left: the capital pays what it has, the rest stays uncovered.
     before = cast.balance(reporter)
@@ -186,12 +214,14 @@ def test_losses_reach_every_investor_pro_rata_until_a_wipe_out_opens_a_new_era(
     assert _loss_absorbed(emc, result) == (3, 1_500_000, 1_265_434, 4_434_567)
     assert cast.balance(reporter) == before + 1_265_434
     assert cast.balance(emc.address) == held - 4_200_001
-    assert emc.capital_totals() == CapitalTotals(0, 0, 1, 4_200_001, 4_434_567, 4_200_001, 0, 0)
+    assert emc.capital_totals() == CapitalTotals(
+        0, 0, 1, 4_200_001, 4_434_567, 4_200_001, 0, 0, 0, 0, 3, 0
+    )
     assert emc.status() is EmcStatus.ACTIVE  # 4,434,567 < the threshold
     assert [emc.capital_of(x) for x in investors] == [
-        CapitalHolding(0, 0, 1_000_000),
-        CapitalHolding(0, 0, 2_500_000),
-        CapitalHolding(0, 0, 700_001),
+        CapitalHolding(0, 0, 1_000_000, 999_999),
+        CapitalHolding(0, 0, 2_500_000, 2_499_999),
+        CapitalHolding(0, 0, 700_001, 700_000),
     ]
 
     # A new era starts at one unit per fen, whatever the old units were.
@@ -200,11 +230,11 @@ def test_losses_reach_every_investor_pro_rata_until_a_wipe_out_opens_a_new_era(
     result = _invest(cast, emc, a, 50_000)
     assert emc.event(result, "Invested")["args"]["units"] == 50_000
     assert emc.capital_totals() == CapitalTotals(
-        450_000, 450_000, 1, 4_650_001, 4_434_567, 4_200_001, 0, 0
+        450_000, 450_000, 1, 4_650_001, 4_434_567, 4_200_001, 0, 0, 0, 0, 4, 0
     )
-    assert emc.capital_of(a.address) == CapitalHolding(50_000, 50_000, 1_050_000)
+    assert emc.capital_of(a.address) == CapitalHolding(50_000, 50_000, 1_050_000, 999_999)
     assert emc.capital_of(cast.chef.address) == CapitalHolding(400_000, 400_000, 400_000)
-    assert emc.capital_of(b.address) == CapitalHolding(0, 0, 2_500_000)
+    assert emc.capital_of(b.address) == CapitalHolding(0, 0, 2_500_000, 2_499_999)
 
 
 def test_an_investment_after_losses_buys_more_units_per_fen(cast: Cast) -> None:
@@ -219,6 +249,9 @@ def test_an_investment_after_losses_buys_more_units_per_fen(cast: Cast) -> None:
     Worth:  A 1,000,000 * 1,100,002 // 1,540,001 = 714,286
             B   400,000 * 1,100,002 // 1,540,001 = 285,714
             C   140,001 * 1,100,002 // 1,540,001 = 100,000 (one fen under what it paid in)
+    Borne:  A 250,000 (the first step, 250,000 * 2**128 // 1,000,000 = 2**126, is exact)
+              + 1,000,000 * 49,999 / 1,400,000 = 35,713.57 -> 285,713
+            B 400,000 * 49,999 / 1,400,000 = 14,285.43 -> 14,285; C nothing yet.
     """
     a, b, c = cast.mes[1], cast.mes[2], cast.chef
     emc = _new_emc(
@@ -236,15 +269,17 @@ def test_an_investment_after_losses_buys_more_units_per_fen(cast: Cast) -> None:
     _settle(cast, emc, _loss(250_000))
     args = emc.event(_invest(cast, emc, b, 300_000), "Invested")["args"]
     assert (args["units"], args["capital"]) == (400_000, 1_050_000)
-    assert emc.capital_of(b.address) == CapitalHolding(400_000, 300_000, 300_000)
+    assert emc.capital_of(b.address) == CapitalHolding(400_000, 300_000, 300_000, 0)
     _settle(cast, emc, _loss(49_999))
     args = emc.event(_invest(cast, emc, c, 100_001), "Invested")["args"]
     assert (args["units"], args["capital"]) == (140_001, 1_100_002)
     assert emc.capital_totals() == CapitalTotals(
-        1_100_002, 1_540_001, 0, 1_400_001, 299_999, 299_999, 0, 0
+        1_100_002, 1_540_001, 0, 1_400_001, 299_999, 299_999, 0, 0, 0, 0, 3, 0
     )
     assert _values(emc, [a.address, b.address, c.address]) == [714_286, 285_714, 100_000]
-    assert emc.capital_of(c.address) == CapitalHolding(140_001, 100_000, 100_001)
+    assert emc.capital_of(a.address) == CapitalHolding(1_000_000, 714_286, 1_000_000, 285_713)
+    assert emc.capital_of(b.address) == CapitalHolding(400_000, 285_714, 300_000, 14_285)
+    assert emc.capital_of(c.address) == CapitalHolding(140_001, 100_000, 100_001, 0)
 
 
 # Three versions for the dissolution short of the target (bps; each sums to 10,000):
@@ -278,7 +313,9 @@ def _three_versions(cast: Cast) -> list[list[ShareEntry]]:
     ]
 
 
-def test_dissolution_short_of_the_target_releases_the_pool_into_the_capital(cast: Cast) -> None:
+def test_dissolution_short_of_the_target_owes_the_pool_to_investors_by_losses_borne(
+    cast: Cast,
+) -> None:
     """Profits P1 (V1), P2 and P3 (V2), P4 (V3); losses 300,000 then 700,001 (threshold 1,000,000).
 
     Periods: 1 P1 = 1,000,003; 2 loss 300,000; 3 P2 = 2,000,017; 4 P3 = 333,331;
@@ -288,13 +325,26 @@ def test_dissolution_short_of_the_target_releases_the_pool_into_the_capital(cast
     Capital: ME 1 600,000 and ME 2 900,000 after period 1 (1:1, units 1,500,000); the loss of
     period 2 leaves 1,200,000; the chef invests 400,000 -> 400,000 * 1,500,000 // 1,200,000
     = 500,000 units (capital 1,600,000, units 2,000,000); period 6 covers 700,001 -> 899,999.
+    Both losses were covered in full: losses_covered 1,000,001.
 
     Pool: 1,500*P1 + 2,200*(P2 + P3) + 500*P4
-        = 1,500,004,500 + 5,133,365,600 + 388,888,500 = 7,022,258,600 -> 702,225 (rest 8,600)
-    Capital after dissolution: 899,999 + 702,225 = 1,602,224 for 2,000,000 units.
-    Capital returns, in turn: ME 1 600,000 * 1,602,224 // 2,000,000 = 480,667 (1,121,557 left
-    for 1,400,000 units); ME 2 900,000 * 1,121,557 // 1,400,000 = 721,000 (721,000.9; 400,557
-    left); the chef, last, 400,557: a quarter of 1,602,224 is 400,556, the rest is rounding.
+        = 1,500,004,500 + 5,133,365,600 + 388,888,500 = 7,022,258,600 (within the sharing
+        space of 1,000,000 fen = 10**10) -> released 702,225 (8,600 of it void);
+        to investors min(702,225, 1,000,001) = 702,225, to the fund 0.
+    Borne losses: period 2 raises the index by 300,000 * 2**128 // 1,500,000 = floor(2**128/5)
+    (2**128 = 1 mod 5: short by 1/5), period 6 by floor(700,001 * 2**128 / 2,000,000):
+      ME 1  600,000 * (0.2 + 0.3500005) = 330,000.3 -> 330,000
+      ME 2  900,000 * 0.5500005         = 495,000.45 -> 495,000
+      chef  500,000 * 0.3500005         = 175,000.25 -> 175,000 (its units came after period 2)
+    Claims, in turn (capital 899,999 for 2,000,000 units; pool 702,225 over 1,000,001):
+      ME 1  capital 600,000 * 899,999 // 2,000,000 = 269,999 (630,000 left for 1,400,000)
+            pool 702,225 * 330,000 // 1,000,001 = 231,734 (231,734.02)
+      ME 2  capital 900,000 * 630,000 // 1,400,000 = 405,000 (225,000 left)
+            pool 702,225 * 495,000 // 1,000,001 = 347,601 (347,601.03)
+      chef  last: capital 225,000 (224,999.75 pro rata), pool 702,225 - 231,734 - 347,601
+            = 122,890 (122,889.2 pro rata)
+    Nobody gets back more than it put in: ME 1 501,733 of 600,000, ME 2 752,601 of 900,000,
+    the chef 347,890 of 400,000.
 
     Credit (1/10,000 fen):
       ME 1 value-added  1,200*P1 + 1,000*(P2+P3) + 300*P4 = 3,766,684,700 -> 376,668 locked, void
@@ -310,7 +360,8 @@ def test_dissolution_short_of_the_target_releases_the_pool_into_the_capital(cast
                         (100,000 withdrawn before dissolution, 311,112 after)
     Left in the EMC at the end: (8,400 + 2,500 + 2,500 + 8,000 + 8,600) / 10,000 = 3 fen
       = 4,111,128 + 1,900,000 - (364,445 + 155,556 + 2,477,787) - 411,112
-        - (300,000 + 700,001) - (480,667 + 721,000 + 400,557).
+        - (300,000 + 700,001) - (269,999 + 405,000 + 225,000) - 702,225;
+    the dust is owed and the void 8,600 is no whole fen, so nothing can be swept.
     """
     owner, me1, me2, chef = cast.owner, cast.mes[1], cast.mes[2], cast.chef
     v1, v2, v3 = _three_versions(cast)
@@ -323,13 +374,15 @@ def test_dissolution_short_of_the_target_releases_the_pool_into_the_capital(cast
     _invest(cast, emc, me1, 600_000)
     _invest(cast, emc, me2, 900_000)
     result = _settle(cast, emc, _loss(300_000, revenue=200_000))
+    assert emc.event(result, "PeriodSettled")["args"]["auditor"] == cast.auditor.address
     assert _loss_absorbed(emc, result) == (2, 300_000, 300_000, 300_000)
     covered_to_owner += 300_000
     result = _invest(cast, emc, chef, 400_000)
     assert emc.event(result, "Invested")["args"]["units"] == 500_000
     assert emc.capital_totals() == CapitalTotals(
-        1_600_000, 2_000_000, 0, 1_900_000, 300_000, 300_000, 0, 0
+        1_600_000, 2_000_000, 0, 1_900_000, 300_000, 300_000, 0, 0, 0, 0, 3, 0
     )
+    assert emc.capital_of(me1.address).loss_borne == 119_999  # 600,000 / 5, less the floor
 
     v2_id, _ = cast.agree(emc.address, v2)
     assert emc.version(v2_id).value_added_bps == 2_200
@@ -348,6 +401,7 @@ def test_dissolution_short_of_the_target_releases_the_pool_into_the_capital(cast
 
     assert emc.position(me1.address) == Position(0, 376_668, 0, 4_700)
     assert emc.position(me2.address) == Position(38_889, 325_557, 116_667, 2_500 + 3_900)
+    assert emc.pool().accrued == 7_022_258_600
     assert emc.status() is EmcStatus.ACTIVE
 
     before = cast.balance(owner.address)
@@ -355,12 +409,28 @@ def test_dissolution_short_of_the_target_releases_the_pool_into_the_capital(cast
     covered_to_owner += 700_001
     assert cast.balance(owner.address) == before + 700_001
     assert _loss_absorbed(emc, result) == (6, 700_001, 700_001, 1_000_001)
-    assert _dissolved(emc, result) == (6, 1_000_001, 1_000_000, 1_602_224, 702_225)
+    assert _dissolved(emc, result) == (
+        6,
+        1_000_001,
+        1_000_000,
+        899_999,
+        702_225,
+        702_225,
+        0,
+        1_000_001,
+    )
     assert emc.status() is EmcStatus.DISSOLVED
     assert emc.capital_totals() == CapitalTotals(
-        1_602_224, 2_000_000, 0, 1_900_000, 1_000_001, 1_000_001, 0, 702_225
+        899_999, 2_000_000, 0, 1_900_000, 1_000_001, 1_000_001, 0, 702_225, 702_225, 0, 3, 0
     )
     assert not emc.totals().target_reached
+    # What each would be paid now: the last claimer's remainder is not known yet.
+    assert emc.capital_of(me1.address) == CapitalHolding(
+        600_000, 269_999, 600_000, 330_000, 231_734
+    )
+    assert emc.capital_of(chef.address) == CapitalHolding(
+        500_000, 224_999, 400_000, 175_000, 122_889
+    )
 
     # Locked value-added credit is void; payable credit is not.
     assert emc.position(me1.address) == Position(0, 0, 0, 0)
@@ -376,11 +446,13 @@ def test_dissolution_short_of_the_target_releases_the_pool_into_the_capital(cast
         deposited + invested - claimed - withdrawn - covered_to_owner
     )
 
-    assert _claim_capital(cast, emc, me1) == (480_667, 600_000)
-    assert _claim_capital(cast, emc, me2) == (721_000, 900_000)
-    assert emc.capital_totals().capital == 400_557
-    assert _claim_capital(cast, emc, chef) == (400_557, 500_000)
-    returned = 480_667 + 721_000 + 400_557
+    assert _claim_capital(cast, emc, me1) == (269_999, 600_000, 231_734)
+    assert _claim_capital(cast, emc, me2) == (405_000, 900_000, 347_601)
+    assert emc.capital_totals().capital == 225_000
+    assert _claim_capital(cast, emc, chef) == (225_000, 500_000, 122_890)
+    returned = 269_999 + 405_000 + 225_000
+    pool_paid = 231_734 + 347_601 + 122_890
+    assert pool_paid == 702_225
 
     claimed += _claim(cast, emc, me2)
     claimed += _claim(cast, emc, chef)
@@ -396,14 +468,17 @@ def test_dissolution_short_of_the_target_releases_the_pool_into_the_capital(cast
     withdrawn += 311_112
 
     assert emc.capital_totals() == CapitalTotals(
-        0, 0, 0, 1_900_000, 1_000_001, 1_000_001, 1_602_224, 702_225
+        0, 0, 0, 1_900_000, 1_000_001, 1_000_001, 899_999, 702_225, 702_225, 702_225, 3, 3
     )
     totals = emc.totals()
     assert (totals.paid, totals.dev_fund_withdrawn) == (claimed + withdrawn, withdrawn)
     assert cast.balance(owner.address) == owner_before - deposited + covered_to_owner + 2_477_787
     balance = cast.balance(emc.address)
-    assert balance == deposited + invested - claimed - withdrawn - covered_to_owner - returned
+    assert balance == (
+        deposited + invested - claimed - withdrawn - covered_to_owner - returned - pool_paid
+    )
     assert balance == 3
+    assert emc.sweepable() == 0
 
 
 def test_dissolution_without_investors_releases_the_pool_into_the_development_fund(
@@ -411,11 +486,13 @@ def test_dissolution_without_investors_releases_the_pool_into_the_development_fu
 ) -> None:
     """The base EMC (V1: chef partner 1,000, owner operating 7,000, ME 1 value-added 1,000,
     fund 1,000; period 1 profit 1,000,000) settles Q = 333,333 in period 2, then a loss of
-    10,000,000 (the threshold) in period 3 with nothing invested: covered 0.
+    10,000,000 (the threshold) in period 3 with nothing invested: covered 0, and a loss that
+    draws on no capital needs no attestation.
 
-    Profit 1,333,333. Pool: 1,000 * 1,333,333 = 1,333,333,000 -> 133,333 (rest 3,000),
-    which is also ME 1's locked credit (void now). The fund's own credit is the same:
-    133,333, dust 3,000; with the pool it may pay 266,666.
+    Profit 1,333,333. Pool: 1,000 * 1,333,333 = 1,333,333,000 -> released 133,333 (rest
+    3,000), which is also ME 1's locked credit (void now). Nobody bore a loss:
+    to investors min(133,333, 0) = 0, so all 133,333 go to the fund. The fund's own credit
+    is the same: 133,333, dust 3,000; with the pool it may pay 266,666.
     The chef claims 133,333 (dust 3,000), the owner 7,000 * 1,333,333 = 9,333,331,000 ->
     933,333 (dust 1,000). Left: 1,333,333 - 133,333 - 933,333 - 266,666 = 1 fen
     = (3,000 + 1,000 + 3,000 + 3,000) / 10,000.
@@ -430,10 +507,11 @@ def test_dissolution_without_investors_releases_the_pool_into_the_development_fu
     before = cast.balance(cast.owner.address)
 
     result = _settle(cast, emc, _loss(BASE_TERMS.loss_threshold))
+    assert emc.event(result, "PeriodSettled")["args"]["auditor"] == ZERO_ADDRESS
     assert _loss_absorbed(emc, result) == (3, 10_000_000, 0, 10_000_000)
-    assert _dissolved(emc, result) == (3, 10_000_000, 10_000_000, 0, 133_333)
+    assert _dissolved(emc, result) == (3, 10_000_000, 10_000_000, 0, 133_333, 0, 133_333, 0)
     assert cast.balance(cast.owner.address) == before
-    assert emc.capital_totals() == CapitalTotals(0, 0, 0, 0, 10_000_000, 0, 0, 133_333)
+    assert emc.capital_totals() == CapitalTotals(0, 0, 0, 0, 10_000_000, 0, 0, 133_333, 0, 0, 0, 0)
     assert emc.position(me1) == Position(0, 0, 0, 0)
     assert cast.ledger.dev_fund(emc) == Position(266_666, 0, 0, 3_000)
 
@@ -461,9 +539,11 @@ def test_dissolution_after_the_target_forfeits_nothing(cast: Cast) -> None:
     Period 1: 60 users, revenue 600,000, profit 500,000.
     Period 2: 40 users, revenue 400,001, profit 123,457 -> 100 users, 1,000,001: reached.
     ME 1's value-added credit: 1,500 * 623,457 = 935,185,500 -> 93,518 payable, dust 5,500.
-    Period 3: loss 600,001 >= threshold 600,000, covered: capital 149,999; dissolved, no pool
-    released. Capital returns: ME 1 500,000 * 149,999 // 750,000 = 99,999 (99,999.3),
-    the chef, last, 149,999 - 99,999 = 50,000 (49,999.7 pro rata: the remainder).
+    (The pool, 935,185,500, stays within the sharing space of 100,000 fen = 10**9.)
+    Period 3: loss 600,001 (attested: it draws on the capital) >= threshold 600,000,
+    covered: capital 149,999; dissolved, no pool released, so nothing is owed to investors.
+    Capital returns: ME 1 500,000 * 149,999 // 750,000 = 99,999 (99,999.3), the chef, last,
+    149,999 - 99,999 = 50,000 (49,999.7 pro rata: the remainder); pool shares 0.
     """
     me1, chef = cast.mes[1], cast.chef
     terms = EmcTerms(
@@ -488,57 +568,69 @@ def test_dissolution_after_the_target_forfeits_nothing(cast: Cast) -> None:
     assert emc.position(me1.address) == Position(93_518, 0, 0, 5_500)
 
     result = _settle(cast, emc, _loss(600_001))
-    assert _dissolved(emc, result) == (3, 600_001, 600_000, 149_999, 0)
+    assert _dissolved(emc, result) == (3, 600_001, 600_000, 149_999, 0, 0, 0, 600_001)
     assert emc.capital_totals() == CapitalTotals(
-        149_999, 750_000, 0, 750_000, 600_001, 600_001, 0, 0
+        149_999, 750_000, 0, 750_000, 600_001, 600_001, 0, 0, 0, 0, 2, 0
     )
     assert emc.position(me1.address) == Position(93_518, 0, 0, 5_500)
     assert cast.ledger.dev_fund(emc) == Position(31_172, 0, 0, 8_500)  # 500 * 623,457
 
     assert _claim(cast, emc, me1) == 93_518
-    assert _claim_capital(cast, emc, me1) == (99_999, 500_000)
-    assert _claim_capital(cast, emc, chef) == (50_000, 250_000)
-    assert emc.capital_totals() == CapitalTotals(0, 0, 0, 750_000, 600_001, 600_001, 149_999, 0)
+    assert _claim_capital(cast, emc, me1) == (99_999, 500_000, 0)
+    assert _claim_capital(cast, emc, chef) == (50_000, 250_000, 0)
+    assert emc.capital_totals() == CapitalTotals(
+        0, 0, 0, 750_000, 600_001, 600_001, 149_999, 0, 0, 0, 2, 2
+    )
     # 623,457 deposited + 750,000 invested - 93,518 claimed - 600,001 covered - 149,999 returned
     assert cast.balance(emc.address) == 529_939
 
 
 def test_the_reporter_is_paid_the_covered_losses_not_the_owner(cast: Cast) -> None:
-    """The chef invests 2,000,000 in the base EMC; ME 2 reports. A loss of 1,500,000 is
-    covered in full, then one of exactly the 500,000 left: the capital is 0, so its units
-    are reset and era 1 begins. ME 2 receives 1,500,000 + 500,000; the owner nothing."""
+    """The chef invests 2,000,000 in the base EMC; ME 2 reports, each loss attested. A loss of
+    1,500,000 is covered in full, then one of exactly the 500,000 left: the capital is 0, so
+    its units are reset and era 1 begins. ME 2 receives 1,500,000 + 500,000; the owner
+    nothing. The chef's units bore 1,500,000 * 2**128 // 2,000,000 (exactly 3/4 of 2**128)
+    and then the last quarter: 2,000,000 in all."""
     reporter = cast.mes[2]
     emc = cast.emc()
     emc.set_reporter(reporter.address)
     _invest(cast, emc, cast.chef, 2_000_000)
-    reporting = cast.as_(reporter)
     owner_before = cast.balance(cast.owner.address)
     reporter_before = cast.balance(reporter.address)
     emc_before = cast.balance(emc.address)
 
-    _, result = reporting.settle(reporting.emc(emc.address), _loss(1_500_000, revenue=500_000))
-    assert emc.event(result, "PeriodSettled")["args"]["reporter"] == reporter.address
+    result = settle(cast, emc, _loss(1_500_000, revenue=500_000), by=reporter)
+    settled = emc.event(result, "PeriodSettled")["args"]
+    assert (settled["reporter"], settled["auditor"]) == (reporter.address, cast.auditor.address)
     assert _loss_absorbed(emc, result) == (2, 1_500_000, 1_500_000, 1_500_000)
     assert cast.balance(reporter.address) == reporter_before + 1_500_000
-    assert emc.capital_of(cast.chef.address) == CapitalHolding(2_000_000, 500_000, 2_000_000)
+    assert emc.capital_of(cast.chef.address) == CapitalHolding(
+        2_000_000, 500_000, 2_000_000, 1_500_000
+    )
 
-    _, result = reporting.settle(reporting.emc(emc.address), _loss(500_000))
+    result = settle(cast, emc, _loss(500_000), by=reporter)
     assert _loss_absorbed(emc, result) == (3, 500_000, 500_000, 2_000_000)
     assert cast.balance(reporter.address) == reporter_before + 2_000_000
     assert cast.balance(cast.owner.address) == owner_before
     assert cast.balance(emc.address) == emc_before - 2_000_000
-    assert emc.capital_totals() == CapitalTotals(0, 0, 1, 2_000_000, 2_000_000, 2_000_000, 0, 0)
-    assert emc.capital_of(cast.chef.address) == CapitalHolding(0, 0, 2_000_000)
+    assert emc.capital_totals() == CapitalTotals(
+        0, 0, 1, 2_000_000, 2_000_000, 2_000_000, 0, 0, 0, 0, 1, 0
+    )
+    assert emc.capital_of(cast.chef.address) == CapitalHolding(0, 0, 2_000_000, 2_000_000)
 
 
 def test_claims_capital_returns_and_fund_withdrawals_work_after_dissolution(cast: Cast) -> None:
     """The base EMC (profit 1,000,000 in period 1) with ME 1 investing 6,000,000 and the chef
-    9,000,001 (15,000,001 units); a loss of 10,000,000 (the threshold) dissolves it:
-    capital 5,000,001 + pool 1,000 * 1,000,000 / 10,000 = 100,000 -> 5,100,001.
-    ME 1: 6,000,000 * 5,100,001 // 15,000,001 = 2,040,000 (2,040,000.26); the chef, last,
-    5,100,001 - 2,040,000 = 3,060,001 (3,060,000.74 pro rata). A second claim pays nothing.
+    9,000,001 (15,000,001 units); an attested loss of 10,000,000 (the threshold) dissolves it
+    with capital 5,000,001 left. Pool released: 1,000 * 1,000,000 / 10,000 = 100,000, all owed
+    to the investors (min(100,000, 10,000,000 covered)); the fund gets none of it.
+    Borne (index 10,000,000 * 2**128 // 15,000,001): ME 1 6,000,000 * 10,000,000 / 15,000,001
+    = 3,999,999.73 -> 3,999,999; the chef 6,000,000.27 -> 6,000,000.
+    ME 1: capital 6,000,000 * 5,000,001 // 15,000,001 = 2,000,000 (2,000,000.13), pool
+    100,000 * 3,999,999 // 10,000,000 = 39,999; the chef, last, 5,000,001 - 2,000,000
+    = 3,000,001 and 100,000 - 39,999 = 60,001. A second claim is refused.
     Payable credit: chef 100,000, owner 700,000, fund 100,000; ME 1's 100,000 locked is void.
-    Left: 1,000,000 + 15,000,001 - 900,000 - 10,000,000 - 5,100,001 = 0.
+    Left: 1,000,000 + 15,000,001 - 900,000 - 10,000,000 - 5,000,001 - 100,000 = 0.
     """
     me1, chef = cast.mes[1], cast.chef
     emc = cast.emc()
@@ -546,10 +638,19 @@ def test_claims_capital_returns_and_fund_withdrawals_work_after_dissolution(cast
     _invest(cast, emc, me1, 6_000_000)
     _invest(cast, emc, chef, 9_000_001)
     result = _settle(cast, emc, _loss(BASE_TERMS.loss_threshold))
-    assert _dissolved(emc, result) == (2, 10_000_000, 10_000_000, 5_100_001, 100_000)
+    assert _dissolved(emc, result) == (
+        2,
+        10_000_000,
+        10_000_000,
+        5_000_001,
+        100_000,
+        100_000,
+        0,
+        10_000_000,
+    )
 
-    assert _claim_capital(cast, emc, me1) == (2_040_000, 6_000_000)
-    assert emc.capital_of(me1.address) == CapitalHolding(0, 0, 6_000_000)
+    assert _claim_capital(cast, emc, me1) == (2_000_000, 6_000_000, 39_999)
+    assert emc.capital_of(me1.address) == CapitalHolding(0, 0, 6_000_000, 3_999_999, 0, True)
     assert_reverts(
         cast,
         lambda: cast.as_(me1).emc(emc.address).claim_capital(),
@@ -557,9 +658,20 @@ def test_claims_capital_returns_and_fund_withdrawals_work_after_dissolution(cast
         {"account": me1.address},
     )
     assert emc.capital_totals() == CapitalTotals(
-        3_060_001, 9_000_001, 0, 15_000_001, 10_000_000, 10_000_000, 2_040_000, 100_000
+        3_000_001,
+        9_000_001,
+        0,
+        15_000_001,
+        10_000_000,
+        10_000_000,
+        2_000_000,
+        100_000,
+        100_000,
+        39_999,
+        2,
+        1,
     )
-    assert _claim_capital(cast, emc, chef) == (3_060_001, 9_000_001)
+    assert _claim_capital(cast, emc, chef) == (3_000_001, 9_000_001, 60_001)
     assert_reverts(
         cast,
         lambda: cast.as_(chef).emc(emc.address).claim_capital(),
@@ -582,24 +694,29 @@ def test_claims_capital_returns_and_fund_withdrawals_work_after_dissolution(cast
     assert cast.balance(emc.address) == 0
 
 
-def test_a_dissolving_loss_that_wipes_the_capital_out_releases_the_pool_to_the_fund(
+def test_a_dissolving_loss_that_wipes_the_capital_out_still_repays_who_bore_it(
     cast: Cast,
 ) -> None:
-    """ME 1 invests 4,000,000 in the base EMC; a loss of 10,000,000 (the threshold) takes it
-    all (6,000,000 uncovered), so no units are outstanding when the EMC dissolves: the pool
-    (100,000) goes to the development fund, which may then pay 100,000 + 100,000, and ME 1's
-    era-0 units are worth nothing."""
+    """ME 1 invests 4,000,000 in the base EMC; an attested loss of 10,000,000 (the threshold)
+    takes it all (6,000,000 uncovered), so its era-0 units are worth nothing when the EMC
+    dissolves. They bore 4,000,000 (the index reaches 2**128 exactly), so the released pool
+    (1,000 * 1,000,000 / 10,000 = 100,000) is owed to ME 1: min(100,000, 4,000,000) = 100,000,
+    and the fund keeps only its own 100,000 of credit. ME 1 claims once: capital 0, units 0,
+    pool 100,000 (the last, and only, investor to claim)."""
     me1 = cast.mes[1]
     emc = cast.emc()
     _invest(cast, emc, me1, 4_000_000)
     result = _settle(cast, emc, _loss(BASE_TERMS.loss_threshold))
     assert _loss_absorbed(emc, result) == (2, 10_000_000, 4_000_000, 10_000_000)
-    assert _dissolved(emc, result) == (2, 10_000_000, 10_000_000, 0, 100_000)
+    assert emc.event(result, "LossAbsorbed")["args"]["newEra"]
+    assert _dissolved(emc, result) == (2, 10_000_000, 10_000_000, 0, 100_000, 100_000, 0, 4_000_000)
     assert emc.capital_totals() == CapitalTotals(
-        0, 0, 1, 4_000_000, 10_000_000, 4_000_000, 0, 100_000
+        0, 0, 1, 4_000_000, 10_000_000, 4_000_000, 0, 100_000, 100_000, 0, 1, 0
     )
-    assert cast.ledger.dev_fund(emc) == Position(200_000, 0, 0, 0)
-    assert emc.capital_of(me1.address) == CapitalHolding(0, 0, 4_000_000)
+    assert cast.ledger.dev_fund(emc) == Position(100_000, 0, 0, 0)
+    assert emc.capital_of(me1.address) == CapitalHolding(0, 0, 4_000_000, 4_000_000, 100_000)
+    assert _claim_capital(cast, emc, me1) == (0, 0, 100_000)
+    assert emc.capital_of(me1.address) == CapitalHolding(0, 0, 4_000_000, 4_000_000, 0, True)
     assert_reverts(
         cast,
         lambda: cast.as_(me1).emc(emc.address).claim_capital(),

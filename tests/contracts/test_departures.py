@@ -4,13 +4,17 @@ A notice given after period ``n`` with ``k`` periods runs out once period ``n + 
 settled. Until then no new version may leave the member out (one may still name it, and it
 must sign that one); after that the owner proposes one without it, which the remaining
 parties sign, and no version may name it again. The member keeps earning its share until
-such a version is activated, and what it earned stays claimable. Suspension freezes a
-member's share; only notice ends it.
+such a version is activated, and what it earned stays claimable. Notice is 1 to the terms'
+``max_notice_periods``; a member gives notice once, and the owner may only shorten a running
+notice. A member that was suspended (or lost the role its share needs) may be left out at
+once, without notice, and keeps what it earned.
 
 Credit is bps * profit in 1/10,000 fen; whole fen are payable, the remainder is dust.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
@@ -35,10 +39,10 @@ TERMS = EmcTerms(
 REASON = keccak(text="missed three deliveries")
 
 
-def _new_emc(cast: Cast, entries: list[ShareEntry]) -> EmcClient:
+def _new_emc(cast: Cast, entries: list[ShareEntry], terms: EmcTerms = TERMS) -> EmcClient:
     """A fresh EMC owned by ``cast.owner`` with ``entries`` signed and active."""
     address, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
-        cast.owner.address, TERMS, TERMS_REASON
+        cast.owner.address, terms, TERMS_REASON
     )
     cast.agree(address, entries)
     return cast.emc(address)
@@ -183,14 +187,97 @@ def test_a_member_resigns_with_notice(cast: Cast) -> None:
     assert emc.shares_of(v2_id, me2.address) == {}
 
 
-def test_a_suspended_member_is_left_out_only_after_notice(cast: Cast) -> None:
+def test_propose_version_leaves_a_suspended_member_out_at_once(cast: Cast) -> None:
     """V1: chef partner 1,000, duck farm partner 500, owner operating 7,500, fund 1,000.
-    Period 1 S1 = 600,001; an operator suspends the duck farm. Suspension freezes its share:
-    V2 (chef 1,500, owner 7,500, fund 1,000) is refused until the owner's one-period notice
-    runs out with period 2 (S2 = 400,000, still under V1); then the chef and the owner sign it
-    and period 3 (100,000) pays the duck farm nothing.
-    Duck farm: 500 * (S1 + S2) = 500,000,500 -> 50,000, dust 500, claimable while suspended.
-    Its notice ran out, so once reinstated it still cannot be named again.
+    Period 1 S1 = 600,001; an operator suspends the duck farm. No notice is needed: V2
+    (chef 1,500, owner 7,500, fund 1,000) is proposed at once, signed by the chef and the
+    owner only, and period 2 (400,000) pays the duck farm nothing.
+    Duck farm: 500 * S1 = 300,000,500 -> 30,000, dust 500, claimable while suspended.
+    It was never given notice, so once reinstated the owner may name it again (V3, the
+    entries of V1, which it must sign): period 3 (100,000) pays it 500 * 100,000
+    = 50,000,000 -> 5,000.
+    """
+    duck, chef = cast.partners["duck_farm"], cast.chef
+    v1 = [
+        ShareEntry(chef.address, ShareClass.PARTNER, 1_000),
+        ShareEntry(duck.address, ShareClass.PARTNER, 500),
+        ShareEntry(cast.owner.address, ShareClass.OPERATING, 7_500),
+        ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
+    ]
+    emc = _new_emc(cast, v1)
+    _settle(cast, emc, 600_001)
+    cast.as_(cast.operator2).registry.suspend(duck.address, keccak(text="audit"))
+
+    v2 = [
+        ShareEntry(chef.address, ShareClass.PARTNER, 1_500),
+        ShareEntry(cast.owner.address, ShareClass.OPERATING, 7_500),
+        ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
+    ]
+    v2_id, _ = emc.propose_version(v2)
+    assert emc.version(v2_id).party_count == 2
+    result = _activate(cast, emc, v2_id)
+    assert emc.event(result, "VersionActivated")["args"]["fromPeriod"] == 2
+    _settle(cast, emc, 400_000)
+    assert emc.departure_of(duck.address) == Departure(0, 0, False, bytes(32))
+    assert emc.position(duck.address) == Position(30_000, 0, 0, 500)
+    assert _claim(cast, emc, duck) == 30_000
+
+    cast.as_(cast.operator2).registry.reinstate(duck.address)
+    v3_id, _ = emc.propose_version(v1)
+    assert emc.version(v3_id).party_count == 3
+    assert duck.address in emc.parties(v3_id)
+    _activate(cast, emc, v3_id)
+    _settle(cast, emc, 100_000)
+    assert emc.position(duck.address) == Position(5_000, 0, 30_000, 500)
+
+
+def test_terminate_and_resign_revert_when_notice_exceeds_the_terms_bound(cast: Cast) -> None:
+    """Terms with max_notice_periods 3: a notice of 0 or 4 periods is refused, by the owner
+    and by the member alike (EmcNoticeOutOfBounds(notice, 1, 3)); 3 periods is accepted
+    (effective after period 0 + 3)."""
+    duck, chef = cast.partners["duck_farm"], cast.chef
+    emc = _new_emc(
+        cast,
+        [
+            ShareEntry(chef.address, ShareClass.PARTNER, 1_000),
+            ShareEntry(duck.address, ShareClass.PARTNER, 500),
+            ShareEntry(cast.owner.address, ShareClass.OPERATING, 7_500),
+            ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
+        ],
+        replace(TERMS, max_notice_periods=3),
+    )
+    assert emc.terms().max_notice_periods == 3
+    for notice in (0, 4, 2**32 - 1):
+        bounds = {"noticePeriods": notice, "min": 1, "max": 3}
+        assert_reverts(
+            cast,
+            lambda n=notice: emc.terminate(duck.address, n, REASON),
+            errors.EmcNoticeOutOfBounds,
+            bounds,
+        )
+        assert_reverts(
+            cast,
+            lambda n=notice: cast.as_(chef).emc(emc.address).resign(n, REASON),
+            errors.EmcNoticeOutOfBounds,
+            bounds,
+        )
+    assert emc.departure_of(duck.address) == Departure(0, 0, False, bytes(32))
+    result = emc.terminate(duck.address, 3, REASON)
+    assert _noticed(emc, result) == (duck.address, cast.owner.address, 3, REASON)
+
+
+def test_terminate_shortens_a_longer_resignation_and_never_lengthens_it(cast: Cast) -> None:
+    """V1: chef partner 1,000, duck farm partner 500, owner operating 7,500, fund 1,000;
+    terms allow notice up to 6 periods.
+
+    After period 1 (S1 = 200,000) the duck farm resigns with 6 periods' notice (effective
+    after period 7). The owner terminates it with 2 (effective after period 3): the earlier
+    end wins. A termination ending after period 3 or 4 is refused (EmcAlreadyDeparting, the
+    notice running until period 3), and so is a second resignation, even a shorter one.
+    Until period 3 is settled V2 (chef 1,500, owner 7,500, fund 1,000) cannot leave the duck
+    farm out; then the chef and the owner sign it.
+    Duck farm: 500 * (200,000 + 300,001 + 100,000) = 300,000,500 -> 30,000, dust 500;
+    period 4 (1,000,000) under V2 pays it nothing.
     """
     duck, chef = cast.partners["duck_farm"], cast.chef
     emc = _new_emc(
@@ -201,43 +288,83 @@ def test_a_suspended_member_is_left_out_only_after_notice(cast: Cast) -> None:
             ShareEntry(cast.owner.address, ShareClass.OPERATING, 7_500),
             ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
         ],
+        replace(TERMS, max_notice_periods=6),
     )
-    _settle(cast, emc, 600_001)
-    cast.as_(cast.operator2).registry.suspend(duck.address, keccak(text="audit"))
-
     v2 = [
         ShareEntry(chef.address, ShareClass.PARTNER, 1_500),
         ShareEntry(cast.owner.address, ShareClass.OPERATING, 7_500),
         ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
     ]
+    _settle(cast, emc, 200_000)
+    resigned = cast.as_(duck).emc(emc.address).resign(6, keccak(text="leaving"))
+    assert _noticed(emc, resigned) == (duck.address, duck.address, 7, keccak(text="leaving"))
+
+    result = emc.terminate(duck.address, 2, REASON)
+    assert _noticed(emc, result) == (duck.address, cast.owner.address, 3, REASON)
+    shortened = Departure(3, _timestamp(cast, result), True, REASON)
+    assert emc.departure_of(duck.address) == shortened
+    for notice in (2, 3):
+        assert_reverts(
+            cast,
+            lambda n=notice: emc.terminate(duck.address, n, REASON),
+            errors.EmcAlreadyDeparting,
+            {"account": duck.address, "effectivePeriod": 3},
+        )
+    assert_reverts(
+        cast,
+        lambda: cast.as_(duck).emc(emc.address).resign(1, REASON),
+        errors.EmcAlreadyDeparting,
+        {"account": duck.address, "effectivePeriod": 3},
+    )
+
+    _settle(cast, emc, 300_001)
     assert_reverts(
         cast,
         lambda: emc.propose_version(v2),
         errors.EmcMemberLeftOut,
-        {"account": duck.address, "effectivePeriod": 0},
+        {"account": duck.address, "effectivePeriod": 3},
     )
-    emc.terminate(duck.address, 1, REASON)
-    _settle(cast, emc, 400_000)
+    assert _settle(cast, emc, 100_000) == 3
     v2_id, _ = emc.propose_version(v2)
     assert emc.version(v2_id).party_count == 2
     _activate(cast, emc, v2_id)
-    _settle(cast, emc, 100_000)
-    assert emc.position(duck.address) == Position(50_000, 0, 0, 500)
-    assert _claim(cast, emc, duck) == 50_000
+    _settle(cast, emc, 1_000_000)
+    assert emc.position(duck.address) == Position(30_000, 0, 0, 500)
+    assert emc.departure_of(duck.address) == shortened
 
-    cast.as_(cast.operator2).registry.reinstate(duck.address)
+
+def test_terminate_reverts_when_account_is_zero(cast: Cast) -> None:
+    """Account zero is the development fund's entry, never a member: no notice for it."""
+    assert_reverts(
+        cast, lambda: cast.emc().terminate(ZERO_ADDRESS, 1, REASON), errors.EmcZeroAddress, {}
+    )
+    assert cast.emc().departure_of(ZERO_ADDRESS) == Departure(0, 0, False, bytes(32))
+
+
+def test_resign_reverts_when_the_member_is_suspended_and_it_is_left_out_at_once(
+    cast: Cast,
+) -> None:
+    """The chef, a party of the base EMC's version 1, is suspended: it cannot act, so it
+    cannot resign (EmcCallerNotActive); the owner proposes version 3 without it at once and
+    the two remaining parties (the owner, ME 1) activate it."""
+    chef, emc = cast.chef, cast.emc()
+    cast.as_(cast.operator2).registry.suspend(chef.address, keccak(text="audit"))
     assert_reverts(
         cast,
-        lambda: emc.propose_version(
-            [
-                ShareEntry(duck.address, ShareClass.PARTNER, 500),
-                ShareEntry(chef.address, ShareClass.PARTNER, 1_000),
-                *v2[1:],
-            ]
-        ),
-        errors.EmcMemberDeparted,
-        {"account": duck.address, "effectivePeriod": 2},
+        lambda: cast.as_(chef).emc(emc.address).resign(1, REASON),
+        errors.EmcCallerNotActive,
+        {"caller": chef.address},
     )
+    entries = [
+        ShareEntry(cast.owner.address, ShareClass.OPERATING, 8_000),
+        ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, 1_000),
+        ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
+    ]
+    v3_id, _ = emc.propose_version(entries)
+    assert emc.version(v3_id).party_count == 2
+    _activate(cast, emc, v3_id)
+    assert emc.active_version_id() == v3_id
+    assert emc.departure_of(chef.address) == Departure(0, 0, False, bytes(32))
 
 
 def test_a_version_naming_a_member_whose_notice_runs_out_before_activation_is_refused(

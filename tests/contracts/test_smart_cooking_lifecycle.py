@@ -19,12 +19,19 @@ Balcony, a second EMC (target 500 users, 1M RMB; loss threshold 100,000.00 RMB):
   version 1 owner (ME 4) operating 8,500, ME 5 value-added 500, platform 500, dev fund 500.
   month 1   profit 2,000,000 fen; 100 users, so the target is not reached.
   capital   ME 4 9,000,000 fen, ME 5 4,500,000, platform 1,500,000 (15,000,000; 60/30/10%).
-  month 2   loss 4,000,000 (cost 5,000,000, revenue 1,000,000): the capital pays it to the
-            owner, who bore the costs; 11,000,000 left.
-  month 3   loss 6,000,000: losses reach 10,000,000 = the threshold and Balcony dissolves;
-            capital 5,000,000 plus the forfeited pool 500 * 2,000,000 / 10,000 = 100,000.
-  returns   ME 4 9,000,000 * 5,100,000 / 15,000,000 = 3,060,000; then ME 5
-            4,500,000 * 2,040,000 / 6,000,000 = 1,530,000; then the platform the rest, 510,000.
+  month 2   loss 4,000,000 (cost 5,000,000, revenue 1,000,000), attested by the auditor (it
+            draws on the capital): the capital pays it to the owner, who bore the costs;
+            11,000,000 left.
+  month 3   loss 6,000,000, attested: losses reach 10,000,000 = the threshold and Balcony
+            dissolves with capital 5,000,000. The forfeited pool, 500 * 2,000,000 / 10,000
+            = 100,000, is owed to the investors (min(100,000, 10,000,000 covered)) in
+            proportion to the losses they bore: the index rose by floor(4/15 * 2**128) and
+            floor(6/15 * 2**128), so ME 4 bore 9,000,000 * 2/3 - ε -> 5,999,999, ME 5
+            2,999,999, the platform 999,999.
+  returns   ME 4 capital 9,000,000 * 5,000,000 / 15,000,000 = 3,000,000, pool
+            100,000 * 5,999,999 // 10,000,000 = 59,999; then ME 5 4,500,000 * 2,000,000 /
+            6,000,000 = 1,500,000 and 29,999; then the platform, last, the rest: 500,000 and
+            100,000 - 59,999 - 29,999 = 10,002 (9,999 pro rata, plus the remainders).
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ from tests.contracts.helpers import (
     Credit,
     accrue,
     assert_reverts,
+    attest,
     increase_time,
     latest_timestamp,
     new_account,
@@ -211,6 +219,10 @@ def _smart_cooking(cast: Cast, mes: list[LocalAccount], extra: list[LocalAccount
         losses_covered=0,
         returned=0,
         pool_released=0,
+        pool_to_investors=0,
+        pool_paid=0,
+        investors=18,
+        claims=0,
     )
     assert emc.capital_of(cast.owner.address) == CapitalHolding(40_000_000, 40_000_000, 40_000_000)
     paid = sum(credit.entitlement for a, credit in credits.items() if a != ZERO_ADDRESS)
@@ -253,7 +265,9 @@ def test_balcony_dissolves_at_its_loss_threshold_and_returns_capital_pro_rata(ca
         cast.as_(wallet).emc(address).invest(amount)
     owner_before = cast.balance(owner_wallet.address)
 
-    _, result = owner.settle(emc, PeriodReport(10, 10, 1_000_000, 5_000_000, 0))
+    first_loss = PeriodReport(10, 10, 1_000_000, 5_000_000, 0)
+    _, result = owner.settle(emc, first_loss, attest(cast, emc, first_loss))
+    assert emc.settlement(result).auditor == cast.auditor.address
     absorbed = emc.event(result, "LossAbsorbed")["args"]
     assert (absorbed["loss"], absorbed["covered"], absorbed["cumulativeLosses"]) == (
         4_000_000,
@@ -264,15 +278,26 @@ def test_balcony_dissolves_at_its_loss_threshold_and_returns_capital_pro_rata(ca
     # ME 5's value-added credit is still locked: 500 * 2,000,000 = 10**9 -> 100,000 fen.
     assert emc.position(me5.address) == Position(0, 100_000, 0, 0)
 
-    _, result = owner.settle(emc, PeriodReport(0, 0, 0, 6_000_000, 0))
+    # Unattested, a loss drawn on the capital is refused.
+    second_loss = PeriodReport(0, 0, 0, 6_000_000, 0)
+    assert_reverts(
+        cast,
+        lambda: owner.settle(emc, second_loss),
+        errors.EmcAttestationRequired,
+        {"loss": 6_000_000, "capital": 11_000_000},
+    )
+    _, result = owner.settle(emc, second_loss, attest(cast, emc, second_loss))
     dissolved = emc.event(result, "EmcDissolved")["args"]
-    assert (
-        dissolved["period"],
-        dissolved["losses"],
-        dissolved["threshold"],
-        dissolved["capital"],
-        dissolved["poolReleased"],
-    ) == (3, 10_000_000, 10_000_000, 5_100_000, 100_000)
+    assert dict(dissolved) == {
+        "period": 3,
+        "losses": 10_000_000,
+        "threshold": 10_000_000,
+        "capital": 5_000_000,
+        "poolReleased": 100_000,
+        "poolToInvestors": 100_000,
+        "poolToDevFund": 0,
+        "lossesCovered": 10_000_000,
+    }
     assert emc.status() == EmcStatus.DISSOLVED
     # The owner bore the costs; the capital paid it both losses.
     assert cast.balance(owner_wallet.address) - owner_before == 10_000_000
@@ -288,14 +313,22 @@ def test_balcony_dissolves_at_its_loss_threshold_and_returns_capital_pro_rata(ca
         cast, cast.as_(me5).emc(address).claim, errors.EmcNothingToClaim, {"account": me5.address}
     )
 
-    # Capital comes back pro rata, whatever the order of claims.
+    # Capital comes back pro rata to units, the pool pro rata to the losses borne; the last
+    # investor to claim takes the remainders.
+    assert [emc.capital_of(w.address).loss_borne for w in invested] == [
+        5_999_999,
+        2_999_999,
+        999_999,
+    ]
     returned = {}
     for wallet in (owner_wallet, me5, platform):
-        returned[wallet.address], _ = cast.as_(wallet).emc(address).claim_capital()
+        _, result = cast.as_(wallet).emc(address).claim_capital()
+        args = emc.event(result, "CapitalReturned")["args"]
+        returned[wallet.address] = (args["amount"], args["poolShare"])
     assert returned == {
-        owner_wallet.address: 3_060_000,
-        me5.address: 1_530_000,
-        platform.address: 510_000,
+        owner_wallet.address: (3_000_000, 59_999),
+        me5.address: (1_500_000, 29_999),
+        platform.address: (500_000, 10_002),
     }
     # Earned credit stays claimable: operating 8,500 and partner 500 of 2,000,000; the fund
     # keeps its 500 bps (100,000) and the owner withdraws it for a purpose.
@@ -309,9 +342,13 @@ def test_balcony_dissolves_at_its_loss_threshold_and_returns_capital_pro_rata(ca
         invested=15_000_000,
         losses=10_000_000,
         losses_covered=10_000_000,
-        returned=5_100_000,
+        returned=5_000_000,
         pool_released=100_000,
+        pool_to_investors=100_000,
+        pool_paid=100_000,
+        investors=3,
+        claims=3,
     )
-    # deposited 2,000,000 + invested 15,000,000 - covered 10,000,000 - returned 5,100,000
-    # - claims 1,800,000 - fund 100,000 = 0: the dissolved EMC holds nothing.
+    # deposited 2,000,000 + invested 15,000,000 - covered 10,000,000 - returned 5,000,000
+    # - pool 100,000 - claims 1,800,000 - fund 100,000 = 0: the dissolved EMC holds nothing.
     assert cast.balance(address) == 0

@@ -110,13 +110,13 @@ def settle(
             f"{rmb(outcome.loss)} RMB: {figures}, cost {rmb(report.cost)} RMB {tx}"
         )
         print_loss(client, outcome, ledger.address)
-    if attestation is not None:
-        echo(f"attested by auditor {attestation.auditor}")
     else:
         echo(
             f"settled period {outcome.period} of {client.address}: profit "
             f"{rmb(report.profit)} RMB, {figures} {tx}"
         )
+    if outcome.auditor is not None:
+        echo(f"attested by auditor {outcome.auditor}")
     echo(
         f"cumulative: {totals.users:,} users, revenue {rmb(totals.revenue)} RMB, "
         f"profit {rmb(totals.profit)} RMB; target reached: "

@@ -61,6 +61,8 @@ def test_guidelines_publish_then_emc_create_generates_smart_cooking_terms(
         "loss_threshold_fen": 100_000_000,
         "partner_min_bps": 200,
         "partner_max_bps": 600,
+        "max_notice_periods": 12,
+        "attest_all_reports": False,
     }
 
     address = cli.run(
@@ -71,6 +73,34 @@ def test_guidelines_publish_then_emc_create_generates_smart_cooking_terms(
     assert terms == EmcTerms(
         20_000, 1_000_000_000, 60_000_000, 100_000_000, partner_min_bps=200, partner_max_bps=600
     )
+
+
+def test_guidelines_publish_sets_the_notice_bound_and_the_attestation_rule_of_new_emcs(
+    cli: Cli, w3: Web3, artifacts: dict[str, Artifact]
+) -> None:
+    _deployed(cli)
+    cli.run(*PUBLISH, "--max-notice", "3", "--attest-all")
+
+    shown = json.loads(cli.run("guidelines", "show", "explore", "--json").stdout)
+    assert (shown["max_notice_periods"], shown["attest_all_reports"]) == (3, True)
+    address = cli.run(
+        "emc", "create", "--owner", "owner", "--strategy", "explore", "--criteria", "100,80,60,80"
+    ).stdout.strip()
+
+    terms = cli.ledger(w3, artifacts).emc(Web3.to_checksum_address(address)).terms()
+    assert (terms.max_notice_periods, terms.attest_all_reports) == (3, True)
+
+
+def test_guidelines_publish_exits_2_when_notice_bound_zero(
+    cli: Cli, w3: Web3, artifacts: dict[str, Artifact]
+) -> None:
+    _deployed(cli)
+    result = cli.run(*PUBLISH, "--max-notice", "0", code=2)
+    assert result.stderr == (
+        "error: TargetGuidelines.publishFormula reverted: GuidelinesZeroNoticeBound(). "
+        "Set the formula's longest departure notice to at least one period.\n"
+    )
+    assert cli.ledger(w3, artifacts).guidelines.formula_count(Strategy.EXPLORE) == 0
 
 
 def test_guidelines_show_prints_the_current_formula(cli: Cli) -> None:

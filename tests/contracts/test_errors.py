@@ -50,6 +50,7 @@ from tests.contracts.helpers import (
 METADATA = keccak(text="member record")
 PURPOSE = keccak(text="test kitchen")
 MAX_CUMULATIVE = 2**72 - 1
+MAX_REVENUE = 2**96 - 1
 
 # Errors in the ABIs that no transaction can trigger, and why.
 UNREACHABLE = {
@@ -107,6 +108,7 @@ TRIGGERED = {
     "EmcMemberLeftOut",
     "EmcMemberDeparted",
     "FactoryZeroLossThreshold",
+    "FactoryZeroNoticeBound",
     # in test_guidelines.py
     "GuidelinesNotSteward",
     "GuidelinesWeightsNot100",
@@ -117,6 +119,7 @@ TRIGGERED = {
     "GuidelinesNoFormula",
     "GuidelinesScoreTooLow",
     "GuidelinesZeroLossThreshold",
+    "GuidelinesZeroNoticeBound",
     "EmcNotOwner",
     "EmcNotReporter",  # in test_reporter.py
     "EmcIneligibleReporter",  # in test_reporter.py
@@ -145,6 +148,12 @@ TRIGGERED = {
     "EmcDevFundInsufficient",
     "EmcZeroAddress",
     "EmcRecipientNotAllowed",
+    "EmcNotSweeper",
+    "EmcNothingToSweep",
+    # in test_attestations.py
+    "EmcAttestationRequired",
+    "EmcNotAuditor",
+    "EmcInvalidAttestation",
     # in test_bidding.py
     "EmcBidDeadlines",
     "EmcUnknownBidRound",
@@ -956,19 +965,34 @@ def test_settle_accepts_cumulative_profit_at_max(cast: Cast) -> None:
     assert emc.position(cast.chef.address) == Position(0, 0, amount, dust)
 
 
-@pytest.mark.parametrize("field", ["users", "revenue"])
-def test_settle_reverts_when_cumulative_figure_overflows(cast: Cast, field: str) -> None:
+def test_settle_reverts_when_cumulative_users_overflow(cast: Cast) -> None:
     emc = _owner(cast).emc(cast.base_emc)
-    if field == "users":
-        report, bits, value = PeriodReport(2**64 - 1, 0, 1, 0, 1), 64, 2**64 - 1 + 10
-    else:
-        report, bits, value = PeriodReport(0, 0, 2**128 - 1, 0, 1), 128, 2**128 - 1 + 1_000_000
+    # The base period brought 10 users; the sum is widened, then cast to uint64.
     assert_reverts(
         cast,
-        lambda: emc.settle(report),
+        lambda: emc.settle(PeriodReport(2**64 - 1, 0, 1, 0, 1)),
         errors.SafeCastOverflowedUintDowncast,
-        {"bits": bits, "value": value},
+        {"bits": 64, "value": 2**64 - 1 + 10},
     )
+
+
+@pytest.mark.parametrize("revenue", [2**96 - BASE_PROFIT, 2**128 - 1], ids=["by-one", "uint128"])
+def test_settle_reverts_when_cumulative_revenue_exceeds_uint96(cast: Cast, revenue: int) -> None:
+    # The base period's revenue was 1,000,000 fen; cumulative revenue must fit uint96.
+    emc = _owner(cast).emc(cast.base_emc)
+    assert_reverts(
+        cast,
+        lambda: emc.settle(PeriodReport(0, 0, revenue, 0, 1)),
+        errors.EmcAmountTooLarge,
+        {"value": BASE_PROFIT + revenue, "max": MAX_REVENUE},
+    )
+
+
+def test_settle_accepts_cumulative_revenue_at_uint96_max(cast: Cast) -> None:
+    owner = _owner(cast)
+    emc = owner.emc(cast.base_emc)
+    owner.settle(emc, PeriodReport(0, 0, MAX_REVENUE - BASE_PROFIT, 0, 1))
+    assert emc.totals().revenue == MAX_REVENUE
 
 
 def test_settle_reverts_when_profit_overflows_uint128(cast: Cast) -> None:
@@ -1057,6 +1081,58 @@ def test_withdraw_dev_fund_reverts_when_recipient_unregistered(cast: Cast) -> No
     )
 
 
+def test_withdraw_dev_fund_reverts_when_recipient_is_an_rdh_chain_contract(cast: Cast) -> None:
+    # The token lets an EMC pay another EMC; the fund's credit must reach a member's hands.
+    other, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
+        cast.owner.address, TERMS, TERMS_REASON
+    )
+    emc = _owner(cast).emc(cast.base_emc)
+    for to in (other, cast.base_emc):
+        assert_reverts(
+            cast,
+            lambda: emc.withdraw_dev_fund(to, 1, PURPOSE),  # noqa: B023
+            errors.EmcRecipientNotAllowed,
+            {"to": to},
+        )
+
+
+@pytest.mark.parametrize("who", ["chef", "auditor", "suspended_owner", "suspended_treasury"])
+def test_sweep_reverts_when_caller_neither_active_owner_nor_treasurer(cast: Cast, who: str) -> None:
+    cast.as_(cast.owner).token.transfer(cast.base_emc, 500)  # something to sweep
+    registry = cast.as_(cast.admin).registry
+    if who == "suspended_owner":
+        registry.suspend(cast.owner.address)
+    if who == "suspended_treasury":
+        registry.suspend(cast.treasury.address)
+    caller = {
+        "chef": cast.chef,
+        "auditor": cast.auditor,
+        "suspended_owner": cast.owner,
+        "suspended_treasury": cast.treasury,
+    }[who]
+    emc = cast.as_(caller).emc(cast.base_emc)
+    assert emc.sweepable() == 500
+    assert_reverts(
+        cast,
+        emc.sweep,
+        errors.EmcNotSweeper,
+        {"caller": caller.address, "owner": cast.owner.address},
+    )
+
+
+@pytest.mark.parametrize("who", ["owner", "treasury"])
+def test_sweep_reverts_when_nothing_held_above_debts(cast: Cast, who: str) -> None:
+    emc = cast.as_(cast.owner if who == "owner" else cast.treasury).emc(cast.base_emc)
+    assert emc.sweepable() == 0
+    assert_reverts(cast, emc.sweep, errors.EmcNothingToSweep, {})
+    # What the members are owed stays put however it is claimed.
+    cast.as_(cast.chef).emc(cast.base_emc).claim()
+    assert_reverts(cast, emc.sweep, errors.EmcNothingToSweep, {})
+    cast.as_(cast.owner).token.transfer(cast.base_emc, 1)
+    assert emc.sweep()[0] == 1
+    assert_reverts(cast, emc.sweep, errors.EmcNothingToSweep, {})
+
+
 # -- Losses, capital and departures ------------------------------------------------------
 
 REASON = keccak(text="missed three deliveries")
@@ -1105,6 +1181,47 @@ def test_create_emc_reverts_when_loss_threshold_zero(cast: Cast) -> None:
     )
 
 
+def test_create_emc_reverts_when_notice_bound_zero(cast: Cast) -> None:
+    factory = cast.as_(cast.admin).factory
+    assert_reverts(
+        cast,
+        lambda: factory.create_emc_with_terms(
+            cast.owner.address, replace(TERMS, max_notice_periods=0), TERMS_REASON
+        ),
+        errors.FactoryZeroNoticeBound,
+        {},
+    )
+
+
+def test_invest_reverts_for_a_party_of_an_earlier_version_only(cast: Cast) -> None:
+    # ME 2 was a party of version 3 only; version 4 (the base entries) leaves it out.
+    entries = [
+        *base_entries(cast)[:2],
+        ShareEntry(cast.mes[2].address, ShareClass.OPERATING, 1_000),
+    ]
+    entries[1] = ShareEntry(cast.owner.address, ShareClass.OPERATING, 6_000)
+    entries += [
+        ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, 1_000),
+        ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
+    ]
+    cast.agree(cast.base_emc, entries)
+    me2 = cast.as_(cast.mes[2])
+    cast.mint(cast.mes[2].address, 2_000)
+    me2.invest(me2.emc(cast.base_emc), 1_000)
+    owner = _owner(cast)
+    emc = owner.emc(cast.base_emc)
+    emc.terminate(cast.mes[2].address, 1, REASON)
+    owner.settle(emc, PeriodReport(1, 1, 100, 0, 100))
+    cast.agree(cast.base_emc, base_entries(cast))
+    me2.token.approve(cast.base_emc, 1_000)
+    assert_reverts(
+        cast,
+        lambda: me2.emc(cast.base_emc).invest(1_000),
+        errors.EmcNotAMember,
+        {"account": cast.mes[2].address},
+    )
+
+
 def test_invest_and_notice_revert_for_an_account_outside_the_emc(cast: Cast) -> None:
     outsider = cast.mes[5]
     cast.mint(outsider.address, 1_000)
@@ -1143,13 +1260,63 @@ def test_notice_reverts_for_the_owner(cast: Cast) -> None:
     )
 
 
+@pytest.mark.parametrize("notice", [0, 13, 2**32 - 1])
+def test_notice_reverts_when_out_of_bounds(cast: Cast, notice: int) -> None:
+    # The base EMC's terms allow notices of 1 to 12 periods (the default bound).
+    assert BASE_TERMS.max_notice_periods == 12
+    bounds = {"noticePeriods": notice, "min": 1, "max": 12}
+    emc = _owner(cast).emc(cast.base_emc)
+    assert_reverts(
+        cast,
+        lambda: emc.terminate(cast.chef.address, notice, REASON),
+        errors.EmcNoticeOutOfBounds,
+        bounds,
+    )
+    chef = cast.as_(cast.chef).emc(cast.base_emc)
+    assert_reverts(cast, lambda: chef.resign(notice, REASON), errors.EmcNoticeOutOfBounds, bounds)
+
+
 def test_notice_reverts_when_shorter_than_one_period(cast: Cast) -> None:
     emc = _owner(cast).emc(cast.base_emc)
     assert_reverts(
         cast,
         lambda: emc.terminate(cast.chef.address, 0, REASON),
         errors.EmcNoticeOutOfBounds,
-        {"noticePeriods": 0, "min": 1},
+        {"noticePeriods": 0, "min": 1, "max": 12},
+    )
+
+
+@pytest.mark.parametrize("bound", [1, 12, 65_535])
+def test_notice_accepts_the_terms_longest_notice(cast: Cast, bound: int) -> None:
+    address, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
+        cast.owner.address, replace(BASE_TERMS, max_notice_periods=bound), TERMS_REASON
+    )
+    cast.agree(address, base_entries(cast))
+    emc = cast.emc(address)
+    assert_reverts(
+        cast,
+        lambda: emc.terminate(cast.chef.address, bound + 1, REASON),
+        errors.EmcNoticeOutOfBounds,
+        {"noticePeriods": bound + 1, "min": 1, "max": bound},
+    )
+    emc.terminate(cast.chef.address, bound, REASON)
+    assert emc.departure_of(cast.chef.address).effective_period == bound
+
+
+def test_terminate_reverts_for_the_zero_address(cast: Cast) -> None:
+    # The development fund's entry names account zero, a party of every version with a fund.
+    emc = _owner(cast).emc(cast.base_emc)
+    assert_reverts(cast, lambda: emc.terminate(ZERO_ADDRESS, 1, REASON), errors.EmcZeroAddress, {})
+
+
+def test_resign_reverts_when_the_member_is_suspended(cast: Cast) -> None:
+    cast.as_(cast.admin).registry.suspend(cast.chef.address)
+    chef = cast.as_(cast.chef).emc(cast.base_emc)
+    assert_reverts(
+        cast,
+        lambda: chef.resign(1, REASON),
+        errors.EmcCallerNotActive,
+        {"caller": cast.chef.address},
     )
 
 
@@ -1159,6 +1326,32 @@ def test_notice_reverts_when_already_given(cast: Cast) -> None:
     assert_reverts(
         cast,
         lambda: cast.as_(cast.chef).emc(cast.base_emc).resign(1, REASON),
+        errors.EmcAlreadyDeparting,
+        {"account": cast.chef.address, "effectivePeriod": 3},
+    )
+
+
+def test_notice_can_only_be_shortened_and_only_by_the_owner(cast: Cast) -> None:
+    owner = _owner(cast).emc(cast.base_emc)
+    chef = cast.as_(cast.chef).emc(cast.base_emc)
+    chef.resign(3, REASON)  # one period settled: effective after period 4
+    for action in (
+        lambda: chef.resign(1, REASON),  # a member gives notice once, even a shorter one
+        lambda: owner.terminate(cast.chef.address, 3, REASON),  # the same end
+        lambda: owner.terminate(cast.chef.address, 4, REASON),  # a later end
+    ):
+        assert_reverts(
+            cast,
+            action,
+            errors.EmcAlreadyDeparting,
+            {"account": cast.chef.address, "effectivePeriod": 4},
+        )
+    owner.terminate(cast.chef.address, 2, REASON)
+    departure = owner.departure_of(cast.chef.address)
+    assert (departure.effective_period, departure.by_owner) == (3, True)
+    assert_reverts(
+        cast,
+        lambda: owner.terminate(cast.chef.address, 2, REASON),
         errors.EmcAlreadyDeparting,
         {"account": cast.chef.address, "effectivePeriod": 3},
     )

@@ -117,6 +117,21 @@ def test_every_formula_version_stays_readable(world: World, ledger: Ledger) -> N
     assert (version, terms.sharing_space) == (2, 500_000 * YUAN)
 
 
+@pytest.mark.parametrize(("notice", "attest_all"), [(1, True), (65_535, False)])
+def test_generate_terms_carries_the_notice_bound_and_the_attestation_rule(
+    world: World, ledger: Ledger, notice: int, attest_all: bool
+) -> None:
+    _publish(world, replace(EXPLORE, max_notice_periods=notice, attest_all_reports=attest_all))
+    assert ledger.guidelines.formula(Strategy.EXPLORE, 1).max_notice_periods == notice
+
+    address, _ = ledger.connect(world.admin).factory.create_emc(
+        world.owner.address, Strategy.EXPLORE, SMART_COOKING
+    )
+
+    terms = ledger.emc(address).terms()
+    assert (terms.max_notice_periods, terms.attest_all_reports) == (notice, attest_all)
+
+
 def test_create_emc_with_terms_records_operator_reason(world: World, ledger: Ledger) -> None:
     terms = EmcTerms(10, 1_000, 100, 100, partner_min_bps=200, partner_max_bps=600)
     reason = keccak(text="pilot market: targets set by the platform board")
@@ -186,6 +201,7 @@ def test_is_emc_is_false_for_other_addresses(world: World, ledger: Ledger) -> No
             {"minScore": 1_000_001},
         ),
         (replace(EXPLORE, loss_threshold_bps=0), errors.GuidelinesZeroLossThreshold, {}),
+        (replace(EXPLORE, max_notice_periods=0), errors.GuidelinesZeroNoticeBound, {}),
     ],
 )
 def test_publish_formula_reverts_for_invalid_formula(

@@ -60,12 +60,14 @@ def main(argv: list[str] | None = None) -> int:
         w3 = connect(node.rpc_url)
         table: dict[str, dict[int, int]] = {row: {} for row in gas.ROWS}
         parties: dict[int, int] = {}
+        dissolve: dict[int, dict[int, int]] = {}
         for n in sizes:
             _progress(f"gas with N={n} members")
             column = gas.measure(w3, artifacts, n)
             for op, used in column.gas.items():
                 table[op][n] = used
             parties[n] = column.parties
+            dissolve[n] = column.dissolve_by_versions
         table[gas.ACTIVATE_PER_SIGNER] = gas.per_extra_signer(table[gas.ACTIVATE], parties)
         _progress(f"throughput: {count} transfers per side")
         speed = throughput.measure(w3, artifacts, count, chunk)
@@ -75,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report.gas_table(table, goals))
     print(report.signer_note(parties))
+    print(report.dissolve_note(dissolve))
     print()
     print(report.throughput_table(speed, goals))
     if about["ecc_backend"] != "CoinCurveECCBackend":
@@ -83,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ngoals missed: {'; '.join(missed)}" if missed else "\nall goals met")
     print(f"{time.perf_counter() - started:.0f} s")
 
-    document = json.dumps(report.record(table, speed, about, goals), indent=2) + "\n"
+    document = json.dumps(report.record(table, dissolve, speed, about, goals), indent=2) + "\n"
     if output is None:
         print("results not written (--quick); pass --output PATH to keep them")
     else:

@@ -53,10 +53,24 @@ def _signer_goal(table: Mapping[str, Mapping[int, int]], parties: Mapping[int, i
     )
 
 
+def _ceiling(
+    table: Mapping[str, Mapping[int, int]], row: str, name: str, ceiling: int
+) -> list[Goal]:
+    """``row`` (largest over N) at most ``ceiling``; nothing if the row was not measured."""
+    if not table.get(row):
+        return []
+    largest = max(table[row].values())
+    return [Goal(name, row, largest <= ceiling, f"<= {ceiling:,}", f"{largest:,} (largest over N)")]
+
+
 def evaluate(
     table: Mapping[str, Mapping[int, int]], parties: Mapping[int, int], throughput: Throughput
 ) -> list[Goal]:
-    """Check the figures against the project's gas and throughput goals."""
+    """Check the figures against the project's gas and throughput goals.
+
+    The settle and claim goals also hold each operation's other steady states: a settlement
+    once the pool has filled the sharing space, a claim of value-added credit.
+    """
     create = max(table[gas.CREATE_EMC].values())
     claim = max(table[gas.CLAIM].values())
     settle = table[gas.SETTLE]
@@ -78,12 +92,21 @@ def evaluate(
             f"(max {MAX_SETTLE_GROWTH:.0%})",
             f"{settle[most]:,} at N={most}, {settle[fewest]:,} at N={fewest}",
         ),
+        *_ceiling(
+            table,
+            gas.SETTLE_POOL_FULL,
+            f"settle <= {MAX_SETTLE:,} once the pool is full",
+            MAX_SETTLE,
+        ),
         Goal(
             f"claim <= {MAX_CLAIM:,}",
             gas.CLAIM,
             claim <= MAX_CLAIM,
             f"<= {MAX_CLAIM:,}",
             f"{claim:,} (largest over N)",
+        ),
+        *_ceiling(
+            table, gas.CLAIM_VALUE_ADDED, f"claim <= {MAX_CLAIM:,} of value-added credit", MAX_CLAIM
         ),
         Goal(
             f"SDK >= {MIN_SDK_RATIO:.0%} of raw web3.py tx/s",
@@ -153,6 +176,15 @@ def signer_note(parties: Mapping[int, int]) -> str:
     )
 
 
+def dissolve_note(by_versions: Mapping[int, Mapping[int, int]]) -> str:
+    """The dissolving loss's gas by the share versions the EMC had before, per N."""
+    columns = "; ".join(
+        f"N={n}: " + ", ".join(f"{used:,} after {v}" for v, used in sorted(by_v.items()))
+        for n, by_v in sorted(by_versions.items())
+    )
+    return f"{gas.DISSOLVE}, by share versions activated before: {columns}"
+
+
 def throughput_table(result: Throughput, goals: Sequence[Goal]) -> str:
     ratio_goal = next(goal for goal in goals if goal.row == "ratio")
     sdk, raw = result.sdk, result.raw
@@ -184,6 +216,7 @@ def throughput_table(result: Throughput, goals: Sequence[Goal]) -> str:
 
 def record(
     table: Mapping[str, Mapping[int, int]],
+    dissolve_by_versions: Mapping[int, Mapping[int, int]],
     throughput: Throughput,
     machine: Mapping[str, str],
     goals: Sequence[Goal],
@@ -191,6 +224,10 @@ def record(
     """The results.json document."""
     return {
         "gas": {op: {str(n): used for n, used in by_n.items()} for op, by_n in table.items()},
+        "dissolve_by_versions": {
+            str(n): {str(v): used for v, used in by_v.items()}
+            for n, by_v in dissolve_by_versions.items()
+        },
         "tx_per_s": {
             "sdk": round(throughput.sdk.tx_per_s, 1),
             "raw_web3": round(throughput.raw.tx_per_s, 1),

@@ -61,7 +61,8 @@ DEV_FUND_BPS = 900  # 9% of profit
 # The template stewards' "explore" guideline: the four criteria weigh alike; a perfect
 # scenario would be asked for 25,000 users and 12.5M RMB, with a sharing space of 6% of
 # the revenue target, partners at 2-6% of profit, and dissolution once losses reach 10% of
-# the revenue target.
+# the revenue target. Notice runs for at most a year of monthly periods; an auditor attests
+# the reports that draw on the members' capital (losses), not every report.
 EXPLORE = Formula(
     weights_bps=(2_500, 2_500, 2_500, 2_500),
     users_at_full_score=25_000,
@@ -71,6 +72,8 @@ EXPLORE = Formula(
     partner_max_bps=600,
     loss_threshold_bps=1_000,
     min_score=500_000,
+    max_notice_periods=12,
+    attest_all_reports=False,
 )
 # The platform's scores of Smart Cooking (score 80/100), which give the target of the source:
 # 20,000 users, 10M RMB ecosystem revenue and a 600,000 RMB sharing space.
@@ -263,6 +266,8 @@ def _print_welcome(
         f"  EMC          {emc_address}",
         f"  settled      {totals.periods} period(s), profit {format_amount(totals.profit)} RMB",
         f"  chef         {chef} was paid {format_amount(emc.position(chef).paid)} RMB",
+        f"  auditor      {cast.auditor.address} (attests reports: "
+        "`rdh report sign FILE --wallet auditor`)",
         "",
         f"  web page     {base}/",
         f"  API docs     {base}/docs",

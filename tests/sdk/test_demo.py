@@ -1,0 +1,74 @@
+"""rdh_chain.demo: the seeded Smart Cooking EMC has the source's figures, seeding twice
+changes nothing, and the seeded auditor's attestations are accepted."""
+
+from __future__ import annotations
+
+import pytest
+from eth_account import Account
+from web3 import Web3
+
+from rdh_chain.demo import MES, PARTNERS, YUAN, DemoCast, seed
+from rdh_chain.deployment import deploy
+from rdh_chain.ledger import Ledger
+from rdh_chain.toolchain import Artifact
+from rdh_chain.tx import TxSender
+from rdh_chain.types import EmcStatus, PeriodReport, Role
+
+
+@pytest.fixture
+def demo(w3: Web3, artifacts: dict[str, Artifact], anvil: object) -> tuple[Ledger, DemoCast]:
+    """A fresh deployment by the demo's admin, and the demo's cast (wallets in memory)."""
+    cast = DemoCast(
+        admin=Account.create(),
+        treasury=Account.create(),
+        auditor=Account.create(),
+        steward=Account.create(),
+        mes={name: Account.create() for name, _, _ in MES},
+        partners={name: Account.create() for name in PARTNERS},
+    )
+    deployment = deploy(TxSender(w3, cast.admin, Ledger.decoder_for(artifacts)), artifacts)
+    return Ledger(w3, deployment, artifacts), cast
+
+
+def test_seed_gives_the_sources_figures_when_run_on_a_fresh_deployment(
+    demo: tuple[Ledger, DemoCast],
+) -> None:
+    ledger, cast = demo
+    emc = ledger.emc(seed(ledger, cast))
+
+    terms = emc.terms()
+    assert (terms.target_users, terms.target_revenue) == (20_000, 10_000_000 * YUAN)
+    assert terms.sharing_space == 600_000 * YUAN
+    assert (terms.max_notice_periods, terms.attest_all_reports) == (12, False)
+    totals = emc.totals()
+    assert (totals.periods, totals.users) == (1, 20_000)
+    assert (totals.revenue, totals.profit) == (4_000_000 * YUAN, 965_100 * YUAN)
+    assert emc.position(cast.partners["chef"].address).paid == 57_906 * YUAN
+    # The 6% value-added pool of month 1, well inside the sharing space.
+    assert emc.pool().accrued_fen == 57_906 * YUAN
+    assert ledger.registry.is_active(cast.auditor.address, Role.AUDITOR)
+
+
+def test_seed_sends_nothing_when_run_again(demo: tuple[Ledger, DemoCast], w3: Web3) -> None:
+    ledger, cast = demo
+    first = seed(ledger, cast)
+    block = w3.eth.block_number
+
+    assert seed(ledger, cast) == first
+    assert w3.eth.block_number == block
+
+
+def test_seeded_auditor_attests_a_loss_drawn_on_capital(demo: tuple[Ledger, DemoCast]) -> None:
+    ledger, cast = demo
+    emc = ledger.emc(seed(ledger, cast))
+    ledger.connect(cast.partners["chef"]).invest(emc, 50_000 * YUAN)
+    loss = PeriodReport(users=10, units=10, revenue=100_000 * YUAN, cost=400_000 * YUAN, profit=0)
+    deadline = int(ledger.w3.eth.get_block("latest")["timestamp"]) + 3_600
+
+    attestation = ledger.connect(cast.auditor).attest(emc, loss, deadline)
+    _, result = ledger.connect(cast.owner).settle(emc, loss, attestation)
+
+    settled = emc.settlement(result)
+    assert (settled.period, settled.loss, settled.covered) == (2, 300_000 * YUAN, 50_000 * YUAN)
+    assert emc.event(result, "PeriodSettled")["args"]["auditor"] == cast.auditor.address
+    assert emc.status() is EmcStatus.ACTIVE

@@ -109,6 +109,6 @@ contract EMCFactory is IEMCFactory {
         _registry.addMember(emc, Roles.CONTRACT, bytes32(0));
         _token.registerSystemContract(emc);
         IEMC(emc).initialize(owner, terms);
-        emit EmcCreated(id, emc, owner, msg.sender, terms);
+        emit EmcCreated(id, emc, owner, msg.sender);
     }
 }

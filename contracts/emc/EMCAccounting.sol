@@ -39,6 +39,8 @@ abstract contract EMCAccounting is EMCStorage {
             uint256 cumProfit = _cumProfit;
             (e.free, lockedUnits) = p.book(_walkEpochs(p, account, epochCount, cumProfit));
             p.set(Accrual.SYNCED, true);
+            // Past the fill point (cumProfit is at or beyond it) value-added shares earn no more.
+            if (_poolFull) p.set(Accrual.POOL_DONE, true);
             p.epoch = uint32(epochCount - 1);
             p.checkpoint = uint72(cumProfit);
         }
@@ -55,20 +57,28 @@ abstract contract EMCAccounting is EMCStorage {
     }
 
     /// @dev The credit `account` earned from its checkpoint in epoch `p.epoch` to `cumProfit`;
-    /// leaves the shares of the last epoch in `p`.
+    /// leaves the shares of the last epoch in `p`. Once the pool is full, value-added shares
+    /// earn on cumulative profit up to `_poolFullAt` only, and the development fund earns each
+    /// version's value-added basis points on the profit beyond it.
     function _walkEpochs(Accrual.Position memory p, address account, uint256 epochCount, uint256 cumProfit)
         private
         view
         returns (Accrual.Credit memory credit)
     {
-        uint256 poolEnd; // read on the first value-added share
+        bool full = _poolFull;
+        bool fund = full && account == _DEV_FUND;
+        bool poolDone = p.has(Accrual.POOL_DONE);
+        uint256 fullAt = full ? _poolFullAt : type(uint256).max;
         for (uint256 i = p.epoch; i < epochCount; ++i) {
             (uint256 start, uint256 freeBps, uint256 lockedBps) = _epochShares(p, account, i);
             uint256 end = i + 1 < epochCount ? _epochs[i + 1].startProfit : cumProfit;
             credit.free += freeBps * (end - start);
-            if (lockedBps != 0) {
-                if (poolEnd == 0) poolEnd = _poolFullAt == 0 ? type(uint256).max : _poolFullAt;
-                credit.locked += lockedBps * (Math.min(end, poolEnd) - Math.min(start, poolEnd));
+            if (lockedBps != 0 && !poolDone) {
+                credit.locked += lockedBps * (Math.min(end, fullAt) - Math.min(start, fullAt));
+            }
+            if (fund) {
+                uint256 poolBps = _versions[_epochs[i].versionId].valueAddedBps;
+                credit.free += poolBps * (Math.max(end, fullAt) - Math.max(start, fullAt));
             }
             p.freeBps = uint16(freeBps);
             p.lockedBps = uint16(lockedBps);

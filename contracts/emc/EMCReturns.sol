@@ -84,9 +84,23 @@ abstract contract EMCReturns is EMCAccounting, IEMCModule {
             sharingSpace: space,
             accrued: accrued,
             left: space - Math.ceilDiv(accrued, Accrual.BPS),
-            fullAtProfit: _poolFullAt,
-            excessToDevFund: _poolExcess
+            fullAtProfit: _poolFull ? _poolFullAt : 0,
+            excessToDevFund: _poolExcess()
         });
+    }
+
+    /// @dev What the versions' value-added basis points earned for the development fund on the
+    /// profit beyond the fill point, in 1/10,000 units (a view: walks the epochs).
+    function _poolExcess() private view returns (uint256 excess) {
+        if (!_poolFull) return 0;
+        uint256 fullAt = _poolFullAt;
+        uint256 epochCount = _epochCount;
+        for (uint256 i; i < epochCount; ++i) {
+            Epoch memory epoch = _epochs[i];
+            uint256 end = i + 1 < epochCount ? _epochs[i + 1].startProfit : _cumProfit;
+            uint256 beyond = Math.max(end, fullAt) - Math.max(epoch.startProfit, fullAt);
+            excess += uint256(_versions[epoch.versionId].valueAddedBps) * beyond;
+        }
     }
 
     /// @dev An investor's share of the released pool: pro rata to the losses it bore, or, for

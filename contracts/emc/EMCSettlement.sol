@@ -151,7 +151,7 @@ abstract contract EMCSettlement is EMCCapital, EIP712, ReentrancyGuardTransient 
 
         period = ++_periodCount;
         _cumProfit = uint72(cumProfit);
-        _cumUsers = users.toUint64();
+        _cumUsers = users.toUint56();
         _cumRevenue = uint96(revenue);
         emit PeriodSettled(period, versionId, msg.sender, report, cumProfit, auditor);
 
@@ -167,31 +167,23 @@ abstract contract EMCSettlement is EMCCapital, EIP712, ReentrancyGuardTransient 
 
     /// @dev Adds the pool's part of `profit` to its accrual, up to the sharing space. The
     /// period that fills the space fixes `_poolFullAt`, the cumulative profit up to which
-    /// value-added shares earn; what the pool would accrue beyond it goes to the development
-    /// fund (its whole units as they form).
+    /// value-added shares earn; beyond it their basis points earn for the development fund,
+    /// which accounts for them lazily (see EMCAccounting), so no later settlement pays for it.
     function _accruePool(uint256 period, uint256 poolBps, uint256 previousProfit, uint256 profit) private {
+        if (_poolFull) return;
         uint256 accrued = _poolAccrued;
+        uint256 room = uint256(_terms.sharingSpace) * Accrual.BPS - accrued;
         uint256 credit = poolBps * profit;
-        uint256 fullAt = _poolFullAt;
-        if (fullAt == 0) {
-            uint256 room = uint256(_terms.sharingSpace) * Accrual.BPS - accrued;
-            if (credit <= room) {
-                _poolAccrued = uint88(accrued + credit);
-                return;
-            }
-            // Value-added shares earn on the part of the profit whose pool credit still fits.
-            uint256 fits = room / poolBps;
-            fullAt = previousProfit + fits;
-            _poolFullAt = uint72(fullAt);
-            accrued += fits * poolBps;
-            _poolAccrued = uint88(accrued);
-            credit -= fits * poolBps;
-            emit ValueAddedPoolFilled(period, fullAt, accrued);
+        if (credit <= room) {
+            _poolAccrued = uint88(accrued + credit);
+            return;
         }
-        uint256 excessBefore = _poolExcess;
-        uint256 excess = excessBefore + credit;
-        _poolExcess = uint128(excess);
-        _devFundBalance += uint128(excess / Accrual.BPS - excessBefore / Accrual.BPS);
-        emit ValueAddedExcess(period, credit, excess);
+        // Value-added shares earn on the part of the profit whose pool credit still fits.
+        uint256 fullAt = previousProfit + room / poolBps;
+        accrued += (room / poolBps) * poolBps;
+        _poolAccrued = uint88(accrued);
+        _poolFullAt = uint72(fullAt);
+        _poolFull = true;
+        emit ValueAddedPoolFilled(period, fullAt, accrued);
     }
 }

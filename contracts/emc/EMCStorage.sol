@@ -54,28 +54,29 @@ abstract contract EMCStorage is IEMCErrors {
     uint72 internal _cumProfit;
     uint72 internal _totalPaid;
     uint32 internal _epochCount;
-    uint64 internal _cumUsers;
+    uint56 internal _cumUsers;
     bool internal _targetReached;
     /// @dev Set when the EMC dissolved short of its target: locked value-added credit is void.
     bool internal _poolForfeited;
+    /// @dev Set when the value-added pool filled the sharing space (at `_poolFullAt`), so that
+    /// a claim reads the fill point only once it exists.
+    bool internal _poolFull;
     // Slot 2: the rest of what a settlement raises.
     uint96 internal _cumRevenue;
     /// @dev Value-added credit accrued by the pool, in 1/10,000 units; never above the sharing
     /// space (at most `_MAX_CUMULATIVE * 10_000`, which fits).
     uint88 internal _poolAccrued;
-    /// @dev The cumulative profit at which the pool filled the sharing space (0: not yet).
-    /// Value-added credit accrues on cumulative profit up to this point only.
+    /// @dev The cumulative profit at which the pool filled the sharing space (with `_poolFull`).
+    /// Value-added shares earn on cumulative profit up to this point only; beyond it their
+    /// basis points earn for the development fund.
     uint72 internal _poolFullAt;
-    // Slot 3: the development fund's extra balance (moved in whole units from the pool's
-    // excess, a forfeited pool and sweeps), version count, departure notices given (read
-    // with the version count at activation, so for free).
+    // Slot 3: the development fund's balance beyond its position (a forfeited pool's part,
+    // sweeps, less withdrawals), version count, departure notices given (read with the
+    // version count at activation, so for free).
     uint128 internal _devFundBalance;
     uint32 internal _versionCount;
     uint32 internal _noticeCount;
     // Slot 4.
-    /// @dev Credit the pool would have accrued beyond the sharing space, in 1/10,000 units;
-    /// its whole units went to `_devFundBalance` as they formed.
-    uint128 internal _poolExcess;
     uint128 internal _devFundWithdrawn;
 
     EmcTerms internal _terms;

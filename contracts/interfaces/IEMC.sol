@@ -78,12 +78,9 @@ interface IEMC is IEMCErrors {
     event TargetReached(uint256 indexed period, uint256 users, uint256 revenue);
     /// @notice In `period` the value-added pool filled the sharing space: value-added shares
     /// earn on cumulative profit up to `fullAtProfit`, and the pool accrued `accrued` (1/10,000
-    /// units) in all.
+    /// units) in all. Beyond that point each version's value-added basis points earn for the
+    /// development fund.
     event ValueAddedPoolFilled(uint256 indexed period, uint256 fullAtProfit, uint256 accrued);
-    /// @notice In `period` the pool's part of the profit beyond the sharing space, `excess`
-    /// (1/10,000 units), went to the development fund; `cumulativeExcess` in all, of which the
-    /// whole units are in the fund.
-    event ValueAddedExcess(uint256 indexed period, uint256 excess, uint256 cumulativeExcess);
     /// @notice `account` claimed `amount`, of which `valueAdded` was value-added credit and the
     /// rest partner, operating or fund credit; it has been paid `totalPaid` in all.
     event Claimed(address indexed account, uint256 amount, uint256 valueAdded, uint256 totalPaid);

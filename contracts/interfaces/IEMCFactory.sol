@@ -29,10 +29,9 @@ interface IEMCFactory {
     /// @notice The factory deployed the EMC `template` that every EMC clones, and the `module`
     /// that serves the rest of the EMC interface (bids, notices, funds, capital returns) for them.
     event TemplateDeployed(address indexed template, address indexed module);
-    /// @notice EMC number `id` was created at `emc` for `owner` by `operator`.
-    event EmcCreated(
-        uint256 indexed id, address indexed emc, address indexed owner, address operator, EmcTerms terms
-    );
+    /// @notice EMC number `id` was created at `emc` for `owner` by `operator`; its terms are in
+    /// the EMC's own `EmcInitialized`.
+    event EmcCreated(uint256 indexed id, address indexed emc, address indexed owner, address operator);
     /// @notice EMC `id`'s terms came from version `formulaVersion` of `strategy`'s formula.
     event EmcTermsGenerated(
         uint256 indexed id, Strategy indexed strategy, uint256 formulaVersion, Criteria criteria

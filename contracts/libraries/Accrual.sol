@@ -20,6 +20,9 @@ library Accrual {
     uint8 internal constant SYNCED = 2;
     /// @notice Set while the account has whole units of locked value-added credit.
     uint8 internal constant HAS_LOCKED = 4;
+    /// @notice Set once the account was brought up to date after the value-added pool filled
+    /// the sharing space: from its checkpoint on, its value-added shares earn nothing.
+    uint8 internal constant POOL_DONE = 8;
 
     /// @notice An account's position, packed in one slot so that a claim in a period without a
     /// new version reads and writes nothing else of the account. A claim pays everything
@@ -30,7 +33,7 @@ library Accrual {
     /// @param lockedDust Fraction of value-added credit not yet a whole unit.
     /// @param freeBps Once synced: the payable basis points (partner, operating, fund) in `epoch`.
     /// @param lockedBps Once synced: the value-added basis points in `epoch`.
-    /// @param flags `KNOWN`, `SYNCED`, `HAS_LOCKED`.
+    /// @param flags `KNOWN`, `SYNCED`, `HAS_LOCKED`, `POOL_DONE`.
     /// @param paid Everything paid out to the account.
     struct Position {
         uint32 epoch;

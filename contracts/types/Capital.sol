@@ -57,7 +57,7 @@ struct CapitalTotals {
 /// @param left What is left of the sharing space, in token units (rounded down).
 /// @param fullAtProfit Cumulative profit at which the pool filled the space (0 while it has not).
 /// @param excessToDevFund Credit (1/10,000 units) the pool would have accrued beyond the space,
-/// which went to the development fund instead.
+/// which the development fund earned instead.
 struct PoolView {
     uint256 sharingSpace;
     uint256 accrued;

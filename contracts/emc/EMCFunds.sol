@@ -21,8 +21,12 @@ abstract contract EMCFunds is EMCAccounting, IEMCModule, ReentrancyGuardTransien
         if (to == address(0)) revert EmcZeroAddress();
         if (amount == 0) revert EmcZeroAmount();
         // The token lets this contract pay anyone; the registry decides who may be paid, and
-        // credit paid to a contract would leave the members' hands.
-        if (!_registry.transferAllowed(address(this), to) || _registry.isActive(to, Roles.CONTRACT)) {
+        // credit paid to a contract (an EMC, or the factory, registered as the registrar)
+        // would leave the members' hands.
+        if (
+            !_registry.transferAllowed(address(this), to) || to == _factory
+                || _registry.isActive(to, Roles.CONTRACT)
+        ) {
             revert EmcRecipientNotAllowed(to);
         }
         (Accrual.Position memory fund, Earned memory e) = _earned(_DEV_FUND);

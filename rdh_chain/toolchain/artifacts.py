@@ -25,6 +25,7 @@ from rdh_chain.toolchain.compiler import (
     compile_contracts,
     load_pin,
     npm_versions,
+    output_selection,
     read_sources,
 )
 from rdh_chain.toolchain.layout import ProjectLayout
@@ -44,6 +45,9 @@ class Artifact:
     source: str
     userdoc: dict[str, Any] = field(default_factory=dict, repr=False)
     devdoc: dict[str, Any] = field(default_factory=dict, repr=False)
+    # solc's storage layout, for layout checks (tests/toolchain/test_storage_layout.py); no
+    # client reads it, and it takes no part in comparing artifacts.
+    storage_layout: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def deployable(self) -> bool:
@@ -60,6 +64,7 @@ class Artifact:
             source=data["source"],
             userdoc=data["userdoc"],
             devdoc=data["devdoc"],
+            storage_layout=data.get("storageLayout", {}),
         )
 
 
@@ -74,7 +79,8 @@ class BuildResult:
 
 
 def sources_hash(sources: Mapping[str, str], pin: CompilerPin, packages: Mapping[str, str]) -> str:
-    """SHA-256 over every source's path and text, the pin and the npm package versions."""
+    """SHA-256 over every source's path and text, the pin, the npm package versions and the
+    outputs selected from solc."""
     digest = hashlib.sha256()
     for name in sorted(sources):
         for part in (name, sources[name]):
@@ -84,6 +90,7 @@ def sources_hash(sources: Mapping[str, str], pin: CompilerPin, packages: Mapping
             digest.update(encoded)
     digest.update(json.dumps(pin.as_dict(), sort_keys=True).encode("utf-8"))
     digest.update(json.dumps(dict(packages), sort_keys=True).encode("utf-8"))
+    digest.update(json.dumps(output_selection()).encode("utf-8"))
     return digest.hexdigest()
 
 

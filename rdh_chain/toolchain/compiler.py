@@ -36,8 +36,16 @@ _VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
 _SOLC_VERSION_LINE = re.compile(r"^Version: (\d+\.\d+\.\d+)", re.MULTILINE)
 _VERIFIED_WRAPPERS: set[tuple[Path, str]] = set()
 # What each contract needs downstream: ABI and bytecode to deploy and call,
-# NatSpec so reverts can be explained with the author's words.
-_OUTPUTS = ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "userdoc", "devdoc"]
+# NatSpec so reverts can be explained with the author's words, and the storage layout
+# so a test can prove that the EMC template and its delegatecall module agree on it.
+_OUTPUTS = [
+    "abi",
+    "evm.bytecode.object",
+    "evm.deployedBytecode.object",
+    "userdoc",
+    "devdoc",
+    "storageLayout",
+]
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,14 @@ class CompiledContract(TypedDict):
     source: str
     userdoc: dict[str, Any]
     devdoc: dict[str, Any]
+    # solc's {"storage": [...], "types": {...}}: every state variable's slot, offset and type.
+    storageLayout: dict[str, Any]
+
+
+def output_selection() -> tuple[str, ...]:
+    """The outputs solc reports for each contract; part of the build hash, so a cache
+    written before an output was added is rebuilt rather than read without it."""
+    return tuple(_OUTPUTS)
 
 
 def _with_slash(path: str) -> str:
@@ -399,5 +415,6 @@ def compile_contracts(
                 source=source,
                 userdoc=data.get("userdoc", {}),
                 devdoc=data.get("devdoc", {}),
+                storageLayout=data.get("storageLayout", {}),
             )
     return compiled

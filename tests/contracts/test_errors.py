@@ -965,15 +965,23 @@ def test_settle_accepts_cumulative_profit_at_max(cast: Cast) -> None:
     assert emc.position(cast.chef.address) == Position(0, 0, amount, dust)
 
 
-def test_settle_reverts_when_cumulative_users_overflow(cast: Cast) -> None:
+@pytest.mark.parametrize("users", [2**56 - 10, 2**64 - 1], ids=["by-one", "uint64"])
+def test_settle_reverts_when_cumulative_users_overflow(cast: Cast, users: int) -> None:
+    # The base period brought 10 users; cumulative users are kept in a uint56.
     emc = _owner(cast).emc(cast.base_emc)
-    # The base period brought 10 users; the sum is widened, then cast to uint64.
     assert_reverts(
         cast,
-        lambda: emc.settle(PeriodReport(2**64 - 1, 0, 1, 0, 1)),
+        lambda: emc.settle(PeriodReport(users, 0, 1, 0, 1)),
         errors.SafeCastOverflowedUintDowncast,
-        {"bits": 64, "value": 2**64 - 1 + 10},
+        {"bits": 56, "value": users + 10},
     )
+
+
+def test_settle_accepts_cumulative_users_at_uint56_max(cast: Cast) -> None:
+    owner = _owner(cast)
+    emc = owner.emc(cast.base_emc)
+    owner.settle(emc, PeriodReport(2**56 - 1 - 10, 0, 1, 0, 1))
+    assert emc.totals().users == 2**56 - 1
 
 
 @pytest.mark.parametrize("revenue", [2**96 - BASE_PROFIT, 2**128 - 1], ids=["by-one", "uint128"])

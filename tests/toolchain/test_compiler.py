@@ -33,6 +33,7 @@ from rdh_chain.toolchain import (
     sources_hash,
 )
 from rdh_chain.toolchain import artifacts as artifacts_module
+from rdh_chain.toolchain import compiler as compiler_module
 
 EIP170_MAX_RUNTIME_BYTES = 24_576
 
@@ -214,6 +215,13 @@ def test_compile_contracts_returns_only_contracts_under_contracts_dir(
     assert {item.get("name") for item in counter["abi"]} >= {"increment", "count", "owner"}
     assert compiled["ICounter"]["bytecode"] == "0x"
     assert compiled["ICounter"]["userdoc"]["notice"] == "A counter only its owner moves."
+    # Ownable's owner takes slot 0, the counter slot 1; an interface has no storage.
+    storage = counter["storageLayout"]["storage"]
+    assert [(v["label"], v["slot"], v["offset"], v["type"]) for v in storage] == [
+        ("_owner", "0", 0, "t_address"),
+        ("_count", "1", 0, "t_uint256"),
+    ]
+    assert compiled["ICounter"]["storageLayout"]["storage"] == []
 
 
 def test_compile_contracts_raises_compilation_error_with_solc_message(
@@ -297,6 +305,17 @@ def test_load_artifacts_reads_cache_without_compiling(
     assert not loaded["ICounter"].deployable
     assert counter.deployed_bytecode.startswith("0x")
     assert isinstance(counter.abi, list)
+    assert [v["label"] for v in counter.storage_layout["storage"]] == ["_owner", "_count"]
+
+
+def test_load_artifacts_reads_a_cache_without_storage_layouts(built: ProjectLayout) -> None:
+    # A cache entry without the layout (written by hand, or by an older build step whose hash
+    # matched) still loads; the layout is then empty.
+    data = json.loads(built.artifacts_file.read_text())
+    del data["contracts"]["Counter"]["storageLayout"]
+    built.artifacts_file.write_text(json.dumps(data))
+
+    assert load_artifacts(built)["Counter"].storage_layout == {}
 
 
 def test_sources_hash_changes_with_compiler_settings() -> None:
@@ -309,6 +328,16 @@ def test_sources_hash_changes_with_compiler_settings() -> None:
     )
     assert base != sources_hash(sources, pin, {"@openzeppelin/contracts": "5.8.0"})
     assert base != sources_hash({"contracts/B.sol": "contract A {}"}, pin, {})
+
+
+def test_sources_hash_changes_with_the_outputs_selected(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cache built before solc was asked for an output (the storage layout, say) is stale.
+    pin = load_pin()
+    sources = {"contracts/A.sol": "contract A {}"}
+    base = sources_hash(sources, pin, {})
+    monkeypatch.setattr(compiler_module, "_OUTPUTS", ["abi", "evm.bytecode.object"])
+
+    assert sources_hash(sources, pin, {}) != base
 
 
 def test_project_contracts_fit_eip170_size_limit(artifacts: dict[str, Artifact]) -> None:

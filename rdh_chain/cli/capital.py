@@ -112,9 +112,11 @@ def claim(
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
     client = state.emc(emc, ledger)
     amount, result = client.claim_capital()
+    returned = client.event(result, "CapitalReturned")["args"]
     echo(
-        f"claimed {rmb(amount)} RMB of the capital of {client.address} to {ledger.address} "
-        f"(tx {result.tx_hash.to_0x_hex()})"
+        f"claimed {rmb(amount)} RMB from {client.address} to {ledger.address}: "
+        f"{rmb(returned['amount'])} RMB of capital and {rmb(returned['poolShare'])} RMB of "
+        f"the released pool (tx {result.tx_hash.to_0x_hex()})"
     )
     echo(f"{rmb(client.capital_totals().capital)} RMB of capital is left for the others")
 

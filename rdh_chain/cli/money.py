@@ -141,10 +141,10 @@ def print_loss(client: EmcClient, outcome: Settlement, reporter: str | None) -> 
         return
     echo(f"the EMC dissolved: {rmb(outcome.capital)} RMB of capital is left to return")
     if outcome.pool_released:
-        to = "capital" if outcome.capital else "development fund"
         echo(
-            f"short of the target, {rmb(outcome.pool_released)} RMB of value-added credit "
-            f"went to the {to}"
+            f"short of the target, {rmb(outcome.pool_released)} RMB of value-added credit was "
+            f"released: {rmb(outcome.pool_to_investors)} RMB to the investors by the losses "
+            f"their capital bore, {rmb(outcome.pool_to_dev_fund)} RMB to the development fund"
         )
     note(
         f"investors take their part back with `rdh capital claim {client.address}`; "

@@ -1,9 +1,11 @@
-"""``rdh capital`` and loss periods: investing, losses paid by the capital, dissolution,
-and the capital paid back, with exact amounts."""
+"""``rdh capital`` and loss periods: investing, losses paid by the capital (attested by an
+auditor: ``rdh report typed-data``, ``rdh report sign``, ``rdh settle --attestation``),
+dissolution, and the capital and the released pool paid back, with exact amounts."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from web3 import Web3
 
@@ -48,17 +50,39 @@ def _loss(world: CliWorld, cost: str, *extra: str, code: int = 0) -> str:
     return result.stdout if code == 0 else result.stderr
 
 
+def _attest_loss(world: CliWorld, cost: str, folder: Path) -> Path:
+    """The auditor's attestation of the loss ``_loss(world, cost)`` reports, as a file."""
+    typed = folder / f"loss-{cost}.json"
+    attestation = folder / f"loss-{cost}.attestation.json"
+    figures = ("--users", "10", "--revenue", "100,000", "--cost", cost)
+    world.cli.run("report", "typed-data", world.emc, *figures, "--out", str(typed))
+    world.cli.run("report", "sign", str(typed), "--wallet", "auditor", "--out", str(attestation))
+    return attestation
+
+
 def _invest(world: CliWorld, wallet: str, amount: str) -> str:
     world.cli.run("mint", wallet, amount, "--wallet", "treasury")
     return str(world.cli.run("capital", "invest", world.emc, amount, "--wallet", wallet).stdout)
 
 
 def test_capital_flow_covers_losses_until_dissolution_then_pays_capital_back(
-    world: CliWorld, w3: Web3, artifacts: dict[str, Artifact]
+    world: CliWorld, w3: Web3, artifacts: dict[str, Artifact], tmp_path: Path
 ) -> None:
+    """me2 invests 1,200,000.00 RMB and the chef 300,000.00 (1 unit per fen). Two attested
+    losses, 400,000.00 and 600,000.00, reach the 1,000,000.00 threshold: 500,000.00 of
+    capital is left, and me2's 6,000.00 of locked value-added credit (600 bps of 100,000.00)
+    is released, all of it owed to the investors (min(6,000.00, 1,000,000.00 covered)).
+    Borne (the index rose by floor(4/15 * 2**128) + floor(6/15 * 2**128), just under 2/3):
+    me2 120,000,000 * 2/3 - e -> 79,999,999 fen, the chef 19,999,999 fen.
+    me2 claims first: 120,000,000 * 50,000,000 // 150,000,000 = 40,000,000 fen of capital and
+    600,000 * 79,999,999 // 100,000,000 = 479,999 fen of the pool: 404,799.99 RMB.
+    The chef, last: the remaining 10,000,000 fen and 120,001 fen: 101,200.01 RMB."""
     cli, emc = world.cli, world.emc
     ledger = cli.ledger(w3, artifacts)
     owner, me2, chef = (cli.address(n) for n in ("owner", "me2", "chef"))
+    cli.run("wallet", "new", "auditor")
+    cli.run("member", "add", "auditor", "--role", "auditor")
+    auditor = cli.address("auditor")
     _settle_profit(world)
 
     invested = _invest(world, "me2", "1,200,000")
@@ -86,8 +110,13 @@ def test_capital_flow_covers_losses_until_dissolution_then_pays_capital_back(
     }
 
     owner_before = ledger.token.balance_of(owner)
-    first = _loss(world, "500,000")
+    # A loss drawn on the capital needs the auditor's word.
+    refused = _loss(world, "500,000", code=1)
+    assert "EmcAttestationRequired" in refused
+    assert "--attestation FILE" in refused
+    first = _loss(world, "500,000", "--attestation", str(_attest_loss(world, "500,000", tmp_path)))
     assert first.startswith(f"settled period 2 of {emc} as a loss of 400,000.00 RMB")
+    assert f"attested by auditor {auditor}" in first
     assert f"the capital covered 400,000.00 RMB of it, paid to {owner}" in first
     assert "cumulative losses 400,000.00 RMB of the 1,000,000.00 RMB that dissolve" in first
     assert "dissolved" not in first
@@ -96,29 +125,42 @@ def test_capital_flow_covers_losses_until_dissolution_then_pays_capital_back(
     assert "capital        1,100,000.00 RMB in 150,000,000 units" in table
     assert "value     220,000.00 RMB" in table  # a fifth of what is left
 
-    second = _loss(world, "700,000", "--profit", "0")
+    attestation = _attest_loss(world, "700,000", tmp_path)
+    second = _loss(world, "700,000", "--profit", "0", "--attestation", str(attestation))
     assert f"settled period 3 of {emc} as a loss of 600,000.00 RMB" in second
     assert "cumulative losses 1,000,000.00 RMB" in second
-    # 500,000.00 left, and the 6,000.00 of value-added credit the target never unlocked.
-    assert "the EMC dissolved: 506,000.00 RMB of capital is left to return" in second
-    assert "6,000.00 RMB of value-added credit went to the capital" in second
+    # 500,000.00 left; the 6,000.00 of value-added credit the target never unlocked is owed
+    # to the investors, who bore far more losses than that.
+    assert "the EMC dissolved: 500,000.00 RMB of capital is left to return" in second
+    assert (
+        "short of the target, 6,000.00 RMB of value-added credit was released: 6,000.00 RMB "
+        "to the investors by the losses their capital bore, 0.00 RMB to the development fund"
+    ) in second
     assert cli.ledger(w3, artifacts).emc(emc).status() is EmcStatus.DISSOLVED
 
     claimed = cli.run("capital", "claim", emc, "--wallet", "me2").stdout
-    assert claimed.startswith(f"claimed 404,800.00 RMB of the capital of {emc} to {me2}")
-    assert "101,200.00 RMB of capital is left for the others" in claimed
-    assert ledger.token.balance_of(me2) == 40_480_000
+    assert claimed.startswith(
+        f"claimed 404,799.99 RMB from {emc} to {me2}: 400,000.00 RMB of capital and "
+        "4,799.99 RMB of the released pool"
+    )
+    assert "100,000.00 RMB of capital is left for the others" in claimed
+    assert ledger.token.balance_of(me2) == 40_479_999
     earnings = cli.run("claim", emc, "--wallet", "chef").stdout
     assert earnings.startswith(f"claimed 6,000.00 RMB from {emc} to {chef}")
     again = cli.run("capital", "claim", emc, "--wallet", "me2", code=1)
     assert "EmcNothingToClaim" in again.stderr
     assert "Capital is paid back once, after dissolution" in again.stderr
-    cli.run("capital", "claim", emc, "--wallet", "chef")
-    assert ledger.emc(emc).capital_totals().capital == 0
+    last = cli.run("capital", "claim", emc, "--wallet", "chef").stdout
+    assert last.startswith(
+        f"claimed 101,200.01 RMB from {emc} to {chef}: 100,000.00 RMB of capital and "
+        "1,200.01 RMB of the released pool"
+    )
+    totals = ledger.emc(emc).capital_totals()
+    assert (totals.capital, totals.pool_to_investors, totals.pool_paid) == (0, 600_000, 600_000)
 
     shown_emc = cli.run("emc", "show", emc).stdout
     assert "status          dissolved" in shown_emc
-    assert "returned        506,000.00 RMB of capital paid back" in shown_emc
+    assert "returned        500,000.00 RMB of capital paid back" in shown_emc
     late = _loss(world, "200,000", code=1)
     assert "EmcWrongStatus" in late
 

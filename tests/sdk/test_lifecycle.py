@@ -1,5 +1,6 @@
 """The SDK's side of an EMC's lifecycle, on chain: entries from a decided bid round, loss
-settlements (no approval), investments (approved first), departures and member shares."""
+settlements (no approval; attested by an auditor when drawn on capital), investments
+(approved first), departures and member shares."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.types import RPCEndpoint
 
+from rdh_chain import contract_errors as errors
 from rdh_chain.bids import SealedBid, entries_from_invited, merge_entries
 from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import InvalidInputError
@@ -36,6 +38,7 @@ TERMS = EmcTerms(
 class Lifecycle:
     sdk: SdkWorld
     carol: LocalAccount  # a partner
+    auditor: LocalAccount
     emc: EmcClient  # owned by alice, bob in the value-added pool, carol a partner
 
     def connect(self, account: LocalAccount) -> EmcClient:
@@ -44,9 +47,10 @@ class Lifecycle:
 
 @pytest.fixture
 def life(sdk: SdkWorld) -> Lifecycle:
-    carol = Account.create()
+    carol, auditor = Account.create(), Account.create()
     ledger = sdk.ledger
     ledger.connect(sdk.admin).registry.add_member(carol.address, Role.PARTNER)
+    ledger.connect(sdk.admin).registry.add_member(auditor.address, Role.AUDITOR)
     address, _ = ledger.connect(sdk.admin).factory.create_emc_with_terms(
         sdk.alice.address, TERMS, b"\x7e" * 32
     )
@@ -62,7 +66,7 @@ def life(sdk: SdkWorld) -> Lifecycle:
     treasury = ledger.connect(sdk.treasury).token
     for account in (sdk.alice, sdk.bob, carol):
         treasury.mint(account.address, 1_000_00)
-    return Lifecycle(sdk, carol, emc)
+    return Lifecycle(sdk, carol, auditor, emc)
 
 
 def _advance(w3: Web3, seconds: int) -> None:
@@ -113,23 +117,43 @@ def test_merge_entries_lets_an_entry_by_hand_replace_the_bid_in_its_class() -> N
 
 
 def test_loss_settles_without_approval_and_reports_what_the_capital_covered(
-    life: Lifecycle,
+    life: Lifecycle, w3: Web3
 ) -> None:
+    """bob invests 300.00 RMB and carol 100.00; nothing was settled, so no pool. The first loss
+    (250.00) is covered in full, the second (300.00) only by the 150.00 left: losses 550.00
+    reach the 500.00 threshold and the EMC dissolves with no capital and nothing released.
+    Both draw on capital, so the auditor attests each as the EMC's next period."""
     sdk, emc = life.sdk, life.emc
     ledger = sdk.ledger.connect(sdk.alice)
+    auditor = sdk.ledger.connect(life.auditor)
     units, _ = sdk.ledger.connect(sdk.bob).invest(emc, 300_00)
     sdk.ledger.connect(life.carol).invest(emc, 100_00)
     assert units == 300_00
     assert ledger.token.allowance(sdk.alice.address, emc.address) == 0
+    deadline = int(w3.eth.get_block("latest")["timestamp"]) + 3_600
+    first_loss = PeriodReport(1, 1, 100_00, 350_00, 0)
+    with pytest.raises(errors.EmcAttestationRequired) as refused:
+        ledger.settle(emc, first_loss)
+    assert refused.value.args_by_name == {"loss": 250_00, "capital": 400_00}
 
-    _, first = ledger.settle(emc, PeriodReport(1, 1, 100_00, 350_00, 0))
-    _, second = ledger.settle(emc, PeriodReport(1, 1, 0, 300_00, 0))
+    _, first = ledger.settle(emc, first_loss, auditor.attest(emc, first_loss, deadline))
+    second_loss = PeriodReport(1, 1, 0, 300_00, 0)
+    _, second = ledger.settle(emc, second_loss, auditor.attest(emc, second_loss, deadline))
 
     assert emc.settlement(first) == Settlement(
-        period=1, loss=250_00, covered=250_00, cumulative_losses=250_00
+        period=1,
+        loss=250_00,
+        covered=250_00,
+        cumulative_losses=250_00,
+        auditor=life.auditor.address,
     )
     assert emc.settlement(second) == Settlement(
-        period=2, loss=300_00, covered=150_00, cumulative_losses=550_00, dissolved=True
+        period=2,
+        loss=300_00,
+        covered=150_00,
+        cumulative_losses=550_00,
+        dissolved=True,
+        auditor=life.auditor.address,
     )
     assert ledger.token.allowance(sdk.alice.address, emc.address) == 0
     assert emc.status() is EmcStatus.DISSOLVED
@@ -139,6 +163,16 @@ def test_profit_settlement_reports_no_loss(life: Lifecycle) -> None:
     ledger = life.sdk.ledger.connect(life.sdk.alice)
     _, result = ledger.settle(life.emc, PeriodReport(1, 1, 100_00, 0, 100_00))
     assert life.emc.settlement(result) == Settlement(period=1)
+
+
+def test_loss_without_capital_settles_unattested(life: Lifecycle) -> None:
+    """Nothing is invested, so the loss takes nobody's money: no attestation needed, and no
+    auditor is recorded."""
+    ledger = life.sdk.ledger.connect(life.sdk.alice)
+    _, result = ledger.settle(life.emc, PeriodReport(1, 1, 0, 100_00, 0))
+    assert life.emc.settlement(result) == Settlement(
+        period=1, loss=100_00, covered=0, cumulative_losses=100_00
+    )
 
 
 def test_member_share_carries_capital_and_departure(life: Lifecycle) -> None:

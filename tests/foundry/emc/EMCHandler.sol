@@ -252,7 +252,7 @@ contract EMCHandler is EMCFixture, EMCGhost {
 
     /// @notice `claimCapital`: an investor takes its part of a dissolved EMC's capital.
     function claimCapital(uint256 seed) external clock {
-        address account = _member(seed);
+        address account = _firstHolder(seed);
         (uint256 units, uint256 amount) = _previewCapitalReturn(account);
         bytes memory expected;
         if (!ghostDissolved) expected = _wrongStatus(EmcStatus.Active, EmcStatus.Dissolved);
@@ -367,7 +367,7 @@ contract EMCHandler is EMCFixture, EMCGhost {
     /// @notice `commitBid`: a member commits (or replaces) a sealed bid in a round.
     function commitBid(uint256 seed, uint64 users, uint128 revenue, uint16 askBps) external clock {
         if (_rounds.length == 0) return;
-        uint256 roundId = bound(seed, 1, _rounds.length);
+        uint256 roundId = _round(seed);
         address bidder = _member(seed >> 8);
         Round storage r = _rounds[roundId - 1];
         askBps = uint16(bound(askBps, 0, 10_500)); // above 10,000 is refused at reveal
@@ -394,11 +394,13 @@ contract EMCHandler is EMCFixture, EMCGhost {
     /// @notice `revealBid`: a bidder reveals its bid once commits are closed.
     function revealBid(uint256 seed) external clock {
         if (_rounds.length == 0) return;
-        uint256 roundId = bound(seed, 1, _rounds.length);
+        uint256 roundId = _round(seed);
         Round storage r = _rounds[roundId - 1];
         if (r.bidders.length == 0) return;
         address bidder = r.bidders[bound(seed >> 8, 0, r.bidders.length - 1)];
         SealedBid memory b = _bids[roundId][bidder];
+        // Half the time the clock moves into the reveal window first (never backwards).
+        if ((seed >> 4) % 2 == 0) _advanceTo(bound(seed >> 16, r.commitDeadline + 1, r.revealDeadline));
         bytes memory expected;
         if (ghostDissolved) {
             expected = _wrongStatus(EmcStatus.Dissolved, EmcStatus.Active);
@@ -429,8 +431,9 @@ contract EMCHandler is EMCFixture, EMCGhost {
     /// @notice `inviteBids`: the owner invites some revealed bidders once reveals are over.
     function inviteBids(uint256 seed) external clock {
         if (_rounds.length == 0) return;
-        uint256 roundId = bound(seed, 1, _rounds.length);
+        uint256 roundId = _round(seed);
         Round storage r = _rounds[roundId - 1];
+        if ((seed >> 4) % 2 == 0) _advanceTo(r.revealDeadline + 1 + (seed >> 64) % 1 days);
         // Revealed bidders in reveal order, each kept with probability 1/2.
         address[] memory invited = new address[](r.revealed.length);
         uint256 n;
@@ -479,7 +482,14 @@ contract EMCHandler is EMCFixture, EMCGhost {
 
     /// @notice Time passes: deadlines of proposals and bid rounds run out.
     function warp(uint256 seconds_) external {
-        _now += bound(seconds_, 1 minutes, 10 days);
+        // Mostly under a day, so bid rounds' commit and reveal windows are met.
+        _now += bound(seconds_, 1 minutes, seconds_ % 4 == 0 ? 10 days : 1 days);
+        vm.warp(_now);
+    }
+
+    function _advanceTo(uint256 timestamp) internal {
+        if (timestamp <= _now) return;
+        _now = timestamp;
         vm.warp(_now);
     }
 
@@ -624,7 +634,6 @@ contract EMCHandler is EMCFixture, EMCGhost {
         }
         _check(ok, ret, expected, "activateVersion");
         if (!ok) {
-            _stat("activateVersion: refused as predicted");
             return;
         }
         if (revokedParty) ghostActivatedWithRevokedParty = true;
@@ -756,6 +765,22 @@ contract EMCHandler is EMCFixture, EMCGhost {
         return _member(seed);
     }
 
+    /// @dev The latest round mostly (the one whose windows are open), any round one time in four.
+    function _round(uint256 seed) internal view returns (uint256) {
+        return seed % 4 == 0 ? bound(seed >> 2, 1, _rounds.length) : _rounds.length;
+    }
+
+    /// @dev The first member from a random place on that holds capital units; a random member
+    /// if none does, or one time in eight.
+    function _firstHolder(uint256 seed) internal view returns (address) {
+        if (seed % 8 == 0) return _member(seed >> 3);
+        for (uint256 i; i < _members.length; ++i) {
+            address m = _members[(seed % _members.length + i) % _members.length];
+            if (ghostUnitsOf(m) != 0) return m;
+        }
+        return _member(seed);
+    }
+
     function _member(uint256 seed) internal view returns (address) {
         return _members[seed % _members.length];
     }
@@ -776,7 +801,7 @@ contract EMCHandler is EMCFixture, EMCGhost {
 
     /// @dev The call must have done what was predicted: succeeded (`expected` empty) or
     /// reverted with exactly `expected`.
-    function _check(bool ok, bytes memory ret, bytes memory expected, string memory what) internal pure {
+    function _check(bool ok, bytes memory ret, bytes memory expected, string memory what) internal {
         if (expected.length == 0) {
             if (!ok) revert(string.concat(what, ": unexpected revert ", vm.toString(ret)));
         } else {
@@ -784,7 +809,40 @@ contract EMCHandler is EMCFixture, EMCGhost {
             if (keccak256(ret) != keccak256(expected)) {
                 revert(string.concat(what, ": reverted with ", vm.toString(ret), ", expected ", vm.toString(expected)));
             }
+            _stat(string.concat(what, ": refused, ", _errorName(bytes4(ret))));
         }
+    }
+
+    /// @dev The name of an error the handler predicts, for the call summary.
+    function _errorName(bytes4 selector) internal pure returns (string memory) {
+        if (selector == IEMCErrors.EmcWrongStatus.selector) return "EmcWrongStatus";
+        if (selector == IEMCErrors.EmcCallerNotActive.selector) return "EmcCallerNotActive";
+        if (selector == IEMCErrors.EmcNoActiveVersion.selector) return "EmcNoActiveVersion";
+        if (selector == IEMCErrors.EmcIneligibleReporter.selector) return "EmcIneligibleReporter";
+        if (selector == IEMCErrors.EmcNothingToClaim.selector) return "EmcNothingToClaim";
+        if (selector == IEMCErrors.EmcDevFundInsufficient.selector) return "EmcDevFundInsufficient";
+        if (selector == IEMCErrors.EmcNotAMember.selector) return "EmcNotAMember";
+        if (selector == IEMCErrors.EmcMemberDeparted.selector) return "EmcMemberDeparted";
+        if (selector == IEMCErrors.EmcZeroAmount.selector) return "EmcZeroAmount";
+        if (selector == IEMCErrors.EmcOwnerCannotDepart.selector) return "EmcOwnerCannotDepart";
+        if (selector == IEMCErrors.EmcNoticeTooShort.selector) return "EmcNoticeTooShort";
+        if (selector == IEMCErrors.EmcAlreadyDeparting.selector) return "EmcAlreadyDeparting";
+        if (selector == IEMCErrors.EmcVersionNotProposed.selector) return "EmcVersionNotProposed";
+        if (selector == IEMCErrors.EmcVersionStale.selector) return "EmcVersionStale";
+        if (selector == IEMCErrors.EmcDeadlinePassed.selector) return "EmcDeadlinePassed";
+        if (selector == IEMCErrors.EmcPartyNotActive.selector) return "EmcPartyNotActive";
+        if (selector == IEMCBidding.EmcCommitClosed.selector) return "EmcCommitClosed";
+        if (selector == IEMCBidding.EmcRevealNotOpen.selector) return "EmcRevealNotOpen";
+        if (selector == IEMCBidding.EmcRevealClosed.selector) return "EmcRevealClosed";
+        if (selector == IEMCBidding.EmcBidAlreadyRevealed.selector) return "EmcBidAlreadyRevealed";
+        if (selector == IEMCBidding.EmcBidAskTooHigh.selector) return "EmcBidAskTooHigh";
+        if (selector == IEMCBidding.EmcRoundDecided.selector) return "EmcRoundDecided";
+        if (selector == IEMCBidding.EmcRevealNotOver.selector) return "EmcRevealNotOver";
+        if (selector == IMemberRegistry.RegistryMemberNotActive.selector) return "RegistryMemberNotActive";
+        if (selector == IMemberRegistry.RegistryMemberNotSuspended.selector) return "RegistryMemberNotSuspended";
+        if (selector == IMemberRegistry.RegistryRoleAlreadyHeld.selector) return "RegistryRoleAlreadyHeld";
+        if (selector == ISettlementToken.TokenTransferNotAllowed.selector) return "TokenTransferNotAllowed";
+        return vm.toString(bytes(abi.encodePacked(selector)));
     }
 
     function _err(bytes4 selector, address account) internal pure returns (bytes memory) {

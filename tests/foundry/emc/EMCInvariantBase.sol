@@ -94,7 +94,7 @@ abstract contract EMCInvariantBase is InvariantTest {
     /// voided pool that no whole fen could carry (`unreleasedPoolDust`, under one fen)
     /// completes it. "Unowned" is stray credit sent straight to the EMC and not swept
     /// (REWRITE: `sweep` moves it to the fund, whose entitlement then includes it).
-    function _checkConservation(State memory s) internal view {
+    function _checkConservation(State memory s) internal pure {
         uint256 booked;
         uint256 dust;
         uint256 unpaid;
@@ -148,7 +148,7 @@ abstract contract EMCInvariantBase is InvariantTest {
 
     /// @notice The running totals and the capital agree with the ghost books; capital units add
     /// up and no capital is left without units to claim it.
-    function _checkTotalsAndCapital(State memory s) internal view {
+    function _checkTotalsAndCapital(State memory s) internal pure {
         EMCGhost.Book memory b = s.book;
         IEMC.Totals memory t = s.totals;
         assertEq(t.periods, b.periods, "totals: periods");
@@ -336,7 +336,7 @@ abstract contract EMCInvariantBase is InvariantTest {
         (bool ok, bytes memory ret) = address(emc).call(
             abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("liveness"), uint48(block.timestamp + 1 days)))
         );
-        assertTrue(ok, string.concat(rule, ": the owner cannot propose a version: ", vm.toString(ret)));
+        assertTrue(ok, string.concat(rule, ": the owner cannot propose a version: ", _describe(ret)));
         uint256 id = abi.decode(ret, (uint256));
         bytes32 digest = emc.versionDigest(id);
         PartySignature[] memory signatures = new PartySignature[](parties.length);
@@ -345,7 +345,7 @@ abstract contract EMCInvariantBase is InvariantTest {
             signatures[i] = PartySignature(parties[i], abi.encodePacked(r, s, v));
         }
         (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, signatures)));
-        assertTrue(ok, string.concat(rule, ": the parties cannot activate the version: ", vm.toString(ret)));
+        assertTrue(ok, string.concat(rule, ": the parties cannot activate the version: ", _describe(ret)));
         assertEq(emc.activeVersionId(), id, string.concat(rule, ": not active"));
     }
 
@@ -426,6 +426,32 @@ abstract contract EMCInvariantBase is InvariantTest {
             if (accounts[i] != account) return accounts[i];
         }
         revert("no member");
+    }
+
+    /// @dev The revert data, named where it is one of the errors a liveness probe may meet.
+    function _describe(bytes memory ret) internal pure returns (string memory) {
+        if (ret.length < 4) return vm.toString(ret);
+        bytes4 selector = bytes4(ret);
+        bytes memory args = new bytes(ret.length - 4);
+        for (uint256 i; i < args.length; ++i) {
+            args[i] = ret[i + 4];
+        }
+        if (selector == IEMCErrors.EmcMemberLeftOut.selector) {
+            (address account, uint256 period) = abi.decode(args, (address, uint256));
+            return string.concat("EmcMemberLeftOut(", vm.toString(account), ", ", vm.toString(period), ")");
+        }
+        if (selector == IEMCErrors.EmcIneligibleMember.selector) {
+            (address account, uint8 class) = abi.decode(args, (address, uint8));
+            return string.concat("EmcIneligibleMember(", vm.toString(account), ", ", vm.toString(uint256(class)), ")");
+        }
+        if (selector == IEMCErrors.EmcPartyNotActive.selector) {
+            (uint256 id, address account) = abi.decode(args, (uint256, address));
+            return string.concat("EmcPartyNotActive(", vm.toString(id), ", ", vm.toString(account), ")");
+        }
+        if (selector == IEMCErrors.EmcCallerNotActive.selector) {
+            return string.concat("EmcCallerNotActive(", vm.toString(abi.decode(args, (address))), ")");
+        }
+        return vm.toString(ret);
     }
 
     /// @dev Fails `rule` for `accounts[i]`; messages are built only on failure (they cost).

@@ -27,6 +27,8 @@ contract EMCMoneyInvariants is EMCInvariantBase {
 /// probes propose, sign and activate inside a snapshot, so a call costs several times a
 /// money check: this campaign makes fewer calls.
 contract EMCLifecycleInvariants is EMCInvariantBase {
+    /// forge-config: default.invariant.runs = 8
+    /// forge-config: ci.invariant.runs = 100
     function invariant_lifecycleRules() public {
         _checkHoldingsAndNotices();
         _checkBidRounds();

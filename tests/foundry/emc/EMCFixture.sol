@@ -138,8 +138,7 @@ contract EMCFixture is TestBase {
         vm.label(account, name);
     }
 
-    uint256 private constant SECP256K1_ORDER =
-        0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
+    uint256 private constant SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
 
     function _sort(address[] storage list) private {
         for (uint256 i = 1; i < list.length; ++i) {

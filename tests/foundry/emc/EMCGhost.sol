@@ -296,7 +296,6 @@ abstract contract EMCGhost {
         }
     }
 
-
     /// @notice Whether `account`'s notice has run out.
     function ghostDeparted(address account) public view returns (bool) {
         return ghostNoticed[account] && ghostPeriods >= ghostNoticeEffective[account];

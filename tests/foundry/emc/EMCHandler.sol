@@ -27,8 +27,26 @@ import {EMCGhost} from "./EMCGhost.sol";
 /// handler with both (the suites run with `fail_on_revert`), so the handler is itself a
 /// model check; the ghost books (`EMCGhost`) are what the invariants compare with the EMC.
 /// @dev Every wallet is an EOA with a key (`EMCFixture`), so parties sign with `vm.sign`.
-/// The clock is the handler's own (`_now`), set again at each entry: forge does not carry
-/// `vm.warp` from one call of a sequence to the next.
+/// The clock is the handler's own (`_now`), set again at each entry, so that no call depends
+/// on forge carrying `vm.warp` from one call of a sequence to the next.
+///
+/// When the audit rewrite of the EMC lands (the places are marked `REWRITE:`):
+/// - `settleAttested(report, attestation)`: a new entry point `settleAttested(seed, ...)`
+///   beside `settle`, the auditor (`EMCFixture.auditor`) signing the report's EIP-712 digest
+///   with `vm.sign`; a loss then draws on the capital only there (`EMCGhost._recordLoss`
+///   takes an `attested` flag), and `settle`'s prediction for a loss changes accordingly.
+/// - `sweep()`: a new entry point `sweep(seed)` called by the owner or the treasury; it
+///   predicts the amount (EMC balance minus what it owes: `ghostStray - ghostSwept` today)
+///   and records it in `ghostSwept`, which the fund's entitlement then includes.
+/// - The sharing-space cap: `_recordPeriod` credits the pool only up to `sharingSpace`, the
+///   excess to the fund.
+/// - A forfeited pool shared by loss borne: `_recordDissolution` keeps the pool apart from
+///   the capital, and `_previewCapitalReturn` adds each investor's part of it.
+/// - `terms.maxNoticePeriods`: `terminate`/`resign` bound the notice by it and predict the
+///   error for a longer one.
+/// - `suspensions()` renamed `restrictions()` and counting revocations: rename the two
+///   reads; `_activate` then predicts the refusal of a party that lost its role, and
+///   `_mustKeep` returns false for a restricted member.
 contract EMCHandler is EMCFixture, EMCGhost {
     uint256 internal constant MAX_PROFIT = 3_000_000; // fen per period
     uint256 internal constant MAX_REVENUE = 16_000_000;
@@ -166,8 +184,9 @@ contract EMCHandler is EMCFixture, EMCGhost {
     function setReporter(uint256 seed) external clock {
         address candidate = seed % 4 == 0 ? address(0) : _mes[bound(seed >> 2, 1, ME_COUNT - 1)];
         bytes memory expected;
-        if (!registry.isActive(owner, Roles.ME)) expected = _err(IEMCErrors.EmcCallerNotActive.selector, owner);
-        else if (candidate != address(0) && !registry.isActive(candidate, Roles.ME)) {
+        if (!registry.isActive(owner, Roles.ME)) {
+            expected = _err(IEMCErrors.EmcCallerNotActive.selector, owner);
+        } else if (candidate != address(0) && !registry.isActive(candidate, Roles.ME)) {
             expected = _err(IEMCErrors.EmcIneligibleReporter.selector, candidate);
         }
         (bool ok, bytes memory ret) = _call(owner, abi.encodeCall(IEMC.setReporter, (candidate)));
@@ -204,7 +223,8 @@ contract EMCHandler is EMCFixture, EMCGhost {
             expected = abi.encodeWithSelector(IEMCErrors.EmcDevFundInsufficient.selector, amount, available);
         }
         uint256 before = token.balanceOf(to);
-        (bool ok, bytes memory ret) = _call(owner, abi.encodeCall(IEMC.withdrawDevFund, (to, amount, bytes32("purpose"))));
+        (bool ok, bytes memory ret) =
+            _call(owner, abi.encodeCall(IEMC.withdrawDevFund, (to, amount, bytes32("purpose"))));
         _check(ok, ret, expected, "withdrawDevFund");
         if (!ok) return;
         assertEq(token.balanceOf(to), before + amount, "withdrawDevFund: balance");
@@ -227,9 +247,8 @@ contract EMCHandler is EMCFixture, EMCGhost {
         } else if (!ghostKnown[account]) {
             expected = _err(IEMCErrors.EmcNotAMember.selector, account);
         } else if (ghostDeparted(account)) {
-            expected = abi.encodeWithSelector(
-                IEMCErrors.EmcMemberDeparted.selector, account, ghostNoticeEffective[account]
-            );
+            expected =
+                abi.encodeWithSelector(IEMCErrors.EmcMemberDeparted.selector, account, ghostNoticeEffective[account]);
         } else if (amount == 0) {
             expected = abi.encodeWithSelector(IEMCErrors.EmcZeroAmount.selector);
         } else if (!fits) {
@@ -240,7 +259,9 @@ contract EMCHandler is EMCFixture, EMCGhost {
         token.approve(address(emc), amount);
         (bool ok, bytes memory ret) = _call(account, abi.encodeCall(IEMC.invest, (amount)));
         if (overflow) {
-            assertTrue(!ok && bytes4(ret) == SafeCast.SafeCastOverflowedUintDowncast.selector, "invest: overflow expected");
+            assertTrue(
+                !ok && bytes4(ret) == SafeCast.SafeCastOverflowedUintDowncast.selector, "invest: overflow expected"
+            );
             _stat("invest: refused, units overflow");
             return;
         }
@@ -287,7 +308,8 @@ contract EMCHandler is EMCFixture, EMCGhost {
         address account = seed % 9 == 0 ? owner : _member(seed);
         noticePeriods = bound(noticePeriods, 0, 4);
         bytes memory expected = _noticeError(account, noticePeriods);
-        (bool ok, bytes memory ret) = _call(account, abi.encodeCall(IEMC.resign, (uint32(noticePeriods), bytes32("resigned"))));
+        (bool ok, bytes memory ret) =
+            _call(account, abi.encodeCall(IEMC.resign, (uint32(noticePeriods), bytes32("resigned"))));
         _check(ok, ret, expected, "resign");
         if (!ok) return;
         _recordNotice(account, noticePeriods);
@@ -325,8 +347,9 @@ contract EMCHandler is EMCFixture, EMCGhost {
     function revokeRole(uint256 seed) external clock {
         if (seed % 3 != 0) return; // a third as often as restorations
         address account = _member(seed >> 2);
-        (bool ok, bytes memory ret) =
-            _callAt(address(registry), admin, abi.encodeWithSignature("revokeRole(bytes32,address)", roleOf(account), account));
+        (bool ok, bytes memory ret) = _callAt(
+            address(registry), admin, abi.encodeWithSignature("revokeRole(bytes32,address)", roleOf(account), account)
+        );
         _check(ok, ret, "", "revokeRole");
         _stat("revokeRole: revoked");
     }
@@ -338,8 +361,9 @@ contract EMCHandler is EMCFixture, EMCGhost {
         bytes memory expected = registry.hasRole(role, account)
             ? abi.encodeWithSelector(IMemberRegistry.RegistryRoleAlreadyHeld.selector, account, role)
             : bytes("");
-        (bool ok, bytes memory ret) =
-            _callAt(address(registry), admin, abi.encodeCall(IMemberRegistry.addMember, (account, role, bytes32("back"))));
+        (bool ok, bytes memory ret) = _callAt(
+            address(registry), admin, abi.encodeCall(IMemberRegistry.addMember, (account, role, bytes32("back")))
+        );
         _check(ok, ret, expected, "restoreRole");
         if (ok) _stat("restoreRole: restored");
     }
@@ -353,7 +377,9 @@ contract EMCHandler is EMCFixture, EMCGhost {
         else if (ghostDissolved) expected = _wrongStatus(EmcStatus.Dissolved, EmcStatus.Active);
         (bool ok, bytes memory ret) = _call(
             owner,
-            abi.encodeCall(IEMCBidding.openBidRound, (uint48(commitDeadline), uint48(revealDeadline), bytes32("places")))
+            abi.encodeCall(
+                IEMCBidding.openBidRound, (uint48(commitDeadline), uint48(revealDeadline), bytes32("places"))
+            )
         );
         _check(ok, ret, expected, "openBidRound");
         if (!ok) return;
@@ -417,9 +443,7 @@ contract EMCHandler is EMCFixture, EMCGhost {
         }
         (bool ok, bytes memory ret) = _call(
             bidder,
-            abi.encodeCall(
-                IEMCBidding.revealBid, (roundId, b.users, b.revenue, b.askBps, bytes32("proposal"), b.salt)
-            )
+            abi.encodeCall(IEMCBidding.revealBid, (roundId, b.users, b.revenue, b.askBps, bytes32("proposal"), b.salt))
         );
         _check(ok, ret, expected, "revealBid");
         if (!ok) return;
@@ -471,9 +495,11 @@ contract EMCHandler is EMCFixture, EMCGhost {
         amount = bound(amount, 1, 500_000);
         _mint(from, amount);
         bool allowed = registry.statusOf(from) == IMemberRegistry.MemberStatus.Active;
-        bytes memory expected =
-            allowed ? bytes("") : abi.encodeWithSelector(ISettlementToken.TokenTransferNotAllowed.selector, from, address(emc));
-        (bool ok, bytes memory ret) = _callAt(address(token), from, abi.encodeCall(token.transfer, (address(emc), amount)));
+        bytes memory expected = allowed
+            ? bytes("")
+            : abi.encodeWithSelector(ISettlementToken.TokenTransferNotAllowed.selector, from, address(emc));
+        (bool ok, bytes memory ret) =
+            _callAt(address(token), from, abi.encodeCall(token.transfer, (address(emc), amount)));
         _check(ok, ret, expected, "transfer to the EMC");
         if (!ok) return;
         _recordStray(amount);
@@ -544,9 +570,11 @@ contract EMCHandler is EMCFixture, EMCGhost {
     function _propose(uint256 seed) internal returns (uint256 versionId) {
         (bool possible, ShareEntry[] memory entries) = _randomEntries(seed);
         bytes memory expected;
-        if (!registry.isActive(owner, Roles.ME)) expected = _err(IEMCErrors.EmcCallerNotActive.selector, owner);
-        else if (ghostDissolved) expected = _wrongStatus(EmcStatus.Dissolved, EmcStatus.Active);
-        else if (!possible) {
+        if (!registry.isActive(owner, Roles.ME)) {
+            expected = _err(IEMCErrors.EmcCallerNotActive.selector, owner);
+        } else if (ghostDissolved) {
+            expected = _wrongStatus(EmcStatus.Dissolved, EmcStatus.Active);
+        } else if (!possible) {
             _stat("proposeVersion: no valid split (a member of the active version is restricted)");
             return 0;
         }
@@ -625,7 +653,8 @@ contract EMCHandler is EMCFixture, EMCGhost {
             }
         }
         PartySignature[] memory signatures = _sign(versionId, p.parties);
-        (bool ok, bytes memory ret) = _call(address(this), abi.encodeCall(IEMC.activateVersion, (versionId, signatures)));
+        (bool ok, bytes memory ret) =
+            _call(address(this), abi.encodeCall(IEMC.activateVersion, (versionId, signatures)));
         if (revokedParty && expected.length == 0 && !ok) {
             // REWRITE: once role revocations count as restrictions, activation refuses such a
             // party; any refusal is accepted here (the pending suite states the rule).
@@ -657,8 +686,8 @@ contract EMCHandler is EMCFixture, EMCGhost {
     /// @dev Whether the latest proposal can still be activated.
     function _live(uint256 versionId) internal view returns (bool) {
         Proposal storage p = _proposals[versionId];
-        return ghostVersionStatus[versionId] == VersionStatus.Proposed && p.nonce == ghostActivations
-            && _now <= p.deadline;
+        return
+            ghostVersionStatus[versionId] == VersionStatus.Proposed && p.nonce == ghostActivations && _now <= p.deadline;
     }
 
     /// @dev Today a member of the active version whose notice has not run out must be kept,
@@ -746,7 +775,8 @@ contract EMCHandler is EMCFixture, EMCGhost {
         if (noticePeriods < 1) return abi.encodeWithSelector(IEMCErrors.EmcNoticeTooShort.selector, noticePeriods, 1);
         if (!ghostHolds(account)) return _err(IEMCErrors.EmcNotAMember.selector, account);
         if (ghostNoticed[account]) {
-            return abi.encodeWithSelector(IEMCErrors.EmcAlreadyDeparting.selector, account, ghostNoticeEffective[account]);
+            return
+                abi.encodeWithSelector(IEMCErrors.EmcAlreadyDeparting.selector, account, ghostNoticeEffective[account]);
         }
         return "";
     }

@@ -139,10 +139,16 @@ abstract contract EMCInvariantBase is InvariantTest {
             uint256 entitlement = s.books[i].entitlement;
             uint256 owed = BPS * (v.paid + v.claimable + v.locked);
             if (v.paid != s.books[i].paid) _fail("paid: EMC != handler", i, v.paid, s.books[i].paid);
-            if (BPS * v.paid > entitlement) _fail("entitlement: paid more than bps x profit held", i, BPS * v.paid, entitlement);
+            if (BPS * v.paid > entitlement) {
+                _fail("entitlement: paid more than bps x profit held", i, BPS * v.paid, entitlement);
+            }
             if (owed > entitlement) _fail("entitlement: owed more than earned", i, owed, entitlement);
-            if (owed + v.dust != entitlement) _fail("accrual: booked != earned (1/10,000 fen)", i, owed + v.dust, entitlement);
-            if (settledLocked && v.locked != 0) _fail("accrual: locked credit after target or forfeiture", i, v.locked, 0);
+            if (owed + v.dust != entitlement) {
+                _fail("accrual: booked != earned (1/10,000 fen)", i, owed + v.dust, entitlement);
+            }
+            if (settledLocked && v.locked != 0) {
+                _fail("accrual: locked credit after target or forfeiture", i, v.locked, 0);
+            }
         }
     }
 
@@ -170,7 +176,6 @@ abstract contract EMCInvariantBase is InvariantTest {
         assertEq(c.returned, b.capitalReturned, "capital: returned");
         assertEq(c.poolReleased, b.released, "capital: pool released");
         assertEq(c.capital == 0, c.totalUnits == 0, "capital: capital without units, or units without capital");
-
     }
 
     /// @notice Each holding and notice is the handler's; the holdings' units add up to the
@@ -186,7 +191,9 @@ abstract contract EMCInvariantBase is InvariantTest {
             units += held.units;
             value += worth;
             Departure memory d = emc.departureOf(accounts[i]);
-            if ((d.noticedAt != 0) != books[i].noticed) _fail("notice: given", i, d.noticedAt, books[i].noticed ? 1 : 0);
+            if ((d.noticedAt != 0) != books[i].noticed) {
+                _fail("notice: given", i, d.noticedAt, books[i].noticed ? 1 : 0);
+            }
             if (d.effectivePeriod != books[i].noticeEffective) {
                 _fail("notice: period", i, d.effectivePeriod, books[i].noticeEffective);
             }
@@ -209,7 +216,9 @@ abstract contract EMCInvariantBase is InvariantTest {
         ShareEntry[] memory entries = emc.versionEntries(active);
         Version memory v = emc.version(active);
         assertEq(uint256(v.status), uint256(VersionStatus.Active), "versions: active status");
-        assertTrue(keccak256(abi.encode(entries)) == s.book.activeEntriesHash, "versions: active entries are not those signed");
+        assertTrue(
+            keccak256(abi.encode(entries)) == s.book.activeEntriesHash, "versions: active entries are not those signed"
+        );
         checkEntries(entries, v.valueAddedBps, terms);
     }
 
@@ -270,8 +279,18 @@ abstract contract EMCInvariantBase is InvariantTest {
 
         ShareEntry[] memory entries = new ShareEntry[](1);
         entries[0] = ShareEntry(DEV_FUND, ShareClass.DevFund, uint16(BPS));
-        _refused(owner, abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("new"), uint48(block.timestamp + 1 days))), refused, "proposeVersion");
-        _refused(member, abi.encodeCall(IEMC.activateVersion, (emc.versionCount(), new PartySignature[](0))), refused, "activateVersion");
+        _refused(
+            owner,
+            abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("new"), uint48(block.timestamp + 1 days))),
+            refused,
+            "proposeVersion"
+        );
+        _refused(
+            member,
+            abi.encodeCall(IEMC.activateVersion, (emc.versionCount(), new PartySignature[](0))),
+            refused,
+            "activateVersion"
+        );
 
         PeriodReport memory profit = PeriodReport(1, 1, 1_000, 0, 1_000, bytes32("p"));
         _fund(owner, 10_000);
@@ -284,9 +303,16 @@ abstract contract EMCInvariantBase is InvariantTest {
         _refused(member, abi.encodeCall(IEMC.resign, (1, bytes32("r"))), refused, "resign");
 
         uint48 t = uint48(block.timestamp);
-        _refused(owner, abi.encodeCall(IEMCBidding.openBidRound, (t + 1 hours, t + 2 hours, bytes32("d"))), refused, "openBidRound");
+        _refused(
+            owner,
+            abi.encodeCall(IEMCBidding.openBidRound, (t + 1 hours, t + 2 hours, bytes32("d"))),
+            refused,
+            "openBidRound"
+        );
         _refused(member, abi.encodeCall(IEMCBidding.commitBid, (1, bytes32("c"))), refused, "commitBid");
-        _refused(member, abi.encodeCall(IEMCBidding.revealBid, (1, 0, 0, 0, bytes32(0), bytes32(0))), refused, "revealBid");
+        _refused(
+            member, abi.encodeCall(IEMCBidding.revealBid, (1, 0, 0, 0, bytes32(0), bytes32(0))), refused, "revealBid"
+        );
         _refused(owner, abi.encodeCall(IEMCBidding.inviteBids, (1, new address[](0))), refused, "inviteBids");
         vm.revertToStateAndDelete(snapshot);
     }
@@ -333,9 +359,8 @@ abstract contract EMCInvariantBase is InvariantTest {
         (ShareEntry[] memory entries, address[] memory parties) = _continuation(leaveOutRestricted);
         address owner = handler.owner();
         vm.prank(owner);
-        (bool ok, bytes memory ret) = address(emc).call(
-            abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("liveness"), uint48(block.timestamp + 1 days)))
-        );
+        (bool ok, bytes memory ret) = address(emc)
+            .call(abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("liveness"), uint48(block.timestamp + 1 days))));
         assertTrue(ok, string.concat(rule, ": the owner cannot propose a version: ", _describe(ret)));
         uint256 id = abi.decode(ret, (uint256));
         bytes32 digest = emc.versionDigest(id);

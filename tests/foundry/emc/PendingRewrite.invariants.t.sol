@@ -43,7 +43,9 @@ contract PendingRewriteInvariants is EMCInvariantBase {
     /// party lost its role after the proposal cannot be activated. Today only suspensions
     /// make activation check the parties again.
     function invariant_pending_activationRefusesRevokedParties() public view {
-        assertTrue(!handler.ghostActivatedWithRevokedParty(), "a version was activated with a party whose role was revoked");
+        assertTrue(
+            !handler.ghostActivatedWithRevokedParty(), "a version was activated with a party whose role was revoked"
+        );
     }
 
     /// @notice The brief's case, as a plain test: a member of the active version is suspended

@@ -9,18 +9,26 @@ BIN := $(VENV)/bin
 # py-solc-x and ape-solidity look for the pinned solc (a wrapper over npm's
 # WebAssembly build, written by `make build`) in this folder.
 export SOLCX_BINARY_PATH := $(CURDIR)/.build/solcx
+# forge from npm's platform package: its binary exits 1 when a test fails (the
+# @foundry-rs/forge wrapper in node_modules/.bin exits 0 whatever happens).
+FORGE := node_modules/@foundry-rs/forge-linux-amd64/bin/forge
+# CI runs the ci profile of foundry.toml (100,000 handler calls per invariant campaign).
+FOUNDRY_PROFILE ?= $(if $(filter true,$(CI)),ci,default)
+# Rules the audit rewrite of the EMC brings; they fail on today's contracts.
+FORGE_PENDING := PendingRewrite
 
 # Stamps live inside what they stand for, so deleting .venv or node_modules
 # also forgets that they were installed.
 PY_STAMP := $(VENV)/.rdh-installed
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help install build test lint run bench clean distclean
+.PHONY: help install build test test-forge test-forge-pending lint run bench clean distclean
 
 help:
 	@echo "make install  Python venv (.venv) and npm toolchain (node_modules)"
 	@echo "make build    compile contracts/ into build/contracts.json if they changed"
-	@echo "make test     build, then run the test suite"
+	@echo "make test     build, then run the test suite (forge suites, then pytest)"
+	@echo "make test-forge          the Foundry invariant and fuzz suites (tests/foundry)"
 	@echo "make lint     ruff check, ruff format --check, mypy, slither (triage: slither.triage.toml)"
 	@echo "make run      build, then run the demo on a local chain"
 	@echo "make bench    build, then run the benchmarks"
@@ -44,8 +52,18 @@ $(NPM_STAMP): package.json package-lock.json
 build: install
 	$(BIN)/python -m rdh_chain.toolchain
 
+# Both suites run whatever the other did; make fails if either failed.
 test: build
-	$(BIN)/pytest
+	status=0; \
+	$(MAKE) --no-print-directory test-forge || status=1; \
+	$(BIN)/pytest || status=1; \
+	exit $$status
+
+test-forge: build
+	FOUNDRY_PROFILE=$(FOUNDRY_PROFILE) $(FORGE) test --offline -vv --no-match-contract $(FORGE_PENDING)
+
+test-forge-pending: build
+	FOUNDRY_PROFILE=$(FOUNDRY_PROFILE) $(FORGE) test --offline -vv --match-contract $(FORGE_PENDING)
 
 # slither compiles contracts/ itself, through the solc wrapper that its runner (re)writes
 # like the build does: it needs the install, not build/contracts.json.

@@ -3,14 +3,16 @@ a loss, two notices of departure, and helpers for its bid rounds.
 
 Period 1 makes 20,000.00 RMB of profit (me2's value-added 10% stays locked). me2 invests
 60,000.00 RMB and the chef 20,000.00 RMB; period 2 loses 30,000.00 RMB, which the capital
-pays the owner. The owner then terminates the chef (1 period of notice, effective after
-period 3), me2 resigns (3 periods, after period 5), and period 3 makes 1,000.00 RMB.
+pays the owner once an auditor, registered here, has attested the report. The owner then
+terminates the chef (1 period of notice, effective after period 3), me2 resigns (3 periods,
+after period 5), and period 3 makes 1,000.00 RMB.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
@@ -21,7 +23,15 @@ from rdh_chain.bids import SealedBid
 from rdh_chain.contracts import EmcClient
 from rdh_chain.ledger import Ledger
 from rdh_chain.toolchain import Artifact
-from rdh_chain.types import ZERO_ADDRESS, EmcTerms, PeriodReport, ShareClass, ShareEntry
+from rdh_chain.types import (
+    ZERO_ADDRESS,
+    EmcTerms,
+    PeriodReport,
+    ReportAttestation,
+    Role,
+    ShareClass,
+    ShareEntry,
+)
 from tests.api.helpers import World
 
 RIVERSIDE_TERMS = EmcTerms(
@@ -39,11 +49,17 @@ ME2_REASON = keccak(text="moving on")
 class Riverside:
     ledger: Ledger  # read-only, on the world's deployment
     emc: EmcClient  # signing as the owner
+    auditor: LocalAccount  # attests the losses drawn on the capital
     chef_noticed_at: int
     me2_noticed_at: int
 
     def as_(self, account: LocalAccount) -> EmcClient:
         return self.ledger.connect(account).emc(self.emc.address)
+
+    def attest(self, w3: Web3, report: PeriodReport) -> ReportAttestation:
+        """The auditor's attestation of ``report`` as the next period, good for an hour."""
+        deadline = int(w3.eth.get_block("latest")["timestamp"]) + 3_600
+        return self.ledger.connect(self.auditor).attest(self.emc, report, deadline)
 
 
 def _time(w3: Web3, block_number: int) -> int:
@@ -52,6 +68,9 @@ def _time(w3: Web3, block_number: int) -> int:
 
 def build_riverside(world: World, w3: Web3, artifacts: dict[str, Artifact]) -> Riverside:
     ledger = Ledger(w3, world.deployment, artifacts)
+    # Registered inside the test, so the session's world (and its member list) stays as it is.
+    auditor: LocalAccount = Account.create()
+    ledger.connect(world.admin).registry.add_member(auditor.address, Role.AUDITOR)
     address, _ = ledger.connect(world.admin).factory.create_emc_with_terms(
         world.owner.address, RIVERSIDE_TERMS, keccak(text="riverside")
     )
@@ -69,13 +88,15 @@ def build_riverside(world: World, w3: Web3, artifacts: dict[str, Artifact]) -> R
     for account, amount in ((world.me2, 60_000_00), (world.chef, 20_000_00)):
         treasury.mint(account.address, amount)
         ledger.connect(account).invest(emc, amount)
-    owner.settle(emc, LOSS)
+    river = Riverside(ledger, emc, auditor, 0, 0)
+    owner.settle(emc, LOSS, river.attest(w3, LOSS))
     terminated = emc.terminate(world.chef.address, 1, CHEF_REASON)
     resigned = ledger.connect(world.me2).emc(address).resign(3, ME2_REASON)
     owner.settle(emc, PeriodReport(1, 1, 1_000_00, 0, 1_000_00))
     return Riverside(
         ledger,
         emc,
+        auditor,
         _time(w3, terminated.block_number),
         _time(w3, resigned.block_number),
     )

@@ -1,5 +1,9 @@
 """Capital, losses and departures in GET /emcs/{address}, /emcs/{address}/capital/{account}
-and /members/{address}/share, read from Riverside (see ``tests/api/lifecycle.py``)."""
+and /members/{address}/share, read from Riverside (see ``tests/api/lifecycle.py``).
+
+The loss of period 2 (3,000,000 fen over 8,000,000 units) raises the loss per unit by
+exactly 3/8 (2**128 is divisible by 8): me2's 6,000,000 units bore 2,250,000 fen, the chef's
+2,000,000 units 750,000 fen."""
 
 from __future__ import annotations
 
@@ -21,9 +25,10 @@ def river(world: World, w3: Web3, artifacts: dict[str, Artifact]) -> Riverside:
 
 
 def capital(
-    capital: int, units: int, invested: int, losses: int, released: int = 0
+    capital: int, units: int, invested: int, losses: int, released: int = 0, returned: int = 0
 ) -> dict[str, Any]:
-    """Capital totals in era 0 where the capital covered every loss and returned nothing."""
+    """Capital totals in era 0 of Riverside's two investors where the capital covered every
+    loss; a released pool is owed to them in full (it is far below the losses)."""
     return {
         "capital": amount(capital),
         "total_units": units,
@@ -31,13 +36,31 @@ def capital(
         "invested": amount(invested),
         "losses": amount(losses),
         "losses_covered": amount(losses),
-        "returned": amount(0),
+        "returned": amount(returned),
         "pool_released": amount(released),
+        "pool_to_investors": amount(released),
+        "pool_paid": amount(0),
+        "investors": 2,
+        "claims": 0,
     }
 
 
-def holding(units: int, value: int, invested: int) -> dict[str, Any]:
-    return {"units": units, "value": amount(value), "invested": amount(invested)}
+def holding(
+    units: int,
+    value: int,
+    invested: int,
+    borne: int = 0,
+    pool_share: int = 0,
+    claimed: bool = False,
+) -> dict[str, Any]:
+    return {
+        "units": units,
+        "value": amount(value),
+        "invested": amount(invested),
+        "loss_borne": amount(borne),
+        "pool_share": amount(pool_share),
+        "claimed": claimed,
+    }
 
 
 def notice(account: str, by: str, period: int, effective: bool, at: int, reason: bytes) -> Any:
@@ -73,31 +96,48 @@ def test_get_emc_returns_capital_losses_and_departures(
 
 
 def test_get_emc_returns_dissolved_status_and_released_pool(
-    client: TestClient, world: World, river: Riverside
+    client: TestClient, world: World, river: Riverside, w3: Web3
 ) -> None:
+    """me2 invests 40,000.00 more: 4,000,000 * 8,000,000 // 5,000,000 = 6,400,000 units at
+    0.625 (14,400,000 units, capital 9,000,000 fen). The attested loss of 70,000.00 brings the
+    losses to 100,000.00: dissolved with 20,000.00 left. The value-added pool (10% of the
+    21,000.00 of profit, 2,100.00) is released and owed to the investors in full
+    (min(2,100.00, 100,000.00 covered)), by the losses they bore: the index rose by
+    floor(7,000,000 * 2**128 / 14,400,000), 35/72 less the floor, so the chef's 2,000,000 units
+    bore 750,000 + 972,222.2 -> 1,722,222 fen. The chef's capital is worth
+    2,000,000 * 2,000,000 // 14,400,000 = 277,777 fen; its pool share
+    210,000 * 1,722,222 // 10,000,000 = 36,166 fen."""
     river.ledger.connect(world.treasury).token.mint(world.me2.address, 40_000_00)
-    river.ledger.connect(world.me2).invest(river.emc, 40_000_00)  # 64,000.00 units at 0.625
-    river.ledger.connect(world.owner).settle(river.emc, PeriodReport(0, 0, 0, 70_000_00, 0))
+    river.ledger.connect(world.me2).invest(river.emc, 40_000_00)
+    loss = PeriodReport(0, 0, 0, 70_000_00, 0)
+    river.ledger.connect(world.owner).settle(river.emc, loss, river.attest(w3, loss))
 
     body = client.get(f"/emcs/{river.emc.address}").json()
 
-    # Losses reach 100,000.00: dissolved with 20,000.00 left and the value-added pool
-    # (10% of the 21,000.00 of profit) released to the capital.
     assert body["status"] == "dissolved"
     assert body["capital"] == capital(
-        22_100_00, 144_000_00, 120_000_00, losses=100_000_00, released=2_100_00
+        20_000_00, 144_000_00, 120_000_00, losses=100_000_00, released=2_100_00
     )
     chef = client.get(f"/emcs/{river.emc.address}/capital/{world.chef.address}").json()
-    assert chef["value"] == amount(20_000_00 * 22_100_00 // 144_000_00)
-    river.as_(world.chef).claim_capital()
+    assert chef == {
+        "emc": river.emc.address,
+        "account": world.chef.address,
+        **holding(20_000_00, 277_777, 20_000_00, borne=1_722_222, pool_share=36_166),
+    }
+    paid, _ = river.as_(world.chef).claim_capital()
+    assert paid == 277_777 + 36_166
     after = client.get(f"/emcs/{river.emc.address}/capital/{world.chef.address}").json()
     assert after == {
         "emc": river.emc.address,
         "account": world.chef.address,
-        **holding(0, 0, 20_000_00),
+        **holding(0, 0, 20_000_00, borne=1_722_222, claimed=True),
     }
-    returned = client.get(f"/emcs/{river.emc.address}").json()["capital"]["returned"]
-    assert returned == chef["value"]
+    totals = client.get(f"/emcs/{river.emc.address}").json()["capital"]
+    assert (totals["returned"], totals["pool_paid"], totals["claims"]) == (
+        amount(277_777),
+        amount(36_166),
+        1,
+    )
 
 
 def test_get_capital_returns_units_value_and_invested(
@@ -109,7 +149,8 @@ def test_get_capital_returns_units_value_and_invested(
     assert response.json() == {
         "emc": river.emc.address,
         "account": world.me2.address,
-        **holding(60_000_00, 37_500_00, 60_000_00),  # three quarters of 50,000.00
+        # three quarters of 50,000.00, and of the 30,000.00 loss
+        **holding(60_000_00, 37_500_00, 60_000_00, borne=22_500_00),
     }
 
 
@@ -155,7 +196,7 @@ def test_get_member_share_returns_capital_and_departure_per_emc(
     (share,) = response.json()["emcs"]
     # 5% of 21,000.00 of profit is claimable; a fifth of the capital is the chef's.
     assert share["position"]["claimable"] == amount(1_050_00)
-    assert share["capital"] == holding(20_000_00, 12_500_00, 20_000_00)
+    assert share["capital"] == holding(20_000_00, 12_500_00, 20_000_00, borne=7_500_00)
     chef_notice = next(n for n in notices(world, river) if n["account"] == world.chef.address)
     assert share["departure"] == {k: v for k, v in chef_notice.items() if k != "account"}
 

@@ -15,6 +15,7 @@ Credit is bps * profit in 1/10,000 fen; whole fen are payable, the remainder is 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
@@ -251,13 +252,13 @@ def test_terminate_and_resign_revert_when_notice_exceeds_the_terms_bound(cast: C
         bounds = {"noticePeriods": notice, "min": 1, "max": 3}
         assert_reverts(
             cast,
-            lambda n=notice: emc.terminate(duck.address, n, REASON),
+            partial(emc.terminate, duck.address, notice, REASON),
             errors.EmcNoticeOutOfBounds,
             bounds,
         )
         assert_reverts(
             cast,
-            lambda n=notice: cast.as_(chef).emc(emc.address).resign(n, REASON),
+            partial(cast.as_(chef).emc(emc.address).resign, notice, REASON),
             errors.EmcNoticeOutOfBounds,
             bounds,
         )
@@ -306,7 +307,7 @@ def test_terminate_shortens_a_longer_resignation_and_never_lengthens_it(cast: Ca
     for notice in (2, 3):
         assert_reverts(
             cast,
-            lambda n=notice: emc.terminate(duck.address, n, REASON),
+            partial(emc.terminate, duck.address, notice, REASON),
             errors.EmcAlreadyDeparting,
             {"account": duck.address, "effectivePeriod": 3},
         )

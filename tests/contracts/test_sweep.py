@@ -14,6 +14,7 @@ The base EMC (helpers.Cast): chef partner 1,000, owner operating 7,000, ME 1 val
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -178,7 +179,7 @@ def test_sweep_reverts_when_caller_is_neither_owner_nor_treasurer(cast: Cast) ->
     for caller in (cast.chef, cast.operator2):
         assert_reverts(
             cast,
-            lambda c=caller: cast.as_(c).emc(emc.address).sweep(),
+            cast.as_(caller).emc(emc.address).sweep,
             errors.EmcNotSweeper,
             {"caller": caller.address, "owner": cast.owner.address},
         )
@@ -190,9 +191,7 @@ def test_sweep_reverts_when_the_emc_holds_nothing_above_its_debts(cast: Cast) ->
     """The base EMC holds exactly its period's 1,000,000 fen, all owed."""
     for by in (cast.owner, cast.treasury):
         assert cast.as_(by).emc(cast.base_emc).sweepable() == 0
-        assert_reverts(
-            cast, lambda b=by: cast.as_(b).emc(cast.base_emc).sweep(), errors.EmcNothingToSweep, {}
-        )
+        assert_reverts(cast, cast.as_(by).emc(cast.base_emc).sweep, errors.EmcNothingToSweep, {})
 
 
 def test_withdraw_dev_fund_reverts_when_recipient_is_zero_or_an_rdh_chain_contract(
@@ -213,7 +212,7 @@ def test_withdraw_dev_fund_reverts_when_recipient_is_zero_or_an_rdh_chain_contra
         assert cast.ledger.registry.member(to).status.name == "ACTIVE"
         assert_reverts(
             cast,
-            lambda t=to: emc.withdraw_dev_fund(t, 1, PURPOSE),
+            partial(emc.withdraw_dev_fund, to, 1, PURPOSE),
             errors.EmcRecipientNotAllowed,
             {"to": to},
         )

@@ -4,9 +4,10 @@ Each profit period adds the active version's value-added basis points times its 
 the pool (credit in 1/10,000 fen). The period whose credit would take the pool past the
 sharing space fixes ``fullAtProfit = previous cumulative profit + floor(room / pool_bps)``
 (``room`` = what is left of the space, in 1/10,000 fen): value-added shares earn on the
-cumulative profit up to it and no further, whatever version follows, and the pool's part
-of every profit beyond it goes to the development fund (``ValueAddedExcess``; its whole fen
-join the fund's balance as they form). Partner, operating and fund shares are unaffected.
+cumulative profit up to it and no further, whatever version follows, and beyond it each
+version's value-added basis points earn for the development fund instead (credited to the
+fund's own position when it is brought up to date; ``pool().excess`` adds it up). Partner,
+operating and fund shares are unaffected.
 """
 
 from __future__ import annotations
@@ -86,7 +87,6 @@ def test_pool_fills_the_sharing_space_across_versions_with_exact_figures(cast: C
     cast.agree(emc.address, _versions(cast, 450, 250, 7_400))
     first = _settle(cast, emc, 10_001)
     assert _args(emc, first, "ValueAddedPoolFilled") == []
-    assert _args(emc, first, "ValueAddedExcess") == []
     # 700.07 fen accrued: 299 fen of the space are left whole.
     assert emc.pool() == Pool(SPACE, 7_000_700, 299, 0, 0)
 
@@ -97,24 +97,19 @@ def test_pool_fills_the_sharing_space_across_versions_with_exact_figures(cast: C
     second = _settle(cast, emc, 10_000)
     accrued = 7_000_700 + 1_499 * 2_000
     assert accrued == 9_998_700  # 1,300 short of the space: less than one fen of pool_bps
-    excess = 20_000_000 - 1_499 * 2_000
-    assert excess == 17_002_000
+    # The fund earns version 2's 2,000 value-added bps on the 8,501 fen beyond 11,500.
+    excess = 2_000 * (20_001 - 11_500)
+    assert excess == 20_000_000 - 1_499 * 2_000 == 17_002_000
     assert _args(emc, second, "ValueAddedPoolFilled") == [
         {"period": 2, "fullAtProfit": 11_500, "accrued": accrued}
     ]
-    assert _args(emc, second, "ValueAddedExcess") == [
-        {"period": 2, "excess": excess, "cumulativeExcess": excess}
-    ]
     assert emc.pool() == Pool(SPACE, accrued, 0, 11_500, excess)
 
-    # Version 3: a pool of 300 bps earns nothing more; all of its 1,500,000 is excess.
+    # Version 3: a pool of 300 bps earns nothing more; all of its 1,500,000 is the fund's.
     cast.agree(emc.address, _versions(cast, 200, 100, 7_800))
     third = _settle(cast, emc, 5_000)
     assert _args(emc, third, "ValueAddedPoolFilled") == []
-    assert _args(emc, third, "ValueAddedExcess") == [
-        {"period": 3, "excess": 1_500_000, "cumulativeExcess": excess + 1_500_000}
-    ]
-    assert emc.pool() == Pool(SPACE, accrued, 0, 11_500, 18_502_000)
+    assert emc.pool() == Pool(SPACE, accrued, 0, 11_500, excess + 300 * 5_000)
     cumulative = 10_001 + 10_000 + 5_000
 
     # Value-added credit: bps times the profit up to 11,500, version by version.
@@ -129,12 +124,13 @@ def test_pool_fills_the_sharing_space_across_versions_with_exact_figures(cast: C
     owner_credit = 7_400 * 10_001 + 6_100 * 10_000 + 7_800 * 5_000
     assert owner_credit == 174_007_400
     assert emc.position(owner) == Position(17_400, 0, 0, 7_400)
-    # The fund: its 900 bps of every fen (2,250 fen, dust 900) and the excess's whole fen.
-    assert 900 * cumulative == 22_500_900
-    assert emc.position(ZERO_ADDRESS) == Position(2_250 + 1_850, 0, 0, 900)
-    # Every 1/10,000 fen of profit is someone's: shares, the pool, and the excess.
-    free = 1_000 * cumulative + owner_credit + 900 * cumulative
-    assert free + accrued + 18_502_000 == cumulative * BPS
+    # The fund: its 900 bps of every fen and the pool's bps beyond the fill point, floored
+    # together: 22,500,900 + 18,502,000 = 41,002,900.
+    fund_credit = 900 * cumulative + excess + 300 * 5_000
+    assert fund_credit == 41_002_900
+    assert emc.position(ZERO_ADDRESS) == Position(4_100, 0, 0, 2_900)
+    # Every 1/10,000 fen of profit is someone's.
+    assert 1_000 * cumulative + owner_credit + accrued + fund_credit == cumulative * BPS
 
     # The claims pay exactly that, and say which part was value-added credit.
     for account, amount, value_added in ((me1, 674, 674), (chef, 2_500, 0)):
@@ -149,6 +145,7 @@ def test_pool_fills_the_sharing_space_across_versions_with_exact_figures(cast: C
     )
     assert emc.event(withdrawn, "DevFundWithdrawn")["args"]["remaining"] == 0
     assert cast.balance(emc.address) == cumulative - 674 - 2_500 - 4_100
+    assert emc.position(ZERO_ADDRESS) == Position(0, 0, 4_100, 2_900)
 
 
 def test_pool_fills_exactly_then_the_next_period_fixes_full_at(cast: Cast) -> None:
@@ -163,19 +160,61 @@ def test_pool_fills_exactly_then_the_next_period_fixes_full_at(cast: Cast) -> No
     assert _args(emc, second, "ValueAddedPoolFilled") == [
         {"period": 2, "fullAtProfit": 10_000, "accrued": SPACE * BPS}
     ]
-    assert _args(emc, second, "ValueAddedExcess") == [
-        {"period": 2, "excess": 7_000, "cumulativeExcess": 7_000}
-    ]
-    # 7,000 is less than a fen: nothing moved into the fund's balance yet.
-    assert emc.position(ZERO_ADDRESS) == Position(900 * 10_007 // BPS, 0, 0, 900 * 10_007 % BPS)
+    assert emc.pool() == Pool(SPACE, SPACE * BPS, 0, 10_000, 1_000 * 7)
+    # The fund: 900 bps of 10,007 fen and the pool's 1,000 bps of the last 7.
+    assert emc.position(ZERO_ADDRESS) == Position(901, 0, 0, 3_300)
     assert emc.position(cast.mes[1].address) == Position(600, 0, 0, 0)
     assert emc.position(cast.mes[2].address) == Position(400, 0, 0, 0)
-    third = _settle(cast, emc, 3)
-    assert _args(emc, third, "ValueAddedExcess") == [
-        {"period": 3, "excess": 3_000, "cumulativeExcess": 10_000}
+    _settle(cast, emc, 3)
+    assert emc.pool().excess == 10_000
+    assert emc.position(ZERO_ADDRESS) == Position(901, 0, 0, 9_000)  # 9,009,000 + 10,000
+    assert emc.position(cast.mes[1].address) == Position(600, 0, 0, 0)
+
+
+def test_fund_earns_the_pool_beyond_the_space_though_no_version_names_it(cast: Cast) -> None:
+    # Version 1 has no development-fund entry; the pool's 1,000 bps beyond the fill point
+    # are the fund's all the same, or the EMC would hold credit that is nobody's.
+    emc = _new_emc(cast)
+    entries = [
+        ShareEntry(cast.chef.address, ShareClass.PARTNER, 1_000),
+        ShareEntry(cast.owner.address, ShareClass.OPERATING, 8_000),
+        ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, 1_000),
     ]
-    # The excess made its first whole fen, which joined the fund's balance.
-    assert emc.position(ZERO_ADDRESS).claimable == 900 * 10_010 // BPS + 1
+    cast.agree(emc.address, entries)
+    _settle(cast, emc, 100_000)  # the pool fills at 10,000 fen
+    assert emc.pool() == Pool(SPACE, SPACE * BPS, 0, 10_000, 1_000 * 90_000)
+    assert emc.position(cast.mes[1].address) == Position(1_000, 0, 0, 0)
+    assert emc.position(ZERO_ADDRESS) == Position(9_000, 0, 0, 0)
+    total = sum(emc.position(a).claimable for a in (cast.chef.address, cast.owner.address))
+    assert total + 1_000 + 9_000 == 100_000
+    cast.as_(cast.owner).emc(emc.address).withdraw_dev_fund(
+        cast.mes[3].address, 9_000, keccak(text="the pool beyond the space")
+    )
+
+
+def test_fund_earns_the_pool_beyond_the_space_from_before_a_version_names_it(
+    cast: Cast,
+) -> None:
+    # The fund is first named by a version proposed before the period that fills the pool,
+    # and activated after it: the excess of the version in force when the pool filled is the
+    # fund's too.
+    emc = _new_emc(cast)
+    without_fund = [
+        ShareEntry(cast.chef.address, ShareClass.PARTNER, 1_000),
+        ShareEntry(cast.owner.address, ShareClass.OPERATING, 8_000),
+        ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, 1_000),
+    ]
+    cast.agree(emc.address, without_fund)
+    owner = cast.as_(cast.owner).emc(emc.address)
+    version_id, _ = owner.propose_version(_versions(cast, 600, 400, 7_100))
+    _settle(cast, emc, 100_000)
+    owner.activate_version(version_id, cast.sign(owner, version_id))
+    _settle(cast, emc, 10_000)
+    # 1,000 bps of the 90,000 fen beyond the fill under version 1, then 1,000 bps of 10,000
+    # under version 2 (MEs 1 and 2), besides the fund's own 900 bps of those 10,000.
+    assert emc.pool() == Pool(SPACE, SPACE * BPS, 0, 10_000, 1_000 * 90_000 + 1_000 * 10_000)
+    assert emc.position(ZERO_ADDRESS) == Position(9_000 + 1_000 + 900, 0, 0, 0)
+    assert cast.balance(emc.address) == 110_000
 
 
 def test_smart_cooking_first_month_accrues_57906_rmb_of_its_600000_rmb_space(cast: Cast) -> None:
@@ -235,12 +274,10 @@ def test_smart_cooking_pool_fills_at_ten_million_rmb_of_cumulative_profit(cast: 
         {"period": 11, "fullAtProfit": 10_000_000_00, "accrued": 600_000_00 * BPS}
     ]
     excess = 600 * (11 * 965_100_00 - 10_000_000_00)
-    assert _args(emc, eleventh, "ValueAddedExcess") == [
-        {"period": 11, "excess": excess, "cumulativeExcess": excess}
-    ]
-    assert excess // BPS == 36_966_00
+    assert excess // BPS == 36_966_00  # 6% of the 616,100 RMB beyond 10M RMB
     assert emc.pool() == Pool(600_000_00, 600_000_00 * BPS, 0, 10_000_000_00, excess)
     assert emc.position(cast.mes[1].address).locked == 600_000_00
+    assert emc.position(ZERO_ADDRESS).claimable == (900 * 11 * 965_100_00 + excess) // BPS
 
 
 # -- the property --------------------------------------------------------------------------
@@ -370,17 +407,15 @@ def _check(cast: Cast, run: Run) -> None:
     assert 0 <= min(uncapped, room) - value_added < max(last_fill_bps, 1)
     if full_at is None:
         assert value_added == uncapped
-    # Every other share earned bps * profit exactly; the fund also holds the excess's fen.
+    # Every other share earned bps * profit exactly; the fund also the pool's excess.
     for i, (kind, _, _) in enumerate(PARTIES):
-        if i in VALUE_ADDED:
-            assert _credit(emc, addresses[i]) == credit[i]
-        elif kind == "fund":
-            assert _credit(emc, addresses[i]) == credit[i] + excess // BPS * BPS
+        if kind == "fund":
+            assert _credit(emc, addresses[i]) == credit[i] + excess
         else:
             assert _credit(emc, addresses[i]) == credit[i]
-    # Conservation, to the 1/10,000 fen: every account's credit plus the excess's fraction
-    # is the profit settled; the EMC holds it less what was paid.
+    # Conservation, to the 1/10,000 fen: every account's credit is the profit settled; the
+    # EMC holds it less what was paid.
     total = sum(_credit(emc, a) for a in addresses)
-    assert total + excess % BPS == cumulative * BPS
+    assert total == cumulative * BPS
     paid = sum(emc.position(a).paid for a in addresses)
     assert cast.balance(emc.address) == cumulative - paid

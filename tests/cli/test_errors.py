@@ -526,3 +526,24 @@ def test_emc_create_exits_2_without_creating_when_target_revenue_malformed(
         == f"error: --target-revenue '1e7': exponents are not accepted; {AMOUNT_FORM}.\n"
     )
     assert ledger.factory.emc_count() == 1
+
+
+def test_devfund_sweep_exits_2_when_nothing_is_held_above_what_is_owed(world: CliWorld) -> None:
+    result = world.cli.run("devfund", "sweep", world.emc, "--wallet", "owner", code=2)
+    assert result.stderr == (
+        f"error: {world.emc} holds nothing above what it owes (claimable, locked, dust, "
+        "capital, the released pool and the development fund): nothing to sweep.\n"
+    )
+
+
+def test_emc_create_exits_2_when_notice_bound_zero(world: CliWorld, ledger: Ledger) -> None:
+    count = ledger.factory.emc_count()
+    result = world.cli.run(
+        "emc", "create", "--owner", "owner", "--target-users", "5", "--target-revenue", "1",
+        "--sharing-space", "1", "--loss-threshold", "1", "--max-notice", "0",
+        "--reason", "no notice", code=2,
+    )  # fmt: skip
+    assert result.stderr.startswith(
+        "error: EMCFactory.createEmcWithTerms reverted: FactoryZeroNoticeBound(). "
+    )
+    assert ledger.factory.emc_count() == count

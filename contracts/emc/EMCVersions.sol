@@ -51,6 +51,10 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         if (deadline <= block.timestamp) revert EmcDeadlinePassed(deadline, block.timestamp);
         versionId = ++_versionCount;
         uint32 nextEpoch = _epochCount;
+        // Beyond the pool's fill point the versions' value-added basis points earn for the
+        // development fund whether or not a version names it, so the fund is accounted for
+        // from the first epoch on.
+        if (versionId == 1) _positions[_DEV_FUND].flags |= Accrual.KNOWN;
         uint256 total;
         uint256 valueAddedBps;
         bool namesMemberUnderNotice;

@@ -37,6 +37,8 @@ def smart_cooking_summary(world: World) -> dict[str, Any]:
             "loss_threshold": amount(1_000_000_00),
             "partner_min_bps": 200,
             "partner_max_bps": 600,
+            "max_notice_periods": 12,
+            "attest_all_reports": False,
             "metadata": "0x" + "5c" * 32,
         },
         "totals": {
@@ -65,6 +67,8 @@ def balcony_summary(world: World) -> dict[str, Any]:
             "loss_threshold": amount(100_000_00),
             "partner_min_bps": 1,
             "partner_max_bps": 10_000,
+            "max_notice_periods": 12,
+            "attest_all_reports": False,
             "metadata": "0x" + "00" * 32,
         },
         "totals": {
@@ -93,6 +97,21 @@ def no_capital() -> dict[str, Any]:
         "losses_covered": zero,
         "returned": zero,
         "pool_released": zero,
+        "pool_to_investors": zero,
+        "pool_paid": zero,
+        "investors": 0,
+        "claims": 0,
+    }
+
+
+def pool(space: int, accrued: int) -> dict[str, Any]:
+    """The value-added pool, in fen, while it has not filled the sharing space."""
+    return {
+        "sharing_space": amount(space),
+        "accrued": amount(accrued),
+        "left": amount(space - accrued),
+        "full": False,
+        "excess_to_dev_fund": amount(0),
     }
 
 
@@ -169,10 +188,13 @@ def test_get_emc_returns_active_version_and_dev_fund_when_settled(
             "paid": amount(1_000_00),
             "dust": 0,
         },
+        # me2's 6% value-added share of the profit settled under version 1.
+        "pool": pool(600_000_00, PROFIT * 600 // 10_000),
         "capital": no_capital(),
         "departures": [],
     }
     assert FUND_CREDIT - 1_000_00 == 89_045_00
+    assert PROFIT * 600 // 10_000 == 60_030_00
     assert iso(VERSION_1_DEADLINE) == "2100-01-01T00:00:00Z"
 
 
@@ -184,6 +206,7 @@ def test_get_emc_returns_no_version_when_none_activated(client: TestClient, worl
         **balcony_summary(world),
         "active_version": None,
         "dev_fund": {"claimable": amount(0), "locked": amount(0), "paid": amount(0), "dust": 0},
+        "pool": pool(50_000_00, 0),
         "capital": no_capital(),
         "departures": [],
     }

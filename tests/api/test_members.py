@@ -12,7 +12,14 @@ PROFIT = 1_000_000_00 + 500_00
 
 
 def no_capital() -> dict[str, Any]:
-    return {"units": 0, "value": amount(0), "invested": amount(0)}
+    return {
+        "units": 0,
+        "value": amount(0),
+        "invested": amount(0),
+        "loss_borne": amount(0),
+        "pool_share": amount(0),
+        "claimed": False,
+    }
 
 
 def position(claimable: int, locked: int, paid: int) -> dict[str, Any]:

@@ -14,15 +14,13 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.build/solcx
 FORGE := node_modules/@foundry-rs/forge-linux-amd64/bin/forge
 # CI runs the ci profile of foundry.toml (100,000 handler calls per invariant campaign).
 FOUNDRY_PROFILE ?= $(if $(filter true,$(CI)),ci,default)
-# Rules the audit rewrite of the EMC brings; they fail on today's contracts.
-FORGE_PENDING := PendingRewrite
 
 # Stamps live inside what they stand for, so deleting .venv or node_modules
 # also forgets that they were installed.
 PY_STAMP := $(VENV)/.rdh-installed
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help install build test test-forge test-forge-pending lint run bench clean distclean
+.PHONY: help install build test test-forge lint run bench clean distclean
 
 help:
 	@echo "make install  Python venv (.venv) and npm toolchain (node_modules)"
@@ -60,10 +58,7 @@ test: build
 	exit $$status
 
 test-forge: build
-	FOUNDRY_PROFILE=$(FOUNDRY_PROFILE) $(FORGE) test --offline -vv --no-match-contract $(FORGE_PENDING)
-
-test-forge-pending: build
-	FOUNDRY_PROFILE=$(FOUNDRY_PROFILE) $(FORGE) test --offline -vv --match-contract $(FORGE_PENDING)
+	FOUNDRY_PROFILE=$(FOUNDRY_PROFILE) $(FORGE) test --offline -vv
 
 # slither compiles contracts/ itself, through the solc wrapper that its runner (re)writes
 # like the build does: it needs the install, not build/contracts.json.

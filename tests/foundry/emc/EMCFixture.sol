@@ -6,7 +6,7 @@ import {MemberRegistry} from "../../../contracts/MemberRegistry.sol";
 import {SettlementToken} from "../../../contracts/SettlementToken.sol";
 import {TargetGuidelines} from "../../../contracts/TargetGuidelines.sol";
 import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
-import {IEMCBidding} from "../../../contracts/interfaces/IEMCBidding.sol";
+import {IEMCModule} from "../../../contracts/interfaces/IEMCModule.sol";
 import {Roles} from "../../../contracts/libraries/Roles.sol";
 import {EmcTerms} from "../../../contracts/types/Shares.sol";
 import {Criteria, Formula, Strategy} from "../../../contracts/types/Targets.sol";
@@ -14,18 +14,20 @@ import {TestBase} from "../utils/Test.sol";
 
 /// @notice One deployment as `rdh_chain/deployment.py` makes it (registry with the admin as
 /// operator, token, guidelines, factory with the registrar role), its wallets, and one EMC
-/// registered from a published formula.
+/// registered from a published formula (notices of at most 3 periods; only losses drawn on
+/// capital need an auditor's attestation).
 /// @dev Wallets are plain keys so that every party can sign versions with `vm.sign`.
 /// `members` holds the MEs (the owner first) and partners sorted by address: the order share
 /// entries and signatures must be in.
 contract EMCFixture is TestBase {
     // Terms of the EMC, from the formula below at a full score (criteria all 100).
     uint64 internal constant TARGET_USERS = 1_500;
-    uint128 internal constant TARGET_REVENUE = 30_000_000; // fen: 300,000 RMB
+    uint96 internal constant TARGET_REVENUE = 30_000_000; // fen: 300,000 RMB
     uint16 internal constant SHARING_SPACE_BPS = 300; // 900,000 fen
     uint16 internal constant LOSS_THRESHOLD_BPS = 500; // 1,500,000 fen
     uint16 internal constant PARTNER_MIN_BPS = 200;
     uint16 internal constant PARTNER_MAX_BPS = 600;
+    uint16 internal constant MAX_NOTICE_PERIODS = 3;
 
     uint256 internal constant ME_COUNT = 5; // the owner and four more
     uint256 internal constant PARTNER_COUNT = 3;
@@ -35,12 +37,14 @@ contract EMCFixture is TestBase {
     TargetGuidelines public guidelines;
     EMCFactory public factory;
     IEMC public emc;
-    IEMCBidding public bidding; // the same address as `emc`, through its fallback
+    IEMCModule public module; // the same address as `emc`, served through its fallback
 
     address public admin;
     address public treasury;
     address public steward;
     address public auditor;
+    /// @notice An auditor the admin suspended: its attestations are refused (`EmcNotAuditor`).
+    address public suspendedAuditor;
     address public owner;
     address[] internal _mes; // owner first
     address[] internal _partners;
@@ -53,6 +57,7 @@ contract EMCFixture is TestBase {
         treasury = _wallet("treasury");
         steward = _wallet("steward");
         auditor = _wallet("auditor");
+        suspendedAuditor = _wallet("suspended auditor");
         for (uint256 i; i < ME_COUNT; ++i) {
             _mes.push(_wallet(string.concat("me", vm.toString(i))));
         }
@@ -73,6 +78,8 @@ contract EMCFixture is TestBase {
         registry.addMember(treasury, Roles.TREASURY, bytes32("treasury"));
         registry.addMember(steward, Roles.STEWARD, bytes32("steward"));
         registry.addMember(auditor, Roles.AUDITOR, bytes32("auditor"));
+        registry.addMember(suspendedAuditor, Roles.AUDITOR, bytes32("auditor 2"));
+        registry.suspendMember(suspendedAuditor, bytes32("suspended"));
         for (uint256 i; i < ME_COUNT; ++i) {
             registry.addMember(_mes[i], Roles.ME, bytes32(i));
         }
@@ -92,13 +99,15 @@ contract EMCFixture is TestBase {
                 partnerMinBps: PARTNER_MIN_BPS,
                 partnerMaxBps: PARTNER_MAX_BPS,
                 minScore: 0,
-                lossThresholdBps: LOSS_THRESHOLD_BPS
+                lossThresholdBps: LOSS_THRESHOLD_BPS,
+                maxNoticePeriods: MAX_NOTICE_PERIODS,
+                attestAllReports: false
             }),
             bytes32("formula")
         );
         vm.prank(admin);
         emc = IEMC(factory.createEmc(owner, Strategy.Explore, Criteria(100, 100, 100, 100), bytes32("emc")));
-        bidding = IEMCBidding(address(emc));
+        module = IEMCModule(address(emc));
         vm.label(address(emc), "emc");
 
         for (uint256 i; i < ME_COUNT; ++i) {

@@ -2,50 +2,48 @@
 pragma solidity ^0.8.24;
 
 import {ShareClass, ShareEntry} from "../../../contracts/types/Shares.sol";
+import {EMCGhostCapital} from "./EMCGhostCapital.sol";
 
-/// @notice The handler's ghost accounting, all in one place: what entered and left the EMC,
-/// what each account earned (in 1/10,000 fen, as `Accrual` counts it), the capital, the
-/// lifecycle flags. Every figure is restated from the calls the handler made, never read
-/// back from the EMC, so the invariants compare two independent books.
-/// @dev The money rules the model follows are those of `contracts/emc/*.sol` today; the
-/// places that change with the audit rewrite are marked `REWRITE:`.
-abstract contract EMCGhost {
-    uint256 internal constant BPS = 10_000;
-    address internal constant DEV_FUND = address(0);
-
+/// @notice The handler's ghost accounting of profit: what entered and left the EMC, what each
+/// account earned (in 1/10,000 fen, as `Accrual` counts it), the value-added pool against the
+/// sharing space, the lifecycle flags. Every figure is restated from the calls the handler
+/// made, never read back from the EMC, so the invariants compare two independent books.
+/// @dev Credit is booked eagerly here, period by period, where the EMC books it lazily, epoch
+/// by epoch, at claims: the same sums, since every rule is linear in the profit settled under
+/// each version. The capital, losses and dissolution are in `EMCGhostCapital`.
+abstract contract EMCGhost is EMCGhostCapital {
     // ------------------------------------------------------------ money in and out
-    /// @notice Credit that entered the EMC: profits deposited, investments, direct transfers.
+    /// @notice Credit that entered the EMC: profits deposited, investments (`ghostInvested`),
+    /// direct transfers (stray credit).
     uint256 public ghostDeposited;
-    uint256 public ghostInvested;
     uint256 public ghostStray;
-    /// @notice Credit that left it: claims, fund withdrawals, loss cover paid to the reporter,
-    /// capital returned after dissolution.
+    /// @notice Credit that left it: claims and fund withdrawals (loss cover, capital returns and
+    /// pool shares are in `EMCGhostCapital`).
     uint256 public ghostClaimed;
     uint256 public ghostWithdrawn;
-    uint256 public ghostLossCovered;
-    uint256 public ghostCapitalReturned;
-    /// @notice Stray credit moved into the development fund by `sweep` (REWRITE: always 0 today).
+    /// @notice Stray credit moved into the development fund by `sweep`.
     uint256 public ghostSwept;
 
     // ------------------------------------------------------------ periods
     uint256 public ghostPeriods;
     uint256 public ghostUsers;
     uint256 public ghostRevenue;
-    uint256 public ghostLosses;
     bool public ghostTargetReached;
-    bool public ghostDissolved;
-    /// @notice Dissolved short of the target: locked value-added credit is void.
-    bool public ghostForfeited;
-    /// @notice Value-added credit settled so far (1/10,000 fen): each version's pool bps
-    /// times the profit settled under it.
-    uint256 public ghostPoolCredit;
-    /// @notice Whole fen of the pool released at dissolution, and where to.
-    uint256 public ghostReleased;
-    bool public ghostReleasedToFund;
+
+    // ------------------------------------------------------------ the value-added pool
+    /// @notice What the pool accrued (1/10,000 fen): each profit period's pool bps times the
+    /// profit, up to the sharing space.
+    uint256 public ghostPoolAccrued;
+    bool public ghostPoolFull;
+    /// @notice The cumulative profit up to which value-added shares earn, once the pool is full.
+    uint256 public ghostPoolFullAt;
+    /// @notice What the pool's bps earned for the fund beyond `ghostPoolFullAt` (1/10,000 fen).
+    uint256 public ghostPoolExcess;
 
     // ------------------------------------------------------------ entitlements
     /// @notice What each account earned (1/10,000 fen): partner, operating and fund bps times
-    /// the profit settled while it held them; likewise value-added bps, separately.
+    /// the profit settled while it held them (for the fund also the pool's excess); value-added
+    /// bps times the part of that profit below the pool's fill point, separately.
     mapping(address account => uint256) public ghostFreeCredit;
     mapping(address account => uint256) public ghostValueAddedCredit;
     /// @notice What the EMC paid each account (the fund: what was withdrawn from it).
@@ -60,23 +58,11 @@ abstract contract EMCGhost {
     mapping(address account => Held) internal _held;
     address[] internal _heldAccounts;
     uint256 public ghostActiveVersion;
+    uint256 public ghostActivePoolBps;
     uint256 public ghostActivations;
     bytes32 public ghostActiveEntriesHash;
 
-    // ------------------------------------------------------------ capital
-    struct Holding {
-        uint256 units;
-        uint256 era;
-    }
-
-    uint256 public ghostCapital;
-    uint256 public ghostTotalUnits;
-    uint256 public ghostEra;
-    mapping(address account => Holding) internal _holdings;
-
     // ------------------------------------------------------------ membership
-    /// @notice Named in any proposed version: may invest.
-    mapping(address account => bool) public ghostKnown;
     mapping(address account => uint256) public ghostNoticeEffective;
     mapping(address account => bool) public ghostNoticed;
     uint256 public ghostNoticeCount;
@@ -88,27 +74,27 @@ abstract contract EMCGhost {
             delete _held[_heldAccounts[i]];
         }
         delete _heldAccounts;
+        uint256 poolBps;
         for (uint256 i; i < entries.length; ++i) {
             ShareEntry memory e = entries[i];
             Held storage h = _held[e.account];
             if (h.freeBps == 0 && h.valueAddedBps == 0) _heldAccounts.push(e.account);
-            if (e.class == ShareClass.ValueAdded) h.valueAddedBps += e.bps;
-            else h.freeBps += e.bps;
+            if (e.class == ShareClass.ValueAdded) {
+                h.valueAddedBps += e.bps;
+                poolBps += e.bps;
+            } else {
+                h.freeBps += e.bps;
+            }
         }
         ghostActiveVersion = versionId;
+        ghostActivePoolBps = poolBps;
         ++ghostActivations;
         ghostActiveEntriesHash = keccak256(abi.encode(entries));
     }
 
-    function _recordProposal(ShareEntry[] memory entries) internal {
-        for (uint256 i; i < entries.length; ++i) {
-            ghostKnown[entries[i].account] = true;
-        }
-    }
-
-    /// @dev Settles one period as `EMCSettlement.settle` does: figures first, then the target,
-    /// then the profit's credit or the loss (which may dissolve the EMC). Returns the loss
-    /// cover the reporter is paid.
+    /// @dev Settles one period as `EMCSettlement._settle` does: figures, the profit's credit
+    /// (the pool up to the sharing space), the target, then the loss (which may dissolve the
+    /// EMC). Returns the loss cover the reporter is paid.
     function _recordPeriod(uint256 users, uint256 revenue, uint256 profit, uint256 loss)
         internal
         returns (uint256 covered)
@@ -116,47 +102,42 @@ abstract contract EMCGhost {
         ++ghostPeriods;
         ghostUsers += users;
         ghostRevenue += revenue;
+        if (profit != 0) _recordProfit(profit);
         if (!ghostTargetReached && ghostUsers >= _targetUsers() && ghostRevenue >= _targetRevenue()) {
             ghostTargetReached = true;
-        }
-        if (profit != 0) {
-            ghostDeposited += profit;
-            for (uint256 i; i < _heldAccounts.length; ++i) {
-                address a = _heldAccounts[i];
-                Held memory h = _held[a];
-                ghostFreeCredit[a] += uint256(h.freeBps) * profit;
-                ghostValueAddedCredit[a] += uint256(h.valueAddedBps) * profit;
-                ghostPoolCredit += uint256(h.valueAddedBps) * profit;
-            }
         }
         if (loss != 0) covered = _recordLoss(loss);
     }
 
-    function _recordLoss(uint256 loss) private returns (uint256 covered) {
-        // REWRITE: only an attested loss (settleAttested) draws on the capital.
-        covered = loss < ghostCapital ? loss : ghostCapital;
-        if (covered != 0) {
-            ghostCapital -= covered;
-            ghostLossCovered += covered;
-            if (ghostCapital == 0) {
-                ghostTotalUnits = 0;
-                ++ghostEra;
+    /// @dev The pool accrues its bps of the profit until the next piece would pass the sharing
+    /// space: that period fixes the fill point at the previous cumulative profit plus
+    /// floor(room / pool bps). Value-added bps earn on the profit below the fill point, and for
+    /// the fund on the profit beyond it; every other share on all of it.
+    function _recordProfit(uint256 profit) private {
+        uint256 start = ghostDeposited;
+        uint256 end = start + profit;
+        ghostDeposited = end;
+        uint256 poolBps = ghostActivePoolBps;
+        if (poolBps != 0 && !ghostPoolFull) {
+            uint256 room = _sharingSpace() * BPS - ghostPoolAccrued;
+            if (poolBps * profit <= room) {
+                ghostPoolAccrued += poolBps * profit;
+            } else {
+                ghostPoolFullAt = start + room / poolBps;
+                ghostPoolAccrued += (room / poolBps) * poolBps;
+                ghostPoolFull = true;
             }
         }
-        ghostLosses += loss;
-        if (ghostLosses >= _lossThreshold()) _recordDissolution();
-    }
-
-    function _recordDissolution() private {
-        ghostDissolved = true;
-        if (ghostTargetReached) return;
-        ghostForfeited = true;
-        // REWRITE: the forfeited pool goes to the investors in proportion to the losses their
-        // capital bore, paid by claimCapital; today it joins the capital (pro rata to units).
-        ghostReleased = ghostPoolCredit / BPS;
-        if (ghostReleased == 0) return;
-        if (ghostTotalUnits != 0) ghostCapital += ghostReleased;
-        else ghostReleasedToFund = true;
+        uint256 belowFill = ghostPoolFull ? _min(end, ghostPoolFullAt) - _min(start, ghostPoolFullAt) : profit;
+        for (uint256 i; i < _heldAccounts.length; ++i) {
+            address a = _heldAccounts[i];
+            Held memory h = _held[a];
+            ghostFreeCredit[a] += uint256(h.freeBps) * profit;
+            ghostValueAddedCredit[a] += uint256(h.valueAddedBps) * belowFill;
+        }
+        uint256 excess = poolBps * (profit - belowFill);
+        ghostFreeCredit[DEV_FUND] += excess;
+        ghostPoolExcess += excess;
     }
 
     function _recordClaim(address account, uint256 amount) internal {
@@ -169,47 +150,15 @@ abstract contract EMCGhost {
         ghostPaid[DEV_FUND] += amount;
     }
 
-    /// @dev Units at the capital's current worth, as `EMCCapital.invest` mints them; returns
-    /// false (and records nothing) where the ledger cannot store them.
-    function _previewInvestment(address account, uint256 amount) internal view returns (bool fits, uint256 units) {
-        units = ghostTotalUnits == 0 || ghostCapital == 0 ? amount : amount * ghostTotalUnits / ghostCapital;
-        uint256 held = _holdings[account].era == ghostEra ? _holdings[account].units : 0;
-        fits = held + units <= type(uint128).max && ghostTotalUnits + units <= type(uint128).max
-            && ghostCapital + amount <= type(uint128).max;
-    }
-
-    function _recordInvestment(address account, uint256 amount, uint256 units) internal {
-        Holding storage h = _holdings[account];
-        uint256 held = h.era == ghostEra ? h.units : 0;
-        h.units = held + units;
-        h.era = ghostEra;
-        ghostCapital += amount;
-        ghostTotalUnits += units;
-        ghostInvested += amount;
-    }
-
-    function ghostUnitsOf(address account) public view returns (uint256) {
-        Holding memory h = _holdings[account];
-        return h.era == ghostEra ? h.units : 0;
-    }
-
-    /// @dev Pro rata of what is left, as `EMCCapital.claimCapital` pays it.
-    function _previewCapitalReturn(address account) internal view returns (uint256 units, uint256 amount) {
-        units = ghostUnitsOf(account);
-        amount = units == 0 ? 0 : units * ghostCapital / ghostTotalUnits;
-    }
-
-    function _recordCapitalReturn(address account, uint256 units, uint256 amount) internal {
-        _holdings[account].units = 0;
-        ghostCapital -= amount;
-        ghostTotalUnits -= units;
-        ghostCapitalReturned += amount;
-    }
-
     function _recordStray(uint256 amount) internal {
         ghostStray += amount;
     }
 
+    function _recordSweep(uint256 amount) internal {
+        ghostSwept += amount;
+    }
+
+    /// @dev A notice, or the owner's shorter one replacing a running notice.
     function _recordNotice(address account, uint256 noticePeriods) internal {
         ghostNoticed[account] = true;
         ghostNoticeEffective[account] = ghostPeriods + noticePeriods;
@@ -227,6 +176,7 @@ abstract contract EMCGhost {
         uint256 withdrawn;
         uint256 lossCovered;
         uint256 capitalReturned;
+        uint256 poolPaid;
         uint256 swept;
         uint256 periods;
         uint256 users;
@@ -235,12 +185,19 @@ abstract contract EMCGhost {
         bool targetReached;
         bool dissolved;
         bool forfeited;
-        uint256 poolCredit;
+        uint256 poolAccrued;
+        bool poolFull;
+        uint256 poolFullAt;
+        uint256 poolExcess;
         uint256 released;
+        uint256 poolToInvestors;
         uint256 unreleasedPoolDust;
         uint256 capital;
         uint256 totalUnits;
         uint256 era;
+        uint256 investors;
+        uint256 capitalClaims;
+        uint256 borneRoundings;
         uint256 activeVersion;
         bytes32 activeEntriesHash;
     }
@@ -250,9 +207,11 @@ abstract contract EMCGhost {
         uint256 paid;
         uint256 entitlement;
         uint256 freeCredit;
-        uint256 units;
+        uint256 valueAddedCredit;
         bool noticed;
         uint256 noticeEffective;
+        Holding holding; // units of the current era only, borne losses up to now
+        uint256 poolShare; // of a released pool, pro rata to borne losses (0 once claimed)
     }
 
     function book() external view returns (Book memory b) {
@@ -263,6 +222,7 @@ abstract contract EMCGhost {
         b.withdrawn = ghostWithdrawn;
         b.lossCovered = ghostLossCovered;
         b.capitalReturned = ghostCapitalReturned;
+        b.poolPaid = ghostPoolPaid;
         b.swept = ghostSwept;
         b.periods = ghostPeriods;
         b.users = ghostUsers;
@@ -271,12 +231,19 @@ abstract contract EMCGhost {
         b.targetReached = ghostTargetReached;
         b.dissolved = ghostDissolved;
         b.forfeited = ghostForfeited;
-        b.poolCredit = ghostPoolCredit;
+        b.poolAccrued = ghostPoolAccrued;
+        b.poolFull = ghostPoolFull;
+        b.poolFullAt = ghostPoolFullAt;
+        b.poolExcess = ghostPoolExcess;
         b.released = ghostReleased;
+        b.poolToInvestors = ghostPoolToInvestors;
         b.unreleasedPoolDust = ghostUnreleasedPoolDust();
         b.capital = ghostCapital;
         b.totalUnits = ghostTotalUnits;
         b.era = ghostEra;
+        b.investors = ghostInvestorCount;
+        b.capitalClaims = ghostCapitalClaims;
+        b.borneRoundings = ghostBorneRoundings;
         b.activeVersion = ghostActiveVersion;
         b.activeEntriesHash = ghostActiveEntriesHash;
     }
@@ -285,14 +252,15 @@ abstract contract EMCGhost {
         books = new AccountBook[](accounts.length);
         for (uint256 i; i < accounts.length; ++i) {
             address a = accounts[i];
-            books[i] = AccountBook({
-                paid: ghostPaid[a],
-                entitlement: ghostEntitlement(a),
-                freeCredit: ghostFreeCredit[a],
-                units: ghostUnitsOf(a),
-                noticed: ghostNoticed[a],
-                noticeEffective: ghostNoticeEffective[a]
-            });
+            AccountBook memory ab = books[i];
+            ab.paid = ghostPaid[a];
+            ab.entitlement = ghostEntitlement(a);
+            ab.freeCredit = ghostFreeCredit[a];
+            ab.valueAddedCredit = ghostValueAddedCredit[a];
+            ab.noticed = ghostNoticed[a];
+            ab.noticeEffective = ghostNoticeEffective[a];
+            ab.holding = ghostHolding(a);
+            if (!ab.holding.claimed) ab.poolShare = _proRataPoolShare(ab.holding.lossBorne);
         }
     }
 
@@ -307,23 +275,34 @@ abstract contract EMCGhost {
         return h.freeBps != 0 || h.valueAddedBps != 0;
     }
 
-    /// @notice The most `account` can be owed (1/10,000 fen): its bps times the profit
-    /// settled while it held them, value-added credit only while the pool is not forfeited,
-    /// and for the fund the pool released to it (and, after the rewrite, what was swept).
+    /// @notice The most `account` can be owed (1/10,000 fen): its bps times the profit settled
+    /// while it held them (value-added bps only on the profit below the pool's fill point, and
+    /// nothing once the pool is forfeited); for the fund also the pool's excess beyond the fill
+    /// point, the part of a released pool the investors are not owed, and what was swept.
     function ghostEntitlement(address account) public view returns (uint256 credit) {
         credit = ghostFreeCredit[account];
         if (!ghostForfeited) credit += ghostValueAddedCredit[account];
-        if (account == DEV_FUND && ghostReleasedToFund) credit += ghostReleased * BPS;
-        // REWRITE: + ghostSwept * BPS for the fund; the pool's part above the sharing space
-        // moves from the members' value-added credit to the fund.
+        if (account == DEV_FUND) credit += (ghostReleased - ghostPoolToInvestors + ghostSwept) * BPS;
     }
 
     /// @notice The part of a forfeited pool that no whole fen could carry (under one fen).
     function ghostUnreleasedPoolDust() public view returns (uint256) {
-        return ghostForfeited ? ghostPoolCredit - ghostReleased * BPS : 0;
+        return ghostForfeited ? ghostPoolAccrued - ghostReleased * BPS : 0;
+    }
+
+    function _poolAccruedForDissolution() internal view override returns (uint256) {
+        return ghostPoolAccrued;
+    }
+
+    function _targetReachedForDissolution() internal view override returns (bool) {
+        return ghostTargetReached;
+    }
+
+    function _min(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a < b ? a : b;
     }
 
     function _targetUsers() internal view virtual returns (uint256);
     function _targetRevenue() internal view virtual returns (uint256);
-    function _lossThreshold() internal view virtual returns (uint256);
+    function _sharingSpace() internal view virtual returns (uint256);
 }

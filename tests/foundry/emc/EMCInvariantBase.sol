@@ -2,35 +2,25 @@
 pragma solidity ^0.8.24;
 
 import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
-import {IEMCBidding} from "../../../contracts/interfaces/IEMCBidding.sol";
-import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
+import {IEMCModule} from "../../../contracts/interfaces/IEMCModule.sol";
 import {IMemberRegistry} from "../../../contracts/interfaces/IMemberRegistry.sol";
 import {ISettlementToken} from "../../../contracts/interfaces/ISettlementToken.sol";
-import {BidRound} from "../../../contracts/types/Bids.sol";
-import {CapitalAccount, CapitalTotals, Departure} from "../../../contracts/types/Capital.sol";
-import {
-    EmcStatus,
-    EmcTerms,
-    PartySignature,
-    PeriodReport,
-    ShareClass,
-    ShareEntry,
-    Version,
-    VersionStatus
-} from "../../../contracts/types/Shares.sol";
-import {InvariantTest} from "../utils/Test.sol";
-import {console} from "../utils/Vm.sol";
+import {CapitalAccount, CapitalTotals, PoolView} from "../../../contracts/types/Capital.sol";
+import {EmcStatus, EmcTerms, ShareClass, ShareEntry, Version, VersionStatus} from "../../../contracts/types/Shares.sol";
+import {EMCCampaignStats} from "./EMCCampaignStats.sol";
 import {EMCGhost} from "./EMCGhost.sol";
 import {EMCHandler} from "./EMCHandler.sol";
 
-/// @notice The checks the invariant suites are made of, each a money or lifecycle rule
-/// stated on the EMC's views and compared with the handler's ghost books.
-abstract contract EMCInvariantBase is InvariantTest {
+/// @notice The money checks the invariant suites are made of, each a rule stated on the EMC's
+/// views and compared with the handler's ghost books, exactly, in 1/10,000 fen where credit is
+/// counted in it. The lifecycle checks are in `EMCLifecycleChecks`.
+abstract contract EMCInvariantBase is EMCCampaignStats {
     uint256 internal constant BPS = 10_000;
     address internal constant DEV_FUND = address(0);
 
     EMCHandler internal handler;
     IEMC internal emc;
+    IEMCModule internal module;
     ISettlementToken internal token;
     IMemberRegistry internal registry;
     EmcTerms internal terms;
@@ -39,6 +29,7 @@ abstract contract EMCInvariantBase is InvariantTest {
     function setUp() public virtual {
         handler = new EMCHandler();
         emc = handler.emc();
+        module = handler.module();
         token = ISettlementToken(address(handler.token()));
         registry = IMemberRegistry(address(handler.registry()));
         terms = emc.terms();
@@ -66,8 +57,10 @@ abstract contract EMCInvariantBase is InvariantTest {
         IEMC.AccountView[] views; // per `accounts`
         IEMC.Totals totals;
         CapitalTotals capital;
+        PoolView pool;
         EmcStatus status;
         uint256 balance;
+        uint256 sweepable;
     }
 
     function _read() internal view returns (State memory s) {
@@ -79,21 +72,29 @@ abstract contract EMCInvariantBase is InvariantTest {
             s.views[i] = emc.accountOf(accounts[i]);
         }
         s.totals = emc.totals();
-        s.capital = emc.capitalTotals();
+        s.capital = module.capitalTotals();
+        s.pool = module.pool();
         s.status = emc.status();
         s.balance = token.balanceOf(address(emc));
+        s.sweepable = module.sweepable();
     }
 
     // ================================================================== money
 
-    /// @notice paid + claimable + locked + dust + capital + loss cover + capital returned +
-    /// unowned credit == everything that entered the EMC, exactly, counted in 1/10,000 fen.
-    /// @dev Each account's dust is a fraction of a fen (1/10,000 units) the EMC keeps until it
-    /// adds up: under one fen payable and under one fen locked per account. Summed over the
-    /// accounts it is a whole number of fen, except after a forfeiture, when the part of the
-    /// voided pool that no whole fen could carry (`unreleasedPoolDust`, under one fen)
-    /// completes it. "Unowned" is stray credit sent straight to the EMC and not swept
-    /// (REWRITE: `sweep` moves it to the fund, whose entitlement then includes it).
+    /// @notice Conservation, in 1/10,000 fen: what the accounts were paid, can claim, have
+    /// locked and keep as dust (the fund's claimable includes its balance: the released pool's
+    /// part for it and swept credit, less withdrawals), plus the capital, the loss cover paid,
+    /// the capital returned, the released pool owed to investors (paid or not), the voided
+    /// pool's fraction and the stray credit not swept == everything that entered (profits,
+    /// investments, stray credit), exactly. Then the EMC's balance, and `sweepable`.
+    /// @dev How dust enters: each account keeps two remainders, each under one fen
+    /// (10,000 units), of the credit booked to it that makes no whole fen yet: one of its
+    /// partner, operating and fund credit (for the fund also the pool's excess beyond the fill
+    /// point), one of its value-added credit. They never merge. Every profit credits 10,000 bps
+    /// of itself in all, so the accounts' dust sums to whole fen; after a forfeiture the members'
+    /// value-added credit, `pool accrued` in all, leaves the books, only its whole fen come back
+    /// (released), and the voided fraction (`unreleasedPoolDust`, under one fen) completes it.
+    /// Nothing else creates or loses a unit: sweeps move only whole fen nobody is owed.
     function _checkConservation(State memory s) internal pure {
         uint256 booked;
         uint256 dust;
@@ -110,28 +111,32 @@ abstract contract EMCInvariantBase is InvariantTest {
         CapitalTotals memory c = s.capital;
         uint256 entered = b.deposited + b.invested + b.stray;
         uint256 unowned = b.stray - b.swept;
+        uint256 poolUnclaimed = c.poolToInvestors - c.poolPaid;
         assertEq(
-            booked + BPS * (c.capital + c.lossesCovered + c.returned) + b.unreleasedPoolDust + BPS * unowned,
+            booked + BPS * (c.capital + c.lossesCovered + c.returned + c.poolToInvestors) + b.unreleasedPoolDust + BPS
+                * unowned,
             BPS * entered,
-            "conservation: paid + claimable + locked + dust + capital + loss cover + returned + unowned != entered (1/10,000 fen)"
+            "conservation: paid + claimable + locked + dust + capital + loss cover + returned + pool to investors + unowned != entered (1/10,000 fen)"
         );
         assertEq((dust + b.unreleasedPoolDust) % BPS, 0, "rounding: the dust is not a whole number of fen");
         assertLe(dust, 2 * (BPS - 1) * s.views.length, "rounding: more than two fen of dust per account");
 
-        uint256 left = b.claimed + b.withdrawn + b.lossCovered + b.capitalReturned;
+        uint256 left = b.claimed + b.withdrawn + b.lossCovered + b.capitalReturned + b.poolPaid;
         assertEq(s.balance, entered - left, "balance: the EMC holds other than entered - left");
         assertEq(
             BPS * s.balance,
-            BPS * (unpaid + c.capital + unowned) + dust + b.unreleasedPoolDust,
+            BPS * (unpaid + c.capital + poolUnclaimed + unowned) + dust + b.unreleasedPoolDust,
             "balance: the EMC holds other than what it owes + unowned credit"
         );
         assertEq(paid, b.claimed + b.withdrawn, "paid: accounts' paid != claims + withdrawals");
+        assertEq(s.sweepable, unowned, "sweepable: != stray credit not swept");
     }
 
-    /// @notice No account is credited, let alone paid, more than its basis points of the
-    /// profit settled while it held them (value-added credit only while the pool is not
-    /// forfeited; the fund also gets a pool released to it). Exact: the EMC books, to the
-    /// 1/10,000 fen, exactly that entitlement.
+    /// @notice No account is credited, let alone paid, more than its basis points of the profit
+    /// settled while it held them: value-added bps only on the profit below the pool's fill
+    /// point (the space caps it), nothing of it once the pool is forfeited; the fund also earns
+    /// the pool's bps beyond the fill point and gets the released pool's rest and sweeps.
+    /// Exact: the EMC books, to the 1/10,000 fen, exactly that entitlement.
     function _checkEntitlements(State memory s) internal view {
         bool settledLocked = s.book.targetReached || s.book.forfeited;
         for (uint256 i; i < s.views.length; ++i) {
@@ -149,11 +154,36 @@ abstract contract EMCInvariantBase is InvariantTest {
             if (settledLocked && v.locked != 0) {
                 _fail("accrual: locked credit after target or forfeiture", i, v.locked, 0);
             }
+            if (BPS * v.locked > s.books[i].valueAddedCredit) {
+                _fail("accrual: locked more than value-added credit", i, BPS * v.locked, s.books[i].valueAddedCredit);
+            }
         }
     }
 
-    /// @notice The running totals and the capital agree with the ghost books; capital units add
-    /// up and no capital is left without units to claim it.
+    /// @notice The pool never exceeds the sharing space: what it accrued (the members'
+    /// value-added credit in all, which the EMC books exactly, see `_checkEntitlements`) is at
+    /// most sharingSpace x 10,000; the fill point, the excess the fund earned beyond it and
+    /// what is left are the handler's.
+    function _checkPool(State memory s) internal view {
+        PoolView memory p = s.pool;
+        EMCGhost.Book memory b = s.book;
+        assertEq(p.sharingSpace, terms.sharingSpace, "pool: sharing space");
+        assertLe(p.accrued, BPS * terms.sharingSpace, "pool: accrued above the sharing space (1/10,000 fen)");
+        assertEq(p.accrued, b.poolAccrued, "pool: accrued");
+        assertEq(p.fullAtProfit, b.poolFull ? b.poolFullAt : 0, "pool: full at");
+        assertEq(p.excessToDevFund, b.poolExcess, "pool: excess to the fund");
+        assertEq(p.left, terms.sharingSpace - (p.accrued + BPS - 1) / BPS, "pool: left");
+        uint256 valueAdded;
+        for (uint256 i = 1; i < s.books.length; ++i) {
+            valueAdded += s.books[i].valueAddedCredit;
+        }
+        assertEq(valueAdded, b.poolAccrued, "pool: members' value-added credit != accrued");
+        assertEq(s.books[0].valueAddedCredit, 0, "pool: the fund holds value-added credit");
+    }
+
+    /// @notice The running totals and the capital agree with the ghost books; no capital is
+    /// left without units to claim it; the released pool owed to investors is at most what they
+    /// lost, and paid out no further than it.
     function _checkTotalsAndCapital(State memory s) internal pure {
         EMCGhost.Book memory b = s.book;
         IEMC.Totals memory t = s.totals;
@@ -175,32 +205,56 @@ abstract contract EMCInvariantBase is InvariantTest {
         assertEq(c.lossesCovered, b.lossCovered, "capital: losses covered");
         assertEq(c.returned, b.capitalReturned, "capital: returned");
         assertEq(c.poolReleased, b.released, "capital: pool released");
+        assertEq(c.poolToInvestors, b.poolToInvestors, "capital: pool to investors");
+        assertEq(c.poolPaid, b.poolPaid, "capital: pool paid");
+        assertEq(c.investors, b.investors, "capital: investors");
+        assertEq(c.claims, b.capitalClaims, "capital: claims");
         assertEq(c.capital == 0, c.totalUnits == 0, "capital: capital without units, or units without capital");
+        assertLe(c.poolToInvestors, c.lossesCovered, "capital: pool to investors above the losses they bore");
+        assertLe(c.poolToInvestors, c.poolReleased, "capital: pool to investors above the pool released");
+        assertLe(c.poolPaid, c.poolToInvestors, "capital: pool paid above the pool to investors");
+        assertLe(c.claims, c.investors, "capital: more claims than investors");
     }
 
-    /// @notice Each holding and notice is the handler's; the holdings' units add up to the
-    /// total and are worth the capital, less under a fen per holder of rounding.
-    function _checkHoldingsAndNotices() internal view {
-        EMCGhost.AccountBook[] memory books = handler.accountBooks(accounts);
-        CapitalTotals memory c = emc.capitalTotals();
+    /// @notice Each investor's capital account is the handler's (units of the current era,
+    /// invested, losses borne by the loss-per-unit index, claimed), worth its units' part of the
+    /// capital, with its pro-rata share of a released pool; the units add up, and the losses
+    /// borne add up to the losses covered, less one fen per rounding at most.
+    function _checkCapitalAccounts(State memory s) internal view {
+        CapitalTotals memory c = s.capital;
         uint256 units;
         uint256 value;
+        uint256 borne;
         for (uint256 i = 1; i < accounts.length; ++i) {
-            (CapitalAccount memory held, uint256 worth) = emc.capitalOf(accounts[i]);
-            if (held.units != books[i].units) _fail("capital: units", i, held.units, books[i].units);
+            (CapitalAccount memory held, uint256 worth, uint256 poolShare) = module.capitalOf(accounts[i]);
+            EMCGhost.AccountBook memory ab = s.books[i];
+            if (held.units != ab.holding.units) _fail("capital: units", i, held.units, ab.holding.units);
+            if (held.invested != ab.holding.invested) {
+                _fail("capital: invested", i, held.invested, ab.holding.invested);
+            }
+            if (held.lossBorne != ab.holding.lossBorne) {
+                _fail("capital: losses borne", i, held.lossBorne, ab.holding.lossBorne);
+            }
+            if (held.lossIndex != ab.holding.lossIndex) {
+                _fail("capital: loss index", i, held.lossIndex, ab.holding.lossIndex);
+            }
+            if (held.claimed != ab.holding.claimed) _fail("capital: claimed", i, held.claimed ? 1 : 0, 0);
+            uint256 expectedWorth = c.totalUnits == 0 ? 0 : held.units * c.capital / c.totalUnits;
+            if (worth != expectedWorth) _fail("capital: worth", i, worth, expectedWorth);
+            if (poolShare != ab.poolShare) _fail("capital: pool share", i, poolShare, ab.poolShare);
             units += held.units;
             value += worth;
-            Departure memory d = emc.departureOf(accounts[i]);
-            if ((d.noticedAt != 0) != books[i].noticed) {
-                _fail("notice: given", i, d.noticedAt, books[i].noticed ? 1 : 0);
-            }
-            if (d.effectivePeriod != books[i].noticeEffective) {
-                _fail("notice: period", i, d.effectivePeriod, books[i].noticeEffective);
-            }
+            borne += held.lossBorne;
         }
         assertEq(units, c.totalUnits, "capital: holdings' units != total units");
         assertLe(value, c.capital, "capital: holdings worth more than the capital");
         assertLe(c.capital, value + accounts.length, "capital: holdings worth less than capital - holders");
+        assertLe(borne, c.lossesCovered, "capital: losses borne above the losses covered");
+        assertLe(
+            c.lossesCovered,
+            borne + s.book.borneRoundings + s.book.investors,
+            "capital: losses covered above the losses borne + roundings"
+        );
     }
 
     // ================================================================== versions
@@ -208,12 +262,12 @@ abstract contract EMCInvariantBase is InvariantTest {
     /// @notice The active version's entries sum to 10,000 bps, in canonical order, partners
     /// within the terms' bounds, the fund at account 0, its pool figure their value-added
     /// sum, and they are the entries its parties signed. (Each proposal is checked the same
-    /// way by the handler when it is made: `EMCHandler._checkProposed`.)
+    /// way by the handler when it is made: `EMCHandlerVersions._checkProposed`.)
     function _checkActiveVersion(State memory s) internal view {
         uint256 active = emc.activeVersionId();
         assertEq(active, s.book.activeVersion, "versions: active id");
         if (active == 0) return;
-        ShareEntry[] memory entries = emc.versionEntries(active);
+        ShareEntry[] memory entries = module.versionEntries(active);
         Version memory v = emc.version(active);
         assertEq(uint256(v.status), uint256(VersionStatus.Active), "versions: active status");
         assertTrue(
@@ -246,239 +300,6 @@ abstract contract EMCInvariantBase is InvariantTest {
         assertEq(valueAddedBps, valueAdded, "versions: value-added bps != sum of value-added entries");
     }
 
-    /// @notice Bid rounds as the handler drove them (the latest: earlier ones are checked
-    /// while they are the latest, and nothing changes a round once a later one is open but
-    /// the calls that name it, which the handler checks).
-    function _checkBidRounds() internal view {
-        IEMCBidding bidding = IEMCBidding(address(emc));
-        uint256 rounds = handler.roundCount();
-        assertEq(bidding.lastBidRound(), rounds, "bids: round count");
-        for (uint256 id = rounds; id != 0 && id == rounds; --id) {
-            BidRound memory r = bidding.bidRound(id);
-            (uint256 bidders, uint256 revealed, uint256 invited, bool decided) = handler.round(id);
-            assertEq(r.bidderCount, bidders, "bids: bidders");
-            assertEq(r.revealedCount, revealed, "bids: revealed");
-            assertEq(r.invitedCount, invited, "bids: invited");
-            assertEq(r.decidedAt != 0, decided, "bids: decided");
-        }
-    }
-
-    // ================================================================== lifecycle
-
-    /// @notice A dissolved EMC accepts nothing new: with the registry recovered (so that every
-    /// caller is entitled), every entry point that starts something is refused with
-    /// `EmcWrongStatus(Dissolved, Active)`.
-    function _checkDissolvedAcceptsNothingNew() internal atHandlerTime {
-        if (emc.status() != EmcStatus.Dissolved) return;
-        uint256 snapshot = vm.snapshotState();
-        _recoverRegistry();
-        address owner = handler.owner();
-        address member = _firstMemberOtherThan(owner);
-        bytes memory refused =
-            abi.encodeWithSelector(IEMCErrors.EmcWrongStatus.selector, EmcStatus.Dissolved, EmcStatus.Active);
-
-        ShareEntry[] memory entries = new ShareEntry[](1);
-        entries[0] = ShareEntry(DEV_FUND, ShareClass.DevFund, uint16(BPS));
-        _refused(
-            owner,
-            abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("new"), uint48(block.timestamp + 1 days))),
-            refused,
-            "proposeVersion"
-        );
-        _refused(
-            member,
-            abi.encodeCall(IEMC.activateVersion, (emc.versionCount(), new PartySignature[](0))),
-            refused,
-            "activateVersion"
-        );
-
-        PeriodReport memory profit = PeriodReport(1, 1, 1_000, 0, 1_000, bytes32("p"));
-        _fund(owner, 10_000);
-        _refused(owner, abi.encodeCall(IEMC.settle, (profit)), refused, "settle (profit)");
-        PeriodReport memory loss = PeriodReport(1, 1, 0, 1_000, 0, bytes32("l"));
-        _refused(owner, abi.encodeCall(IEMC.settle, (loss)), refused, "settle (loss)");
-        _fund(member, 10_000);
-        _refused(member, abi.encodeCall(IEMC.invest, (10_000)), refused, "invest");
-        _refused(owner, abi.encodeCall(IEMC.terminate, (member, 1, bytes32("t"))), refused, "terminate");
-        _refused(member, abi.encodeCall(IEMC.resign, (1, bytes32("r"))), refused, "resign");
-
-        uint48 t = uint48(block.timestamp);
-        _refused(
-            owner,
-            abi.encodeCall(IEMCBidding.openBidRound, (t + 1 hours, t + 2 hours, bytes32("d"))),
-            refused,
-            "openBidRound"
-        );
-        _refused(member, abi.encodeCall(IEMCBidding.commitBid, (1, bytes32("c"))), refused, "commitBid");
-        _refused(
-            member, abi.encodeCall(IEMCBidding.revealBid, (1, 0, 0, 0, bytes32(0), bytes32(0))), refused, "revealBid"
-        );
-        _refused(owner, abi.encodeCall(IEMCBidding.inviteBids, (1, new address[](0))), refused, "inviteBids");
-        vm.revertToStateAndDelete(snapshot);
-    }
-
-    /// @notice Liveness with recovery: after any sequence, the admin can recover the registry
-    /// (reinstate the suspended, give back revoked roles) and then the owner can propose a
-    /// version (the active one less departed members, their bps to the fund) that every
-    /// party signs and anyone activates.
-    function _checkRecoverable() internal atHandlerTime {
-        if (emc.status() != EmcStatus.Active) return;
-        uint256 snapshot = vm.snapshotState();
-        _recoverRegistry();
-        _agreeContinuation(false, "liveness after registry recovery");
-        vm.revertToStateAndDelete(snapshot);
-    }
-
-    // ================================================================== probes
-
-    /// @dev The admin reinstates every suspended member and gives back every revoked role.
-    function _recoverRegistry() internal {
-        address admin = handler.admin();
-        for (uint256 i = 1; i < accounts.length; ++i) {
-            address m = accounts[i];
-            if (registry.statusOf(m) == IMemberRegistry.MemberStatus.Suspended) {
-                vm.prank(admin);
-                (bool ok, bytes memory ret) =
-                    address(registry).call(abi.encodeCall(IMemberRegistry.reinstateMember, (m, bytes32("recover"))));
-                assertTrue(ok, string.concat("registry recovery: reinstating failed: ", vm.toString(ret)));
-            }
-            bytes32 role = handler.roleOf(m);
-            if (!handler.registry().hasRole(role, m)) {
-                vm.prank(admin);
-                (bool ok, bytes memory ret) =
-                    address(registry).call(abi.encodeCall(IMemberRegistry.addMember, (m, role, bytes32("recover"))));
-                assertTrue(ok, string.concat("registry recovery: restoring a role failed: ", vm.toString(ret)));
-            }
-        }
-    }
-
-    /// @dev The owner proposes the active version less the members that must or (with
-    /// `leaveOutRestricted`) may go, their bps to the fund; every remaining party signs; the
-    /// version must activate.
-    function _agreeContinuation(bool leaveOutRestricted, string memory rule) internal {
-        (ShareEntry[] memory entries, address[] memory parties) = _continuation(leaveOutRestricted);
-        address owner = handler.owner();
-        vm.prank(owner);
-        (bool ok, bytes memory ret) = address(emc)
-            .call(abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("liveness"), uint48(block.timestamp + 1 days))));
-        assertTrue(ok, string.concat(rule, ": the owner cannot propose a version: ", _describe(ret)));
-        uint256 id = abi.decode(ret, (uint256));
-        bytes32 digest = emc.versionDigest(id);
-        PartySignature[] memory signatures = new PartySignature[](parties.length);
-        for (uint256 i; i < parties.length; ++i) {
-            (uint8 v, bytes32 r, bytes32 s) = vm.sign(handler.keyOf(parties[i]), digest);
-            signatures[i] = PartySignature(parties[i], abi.encodePacked(r, s, v));
-        }
-        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, signatures)));
-        assertTrue(ok, string.concat(rule, ": the parties cannot activate the version: ", _describe(ret)));
-        assertEq(emc.activeVersionId(), id, string.concat(rule, ": not active"));
-    }
-
-    function _continuation(bool leaveOutRestricted)
-        internal
-        view
-        returns (ShareEntry[] memory entries, address[] memory parties)
-    {
-        uint256 active = emc.activeVersionId();
-        if (active == 0) {
-            entries = new ShareEntry[](2);
-            entries[0] = ShareEntry(DEV_FUND, ShareClass.DevFund, 1_000);
-            entries[1] = ShareEntry(handler.owner(), ShareClass.Operating, 9_000);
-            parties = new address[](1);
-            parties[0] = handler.owner();
-            return (entries, parties);
-        }
-        ShareEntry[] memory current = emc.versionEntries(active);
-        entries = new ShareEntry[](current.length + 1);
-        parties = new address[](current.length);
-        entries[0] = ShareEntry(DEV_FUND, ShareClass.DevFund, 0);
-        uint256 n = 1;
-        uint256 p;
-        for (uint256 i; i < current.length; ++i) {
-            ShareEntry memory e = current[i];
-            if (e.account == DEV_FUND) {
-                entries[0].bps += e.bps;
-            } else if (_departed(e.account) || (leaveOutRestricted && _restricted(e.account))) {
-                entries[0].bps += e.bps;
-            } else {
-                entries[n++] = e;
-                if (p == 0 || parties[p - 1] != e.account) parties[p++] = e.account;
-            }
-        }
-        uint256 skip = entries[0].bps == 0 ? 1 : 0; // no fund entry without bps
-        ShareEntry[] memory trimmed = new ShareEntry[](n - skip);
-        for (uint256 i; i < trimmed.length; ++i) {
-            trimmed[i] = entries[i + skip];
-        }
-        entries = trimmed;
-        assembly ("memory-safe") {
-            mstore(parties, p)
-        }
-    }
-
-    function _departed(address account) internal view returns (bool) {
-        Departure memory d = emc.departureOf(account);
-        return d.noticedAt != 0 && emc.totals().periods >= d.effectivePeriod;
-    }
-
-    /// @dev Suspended, or without the role its shares need.
-    function _restricted(address account) internal view returns (bool) {
-        return !registry.isActive(account, handler.roleOf(account));
-    }
-
-    function _refused(address from, bytes memory data, bytes memory expected, string memory what) internal {
-        vm.prank(from);
-        (bool ok, bytes memory ret) = address(emc).call(data);
-        assertTrue(!ok, string.concat("dissolved: ", what, " was accepted"));
-        assertTrue(
-            keccak256(ret) == keccak256(expected),
-            string.concat("dissolved: ", what, " refused with ", vm.toString(ret), " not EmcWrongStatus")
-        );
-    }
-
-    /// @dev Mints `amount` to `account` and approves the EMC for it. (A prank applies to the
-    /// next call, so every address is read before it.)
-    function _fund(address account, uint256 amount) internal {
-        address treasury = handler.treasury();
-        vm.prank(treasury);
-        token.mint(account, amount, bytes32("fiat"));
-        vm.prank(account);
-        token.approve(address(emc), amount);
-    }
-
-    function _firstMemberOtherThan(address account) internal view returns (address) {
-        for (uint256 i = 1; i < accounts.length; ++i) {
-            if (accounts[i] != account) return accounts[i];
-        }
-        revert("no member");
-    }
-
-    /// @dev The revert data, named where it is one of the errors a liveness probe may meet.
-    function _describe(bytes memory ret) internal pure returns (string memory) {
-        if (ret.length < 4) return vm.toString(ret);
-        bytes4 selector = bytes4(ret);
-        bytes memory args = new bytes(ret.length - 4);
-        for (uint256 i; i < args.length; ++i) {
-            args[i] = ret[i + 4];
-        }
-        if (selector == IEMCErrors.EmcMemberLeftOut.selector) {
-            (address account, uint256 period) = abi.decode(args, (address, uint256));
-            return string.concat("EmcMemberLeftOut(", vm.toString(account), ", ", vm.toString(period), ")");
-        }
-        if (selector == IEMCErrors.EmcIneligibleMember.selector) {
-            (address account, uint8 class) = abi.decode(args, (address, uint8));
-            return string.concat("EmcIneligibleMember(", vm.toString(account), ", ", vm.toString(uint256(class)), ")");
-        }
-        if (selector == IEMCErrors.EmcPartyNotActive.selector) {
-            (uint256 id, address account) = abi.decode(args, (uint256, address));
-            return string.concat("EmcPartyNotActive(", vm.toString(id), ", ", vm.toString(account), ")");
-        }
-        if (selector == IEMCErrors.EmcCallerNotActive.selector) {
-            return string.concat("EmcCallerNotActive(", vm.toString(abi.decode(args, (address))), ")");
-        }
-        return vm.toString(ret);
-    }
-
     /// @dev Fails `rule` for `accounts[i]`; messages are built only on failure (they cost).
     function _fail(string memory rule, uint256 i, uint256 actual, uint256 expected) internal view {
         revert(
@@ -486,57 +307,5 @@ abstract contract EMCInvariantBase is InvariantTest {
                 rule, " for ", vm.toString(accounts[i]), ": ", vm.toString(actual), " != ", vm.toString(expected)
             )
         );
-    }
-
-    /// @dev Adds this run's outcomes to the campaign's (kept in the process environment, the
-    /// one thing that outlives a run) and logs the totals so far: forge prints the logs of
-    /// the last run with -vv, so that is the whole campaign's summary.
-    function _logStats(string memory suite) internal {
-        (string[] memory names, uint256[] memory counts) = handler.stats();
-        console.log(string.concat(suite, ": handler outcomes over the campaign so far"));
-        uint256 runs = _addStat(suite, "runs", 1);
-        console.log("  runs", runs);
-        _logTotal(suite, "runs that dissolved the EMC", handler.ghostDissolved() ? 1 : 0);
-        _logTotal(suite, "runs that reached the target", handler.ghostTargetReached() ? 1 : 0);
-        _logTotal(suite, "runs that forfeited the pool", handler.ghostForfeited() ? 1 : 0);
-        _logTotal(suite, "periods settled", handler.ghostPeriods());
-        // The outcomes any run has seen, in a fixed list, plus this run's.
-        for (uint256 i; i < names.length; ++i) {
-            _addStat(suite, names[i], counts[i]);
-            _remember(suite, names[i]);
-        }
-        uint256 known = vm.envOr(string.concat("RDH_FORGE_", suite, "_names"), uint256(0));
-        for (uint256 i; i < known; ++i) {
-            string memory name = _nameAt(suite, i);
-            console.log(string.concat("  ", name), vm.envOr(_key(suite, name), uint256(0)));
-        }
-    }
-
-    function _logTotal(string memory suite, string memory name, uint256 count) private {
-        console.log(string.concat("  ", name), _addStat(suite, name, count));
-    }
-
-    function _addStat(string memory suite, string memory name, uint256 count) private returns (uint256 total) {
-        string memory key = _key(suite, name);
-        total = vm.envOr(key, uint256(0)) + count;
-        vm.setEnv(key, vm.toString(total));
-    }
-
-    function _remember(string memory suite, string memory name) private {
-        string memory seen = string.concat(_key(suite, name), "_seen");
-        if (vm.envOr(seen, uint256(0)) != 0) return;
-        vm.setEnv(seen, "1");
-        string memory countKey = string.concat("RDH_FORGE_", suite, "_names");
-        uint256 n = vm.envOr(countKey, uint256(0));
-        vm.setEnv(string.concat("RDH_FORGE_", suite, "_name_", vm.toString(n)), name);
-        vm.setEnv(countKey, vm.toString(n + 1));
-    }
-
-    function _nameAt(string memory suite, uint256 i) private view returns (string memory) {
-        return vm.envOr(string.concat("RDH_FORGE_", suite, "_name_", vm.toString(i)), string(""));
-    }
-
-    function _key(string memory suite, string memory name) private pure returns (string memory) {
-        return string.concat("RDH_FORGE_", suite, "_", vm.toString(keccak256(bytes(name))));
     }
 }

@@ -6,7 +6,7 @@ import {TestBase} from "../utils/Test.sol";
 
 /// @notice Fuzz tests of `Accrual`'s rounding: credit counted in 1/10,000 units is paid in
 /// whole units and the fraction (dust) kept, so nothing is created or lost, whatever the
-/// pieces the credit arrives in.
+/// pieces the credit arrives in; payable and value-added credit keep separate dust forever.
 contract AccrualTest is TestBase {
     using Accrual for Accrual.Position;
 
@@ -53,21 +53,41 @@ contract AccrualTest is TestBase {
         assertEq(split.lockedDust, whole.lockedDust, "book: locked dust");
     }
 
-    /// @notice unlockDust moves all locked dust to payable, paying the whole units it makes.
-    function testFuzz_unlockDust_conservesDust(uint256 freeDust, uint256 lockedDust) public pure {
+    /// @notice Payable and value-added dust stay apart for good: credit of one kind never moves
+    /// the other's dust, however much of it is booked (there is no merge at the target).
+    function testFuzz_book_keepsTheTwoDustsApart(uint256 credit, uint256 freeDust, uint256 lockedDust, bool free)
+        public
+        pure
+    {
+        credit = bound(credit, 0, MAX_CREDIT);
         Accrual.Position memory p = _position(freeDust, lockedDust);
-        uint256 before = uint256(p.freeDust) + p.lockedDust;
-        uint256 units = p.unlockDust();
-        assertEq(units * BPS + p.freeDust, before, "unlockDust: dust");
-        assertEq(p.lockedDust, 0, "unlockDust: locked dust left");
-        assertLe(units, 1, "unlockDust: two dusts make at most one unit");
+        uint256 oldFree = p.freeDust;
+        uint256 oldLocked = p.lockedDust;
+        (uint256 freeUnits, uint256 lockedUnits) = p.book(free ? Accrual.Credit(credit, 0) : Accrual.Credit(0, credit));
+        if (free) {
+            assertEq(p.lockedDust, oldLocked, "book: payable credit moved the value-added dust");
+            assertEq(lockedUnits, 0, "book: payable credit made value-added units");
+            assertEq(freeUnits * BPS + p.freeDust, credit + oldFree, "book: payable credit");
+        } else {
+            assertEq(p.freeDust, oldFree, "book: value-added credit moved the payable dust");
+            assertEq(freeUnits, 0, "book: value-added credit made payable units");
+            assertEq(lockedUnits * BPS + p.lockedDust, credit + oldLocked, "book: value-added credit");
+        }
+    }
+
+    /// @notice Two dusts just under a unit each stay two dusts: neither pays a unit alone.
+    function test_book_twoDustsNeverMakeAUnit() public pure {
+        Accrual.Position memory p = _position(BPS - 1, BPS - 1);
+        (uint256 freeUnits, uint256 lockedUnits) = p.book(Accrual.Credit(0, 0));
+        assertEq(freeUnits + lockedUnits, 0, "book: the dusts made a unit");
+        assertEq(uint256(p.freeDust) + p.lockedDust, 2 * (BPS - 1), "book: dust lost");
     }
 
     /// @notice Flags set and clear independently.
     function testFuzz_flags(uint8 flags, uint8 flag, bool on) public pure {
         Accrual.Position memory p;
         p.flags = flags;
-        uint8 f = uint8(1 << bound(flag, 0, 2)); // KNOWN, SYNCED, HAS_LOCKED
+        uint8 f = uint8(1 << bound(flag, 0, 3)); // KNOWN, SYNCED, HAS_LOCKED, POOL_DONE
         p.set(f, on);
         assertEq(p.has(f), on, "flags: the flag set");
         assertEq(p.flags & ~f, flags & ~f, "flags: the others untouched");

@@ -1,19 +1,27 @@
-"""Property: whatever the members, versions, amounts and claim timing, money is conserved.
+"""Property: whatever the members, versions, amounts, sharing space and claim timing, every fen
+is accounted for.
 
 For random share versions (1 to 4, each 1 to 12 entries over partners, MEs in the operating
 and value-added classes, and the development fund, with random basis points summing to
-10,000), random periods (profit 1 fen to 10**12 fen) and a target that may or may not be
-reached, with members claiming at random points:
+10,000), random periods (profit 1 fen to 10**12 fen), a sharing space from one fen (the pool
+fills at once) to more than any run settles, terms that may ask for every report to be
+attested (an auditor then signs each one), a target that may or may not be reached, members
+claiming at random points, and credit that may be sent straight to the EMC and swept:
 
-* every account's position equals the reference model (``helpers.Credit``);
-* paid + claimable + locked, summed over accounts, plus the pooled dust / 10,000 equals the
-  profit deposited, exactly;
-* no account gets more than its entitlement (its bps times each period's profit, summed,
-  floored) nor more than 1 fen less (the two classes are floored apart until the target);
-* the EMC holds exactly what was deposited minus what was paid, and each wallet gained
-  exactly what it was paid.
+* every account's position and the pool equal the reference model (``emc_model.Payouts``):
+  value-added shares earn only up to the profit at which the pool filled the space, beyond
+  it the versions' value-added bps earn for the development fund (whether or not a version
+  names the fund), and free and value-added credit are floored apart, each with its own dust;
+* sum(paid + claimable + locked) * 10,000 + sum(dust) + sweepable * 10,000 == (profit
+  deposited + credit sent) * 10,000, exactly (dust is in 1/10,000 fen);
+* no account gets more than its bps of the profit settled while it held them, nor more than
+  its capped credit floored; and no more than 1 fen less (the two classes are floored apart);
+  the pool never accrues beyond the sharing space;
+* the EMC holds exactly what was deposited and sent minus what was paid, and each wallet
+  gained exactly what it was paid.
 
 Each example runs between an ``evm_snapshot`` and an ``evm_revert`` on the session's chain.
+The profile sets the example count (``tests/conftest.py``): 50 locally, 300 with ``CI=true``.
 """
 
 from __future__ import annotations
@@ -26,13 +34,19 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from rdh_chain import contract_errors as errors
-from rdh_chain.types import ZERO_ADDRESS, EmcTerms, PeriodReport, ShareClass, ShareEntry
+from rdh_chain.types import (
+    ZERO_ADDRESS,
+    CapitalTotals,
+    EmcTerms,
+    PeriodReport,
+    ShareClass,
+    ShareEntry,
+)
+from tests.contracts.emc_model import BPS, Payouts, conserved
 from tests.contracts.helpers import (
-    BPS,
     TERMS_REASON,
     Cast,
-    Credit,
-    accrue,
+    latest_timestamp,
     revert,
     snapshot,
     split_bps,
@@ -66,8 +80,11 @@ class Step:
 class Scenario:
     target_users: int
     target_revenue: int
+    sharing_space: int
+    attest_all: bool
     steps: list[Step]
     fund_withdraw_percent: int
+    stray: int  # fen sent straight to the EMC before the end, then swept
 
 
 @st.composite
@@ -108,8 +125,20 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     return Scenario(
         target_users=draw(st.integers(1, 300)),
         target_revenue=draw(st.integers(1, 3 * 10**12)),
+        # From one fen (filled by the first value-added profit) to more than 12 periods of
+        # 10**12 fen can fill, with the boundary region in between well covered.
+        sharing_space=draw(
+            st.one_of(
+                st.integers(1, 1_000),
+                st.integers(1, 10**12),
+                st.integers(10**12, 2 * 10**12),
+                st.just(10**16),
+            )
+        ),
+        attest_all=draw(st.integers(0, 3)) == 0,
         steps=versions,
         fund_withdraw_percent=draw(st.integers(0, 100)),
+        stray=draw(st.one_of(st.just(0), st.integers(1, 10**6))),
     )
 
 
@@ -143,7 +172,14 @@ def test_payouts_conserve_profit_for_random_versions_and_claims(
 
 def _run(cast: Cast, scenario: Scenario) -> None:
     owner = cast.as_(cast.owner)
-    terms = EmcTerms(scenario.target_users, scenario.target_revenue, 1, 1)
+    auditor = cast.as_(cast.auditor)
+    terms = EmcTerms(
+        scenario.target_users,
+        scenario.target_revenue,
+        scenario.sharing_space,
+        1,
+        attest_all_reports=scenario.attest_all,
+    )
     emc_address, _ = cast.as_(cast.admin).factory.create_emc_with_terms(
         cast.owner.address, terms, TERMS_REASON
     )
@@ -157,8 +193,7 @@ def _run(cast: Cast, scenario: Scenario) -> None:
     if deposited:
         cast.mint(cast.owner.address, deposited)
         owner.token.approve(emc_address, deposited)
-    credits: dict[ChecksumAddress, Credit] = {}
-    paid: dict[ChecksumAddress, int] = {}
+    model = Payouts(scenario.sharing_space)
     users = revenue = 0
 
     def reached() -> bool:
@@ -171,18 +206,24 @@ def _run(cast: Cast, scenario: Scenario) -> None:
         for period in step.periods:
             # Revenue covers the cost (``period.revenue``) and the profit, the most a period
             # may deposit.
-            emc.settle(
-                PeriodReport(
-                    period.users, 0, period.revenue + period.profit, period.revenue, period.profit
-                )
+            report = PeriodReport(
+                period.users, 0, period.revenue + period.profit, period.revenue, period.profit
             )
-            accrue(credits, entries, period.profit)
+            if scenario.attest_all:
+                deadline = latest_timestamp(cast.w3) + 3_600
+                emc.settle(report, auditor.attest(emc, report, deadline))
+            else:
+                emc.settle(report)
+            accrual = model.settle_profit(entries, period.profit)
+            if accrual.filled:
+                event("pool filled the sharing space")
             users += period.users
             revenue += period.revenue + period.profit
+            model.target_reached = reached()
         for i, address in enumerate(members):
             if not step.claim_mask >> i & 1:
                 continue
-            expected = credits.get(address, Credit()).expected(reached(), paid.get(address, 0))
+            expected = model.position(address)
             client = cast.as_(wallets[address]).emc(emc_address)
             if expected.claimable == 0:
                 with pytest.raises(errors.EmcNothingToClaim):
@@ -190,46 +231,67 @@ def _run(cast: Cast, scenario: Scenario) -> None:
                 continue
             amount, _ = client.claim()
             assert amount == expected.claimable
-            paid[address] = paid.get(address, 0) + amount
+            model.paid[address] = model.paid.get(address, 0) + amount
+
+    # Credit sent straight to the EMC is owed to nobody: the treasurer sweeps it to the fund.
+    if scenario.stray:
+        cast.mint(emc_address, scenario.stray)
+        assert emc.sweepable() == scenario.stray
+        swept, _ = cast.as_(cast.treasury).emc(emc_address).sweep()
+        assert swept == scenario.stray
+        model.swept += swept
+    assert emc.sweepable() == 0
 
     # Everyone claims what is left; the owner spends part of the development fund.
     for address in members:
         claimable = emc.position(address).claimable
+        assert claimable == model.position(address).claimable, address
         if claimable:
             amount, _ = cast.as_(wallets[address]).emc(emc_address).claim()
             assert amount == claimable
-            paid[address] = paid.get(address, 0) + amount
+            model.paid[address] = model.paid.get(address, 0) + amount
     fund_available = emc.position(ZERO_ADDRESS).claimable
+    assert fund_available == model.position(ZERO_ADDRESS).claimable
     withdrawn = fund_available * scenario.fund_withdraw_percent // 100
     if withdrawn:
         emc.withdraw_dev_fund(cast.treasury.address, withdrawn, b"\x01" * 32)
-        paid[ZERO_ADDRESS] = withdrawn
+        model.paid[ZERO_ADDRESS] = withdrawn
 
     target_reached = reached()
     event(f"target {'reached' if target_reached else 'not reached'}")
     event(f"{len(scenario.steps)} version(s)")
+    if model.full_at:
+        event("value-added shares capped")
     totals = emc.totals()
     assert (totals.profit, totals.users, totals.revenue) == (deposited, users, revenue)
     assert totals.target_reached is target_reached
     assert totals.dev_fund_withdrawn == withdrawn
+    pool = emc.pool()
+    assert pool == model.pool()
+    assert pool.accrued <= scenario.sharing_space * BPS
 
-    held = dust = 0
+    positions = {}
     for address in [*members, ZERO_ADDRESS]:
-        credit = credits.get(address, Credit())
+        credit = model.credits.get(address)
         position = emc.position(address)
-        assert position == credit.expected(target_reached, paid.get(address, 0)), address
+        assert position == model.position(address), address
         total = position.paid + position.claimable + position.locked
-        assert credit.entitlement - 1 <= total <= credit.entitlement
-        assert position.dust < (BPS if target_reached else 2 * BPS)
-        held += total
-        dust += position.dust
-    assert held * BPS + dust == deposited * BPS
+        if credit is not None:
+            entitled = (credit.free + credit.value_added) // BPS
+            extra = model.fund_extra() if address == ZERO_ADDRESS else 0
+            assert entitled - 1 <= total - extra <= entitled, address
+        assert position.paid + position.claimable <= model.promised(address), address
+        assert position.dust < 2 * BPS
+        positions[address] = position
+    entered = (deposited + scenario.stray) * BPS
+    no_capital = CapitalTotals(*([0] * 12))
+    assert conserved(positions, no_capital, 0, model.stranded()) == entered
 
-    total_paid = sum(paid.values())
+    total_paid = sum(model.paid.values())
     assert totals.paid == total_paid
-    assert cast.balance(emc_address) == deposited - total_paid
+    assert cast.balance(emc_address) == deposited + scenario.stray - total_paid
     # The owner's deposits were minted for this EMC alone, so every wallet gained its payouts.
     gained = {a: cast.balance(a) - before for a, before in balances_before.items()}
-    expected_gain = {a: paid.get(a, 0) for a in members}
+    expected_gain = {a: model.paid.get(a, 0) for a in members}
     expected_gain[cast.treasury.address] = withdrawn
     assert gained == expected_gain

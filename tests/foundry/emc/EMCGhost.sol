@@ -89,7 +89,18 @@ abstract contract EMCGhost is EMCGhostCapital {
         ghostActiveVersion = versionId;
         ghostActivePoolBps = poolBps;
         ++ghostActivations;
-        ghostActiveEntriesHash = keccak256(abi.encode(entries));
+        ghostActiveEntriesHash = _entriesHash(entries);
+    }
+
+    /// @notice The EIP-712 hash of `entries` (`ShareEntry(address account,uint8 shareClass,uint16
+    /// bps)`, hashed in order and the hashes hashed together), as a version's `entriesHash`.
+    function _entriesHash(ShareEntry[] memory entries) internal pure returns (bytes32) {
+        bytes32 entryType = keccak256("ShareEntry(address account,uint8 shareClass,uint16 bps)");
+        bytes32[] memory hashes = new bytes32[](entries.length);
+        for (uint256 i; i < entries.length; ++i) {
+            hashes[i] = keccak256(abi.encode(entryType, entries[i].account, uint8(entries[i].class), entries[i].bps));
+        }
+        return keccak256(abi.encodePacked(hashes));
     }
 
     /// @dev Settles one period as `EMCSettlement._settle` does: figures, the profit's credit
@@ -199,6 +210,7 @@ abstract contract EMCGhost is EMCGhostCapital {
         uint256 capitalClaims;
         uint256 borneRoundings;
         uint256 activeVersion;
+        uint256 activePoolBps;
         bytes32 activeEntriesHash;
     }
 
@@ -208,8 +220,6 @@ abstract contract EMCGhost is EMCGhostCapital {
         uint256 entitlement;
         uint256 freeCredit;
         uint256 valueAddedCredit;
-        bool noticed;
-        uint256 noticeEffective;
         Holding holding; // units of the current era only, borne losses up to now
         uint256 poolShare; // of a released pool, pro rata to borne losses (0 once claimed)
     }
@@ -245,6 +255,7 @@ abstract contract EMCGhost is EMCGhostCapital {
         b.capitalClaims = ghostCapitalClaims;
         b.borneRoundings = ghostBorneRoundings;
         b.activeVersion = ghostActiveVersion;
+        b.activePoolBps = ghostActivePoolBps;
         b.activeEntriesHash = ghostActiveEntriesHash;
     }
 
@@ -257,8 +268,6 @@ abstract contract EMCGhost is EMCGhostCapital {
             ab.entitlement = ghostEntitlement(a);
             ab.freeCredit = ghostFreeCredit[a];
             ab.valueAddedCredit = ghostValueAddedCredit[a];
-            ab.noticed = ghostNoticed[a];
-            ab.noticeEffective = ghostNoticeEffective[a];
             ab.holding = ghostHolding(a);
             if (!ab.holding.claimed) ab.poolShare = _proRataPoolShare(ab.holding.lossBorne);
         }

@@ -110,6 +110,7 @@ contract EMCHandler is EMCHandlerBids {
         returns (PeriodReport memory report, uint256 loss, bytes memory invalid)
     {
         report.users = uint64(bound(users, 0, MAX_USERS));
+        report.units = uint64(mode >> 200);
         report.documentHash = keccak256(abi.encode("period", ghostPeriods + 1));
         if ((mode >> 1) % lossOdds == 0) {
             uint256 threshold = _lossThreshold();
@@ -157,11 +158,14 @@ contract EMCHandler is EMCHandlerBids {
         } else if (kind == 4) {
             key = _keyOf[owner];
         }
-        bytes32 digest = emc.reportDigest(report, period, a.deadline);
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, _reportDigest(report, period, a.deadline));
         a.signature = abi.encodePacked(r, s, v);
+        bytes32 due = _reportDigest(report, ghostPeriods + 1, a.deadline);
+        assertTrue(
+            emc.reportDigest(report, ghostPeriods + 1, a.deadline) == due,
+            "reportDigest: not the documented PeriodReport typed data"
+        );
         if (kind == 3 || kind == 4) {
-            bytes32 due = emc.reportDigest(report, ghostPeriods + 1, a.deadline);
             expected = abi.encodeWithSelector(IEMCErrors.EmcInvalidAttestation.selector, auditor, due);
         }
     }

@@ -5,7 +5,7 @@ import {IEMCBidding} from "../../../contracts/interfaces/IEMCBidding.sol";
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
 import {IMemberRegistry} from "../../../contracts/interfaces/IMemberRegistry.sol";
 import {ISettlementToken} from "../../../contracts/interfaces/ISettlementToken.sol";
-import {EmcStatus, EmcTerms} from "../../../contracts/types/Shares.sol";
+import {EmcStatus, EmcTerms, PeriodReport, ShareEntry} from "../../../contracts/types/Shares.sol";
 import {EMCFixture} from "./EMCFixture.sol";
 import {EMCGhost} from "./EMCGhost.sol";
 
@@ -46,6 +46,53 @@ abstract contract EMCHandlerBase is EMCFixture, EMCGhost {
     }
 
     function _agreeInitialVersion(bool withFund) internal virtual;
+
+    // ================================================================== typed data
+
+    /// @dev The EIP-712 digests built here from README's type strings, not read from the EMC:
+    /// what a wallet or the SDK signs. The parties and the auditor sign these, so a contract
+    /// whose typed data drifted from the documented one would refuse the signatures.
+    function _domainSeparator() internal view returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("rdh-chain EMC"),
+                keccak256("1"),
+                block.chainid,
+                address(emc)
+            )
+        );
+    }
+
+    function _typedDigest(bytes32 structHash) private view returns (bytes32) {
+        return keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), structHash));
+    }
+
+    function _reportDigest(PeriodReport memory r, uint256 period, uint256 deadline) internal view returns (bytes32) {
+        bytes32 typeHash = keccak256(
+            "PeriodReport(uint256 period,uint64 users,uint64 units,uint128 revenue,uint128 cost,uint128 profit,bytes32 documentHash,uint256 deadline)"
+        );
+        return _typedDigest(
+            keccak256(
+                abi.encode(typeHash, period, r.users, r.units, r.revenue, r.cost, r.profit, r.documentHash, deadline)
+            )
+        );
+    }
+
+    function _versionDigest(
+        uint256 versionId,
+        ShareEntry[] memory entries,
+        bytes32 documentHash,
+        uint256 nonce,
+        uint256 deadline
+    ) internal view returns (bytes32) {
+        bytes32 versionType = keccak256(
+            "ShareVersion(uint256 versionId,ShareEntry[] entries,bytes32 documentHash,uint256 nonce,uint256 deadline)ShareEntry(address account,uint8 shareClass,uint16 bps)"
+        );
+        return _typedDigest(
+            keccak256(abi.encode(versionType, versionId, _entriesHash(entries), documentHash, nonce, deadline))
+        );
+    }
 
     // ================================================================== registry standing
 

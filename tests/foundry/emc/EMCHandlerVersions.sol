@@ -24,6 +24,9 @@ abstract contract EMCHandlerVersions is EMCHandlerBase {
         ShareEntry[] entries;
     }
 
+    /// @dev The document hash of every proposal the handler makes.
+    bytes32 internal constant DOCUMENT = bytes32("doc");
+
     mapping(uint256 versionId => Proposal) internal _proposals;
     mapping(uint256 versionId => VersionStatus) public ghostVersionStatus;
     uint256 public ghostVersionCount;
@@ -44,7 +47,7 @@ abstract contract EMCHandlerVersions is EMCHandlerBase {
         bytes memory expected = _proposalError(entries);
         if (expected.length != 0) {
             (bool ok, bytes memory ret) =
-                _call(owner, abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("doc"), uint48(deadline))));
+                _call(owner, abi.encodeCall(IEMC.proposeVersion, (entries, DOCUMENT, uint48(deadline))));
             _check(ok, ret, expected, "proposeVersion");
             return 0;
         }
@@ -82,7 +85,7 @@ abstract contract EMCHandlerVersions is EMCHandlerBase {
 
     function _proposeEntries(ShareEntry[] memory entries, uint256 deadline) internal returns (uint256 versionId) {
         (bool ok, bytes memory ret) =
-            _call(owner, abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("doc"), uint48(deadline))));
+            _call(owner, abi.encodeCall(IEMC.proposeVersion, (entries, DOCUMENT, uint48(deadline))));
         _check(ok, ret, "", "proposeVersion");
         versionId = abi.decode(ret, (uint256));
         assertEq(versionId, ++ghostVersionCount, "proposeVersion: id");
@@ -97,6 +100,10 @@ abstract contract EMCHandlerVersions is EMCHandlerBase {
         }
         ghostVersionStatus[versionId] = VersionStatus.Proposed;
         _checkProposed(versionId, entries);
+        assertTrue(
+            emc.versionDigest(versionId) == _versionDigest(versionId, entries, DOCUMENT, p.nonce, deadline),
+            "versionDigest: not the documented ShareVersion typed data"
+        );
         _stat("proposeVersion: proposed");
     }
 
@@ -125,13 +132,13 @@ abstract contract EMCHandlerVersions is EMCHandlerBase {
         if (n == 0) tamper = 0;
         uint256 forged = tamper == 2 ? uint256(keccak256(abi.encode(versionId, _now))) % n : type(uint256).max;
         bytes memory expected = _activationError(versionId, tamper == 1, forged);
-        PartySignature[] memory signatures = _sign(versionId, p.parties);
+        PartySignature[] memory signatures = _sign(versionId);
         if (tamper == 1) {
             assembly ("memory-safe") {
                 mstore(signatures, sub(n, 1))
             }
         } else if (tamper == 2) {
-            bytes32 digest = emc.versionDigest(versionId);
+            bytes32 digest = _versionDigest(versionId, p.entries, DOCUMENT, p.nonce, p.deadline);
             (uint8 v, bytes32 r, bytes32 sig) = vm.sign(_keyOf[p.parties[forged]] + 1, digest);
             signatures[forged].signature = abi.encodePacked(r, sig, v);
         }
@@ -177,13 +184,15 @@ abstract contract EMCHandlerVersions is EMCHandlerBase {
         return "";
     }
 
-    /// @dev `parties` ascending; each signs the version's EIP-712 digest with its own key.
-    function _sign(uint256 versionId, address[] memory parties) internal view returns (PartySignature[] memory s) {
-        bytes32 digest = emc.versionDigest(versionId);
-        s = new PartySignature[](parties.length);
-        for (uint256 i; i < parties.length; ++i) {
-            (uint8 v, bytes32 r, bytes32 sig) = vm.sign(_keyOf[parties[i]], digest);
-            s[i] = PartySignature(parties[i], abi.encodePacked(r, sig, v));
+    /// @dev Every party, ascending, signs the version's EIP-712 digest (built from the
+    /// documented typed data, see `_versionDigest`) with its own key.
+    function _sign(uint256 versionId) internal view returns (PartySignature[] memory s) {
+        Proposal storage p = _proposals[versionId];
+        bytes32 digest = _versionDigest(versionId, p.entries, DOCUMENT, p.nonce, p.deadline);
+        s = new PartySignature[](p.parties.length);
+        for (uint256 i; i < p.parties.length; ++i) {
+            (uint8 v, bytes32 r, bytes32 sig) = vm.sign(_keyOf[p.parties[i]], digest);
+            s[i] = PartySignature(p.parties[i], abi.encodePacked(r, sig, v));
         }
     }
 

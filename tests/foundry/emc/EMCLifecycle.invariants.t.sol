@@ -26,7 +26,8 @@ contract EMCMoneyInvariants is EMCLifecycleChecks {
     }
 }
 
-/// @notice The lifecycle rules, checked after every handler call: notices, bid rounds, a
+/// @notice The lifecycle rules, checked after every handler call: notices, the active version's
+/// entries as the EMC stores them, bid rounds, a
 /// dissolved EMC accepts nothing new, and liveness: without the admin (the owner and the
 /// parties in good standing agree a version leaving out the suspended, the role-less and the
 /// departed), and of the registry (the admin recovers it, then the owner and every party
@@ -37,6 +38,7 @@ contract EMCLifecycleInvariants is EMCLifecycleChecks {
     /// forge-config: ci.invariant.runs = 100
     function invariant_lifecycleRules() public {
         _checkNotices();
+        _checkActiveEntries();
         _checkBidRounds();
         _checkDissolvedAcceptsNothingNew();
         _checkLivenessWithoutAdmin();

@@ -25,6 +25,7 @@ import {EMCInvariantBase} from "./EMCInvariantBase.sol";
 abstract contract EMCLifecycleChecks is EMCInvariantBase {
     /// @notice Each notice is the handler's (given, and the period it runs out after).
     function _checkNotices() internal view {
+        uint256 periods = emc.totals().periods;
         for (uint256 i = 1; i < accounts.length; ++i) {
             Departure memory d = module.departureOf(accounts[i]);
             bool noticed = handler.ghostNoticed(accounts[i]);
@@ -32,7 +33,7 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
             uint256 effective = handler.ghostNoticeEffective(accounts[i]);
             if (d.effectivePeriod != effective) _fail("notice: period", i, d.effectivePeriod, effective);
             if (noticed) {
-                assertLe(d.effectivePeriod, emc.totals().periods + terms.maxNoticePeriods, "notice: too long");
+                assertLe(d.effectivePeriod, periods + terms.maxNoticePeriods, "notice: too long");
             }
         }
     }
@@ -154,8 +155,8 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
                     address(registry).call(abi.encodeCall(IMemberRegistry.reinstateMember, (m, bytes32("recover"))));
                 assertTrue(ok, string.concat("registry recovery: reinstating failed: ", vm.toString(ret)));
             }
-            bytes32 role = handler.roleOf(m);
-            if (!handler.registry().hasRole(role, m)) {
+            bytes32 role = _roleOf[m];
+            if (!registry.isActive(m, role)) {
                 vm.prank(admin);
                 (bool ok, bytes memory ret) =
                     address(registry).call(abi.encodeCall(IMemberRegistry.addMember, (m, role, bytes32("recover"))));
@@ -178,7 +179,7 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         bytes32 digest = emc.versionDigest(id);
         PartySignature[] memory signatures = new PartySignature[](parties.length);
         for (uint256 i; i < parties.length; ++i) {
-            (uint8 v, bytes32 r, bytes32 s) = vm.sign(handler.keyOf(parties[i]), digest);
+            (uint8 v, bytes32 r, bytes32 s) = vm.sign(_keyOf[parties[i]], digest);
             signatures[i] = PartySignature(parties[i], abi.encodePacked(r, s, v));
         }
         (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, signatures)));
@@ -206,11 +207,16 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         entries[0] = ShareEntry(DEV_FUND, ShareClass.DevFund, 0);
         uint256 n = 1;
         uint256 p;
+        uint256 periods = emc.totals().periods;
+        address previous = DEV_FUND;
+        bool goes; // whether `previous` leaves (entries are sorted by account)
         for (uint256 i; i < current.length; ++i) {
             ShareEntry memory e = current[i];
-            if (e.account == DEV_FUND) {
-                entries[0].bps += e.bps;
-            } else if (_departed(e.account) || (leaveOutRestricted && _restricted(e.account))) {
+            if (e.account != previous) {
+                previous = e.account;
+                goes = _departed(e.account, periods) || (leaveOutRestricted && _restricted(e.account));
+            }
+            if (e.account == DEV_FUND || goes) {
                 entries[0].bps += e.bps;
             } else {
                 entries[n++] = e;
@@ -228,14 +234,14 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         }
     }
 
-    function _departed(address account) internal view returns (bool) {
+    function _departed(address account, uint256 periods) internal view returns (bool) {
         Departure memory d = module.departureOf(account);
-        return d.noticedAt != 0 && emc.totals().periods >= d.effectivePeriod;
+        return d.noticedAt != 0 && periods >= d.effectivePeriod;
     }
 
     /// @dev Suspended, or without the role its shares need.
     function _restricted(address account) internal view returns (bool) {
-        return !registry.isActive(account, handler.roleOf(account));
+        return !registry.isActive(account, _roleOf[account]);
     }
 
     // ================================================================== helpers

@@ -49,8 +49,8 @@ interface IEMCModule is IEMCBidding {
 
     /// @notice Pays the caller, once, its part of a dissolved EMC: its current units' part of
     /// the remaining capital, and its share of the released pool in proportion to the losses its
-    /// capital bore. The last investor to claim takes the rounding remainder. Suspended members
-    /// may claim too.
+    /// capital bore. The last units out take the capital's rounding remainder, the last investor
+    /// to claim the pool's. Suspended members may claim too.
     function claimCapital() external returns (uint256 amount);
 
     /// @notice The capital, losses and what dissolution released.

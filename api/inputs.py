@@ -14,6 +14,7 @@ carry fen exactly.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +33,36 @@ from rdh_chain.validation import (
 )
 
 
+class _TextNumber(ABC):
+    """A number sent as text: ``parse`` turns it into an int or raises ``InvalidInputError``;
+    the schema hooks make pydantic call it and document the accepted form."""
+
+    @abstractmethod
+    def parse(self, value: Any) -> int: ...
+
+    @abstractmethod
+    def describe(self) -> dict[str, Any]:
+        """The JSON schema's description and examples."""
+
+    def _validate(self, value: Any) -> int:
+        try:
+            return self.parse(value)
+        except InvalidInputError as exc:
+            raise _unprocessable(exc) from exc
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(self._validate)
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", **self.describe()}
+
+
 @dataclass(frozen=True)
-class RmbAmount:
+class RmbAmount(_TextNumber):
     """``Annotated[int, RmbAmount(limit)]``: RMB text in, fen out (zero refused if
     ``positive``)."""
 
@@ -41,48 +70,26 @@ class RmbAmount:
     positive: bool = False
 
     def parse(self, value: Any) -> int:
-        try:
-            return parse_amount(value, "", self.limit, positive=self.positive)
-        except InvalidInputError as exc:
-            raise _unprocessable(exc) from exc
+        return parse_amount(value, "", self.limit, positive=self.positive)
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        return core_schema.no_info_plain_validator_function(self.parse)
-
-    def __get_pydantic_json_schema__(
-        self, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
+    def describe(self) -> dict[str, Any]:
         return {
-            "type": "string",
             "description": f"RMB: {AMOUNT_FORM}; at most {format_amount(self.limit.max)} RMB.",
             "examples": ["1,234.56"],
         }
 
 
 @dataclass(frozen=True)
-class Count:
+class Count(_TextNumber):
     """``Annotated[int, Count(limit)]``: a whole number (users, units) as text."""
 
     limit: Limit = UINT256
 
     def parse(self, value: Any) -> int:
-        try:
-            return parse_count(value, "", self.limit)
-        except InvalidInputError as exc:
-            raise _unprocessable(exc) from exc
+        return parse_count(value, "", self.limit)
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        return core_schema.no_info_plain_validator_function(self.parse)
-
-    def __get_pydantic_json_schema__(
-        self, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
+    def describe(self) -> dict[str, Any]:
         return {
-            "type": "string",
             "description": f"A whole number: {COUNT_FORM}; at most {self.limit.max:,}.",
             "examples": ["20,000"],
         }

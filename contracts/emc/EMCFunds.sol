@@ -75,17 +75,15 @@ abstract contract EMCFunds is EMCAccounting, IEMCModule, ReentrancyGuardTransien
         return _reporter;
     }
 
-    /// @dev The whole units the EMC holds above what it owes. What it owes, in 1/10,000 units:
-    /// everything that entered by the rules (profits, investments, earlier sweeps) less what
-    /// left (claims, fund withdrawals, the capital's loss cover, capital returns, pool shares
-    /// paid) and less the value-added credit voided when the pool was forfeited beyond the
-    /// whole units it released. Every account's dust stays owed.
+    /// @dev The whole units the EMC holds above what it owes: everything that entered by the
+    /// rules (profits, investments, earlier sweeps) less what left (claims, fund withdrawals,
+    /// the capital's loss cover, capital returns, pool shares paid). Every account's dust stays
+    /// owed. A forfeited pool's voided fraction (under one unit) needs no term of its own: it
+    /// can never make the difference a whole unit larger.
     function _sweepable() private view returns (uint256) {
         uint256 entered = uint256(_cumProfit) + _invested + _swept;
         uint256 left = uint256(_totalPaid) + _lossesCovered + _capitalReturned + _poolPaid;
-        uint256 owed = (entered - left) * Accrual.BPS;
-        if (_poolForfeited) owed -= _poolAccrued - uint256(_poolReleased) * Accrual.BPS;
-        uint256 held = _token.balanceOf(address(this)) * Accrual.BPS;
-        return held > owed ? (held - owed) / Accrual.BPS : 0;
+        uint256 held = _token.balanceOf(address(this));
+        return held > entered - left ? held - (entered - left) : 0;
     }
 }

@@ -24,7 +24,7 @@ NPM_STAMP := node_modules/.package-lock.json
 
 help:
 	@echo "make install  Python venv (.venv) and npm toolchain (node_modules)"
-	@echo "make build    compile contracts/ into build/contracts.json if they changed"
+	@echo "make build    compile contracts/ into rdh_chain/_build/contracts.json if they changed"
 	@echo "make test     build, then run the test suite (forge suites, then pytest)"
 	@echo "make test-forge          the Foundry invariant and fuzz suites (tests/foundry)"
 	@echo "make lint     ruff check, ruff format --check, mypy, slither (triage: slither.triage.toml)"
@@ -61,7 +61,7 @@ test-forge: build
 	FOUNDRY_PROFILE=$(FOUNDRY_PROFILE) $(FORGE) test --offline -vv
 
 # slither compiles contracts/ itself, through the solc wrapper that its runner (re)writes
-# like the build does: it needs the install, not build/contracts.json.
+# like the build does: it needs the install, not rdh_chain/_build/contracts.json.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -75,7 +75,7 @@ bench: build
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf build .build contracts/.cache .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf build rdh_chain/_build .build contracts/.cache .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -path ./.venv -prune -o -path ./node_modules -prune -o \
 		-name __pycache__ -type d -exec rm -rf {} +
 

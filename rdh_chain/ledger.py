@@ -13,6 +13,7 @@ from web3.exceptions import ContractLogicError
 
 from rdh_chain import contract_errors
 from rdh_chain.agreements import sign_version, typed_data_parties
+from rdh_chain.artifacts import Artifact
 from rdh_chain.contracts import (
     EmcClient,
     FactoryClient,
@@ -24,7 +25,6 @@ from rdh_chain.deployment import Deployment
 from rdh_chain.exceptions import InvalidInputError, NotFoundError, ReadOnlyError
 from rdh_chain.reports import sign_report
 from rdh_chain.reverts import RevertDecoder
-from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.tx import TxResult, TxSender, revert_data
 from rdh_chain.types import (
     ZERO_ADDRESS,

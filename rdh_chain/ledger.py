@@ -10,6 +10,7 @@ from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.exceptions import ContractLogicError
+from web3.types import BlockIdentifier
 
 from rdh_chain import contract_errors
 from rdh_chain.agreements import sign_version, typed_data_parties
@@ -129,17 +130,19 @@ class Ledger:
         """The signing account, if any."""
         return self.sender.address if self.sender else None
 
-    def emc(self, address: ChecksumAddress) -> EmcClient:
-        """The EMC at ``address``; raises NotFoundError unless the factory created it."""
-        if not self.factory.is_emc(address):
+    def emc(self, address: ChecksumAddress, *, block: BlockIdentifier | None = None) -> EmcClient:
+        """The EMC at ``address``; raises NotFoundError unless the factory created it (by
+        ``block``, the latest by default)."""
+        if not self.factory.is_emc(address, block=block):
             raise NotFoundError(
                 f"{address} is not an EMC of this ledger; list them with `rdh emc list`."
             )
         return self._bind(EmcClient(self.w3, address, self.artifacts, self.decoder))
 
-    def member(self, address: ChecksumAddress) -> Member:
-        """The registry record of ``address``; raises NotFoundError if it is not registered."""
-        member = self.registry.member(address)
+    def member(self, address: ChecksumAddress, *, block: BlockIdentifier | None = None) -> Member:
+        """The registry record of ``address`` at ``block``; raises NotFoundError if it is not
+        registered."""
+        member = self.registry.member(address, block=block)
         if member.status is MemberStatus.NONE:
             raise NotFoundError(
                 f"{address} is not a registered member; add it with `rdh member add`."
@@ -237,43 +240,49 @@ class Ledger:
         signatures = [sign_version(by_address[p], typed) for p in parties]
         return version_id, owner.activate_version(version_id, signatures)
 
-    def share(self, emc: EmcClient, account: ChecksumAddress) -> MemberShare:
+    def share(
+        self, emc: EmcClient, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> MemberShare:
         """What ``account`` is promised under the active version, was paid and can claim,
-        its capital in the EMC and any departure notice it was given."""
-        version_id = emc.active_version_id()
-        bps = emc.shares_of(version_id, account) if version_id else {}
-        departure = emc.departure_of(account)
+        its capital in the EMC and any departure notice it was given (at ``block``)."""
+        version_id = emc.active_version_id(block=block)
+        bps = emc.shares_of(version_id, account, block=block) if version_id else {}
+        departure = emc.departure_of(account, block=block)
         return MemberShare(
             emc.address,
             account,
             version_id,
             bps,
-            emc.position(account),
-            emc.capital_of(account),
+            emc.position(account, block=block),
+            emc.capital_of(account, block=block),
             departure,
-            departure.given and departure.effective(emc.totals().periods),
+            departure.given and departure.effective(emc.totals(block=block).periods),
         )
 
-    def shares(self, account: ChecksumAddress) -> list[MemberShare]:
+    def shares(
+        self, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> list[MemberShare]:
         """``account``'s standing in every EMC that ever named it or holds its capital."""
         found = []
-        for address in self.factory.emcs():
-            emc = self.emc(address)
-            share = self.share(emc, account)
+        for address in self.factory.emcs(block=block):
+            emc = self.emc(address, block=block)
+            share = self.share(emc, account, block=block)
             if share.bps or share.position != Position(0, 0, 0, 0) or share.capital.invested:
                 found.append(share)
         return found
 
-    def departures(self, emc: EmcClient) -> dict[ChecksumAddress, Departure]:
+    def departures(
+        self, emc: EmcClient, *, block: BlockIdentifier | None = None
+    ) -> dict[ChecksumAddress, Departure]:
         """The notices given to parties of the active version, by account (signing order)."""
-        version_id = emc.active_version_id()
-        parties = emc.parties(version_id) if version_id else []
-        notices = {account: emc.departure_of(account) for account in parties}
+        version_id = emc.active_version_id(block=block)
+        parties = emc.parties(version_id, block=block) if version_id else []
+        notices = {account: emc.departure_of(account, block=block) for account in parties}
         return {account: d for account, d in notices.items() if d.given}
 
-    def dev_fund(self, emc: EmcClient) -> Position:
+    def dev_fund(self, emc: EmcClient, *, block: BlockIdentifier | None = None) -> Position:
         """The development fund's position (it is kept under the zero address)."""
-        return emc.position(ZERO_ADDRESS)
+        return emc.position(ZERO_ADDRESS, block=block)
 
     def _bind(self, client: _Client) -> _Client:
         return client.with_sender(self.sender) if self.sender else client

@@ -1,4 +1,9 @@
-"""What every contract client shares: reads, signed writes, events from receipts."""
+"""What every contract client shares: reads, signed writes, events from receipts.
+
+Reads key every struct by its Solidity field names (:meth:`ContractClient._read`), so a
+field added in Solidity cannot shift the values after it, and each takes ``block=`` so
+a page of reads, or a check against an index's checkpoint, sees one state.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,12 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
-from web3.types import EventData
+from web3.types import BlockIdentifier, EventData
 
 from rdh_chain.artifacts import Artifact
 from rdh_chain.exceptions import RdhChainError, ReadOnlyError
 from rdh_chain.reverts import RevertDecoder
+from rdh_chain.structs import abi_value
 from rdh_chain.tx import TxResult, TxSender, revert_data
 from rdh_chain.validation import check_abi_args
 
@@ -76,13 +82,39 @@ class ContractClient:
                 check_abi_args(inputs, args, f"{self.artifact_name}.{fn_name}")
                 return
 
-    def _call(self, fn_name: str, *args: Any) -> Any:
+    def _call(self, fn_name: str, *args: Any, block: BlockIdentifier | None = None) -> Any:
+        """``fn_name``'s result at ``block`` (the latest by default), as web3 decodes it."""
         self.check_args(fn_name, args)
         try:
-            return self.contract.functions[fn_name](*args).call()
+            return self.contract.functions[fn_name](*args).call(block_identifier=block)
         except ContractLogicError as exc:
             action = f"{self.artifact_name}.{fn_name}"
             raise self.decoder.decode(revert_data(exc), action=action) from exc
+
+    def _read(self, fn_name: str, *args: Any, block: BlockIdentifier | None = None) -> Any:
+        """``fn_name``'s result at ``block`` with every struct keyed by its field names.
+
+        One output is returned as itself (a struct as a dict, an array of structs as a
+        tuple of dicts); several outputs as a dict by output name.
+        """
+        outputs = self._outputs(fn_name, len(args))
+        raw = self._call(fn_name, *args, block=block)
+        if len(outputs) == 1:
+            return abi_value(outputs[0], raw)
+        return {
+            out.get("name") or f"_{i}": abi_value(out, value)
+            for i, (out, value) in enumerate(zip(outputs, raw, strict=True))
+        }
+
+    def _outputs(self, fn_name: str, arity: int) -> Sequence[Mapping[str, Any]]:
+        abi: Sequence[Mapping[str, Any]] = self.contract.abi
+        for item in abi:
+            inputs: Sequence[Mapping[str, Any]] = item.get("inputs", ())
+            named = item.get("type") == "function" and item.get("name") == fn_name
+            if named and len(inputs) == arity:
+                outputs: Sequence[Mapping[str, Any]] = item.get("outputs", ())
+                return outputs
+        raise RdhChainError(f"{self.artifact_name} has no function {fn_name} of {arity} inputs")
 
     def _transact(self, fn_name: str, *args: Any) -> TxResult:
         if self.sender is None:

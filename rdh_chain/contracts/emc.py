@@ -6,17 +6,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from eth_typing import ChecksumAddress
+from web3.types import BlockIdentifier
 
 from rdh_chain.agreements import sort_signatures, typed_data_digest, version_typed_data
 from rdh_chain.bids import SealedBid
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.exceptions import RdhChainError
 from rdh_chain.reports import report_typed_data
+from rdh_chain.structs import struct_from_abi
 from rdh_chain.tx import TxResult
 from rdh_chain.types import (
     ZERO_ADDRESS,
     Bid,
-    BidOutcome,
     BidRound,
     CapitalHolding,
     CapitalTotals,
@@ -33,7 +34,6 @@ from rdh_chain.types import (
     ShareEntry,
     Totals,
     Version,
-    VersionStatus,
 )
 
 # How long parties have to sign a proposed version unless the proposer says otherwise.
@@ -203,104 +203,62 @@ class EmcClient(ContractClient):
         """Decide a round (owner only, after the reveal deadline) by inviting ``invited``."""
         return self._transact("inviteBids", round_id, list(invited))
 
-    # -- reads -----------------------------------------------------------------------
+    # -- reads (each at ``block``, the latest by default) --------------------------------
 
-    def round_count(self) -> int:
-        return int(self._call("lastBidRound"))
+    def round_count(self, *, block: BlockIdentifier | None = None) -> int:
+        return int(self._call("lastBidRound", block=block))
 
-    def round(self, round_id: int) -> BidRound:
-        commit, reveal, decided, bidders, revealed, invited, document = self._call(
-            "bidRound", round_id
-        )
-        return BidRound(
-            id=round_id,
-            commit_deadline=int(commit),
-            reveal_deadline=int(reveal),
-            decided_at=int(decided),
-            bidder_count=int(bidders),
-            revealed_count=int(revealed),
-            invited_count=int(invited),
-            document_hash=bytes(document),
-        )
+    def round(self, round_id: int, *, block: BlockIdentifier | None = None) -> BidRound:
+        raw = self._read("bidRound", round_id, block=block)
+        return struct_from_abi(BidRound, {**raw, "id": round_id})
 
-    def bidders(self, round_id: int) -> list[ChecksumAddress]:
+    def bidders(
+        self, round_id: int, *, block: BlockIdentifier | None = None
+    ) -> list[ChecksumAddress]:
         """The wallets that committed in ``round_id``, in order of first commit."""
-        return [ChecksumAddress(a) for a in self._call("bidders", round_id)]
+        return [ChecksumAddress(a) for a in self._call("bidders", round_id, block=block)]
 
-    def bid(self, round_id: int, bidder: ChecksumAddress) -> Bid:
-        """``bidder``'s bid in ``round_id`` with its outcome as of the latest block."""
-        commitment, users, revenue, ask, outcome, proposal = self._call("bid", round_id, bidder)
-        return Bid(
-            round_id=round_id,
-            bidder=bidder,
-            commitment=bytes(commitment),
-            undertaken_users=int(users),
-            undertaken_revenue=int(revenue),
-            ask_bps=int(ask),
-            proposal_hash=bytes(proposal),
-            outcome=BidOutcome(outcome),
-        )
+    def bid(
+        self, round_id: int, bidder: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> Bid:
+        """``bidder``'s bid in ``round_id`` with its outcome as of ``block``."""
+        raw = self._read("bid", round_id, bidder, block=block)
+        return struct_from_abi(Bid, {**raw, "round_id": round_id, "bidder": bidder})
 
-    def owner(self) -> ChecksumAddress:
-        return ChecksumAddress(self._call("owner"))
+    def owner(self, *, block: BlockIdentifier | None = None) -> ChecksumAddress:
+        return ChecksumAddress(self._call("owner", block=block))
 
-    def reporter(self) -> ChecksumAddress | None:
+    def reporter(self, *, block: BlockIdentifier | None = None) -> ChecksumAddress | None:
         """The appointed reporter, or None."""
-        reporter = ChecksumAddress(self._call("reporter"))
+        reporter = ChecksumAddress(self._call("reporter", block=block))
         return None if reporter == ZERO_ADDRESS else reporter
 
-    def status(self) -> EmcStatus:
-        return EmcStatus(self._call("status"))
+    def status(self, *, block: BlockIdentifier | None = None) -> EmcStatus:
+        return EmcStatus(self._call("status", block=block))
 
-    def terms(self) -> EmcTerms:
-        return EmcTerms.from_abi(self._call("terms"))
+    def terms(self, *, block: BlockIdentifier | None = None) -> EmcTerms:
+        return EmcTerms.from_abi(self._read("terms", block=block))
 
-    def totals(self) -> Totals:
-        periods, users, revenue, profit, paid, withdrawn, reached = self._call("totals")
-        return Totals(
-            int(periods),
-            int(users),
-            int(revenue),
-            int(profit),
-            int(paid),
-            int(withdrawn),
-            bool(reached),
-        )
+    def totals(self, *, block: BlockIdentifier | None = None) -> Totals:
+        return struct_from_abi(Totals, self._read("totals", block=block))
 
-    def active_version_id(self) -> int:
-        return int(self._call("activeVersionId"))
+    def active_version_id(self, *, block: BlockIdentifier | None = None) -> int:
+        return int(self._call("activeVersionId", block=block))
 
-    def version_count(self) -> int:
-        return int(self._call("versionCount"))
+    def version_count(self, *, block: BlockIdentifier | None = None) -> int:
+        return int(self._call("versionCount", block=block))
 
-    def version(self, version_id: int) -> Version:
-        raw = self._call("version", version_id)
-        (status, epoch, from_period, count, parties, nonce) = raw[:6]
-        (proposed, activated, deadline, document, entries_hash, value_added) = raw[6:12]
-        notices, under_notice = raw[12:]
-        return Version(
-            id=version_id,
-            status=VersionStatus(status),
-            epoch=int(epoch),
-            from_period=int(from_period),
-            entry_count=int(count),
-            party_count=int(parties),
-            nonce=int(nonce),
-            proposed_at=int(proposed),
-            activated_at=int(activated),
-            deadline=int(deadline),
-            document_hash=bytes(document),
-            entries_hash=bytes(entries_hash),
-            value_added_bps=int(value_added),
-            notices_at_proposal=int(notices),
-            names_member_under_notice=bool(under_notice),
-        )
+    def version(self, version_id: int, *, block: BlockIdentifier | None = None) -> Version:
+        raw = self._read("version", version_id, block=block)
+        return struct_from_abi(Version, {**raw, "id": version_id})
 
-    def version_digest(self, version_id: int) -> bytes:
+    def version_digest(self, version_id: int, *, block: BlockIdentifier | None = None) -> bytes:
         """The EIP-712 digest the parties of ``version_id`` sign, as the contract computes it."""
-        return bytes(self._call("versionDigest", version_id))
+        return bytes(self._call("versionDigest", version_id, block=block))
 
-    def typed_data(self, version_id: int) -> dict[str, Any]:
+    def typed_data(
+        self, version_id: int, *, block: BlockIdentifier | None = None
+    ) -> dict[str, Any]:
         """The EIP-712 typed data of ``version_id`` for a wallet to sign.
 
         Built from the chain and checked against the contract's own digest, so a
@@ -309,77 +267,94 @@ class EmcClient(ContractClient):
         typed = version_typed_data(
             self.w3.eth.chain_id,
             self.address,
-            self.version(version_id),
-            self.version_entries(version_id),
+            self.version(version_id, block=block),
+            self.version_entries(version_id, block=block),
         )
-        if typed_data_digest(typed) != self.version_digest(version_id):
+        if typed_data_digest(typed) != self.version_digest(version_id, block=block):
             raise RdhChainError(
                 f"typed data of version {version_id} does not match the contract's digest; "
                 "the SDK and the deployed contracts disagree (rebuild and redeploy)"
             )
         return typed
 
-    def signers(self, version_id: int, from_block: int = 0) -> list[ChecksumAddress] | None:
-        """Who signed ``version_id``, from its VersionActivated event; None until activated.
+    def signers(
+        self, version_id: int, from_block: int = 0, *, block: BlockIdentifier | None = None
+    ) -> list[ChecksumAddress] | None:
+        """Who signed ``version_id``, from its VersionActivated event; None until activated
+        (as of ``block``).
 
         ``from_block`` (the deployment's block) bounds the log search.
         """
         logs = self.contract.events.VersionActivated().get_logs(
-            argument_filters={"versionId": version_id}, from_block=from_block
+            argument_filters={"versionId": version_id},
+            from_block=from_block,
+            to_block="latest" if block is None else block,
         )
         if not logs:
             return None
         return [ChecksumAddress(a) for a in logs[-1]["args"]["signers"]]
 
-    def parties(self, version_id: int) -> list[ChecksumAddress]:
+    def parties(
+        self, version_id: int, *, block: BlockIdentifier | None = None
+    ) -> list[ChecksumAddress]:
         """The wallets that must sign ``version_id``, in signing order (the fund has none)."""
-        accounts = {e.account for e in self.version_entries(version_id)} - {ZERO_ADDRESS}
+        entries = self.version_entries(version_id, block=block)
+        accounts = {e.account for e in entries} - {ZERO_ADDRESS}
         return sorted(accounts, key=lambda a: int(a, 16))  # the order activation needs
 
-    def version_entries(self, version_id: int) -> list[ShareEntry]:
-        return [
-            ShareEntry(ChecksumAddress(account), ShareClass(cls), int(bps))
-            for account, cls, bps in self._call("versionEntries", version_id)
-        ]
+    def version_entries(
+        self, version_id: int, *, block: BlockIdentifier | None = None
+    ) -> list[ShareEntry]:
+        raw = self._read("versionEntries", version_id, block=block)
+        return [struct_from_abi(ShareEntry, entry) for entry in raw]
 
-    def shares_of(self, version_id: int, account: ChecksumAddress) -> dict[ShareClass, int]:
+    def shares_of(
+        self, version_id: int, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> dict[ShareClass, int]:
         """``account``'s basis points by class in ``version_id`` (classes it holds only)."""
-        raw = self._call("shareOf", version_id, account)
-        return {ShareClass(i): int(bps) for i, bps in enumerate(raw) if bps}
+        raw = self._read("shareOf", version_id, account, block=block)
+        by_class = {cls: int(raw[_SHARE_FIELDS[cls]]) for cls in ShareClass}
+        return {cls: bps for cls, bps in by_class.items() if bps}
 
-    def position(self, account: ChecksumAddress) -> Position:
-        claimable, locked, paid, dust = self._call("accountOf", account)
-        return Position(int(claimable), int(locked), int(paid), int(dust))
+    def position(
+        self, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> Position:
+        return struct_from_abi(Position, self._read("accountOf", account, block=block))
 
-    def capital_totals(self) -> CapitalTotals:
-        return CapitalTotals(*(int(v) for v in self._call("capitalTotals")))
+    def capital_totals(self, *, block: BlockIdentifier | None = None) -> CapitalTotals:
+        return struct_from_abi(CapitalTotals, self._read("capitalTotals", block=block))
 
-    def capital_of(self, account: ChecksumAddress) -> CapitalHolding:
-        (units, _era, invested, _index, borne, claimed), value, pool_share = self._call(
-            "capitalOf", account
-        )
-        return CapitalHolding(
-            units=int(units),
-            value=int(value),
-            invested=int(invested),
-            loss_borne=int(borne),
-            pool_share=int(pool_share),
-            claimed=bool(claimed),
+    def capital_of(
+        self, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> CapitalHolding:
+        raw = self._read("capitalOf", account, block=block)
+        return struct_from_abi(
+            CapitalHolding, {**raw["held"], "value": raw["value"], "poolShare": raw["poolShare"]}
         )
 
-    def pool(self) -> Pool:
+    def pool(self, *, block: BlockIdentifier | None = None) -> Pool:
         """The value-added pool against the sharing space."""
-        space, accrued, left, full_at, excess = self._call("pool")
-        return Pool(int(space), int(accrued), int(left), int(full_at), int(excess))
+        raw = self._read("pool", block=block)
+        return struct_from_abi(Pool, {**raw, "excess": raw["excessToDevFund"]})
 
-    def sweepable(self) -> int:
+    def sweepable(self, *, block: BlockIdentifier | None = None) -> int:
         """What :meth:`sweep` would move now, in fen."""
-        return int(self._call("sweepable"))
+        return int(self._call("sweepable", block=block))
 
-    def departure_of(self, account: ChecksumAddress) -> Departure:
-        effective, noticed, by_owner, reason = self._call("departureOf", account)
-        return Departure(int(effective), int(noticed), bool(by_owner), bytes(reason))
+    def departure_of(
+        self, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> Departure:
+        return struct_from_abi(Departure, self._read("departureOf", account, block=block))
 
-    def module(self) -> ChecksumAddress:
+    def module(self, *, block: BlockIdentifier | None = None) -> ChecksumAddress:
         """The module that serves bids, notices, funds and capital returns for every EMC."""
-        return ChecksumAddress(self._call("module"))
+        return ChecksumAddress(self._call("module", block=block))
+
+
+# The Solidity ``Share`` struct's field of each class (``shareOf``).
+_SHARE_FIELDS = {
+    ShareClass.PARTNER: "partnerBps",
+    ShareClass.OPERATING: "operatingBps",
+    ShareClass.VALUE_ADDED: "valueAddedBps",
+    ShareClass.DEV_FUND: "devFundBps",
+}

@@ -411,7 +411,7 @@ def test_factory_template_deployed_names_the_template_and_the_module(life: Lifec
         initialized = _of(life.logs(emc.address, emc.contract), "EmcInitialized")
         assert len(initialized) == 1
         assert initialized[0]["owner"] == cast.owner.address
-        assert EmcTerms.from_abi(tuple(initialized[0]["terms"].values())) == terms
+        assert EmcTerms.from_abi(initialized[0]["terms"]) == terms
     overridden = {e["id"]: e for e in _of(logs, "EmcTermsOverridden")}
     assert overridden[created[life.a.address]["id"]]["reason"] == TERMS_REASON
 

@@ -23,6 +23,7 @@ from rdh_chain.contracts import (
     TokenClient,
 )
 from rdh_chain.deployment import Deployment
+from rdh_chain.events import EventDecoder
 from rdh_chain.exceptions import InvalidInputError, NotFoundError, ReadOnlyError
 from rdh_chain.reports import sign_report
 from rdh_chain.reverts import RevertDecoder
@@ -88,15 +89,17 @@ class Ledger:
         self.sender = sender
         if _root is None:
             self.decoder = self.decoder_for(artifacts)
+            self.event_decoder = EventDecoder.from_abis(a.abi for a in artifacts.values())
             self._senders: dict[ChecksumAddress, TxSender] = {}
-            self.registry = RegistryClient(w3, deployment.registry, artifacts, self.decoder)
-            self.token = TokenClient(w3, deployment.token, artifacts, self.decoder)
-            self.factory = FactoryClient(w3, deployment.factory, artifacts, self.decoder)
-            self.guidelines = GuidelinesClient(w3, deployment.guidelines, artifacts, self.decoder)
+            self.registry = self._client(RegistryClient, deployment.registry)
+            self.token = self._client(TokenClient, deployment.token)
+            self.factory = self._client(FactoryClient, deployment.factory)
+            self.guidelines = self._client(GuidelinesClient, deployment.guidelines)
         else:
             # Connected ledgers share the root's decoder, senders and contract objects:
             # building them again costs more CPU than a transaction.
             self.decoder = _root.decoder
+            self.event_decoder = _root.event_decoder
             self._senders = _root._senders
             self.registry = self._bind(_root.registry)
             self.token = self._bind(_root.token)
@@ -137,7 +140,7 @@ class Ledger:
             raise NotFoundError(
                 f"{address} is not an EMC of this ledger; list them with `rdh emc list`."
             )
-        return self._bind(EmcClient(self.w3, address, self.artifacts, self.decoder))
+        return self._bind(self._client(EmcClient, address))
 
     def member(self, address: ChecksumAddress, *, block: BlockIdentifier | None = None) -> Member:
         """The registry record of ``address`` at ``block``; raises NotFoundError if it is not
@@ -283,6 +286,9 @@ class Ledger:
     def dev_fund(self, emc: EmcClient, *, block: BlockIdentifier | None = None) -> Position:
         """The development fund's position (it is kept under the zero address)."""
         return emc.position(ZERO_ADDRESS, block=block)
+
+    def _client(self, cls: type[_Client], address: ChecksumAddress) -> _Client:
+        return cls(self.w3, address, self.artifacts, self.decoder, event_decoder=self.event_decoder)
 
     def _bind(self, client: _Client) -> _Client:
         return client.with_sender(self.sender) if self.sender else client

@@ -8,21 +8,23 @@ a page of reads, or a check against an index's checkpoint, sees one state.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
-from web3.logs import DISCARD
-from web3.types import BlockIdentifier, EventData
+from web3.types import BlockIdentifier
 
 from rdh_chain.artifacts import Artifact
+from rdh_chain.events import Event, EventDecoder, RawLog
 from rdh_chain.exceptions import RdhChainError, ReadOnlyError
 from rdh_chain.reverts import RevertDecoder
 from rdh_chain.structs import abi_value
 from rdh_chain.tx import TxResult, TxSender, revert_data
 from rdh_chain.validation import check_abi_args
+
+E = TypeVar("E", bound=Event)
 
 
 class ContractClient:
@@ -43,6 +45,7 @@ class ContractClient:
         decoder: RevertDecoder,
         sender: TxSender | None = None,
         contract: Contract | None = None,
+        event_decoder: EventDecoder | None = None,
     ) -> None:
         self.w3 = w3
         self.address = address
@@ -52,6 +55,7 @@ class ContractClient:
         self.contract: Contract = contract or w3.eth.contract(
             address=address, abi=self.abi(artifacts)
         )
+        self._event_decoder = event_decoder
 
     @classmethod
     def abi(cls, artifacts: Mapping[str, Artifact]) -> list[dict[str, Any]]:
@@ -68,7 +72,13 @@ class ContractClient:
     def with_sender(self, sender: TxSender) -> Self:
         """The same contract, writing as ``sender``'s account (the web3 object is shared)."""
         return type(self)(
-            self.w3, self.address, self.artifacts, self.decoder, sender, self.contract
+            self.w3,
+            self.address,
+            self.artifacts,
+            self.decoder,
+            sender,
+            self.contract,
+            self._event_decoder,
         )
 
     def check_args(self, fn_name: str, args: Sequence[Any]) -> None:
@@ -125,21 +135,29 @@ class ContractClient:
         data = self.contract.encode_abi(fn_name, args=list(args))
         return self.sender.transact(self.address, data, action=f"{self.artifact_name}.{fn_name}")
 
-    def events(self, result: TxResult, event_name: str) -> list[EventData]:
-        """The ``event_name`` logs this contract emitted in ``result``'s receipt."""
-        event = self.contract.events[event_name]()
-        return [
-            log
-            for log in event.process_receipt(result.receipt, errors=DISCARD)
-            if log["address"] == self.address
-        ]
+    @property
+    def event_decoder(self) -> EventDecoder:
+        """The decoder of this contract's events (the ledger's, shared, when it made us)."""
+        if self._event_decoder is None:
+            self._event_decoder = EventDecoder.from_abis([self.contract.abi])
+        return self._event_decoder
 
-    def event(self, result: TxResult, event_name: str) -> EventData:
-        """The single ``event_name`` log of ``result``; its absence is a contract bug."""
-        found = self.events(result, event_name)
+    def events(self, result: TxResult, event_type: type[E]) -> list[E]:
+        """The ``event_type`` events this contract emitted in ``result``'s receipt, in order.
+
+        Decoded by :mod:`rdh_chain.events`, the decoder the index uses too.
+        """
+        logs = (RawLog.from_rpc(log) for log in result.receipt["logs"])
+        decoded = self.event_decoder.decode_all(log for log in logs if log.address == self.address)
+        return [d.event for d in decoded if isinstance(d.event, event_type)]
+
+    def event(self, result: TxResult, event_type: type[E]) -> E:
+        """The single ``event_type`` event of ``result``; its absence is a contract bug."""
+        found = self.events(result, event_type)
         if len(found) != 1:
             raise RdhChainError(
-                f"expected one {event_name} event in tx {result.tx_hash.hex()}, found {len(found)}"
+                f"expected one {event_type.name} event in tx {result.tx_hash.hex()}, "
+                f"found {len(found)}"
             )
         return found[0]
 

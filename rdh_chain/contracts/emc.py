@@ -8,6 +8,7 @@ from typing import Any
 from eth_typing import ChecksumAddress
 from web3.types import BlockIdentifier
 
+from rdh_chain import events
 from rdh_chain.agreements import sort_signatures, typed_data_digest, version_typed_data
 from rdh_chain.bids import SealedBid
 from rdh_chain.contracts.base import ContractClient
@@ -65,7 +66,7 @@ class EmcClient(ContractClient):
         result = self._transact(
             "proposeVersion", [e.as_abi() for e in ordered], document_hash, deadline
         )
-        return int(self.event(result, "VersionProposed")["args"]["versionId"]), result
+        return self.event(result, events.VersionProposed).version_id, result
 
     def activate_version(self, version_id: int, signatures: Sequence[PartySignature]) -> TxResult:
         """Activate a version with every party's signature (any wallet may submit them)."""
@@ -81,7 +82,7 @@ class EmcClient(ContractClient):
             result = self._transact("settle", report.as_abi())
         else:
             result = self._transact("settleAttested", report.as_abi(), attestation.as_abi())
-        return int(self.event(result, "PeriodSettled")["args"]["period"]), result
+        return self.event(result, events.PeriodSettled).period, result
 
     def report_typed_data(
         self, report: PeriodReport, *, deadline: int, period: int | None = None
@@ -102,26 +103,24 @@ class EmcClient(ContractClient):
     def settlement(self, result: TxResult) -> Settlement:
         """What the settlement ``result`` did: its period, any loss, any dissolution, and the
         auditor who attested it (None if unattested)."""
-        settled = self.event(result, "PeriodSettled")["args"]
-        period = int(settled["period"])
-        attested_by = ChecksumAddress(settled["auditor"])
-        auditor = None if attested_by == ZERO_ADDRESS else attested_by
-        losses = self.events(result, "LossAbsorbed")
+        settled = self.event(result, events.PeriodSettled)
+        auditor = None if settled.auditor == ZERO_ADDRESS else settled.auditor
+        losses = self.events(result, events.LossAbsorbed)
         if not losses:
-            return Settlement(period, auditor=auditor)
-        loss = losses[0]["args"]
-        dissolved = self.events(result, "EmcDissolved")
-        end = dissolved[0]["args"] if dissolved else None
+            return Settlement(settled.period, auditor=auditor)
+        loss = losses[0]
+        dissolved = self.events(result, events.EmcDissolved)
+        end = dissolved[0] if dissolved else None
         return Settlement(
-            period=period,
-            loss=int(loss["loss"]),
-            covered=int(loss["covered"]),
-            cumulative_losses=int(loss["cumulativeLosses"]),
+            period=settled.period,
+            loss=loss.loss,
+            covered=loss.covered,
+            cumulative_losses=loss.cumulative_losses,
             dissolved=end is not None,
-            capital=int(end["capital"]) if end else 0,
-            pool_released=int(end["poolReleased"]) if end else 0,
-            pool_to_investors=int(end["poolToInvestors"]) if end else 0,
-            pool_to_dev_fund=int(end["poolToDevFund"]) if end else 0,
+            capital=end.capital if end else 0,
+            pool_released=end.pool_released if end else 0,
+            pool_to_investors=end.pool_to_investors if end else 0,
+            pool_to_dev_fund=end.pool_to_dev_fund if end else 0,
             auditor=auditor,
         )
 
@@ -132,7 +131,7 @@ class EmcClient(ContractClient):
     def claim(self) -> tuple[int, TxResult]:
         """Claim everything claimable; returns the amount paid."""
         result = self._transact("claim")
-        return int(self.event(result, "Claimed")["args"]["amount"]), result
+        return self.event(result, events.Claimed).amount, result
 
     def withdraw_dev_fund(self, to: ChecksumAddress, amount: int, purpose: bytes) -> TxResult:
         return self._transact("withdrawDevFund", to, amount, purpose)
@@ -140,20 +139,20 @@ class EmcClient(ContractClient):
     def invest(self, amount: int) -> tuple[int, TxResult]:
         """Invest ``amount`` (approved beforehand) in the capital; returns the units received."""
         result = self._transact("invest", amount)
-        return int(self.event(result, "Invested")["args"]["units"]), result
+        return self.event(result, events.Invested).units, result
 
     def claim_capital(self) -> tuple[int, TxResult]:
         """Claim the sender's part of a dissolved EMC's capital and released pool; returns
         the amount paid (capital and pool share together)."""
         result = self._transact("claimCapital")
-        args = self.event(result, "CapitalReturned")["args"]
-        return int(args["amount"]) + int(args["poolShare"]), result
+        returned = self.event(result, events.CapitalReturned)
+        return returned.amount + returned.pool_share, result
 
     def sweep(self) -> tuple[int, TxResult]:
         """Move what the EMC holds above its debts into the development fund (owner or
         treasurer); returns the amount swept."""
         result = self._transact("sweep")
-        return int(self.event(result, "Swept")["args"]["amount"]), result
+        return self.event(result, events.Swept).amount, result
 
     def terminate(
         self, account: ChecksumAddress, notice_periods: int, reason_hash: bytes
@@ -170,7 +169,7 @@ class EmcClient(ContractClient):
     ) -> tuple[int, TxResult]:
         """Open a sealed-bid round (owner only); returns its id and the receipt."""
         result = self._transact("openBidRound", commit_deadline, reveal_deadline, document_hash)
-        return int(self.event(result, "BidRoundOpened")["args"]["roundId"]), result
+        return self.event(result, events.BidRoundOpened).round_id, result
 
     def commit_bid(self, round_id: int, commitment: bytes) -> TxResult:
         """Commit (or replace) the sender's sealed bid (see ``rdh_chain.bids.bid_commitment``)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from eth_typing import ChecksumAddress
 from web3.types import BlockIdentifier
 
+from rdh_chain import events
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.tx import TxResult
 from rdh_chain.types import Criteria, EmcTerms, Strategy
@@ -25,14 +26,14 @@ class FactoryClient(ContractClient):
         Returns its address (from the EmcCreated event) and the receipt.
         """
         result = self._transact("createEmc", owner, int(strategy), criteria.as_abi(), metadata)
-        return self.event(result, "EmcCreated")["args"]["emc"], result
+        return self.event(result, events.EmcCreated).emc, result
 
     def create_emc_with_terms(
         self, owner: ChecksumAddress, terms: EmcTerms, reason: bytes
     ) -> tuple[ChecksumAddress, TxResult]:
         """Create an EMC with terms set by hand; ``reason`` (a document hash) is recorded."""
         result = self._transact("createEmcWithTerms", owner, terms.as_abi(), reason)
-        return self.event(result, "EmcCreated")["args"]["emc"], result
+        return self.event(result, events.EmcCreated).emc, result
 
     # -- reads (each at ``block``, the latest by default) --------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from web3.types import BlockIdentifier
 
+from rdh_chain import events
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.structs import struct_from_abi
 from rdh_chain.tx import TxResult
@@ -18,7 +19,7 @@ class GuidelinesClient(ContractClient):
     ) -> tuple[int, TxResult]:
         """Publish a new version of ``strategy``'s formula (stewards); returns its version."""
         result = self._transact("publishFormula", int(strategy), formula.as_abi(), rationale)
-        return int(self.event(result, "FormulaPublished")["args"]["version"]), result
+        return self.event(result, events.FormulaPublished).version, result
 
     def formula_count(self, strategy: Strategy, *, block: BlockIdentifier | None = None) -> int:
         return int(self._call("formulaCount", int(strategy), block=block))

@@ -284,14 +284,21 @@ class EmcClient(ContractClient):
 
         ``from_block`` (the deployment's block) bounds the log search.
         """
-        logs = self.contract.events.VersionActivated().get_logs(
-            argument_filters={"versionId": version_id},
-            from_block=from_block,
-            to_block="latest" if block is None else block,
+        to_block = self.w3.eth.get_block("latest" if block is None else block)["number"]
+        decoder = self.event_decoder
+        (topic,) = (
+            t
+            for t in decoder.topics
+            if (decoder.signature(t) or "").startswith("VersionActivated(")
         )
-        if not logs:
-            return None
-        return [ChecksumAddress(a) for a in logs[-1]["args"]["signers"]]
+        logs = events.fetch_logs(self.w3.provider, from_block, to_block, [self.address], [topic])
+        signed = [
+            decoded.event.signers
+            for decoded in decoder.decode_all(logs)
+            if isinstance(decoded.event, events.VersionActivated)
+            and decoded.event.version_id == version_id
+        ]
+        return list(signed[-1]) if signed else None
 
     def parties(
         self, version_id: int, *, block: BlockIdentifier | None = None

@@ -13,6 +13,7 @@ from web3 import Web3
 from web3.types import RPCEndpoint
 
 from rdh_chain.artifacts import Artifact
+from rdh_chain.contract_errors import EmcUnknownVersion
 from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import NotFoundError
 from rdh_chain.types import (
@@ -23,6 +24,7 @@ from rdh_chain.types import (
     Role,
     ShareClass,
     ShareEntry,
+    VersionStatus,
 )
 from tests.sdk.conftest import SdkWorld
 
@@ -121,6 +123,7 @@ def test_reads_at_an_older_block_return_the_state_then(sdk: SdkWorld, w3: Web3) 
     deadline = int(w3.eth.get_block("latest")["timestamp"]) + 3600
     owner.settle(emc, report, ledger.connect(auditor).attest(emc, report, deadline))
     ledger.connect(carol).emc(address).claim()
+    version_2, _ = owner.agree(emc, entries, [alice, bob, carol])
     admin.registry.suspend(carol.address)
     admin.factory.create_emc_with_terms(bob.address, TERMS, b"\x7f" * 32)
 
@@ -135,6 +138,14 @@ def test_reads_at_an_older_block_return_the_state_then(sdk: SdkWorld, w3: Web3) 
     assert ledger.factory.emc_count() == ledger.factory.emc_count(block=then) + 1
     assert emc.pool(block=then).accrued < emc.pool().accrued
     assert emc.terms(block=then) == TERMS
+    parties = sorted((alice.address, bob.address, carol.address), key=lambda a: int(a, 16))
+    assert emc.signers(1, block=then) == emc.signers(1) == parties
+    assert emc.signers(version_2, block=then) is None
+    assert emc.signers(version_2) == parties
+    assert emc.active_version_id(block=then) == 1
+    assert emc.version(version_2).status is VersionStatus.ACTIVE
+    with pytest.raises(EmcUnknownVersion):
+        emc.version(version_2, block=then)
     assert ledger.dev_fund(emc, block=then).claimable < ledger.dev_fund(emc).claimable
     with pytest.raises(NotFoundError, match="not an EMC"):
         ledger.emc(ledger.factory.emc_at(1), block=then)

@@ -341,7 +341,7 @@ def test_sources_hash_changes_with_the_outputs_selected(monkeypatch: pytest.Monk
 
 
 def test_project_contracts_fit_eip170_size_limit(artifacts: dict[str, Artifact]) -> None:
-    assert artifacts, "build/contracts.json holds no contracts"
+    assert artifacts, "rdh_chain/_build/contracts.json holds no contracts"
     for artifact in artifacts.values():
         size = (len(artifact.deployed_bytecode) - 2) // 2
         assert size <= EIP170_MAX_RUNTIME_BYTES, f"{artifact.name} is {size} bytes"

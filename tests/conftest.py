@@ -18,6 +18,9 @@ from web3.types import RPCEndpoint
 from rdh_chain.chain import AnvilConfig, AnvilNode, connect, free_port
 from rdh_chain.toolchain import Artifact, load_artifacts
 
+# The PostgreSQL server and per-test databases (``postgres``, ``postgres_database``).
+pytest_plugins = ["tests.support.postgres"]
+
 CHAIN_ID = 31337
 
 # Property tests run a real chain per example: a few dozen locally, hundreds in CI.

@@ -1,15 +1,18 @@
 """The index's tables: the chain's (blocks, raw logs, checkpoint) apart from the derived ones."""
 
+from sqlalchemy import Table
+
 from rdh_chain.index.schema.base import Base
 from rdh_chain.index.schema.chain import BlockRow, CheckpointRow, RawLogRow
 from rdh_chain.index.schema.derived import ContractRow, EventAccountRow, EventRow, MemberRow
 
-CHAIN_TABLES = (BlockRow.__table__, RawLogRow.__table__, CheckpointRow.__table__)
-DERIVED_TABLES = (
-    ContractRow.__table__,
-    EventRow.__table__,
-    EventAccountRow.__table__,
-    MemberRow.__table__,
+# In the order of their foreign keys (parents first): delete in reverse.
+CHAIN_TABLES: tuple[Table, ...] = tuple(
+    Base.metadata.tables[row.__tablename__] for row in (BlockRow, RawLogRow, CheckpointRow)
+)
+DERIVED_TABLES: tuple[Table, ...] = tuple(
+    Base.metadata.tables[row.__tablename__]
+    for row in (ContractRow, EventRow, EventAccountRow, MemberRow)
 )
 
 __all__ = [

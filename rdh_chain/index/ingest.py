@@ -232,13 +232,24 @@ class Indexer:
     # -- syncing -------------------------------------------------------------------------
 
     def sync(
-        self, until: int | None = None, progress: Callable[[Progress], None] | None = None
+        self,
+        until: int | None = None,
+        progress: Callable[[Progress], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> Progress:
-        """Index up to the chain's head less the confirmations (or ``until``), then return."""
+        """Index up to the chain's head less the confirmations (or ``until``), then return.
+
+        ``stop`` (set from another thread or a signal handler) ends it after the batch
+        being written.
+        """
         logs = 0
         current = self.position()
         head, target = self.reader.target()
+        if until is not None:
+            target = min(target, until)
         for step in self.reader.steps(current, self.stored_blocks, until):
+            if stop is not None and stop.is_set():
+                break
             if isinstance(step, Reorg):
                 self.rollback(step)
                 current = Position(step.ancestor, step.ancestor_hash)
@@ -272,7 +283,7 @@ class Indexer:
         """Sync, then poll for new heads every ``poll_interval`` seconds until ``stop`` is set."""
         while not stop.is_set():
             started = time.monotonic()
-            self.sync(progress=progress)
+            self.sync(progress=progress, stop=stop)
             stop.wait(max(0.0, self.settings.poll_interval - (time.monotonic() - started)))
 
     # -- writing -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ logs, so a reader gets the SDK's typed values whatever the derived tables hold.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,6 @@ from rdh_chain.index.schema import (
     RawLogRow,
 )
 from rdh_chain.structs import checksum
-from rdh_chain.toolchain.artifacts import load_artifacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +95,13 @@ def default_decoder() -> EventDecoder:
     """The decoder of the built artifacts' events (made once)."""
     global _decoder
     if _decoder is None:
-        _decoder = EventDecoder.from_abis(a.abi for a in load_artifacts().values())
+        # The runtime loader (rdh_chain.artifacts) where the SDK has it, else the build's.
+        try:
+            module = importlib.import_module("rdh_chain.artifacts")
+        except ModuleNotFoundError:
+            module = importlib.import_module("rdh_chain.toolchain.artifacts")
+        artifacts = module.load_artifacts()
+        _decoder = EventDecoder.from_abis(a.abi for a in artifacts.values())
     return _decoder
 
 

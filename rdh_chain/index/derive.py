@@ -98,11 +98,8 @@ def derive(decoded: Sequence[Decoded], times: Mapping[int, int], known: Known) -
             {"account": a, "block_number": log.block_number, "log_index": log.log_index}
             for a in involved
         )
-        if isinstance(
-            event,
-            ev.MemberAdded | ev.MemberSuspended | ev.MemberReinstated | ev.MemberMetadataUpdated,
-        ):
-            out.members.add(event.account)
+        if event.name in MEMBER_EVENTS and known.kinds.get(log.address) == "registry":
+            out.members.add(getattr(event, "account"))  # noqa: B009 (every one has it)
     return out
 
 
@@ -179,21 +176,30 @@ def _addresses(value: Any) -> set[str]:
 
 
 def member_rows(registry_events: Iterable[tuple[int, str, dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Members as their registry events (block, name, args), in chain order, leave them."""
+    """Members as their registry events (block, name, args), in chain order, leave them.
+
+    A member is an account with a ``MemberAdded``; its roles are those granted
+    (``RoleGranted``, OpenZeppelin's, which ``MemberAdded`` comes with) and not revoked.
+    """
     members: dict[str, dict[str, Any]] = {}
+    roles: dict[str, set[str]] = {}
     for block, name, args in registry_events:
         account = args["account"]
-        if name == "MemberAdded":
-            role = bytes.fromhex(args["role"][2:])
+        if name in ("RoleGranted", "RoleRevoked"):
+            held = roles.setdefault(account, set())
+            role = _role_name(args["role"])
+            if name == "RoleGranted":
+                held.add(role)
+            else:
+                held.discard(role)
+        elif name == "MemberAdded" and account not in members:
             members[account] = {
                 "address": account,
-                "role": _ROLE_NAMES.get(role, "0x" + role.hex()[:14]),
+                "roles": [],
                 "metadata_hash": bytes.fromhex(args["metadata"][2:]),
                 "active": True,
                 "added_block": block,
-                "updated_block": block,
             }
-            continue
         row = members.get(account)
         if row is None:
             continue
@@ -201,10 +207,26 @@ def member_rows(registry_events: Iterable[tuple[int, str, dict[str, Any]]]) -> l
             row["active"] = False
         elif name == "MemberReinstated":
             row["active"] = True
-        elif name == "MemberMetadataUpdated":
+        elif name in ("MemberMetadataUpdated", "MemberAdded"):
             row["metadata_hash"] = bytes.fromhex(args["metadata"][2:])
         row["updated_block"] = block
+    for account, row in members.items():
+        row["roles"] = sorted(roles.get(account, ()))
     return list(members.values())
 
 
-MEMBER_EVENTS = ("MemberAdded", "MemberSuspended", "MemberReinstated", "MemberMetadataUpdated")
+def _role_name(role_hex: str) -> str:
+    role = bytes.fromhex(role_hex[2:])
+    if role == bytes(32):
+        return "admin"
+    return _ROLE_NAMES.get(role, role_hex)
+
+
+MEMBER_EVENTS = (
+    "MemberAdded",
+    "MemberSuspended",
+    "MemberReinstated",
+    "MemberMetadataUpdated",
+    "RoleGranted",
+    "RoleRevoked",
+)

@@ -61,7 +61,7 @@ class Member:
     """A registry member as its events leave it."""
 
     address: ChecksumAddress
-    role: str
+    roles: tuple[str, ...]
     metadata_hash: bytes
     active: bool
     added_block: int
@@ -203,7 +203,7 @@ def members(session: Session, addresses: Sequence[str] | None = None) -> list[Me
     return [
         Member(
             address=checksum(r.address),
-            role=r.role,
+            roles=tuple(r.roles),
             metadata_hash=r.metadata_hash,
             active=r.active,
             added_block=r.added_block,

@@ -48,3 +48,23 @@ def test_sync_twice_adds_nothing_when_the_chain_did_not_move(world: World, sqlit
     again = indexer.sync()
     assert again.logs == 0
     assert dump(indexer.db) == before
+
+
+def test_members_have_the_registrys_roles_metadata_and_standing(
+    world: World, sqlite_url: str
+) -> None:
+    registry = world.ledger.connect(world.cast.admin).registry
+    chef = world.cast.partners["chef"].address
+    registry.suspend(chef)
+    indexer = open_indexer(sqlite_url, world)
+    indexer.sync()
+    with indexer.db.session() as session:
+        indexed = {m.address: m for m in queries.members(session)}
+    on_chain = world.ledger.registry
+    assert set(indexed) == set(on_chain.members())
+    for address, member in indexed.items():
+        record = on_chain.member(address)
+        assert member.metadata_hash == record.metadata
+        assert {r for r in member.roles if r != "admin"} == {r.value for r in record.roles}
+        assert member.active == (address != chef)
+    assert "admin" in indexed[world.cast.admin.address].roles

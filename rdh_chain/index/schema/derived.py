@@ -94,12 +94,13 @@ class EventAccountRow(Base):
 
 
 class MemberRow(Base):
-    """A registry member as its events leave it: role, metadata hash, whether suspended."""
+    """A registry member as its events leave it: roles held, metadata hash, whether suspended."""
 
     __tablename__ = "members"
 
     address: Mapped[str] = mapped_column(Address, primary_key=True)
-    role: Mapped[str] = mapped_column(String(16))
+    # Role names (rdh_chain.types.Role's values, "admin" for AccessControl's default admin).
+    roles: Mapped[list[str]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
     metadata_hash: Mapped[bytes] = mapped_column(Hash)
     active: Mapped[bool] = mapped_column(Boolean)
     added_block: Mapped[int] = mapped_column(BlockNumber)

@@ -59,7 +59,11 @@ def upgrade() -> None:
     op.create_table(
         "members",
         sa.Column("address", sa.String(length=42), nullable=False),
-        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column(
+            "roles",
+            sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("metadata_hash", sa.LargeBinary(length=32), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("added_block", sa.BigInteger(), nullable=False),

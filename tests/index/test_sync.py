@@ -6,6 +6,7 @@ from web3 import Web3
 
 from rdh_chain import events as ev
 from rdh_chain.index import queries
+from rdh_chain.index.derive import event_json
 from tests.index.conftest import World, dump, open_indexer
 
 
@@ -68,3 +69,12 @@ def test_members_have_the_registrys_roles_metadata_and_standing(
         assert {r for r in member.roles if r != "admin"} == {r.value for r in record.roles}
         assert member.active == (address != chef)
     assert "admin" in indexed[world.cast.admin.address].roles
+
+
+def test_event_json_is_the_events_as_json(world: World, sqlite_url: str) -> None:
+    indexer = open_indexer(sqlite_url, world)
+    indexer.sync()
+    with indexer.db.session() as session:
+        decoded = queries.decoded_logs(session)
+    for item in decoded:
+        assert event_json(item.event) == item.event.as_json()

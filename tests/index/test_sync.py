@@ -78,3 +78,44 @@ def test_event_json_is_the_events_as_json(world: World, sqlite_url: str) -> None
         decoded = queries.decoded_logs(session)
     for item in decoded:
         assert event_json(item.event) == item.event.as_json()
+
+
+def test_decoded_logs_filter_by_emc_member_name_and_block(world: World, sqlite_url: str) -> None:
+    indexer = open_indexer(sqlite_url, world)
+    indexer.sync()
+    chef = world.cast.partners["chef"].address
+    with indexer.db.session() as session:
+        of_emc = queries.decoded_logs(session, emc=world.emc)
+        of_chef = queries.decoded_logs(session, member=chef)
+        settled = queries.decoded_logs(session, names=["PeriodSettled"])
+        everything = queries.decoded_logs(session)
+        first_half = queries.decoded_logs(
+            session, upto_block=everything[len(everything) // 2].log.block_number
+        )
+    names = [d.event.name for d in of_emc]
+    # The factory's terms and creation, the EMC's own events, the token's moves to and from it.
+    assert {
+        "EmcCreated",
+        "EmcTermsGenerated",
+        "EmcInitialized",
+        "VersionActivated",
+        "PeriodSettled",
+        "Claimed",
+        "Transfer",
+    } <= set(names)
+    # From other contracts: the factory's, the token's and the registry's about the EMC.
+    elsewhere = {d.event.name for d in of_emc if d.log.address != world.emc}
+    assert elsewhere == {
+        "EmcCreated",
+        "EmcTermsGenerated",
+        "Transfer",
+        "Approval",
+        "SystemContractRegistered",
+        "MemberAdded",
+        "RoleGranted",
+    }
+    chef_names = {d.event.name for d in of_chef}
+    assert {"MemberAdded", "VersionProposed", "VersionActivated", "Claimed"} <= chef_names
+    assert [d.log.address for d in settled] == [world.emc]
+    assert first_half == everything[: len(first_half)]
+    assert all(d.log.block_number <= first_half[-1].log.block_number for d in first_half)

@@ -27,7 +27,6 @@ _ACCOUNT_FIELDS = (
     "from_",
     "by",
     "operator",
-    "reporter",
     "sender",
 )
 _PERIOD_FIELDS = ("period", "from_period", "effective_period")

@@ -44,6 +44,8 @@ EMC_CREATED_TOPIC = keccak(text="EmcCreated(uint256,address,address,address)")
 LINKED_RANGE = 128
 # Attempts at one request when the connection fails (not when the node refuses).
 _RETRIES = 5
+# Batches read again in a row because the chain moved under them, before giving up.
+_MOVED_RETRIES = 20
 
 # What nodes and providers answer when a getLogs range is too wide or too full: Besu
 # and Geth ("query returned more than 10000 results", -32005), Alchemy ("Log response
@@ -272,6 +274,7 @@ class ChainReader:
         if until is not None:
             target = min(target, until)
         number, block_hash = position.number, position.hash
+        moved = 0
         if block_hash is not None and number >= self.start_block:
             reorg = self.check(number, block_hash, stored_blocks)
             if reorg is not None:
@@ -280,7 +283,13 @@ class ChainReader:
         while number < target:
             try:
                 batch = self.read(number, block_hash, target, head)
-            except ChainMovedError:
+            except ChainMovedError as error:
+                moved += 1
+                if moved > _MOVED_RETRIES:
+                    raise IndexSyncError(
+                        f"The chain kept changing while blocks {number + 1}-{target} were read "
+                        f"({error}); the node's logs and headers disagree."
+                    ) from error
                 head, target = self.target()
                 if until is not None:
                     target = min(target, until)
@@ -293,6 +302,7 @@ class ChainReader:
                     yield reorg
                     number, block_hash = reorg.ancestor, reorg.ancestor_hash
                 continue
+            moved = 0
             yield batch
             number, block_hash = batch.to_block, batch.last.hash
 

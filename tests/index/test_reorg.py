@@ -146,3 +146,29 @@ def test_confirmations_keep_the_index_behind_the_head_and_out_of_shallow_reorgs(
     assert result.checkpoint == head - 3
     with indexer.db.session() as session:
         assert queries.lag(session, head).blocks == 3
+
+
+def test_emc_created_again_at_its_address_on_the_new_branch_is_still_read(
+    world: World, tmp_path: Path
+) -> None:
+    indexer = open_indexer(f"sqlite:///{tmp_path}/index.sqlite", world)
+    indexer.sync()
+    admin = world.ledger.connect(world.cast.admin)
+    owner = world.cast.owner.address
+    snapshot = fork(world)
+    old, _ = admin.factory.create_emc(owner, Strategy.EXPLORE, SMART_COOKING, EMC_METADATA)
+    indexer.sync()
+
+    revert(world, snapshot)
+    add_members(world, 1, "new branch")
+    again, _ = admin.factory.create_emc(owner, Strategy.EXPLORE, SMART_COOKING, EMC_METADATA)
+    assert again == old  # the factory's nonce is the same on both branches
+    indexer.sync()
+    reporter = world.cast.mes[next(iter(world.cast.mes))].address
+    world.ledger.connect(world.cast.owner).emc(again).set_reporter(reporter)
+    indexer.sync()
+
+    with indexer.db.session() as session:
+        names = [d.event.name for d in queries.decoded_logs(session, emc=again)]
+    assert "ReporterChanged" in names
+    assert dump(indexer.db) == dump(fresh_index(world, tmp_path, "fresh").db)

@@ -151,8 +151,11 @@ def follow(
                 note(f"block {p.checkpoint} (head {p.head}), {p.logs} new logs")
                 last[0] = p.checkpoint
 
+        def failed(error: Exception) -> None:
+            note(f"warning: {error}; trying again")
+
         note(f"following from block {last[0]}; Ctrl-C stops")
-        indexer.follow(stop, progress=show)
+        indexer.follow(stop, progress=show, on_error=failed)
     echo(f"stopped at block {last[0]}")
 
 

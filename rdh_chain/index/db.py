@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rdh_chain.index.errors import IndexConfigError
@@ -70,9 +70,11 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
-    except OperationalError as exc:
+    except DBAPIError as exc:
         raise IndexConfigError(
-            f"Cannot open the index database {engine.url!r} ({exc.orig}); check RDH_INDEX_URL."
+            f"Cannot open or migrate the index database {engine.url!r} ({exc.orig}); check "
+            "RDH_INDEX_URL (the indexer's role must own the schema; readers open it with "
+            "upgrade=False)."
         ) from exc
 
 

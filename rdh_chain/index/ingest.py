@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from rdh_chain.deployment import Deployment
 from rdh_chain.events import Decoded, EventDecoder, RawLog
+from rdh_chain.exceptions import ChainError
 from rdh_chain.index.db import IndexDb
 from rdh_chain.index.derive import MEMBER_EVENTS, Known, derive, member_rows
 from rdh_chain.index.errors import IndexConfigError
@@ -314,11 +315,26 @@ class Indexer:
         self,
         stop: threading.Event,
         progress: Callable[[Progress], None] | None = None,
+        on_error: Callable[[ChainError], None] | None = None,
     ) -> None:
-        """Sync, then poll for new heads every ``poll_interval`` seconds until ``stop`` is set."""
+        """Sync, then poll for new heads every ``poll_interval`` seconds until ``stop`` is set.
+
+        A node that stops answering (:class:`ChainError`) is reported to ``on_error`` and
+        asked again, waiting longer each time (up to 10 s); without ``on_error`` it raises.
+        """
+        backoff = self.settings.poll_interval
         while not stop.is_set():
             started = time.monotonic()
-            self.sync(progress=progress, stop=stop)
+            try:
+                self.sync(progress=progress, stop=stop)
+            except ChainError as error:
+                if on_error is None:
+                    raise
+                on_error(error)
+                stop.wait(backoff)
+                backoff = min(10.0, backoff * 2)
+                continue
+            backoff = self.settings.poll_interval
             stop.wait(max(0.0, self.settings.poll_interval - (time.monotonic() - started)))
 
     # -- writing -------------------------------------------------------------------------

@@ -179,7 +179,7 @@ class Rpc:
         for attempt in range(_RETRIES):
             try:
                 return send()
-            except (requests.ConnectionError, requests.Timeout, ConnectionError) as exc:
+            except (requests.RequestException, ConnectionError) as exc:
                 if attempt == _RETRIES - 1:
                     raise IndexSyncError(
                         f"The node does not answer {what} ({exc.__class__.__name__}); "

@@ -8,9 +8,13 @@ from pathlib import Path
 
 from eth_account import Account
 from eth_utils.crypto import keccak
+from web3 import HTTPProvider, Web3
 
+from rdh_chain.chain import free_port
 from rdh_chain.index import queries
-from rdh_chain.index.ingest import Progress
+from rdh_chain.index.db import IndexDb
+from rdh_chain.index.ingest import Indexer, Progress
+from rdh_chain.index.settings import IndexSettings
 from rdh_chain.types import Role
 from tests.index.conftest import World, open_indexer
 
@@ -38,3 +42,27 @@ def test_follow_indexes_new_blocks_until_stopped(world: World, tmp_path: Path) -
     assert point is not None
     assert point.block_number >= block
     assert [d.log.block_number for d in added] == [block]
+
+
+def test_follow_reports_a_node_that_stops_answering_and_keeps_trying(
+    world: World, tmp_path: Path
+) -> None:
+    gone = Web3(HTTPProvider(f"http://127.0.0.1:{free_port()}", request_kwargs={"timeout": 1}))
+    indexer = Indexer(
+        IndexDb.open(f"sqlite:///{tmp_path}/index.sqlite"),
+        gone.provider,
+        world.deployment,
+        world.decoder,
+        IndexSettings(poll_interval=0.01),
+    )
+    stop = threading.Event()
+    errors: list[Exception] = []
+
+    def failed(error: Exception) -> None:
+        errors.append(error)
+        if len(errors) == 2:
+            stop.set()
+
+    indexer.follow(stop, on_error=failed)
+    assert len(errors) == 2
+    assert "does not answer eth_blockNumber" in str(errors[0])

@@ -103,10 +103,10 @@ def test_crash_after_any_step_resumes_with_no_gap_and_no_duplicate(
 
 
 def test_rebuild_gives_the_same_derived_rows_without_the_chain(
-    world: World, tmp_path: Path
+    world: World, index_url: str
 ) -> None:
     more_history(world, mints=4, empty_blocks=8)
-    indexer = open_indexer(f"sqlite:///{tmp_path}/index.sqlite", world)
+    indexer = open_indexer(index_url, world)
     indexer.sync()
     before = dump(indexer.db)
     made = indexer.rebuild()

@@ -52,8 +52,10 @@ def revert(world: World, snapshot: str) -> None:
     world.ledger.forget_nonces()
 
 
-def test_reorg_to_a_longer_branch_rolls_back_and_replays(world: World, tmp_path: Path) -> None:
-    indexer = open_indexer(f"sqlite:///{tmp_path}/index.sqlite", world)
+def test_reorg_to_a_longer_branch_rolls_back_and_replays(
+    world: World, tmp_path: Path, index_url: str
+) -> None:
+    indexer = open_indexer(index_url, world)
     indexer.sync()
     snapshot = fork(world)
     replaced = add_members(world, 2, "old branch")

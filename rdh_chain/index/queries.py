@@ -150,7 +150,10 @@ def decoded_logs(
         .join(BlockRow, BlockRow.hash == raw.c.block_hash)
         .join(
             EventRow,
-            and_(EventRow.block_hash == raw.c.block_hash, EventRow.log_index == raw.c.log_index),
+            and_(
+                EventRow.block_number == raw.c.block_number,
+                EventRow.log_index == raw.c.log_index,
+            ),
         )
         .order_by(raw.c.block_number, raw.c.log_index)
     )

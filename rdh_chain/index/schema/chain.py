@@ -33,7 +33,7 @@ class RawLogRow(Base):
     """One log of an rdh-chain contract, exactly as ``eth_getLogs`` returned it."""
 
     __tablename__ = "raw_logs"
-    __table_args__ = (Index(None, "block_number", "log_index"), Index(None, "address"))
+    __table_args__ = (Index(None, "block_number", "log_index", unique=True),)
 
     block_hash: Mapped[bytes] = mapped_column(
         Hash, ForeignKey("blocks.hash", ondelete="CASCADE"), primary_key=True

@@ -50,16 +50,12 @@ class EventRow(Base):
     """
 
     __tablename__ = "events"
+    # No foreign key to raw_logs: the derived tables are deleted and made again apart from
+    # them (a rebuild, a reorg's rollback deletes both by block number). Few indexes: each
+    # one costs every insert.
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["block_hash", "log_index"],
-            ["raw_logs.block_hash", "raw_logs.log_index"],
-            ondelete="CASCADE",
-        ),
         Index(None, "emc", "block_number", "log_index"),
         Index(None, "account"),
-        Index(None, "name"),
-        Index(None, "block_hash", "log_index", unique=True),
     )
 
     block_number: Mapped[int] = mapped_column(BlockNumber, primary_key=True, autoincrement=False)

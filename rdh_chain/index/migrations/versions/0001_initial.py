@@ -92,11 +92,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("block_hash", "log_index", name=op.f("pk_raw_logs")),
     )
     with op.batch_alter_table("raw_logs", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_raw_logs_address"), ["address"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_raw_logs_block_number_log_index"),
             ["block_number", "log_index"],
-            unique=False,
+            unique=True,
         )
 
     op.create_table(
@@ -113,25 +112,15 @@ def upgrade() -> None:
         sa.Column("account", sa.String(length=42), nullable=True),
         sa.Column("period", sa.BigInteger(), nullable=True),
         sa.Column("args", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["block_hash", "log_index"],
-            ["raw_logs.block_hash", "raw_logs.log_index"],
-            name=op.f("fk_events_block_hash_log_index_raw_logs"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("block_number", "log_index", name=op.f("pk_events")),
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_events_account"), ["account"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_events_block_hash_log_index"), ["block_hash", "log_index"], unique=True
-        )
-        batch_op.create_index(
             batch_op.f("ix_events_emc_block_number_log_index"),
             ["emc", "block_number", "log_index"],
             unique=False,
         )
-        batch_op.create_index(batch_op.f("ix_events_name"), ["name"], unique=False)
 
     op.create_table(
         "event_accounts",
@@ -158,15 +147,12 @@ def downgrade() -> None:
 
     op.drop_table("event_accounts")
     with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_events_name"))
         batch_op.drop_index(batch_op.f("ix_events_emc_block_number_log_index"))
-        batch_op.drop_index(batch_op.f("ix_events_block_hash_log_index"))
         batch_op.drop_index(batch_op.f("ix_events_account"))
 
     op.drop_table("events")
     with op.batch_alter_table("raw_logs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_raw_logs_block_number_log_index"))
-        batch_op.drop_index(batch_op.f("ix_raw_logs_address"))
 
     op.drop_table("raw_logs")
     op.drop_table("members")

@@ -32,7 +32,7 @@ class IndexSettings(BaseSettings):
     confirmations: int = Field(default=0, ge=0)
     # The first eth_getLogs range; it shrinks when the node refuses and grows back
     # (doubling) up to max_block_range after successes.
-    block_range: int = Field(default=2_000, ge=1)
+    block_range: int = Field(default=100, ge=1)
     max_block_range: int = Field(default=100_000, ge=1)
     # About this many logs per eth_getLogs range (ranges narrow when they hold more), and
     # at most this many in one database transaction (whole blocks).

@@ -8,13 +8,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import delete, inspect, text
+from sqlalchemy.exc import DBAPIError
 
+from rdh_chain.index import queries
 from rdh_chain.index.db import IndexDb, alembic_config
 from rdh_chain.index.errors import IndexConfigError
 from rdh_chain.index.ingest import Indexer
-from rdh_chain.index.schema import CHAIN_TABLES, DERIVED_TABLES, Base
-from tests.index.conftest import World, open_indexer
+from rdh_chain.index.schema import CHAIN_TABLES, DERIVED_TABLES, Base, EventRow
+from tests.index.conftest import World, _support_registered, open_indexer
 
 
 def test_migrations_build_exactly_the_models_schema(index_url: str) -> None:
@@ -69,3 +71,27 @@ def test_index_of_another_deployment_is_refused(world: World, sqlite_url: str) -
     with pytest.raises(IndexConfigError, match="belongs to the deployment with registry"):
         Indexer(db, world.w3.provider, other, world.decoder)
     db.close()
+
+
+def test_read_only_role_reads_the_index_and_cannot_write_it(
+    request: pytest.FixtureRequest, world: World
+) -> None:
+    if not _support_registered(request):
+        pytest.skip("needs tests.support.postgres (a server with a read-only role)")
+    urls = request.getfixturevalue("postgres_database")
+    writer = open_indexer(urls.read_write, world)
+    writer.sync()
+    reader = IndexDb.open(urls.read_only, upgrade=False)
+    try:
+        reader.check_current()
+        with reader.session() as session:
+            point = queries.checkpoint(session)
+            assert point is not None
+            assert point.block_number == world.w3.eth.block_number
+            assert queries.decoded_logs(session, emc=world.emc)
+        with pytest.raises(DBAPIError, match=r"read-only|permission denied"):  # noqa: SIM117
+            with reader.transaction() as session:
+                session.execute(delete(EventRow))
+    finally:
+        reader.close()
+        writer.db.close()

@@ -24,10 +24,10 @@ NPM_STAMP := node_modules/.package-lock.json
 
 help:
 	@echo "make install  Python venv (.venv) and npm toolchain (node_modules)"
-	@echo "make build    compile contracts/ into build/contracts.json if they changed"
+	@echo "make build    compile contracts/ into rdh_chain/_build/contracts.json if they changed"
 	@echo "make test     build, then run the test suite (forge suites, then pytest)"
 	@echo "make test-forge          the Foundry invariant and fuzz suites (tests/foundry)"
-	@echo "make lint     ruff check, ruff format --check, mypy, slither (triage: slither.triage.toml)"
+	@echo "make lint     ruff check, ruff format --check, mypy, the layers (lint-imports), slither"
 	@echo "make run      build, then run the demo on a local chain"
 	@echo "make bench    build, then run the benchmarks"
 	@echo "make clean    remove build output and caches (distclean: also .venv, node_modules)"
@@ -61,11 +61,12 @@ test-forge: build
 	FOUNDRY_PROFILE=$(FOUNDRY_PROFILE) $(FORGE) test --offline -vv
 
 # slither compiles contracts/ itself, through the solc wrapper that its runner (re)writes
-# like the build does: it needs the install, not build/contracts.json.
+# like the build does: it needs the install, not rdh_chain/_build/contracts.json.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m rdh_chain.toolchain.slither
 
 run: build
@@ -75,7 +76,8 @@ bench: build
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf build .build contracts/.cache .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf build rdh_chain/_build .build contracts/.cache .pytest_cache .mypy_cache .ruff_cache \
+		.import_linter_cache .hypothesis
 	find . -path ./.venv -prune -o -path ./node_modules -prune -o \
 		-name __pycache__ -type d -exec rm -rf {} +
 

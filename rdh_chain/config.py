@@ -9,12 +9,11 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from web3 import Web3
 
-from rdh_chain.chain.anvil import STATE_FILENAME, AnvilConfig
+from rdh_chain.artifacts import load_artifacts
 from rdh_chain.chain.connect import connect
 from rdh_chain.deployment import Deployment
 from rdh_chain.ledger import Ledger
 from rdh_chain.paths import data_dir
-from rdh_chain.toolchain.artifacts import load_artifacts
 from rdh_chain.wallet import KeystoreDir
 
 
@@ -39,18 +38,8 @@ class Settings(BaseSettings):
 
     @property
     def anvil_dir(self) -> Path:
-        """The local node's pid file, log and state file."""
+        """The local node's pid file, log and state file (``AnvilConfig.persisted``)."""
         return self.data_dir / "anvil"
-
-    def anvil_config(self) -> AnvilConfig:
-        """The embedded local node: persisted to ``anvil_dir``, on ``rpc_url``'s port."""
-        return AnvilConfig(
-            port=self.anvil_port,
-            chain_id=self.chain_id,
-            state_file=self.anvil_dir / STATE_FILENAME,
-            # A crash (not a Ctrl-C) loses at most this many seconds of blocks.
-            state_interval=30,
-        )
 
     @property
     def keystores(self) -> KeystoreDir:

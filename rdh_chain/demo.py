@@ -8,6 +8,9 @@ nothing twice; an interrupted seeding picks up where it stopped.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,13 +18,13 @@ from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
 
-from rdh_chain.chain.anvil import AnvilNode, port_in_use
+from rdh_chain.artifacts import load_artifacts
+from rdh_chain.chain.anvil import AnvilConfig, AnvilNode, port_in_use
 from rdh_chain.chain.connect import connect
 from rdh_chain.config import Settings
 from rdh_chain.deployment import Deployment, deploy
 from rdh_chain.exceptions import ChainError, ConfigError, DeploymentError
 from rdh_chain.ledger import Ledger
-from rdh_chain.toolchain.artifacts import load_artifacts
 from rdh_chain.tx import TxSender
 from rdh_chain.types import (
     ZERO_ADDRESS,
@@ -213,7 +216,10 @@ def run(
     node = AnvilNode.from_pidfile(settings.anvil_dir)
     started_here = node is None
     if node is None:
-        node = AnvilNode(settings.anvil_config(), settings.anvil_dir)
+        config = AnvilConfig.persisted(
+            settings.anvil_dir, port=settings.anvil_port, chain_id=settings.chain_id
+        )
+        node = AnvilNode(config, settings.anvil_dir)
         node.start()
         log.info("local chain started at %s (state in %s)", node.rpc_url, settings.anvil_dir)
     else:
@@ -233,22 +239,40 @@ def run(
 
 
 def _serve_gateway(settings: Settings) -> None:
-    import uvicorn
+    """Run the gateway (``api``, a layer above the SDK) in its own process, on ``settings``.
 
-    from api.main import create_app
-
-    config = uvicorn.Config(
-        create_app(settings),
-        host=settings.api_host,
-        port=settings.api_port,
-        log_level="warning",
-        lifespan="off",  # the app has no startup work; a lifespan task only logs noise on Ctrl-C
-    )
-    try:
-        uvicorn.Server(config).run()
-    except KeyboardInterrupt:
-        # uvicorn shuts down gracefully, then re-raises the Ctrl-C it caught.
-        log.info("gateway stopped")
+    It gets the settings as ``RDH_*`` variables, the way a deployment configures it.
+    """
+    env = os.environ | {
+        f"RDH_{name.upper()}": str(value) for name, value in settings.model_dump().items()
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "api.main:app",
+        "--host",
+        settings.api_host,
+        "--port",
+        str(settings.api_port),
+        "--log-level",
+        "warning",
+        # The app has no startup work; a lifespan task only logs noise on Ctrl-C.
+        "--lifespan",
+        "off",
+    ]
+    with subprocess.Popen(command, env=env) as gateway:
+        try:
+            code = gateway.wait()
+        except KeyboardInterrupt:
+            # A Ctrl-C at the terminal reached the gateway too; a signal sent to this
+            # process alone did not.
+            gateway.terminate()
+            gateway.wait(timeout=30)
+            log.info("gateway stopped")
+            return
+    if code != 0:
+        raise ConfigError(f"The gateway exited with status {code}; its messages are above.")
 
 
 def _print_welcome(

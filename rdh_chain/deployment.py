@@ -12,8 +12,8 @@ from typing import Any
 from eth_typing import ChecksumAddress, HexStr
 from web3 import Web3
 
+from rdh_chain.artifacts import Artifact
 from rdh_chain.exceptions import DeploymentError
-from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.tx import TxResult, TxSender
 from rdh_chain.types import Role
 

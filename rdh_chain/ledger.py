@@ -10,9 +10,11 @@ from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.exceptions import ContractLogicError
+from web3.types import BlockIdentifier
 
 from rdh_chain import contract_errors
 from rdh_chain.agreements import sign_version, typed_data_parties
+from rdh_chain.artifacts import Artifact
 from rdh_chain.contracts import (
     EmcClient,
     FactoryClient,
@@ -21,10 +23,10 @@ from rdh_chain.contracts import (
     TokenClient,
 )
 from rdh_chain.deployment import Deployment
+from rdh_chain.events import EventDecoder
 from rdh_chain.exceptions import InvalidInputError, NotFoundError, ReadOnlyError
 from rdh_chain.reports import sign_report
 from rdh_chain.reverts import RevertDecoder
-from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.tx import TxResult, TxSender, revert_data
 from rdh_chain.types import (
     ZERO_ADDRESS,
@@ -87,15 +89,17 @@ class Ledger:
         self.sender = sender
         if _root is None:
             self.decoder = self.decoder_for(artifacts)
+            self.event_decoder = EventDecoder.from_abis(a.abi for a in artifacts.values())
             self._senders: dict[ChecksumAddress, TxSender] = {}
-            self.registry = RegistryClient(w3, deployment.registry, artifacts, self.decoder)
-            self.token = TokenClient(w3, deployment.token, artifacts, self.decoder)
-            self.factory = FactoryClient(w3, deployment.factory, artifacts, self.decoder)
-            self.guidelines = GuidelinesClient(w3, deployment.guidelines, artifacts, self.decoder)
+            self.registry = self._client(RegistryClient, deployment.registry)
+            self.token = self._client(TokenClient, deployment.token)
+            self.factory = self._client(FactoryClient, deployment.factory)
+            self.guidelines = self._client(GuidelinesClient, deployment.guidelines)
         else:
             # Connected ledgers share the root's decoder, senders and contract objects:
             # building them again costs more CPU than a transaction.
             self.decoder = _root.decoder
+            self.event_decoder = _root.event_decoder
             self._senders = _root._senders
             self.registry = self._bind(_root.registry)
             self.token = self._bind(_root.token)
@@ -129,17 +133,19 @@ class Ledger:
         """The signing account, if any."""
         return self.sender.address if self.sender else None
 
-    def emc(self, address: ChecksumAddress) -> EmcClient:
-        """The EMC at ``address``; raises NotFoundError unless the factory created it."""
-        if not self.factory.is_emc(address):
+    def emc(self, address: ChecksumAddress, *, block: BlockIdentifier | None = None) -> EmcClient:
+        """The EMC at ``address``; raises NotFoundError unless the factory created it (by
+        ``block``, the latest by default)."""
+        if not self.factory.is_emc(address, block=block):
             raise NotFoundError(
                 f"{address} is not an EMC of this ledger; list them with `rdh emc list`."
             )
-        return self._bind(EmcClient(self.w3, address, self.artifacts, self.decoder))
+        return self._bind(self._client(EmcClient, address))
 
-    def member(self, address: ChecksumAddress) -> Member:
-        """The registry record of ``address``; raises NotFoundError if it is not registered."""
-        member = self.registry.member(address)
+    def member(self, address: ChecksumAddress, *, block: BlockIdentifier | None = None) -> Member:
+        """The registry record of ``address`` at ``block``; raises NotFoundError if it is not
+        registered."""
+        member = self.registry.member(address, block=block)
         if member.status is MemberStatus.NONE:
             raise NotFoundError(
                 f"{address} is not a registered member; add it with `rdh member add`."
@@ -237,43 +243,52 @@ class Ledger:
         signatures = [sign_version(by_address[p], typed) for p in parties]
         return version_id, owner.activate_version(version_id, signatures)
 
-    def share(self, emc: EmcClient, account: ChecksumAddress) -> MemberShare:
+    def share(
+        self, emc: EmcClient, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> MemberShare:
         """What ``account`` is promised under the active version, was paid and can claim,
-        its capital in the EMC and any departure notice it was given."""
-        version_id = emc.active_version_id()
-        bps = emc.shares_of(version_id, account) if version_id else {}
-        departure = emc.departure_of(account)
+        its capital in the EMC and any departure notice it was given (at ``block``)."""
+        version_id = emc.active_version_id(block=block)
+        bps = emc.shares_of(version_id, account, block=block) if version_id else {}
+        departure = emc.departure_of(account, block=block)
         return MemberShare(
             emc.address,
             account,
             version_id,
             bps,
-            emc.position(account),
-            emc.capital_of(account),
+            emc.position(account, block=block),
+            emc.capital_of(account, block=block),
             departure,
-            departure.given and departure.effective(emc.totals().periods),
+            departure.given and departure.effective(emc.totals(block=block).periods),
         )
 
-    def shares(self, account: ChecksumAddress) -> list[MemberShare]:
+    def shares(
+        self, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> list[MemberShare]:
         """``account``'s standing in every EMC that ever named it or holds its capital."""
         found = []
-        for address in self.factory.emcs():
-            emc = self.emc(address)
-            share = self.share(emc, account)
+        for address in self.factory.emcs(block=block):
+            emc = self.emc(address, block=block)
+            share = self.share(emc, account, block=block)
             if share.bps or share.position != Position(0, 0, 0, 0) or share.capital.invested:
                 found.append(share)
         return found
 
-    def departures(self, emc: EmcClient) -> dict[ChecksumAddress, Departure]:
+    def departures(
+        self, emc: EmcClient, *, block: BlockIdentifier | None = None
+    ) -> dict[ChecksumAddress, Departure]:
         """The notices given to parties of the active version, by account (signing order)."""
-        version_id = emc.active_version_id()
-        parties = emc.parties(version_id) if version_id else []
-        notices = {account: emc.departure_of(account) for account in parties}
+        version_id = emc.active_version_id(block=block)
+        parties = emc.parties(version_id, block=block) if version_id else []
+        notices = {account: emc.departure_of(account, block=block) for account in parties}
         return {account: d for account, d in notices.items() if d.given}
 
-    def dev_fund(self, emc: EmcClient) -> Position:
+    def dev_fund(self, emc: EmcClient, *, block: BlockIdentifier | None = None) -> Position:
         """The development fund's position (it is kept under the zero address)."""
-        return emc.position(ZERO_ADDRESS)
+        return emc.position(ZERO_ADDRESS, block=block)
+
+    def _client(self, cls: type[_Client], address: ChecksumAddress) -> _Client:
+        return cls(self.w3, address, self.artifacts, self.decoder, event_decoder=self.event_decoder)
 
     def _bind(self, client: _Client) -> _Client:
         return client.with_sender(self.sender) if self.sender else client

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
 CONTRACTS_DIR = PROJECT_ROOT / "contracts"
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 APE_CONFIG = PROJECT_ROOT / "ape-config.yaml"
-BUILD_DIR = PROJECT_ROOT / "build"
+# Inside the package, so an installed SDK ships the compiled contracts as package data.
+BUILD_DIR = PACKAGE_DIR / "_build"
+ARTIFACTS_FILE = BUILD_DIR / "contracts.json"
 
 
 def data_dir() -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -11,6 +11,7 @@ from eth_typing import ChecksumAddress, HexAddress, HexStr
 from eth_utils.crypto import keccak
 
 from rdh_chain import limits
+from rdh_chain.structs import struct_from_abi
 from rdh_chain.validation import to_fen, to_uint
 
 ZERO_ADDRESS = ChecksumAddress(HexAddress(HexStr("0x" + "00" * 20)))
@@ -142,20 +143,9 @@ class EmcTerms:
         )
 
     @classmethod
-    def from_abi(cls, raw: Sequence[Any]) -> EmcTerms:
-        """The terms from the contracts' ``EmcTerms`` tuple."""
-        users, revenue, space, threshold, partner_min, partner_max, notice, attest, metadata = raw
-        return cls(
-            target_users=int(users),
-            target_revenue=int(revenue),
-            sharing_space=int(space),
-            loss_threshold=int(threshold),
-            metadata=bytes(metadata),
-            partner_min_bps=int(partner_min),
-            partner_max_bps=int(partner_max),
-            max_notice_periods=int(notice),
-            attest_all_reports=bool(attest),
-        )
+    def from_abi(cls, raw: Mapping[str, Any]) -> EmcTerms:
+        """The terms from the contracts' ``EmcTerms`` struct, keyed by its field names."""
+        return struct_from_abi(cls, raw)
 
 
 @dataclass(frozen=True)

@@ -59,5 +59,6 @@ def _chain_snapshot(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def artifacts() -> dict[str, Artifact]:
-    """The compiled contracts from ``build/contracts.json`` (``make test`` builds them first)."""
+    """The compiled contracts from ``rdh_chain/_build/contracts.json`` (``make test`` builds
+    them first)."""
     return load_artifacts()

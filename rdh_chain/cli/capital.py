@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from rdh_chain import limits
+from rdh_chain import events, limits
 from rdh_chain.cli.context import (
     JsonOption,
     KeystoreOption,
@@ -112,10 +112,10 @@ def claim(
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
     client = state.emc(emc, ledger)
     amount, result = client.claim_capital()
-    returned = client.event(result, "CapitalReturned")["args"]
+    returned = client.event(result, events.CapitalReturned)
     echo(
         f"claimed {rmb(amount)} RMB from {client.address} to {ledger.address}: "
-        f"{rmb(returned['amount'])} RMB of capital and {rmb(returned['poolShare'])} RMB of "
+        f"{rmb(returned.amount)} RMB of capital and {rmb(returned.pool_share)} RMB of "
         f"the released pool (tx {result.tx_hash.to_0x_hex()})"
     )
     echo(f"{rmb(client.capital_totals().capital)} RMB of capital is left for the others")

@@ -29,7 +29,9 @@ def _local_config(settings: Settings) -> AnvilConfig:
             f"`rdh chain up` starts a local node, but the RPC URL {settings.rpc_url} is remote; "
             "point --rpc-url (or RDH_RPC_URL) at 127.0.0.1 or manage that node yourself."
         )
-    return settings.anvil_config()
+    return AnvilConfig.persisted(
+        settings.anvil_dir, port=settings.anvil_port, chain_id=settings.chain_id
+    )
 
 
 @chain_app.command("up")

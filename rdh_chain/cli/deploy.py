@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from web3 import Web3
 
+from rdh_chain.artifacts import load_artifacts
 from rdh_chain.cli.context import (
     CliState,
     JsonOption,
@@ -20,7 +21,6 @@ from rdh_chain.cli.output import echo_json, fields, note
 from rdh_chain.deployment import Deployment, deploy
 from rdh_chain.exceptions import DeploymentError
 from rdh_chain.ledger import Ledger
-from rdh_chain.toolchain.artifacts import load_artifacts
 from rdh_chain.tx import TxSender
 from rdh_chain.wallet import Wallet
 

@@ -1,22 +1,30 @@
-"""What every contract client shares: reads, signed writes, events from receipts."""
+"""What every contract client shares: reads, signed writes, events from receipts.
+
+Reads key every struct by its Solidity field names (:meth:`ContractClient._read`), so a
+field added in Solidity cannot shift the values after it, and each takes ``block=`` so
+a page of reads, or a check against an index's checkpoint, sees one state.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
-from web3.logs import DISCARD
-from web3.types import EventData
+from web3.types import BlockIdentifier
 
+from rdh_chain.artifacts import Artifact
+from rdh_chain.events import Event, EventDecoder, RawLog
 from rdh_chain.exceptions import RdhChainError, ReadOnlyError
 from rdh_chain.reverts import RevertDecoder
-from rdh_chain.toolchain.artifacts import Artifact
+from rdh_chain.structs import abi_value
 from rdh_chain.tx import TxResult, TxSender, revert_data
 from rdh_chain.validation import check_abi_args
+
+E = TypeVar("E", bound=Event)
 
 
 class ContractClient:
@@ -37,6 +45,7 @@ class ContractClient:
         decoder: RevertDecoder,
         sender: TxSender | None = None,
         contract: Contract | None = None,
+        event_decoder: EventDecoder | None = None,
     ) -> None:
         self.w3 = w3
         self.address = address
@@ -46,6 +55,7 @@ class ContractClient:
         self.contract: Contract = contract or w3.eth.contract(
             address=address, abi=self.abi(artifacts)
         )
+        self._event_decoder = event_decoder
 
     @classmethod
     def abi(cls, artifacts: Mapping[str, Artifact]) -> list[dict[str, Any]]:
@@ -62,7 +72,13 @@ class ContractClient:
     def with_sender(self, sender: TxSender) -> Self:
         """The same contract, writing as ``sender``'s account (the web3 object is shared)."""
         return type(self)(
-            self.w3, self.address, self.artifacts, self.decoder, sender, self.contract
+            self.w3,
+            self.address,
+            self.artifacts,
+            self.decoder,
+            sender,
+            self.contract,
+            self._event_decoder,
         )
 
     def check_args(self, fn_name: str, args: Sequence[Any]) -> None:
@@ -76,13 +92,39 @@ class ContractClient:
                 check_abi_args(inputs, args, f"{self.artifact_name}.{fn_name}")
                 return
 
-    def _call(self, fn_name: str, *args: Any) -> Any:
+    def _call(self, fn_name: str, *args: Any, block: BlockIdentifier | None = None) -> Any:
+        """``fn_name``'s result at ``block`` (the latest by default), as web3 decodes it."""
         self.check_args(fn_name, args)
         try:
-            return self.contract.functions[fn_name](*args).call()
+            return self.contract.functions[fn_name](*args).call(block_identifier=block)
         except ContractLogicError as exc:
             action = f"{self.artifact_name}.{fn_name}"
             raise self.decoder.decode(revert_data(exc), action=action) from exc
+
+    def _read(self, fn_name: str, *args: Any, block: BlockIdentifier | None = None) -> Any:
+        """``fn_name``'s result at ``block`` with every struct keyed by its field names.
+
+        One output is returned as itself (a struct as a dict, an array of structs as a
+        tuple of dicts); several outputs as a dict by output name.
+        """
+        outputs = self._outputs(fn_name, len(args))
+        raw = self._call(fn_name, *args, block=block)
+        if len(outputs) == 1:
+            return abi_value(outputs[0], raw)
+        return {
+            out.get("name") or f"_{i}": abi_value(out, value)
+            for i, (out, value) in enumerate(zip(outputs, raw, strict=True))
+        }
+
+    def _outputs(self, fn_name: str, arity: int) -> Sequence[Mapping[str, Any]]:
+        abi: Sequence[Mapping[str, Any]] = self.contract.abi
+        for item in abi:
+            inputs: Sequence[Mapping[str, Any]] = item.get("inputs", ())
+            named = item.get("type") == "function" and item.get("name") == fn_name
+            if named and len(inputs) == arity:
+                outputs: Sequence[Mapping[str, Any]] = item.get("outputs", ())
+                return outputs
+        raise RdhChainError(f"{self.artifact_name} has no function {fn_name} of {arity} inputs")
 
     def _transact(self, fn_name: str, *args: Any) -> TxResult:
         if self.sender is None:
@@ -93,21 +135,29 @@ class ContractClient:
         data = self.contract.encode_abi(fn_name, args=list(args))
         return self.sender.transact(self.address, data, action=f"{self.artifact_name}.{fn_name}")
 
-    def events(self, result: TxResult, event_name: str) -> list[EventData]:
-        """The ``event_name`` logs this contract emitted in ``result``'s receipt."""
-        event = self.contract.events[event_name]()
-        return [
-            log
-            for log in event.process_receipt(result.receipt, errors=DISCARD)
-            if log["address"] == self.address
-        ]
+    @property
+    def event_decoder(self) -> EventDecoder:
+        """The decoder of this contract's events (the ledger's, shared, when it made us)."""
+        if self._event_decoder is None:
+            self._event_decoder = EventDecoder.from_abis([self.contract.abi])
+        return self._event_decoder
 
-    def event(self, result: TxResult, event_name: str) -> EventData:
-        """The single ``event_name`` log of ``result``; its absence is a contract bug."""
-        found = self.events(result, event_name)
+    def events(self, result: TxResult, event_type: type[E]) -> list[E]:
+        """The ``event_type`` events this contract emitted in ``result``'s receipt, in order.
+
+        Decoded by :mod:`rdh_chain.events`, the decoder the index uses too.
+        """
+        logs = (RawLog.from_rpc(log) for log in result.receipt["logs"])
+        decoded = self.event_decoder.decode_all(log for log in logs if log.address == self.address)
+        return [d.event for d in decoded if isinstance(d.event, event_type)]
+
+    def event(self, result: TxResult, event_type: type[E]) -> E:
+        """The single ``event_type`` event of ``result``; its absence is a contract bug."""
+        found = self.events(result, event_type)
         if len(found) != 1:
             raise RdhChainError(
-                f"expected one {event_name} event in tx {result.tx_hash.hex()}, found {len(found)}"
+                f"expected one {event_type.name} event in tx {result.tx_hash.hex()}, "
+                f"found {len(found)}"
             )
         return found[0]
 

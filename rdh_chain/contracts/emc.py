@@ -6,17 +6,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from eth_typing import ChecksumAddress
+from web3.types import BlockIdentifier
 
+from rdh_chain import events
 from rdh_chain.agreements import sort_signatures, typed_data_digest, version_typed_data
 from rdh_chain.bids import SealedBid
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.exceptions import RdhChainError
 from rdh_chain.reports import report_typed_data
+from rdh_chain.structs import struct_from_abi
 from rdh_chain.tx import TxResult
 from rdh_chain.types import (
     ZERO_ADDRESS,
     Bid,
-    BidOutcome,
     BidRound,
     CapitalHolding,
     CapitalTotals,
@@ -33,7 +35,6 @@ from rdh_chain.types import (
     ShareEntry,
     Totals,
     Version,
-    VersionStatus,
 )
 
 # How long parties have to sign a proposed version unless the proposer says otherwise.
@@ -65,7 +66,7 @@ class EmcClient(ContractClient):
         result = self._transact(
             "proposeVersion", [e.as_abi() for e in ordered], document_hash, deadline
         )
-        return int(self.event(result, "VersionProposed")["args"]["versionId"]), result
+        return self.event(result, events.VersionProposed).version_id, result
 
     def activate_version(self, version_id: int, signatures: Sequence[PartySignature]) -> TxResult:
         """Activate a version with every party's signature (any wallet may submit them)."""
@@ -81,7 +82,7 @@ class EmcClient(ContractClient):
             result = self._transact("settle", report.as_abi())
         else:
             result = self._transact("settleAttested", report.as_abi(), attestation.as_abi())
-        return int(self.event(result, "PeriodSettled")["args"]["period"]), result
+        return self.event(result, events.PeriodSettled).period, result
 
     def report_typed_data(
         self, report: PeriodReport, *, deadline: int, period: int | None = None
@@ -102,26 +103,24 @@ class EmcClient(ContractClient):
     def settlement(self, result: TxResult) -> Settlement:
         """What the settlement ``result`` did: its period, any loss, any dissolution, and the
         auditor who attested it (None if unattested)."""
-        settled = self.event(result, "PeriodSettled")["args"]
-        period = int(settled["period"])
-        attested_by = ChecksumAddress(settled["auditor"])
-        auditor = None if attested_by == ZERO_ADDRESS else attested_by
-        losses = self.events(result, "LossAbsorbed")
+        settled = self.event(result, events.PeriodSettled)
+        auditor = None if settled.auditor == ZERO_ADDRESS else settled.auditor
+        losses = self.events(result, events.LossAbsorbed)
         if not losses:
-            return Settlement(period, auditor=auditor)
-        loss = losses[0]["args"]
-        dissolved = self.events(result, "EmcDissolved")
-        end = dissolved[0]["args"] if dissolved else None
+            return Settlement(settled.period, auditor=auditor)
+        loss = losses[0]
+        dissolved = self.events(result, events.EmcDissolved)
+        end = dissolved[0] if dissolved else None
         return Settlement(
-            period=period,
-            loss=int(loss["loss"]),
-            covered=int(loss["covered"]),
-            cumulative_losses=int(loss["cumulativeLosses"]),
+            period=settled.period,
+            loss=loss.loss,
+            covered=loss.covered,
+            cumulative_losses=loss.cumulative_losses,
             dissolved=end is not None,
-            capital=int(end["capital"]) if end else 0,
-            pool_released=int(end["poolReleased"]) if end else 0,
-            pool_to_investors=int(end["poolToInvestors"]) if end else 0,
-            pool_to_dev_fund=int(end["poolToDevFund"]) if end else 0,
+            capital=end.capital if end else 0,
+            pool_released=end.pool_released if end else 0,
+            pool_to_investors=end.pool_to_investors if end else 0,
+            pool_to_dev_fund=end.pool_to_dev_fund if end else 0,
             auditor=auditor,
         )
 
@@ -132,7 +131,7 @@ class EmcClient(ContractClient):
     def claim(self) -> tuple[int, TxResult]:
         """Claim everything claimable; returns the amount paid."""
         result = self._transact("claim")
-        return int(self.event(result, "Claimed")["args"]["amount"]), result
+        return self.event(result, events.Claimed).amount, result
 
     def withdraw_dev_fund(self, to: ChecksumAddress, amount: int, purpose: bytes) -> TxResult:
         return self._transact("withdrawDevFund", to, amount, purpose)
@@ -140,20 +139,20 @@ class EmcClient(ContractClient):
     def invest(self, amount: int) -> tuple[int, TxResult]:
         """Invest ``amount`` (approved beforehand) in the capital; returns the units received."""
         result = self._transact("invest", amount)
-        return int(self.event(result, "Invested")["args"]["units"]), result
+        return self.event(result, events.Invested).units, result
 
     def claim_capital(self) -> tuple[int, TxResult]:
         """Claim the sender's part of a dissolved EMC's capital and released pool; returns
         the amount paid (capital and pool share together)."""
         result = self._transact("claimCapital")
-        args = self.event(result, "CapitalReturned")["args"]
-        return int(args["amount"]) + int(args["poolShare"]), result
+        returned = self.event(result, events.CapitalReturned)
+        return returned.amount + returned.pool_share, result
 
     def sweep(self) -> tuple[int, TxResult]:
         """Move what the EMC holds above its debts into the development fund (owner or
         treasurer); returns the amount swept."""
         result = self._transact("sweep")
-        return int(self.event(result, "Swept")["args"]["amount"]), result
+        return self.event(result, events.Swept).amount, result
 
     def terminate(
         self, account: ChecksumAddress, notice_periods: int, reason_hash: bytes
@@ -170,7 +169,7 @@ class EmcClient(ContractClient):
     ) -> tuple[int, TxResult]:
         """Open a sealed-bid round (owner only); returns its id and the receipt."""
         result = self._transact("openBidRound", commit_deadline, reveal_deadline, document_hash)
-        return int(self.event(result, "BidRoundOpened")["args"]["roundId"]), result
+        return self.event(result, events.BidRoundOpened).round_id, result
 
     def commit_bid(self, round_id: int, commitment: bytes) -> TxResult:
         """Commit (or replace) the sender's sealed bid (see ``rdh_chain.bids.bid_commitment``)."""
@@ -203,104 +202,62 @@ class EmcClient(ContractClient):
         """Decide a round (owner only, after the reveal deadline) by inviting ``invited``."""
         return self._transact("inviteBids", round_id, list(invited))
 
-    # -- reads -----------------------------------------------------------------------
+    # -- reads (each at ``block``, the latest by default) --------------------------------
 
-    def round_count(self) -> int:
-        return int(self._call("lastBidRound"))
+    def round_count(self, *, block: BlockIdentifier | None = None) -> int:
+        return int(self._call("lastBidRound", block=block))
 
-    def round(self, round_id: int) -> BidRound:
-        commit, reveal, decided, bidders, revealed, invited, document = self._call(
-            "bidRound", round_id
-        )
-        return BidRound(
-            id=round_id,
-            commit_deadline=int(commit),
-            reveal_deadline=int(reveal),
-            decided_at=int(decided),
-            bidder_count=int(bidders),
-            revealed_count=int(revealed),
-            invited_count=int(invited),
-            document_hash=bytes(document),
-        )
+    def round(self, round_id: int, *, block: BlockIdentifier | None = None) -> BidRound:
+        raw = self._read("bidRound", round_id, block=block)
+        return struct_from_abi(BidRound, {**raw, "id": round_id})
 
-    def bidders(self, round_id: int) -> list[ChecksumAddress]:
+    def bidders(
+        self, round_id: int, *, block: BlockIdentifier | None = None
+    ) -> list[ChecksumAddress]:
         """The wallets that committed in ``round_id``, in order of first commit."""
-        return [ChecksumAddress(a) for a in self._call("bidders", round_id)]
+        return [ChecksumAddress(a) for a in self._call("bidders", round_id, block=block)]
 
-    def bid(self, round_id: int, bidder: ChecksumAddress) -> Bid:
-        """``bidder``'s bid in ``round_id`` with its outcome as of the latest block."""
-        commitment, users, revenue, ask, outcome, proposal = self._call("bid", round_id, bidder)
-        return Bid(
-            round_id=round_id,
-            bidder=bidder,
-            commitment=bytes(commitment),
-            undertaken_users=int(users),
-            undertaken_revenue=int(revenue),
-            ask_bps=int(ask),
-            proposal_hash=bytes(proposal),
-            outcome=BidOutcome(outcome),
-        )
+    def bid(
+        self, round_id: int, bidder: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> Bid:
+        """``bidder``'s bid in ``round_id`` with its outcome as of ``block``."""
+        raw = self._read("bid", round_id, bidder, block=block)
+        return struct_from_abi(Bid, {**raw, "round_id": round_id, "bidder": bidder})
 
-    def owner(self) -> ChecksumAddress:
-        return ChecksumAddress(self._call("owner"))
+    def owner(self, *, block: BlockIdentifier | None = None) -> ChecksumAddress:
+        return ChecksumAddress(self._call("owner", block=block))
 
-    def reporter(self) -> ChecksumAddress | None:
+    def reporter(self, *, block: BlockIdentifier | None = None) -> ChecksumAddress | None:
         """The appointed reporter, or None."""
-        reporter = ChecksumAddress(self._call("reporter"))
+        reporter = ChecksumAddress(self._call("reporter", block=block))
         return None if reporter == ZERO_ADDRESS else reporter
 
-    def status(self) -> EmcStatus:
-        return EmcStatus(self._call("status"))
+    def status(self, *, block: BlockIdentifier | None = None) -> EmcStatus:
+        return EmcStatus(self._call("status", block=block))
 
-    def terms(self) -> EmcTerms:
-        return EmcTerms.from_abi(self._call("terms"))
+    def terms(self, *, block: BlockIdentifier | None = None) -> EmcTerms:
+        return EmcTerms.from_abi(self._read("terms", block=block))
 
-    def totals(self) -> Totals:
-        periods, users, revenue, profit, paid, withdrawn, reached = self._call("totals")
-        return Totals(
-            int(periods),
-            int(users),
-            int(revenue),
-            int(profit),
-            int(paid),
-            int(withdrawn),
-            bool(reached),
-        )
+    def totals(self, *, block: BlockIdentifier | None = None) -> Totals:
+        return struct_from_abi(Totals, self._read("totals", block=block))
 
-    def active_version_id(self) -> int:
-        return int(self._call("activeVersionId"))
+    def active_version_id(self, *, block: BlockIdentifier | None = None) -> int:
+        return int(self._call("activeVersionId", block=block))
 
-    def version_count(self) -> int:
-        return int(self._call("versionCount"))
+    def version_count(self, *, block: BlockIdentifier | None = None) -> int:
+        return int(self._call("versionCount", block=block))
 
-    def version(self, version_id: int) -> Version:
-        raw = self._call("version", version_id)
-        (status, epoch, from_period, count, parties, nonce) = raw[:6]
-        (proposed, activated, deadline, document, entries_hash, value_added) = raw[6:12]
-        notices, under_notice = raw[12:]
-        return Version(
-            id=version_id,
-            status=VersionStatus(status),
-            epoch=int(epoch),
-            from_period=int(from_period),
-            entry_count=int(count),
-            party_count=int(parties),
-            nonce=int(nonce),
-            proposed_at=int(proposed),
-            activated_at=int(activated),
-            deadline=int(deadline),
-            document_hash=bytes(document),
-            entries_hash=bytes(entries_hash),
-            value_added_bps=int(value_added),
-            notices_at_proposal=int(notices),
-            names_member_under_notice=bool(under_notice),
-        )
+    def version(self, version_id: int, *, block: BlockIdentifier | None = None) -> Version:
+        raw = self._read("version", version_id, block=block)
+        return struct_from_abi(Version, {**raw, "id": version_id})
 
-    def version_digest(self, version_id: int) -> bytes:
+    def version_digest(self, version_id: int, *, block: BlockIdentifier | None = None) -> bytes:
         """The EIP-712 digest the parties of ``version_id`` sign, as the contract computes it."""
-        return bytes(self._call("versionDigest", version_id))
+        return bytes(self._call("versionDigest", version_id, block=block))
 
-    def typed_data(self, version_id: int) -> dict[str, Any]:
+    def typed_data(
+        self, version_id: int, *, block: BlockIdentifier | None = None
+    ) -> dict[str, Any]:
         """The EIP-712 typed data of ``version_id`` for a wallet to sign.
 
         Built from the chain and checked against the contract's own digest, so a
@@ -309,77 +266,101 @@ class EmcClient(ContractClient):
         typed = version_typed_data(
             self.w3.eth.chain_id,
             self.address,
-            self.version(version_id),
-            self.version_entries(version_id),
+            self.version(version_id, block=block),
+            self.version_entries(version_id, block=block),
         )
-        if typed_data_digest(typed) != self.version_digest(version_id):
+        if typed_data_digest(typed) != self.version_digest(version_id, block=block):
             raise RdhChainError(
                 f"typed data of version {version_id} does not match the contract's digest; "
                 "the SDK and the deployed contracts disagree (rebuild and redeploy)"
             )
         return typed
 
-    def signers(self, version_id: int, from_block: int = 0) -> list[ChecksumAddress] | None:
-        """Who signed ``version_id``, from its VersionActivated event; None until activated.
+    def signers(
+        self, version_id: int, from_block: int = 0, *, block: BlockIdentifier | None = None
+    ) -> list[ChecksumAddress] | None:
+        """Who signed ``version_id``, from its VersionActivated event; None until activated
+        (as of ``block``).
 
         ``from_block`` (the deployment's block) bounds the log search.
         """
-        logs = self.contract.events.VersionActivated().get_logs(
-            argument_filters={"versionId": version_id}, from_block=from_block
+        to_block = self.w3.eth.get_block("latest" if block is None else block)["number"]
+        decoder = self.event_decoder
+        (topic,) = (
+            t
+            for t in decoder.topics
+            if (decoder.signature(t) or "").startswith("VersionActivated(")
         )
-        if not logs:
-            return None
-        return [ChecksumAddress(a) for a in logs[-1]["args"]["signers"]]
+        logs = events.fetch_logs(self.w3.provider, from_block, to_block, [self.address], [topic])
+        signed = [
+            decoded.event.signers
+            for decoded in decoder.decode_all(logs)
+            if isinstance(decoded.event, events.VersionActivated)
+            and decoded.event.version_id == version_id
+        ]
+        return list(signed[-1]) if signed else None
 
-    def parties(self, version_id: int) -> list[ChecksumAddress]:
+    def parties(
+        self, version_id: int, *, block: BlockIdentifier | None = None
+    ) -> list[ChecksumAddress]:
         """The wallets that must sign ``version_id``, in signing order (the fund has none)."""
-        accounts = {e.account for e in self.version_entries(version_id)} - {ZERO_ADDRESS}
+        entries = self.version_entries(version_id, block=block)
+        accounts = {e.account for e in entries} - {ZERO_ADDRESS}
         return sorted(accounts, key=lambda a: int(a, 16))  # the order activation needs
 
-    def version_entries(self, version_id: int) -> list[ShareEntry]:
-        return [
-            ShareEntry(ChecksumAddress(account), ShareClass(cls), int(bps))
-            for account, cls, bps in self._call("versionEntries", version_id)
-        ]
+    def version_entries(
+        self, version_id: int, *, block: BlockIdentifier | None = None
+    ) -> list[ShareEntry]:
+        raw = self._read("versionEntries", version_id, block=block)
+        return [struct_from_abi(ShareEntry, entry) for entry in raw]
 
-    def shares_of(self, version_id: int, account: ChecksumAddress) -> dict[ShareClass, int]:
+    def shares_of(
+        self, version_id: int, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> dict[ShareClass, int]:
         """``account``'s basis points by class in ``version_id`` (classes it holds only)."""
-        raw = self._call("shareOf", version_id, account)
-        return {ShareClass(i): int(bps) for i, bps in enumerate(raw) if bps}
+        raw = self._read("shareOf", version_id, account, block=block)
+        by_class = {cls: int(raw[_SHARE_FIELDS[cls]]) for cls in ShareClass}
+        return {cls: bps for cls, bps in by_class.items() if bps}
 
-    def position(self, account: ChecksumAddress) -> Position:
-        claimable, locked, paid, dust = self._call("accountOf", account)
-        return Position(int(claimable), int(locked), int(paid), int(dust))
+    def position(
+        self, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> Position:
+        return struct_from_abi(Position, self._read("accountOf", account, block=block))
 
-    def capital_totals(self) -> CapitalTotals:
-        return CapitalTotals(*(int(v) for v in self._call("capitalTotals")))
+    def capital_totals(self, *, block: BlockIdentifier | None = None) -> CapitalTotals:
+        return struct_from_abi(CapitalTotals, self._read("capitalTotals", block=block))
 
-    def capital_of(self, account: ChecksumAddress) -> CapitalHolding:
-        (units, _era, invested, _index, borne, claimed), value, pool_share = self._call(
-            "capitalOf", account
-        )
-        return CapitalHolding(
-            units=int(units),
-            value=int(value),
-            invested=int(invested),
-            loss_borne=int(borne),
-            pool_share=int(pool_share),
-            claimed=bool(claimed),
+    def capital_of(
+        self, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> CapitalHolding:
+        raw = self._read("capitalOf", account, block=block)
+        return struct_from_abi(
+            CapitalHolding, {**raw["held"], "value": raw["value"], "poolShare": raw["poolShare"]}
         )
 
-    def pool(self) -> Pool:
+    def pool(self, *, block: BlockIdentifier | None = None) -> Pool:
         """The value-added pool against the sharing space."""
-        space, accrued, left, full_at, excess = self._call("pool")
-        return Pool(int(space), int(accrued), int(left), int(full_at), int(excess))
+        raw = self._read("pool", block=block)
+        return struct_from_abi(Pool, {**raw, "excess": raw["excessToDevFund"]})
 
-    def sweepable(self) -> int:
+    def sweepable(self, *, block: BlockIdentifier | None = None) -> int:
         """What :meth:`sweep` would move now, in fen."""
-        return int(self._call("sweepable"))
+        return int(self._call("sweepable", block=block))
 
-    def departure_of(self, account: ChecksumAddress) -> Departure:
-        effective, noticed, by_owner, reason = self._call("departureOf", account)
-        return Departure(int(effective), int(noticed), bool(by_owner), bytes(reason))
+    def departure_of(
+        self, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> Departure:
+        return struct_from_abi(Departure, self._read("departureOf", account, block=block))
 
-    def module(self) -> ChecksumAddress:
+    def module(self, *, block: BlockIdentifier | None = None) -> ChecksumAddress:
         """The module that serves bids, notices, funds and capital returns for every EMC."""
-        return ChecksumAddress(self._call("module"))
+        return ChecksumAddress(self._call("module", block=block))
+
+
+# The Solidity ``Share`` struct's field of each class (``shareOf``).
+_SHARE_FIELDS = {
+    ShareClass.PARTNER: "partnerBps",
+    ShareClass.OPERATING: "operatingBps",
+    ShareClass.VALUE_ADDED: "valueAddedBps",
+    ShareClass.DEV_FUND: "devFundBps",
+}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from eth_typing import ChecksumAddress
+from web3.types import BlockIdentifier
 
+from rdh_chain import events
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.tx import TxResult
 from rdh_chain.types import Criteria, EmcTerms, Strategy
@@ -24,29 +26,31 @@ class FactoryClient(ContractClient):
         Returns its address (from the EmcCreated event) and the receipt.
         """
         result = self._transact("createEmc", owner, int(strategy), criteria.as_abi(), metadata)
-        return self.event(result, "EmcCreated")["args"]["emc"], result
+        return self.event(result, events.EmcCreated).emc, result
 
     def create_emc_with_terms(
         self, owner: ChecksumAddress, terms: EmcTerms, reason: bytes
     ) -> tuple[ChecksumAddress, TxResult]:
         """Create an EMC with terms set by hand; ``reason`` (a document hash) is recorded."""
         result = self._transact("createEmcWithTerms", owner, terms.as_abi(), reason)
-        return self.event(result, "EmcCreated")["args"]["emc"], result
+        return self.event(result, events.EmcCreated).emc, result
 
-    def guidelines(self) -> ChecksumAddress:
-        return ChecksumAddress(self._call("guidelines"))
+    # -- reads (each at ``block``, the latest by default) --------------------------------
 
-    def implementation(self) -> ChecksumAddress:
-        return ChecksumAddress(self._call("implementation"))
+    def guidelines(self, *, block: BlockIdentifier | None = None) -> ChecksumAddress:
+        return ChecksumAddress(self._call("guidelines", block=block))
 
-    def emc_count(self) -> int:
-        return int(self._call("emcCount"))
+    def implementation(self, *, block: BlockIdentifier | None = None) -> ChecksumAddress:
+        return ChecksumAddress(self._call("implementation", block=block))
 
-    def emc_at(self, index: int) -> ChecksumAddress:
-        return ChecksumAddress(self._call("emcAt", index))
+    def emc_count(self, *, block: BlockIdentifier | None = None) -> int:
+        return int(self._call("emcCount", block=block))
 
-    def emcs(self) -> list[ChecksumAddress]:
-        return [self.emc_at(i) for i in range(self.emc_count())]
+    def emc_at(self, index: int, *, block: BlockIdentifier | None = None) -> ChecksumAddress:
+        return ChecksumAddress(self._call("emcAt", index, block=block))
 
-    def is_emc(self, address: ChecksumAddress) -> bool:
-        return bool(self._call("isEmc", address))
+    def emcs(self, *, block: BlockIdentifier | None = None) -> list[ChecksumAddress]:
+        return [self.emc_at(i, block=block) for i in range(self.emc_count(block=block))]
+
+    def is_emc(self, address: ChecksumAddress, *, block: BlockIdentifier | None = None) -> bool:
+        return bool(self._call("isEmc", address, block=block))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from eth_typing import ChecksumAddress
+from web3.types import BlockIdentifier
 
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.tx import TxResult
@@ -37,31 +38,37 @@ class RegistryClient(ContractClient):
         contract's confirmation). The registry admin role cannot be renounced."""
         return self._transact("renounceRole", role.id, account)
 
-    # -- reads -----------------------------------------------------------------------
+    # -- reads (each at ``block``, the latest by default) --------------------------------
 
-    def has_role(self, account: ChecksumAddress, role: Role) -> bool:
-        return bool(self._call("hasRole", role.id, account))
+    def has_role(
+        self, account: ChecksumAddress, role: Role, *, block: BlockIdentifier | None = None
+    ) -> bool:
+        return bool(self._call("hasRole", role.id, account, block=block))
 
-    def is_active(self, account: ChecksumAddress, role: Role) -> bool:
-        return bool(self._call("isActive", account, role.id))
+    def is_active(
+        self, account: ChecksumAddress, role: Role, *, block: BlockIdentifier | None = None
+    ) -> bool:
+        return bool(self._call("isActive", account, role.id, block=block))
 
-    def member(self, account: ChecksumAddress) -> Member:
-        status, since, _role_count, metadata = self._call("member", account)
-        roles = tuple(r for r in Role if self.has_role(account, r)) if status else ()
+    def member(self, account: ChecksumAddress, *, block: BlockIdentifier | None = None) -> Member:
+        raw = self._read("member", account, block=block)
+        status = MemberStatus(raw["status"])
+        roles = tuple(r for r in Role if self.has_role(account, r, block=block)) if status else ()
         return Member(
             address=account,
-            status=MemberStatus(status),
-            since=int(since),
-            metadata=bytes(metadata),
+            status=status,
+            since=int(raw["since"]),
+            metadata=bytes(raw["metadata"]),
             roles=roles,
         )
 
-    def restrictions(self) -> int:
+    def restrictions(self, *, block: BlockIdentifier | None = None) -> int:
         """How many times any account lost standing (suspensions, revoked or renounced roles)."""
-        return int(self._call("restrictions"))
+        return int(self._call("restrictions", block=block))
 
-    def member_count(self) -> int:
-        return int(self._call("memberCount"))
+    def member_count(self, *, block: BlockIdentifier | None = None) -> int:
+        return int(self._call("memberCount", block=block))
 
-    def members(self) -> list[ChecksumAddress]:
-        return [self._call("memberAt", i) for i in range(self.member_count())]
+    def members(self, *, block: BlockIdentifier | None = None) -> list[ChecksumAddress]:
+        count = self.member_count(block=block)
+        return [ChecksumAddress(self._call("memberAt", i, block=block)) for i in range(count)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from eth_typing import ChecksumAddress
+from web3.types import BlockIdentifier
 
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.tx import TxResult
@@ -23,11 +24,19 @@ class TokenClient(ContractClient):
     def approve(self, spender: ChecksumAddress, amount: int) -> TxResult:
         return self._transact("approve", spender, amount)
 
-    def balance_of(self, account: ChecksumAddress) -> int:
-        return int(self._call("balanceOf", account))
+    # -- reads (each at ``block``, the latest by default) --------------------------------
 
-    def allowance(self, owner: ChecksumAddress, spender: ChecksumAddress) -> int:
-        return int(self._call("allowance", owner, spender))
+    def balance_of(self, account: ChecksumAddress, *, block: BlockIdentifier | None = None) -> int:
+        return int(self._call("balanceOf", account, block=block))
 
-    def total_supply(self) -> int:
-        return int(self._call("totalSupply"))
+    def allowance(
+        self,
+        owner: ChecksumAddress,
+        spender: ChecksumAddress,
+        *,
+        block: BlockIdentifier | None = None,
+    ) -> int:
+        return int(self._call("allowance", owner, spender, block=block))
+
+    def total_supply(self, *, block: BlockIdentifier | None = None) -> int:
+        return int(self._call("totalSupply", block=block))

@@ -1,16 +1,21 @@
-"""The one compile step: pinned solc, OpenZeppelin imports, the ``build/contracts.json`` cache."""
+"""The one compile step: pinned solc, OpenZeppelin imports, the ``rdh_chain/_build`` cache.
 
+A build and dev tool: the runtime SDK reads the cache through :mod:`rdh_chain.artifacts`
+and never imports this package.
+"""
+
+from rdh_chain.artifacts import CompiledContract
 from rdh_chain.toolchain.artifacts import (
     Artifact,
     BuildResult,
     all_abis,
+    build_inputs,
     current_sources_hash,
     ensure_built,
     load_artifacts,
     sources_hash,
 )
 from rdh_chain.toolchain.compiler import (
-    CompiledContract,
     CompilerPin,
     NpmDependency,
     compile_contracts,
@@ -30,6 +35,7 @@ __all__ = [
     "NpmDependency",
     "ProjectLayout",
     "all_abis",
+    "build_inputs",
     "compile_contracts",
     "current_sources_hash",
     "default_solcx_dir",

@@ -15,7 +15,9 @@ from rdh_chain.toolchain.layout import ProjectLayout
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m rdh_chain.toolchain",
-        description="Compile contracts/ into build/contracts.json if the sources changed.",
+        description=(
+            "Compile contracts/ into rdh_chain/_build/contracts.json if the sources changed."
+        ),
     )
     parser.add_argument("--force", action="store_true", help="recompile even if up to date")
     args = parser.parse_args(argv)

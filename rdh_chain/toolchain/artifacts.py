@@ -1,9 +1,11 @@
-"""The build cache: one compile step writes ``build/contracts.json``, everything else reads it.
+"""The build step's cache: ``make build`` writes ``rdh_chain/_build/contracts.json``.
 
-The cache records a hash over the sources, the compiler pin and the
-OpenZeppelin version. :func:`ensure_built` recompiles only when that hash
-changed; :func:`load_artifacts` never compiles and refuses a stale cache, so a
-test or a request can never run against bytecode older than the sources.
+The file records a hash over the sources, the compiler pin and the OpenZeppelin
+version, and the digest of every file the build read. :func:`ensure_built`
+recompiles only when that hash changed. Reading the file is
+:mod:`rdh_chain.artifacts`' business (the runtime SDK never imports this package);
+it refuses a build whose input files changed since, so a test or a request can
+never run against bytecode older than the sources.
 """
 
 from __future__ import annotations
@@ -12,15 +14,14 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from eth_typing import HexStr
-
+from rdh_chain.artifacts import BUILD_HINT, Artifact, all_abis, input_digests, read_build
+from rdh_chain.artifacts import load_artifacts as _load_build
 from rdh_chain.exceptions import ArtifactError
 from rdh_chain.toolchain.compiler import (
-    CompiledContract,
     CompilerPin,
     compile_contracts,
     load_pin,
@@ -29,43 +30,6 @@ from rdh_chain.toolchain.compiler import (
     read_sources,
 )
 from rdh_chain.toolchain.layout import ProjectLayout
-
-_BUILD_HINT = "run `make build`"
-
-
-@dataclass(frozen=True)
-class Artifact:
-    """A compiled contract: what deploying and calling it needs."""
-
-    # Only name and source in the repr: test failures and logs print artifacts.
-    name: str
-    abi: list[dict[str, Any]] = field(repr=False)
-    bytecode: HexStr = field(repr=False)
-    deployed_bytecode: HexStr = field(repr=False)
-    source: str
-    userdoc: dict[str, Any] = field(default_factory=dict, repr=False)
-    devdoc: dict[str, Any] = field(default_factory=dict, repr=False)
-    # solc's storage layout, for layout checks (tests/toolchain/test_storage_layout.py); no
-    # client reads it, and it takes no part in comparing artifacts.
-    storage_layout: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def deployable(self) -> bool:
-        """False for interfaces and abstract contracts, which have no creation code."""
-        return self.bytecode != "0x"
-
-    @classmethod
-    def from_compiled(cls, name: str, data: CompiledContract) -> Artifact:
-        return cls(
-            name=name,
-            abi=data["abi"],
-            bytecode=HexStr(data["bytecode"]),
-            deployed_bytecode=HexStr(data["deployedBytecode"]),
-            source=data["source"],
-            userdoc=data["userdoc"],
-            devdoc=data["devdoc"],
-            storage_layout=data.get("storageLayout", {}),
-        )
 
 
 @dataclass(frozen=True)
@@ -101,16 +65,22 @@ def current_sources_hash(layout: ProjectLayout | None = None) -> str:
     return sources_hash(read_sources(layout), pin, npm_versions(pin, layout))
 
 
-def _read_cache(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise ArtifactError(f"{path} cannot be read ({exc}); {_BUILD_HINT}.") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("contracts"), dict):
-        raise ArtifactError(f"{path} is not an rdh-chain build cache; {_BUILD_HINT}.")
-    return data
+def build_inputs(
+    layout: ProjectLayout, pin: CompilerPin, sources: Mapping[str, str]
+) -> dict[str, str]:
+    """The digest of every file a build reads (the sources, the pin, the npm packages'
+    manifests) by path under the project root: what the runtime checks for freshness."""
+    files = [layout.root / name for name in sources]
+    files.append(layout.ape_config)
+    files.extend(layout.package_json(dep.package) for dep in pin.npm_dependencies)
+    return input_digests(layout.root, files)
+
+
+def _record(layout: ProjectLayout, inputs: dict[str, str]) -> dict[str, Any]:
+    return {
+        "inputs": inputs,
+        "sources_dir": layout.contracts_dir.relative_to(layout.root).as_posix(),
+    }
 
 
 def _write_cache(path: Path, data: dict[str, Any]) -> None:
@@ -121,55 +91,61 @@ def _write_cache(path: Path, data: dict[str, Any]) -> None:
 
 
 def ensure_built(layout: ProjectLayout | None = None, *, force: bool = False) -> BuildResult:
-    """Compile into ``build/contracts.json`` unless the cache already matches the sources."""
+    """Compile into ``layout.artifacts_file`` unless the cache already matches the sources."""
     layout = layout or ProjectLayout.default()
     pin = load_pin(layout.ape_config)
     sources = read_sources(layout)
     expected = sources_hash(sources, pin, npm_versions(pin, layout))
+    record = _record(layout, build_inputs(layout, pin, sources))
     path = layout.artifacts_file
 
     if not force:
         try:
-            cached = _read_cache(path)
+            cached = read_build(path)
         except ArtifactError:
             cached = None  # unreadable: rebuild over it
         if cached is not None and cached.get("sources_hash") == expected:
+            if any(cached.get(key) != value for key, value in record.items()):
+                # The same compile (a comment in ape-config.yaml changed, say): renew the
+                # record the runtime checks without compiling again.
+                _write_cache(path, {**cached, **record})
             return BuildResult(False, path, expected, tuple(sorted(cached["contracts"])))
 
     compiled = compile_contracts(pin, layout=layout, sources=sources)
-    _write_cache(path, {"compiler": pin.as_dict(), "sources_hash": expected, "contracts": compiled})
+    _write_cache(
+        path,
+        {"compiler": pin.as_dict(), "sources_hash": expected, "contracts": compiled, **record},
+    )
     return BuildResult(True, path, expected, tuple(sorted(compiled)))
 
 
 def load_artifacts(
     layout: ProjectLayout | None = None, *, check_fresh: bool = True
 ) -> dict[str, Artifact]:
-    """Read the build cache; never compiles.
+    """Read ``layout``'s build file; never compiles.
 
-    Raises :class:`ArtifactError` if the cache is missing, or, with
-    ``check_fresh`` (the default), if the sources changed since it was built.
-    Pass ``check_fresh=False`` only where the sources are not shipped.
+    :func:`rdh_chain.artifacts.load_artifacts` plus, with ``check_fresh``, the build
+    step's own check: the hash over the sources, the pin and the outputs selected.
     """
     layout = layout or ProjectLayout.default()
-    path = layout.artifacts_file
-    data = _read_cache(path)
-    if data is None:
-        raise ArtifactError(f"No build artifacts at {path}; {_BUILD_HINT}.")
-    if check_fresh and data.get("sources_hash") != current_sources_hash(layout):
-        raise ArtifactError(
-            f"Build artifacts at {path} are stale: the contracts, the compiler pin or "
-            f"the OpenZeppelin version changed since; {_BUILD_HINT}."
-        )
-    try:
-        return {
-            name: Artifact.from_compiled(name, cast(CompiledContract, entry))
-            for name, entry in data["contracts"].items()
-        }
-    except (KeyError, TypeError) as exc:
-        raise ArtifactError(f"{path} has a malformed entry ({exc}); {_BUILD_HINT}.") from exc
+    artifacts = _load_build(layout.artifacts_file, root=layout.root, check_fresh=check_fresh)
+    if check_fresh:
+        data = read_build(layout.artifacts_file) or {}
+        if data.get("sources_hash") != current_sources_hash(layout):
+            raise ArtifactError(
+                f"Build artifacts at {layout.artifacts_file} are stale: the contracts, the "
+                f"compiler pin or the OpenZeppelin version changed since; {BUILD_HINT}."
+            )
+    return artifacts
 
 
-def all_abis(artifacts: Mapping[str, Artifact] | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Every contract's ABI by name, e.g. to decode any rdh-chain revert or event."""
-    artifacts = load_artifacts() if artifacts is None else artifacts
-    return {name: artifact.abi for name, artifact in artifacts.items()}
+__all__ = [
+    "Artifact",
+    "BuildResult",
+    "all_abis",
+    "build_inputs",
+    "current_sources_hash",
+    "ensure_built",
+    "load_artifacts",
+    "sources_hash",
+]

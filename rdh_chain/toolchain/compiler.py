@@ -19,12 +19,13 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import solcx
 import yaml
 from solcx.exceptions import SolcError
 
+from rdh_chain.artifacts import CompiledContract, contract_sources
 from rdh_chain.exceptions import CompilationError, ConfigError, ToolchainError
 from rdh_chain.toolchain.layout import ProjectLayout
 
@@ -97,19 +98,6 @@ class CompilerPin:
         data["import_remapping"] = list(self.import_remapping)
         data["npm_dependencies"] = [asdict(dep) for dep in self.npm_dependencies]
         return data
-
-
-class CompiledContract(TypedDict):
-    """One contract of :func:`compile_contracts`' result, as stored in the cache."""
-
-    abi: list[dict[str, Any]]
-    bytecode: str
-    deployedBytecode: str
-    source: str
-    userdoc: dict[str, Any]
-    devdoc: dict[str, Any]
-    # solc's {"storage": [...], "types": {...}}: every state variable's slot, offset and type.
-    storageLayout: dict[str, Any]
 
 
 def output_selection() -> tuple[str, ...]:
@@ -333,13 +321,10 @@ def read_sources(layout: ProjectLayout | None = None) -> dict[str, str]:
     same way for this module and for ape.
     """
     layout = layout or ProjectLayout.default()
-    sources: dict[str, str] = {}
-    for path in sorted(layout.contracts_dir.rglob("*.sol")):
-        # ape caches dependency sources under contracts/.cache; they are not ours.
-        if any(part.startswith(".") for part in path.relative_to(layout.contracts_dir).parts):
-            continue
-        sources[path.relative_to(layout.root).as_posix()] = path.read_text(encoding="utf-8")
-    return sources
+    return {
+        path.relative_to(layout.root).as_posix(): path.read_text(encoding="utf-8")
+        for path in contract_sources(layout.contracts_dir)
+    }
 
 
 def standard_json_input(pin: CompilerPin, sources: Mapping[str, str]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rdh_chain import paths
 
-ARTIFACTS_FILENAME = "contracts.json"
+ARTIFACTS_FILENAME = paths.ARTIFACTS_FILE.name
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,13 @@ class ProjectLayout:
             contracts_dir=root / "contracts",
             node_modules=root / "node_modules",
             ape_config=root / "ape-config.yaml",
-            build_dir=root / "build",
+            build_dir=root / paths.BUILD_DIR.relative_to(paths.PROJECT_ROOT),
             solc_script=solc_script or paths.PROJECT_ROOT / "scripts" / "solc.js",
         )
 
     @property
     def artifacts_file(self) -> Path:
-        """The build cache that :func:`load_artifacts` reads."""
+        """The build file that :func:`rdh_chain.artifacts.load_artifacts` reads."""
         return self.build_dir / ARTIFACTS_FILENAME
 
     def package_json(self, package: str) -> Path:

@@ -29,6 +29,7 @@ from eth_utils.crypto import keccak
 
 from rdh_chain import contract_errors as errors
 from rdh_chain.contracts import EmcClient
+from rdh_chain.events import LossAbsorbed, PeriodSettled
 from rdh_chain.reports import sign_report
 from rdh_chain.tx import TxResult
 from rdh_chain.types import (
@@ -107,16 +108,8 @@ def _invalid(cast: Cast, report: PeriodReport, deadline: int, period: int = NEXT
     }
 
 
-def _settled(emc: EmcClient, result: TxResult) -> dict[str, Any]:
-    args: dict[str, Any] = dict(emc.event(result, "PeriodSettled")["args"])
-    return args
-
-
-def _report_of(event: dict[str, Any]) -> PeriodReport:
-    r = event["report"]
-    return PeriodReport(
-        r["users"], r["units"], r["revenue"], r["cost"], r["profit"], bytes(r["documentHash"])
-    )
+def _settled(emc: EmcClient, result: TxResult) -> PeriodSettled:
+    return emc.event(result, PeriodSettled)
 
 
 def _attest_all_emc(cast: Cast) -> EmcClient:
@@ -171,12 +164,12 @@ def test_settle_attested_pays_a_loss_from_capital_and_records_the_auditor(cast: 
     result = _settle(cast, LOSS, attestation)
 
     settled = _settled(emc, result)
-    assert settled["period"] == NEXT
-    assert settled["auditor"] == cast.auditor.address
-    assert settled["reporter"] == cast.owner.address
-    assert _report_of(settled) == LOSS
-    absorbed = emc.event(result, "LossAbsorbed")["args"]
-    assert (absorbed["loss"], absorbed["covered"], absorbed["capitalLeft"]) == (
+    assert settled.period == NEXT
+    assert settled.auditor == cast.auditor.address
+    assert settled.reporter == cast.owner.address
+    assert settled.report == LOSS
+    absorbed = emc.event(result, LossAbsorbed)
+    assert (absorbed.loss, absorbed.covered, absorbed.capital_left) == (
         300_000,
         300_000,
         CAPITAL - 300_000,
@@ -191,9 +184,9 @@ def test_settle_accepts_a_loss_unattested_when_no_capital_is_invested(cast: Cast
     assert emc.capital_totals().capital == 0
     result = _settle(cast, LOSS, None)
     settled = _settled(emc, result)
-    assert (settled["period"], settled["auditor"]) == (NEXT, ZERO_ADDRESS)
-    absorbed = emc.event(result, "LossAbsorbed")["args"]
-    assert (absorbed["loss"], absorbed["covered"]) == (300_000, 0)
+    assert (settled.period, settled.auditor) == (NEXT, ZERO_ADDRESS)
+    absorbed = emc.event(result, LossAbsorbed)
+    assert (absorbed.loss, absorbed.covered) == (300_000, 0)
     assert emc.capital_totals().losses == 300_000
 
 
@@ -201,13 +194,13 @@ def test_settle_accepts_a_profit_unattested_while_capital_is_invested(cast: Cast
     _invest(cast)
     emc = cast.emc()
     settled = _settled(emc, _settle(cast, PROFIT, None))
-    assert (settled["period"], settled["auditor"]) == (NEXT, ZERO_ADDRESS)
+    assert (settled.period, settled.auditor) == (NEXT, ZERO_ADDRESS)
 
 
 def test_settle_attested_records_the_auditor_of_a_report_that_needed_none(cast: Cast) -> None:
     emc = cast.emc()
     settled = _settled(emc, _settle(cast, PROFIT, _attest(cast, PROFIT)))
-    assert settled["auditor"] == cast.auditor.address
+    assert settled.auditor == cast.auditor.address
     assert emc.totals().profit == 1_000_000 + PROFIT.profit
 
 
@@ -229,7 +222,7 @@ def test_settle_reverts_unattested_under_terms_that_attest_all_reports(
 
     attestation = _attest(cast, report, emc=emc)
     settled = _settled(emc, _settle(cast, report, attestation, emc.address))
-    assert (settled["period"], settled["auditor"]) == (1, cast.auditor.address)
+    assert (settled.period, settled.auditor) == (1, cast.auditor.address)
     assert emc.totals().profit == report.profit
 
 
@@ -287,7 +280,7 @@ def test_settle_attested_reverts_when_signed_for_another_emc(cast: Cast) -> None
     )
     # It is a good attestation, for the EMC it names.
     settled = _settled(twin, _settle(cast, LOSS, attestation, address))
-    assert (settled["period"], settled["auditor"]) == (NEXT, cast.auditor.address)
+    assert (settled.period, settled.auditor) == (NEXT, cast.auditor.address)
 
 
 def test_settle_attested_reverts_when_a_used_attestation_is_replayed_next_period(
@@ -432,9 +425,7 @@ def test_settle_attested_reverts_when_the_auditor_was_suspended_after_signing(
     )
     # Reinstated before the deadline, the same attestation is good again.
     registry.reinstate(cast.auditor.address)
-    assert _settled(cast.emc(), _settle(cast, LOSS, attestation))["auditor"] == (
-        cast.auditor.address
-    )
+    assert _settled(cast.emc(), _settle(cast, LOSS, attestation)).auditor == (cast.auditor.address)
 
 
 @pytest.mark.parametrize("how", ["revoked", "renounced"])
@@ -473,7 +464,7 @@ def test_settle_attested_reverts_when_a_signature_is_passed_off_as_the_auditors(
     )
     if forger == "another_auditor":
         # Under its own name, the other auditor's attestation is good.
-        assert _settled(cast.emc(), _settle(cast, LOSS, own))["auditor"] == signer.address
+        assert _settled(cast.emc(), _settle(cast, LOSS, own)).auditor == signer.address
 
 
 def _high_s_twin(signature: bytes) -> bytes:
@@ -607,5 +598,5 @@ def test_settle_attested_accepts_an_auditors_erc1271_contract_wallet(cast: Cast)
     )
 
     settled = _settled(emc, _settle(cast, LOSS, by_wallet))
-    assert settled["auditor"] == wallet
+    assert settled.auditor == wallet
     assert emc.capital_totals().capital == CAPITAL - LOSS.loss

@@ -17,6 +17,7 @@ from eth_utils.crypto import keccak
 from rdh_chain import contract_errors as errors
 from rdh_chain.bids import SealedBid, bid_commitment
 from rdh_chain.contracts import EmcClient
+from rdh_chain.events import BidCommitted, BidsInvited
 from rdh_chain.exceptions import ContractRevertError
 from rdh_chain.types import Bid, BidOutcome
 from tests.contracts.helpers import (
@@ -133,10 +134,7 @@ def test_bid_round_records_every_outcome(cast: Cast) -> None:
     first = sealed[cast.mes[1].address]
     sealed[cast.mes[1].address] = _seal(cast, cast.mes[1], rnd, 2_500, 250)
     result = _client(cast, cast.mes[1]).commit_bid(rnd.id, sealed[cast.mes[1].address].commitment)
-    assert (
-        emc.event(result, "BidCommitted")["args"]["commitment"]
-        == sealed[cast.mes[1].address].commitment
-    )
+    assert emc.event(result, BidCommitted).commitment == sealed[cast.mes[1].address].commitment
     assert first.commitment != sealed[cast.mes[1].address].commitment
 
     assert emc.bidders(rnd.id) == [b.address for b in bidders]
@@ -176,7 +174,7 @@ def test_bid_round_records_every_outcome(cast: Cast) -> None:
     assert emc.bid(rnd.id, cast.mes[6].address).outcome is BidOutcome.LAPSED
     invited = [cast.mes[1].address, cast.partners["platform"].address, cast.mes[3].address]
     result = emc.invite_bids(rnd.id, invited)
-    assert list(emc.event(result, "BidsInvited")["args"]["invited"]) == invited
+    assert list(emc.event(result, BidsInvited).invited) == invited
 
     outcomes = {b.address: emc.bid(rnd.id, b.address).outcome for b in bidders}
     assert outcomes == {

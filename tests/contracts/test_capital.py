@@ -32,6 +32,15 @@ from eth_utils.crypto import keccak
 
 from rdh_chain import contract_errors as errors
 from rdh_chain.contracts import EmcClient
+from rdh_chain.events import (
+    CapitalReturned,
+    DevFundWithdrawn,
+    EmcDissolved,
+    Invested,
+    LossAbsorbed,
+    PeriodSettled,
+    TargetReached,
+)
 from rdh_chain.tx import TxResult
 from rdh_chain.types import (
     ZERO_ADDRESS,
@@ -93,16 +102,24 @@ def _profit(profit: int) -> PeriodReport:
 
 
 def _loss_absorbed(emc: EmcClient, result: TxResult) -> tuple[int, int, int, int]:
-    args = emc.event(result, "LossAbsorbed")["args"]
-    return args["period"], args["loss"], args["covered"], args["cumulativeLosses"]
+    args = emc.event(result, LossAbsorbed)
+    return args.period, args.loss, args.covered, args.cumulative_losses
 
 
 def _dissolved(emc: EmcClient, result: TxResult) -> tuple[int, ...]:
     """EmcDissolved's (period, losses, threshold, capital, poolReleased, poolToInvestors,
     poolToDevFund, lossesCovered)."""
-    args = emc.event(result, "EmcDissolved")["args"]
-    names = ("period", "losses", "threshold", "capital", "poolReleased", "poolToInvestors")
-    return (*(args[n] for n in names), args["poolToDevFund"], args["lossesCovered"])
+    args = emc.event(result, EmcDissolved)
+    return (
+        args.period,
+        args.losses,
+        args.threshold,
+        args.capital,
+        args.pool_released,
+        args.pool_to_investors,
+        args.pool_to_dev_fund,
+        args.losses_covered,
+    )
 
 
 def _values(emc: EmcClient, accounts: list[ChecksumAddress]) -> list[int]:
@@ -118,11 +135,11 @@ def _claim_capital(cast: Cast, emc: EmcClient, account: LocalAccount) -> tuple[i
     after checking that it was paid both."""
     before = cast.balance(account.address)
     paid, result = cast.as_(account).emc(emc.address).claim_capital()
-    args = emc.event(result, "CapitalReturned")["args"]
-    assert args["account"] == account.address
-    assert paid == args["amount"] + args["poolShare"]
+    args = emc.event(result, CapitalReturned)
+    assert args.account == account.address
+    assert paid == args.amount + args.pool_share
     assert cast.balance(account.address) == before + paid
-    return args["amount"], args["units"], args["poolShare"]
+    return args.amount, args.units, args.pool_share
 
 
 def _claim(cast: Cast, emc: EmcClient, account: LocalAccount) -> int:
@@ -175,8 +192,8 @@ def test_losses_reach_every_investor_pro_rata_until_a_wipe_out_opens_a_new_era(
     )
     investors = [a.address, b.address, c.address]
     for account, amount, capital in ((a, 1_000_000, 1_000_000), (b, 2_500_000, 3_500_000)):
-        args = emc.event(_invest(cast, emc, account, amount), "Invested")["args"]
-        assert (args["account"], args["amount"], args["units"], args["capital"]) == (
+        args = emc.event(_invest(cast, emc, account, amount), Invested)
+        assert (args.account, args.amount, args.units, args.capital) == (
             account.address,
             amount,
             amount,
@@ -226,9 +243,9 @@ def test_losses_reach_every_investor_pro_rata_until_a_wipe_out_opens_a_new_era(
 
     # A new era starts at one unit per fen, whatever the old units were.
     result = _invest(cast, emc, cast.chef, 400_000)
-    assert emc.event(result, "Invested")["args"]["units"] == 400_000
+    assert emc.event(result, Invested).units == 400_000
     result = _invest(cast, emc, a, 50_000)
-    assert emc.event(result, "Invested")["args"]["units"] == 50_000
+    assert emc.event(result, Invested).units == 50_000
     assert emc.capital_totals() == CapitalTotals(
         450_000, 450_000, 1, 4_650_001, 4_434_567, 4_200_001, 0, 0, 0, 0, 4, 0
     )
@@ -267,12 +284,12 @@ def test_an_investment_after_losses_buys_more_units_per_fen(cast: Cast) -> None:
     )
     _invest(cast, emc, a, 1_000_000)
     _settle(cast, emc, _loss(250_000))
-    args = emc.event(_invest(cast, emc, b, 300_000), "Invested")["args"]
-    assert (args["units"], args["capital"]) == (400_000, 1_050_000)
+    args = emc.event(_invest(cast, emc, b, 300_000), Invested)
+    assert (args.units, args.capital) == (400_000, 1_050_000)
     assert emc.capital_of(b.address) == CapitalHolding(400_000, 300_000, 300_000, 0)
     _settle(cast, emc, _loss(49_999))
-    args = emc.event(_invest(cast, emc, c, 100_001), "Invested")["args"]
-    assert (args["units"], args["capital"]) == (140_001, 1_100_002)
+    args = emc.event(_invest(cast, emc, c, 100_001), Invested)
+    assert (args.units, args.capital) == (140_001, 1_100_002)
     assert emc.capital_totals() == CapitalTotals(
         1_100_002, 1_540_001, 0, 1_400_001, 299_999, 299_999, 0, 0, 0, 0, 3, 0
     )
@@ -374,11 +391,11 @@ def test_dissolution_short_of_the_target_owes_the_pool_to_investors_by_losses_bo
     _invest(cast, emc, me1, 600_000)
     _invest(cast, emc, me2, 900_000)
     result = _settle(cast, emc, _loss(300_000, revenue=200_000))
-    assert emc.event(result, "PeriodSettled")["args"]["auditor"] == cast.auditor.address
+    assert emc.event(result, PeriodSettled).auditor == cast.auditor.address
     assert _loss_absorbed(emc, result) == (2, 300_000, 300_000, 300_000)
     covered_to_owner += 300_000
     result = _invest(cast, emc, chef, 400_000)
-    assert emc.event(result, "Invested")["args"]["units"] == 500_000
+    assert emc.event(result, Invested).units == 500_000
     assert emc.capital_totals() == CapitalTotals(
         1_600_000, 2_000_000, 0, 1_900_000, 300_000, 300_000, 0, 0, 0, 0, 3, 0
     )
@@ -507,7 +524,7 @@ def test_dissolution_without_investors_releases_the_pool_into_the_development_fu
     before = cast.balance(cast.owner.address)
 
     result = _settle(cast, emc, _loss(BASE_TERMS.loss_threshold))
-    assert emc.event(result, "PeriodSettled")["args"]["auditor"] == ZERO_ADDRESS
+    assert emc.event(result, PeriodSettled).auditor == ZERO_ADDRESS
     assert _loss_absorbed(emc, result) == (3, 10_000_000, 0, 10_000_000)
     assert _dissolved(emc, result) == (3, 10_000_000, 10_000_000, 0, 133_333, 0, 133_333, 0)
     assert cast.balance(cast.owner.address) == before
@@ -520,8 +537,8 @@ def test_dissolution_without_investors_releases_the_pool_into_the_development_fu
     recipient = cast.mes[4].address
     held = cast.balance(recipient)
     result = emc.withdraw_dev_fund(recipient, 266_666, PURPOSE)
-    withdrawn = emc.event(result, "DevFundWithdrawn")["args"]
-    assert (withdrawn["to"], withdrawn["amount"], withdrawn["purpose"], withdrawn["remaining"]) == (
+    withdrawn = emc.event(result, DevFundWithdrawn)
+    assert (withdrawn.to, withdrawn.amount, withdrawn.purpose, withdrawn.remaining) == (
         recipient,
         266_666,
         PURPOSE,
@@ -564,7 +581,7 @@ def test_dissolution_after_the_target_forfeits_nothing(cast: Cast) -> None:
     _settle(cast, emc, PeriodReport(60, 60, 600_000, 100_000, 500_000))
     assert emc.position(me1.address) == Position(0, 75_000, 0, 0)
     result = _settle(cast, emc, PeriodReport(40, 40, 400_001, 0, 123_457))
-    assert len(emc.events(result, "TargetReached")) == 1
+    assert len(emc.events(result, TargetReached)) == 1
     assert emc.position(me1.address) == Position(93_518, 0, 0, 5_500)
 
     result = _settle(cast, emc, _loss(600_001))
@@ -600,8 +617,8 @@ def test_the_reporter_is_paid_the_covered_losses_not_the_owner(cast: Cast) -> No
     emc_before = cast.balance(emc.address)
 
     result = settle(cast, emc, _loss(1_500_000, revenue=500_000), by=reporter)
-    settled = emc.event(result, "PeriodSettled")["args"]
-    assert (settled["reporter"], settled["auditor"]) == (reporter.address, cast.auditor.address)
+    settled = emc.event(result, PeriodSettled)
+    assert (settled.reporter, settled.auditor) == (reporter.address, cast.auditor.address)
     assert _loss_absorbed(emc, result) == (2, 1_500_000, 1_500_000, 1_500_000)
     assert cast.balance(reporter.address) == reporter_before + 1_500_000
     assert emc.capital_of(cast.chef.address) == CapitalHolding(
@@ -708,7 +725,7 @@ def test_a_dissolving_loss_that_wipes_the_capital_out_still_repays_who_bore_it(
     _invest(cast, emc, me1, 4_000_000)
     result = _settle(cast, emc, _loss(BASE_TERMS.loss_threshold))
     assert _loss_absorbed(emc, result) == (2, 10_000_000, 4_000_000, 10_000_000)
-    assert emc.event(result, "LossAbsorbed")["args"]["newEra"]
+    assert emc.event(result, LossAbsorbed).new_era
     assert _dissolved(emc, result) == (2, 10_000_000, 10_000_000, 0, 100_000, 100_000, 0, 4_000_000)
     assert emc.capital_totals() == CapitalTotals(
         0, 0, 1, 4_000_000, 10_000_000, 4_000_000, 0, 100_000, 100_000, 0, 1, 0

@@ -22,6 +22,7 @@ from eth_utils.crypto import keccak
 
 from rdh_chain import contract_errors as errors
 from rdh_chain.contracts import EmcClient
+from rdh_chain.events import DepartureNoticed, VersionActivated
 from rdh_chain.tx import TxResult
 from rdh_chain.types import (
     ZERO_ADDRESS,
@@ -60,8 +61,8 @@ def _activate(cast: Cast, emc: EmcClient, version_id: int) -> TxResult:
 
 
 def _noticed(emc: EmcClient, result: TxResult) -> tuple[str, str, int, bytes]:
-    args = emc.event(result, "DepartureNoticed")["args"]
-    return args["account"], args["by"], args["effectivePeriod"], bytes(args["reasonHash"])
+    args = emc.event(result, DepartureNoticed)
+    return args.account, args.by, args.effective_period, bytes(args.reason_hash)
 
 
 def _timestamp(cast: Cast, result: TxResult) -> int:
@@ -127,7 +128,7 @@ def test_a_terminated_partner_earns_through_its_notice_and_keeps_its_credit(cast
     # Settled before V2 takes effect: the duck farm still earns its 500 bps.
     _settle(cast, emc, 99_998)
     result = _activate(cast, emc, v2_id)
-    assert duck.address not in emc.event(result, "VersionActivated")["args"]["signers"]
+    assert duck.address not in emc.event(result, VersionActivated).signers
     assert emc.active_version_id() == v2_id
     after_activation = emc.position(duck.address)
     assert after_activation == Position(11_172, 0, 32_500, 9_500)
@@ -217,7 +218,7 @@ def test_propose_version_leaves_a_suspended_member_out_at_once(cast: Cast) -> No
     v2_id, _ = emc.propose_version(v2)
     assert emc.version(v2_id).party_count == 2
     result = _activate(cast, emc, v2_id)
-    assert emc.event(result, "VersionActivated")["args"]["fromPeriod"] == 2
+    assert emc.event(result, VersionActivated).from_period == 2
     _settle(cast, emc, 400_000)
     assert emc.departure_of(duck.address) == Departure(0, 0, False, bytes(32))
     assert emc.position(duck.address) == Position(30_000, 0, 0, 500)
@@ -452,7 +453,7 @@ def test_a_member_under_notice_may_still_be_named_and_must_sign(cast: Cast) -> N
         {"given": 2, "needed": 3},
     )
     result = _activate(cast, emc, v2_id)
-    assert duck.address in emc.event(result, "VersionActivated")["args"]["signers"]
+    assert duck.address in emc.event(result, VersionActivated).signers
     # Signing a new version during the notice does not withdraw it.
     assert emc.departure_of(duck.address) == noticed
 

@@ -31,7 +31,17 @@ from web3.types import EventData
 
 from rdh_chain.bids import SealedBid
 from rdh_chain.contracts import EmcClient
-from rdh_chain.events import EventDecoder, RawLog, fetch_logs
+from rdh_chain.events import (
+    CapitalReturned,
+    Claimed,
+    EmcDissolved,
+    EventDecoder,
+    LossAbsorbed,
+    RawLog,
+    TargetReached,
+    ValueAddedPoolFilled,
+    fetch_logs,
+)
 from rdh_chain.exceptions import ArtifactError
 from rdh_chain.structs import snake_case
 from rdh_chain.tx import TxResult
@@ -305,21 +315,21 @@ def test_entries_hash_can_be_rebuilt_from_version_proposed(life: Lifecycle) -> N
 def test_claimed_splits_each_payout_into_value_added_and_the_rest(life: Lifecycle) -> None:
     cast, a = life.cast, life.a
     claims = {
-        name: a.event(life.results[name], "Claimed")["args"]
+        name: a.event(life.results[name], Claimed)
         for name in ("claim_me1", "claim_me2", "claim_chef")
     }
     # ME 1: operating 2,000 bps of 40,000 fen (8,000) and value-added 500 bps of the 20,000
     # the pool filled at (1,000).
-    assert dict(claims["claim_me1"]) == {
+    assert claims["claim_me1"].as_dict() == {
         "account": cast.mes[1].address,
         "amount": 9_000,
-        "valueAdded": 1_000,
-        "totalPaid": 9_000,
+        "value_added": 1_000,
+        "total_paid": 9_000,
     }
-    assert (claims["claim_me2"]["amount"], claims["claim_me2"]["valueAdded"]) == (1_000, 1_000)
-    assert (claims["claim_chef"]["amount"], claims["claim_chef"]["valueAdded"]) == (4_000, 0)
-    b_claim = life.b.event(life.results["claim_b_chef"], "Claimed")["args"]
-    assert (b_claim["amount"], b_claim["valueAdded"]) == (10_000, 0)
+    assert (claims["claim_me2"].amount, claims["claim_me2"].value_added) == (1_000, 1_000)
+    assert (claims["claim_chef"].amount, claims["claim_chef"].value_added) == (4_000, 0)
+    b_claim = life.b.event(life.results["claim_b_chef"], Claimed)
+    assert (b_claim.amount, b_claim.value_added) == (10_000, 0)
 
 
 def test_period_settled_records_the_reporter_and_the_auditor(life: Lifecycle) -> None:
@@ -331,39 +341,39 @@ def test_period_settled_records_the_reporter_and_the_auditor(life: Lifecycle) ->
         (3, cast.owner.address, cast.auditor.address),
     ]
     assert [e["versionId"] for e in settled] == [1, 1, 2]
-    filled = a.event(life.results["p2_a"], "ValueAddedPoolFilled")["args"]
-    assert dict(filled) == {"period": 2, "fullAtProfit": 20_000, "accrued": 2_000 * 10_000}
-    reached = a.event(life.results["p2_a"], "TargetReached")["args"]
-    assert dict(reached) == {"period": 2, "users": 10, "revenue": 110_000}
+    filled = a.event(life.results["p2_a"], ValueAddedPoolFilled)
+    assert filled.as_dict() == {"period": 2, "full_at_profit": 20_000, "accrued": 2_000 * 10_000}
+    reached = a.event(life.results["p2_a"], TargetReached)
+    assert reached.as_dict() == {"period": 2, "users": 10, "revenue": 110_000}
 
 
 def test_loss_absorbed_says_what_capital_is_left_and_whether_an_era_ended(
     life: Lifecycle,
 ) -> None:
     a, b = life.a, life.b
-    assert dict(a.event(life.results["p3_a"], "LossAbsorbed")["args"]) == {
+    assert a.event(life.results["p3_a"], LossAbsorbed).as_dict() == {
         "period": 3,
         "loss": 1_000,
         "covered": 1_000,
-        "cumulativeLosses": 1_000,
-        "capitalLeft": 4_000,
-        "newEra": False,
+        "cumulative_losses": 1_000,
+        "capital_left": 4_000,
+        "new_era": False,
     }
-    assert dict(b.event(life.results["p2_b"], "LossAbsorbed")["args"]) == {
+    assert b.event(life.results["p2_b"], LossAbsorbed).as_dict() == {
         "period": 2,
         "loss": 25_000,
         "covered": 25_000,
-        "cumulativeLosses": 25_000,
-        "capitalLeft": 5_000,
-        "newEra": False,
+        "cumulative_losses": 25_000,
+        "capital_left": 5_000,
+        "new_era": False,
     }
-    assert dict(b.event(life.results["p3_b"], "LossAbsorbed")["args"]) == {
+    assert b.event(life.results["p3_b"], LossAbsorbed).as_dict() == {
         "period": 3,
         "loss": 30_000,
         "covered": 5_000,
-        "cumulativeLosses": 55_000,
-        "capitalLeft": 0,
-        "newEra": True,
+        "cumulative_losses": 55_000,
+        "capital_left": 0,
+        "new_era": True,
     }
 
 
@@ -372,25 +382,25 @@ def test_emc_dissolved_says_where_the_released_pool_went(life: Lifecycle) -> Non
     assert b.status() is EmcStatus.DISSOLVED
     # Short of the target: ME 3's 1,000 bps of 100,000 fen (10,000) are released, all owed
     # to the investors (their capital bore 30,000 of losses).
-    assert dict(b.event(life.results["p3_b"], "EmcDissolved")["args"]) == {
+    assert b.event(life.results["p3_b"], EmcDissolved).as_dict() == {
         "period": 3,
         "losses": 55_000,
         "threshold": 50_000,
         "capital": 0,
-        "poolReleased": 10_000,
-        "poolToInvestors": 10_000,
-        "poolToDevFund": 0,
-        "lossesCovered": 30_000,
+        "pool_released": 10_000,
+        "pool_to_investors": 10_000,
+        "pool_to_dev_fund": 0,
+        "losses_covered": 30_000,
     }
     # By the losses their capital bore (19,999 and 9,999 after flooring): 6,666, then the
     # last claimant takes the rest.
     returned = [
-        dict(b.event(life.results[name], "CapitalReturned")["args"])
+        b.event(life.results[name], CapitalReturned).as_dict()
         for name in ("capital_me3", "capital_chef")
     ]
     assert returned == [
-        {"account": life.cast.mes[3].address, "amount": 0, "units": 0, "poolShare": 6_666},
-        {"account": life.cast.chef.address, "amount": 0, "units": 0, "poolShare": 3_334},
+        {"account": life.cast.mes[3].address, "amount": 0, "units": 0, "pool_share": 6_666},
+        {"account": life.cast.chef.address, "amount": 0, "units": 0, "pool_share": 3_334},
     ]
 
 
@@ -411,7 +421,7 @@ def test_factory_template_deployed_names_the_template_and_the_module(life: Lifec
         initialized = _of(life.logs(emc.address, emc.contract), "EmcInitialized")
         assert len(initialized) == 1
         assert initialized[0]["owner"] == cast.owner.address
-        assert EmcTerms.from_abi(tuple(initialized[0]["terms"].values())) == terms
+        assert EmcTerms.from_abi(initialized[0]["terms"]) == terms
     overridden = {e["id"]: e for e in _of(logs, "EmcTermsOverridden")}
     assert overridden[created[life.a.address]["id"]]["reason"] == TERMS_REASON
 

@@ -12,6 +12,7 @@ from web3 import Web3
 
 from rdh_chain import contract_errors as errors
 from rdh_chain.deployment import deploy
+from rdh_chain.events import EmcTermsGenerated, EmcTermsOverridden
 from rdh_chain.exceptions import ContractRevertError
 from rdh_chain.ledger import Ledger
 from rdh_chain.toolchain import Artifact
@@ -98,9 +99,9 @@ def test_create_emc_records_formula_version_and_criteria(world: World, ledger: L
         world.owner.address, Strategy.EXPLOIT, SMART_COOKING, metadata
     )
 
-    event = ledger.factory.event(result, "EmcTermsGenerated")["args"]
-    assert (event["strategy"], event["formulaVersion"]) == (int(Strategy.EXPLOIT), 1)
-    assert tuple(event["criteria"].values()) == SMART_COOKING.as_abi()
+    event = ledger.factory.event(result, EmcTermsGenerated)
+    assert (event.strategy, event.formula_version) == (int(Strategy.EXPLOIT), 1)
+    assert event.criteria == SMART_COOKING
     terms = ledger.emc(address).terms()
     assert (terms.target_users, terms.metadata) == (40_000, metadata)
 
@@ -140,8 +141,8 @@ def test_create_emc_with_terms_records_operator_reason(world: World, ledger: Led
         world.owner.address, terms, reason
     )
 
-    event = ledger.factory.event(result, "EmcTermsOverridden")["args"]
-    assert (event["operator"], event["reason"]) == (world.admin.address, reason)
+    event = ledger.factory.event(result, EmcTermsOverridden)
+    assert (event.operator, event.reason) == (world.admin.address, reason)
     assert ledger.emc(address).terms() == terms
 
 

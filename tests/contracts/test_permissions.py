@@ -21,6 +21,7 @@ from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
 
 from rdh_chain import contract_errors as errors
+from rdh_chain.events import VersionActivated
 from rdh_chain.exceptions import ContractRevertError
 from rdh_chain.ledger import Ledger
 from rdh_chain.types import (
@@ -248,9 +249,9 @@ def test_activate_version_succeeds_from_any_wallet_with_every_party_signature(
     signatures = cast.sign(emc, 2)
     result = emc.activate_version(2, signatures)
     assert result.receipt["from"] == submitter.address
-    activated = emc.event(result, "VersionActivated")["args"]
-    assert activated["versionId"] == 2
-    assert list(activated["signers"]) == [s.signer for s in signatures]
+    activated = emc.event(result, VersionActivated)
+    assert activated.version_id == 2
+    assert list(activated.signers) == [s.signer for s in signatures]
     assert emc.active_version_id() == 2
     assert emc.version(1).status is VersionStatus.SUPERSEDED
 

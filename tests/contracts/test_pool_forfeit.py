@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from rdh_chain.contracts import EmcClient
+from rdh_chain.events import CapitalReturned, EmcDissolved, LossAbsorbed
 from rdh_chain.tx import TxResult
 from rdh_chain.types import (
     ZERO_ADDRESS,
@@ -96,14 +97,14 @@ def _claim_capital(cast: Cast, emc: EmcClient, investor: LocalAccount) -> tuple[
     both."""
     before = cast.balance(investor.address)
     paid, result = cast.as_(investor).emc(emc.address).claim_capital()
-    args = emc.event(result, "CapitalReturned")["args"]
-    assert paid == args["amount"] + args["poolShare"]
+    args = emc.event(result, CapitalReturned)
+    assert paid == args.amount + args.pool_share
     assert cast.balance(investor.address) == before + paid
-    return args["amount"], args["poolShare"]
+    return args.amount, args.pool_share
 
 
 def _dissolved(emc: EmcClient, result: TxResult) -> dict[str, int]:
-    return dict(emc.event(result, "EmcDissolved")["args"])
+    return emc.event(result, EmcDissolved).as_dict()
 
 
 # -- audit finding 7: the proved case ------------------------------------------------------
@@ -156,10 +157,10 @@ def test_an_investment_timed_before_the_dissolving_loss_takes_only_its_losses_sh
         "losses": 950_000,
         "threshold": 950_000,
         "capital": 10_050_000,
-        "poolReleased": 4_000_000,
-        "poolToInvestors": 950_000,
-        "poolToDevFund": 3_050_000,
-        "lossesCovered": 950_000,
+        "pool_released": 4_000_000,
+        "pool_to_investors": 950_000,
+        "pool_to_dev_fund": 3_050_000,
+        "losses_covered": 950_000,
     }
     assert cast.ledger.dev_fund(emc).claimable == 2_000_000 + 3_050_000
     assert emc.capital_of(early.address) == CapitalHolding(
@@ -209,17 +210,17 @@ def test_a_dissolving_wipe_out_owes_the_pool_to_who_bore_it_and_the_rest_to_the_
     assert cast.ledger.dev_fund(emc).claimable == 50_000
 
     result = settle(cast, emc, _loss(106_000))
-    absorbed = emc.event(result, "LossAbsorbed")["args"]
-    assert (absorbed["covered"], absorbed["capitalLeft"], absorbed["newEra"]) == (30_000, 0, True)
+    absorbed = emc.event(result, LossAbsorbed)
+    assert (absorbed.covered, absorbed.capital_left, absorbed.new_era) == (30_000, 0, True)
     assert _dissolved(emc, result) == {
         "period": 2,
         "losses": 106_000,
         "threshold": 106_000,
         "capital": 0,
-        "poolReleased": 100_000,
-        "poolToInvestors": 30_000,
-        "poolToDevFund": 70_000,
-        "lossesCovered": 30_000,
+        "pool_released": 100_000,
+        "pool_to_investors": 30_000,
+        "pool_to_dev_fund": 70_000,
+        "losses_covered": 30_000,
     }
     assert cast.ledger.dev_fund(emc).claimable == 50_000 + 70_000
     assert emc.capital_of(me2.address) == CapitalHolding(0, 0, 20_000, 20_000, 20_000)
@@ -400,7 +401,7 @@ def _run(cast: Cast, scenario: _Scenario) -> None:
             )
         else:
             result = settle(cast, emc, _loss(amount))
-            assert emc.event(result, "LossAbsorbed")["args"]["covered"] == model.loss(amount)
+            assert emc.event(result, LossAbsorbed).covered == model.loss(amount)
     fund_before = cast.ledger.dev_fund(emc).claimable
     result = settle(cast, emc, _loss(scenario.dissolving_loss))
     model.loss(scenario.dissolving_loss)
@@ -414,10 +415,10 @@ def _run(cast: Cast, scenario: _Scenario) -> None:
         "losses": threshold,
         "threshold": threshold,
         "capital": model.capital,
-        "poolReleased": released,
-        "poolToInvestors": to_investors,
-        "poolToDevFund": released - to_investors,
-        "lossesCovered": covered,
+        "pool_released": released,
+        "pool_to_investors": to_investors,
+        "pool_to_dev_fund": released - to_investors,
+        "losses_covered": covered,
     }
     assert cast.ledger.dev_fund(emc).claimable == fund_before + released - to_investors
     capital_left = model.capital

@@ -20,6 +20,7 @@ from eth_utils.crypto import keccak
 
 from rdh_chain import contract_errors as errors
 from rdh_chain.contracts import EmcClient
+from rdh_chain.events import VersionActivated
 from rdh_chain.types import (
     ZERO_ADDRESS,
     EmcTerms,
@@ -102,7 +103,7 @@ def test_propose_version_leaves_out_at_once_a_member_that_lost_standing(
     v2_id, _ = emc.propose_version(_with_me2(cast, 0))
     assert emc.version(v2_id).party_count == 2
     result = emc.activate_version(v2_id, cast.sign(emc, v2_id))
-    signers = emc.event(result, "VersionActivated")["args"]["signers"]
+    signers = emc.event(result, VersionActivated).signers
     assert sorted(signers) == sorted([cast.chef.address, cast.owner.address])
     assert emc.active_version_id() == v2_id
     _settle(cast, emc, 1_000_000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rdh_chain import contract_errors as errors
+from rdh_chain.events import PeriodSettled, ReporterChanged
 from rdh_chain.types import ZERO_ADDRESS, PeriodReport, Role
 from tests.contracts.helpers import BASE_PROFIT, Cast, assert_reverts, attest
 
@@ -12,8 +13,8 @@ REPORT = PeriodReport(users=5, units=5, revenue=50_000, cost=20_000, profit=30_0
 def test_reporter_settles_a_period_with_its_own_credit(cast: Cast) -> None:
     reporter = cast.mes[2]
     result = cast.emc().set_reporter(reporter.address)
-    event = cast.ledger.emc(cast.base_emc).event(result, "ReporterChanged")["args"]
-    assert (event["previous"], event["reporter"]) == (ZERO_ADDRESS, reporter.address)
+    event = cast.ledger.emc(cast.base_emc).event(result, ReporterChanged)
+    assert (event.previous, event.reporter) == (ZERO_ADDRESS, reporter.address)
     cast.mint(reporter.address, REPORT.profit)
     reporting = cast.as_(reporter)
 
@@ -109,7 +110,7 @@ def test_reporter_settles_an_attested_loss_and_is_paid_the_cover(cast: Cast) -> 
         20_000,
         cast.auditor.address,
     )
-    assert emc.event(result, "PeriodSettled")["args"]["reporter"] == reporter.address
+    assert emc.event(result, PeriodSettled).reporter == reporter.address
     assert cast.balance(reporter.address) == 20_000
     assert emc.capital_totals().capital == 30_000
 

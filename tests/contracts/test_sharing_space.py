@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from rdh_chain.contracts import EmcClient
 from rdh_chain.demo import EXPLORE, MES, MONTH_1, PARTNERS, SMART_COOKING
+from rdh_chain.events import Claimed, DevFundWithdrawn, ValueAddedPoolFilled, VersionActivated
 from rdh_chain.tx import TxResult
 from rdh_chain.types import (
     ZERO_ADDRESS,
@@ -57,8 +58,8 @@ def _settle(cast: Cast, emc: EmcClient, profit: int) -> TxResult:
     return cast.as_(cast.owner).settle(emc, _report(profit))[1]
 
 
-def _args(emc: EmcClient, result: TxResult, name: str) -> list[dict[str, Any]]:
-    return [dict(log["args"]) for log in emc.events(result, name)]
+def _filled(emc: EmcClient, result: TxResult) -> list[dict[str, Any]]:
+    return [e.as_dict() for e in emc.events(result, ValueAddedPoolFilled)]
 
 
 def _versions(cast: Cast, va1: int, va2: int, owner: int) -> list[ShareEntry]:
@@ -86,7 +87,7 @@ def test_pool_fills_the_sharing_space_across_versions_with_exact_figures(cast: C
     # Version 1: a pool of 700 bps. Period 1, 10,001 fen: 7,000,700 accrued.
     cast.agree(emc.address, _versions(cast, 450, 250, 7_400))
     first = _settle(cast, emc, 10_001)
-    assert _args(emc, first, "ValueAddedPoolFilled") == []
+    assert _filled(emc, first) == []
     # 700.07 fen accrued: 299 fen of the space are left whole.
     assert emc.pool() == Pool(SPACE, 7_000_700, 299, 0, 0)
 
@@ -100,15 +101,13 @@ def test_pool_fills_the_sharing_space_across_versions_with_exact_figures(cast: C
     # The fund earns version 2's 2,000 value-added bps on the 8,501 fen beyond 11,500.
     excess = 2_000 * (20_001 - 11_500)
     assert excess == 20_000_000 - 1_499 * 2_000 == 17_002_000
-    assert _args(emc, second, "ValueAddedPoolFilled") == [
-        {"period": 2, "fullAtProfit": 11_500, "accrued": accrued}
-    ]
+    assert _filled(emc, second) == [{"period": 2, "full_at_profit": 11_500, "accrued": accrued}]
     assert emc.pool() == Pool(SPACE, accrued, 0, 11_500, excess)
 
     # Version 3: a pool of 300 bps earns nothing more; all of its 1,500,000 is the fund's.
     cast.agree(emc.address, _versions(cast, 200, 100, 7_800))
     third = _settle(cast, emc, 5_000)
-    assert _args(emc, third, "ValueAddedPoolFilled") == []
+    assert _filled(emc, third) == []
     assert emc.pool() == Pool(SPACE, accrued, 0, 11_500, excess + 300 * 5_000)
     cumulative = 10_001 + 10_000 + 5_000
 
@@ -136,14 +135,14 @@ def test_pool_fills_the_sharing_space_across_versions_with_exact_figures(cast: C
     for account, amount, value_added in ((me1, 674, 674), (chef, 2_500, 0)):
         wallet = next(w for w in cast.wallets if w.address == account)
         paid, result = cast.as_(wallet).emc(emc.address).claim()
-        claimed = emc.event(result, "Claimed")["args"]
-        assert (paid, claimed["valueAdded"], claimed["totalPaid"]) == (amount, value_added, amount)
+        claimed = emc.event(result, Claimed)
+        assert (paid, claimed.value_added, claimed.total_paid) == (amount, value_added, amount)
     withdrawn = (
         cast.as_(cast.owner)
         .emc(emc.address)
         .withdraw_dev_fund(cast.mes[3].address, 4_100, keccak(text="all of it"))
     )
-    assert emc.event(withdrawn, "DevFundWithdrawn")["args"]["remaining"] == 0
+    assert emc.event(withdrawn, DevFundWithdrawn).remaining == 0
     assert cast.balance(emc.address) == cumulative - 674 - 2_500 - 4_100
     assert emc.position(ZERO_ADDRESS) == Position(0, 0, 4_100, 2_900)
 
@@ -154,12 +153,10 @@ def test_pool_fills_exactly_then_the_next_period_fixes_full_at(cast: Cast) -> No
     emc = _new_emc(cast)
     cast.agree(emc.address, _versions(cast, 600, 400, 7_100))  # a pool of 1,000 bps
     first = _settle(cast, emc, 10_000)  # 1,000 * 10,000 = the whole space
-    assert _args(emc, first, "ValueAddedPoolFilled") == []
+    assert _filled(emc, first) == []
     assert emc.pool() == Pool(SPACE, SPACE * BPS, 0, 0, 0)
     second = _settle(cast, emc, 7)
-    assert _args(emc, second, "ValueAddedPoolFilled") == [
-        {"period": 2, "fullAtProfit": 10_000, "accrued": SPACE * BPS}
-    ]
+    assert _filled(emc, second) == [{"period": 2, "full_at_profit": 10_000, "accrued": SPACE * BPS}]
     assert emc.pool() == Pool(SPACE, SPACE * BPS, 0, 10_000, 1_000 * 7)
     # The fund: 900 bps of 10,007 fen and the pool's 1,000 bps of the last 7.
     assert emc.position(ZERO_ADDRESS) == Position(901, 0, 0, 3_300)
@@ -238,12 +235,12 @@ def test_smart_cooking_first_month_accrues_57906_rmb_of_its_600000_rmb_space(cas
         ]
     entries.append(ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 900))
     _, activated = cast.agree(address, entries)
-    assert emc.event(activated, "VersionActivated")["args"]["valueAddedBps"] == 600
+    assert emc.event(activated, VersionActivated).value_added_bps == 600
 
     result = cast.as_(cast.owner).settle(emc, MONTH_1)[1]
 
     assert MONTH_1.profit == 965_100_00
-    assert _args(emc, result, "ValueAddedPoolFilled") == []
+    assert _filled(emc, result) == []
     # 6% of 965,100 RMB is 57,906 RMB; 542,094 RMB of the 600,000 RMB are left.
     assert emc.pool() == Pool(600_000_00, 600 * 965_100_00, 542_094_00, 0, 0)
     assert emc.pool().accrued_fen == 57_906_00
@@ -270,8 +267,8 @@ def test_smart_cooking_pool_fills_at_ten_million_rmb_of_cumulative_profit(cast: 
         _settle(cast, emc, 965_100_00)
     assert emc.pool().left == 600_000_00 - 10 * 57_906_00
     eleventh = _settle(cast, emc, 965_100_00)
-    assert _args(emc, eleventh, "ValueAddedPoolFilled") == [
-        {"period": 11, "fullAtProfit": 10_000_000_00, "accrued": 600_000_00 * BPS}
+    assert _filled(emc, eleventh) == [
+        {"period": 11, "full_at_profit": 10_000_000_00, "accrued": 600_000_00 * BPS}
     ]
     excess = 600 * (11 * 965_100_00 - 10_000_000_00)
     assert excess // BPS == 36_966_00  # 6% of the 616,100 RMB beyond 10M RMB

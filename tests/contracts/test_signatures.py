@@ -26,6 +26,7 @@ from eth_utils.crypto import keccak
 from rdh_chain import contract_errors as errors
 from rdh_chain.agreements import sign_version
 from rdh_chain.contracts import EmcClient
+from rdh_chain.events import VersionActivated
 from rdh_chain.exceptions import ContractRevertError
 from rdh_chain.types import (
     ZERO_ADDRESS,
@@ -391,9 +392,9 @@ def test_versions_keep_signers_entries_and_headers_after_being_superseded(cast: 
     assert v3_id == 3
 
     for version_id, result in results.items():
-        activated = emc.event(result, "VersionActivated")["args"]
-        assert list(activated["signers"]) == emc.parties(version_id)
-        assert activated["previousId"] == version_id - 1
+        activated = emc.event(result, VersionActivated)
+        assert list(activated.signers) == emc.parties(version_id)
+        assert activated.previous_id == version_id - 1
         # Anyone can re-verify the signatures themselves: they are in the transaction.
         tx = cast.w3.eth.get_transaction(result.tx_hash)
         _, args = emc.contract.decode_function_input(tx["input"])

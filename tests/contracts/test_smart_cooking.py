@@ -36,6 +36,7 @@ from collections import Counter
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
 
+from rdh_chain.events import DevFundWithdrawn, TargetReached, VersionActivated
 from rdh_chain.types import (
     ZERO_ADDRESS,
     EmcTerms,
@@ -145,11 +146,11 @@ def test_smart_cooking_pays_every_member_exactly_when_target_reached_in_month_2(
     parties = sorted(set(names.values()), key=lambda a: int(a, 16))
     assert len(parties) == 15
     v1_id, result = cast.agree(emc_address, v1, keccak(text="agreement v1"))
-    assert list(emc.event(result, "VersionActivated")["args"]["signers"]) == parties
+    assert list(emc.event(result, VersionActivated).signers) == parties
     assert emc.version(v1_id).party_count == 15
     period, result = owner_ledger.settle(emc, MONTH_1)
     assert period == 1
-    assert emc.events(result, "TargetReached") == []
+    assert emc.events(result, TargetReached) == []
 
     credits: dict[ChecksumAddress, Credit] = {}
     accrue(credits, v1, P1)
@@ -179,13 +180,13 @@ def test_smart_cooking_pays_every_member_exactly_when_target_reached_in_month_2(
 
     # -- version 2, renegotiated --------------------------------------------------------
     v2_id, result = cast.agree(emc_address, v2, keccak(text="agreement v2"))
-    activated = emc.event(result, "VersionActivated")["args"]
+    activated = emc.event(result, VersionActivated)
     assert (
-        activated["versionId"],
-        activated["epoch"],
-        activated["fromPeriod"],
-        activated["previousId"],
-        list(activated["signers"]),
+        activated.version_id,
+        activated.epoch,
+        activated.from_period,
+        activated.previous_id,
+        list(activated.signers),
     ) == (2, 1, 2, 1, parties)
     assert emc.version(v1_id).status is VersionStatus.SUPERSEDED
     assert emc.version(v2_id).status is VersionStatus.ACTIVE
@@ -202,8 +203,8 @@ def test_smart_cooking_pays_every_member_exactly_when_target_reached_in_month_2(
     # -- month 2 reaches the target -----------------------------------------------------
     period, result = owner_ledger.settle(emc, MONTH_2)
     assert period == 2
-    reached = emc.event(result, "TargetReached")["args"]
-    assert (reached["period"], reached["users"], reached["revenue"]) == (2, 20_000, 10_000_000_00)
+    reached = emc.event(result, TargetReached)
+    assert (reached.period, reached.users, reached.revenue) == (2, 20_000, 10_000_000_00)
     accrue(credits, v2, P2)
     paid_by_address = {names[name]: amount for name, amount in month_1_paid.items()}
     for address, credit in credits.items():
@@ -216,8 +217,8 @@ def test_smart_cooking_pays_every_member_exactly_when_target_reached_in_month_2(
         assert amount == EXPECTED_PAID[name] - month_1_paid.get(name, 0), name
     purpose = keccak(text="test kitchen")
     result = emc.withdraw_dev_fund(cast.mes[1].address, DEV_FUND_GRANT, purpose)
-    withdrawn = emc.event(result, "DevFundWithdrawn")["args"]
-    assert (withdrawn["to"], withdrawn["amount"], withdrawn["purpose"], withdrawn["remaining"]) == (
+    withdrawn = emc.event(result, DevFundWithdrawn)
+    assert (withdrawn.to, withdrawn.amount, withdrawn.purpose, withdrawn.remaining) == (
         cast.mes[1].address,
         DEV_FUND_GRANT,
         purpose,

@@ -43,6 +43,13 @@ from eth_utils.crypto import keccak
 from rdh_chain import contract_errors as errors
 from rdh_chain.bids import SealedBid
 from rdh_chain.contracts import EmcClient
+from rdh_chain.events import (
+    CapitalReturned,
+    EmcDissolved,
+    LossAbsorbed,
+    TargetReached,
+    VersionActivated,
+)
 from rdh_chain.types import (
     ZERO_ADDRESS,
     BidOutcome,
@@ -177,10 +184,10 @@ def _smart_cooking(cast: Cast, mes: list[LocalAccount], extra: list[LocalAccount
     new_operating = {me.address: emc.bid(round_2, me.address).ask_bps for me in extra}
     v2 = _version(cast, POOL_V2, {cast.owner.address: 6_600} | new_operating)
     v2_id, result = cast.agree(address, v2, keccak(text="agreement v2 (marketing weighted)"))
-    assert len(emc.event(result, "VersionActivated")["args"]["signers"]) == 18
+    assert len(emc.event(result, VersionActivated).signers) == 18
     assert emc.version(v2_id).value_added_bps == 600
     _, result = owner.settle(emc, MONTH_2)
-    assert emc.event(result, "TargetReached")["args"]["period"] == 2
+    assert emc.event(result, TargetReached).period == 2
     accrue(credits, v2, P2)
 
     # -- everyone claims: partner shares, operating shares and the unlocked pool ---------
@@ -268,8 +275,8 @@ def test_balcony_dissolves_at_its_loss_threshold_and_returns_capital_pro_rata(ca
     first_loss = PeriodReport(10, 10, 1_000_000, 5_000_000, 0)
     _, result = owner.settle(emc, first_loss, attest(cast, emc, first_loss))
     assert emc.settlement(result).auditor == cast.auditor.address
-    absorbed = emc.event(result, "LossAbsorbed")["args"]
-    assert (absorbed["loss"], absorbed["covered"], absorbed["cumulativeLosses"]) == (
+    absorbed = emc.event(result, LossAbsorbed)
+    assert (absorbed.loss, absorbed.covered, absorbed.cumulative_losses) == (
         4_000_000,
         4_000_000,
         4_000_000,
@@ -287,16 +294,16 @@ def test_balcony_dissolves_at_its_loss_threshold_and_returns_capital_pro_rata(ca
         {"loss": 6_000_000, "capital": 11_000_000},
     )
     _, result = owner.settle(emc, second_loss, attest(cast, emc, second_loss))
-    dissolved = emc.event(result, "EmcDissolved")["args"]
-    assert dict(dissolved) == {
+    dissolved = emc.event(result, EmcDissolved)
+    assert dissolved.as_dict() == {
         "period": 3,
         "losses": 10_000_000,
         "threshold": 10_000_000,
         "capital": 5_000_000,
-        "poolReleased": 100_000,
-        "poolToInvestors": 100_000,
-        "poolToDevFund": 0,
-        "lossesCovered": 10_000_000,
+        "pool_released": 100_000,
+        "pool_to_investors": 100_000,
+        "pool_to_dev_fund": 0,
+        "losses_covered": 10_000_000,
     }
     assert emc.status() == EmcStatus.DISSOLVED
     # The owner bore the costs; the capital paid it both losses.
@@ -323,8 +330,8 @@ def test_balcony_dissolves_at_its_loss_threshold_and_returns_capital_pro_rata(ca
     returned = {}
     for wallet in (owner_wallet, me5, platform):
         _, result = cast.as_(wallet).emc(address).claim_capital()
-        args = emc.event(result, "CapitalReturned")["args"]
-        returned[wallet.address] = (args["amount"], args["poolShare"])
+        args = emc.event(result, CapitalReturned)
+        returned[wallet.address] = (args.amount, args.pool_share)
     assert returned == {
         owner_wallet.address: (3_000_000, 59_999),
         me5.address: (1_500_000, 29_999),

@@ -122,6 +122,18 @@ from web3.types import RPCEndpoint
 from rdh_chain import contract_errors as errors
 from rdh_chain.bids import bid_commitment
 from rdh_chain.contracts import EmcClient
+from rdh_chain.events import (
+    CapitalReturned,
+    Claimed,
+    DepartureNoticed,
+    EmcDissolved,
+    LossAbsorbed,
+    PeriodSettled,
+    Swept,
+    TargetReached,
+    ValueAddedPoolFilled,
+    VersionActivated,
+)
 from rdh_chain.exceptions import ContractRevertError
 from rdh_chain.reports import sign_report
 from rdh_chain.tx import TxResult
@@ -689,18 +701,18 @@ class EmcLifecycle(RuleBasedStateMachine):
 
     def activated(self, version_id: int, entries: list[ShareEntry], result: TxResult) -> None:
         m = self.model
-        activated = self.owner_emc.event(result, "VersionActivated")["args"]
+        activated = self.owner_emc.event(result, VersionActivated)
         parties = _by_address(
             [a for a in dict.fromkeys(e.account for e in entries) if a != ZERO_ADDRESS]
         )
         assert (
-            activated["versionId"],
-            activated["epoch"],
-            activated["fromPeriod"],
-            activated["previousId"],
-            list(activated["signers"]),
-            activated["partyCount"],
-            activated["valueAddedBps"],
+            activated.version_id,
+            activated.epoch,
+            activated.from_period,
+            activated.previous_id,
+            list(activated.signers),
+            activated.party_count,
+            activated.value_added_bps,
         ) == (
             version_id,
             m.activations,
@@ -957,12 +969,12 @@ class EmcLifecycle(RuleBasedStateMachine):
         period, result = client.settle(report, attestation)
         m.periods += 1
         assert period == m.periods
-        settled = self.owner_emc.event(result, "PeriodSettled")["args"]
+        settled = self.owner_emc.event(result, PeriodSettled)
         auditor = self.cast.auditor.address if attestation else ZERO_ADDRESS
-        assert (settled["reporter"], settled["auditor"]) == (caller, auditor)
+        assert (settled.reporter, settled.auditor) == (caller, auditor)
         m.users += users
         m.revenue += revenue
-        reached = self.owner_emc.events(result, "TargetReached")
+        reached = self.owner_emc.events(result, TargetReached)
         if (
             not m.payouts.target_reached
             and m.users >= m.terms.target_users
@@ -984,9 +996,9 @@ class EmcLifecycle(RuleBasedStateMachine):
         m, emc = self.model, self.owner_emc
         m.move(caller, -profit)
         accrual = m.payouts.settle_profit(m.entries, profit)
-        filled = emc.events(result, "ValueAddedPoolFilled")
+        filled = emc.events(result, ValueAddedPoolFilled)
         if accrual.filled:
-            assert [(e["args"]["fullAtProfit"], e["args"]["accrued"]) for e in filled] == [
+            assert [(e.full_at_profit, e.accrued) for e in filled] == [
                 (m.payouts.full_at, m.payouts.accrued)
             ]
             event("pool filled the sharing space")
@@ -1003,14 +1015,14 @@ class EmcLifecycle(RuleBasedStateMachine):
         m.move(caller, absorbed.covered)
         if absorbed.new_era:
             event("capital wiped out")
-        args = emc.event(result, "LossAbsorbed")["args"]
+        args = emc.event(result, LossAbsorbed)
         assert (
-            args["period"],
-            args["loss"],
-            args["covered"],
-            args["cumulativeLosses"],
-            args["capitalLeft"],
-            args["newEra"],
+            args.period,
+            args.loss,
+            args.covered,
+            args.cumulative_losses,
+            args.capital_left,
+            args.new_era,
         ) == (
             m.periods,
             loss,
@@ -1019,7 +1031,7 @@ class EmcLifecycle(RuleBasedStateMachine):
             absorbed.capital_left,
             absorbed.new_era,
         )
-        dissolved = emc.events(result, "EmcDissolved")
+        dissolved = emc.events(result, EmcDissolved)
         if m.capital.losses < m.terms.loss_threshold:
             assert dissolved == []
             return
@@ -1029,16 +1041,16 @@ class EmcLifecycle(RuleBasedStateMachine):
             event(f"pool released: {'to investors' if split.to_investors else 'to the fund'}")
         event(f"dissolved {'after' if m.payouts.target_reached else 'short of'} the target")
         assert len(dissolved) == 1
-        args = dissolved[0]["args"]
+        ended = dissolved[0]
         assert (
-            args["period"],
-            args["losses"],
-            args["threshold"],
-            args["capital"],
-            args["poolReleased"],
-            args["poolToInvestors"],
-            args["poolToDevFund"],
-            args["lossesCovered"],
+            ended.period,
+            ended.losses,
+            ended.threshold,
+            ended.capital,
+            ended.pool_released,
+            ended.pool_to_investors,
+            ended.pool_to_dev_fund,
+            ended.losses_covered,
         ) == (
             m.periods,
             m.capital.losses,
@@ -1142,8 +1154,8 @@ class EmcLifecycle(RuleBasedStateMachine):
         last = m.capital.claims + 1 == m.capital.investors
         expected = m.capital.claim(account)
         amount, result = client.claim_capital()
-        args = self.owner_emc.event(result, "CapitalReturned")["args"]
-        assert (args["account"], args["amount"], args["units"], args["poolShare"]) == (
+        args = self.owner_emc.event(result, CapitalReturned)
+        assert (args.account, args.amount, args.units, args.pool_share) == (
             account,
             expected.returned,
             expected.units,
@@ -1205,8 +1217,8 @@ class EmcLifecycle(RuleBasedStateMachine):
         result: TxResult,
     ) -> None:
         m = self.model
-        noticed = self.owner_emc.event(result, "DepartureNoticed")["args"]
-        assert (noticed["account"], noticed["effectivePeriod"]) == (account, m.periods + periods)
+        noticed = self.owner_emc.event(result, DepartureNoticed)
+        assert (noticed.account, noticed.effective_period) == (account, m.periods + periods)
         timestamp = int(self.cast.w3.eth.get_block(result.block_number)["timestamp"])
         m.departures[account] = Departure(m.periods + periods, timestamp, by_owner, reason)
 
@@ -1327,9 +1339,9 @@ class EmcLifecycle(RuleBasedStateMachine):
             credit = m.payouts.credits[account]
             value_added = credit.value_added // BPS - m.value_added_paid.get(account, 0)
         amount, result = client.claim()
-        args = self.owner_emc.event(result, "Claimed")["args"]
+        args = self.owner_emc.event(result, Claimed)
         paid = m.payouts.paid.get(account, 0) + expected
-        assert (amount, args["valueAdded"], args["totalPaid"]) == (expected, value_added, paid)
+        assert (amount, args.value_added, args.total_paid) == (expected, value_added, paid)
         m.payouts.paid[account] = paid
         m.value_added_paid[account] = m.value_added_paid.get(account, 0) + value_added
         m.claimed += amount
@@ -1448,9 +1460,9 @@ class EmcLifecycle(RuleBasedStateMachine):
         amount, result = client.sweep()
         assert amount == expected
         m.payouts.swept += amount
-        args = self.owner_emc.event(result, "Swept")["args"]
+        args = self.owner_emc.event(result, Swept)
         available = m.payouts.position(ZERO_ADDRESS).claimable
-        assert (args["by"], args["amount"], args["devFundAvailable"]) == (by, amount, available)
+        assert (args.by, args.amount, args.dev_fund_available) == (by, amount, available)
         event(f"swept {'after' if m.status is DISSOLVED else 'before'} dissolution")
 
     # -- bidding -------------------------------------------------------------------------

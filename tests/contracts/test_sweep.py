@@ -23,6 +23,7 @@ from eth_utils.crypto import keccak
 
 from rdh_chain import contract_errors as errors
 from rdh_chain.contracts import EmcClient
+from rdh_chain.events import CapitalReturned, Swept
 from rdh_chain.types import (
     ZERO_ADDRESS,
     CapitalHolding,
@@ -60,7 +61,7 @@ def _owed(cast: Cast, emc: EmcClient) -> dict[str, Any]:
 def _sweep(cast: Cast, emc: EmcClient, by: LocalAccount) -> dict[str, Any]:
     """``by`` sweeps; returns the Swept event's arguments, checked against the amount."""
     amount, result = cast.as_(by).emc(emc.address).sweep()
-    args = dict(emc.event(result, "Swept")["args"])
+    args = emc.event(result, Swept).as_dict()
     assert args["amount"] == amount
     return args
 
@@ -91,7 +92,7 @@ def test_sweep_moves_credit_sent_to_the_emc_into_the_fund_and_nothing_owed(cast:
     cast.as_(cast.chef).token.transfer(emc.address, 12_345)
     assert emc.sweepable() == 12_345
     swept = _sweep(cast, emc, cast.owner)
-    assert swept == {"by": cast.owner.address, "amount": 12_345, "devFundAvailable": 145_678}
+    assert swept == {"by": cast.owner.address, "amount": 12_345, "dev_fund_available": 145_678}
     assert cast.balance(emc.address) == 1_262_345
     assert emc.sweepable() == 0
     assert _owed(cast, emc) == owed
@@ -100,7 +101,7 @@ def test_sweep_moves_credit_sent_to_the_emc_into_the_fund_and_nothing_owed(cast:
 
     cast.as_(cast.owner).token.transfer(emc.address, 1_000)
     swept = _sweep(cast, emc, cast.treasury)
-    assert swept == {"by": cast.treasury.address, "amount": 1_000, "devFundAvailable": 146_678}
+    assert swept == {"by": cast.treasury.address, "amount": 1_000, "dev_fund_available": 146_678}
     assert _owed(cast, emc) == owed
     assert cast.ledger.dev_fund(emc) == Position(146_678, 0, 0, 3_000)
 
@@ -154,15 +155,15 @@ def test_sweep_works_after_dissolution_and_leaves_every_claim_whole(cast: Cast) 
     cast.as_(cast.owner).token.transfer(emc.address, 777)
     assert emc.sweepable() == 777
     swept = _sweep(cast, emc, cast.owner)
-    assert swept == {"by": cast.owner.address, "amount": 777, "devFundAvailable": 100_777}
+    assert swept == {"by": cast.owner.address, "amount": 777, "dev_fund_available": 100_777}
     assert _owed(cast, emc) == owed
     assert_reverts(cast, lambda: emc.sweep(), errors.EmcNothingToSweep, {})
 
     paid = {}
     for investor in (chef, me1):
         _, result = cast.as_(investor).emc(emc.address).claim_capital()
-        args = emc.event(result, "CapitalReturned")["args"]
-        paid[investor.address] = (args["amount"], args["poolShare"])
+        args = emc.event(result, CapitalReturned)
+        paid[investor.address] = (args.amount, args.pool_share)
     assert paid == {chef.address: (1_333_333, 66_666), me1.address: (666_667, 33_334)}
     assert cast.as_(chef).emc(emc.address).claim()[0] == 100_000
     assert cast.as_(cast.owner).emc(emc.address).claim()[0] == 700_000

@@ -9,6 +9,7 @@ from web3 import Web3
 
 from rdh_chain.demo import MES, PARTNERS, YUAN, DemoCast, seed
 from rdh_chain.deployment import deploy
+from rdh_chain.events import PeriodSettled
 from rdh_chain.ledger import Ledger
 from rdh_chain.toolchain import Artifact
 from rdh_chain.tx import TxSender
@@ -70,5 +71,5 @@ def test_seeded_auditor_attests_a_loss_drawn_on_capital(demo: tuple[Ledger, Demo
 
     settled = emc.settlement(result)
     assert (settled.period, settled.loss, settled.covered) == (2, 300_000 * YUAN, 50_000 * YUAN)
-    assert emc.event(result, "PeriodSettled")["args"]["auditor"] == cast.auditor.address
+    assert emc.event(result, PeriodSettled).auditor == cast.auditor.address
     assert emc.status() is EmcStatus.ACTIVE

@@ -26,6 +26,7 @@ from eth_utils.crypto import keccak
 from rdh_chain import reports
 from rdh_chain.agreements import typed_data_digest, typed_data_json
 from rdh_chain.contracts import EmcClient
+from rdh_chain.events import PeriodSettled
 from rdh_chain.exceptions import RdhChainError, ReadOnlyError
 from rdh_chain.reports import report_from_typed_data, report_typed_data, sign_report
 from rdh_chain.types import EmcTerms, PeriodReport, ReportAttestation, Role, ShareClass, ShareEntry
@@ -243,8 +244,8 @@ def test_attestation_signed_with_coincurve_from_the_readme_settles(attesting: At
     period, result = alice.settle(emc, report, attestation)
 
     assert period == 1
-    settled = emc.event(result, "PeriodSettled")["args"]
-    assert settled["auditor"] == attesting.auditor
+    settled = emc.event(result, PeriodSettled)
+    assert settled.auditor == attesting.auditor
     assert emc.settlement(result).auditor == attesting.auditor
     assert emc.totals().profit == report.profit
 

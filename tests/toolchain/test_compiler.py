@@ -341,7 +341,7 @@ def test_sources_hash_changes_with_the_outputs_selected(monkeypatch: pytest.Monk
 
 
 def test_project_contracts_fit_eip170_size_limit(artifacts: dict[str, Artifact]) -> None:
-    assert artifacts, "build/contracts.json holds no contracts"
+    assert artifacts, "rdh_chain/_build/contracts.json holds no contracts"
     for artifact in artifacts.values():
         size = (len(artifact.deployed_bytecode) - 2) // 2
         assert size <= EIP170_MAX_RUNTIME_BYTES, f"{artifact.name} is {size} bytes"
@@ -349,3 +349,31 @@ def test_project_contracts_fit_eip170_size_limit(artifacts: dict[str, Artifact])
 
 def _must_not_compile(*_args: object, **_kwargs: object) -> dict[str, object]:
     raise AssertionError("compiled although the cache was fresh")
+
+
+def test_ensure_built_records_the_digest_of_every_input(built: ProjectLayout) -> None:
+    data = json.loads(built.artifacts_file.read_text())
+
+    assert data["sources_dir"] == "contracts"
+    assert set(data["inputs"]) == {
+        "contracts/Counter.sol",
+        "contracts/interfaces/ICounter.sol",
+        "ape-config.yaml",
+        "node_modules/@openzeppelin/contracts/package.json",
+    }
+
+
+def test_ensure_built_renews_the_record_without_compiling_when_only_a_comment_changed(
+    built: ProjectLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The runtime checks input files byte for byte; the build hashes what the compile uses.
+    with built.ape_config.open("a") as config:
+        config.write("# a comment changes no compile\n")
+    with pytest.raises(ArtifactError, match=r"stale: ape-config\.yaml"):
+        load_artifacts(built)
+    monkeypatch.setattr(artifacts_module, "compile_contracts", _must_not_compile)
+
+    result = ensure_built(built)
+
+    assert not result.rebuilt
+    assert set(load_artifacts(built)) == {"Counter", "ICounter"}

@@ -3,7 +3,7 @@
 Every clone runs ``EMCModule``'s code on its own storage through the template's fallback,
 so a variable the module reads at one slot must be the variable the template writes there.
 Both inherit their state from ``EMCStorage`` and must declare none of their own: solc's
-storage layouts (``storageLayout`` in ``build/contracts.json``) must show
+storage layouts (``storageLayout`` in the build file) must show
 
 * the module's layout equal, variable by variable (name, slot, offset, type and the type's
   own layout), to ``EMCStorage``'s;
@@ -123,7 +123,7 @@ def layouts(artifacts: dict[str, Artifact]) -> dict[str, dict[str, Any]]:
     found = {name: artifacts[name].storage_layout for name in ("EMCStorage", "EMC", "EMCModule")}
     for name, layout in found.items():
         assert _variables(layout), (
-            f"build/contracts.json has no storage layout for {name}: run `make build`"
+            f"the build file has no storage layout for {name}: run `make build`"
         )
     return found
 

@@ -7,7 +7,6 @@ logs, so a reader gets the SDK's typed values whatever the derived tables hold.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from eth_typing import ChecksumAddress
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
+from rdh_chain.artifacts import load_artifacts
 from rdh_chain.events import Decoded, EventDecoder
 from rdh_chain.index.ingest import CHECKPOINT_ID, _table, raw_log_from_row
 from rdh_chain.index.schema import (
@@ -95,13 +95,7 @@ def default_decoder() -> EventDecoder:
     """The decoder of the built artifacts' events (made once)."""
     global _decoder
     if _decoder is None:
-        # The runtime loader (rdh_chain.artifacts) where the SDK has it, else the build's.
-        try:
-            module = importlib.import_module("rdh_chain.artifacts")
-        except ModuleNotFoundError:
-            module = importlib.import_module("rdh_chain.toolchain.artifacts")
-        artifacts = module.load_artifacts()
-        _decoder = EventDecoder.from_abis(a.abi for a in artifacts.values())
+        _decoder = EventDecoder.from_abis(a.abi for a in load_artifacts().values())
     return _decoder
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from web3 import Web3
 
+from rdh_chain.artifacts import Artifact
 from rdh_chain.chain import AnvilNode
 from rdh_chain.demo import MES, PARTNERS, DemoCast, seed
 from rdh_chain.deployment import Deployment, deploy
@@ -31,7 +32,6 @@ from rdh_chain.index.ingest import Indexer
 from rdh_chain.index.schema import CHAIN_TABLES, DERIVED_TABLES
 from rdh_chain.index.settings import IndexSettings
 from rdh_chain.ledger import Ledger
-from rdh_chain.toolchain import Artifact
 from rdh_chain.tx import TxSender
 
 ENV_URL = "RDH_TEST_POSTGRES_URL"

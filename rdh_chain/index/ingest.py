@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Dialect, Table, delete, exists, insert, select, update
+from sqlalchemy import JSON, Connection, Dialect, Table, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from rdh_chain.deployment import Deployment
@@ -61,8 +61,10 @@ class Progress:
 def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """``INSERT`` that skips rows whose key is there already (SQLite and PostgreSQL).
 
-    One ``executemany`` straight to the driver: SQLAlchemy's per-value bind processing
-    costs more than the insert itself at index rates. JSON columns are serialized here.
+    Straight to the driver: SQLAlchemy's per-value bind processing costs more than the
+    insert itself at index rates. SQLite takes one ``executemany``; PostgreSQL a ``COPY``
+    into a temporary table, then one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``
+    (several times faster than its ``executemany``). JSON columns are serialized here.
     """
     if not rows:
         return
@@ -72,7 +74,32 @@ def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]
         dumps = json.JSONEncoder(separators=(",", ":")).encode
         rows = [{**row, **{c: dumps(row[c]) for c in json_columns}} for row in rows]
     values = list(map(itemgetter(*columns), rows))
-    connection.exec_driver_sql(sql, values)
+    if connection.dialect.name == "postgresql":
+        _copy_insert(connection, table, columns, values)
+    else:
+        connection.exec_driver_sql(sql, values)
+
+
+def _copy_insert(
+    connection: Connection, table: Table, columns: Sequence[str], values: Sequence[Any]
+) -> None:
+    quote = connection.dialect.identifier_preparer.quote
+    target, staging = quote(table.name), quote(f"staging_{table.name}")
+    names = ", ".join(quote(c) for c in columns)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} "
+            f"(LIKE {target} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row if isinstance(row, tuple) else (row,))
+        cursor.execute(
+            f"INSERT INTO {target} ({names}) SELECT {names} FROM {staging} ON CONFLICT DO NOTHING"
+        )
+        cursor.execute(f"TRUNCATE {staging}")
 
 
 _INSERTS: dict[tuple[str, str], tuple[str, list[str], frozenset[str]]] = {}

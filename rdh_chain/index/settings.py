@@ -43,7 +43,7 @@ class IndexSettings(BaseSettings):
     # Read the next range on a thread while the last one is written.
     prefetch: bool = True
     # Seconds between polls for a new head in follow mode.
-    poll_interval: float = Field(default=0.2, gt=0)
+    poll_interval: float = Field(default=0.1, gt=0)
 
     @property
     def database_url(self) -> str:

@@ -1,0 +1,97 @@
+"""The migrated schema is the models' schema, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import delete, inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from rdh_chain.index import queries
+from rdh_chain.index.db import IndexDb, alembic_config
+from rdh_chain.index.errors import IndexConfigError
+from rdh_chain.index.ingest import Indexer
+from rdh_chain.index.schema import CHAIN_TABLES, DERIVED_TABLES, Base, EventRow
+from tests.index.conftest import World, _support_registered, open_indexer
+
+
+def test_migrations_build_exactly_the_models_schema(index_url: str) -> None:
+    db = IndexDb.open(index_url)
+    try:
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+            head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+            assert context.get_current_revision() == head
+        tables = set(inspect(db.engine).get_table_names())
+        assert {t.name for t in (*CHAIN_TABLES, *DERIVED_TABLES)} <= tables
+    finally:
+        db.close()
+
+
+def test_open_twice_is_a_no_op_when_the_schema_is_current(index_url: str) -> None:
+    IndexDb.open(index_url).close()
+    db = IndexDb.open(index_url)
+    try:
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
+    finally:
+        db.close()
+
+
+def test_sqlite_index_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:
+    db = IndexDb.open(sqlite_url)
+    try:
+        with db.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+    finally:
+        db.close()
+
+
+def test_check_current_refuses_an_index_never_migrated(sqlite_url: str) -> None:
+    reader = IndexDb.open(sqlite_url, upgrade=False)
+    try:
+        with pytest.raises(IndexConfigError, match="run `rdh index sync`"):
+            reader.check_current()
+        IndexDb.open(sqlite_url).close()
+        reader.check_current()
+    finally:
+        reader.close()
+
+
+def test_index_of_another_deployment_is_refused(world: World, sqlite_url: str) -> None:
+    open_indexer(sqlite_url, world).db.close()
+    other = dataclasses.replace(world.deployment, registry=world.deployment.token)
+    db = IndexDb.open(sqlite_url)
+    with pytest.raises(IndexConfigError, match="belongs to the deployment with registry"):
+        Indexer(db, world.w3.provider, other, world.decoder)
+    db.close()
+
+
+def test_read_only_role_reads_the_index_and_cannot_write_it(
+    request: pytest.FixtureRequest, world: World
+) -> None:
+    if not _support_registered(request):
+        pytest.skip("needs tests.support.postgres (a server with a read-only role)")
+    urls = request.getfixturevalue("postgres_database")
+    writer = open_indexer(urls.read_write, world)
+    writer.sync()
+    reader = IndexDb.open(urls.read_only, upgrade=False)
+    try:
+        reader.check_current()
+        with reader.session() as session:
+            point = queries.checkpoint(session)
+            assert point is not None
+            assert point.block_number == world.w3.eth.block_number
+            assert queries.decoded_logs(session, emc=world.emc)
+        with pytest.raises(DBAPIError, match=r"read-only|permission denied"):  # noqa: SIM117
+            with reader.transaction() as session:
+                session.execute(delete(EventRow))
+    finally:
+        reader.close()
+        writer.db.close()

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
+from typer.testing import CliRunner, Result
 from web3 import Web3
 from web3.types import RPCEndpoint
 
+from rdh_chain.cli.main import app
 from rdh_chain.events import Claimed, Decoded, EventDecoder
 from rdh_chain.verify import Mismatch, Verification, chain_events
 from tests.audit.helpers import verify_cast as _verify
@@ -191,3 +194,72 @@ def test_credit_sent_straight_to_an_emc_is_explained_by_its_transfer(life: Lifec
 
     assert result.mismatches == ()
     assert life.a.sweepable() == 1_234
+
+
+# -- rdh audit verify -------------------------------------------------------------------------
+
+
+def _rdh(cast: Cast, data_dir: Path, *args: str) -> Result:
+    cast.deployment.save(data_dir / "deployment.json")
+    env = {
+        "RDH_DATA_DIR": str(data_dir),
+        "RDH_RPC_URL": str(getattr(cast.w3.provider, "endpoint_uri", "")),
+        "RDH_WALLET": None,
+        "RDH_PASSWORD": None,
+    }
+    # Wide enough for the table's addresses on one line.
+    return CliRunner().invoke(app, ["audit", "verify", *args], env={**env, "COLUMNS": "250"})
+
+
+def test_rdh_audit_verify_exits_0_with_what_it_checked(life: Lifecycle, tmp_path: Path) -> None:
+    head = life.cast.w3.eth.block_number
+    result = _rdh(life.cast, tmp_path)
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == (
+        f"verified: 3 EMC(s), 13 account(s), 157 event(s), 154 figure(s) at block {head}; "
+        "no mismatch"
+    )
+
+
+def test_rdh_audit_verify_checks_one_emc_at_a_block(life: Lifecycle, tmp_path: Path) -> None:
+    block = int(life.results["p3_b"].receipt["blockNumber"])  # dissolved, nothing claimed yet
+
+    result = _rdh(life.cast, tmp_path, life.b.address, "--block", str(block))
+
+    assert result.exit_code == 0, result.output
+    assert "verified: 1 EMC(s)" in result.stdout
+    assert f"at block {block};" in result.stdout
+
+
+def test_rdh_audit_verify_exits_1_and_lists_a_paid_figure_written_into_storage(
+    life: Lifecycle, tmp_path: Path
+) -> None:
+    cast, chef, a = life.cast, life.cast.chef.address, life.a.address
+    slot = _mapping_slot(chef, _emc_slot(cast, "_positions"))
+    word = int.from_bytes(cast.w3.eth.get_storage_at(a, slot))
+    paid = life.a.position(chef).paid
+    snapshot_id = snapshot(cast.w3)
+    try:
+        _set_storage(cast.w3, a, slot, word + (7 << (22 * 8)))
+        cast.w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+        result = _rdh(cast, tmp_path, a)
+    finally:
+        revert(cast.w3, snapshot_id)
+
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert "mismatch(es)" in lines[0]
+    (row,) = [line for line in lines if "account.paid" in line]
+    assert a in row
+    assert chef in row
+    assert f"{paid:,}" in row
+    assert f"{paid + 7:,}" in row
+
+
+def test_rdh_audit_verify_refuses_a_block_past_the_head(life: Lifecycle, tmp_path: Path) -> None:
+    head = life.cast.w3.eth.block_number
+    result = _rdh(life.cast, tmp_path, "--block", str(head + 10))
+
+    assert result.exit_code == 2
+    assert "past the chain's head" in result.stderr

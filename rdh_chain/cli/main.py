@@ -17,6 +17,7 @@ from rdh_chain.cli.demo import demo_app
 from rdh_chain.cli.deploy import deploy_command
 from rdh_chain.cli.emcs import emc_app
 from rdh_chain.cli.guidelines import guidelines_app
+from rdh_chain.cli.index import index_app
 from rdh_chain.cli.members import member_app
 from rdh_chain.cli.reports import report_app
 from rdh_chain.cli.shares import shares_app
@@ -108,3 +109,4 @@ audit_app = typer.Typer(
 )
 audit_app.command("verify")(verify_command)
 app.add_typer(audit_app, name="audit")
+app.add_typer(index_app, name="index")

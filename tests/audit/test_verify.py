@@ -17,6 +17,10 @@ from web3.types import RPCEndpoint
 
 from rdh_chain.cli.main import app
 from rdh_chain.events import Claimed, Decoded, EventDecoder
+from rdh_chain.index.db import IndexDb
+from rdh_chain.index.ingest import Indexer
+from rdh_chain.index.schema import RawLogRow
+from rdh_chain.index.settings import IndexSettings
 from rdh_chain.verify import Mismatch, Verification, chain_events
 from tests.audit.helpers import verify_cast as _verify
 from tests.contracts.helpers import Cast, revert, snapshot
@@ -199,7 +203,7 @@ def test_credit_sent_straight_to_an_emc_is_explained_by_its_transfer(life: Lifec
 # -- rdh audit verify -------------------------------------------------------------------------
 
 
-def _rdh(cast: Cast, data_dir: Path, *args: str) -> Result:
+def _rdh(cast: Cast, data_dir: Path, *args: str, index: bool = False) -> Result:
     cast.deployment.save(data_dir / "deployment.json")
     env = {
         "RDH_DATA_DIR": str(data_dir),
@@ -208,7 +212,9 @@ def _rdh(cast: Cast, data_dir: Path, *args: str) -> Result:
         "RDH_PASSWORD": None,
     }
     # Wide enough for the table's addresses on one line.
-    return CliRunner().invoke(app, ["audit", "verify", *args], env={**env, "COLUMNS": "250"})
+    source = [] if index else ["--from-chain"]
+    command = ["audit", "verify", *source, *args]
+    return CliRunner().invoke(app, command, env={**env, "COLUMNS": "250"})
 
 
 def test_rdh_audit_verify_exits_0_with_what_it_checked(life: Lifecycle, tmp_path: Path) -> None:
@@ -217,8 +223,8 @@ def test_rdh_audit_verify_exits_0_with_what_it_checked(life: Lifecycle, tmp_path
 
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == (
-        f"verified: 3 EMC(s), 13 account(s), 157 event(s), 154 figure(s) at block {head}; "
-        "no mismatch"
+        "verified: 3 EMC(s), 13 account(s), 157 event(s) from the node, 154 figure(s) at "
+        f"block {head}; no mismatch"
     )
 
 
@@ -263,3 +269,78 @@ def test_rdh_audit_verify_refuses_a_block_past_the_head(life: Lifecycle, tmp_pat
 
     assert result.exit_code == 2
     assert "past the chain's head" in result.stderr
+
+
+# -- from the index -------------------------------------------------------------------------
+
+
+def _synced_index(cast: Cast, data_dir: Path) -> str:
+    """The deployment indexed into ``data_dir``/index.sqlite up to the head; its URL."""
+    url = f"sqlite:///{data_dir / 'index.sqlite'}"
+    db = IndexDb.open(url)
+    try:
+        decoder = EventDecoder.from_abis(a.abi for a in cast.artifacts.values())
+        Indexer(db, cast.w3.provider, cast.deployment, decoder, IndexSettings(url=url)).sync()
+    finally:
+        db.close()
+    return url
+
+
+def test_rdh_audit_verify_reads_the_index_at_its_checkpoint(
+    life: Lifecycle, tmp_path: Path
+) -> None:
+    """The index in the data folder is used without being named, at its checkpoint: blocks
+    mined after it are not the index's, so not verified."""
+    cast = life.cast
+    _synced_index(cast, tmp_path)
+    checkpoint = cast.w3.eth.block_number
+    cast.mint(life.a.address, 10)  # one block past the checkpoint
+
+    result = _rdh(cast, tmp_path, index=True)
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == (
+        "verified: 3 EMC(s), 13 account(s), 157 event(s) from the index, 154 figure(s) at "
+        f"block {checkpoint}; no mismatch"
+    )
+
+
+def test_rdh_audit_verify_exits_1_on_a_tampered_index_row(life: Lifecycle, tmp_path: Path) -> None:
+    """The chef's claim in EMC A raised by 1,000 fen in the index's raw log row: the event
+    no longer matches the model, and the figures it moves no longer match the chain."""
+    cast, chef, a = life.cast, life.cast.chef.address, life.a.address
+    url = _synced_index(cast, tmp_path)
+    claim = life.results["claim_chef"].receipt
+    (log,) = [x for x in claim["logs"] if x["address"] == a]
+    db = IndexDb.open(url, upgrade=False)
+    try:
+        with db.transaction() as session:
+            row = session.get(RawLogRow, (bytes(log["blockHash"]), int(log["logIndex"])))
+            assert row is not None
+            amount = int.from_bytes(row.data[:32], "big")
+            row.data = (amount + 1_000).to_bytes(32, "big") + row.data[32:]
+    finally:
+        db.close()
+
+    result = _rdh(cast, tmp_path, "--index-url", url, index=True)
+
+    assert result.exit_code == 1, result.output
+    cells = [line.split("│") for line in result.stdout.splitlines() if line.startswith("│")]
+    rows = {c[3].strip() for c in cells}
+    assert {"Claimed.amount", "Claimed.total_paid", "account.paid", "account.claimable"} <= rows
+    (paid,) = [line for line in result.stdout.splitlines() if "account.paid" in line]
+    assert chef in paid
+    assert f"{amount + 1_000:,}" in paid
+    assert "events from the index" in result.stderr
+
+
+def test_rdh_audit_verify_refuses_a_block_past_the_index(life: Lifecycle, tmp_path: Path) -> None:
+    cast = life.cast
+    url = _synced_index(cast, tmp_path)
+    checkpoint = cast.w3.eth.block_number
+    cast.mint(life.a.address, 10)
+
+    result = _rdh(cast, tmp_path, "--index-url", url, "--block", str(checkpoint + 1), index=True)
+
+    assert result.exit_code == 2
+    assert "past the index's checkpoint" in result.stderr

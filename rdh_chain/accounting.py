@@ -236,6 +236,10 @@ class EmcBook:
             self.target_reached,
         )
 
+    def active_version_id(self) -> int:
+        """The version activated last (it applies from the period it names)."""
+        return self.activations[-1][1] if self.activations else 0
+
     def status(self) -> EmcStatus:
         return EmcStatus.DISSOLVED if self.dissolved else EmcStatus.ACTIVE
 
@@ -466,11 +470,11 @@ class Ledgerbook:
         log, event = decoded.log, decoded.event
         self.last_block = log.block_number
         if isinstance(event, ev.Transfer):
-            for book in self.emcs.values():
-                if event.to == book.address:
-                    book.balance += event.value
-                if event.from_ == book.address:
-                    book.balance -= event.value
+            receiver, sender = self.emcs.get(event.to), self.emcs.get(event.from_)
+            if receiver is not None:
+                receiver.balance += event.value
+            if sender is not None:
+                sender.balance -= event.value
             return
         if isinstance(event, ev.EmcInitialized):
             book = self.emcs.setdefault(log.address, EmcBook(log.address))

@@ -158,6 +158,8 @@ class _Comparison:
 def _compare(book: EmcBook, read: _Reader) -> _Comparison:
     c = _Comparison(book)
     c.same("status", book.status(), EmcStatus(read.call("status")))
+    c.same("version_count", len(book.proposed), int(read.call("versionCount")))
+    c.same("active_version_id", book.active_version_id(), int(read.call("activeVersionId")))
     c.record("totals", book.totals(), _ints(read.call("totals")))
     c.record("pool", book.pool(), _ints(read.call("pool")))
     c.record("capital", book.capital_totals(), _ints(read.call("capitalTotals")))

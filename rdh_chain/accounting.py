@@ -571,29 +571,19 @@ class Ledgerbook:
         total = a.free_paid + a.value_added_paid
         self._issue(book, log, "Claimed.total_paid", total, e.total_paid, e.account)
 
+    def _fund_issue(self, book: EmcBook, log: ev.RawLog, name: str, found: int) -> None:
+        """An event's figure of what the fund holds, against the model's."""
+        expected = book.position(ZERO_ADDRESS).claimable
+        self._issue(book, log, name, expected, found, ZERO_ADDRESS)
+
     def _withdrawn(self, book: EmcBook, log: ev.RawLog, e: ev.DevFundWithdrawn) -> None:
-        fund = book._account(ZERO_ADDRESS)
-        fund.free_paid += e.amount
-        self._issue(
-            book,
-            log,
-            "DevFundWithdrawn.remaining",
-            book.position(ZERO_ADDRESS).claimable,
-            e.remaining,
-            ZERO_ADDRESS,
-        )
+        book._account(ZERO_ADDRESS).free_paid += e.amount
+        self._fund_issue(book, log, "DevFundWithdrawn.remaining", e.remaining)
 
     def _swept(self, book: EmcBook, log: ev.RawLog, e: ev.Swept) -> None:
         self._issue(book, log, "Swept.amount", book.sweepable(), e.amount)
         book.swept += e.amount
-        self._issue(
-            book,
-            log,
-            "Swept.dev_fund_available",
-            book.position(ZERO_ADDRESS).claimable,
-            e.dev_fund_available,
-            ZERO_ADDRESS,
-        )
+        self._fund_issue(book, log, "Swept.dev_fund_available", e.dev_fund_available)
 
     def _invested(self, book: EmcBook, log: ev.RawLog, e: ev.Invested) -> None:
         units = book.invest(e.account, e.amount)

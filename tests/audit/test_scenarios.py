@@ -12,14 +12,10 @@ import inspect
 from collections.abc import Callable
 
 import pytest
-from eth_account import Account
 from web3 import Web3
 
-from rdh_chain.demo import MES, PARTNERS, DemoCast, seed
-from rdh_chain.deployment import deploy
+from rdh_chain.demo import DemoCast, seed
 from rdh_chain.ledger import Ledger
-from rdh_chain.toolchain import Artifact
-from rdh_chain.tx import TxSender
 from rdh_chain.verify import chain_events, verify
 from tests.audit.helpers import verify_cast
 from tests.contracts import (
@@ -33,6 +29,9 @@ from tests.contracts import (
     test_sweep,
 )
 from tests.contracts.helpers import Cast
+from tests.sdk.test_demo import demo
+
+__all__ = ["demo"]  # test_demo's fixture: a fresh deployment and the demo's cast
 
 _MODULES = (
     test_smart_cooking_lifecycle,
@@ -82,20 +81,11 @@ def test_a_late_investment_before_dissolution_verifies_exactly(
     assert verify_cast(cast).mismatches == ()
 
 
-def test_the_smart_cooking_demo_verifies_exactly(
-    w3: Web3, artifacts: dict[str, Artifact], anvil: object
-) -> None:
-    demo = DemoCast(
-        admin=Account.create(),
-        treasury=Account.create(),
-        auditor=Account.create(),
-        steward=Account.create(),
-        mes={name: Account.create() for name, _, _ in MES},
-        partners={name: Account.create() for name in PARTNERS},
-    )
-    deployment = deploy(TxSender(w3, demo.admin, Ledger.decoder_for(artifacts)), artifacts)
-    seed(Ledger(w3, deployment, artifacts), demo)
+def test_the_smart_cooking_demo_verifies_exactly(demo: tuple[Ledger, DemoCast], w3: Web3) -> None:
+    ledger, cast = demo
+    seed(ledger, cast)
     block = w3.eth.block_number
+    deployment, artifacts = ledger.deployment, ledger.artifacts
 
     result = verify(
         w3, artifacts, deployment, chain_events(w3, deployment, artifacts, block), block

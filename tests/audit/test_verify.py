@@ -5,10 +5,8 @@ reported as the specific figures they change."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
 from typer.testing import CliRunner, Result
@@ -24,19 +22,9 @@ from rdh_chain.index.settings import IndexSettings
 from rdh_chain.verify import Mismatch, Verification, chain_events
 from tests.audit.helpers import verify_cast as _verify
 from tests.contracts.helpers import Cast, revert, snapshot
-from tests.contracts.test_events import Lifecycle, _run
+from tests.contracts.test_events import Lifecycle, life
 
-
-@pytest.fixture(scope="module")
-def life(cast: Cast) -> Iterator[Lifecycle]:
-    """test_events' lifecycle (two EMCs through everything), run once for the module."""
-    snapshot_id = snapshot(cast.w3)
-    cast.refresh()
-    try:
-        yield _run(cast)
-    finally:
-        revert(cast.w3, snapshot_id)
-        cast.refresh()
+__all__ = ["life"]  # test_events' module fixture: the lifecycle, run once for this module
 
 
 def _fields(result: Verification) -> set[tuple[str, str, ChecksumAddress | None]]:

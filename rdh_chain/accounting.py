@@ -196,6 +196,13 @@ class EmcBook:
     def _extra(self, account: ChecksumAddress) -> int:
         return self.released_to_fund + self.swept if account == ZERO_ADDRESS else 0
 
+    def earned(self, account: ChecksumAddress) -> int:
+        """Everything ``account`` earned, in 1/10,000 fen (the fund: with its released pool
+        part and sweeps); a forfeited pool's value-added credit is not counted."""
+        a = self.accounts.get(account) or _Account()
+        value_added = 0 if self.forfeited else a.value_added
+        return a.free + value_added + self._extra(account) * BPS
+
     def position(self, account: ChecksumAddress) -> Position:
         """``accountOf(account)``; the fund's (account zero) ``paid`` is what was withdrawn."""
         a = self.accounts.get(account) or _Account()

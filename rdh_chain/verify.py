@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import astuple, dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_typing import ChecksumAddress
 from web3 import Web3
@@ -25,8 +25,10 @@ from rdh_chain.contracts import EmcClient
 from rdh_chain.deployment import Deployment
 from rdh_chain.events import Decoded, EmcCreated, EventDecoder, LogQueryError, RawLog, fetch_logs
 from rdh_chain.structs import checksum
-from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.types import EmcStatus, Position
+
+if TYPE_CHECKING:  # the type only: the SDK core does not import the build tools
+    from rdh_chain.toolchain.artifacts import Artifact
 
 __all__ = ["Mismatch", "Progress", "Verification", "chain_events", "verify"]
 

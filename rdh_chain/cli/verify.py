@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rdh_chain.cli.context import CliState, get_state
-from rdh_chain.cli.output import note
+from rdh_chain.cli.context import CliState, JsonOption, get_state
+from rdh_chain.cli.output import echo_json, note
 from rdh_chain.events import Decoded
 from rdh_chain.exceptions import ConfigError, InvalidInputError
 from rdh_chain.index import queries
@@ -47,7 +47,9 @@ def _value(value: object) -> str:
 
 def _table(mismatches: tuple[Mismatch, ...], labels: dict[ChecksumAddress, str]) -> Table:
     table = Table(title=f"{len(mismatches)} mismatch(es)", title_justify="left")
-    for header in ("EMC", "account", "field", "from the events", "on chain", "where"):
+    # "recomputed": what the events make of it; "on chain": the view at the block, or for an
+    # event whose own figure disagrees with the recomputation, what the event says.
+    for header in ("EMC", "account", "field", "recomputed", "on chain", "where"):
         table.add_column(header, overflow="fold")
     for m in mismatches:
         where = m.where if m.source == "event" else "state at the block"
@@ -61,6 +63,36 @@ def _table(mismatches: tuple[Mismatch, ...], labels: dict[ChecksumAddress, str])
             where,
         )
     return table
+
+
+def _json(result: Verification, source: str) -> dict[str, Any]:
+    def plain(value: object) -> object:
+        if isinstance(value, bool | int | str) or value is None:
+            return value
+        if isinstance(value, tuple):
+            return [plain(v) for v in value]
+        return str(value)
+
+    return {
+        "block": result.block,
+        "source": "index" if source == "the index" else "chain",
+        "emcs": result.emcs,
+        "accounts": result.accounts,
+        "events": result.events,
+        "figures": result.fields,
+        "mismatches": [
+            {
+                "emc": m.emc,
+                "account": m.account,
+                "field": m.field,
+                "recomputed": plain(m.expected),
+                "on_chain": plain(m.on_chain),
+                "source": m.source,
+                "where": m.where,
+            }
+            for m in result.mismatches
+        ],
+    }
 
 
 def _index_url(state: CliState, url: str | None) -> str | None:
@@ -183,6 +215,7 @@ def verify_command(
     from_chain: Annotated[
         bool, typer.Option("--from-chain", help="Read the events from the node, not the index.")
     ] = False,
+    json_output: JsonOption = False,
 ) -> None:
     """Recompute every account, pool, capital and fund from the events and compare them with
     the contracts' state at the block; exit 1 and list every mismatch if there is one."""
@@ -191,6 +224,11 @@ def verify_command(
     if address is not None:
         state.ledger.emc(address)  # NotFoundError unless the factory made it
     result, source = _run(state, address, block, index_url, from_chain)
+    if json_output:
+        echo_json(_json(result, source))
+        if result.mismatches:
+            raise typer.Exit(EXIT_MISMATCH)
+        return
     console = Console()
     if result.mismatches:
         console.print(_table(result.mismatches, state.labels()))

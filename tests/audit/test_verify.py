@@ -5,6 +5,7 @@ reported as the specific figures they change."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 from eth_typing import ChecksumAddress
@@ -13,6 +14,7 @@ from typer.testing import CliRunner, Result
 from web3 import Web3
 from web3.types import RPCEndpoint
 
+from rdh_chain.accounting import BPS, replay
 from rdh_chain.cli.main import app
 from rdh_chain.events import Claimed, Decoded, EventDecoder
 from rdh_chain.index.db import IndexDb
@@ -332,3 +334,35 @@ def test_rdh_audit_verify_refuses_a_block_past_the_index(life: Lifecycle, tmp_pa
 
     assert result.exit_code == 2
     assert "past the index's checkpoint" in result.stderr
+
+
+def test_every_account_earned_what_it_was_paid_and_is_owed_to_the_unit(life: Lifecycle) -> None:
+    """README's conservation, account by account: what the events credit it, in 1/10,000
+    fen, is its paid, claimable and locked fen and its dust (EMC B's forfeited pool aside)."""
+    cast = life.cast
+    books = replay(chain_events(cast.w3, cast.deployment, cast.artifacts, cast.w3.eth.block_number))
+    for book in (books.emcs[life.a.address], books.emcs[life.b.address]):
+        for account in book.known_accounts():
+            p = book.position(account)
+            assert book.earned(account) == (p.paid + p.claimable + p.locked) * BPS + p.dust
+
+
+def test_rdh_audit_verify_json_lists_each_mismatch(life: Lifecycle, tmp_path: Path) -> None:
+    cast, b = life.cast, life.b.address
+    held = cast.balance(b)
+    slot = _balance_slot(cast, b)
+    snapshot_id = snapshot(cast.w3)
+    try:
+        _set_storage(cast.w3, cast.deployment.token, slot, held + 3)
+        cast.w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+        result = _rdh(cast, tmp_path, b, "--json")
+    finally:
+        revert(cast.w3, snapshot_id)
+
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert (report["source"], report["emcs"]) == ("chain", 1)
+    assert [(m["field"], m["recomputed"], m["on_chain"]) for m in report["mismatches"]] == [
+        ("balance", held, held + 3),
+        ("sweepable", 0, 3),
+    ]

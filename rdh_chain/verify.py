@@ -12,8 +12,8 @@ It prints nothing: a caller that wants a progress bar passes ``progress``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import astuple, dataclass, fields
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from eth_typing import ChecksumAddress
@@ -24,7 +24,8 @@ from rdh_chain.accounting import CapitalView, EmcBook, Ledgerbook, replay
 from rdh_chain.contracts import EmcClient
 from rdh_chain.deployment import Deployment
 from rdh_chain.events import Decoded, EmcCreated, EventDecoder, LogQueryError, RawLog, fetch_logs
-from rdh_chain.structs import checksum
+from rdh_chain.exceptions import ArtifactError
+from rdh_chain.structs import abi_value, checksum, snake_case
 from rdh_chain.types import EmcStatus, Position
 
 if TYPE_CHECKING:  # the type only: the SDK core does not import the build tools
@@ -117,24 +118,41 @@ def chain_events(
 
 
 class _Reader:
-    """An EMC's views, each read at one block."""
+    """An EMC's views, each read at one block; structs keyed by their fields' names."""
 
-    def __init__(self, emc: Contract, token: Contract, block: int) -> None:
+    def __init__(
+        self, emc: Contract, token: Contract, block: int, abi: Sequence[Mapping[str, Any]]
+    ) -> None:
         self.emc, self.token, self.block = emc, token, block
-        self.reads = 0
+        self.outputs: dict[str, Sequence[Mapping[str, Any]]] = {
+            item["name"]: item["outputs"] for item in abi if item.get("type") == "function"
+        }
 
     def call(self, name: str, *args: Any) -> Any:
-        self.reads += 1
         return self.emc.functions[name](*args).call(block_identifier=self.block)
 
+    def named(self, name: str, *args: Any) -> dict[str, Any]:
+        """A view's result by snake-case field name: a struct's fields, or the named outputs
+        (a struct among them flattened into them)."""
+        outputs = self.outputs[name]
+        raw = self.call(name, *args)
+        values = [raw] if len(outputs) == 1 else list(raw)
+        out: dict[str, Any] = {}
+        for output, value in zip(outputs, values, strict=True):
+            decoded = abi_value(output, value)
+            if isinstance(decoded, Mapping):
+                out.update({snake_case(k): v for k, v in decoded.items()})
+            else:
+                out[snake_case(output["name"])] = decoded
+        return out
+
     def balance(self) -> int:
-        self.reads += 1
         fn = self.token.functions.balanceOf(self.emc.address)
         return int(fn.call(block_identifier=self.block))
 
 
-def _ints(values: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(v if isinstance(v, bool) else int(v) for v in values)
+# The model's names for view fields named otherwise.
+_VIEW_NAMES = {("pool", "excess"): "excess_to_dev_fund"}
 
 
 class _Comparison:
@@ -150,11 +168,19 @@ class _Comparison:
             self.mismatches.append(Mismatch(self.book.address, who, field, expected, found))
 
     def record(
-        self, prefix: str, expected: Any, found: Sequence[Any], account: str | None = None
+        self, prefix: str, expected: Any, found: Mapping[str, Any], account: str | None = None
     ) -> None:
-        """Compare a dataclass of the model with the view's tuple, field by field."""
-        for f, want, got in zip(fields(expected), astuple(expected), found, strict=True):
-            self.same(f"{prefix}.{f.name}", want, got, account)
+        """Compare a dataclass of the model with the view's fields of the same names."""
+        for f in fields(expected):
+            name = _VIEW_NAMES.get((prefix, f.name), f.name)
+            if name not in found:
+                raise ArtifactError(
+                    f"the view behind {prefix} has no field {name!r}: the build artifacts "
+                    "and rdh_chain.accounting disagree"
+                )
+            got = found[name]
+            got = got if isinstance(got, bool) else int(got)
+            self.same(f"{prefix}.{f.name}", getattr(expected, f.name), got, account)
 
 
 def _compare(book: EmcBook, read: _Reader) -> _Comparison:
@@ -162,20 +188,17 @@ def _compare(book: EmcBook, read: _Reader) -> _Comparison:
     c.same("status", book.status(), EmcStatus(read.call("status")))
     c.same("version_count", len(book.proposed), int(read.call("versionCount")))
     c.same("active_version_id", book.active_version_id(), int(read.call("activeVersionId")))
-    c.record("totals", book.totals(), _ints(read.call("totals")))
-    c.record("pool", book.pool(), _ints(read.call("pool")))
-    c.record("capital", book.capital_totals(), _ints(read.call("capitalTotals")))
+    c.record("totals", book.totals(), read.named("totals"))
+    c.record("pool", book.pool(), read.named("pool"))
+    c.record("capital", book.capital_totals(), read.named("capitalTotals"))
     c.same("balance", book.balance, read.balance())
     c.same("sweepable", book.sweepable(), int(read.call("sweepable")))
     for account in book.known_accounts():
         expected: Position = book.position(account)
-        c.record("account", expected, _ints(read.call("accountOf", account)), account)
+        c.record("account", expected, read.named("accountOf", account), account)
     for account in book.holdings:
-        held, value, share = read.call("capitalOf", account)
-        units, era, invested, _index, borne, claimed = held
-        found = (units, era, invested, borne, claimed, value, share)
         want: CapitalView = book.capital_of(account)
-        c.record("capital_of", want, _ints(found), account)
+        c.record("capital_of", want, read.named("capitalOf", account), account)
     return c
 
 
@@ -214,7 +237,7 @@ def verify(
     token = w3.eth.contract(address=deployment.token, abi=artifacts["SettlementToken"].abi)
     for done, book in enumerate(targets, start=1):
         contract = w3.eth.contract(address=book.address, abi=abi)
-        comparison = _compare(book, _Reader(contract, token, block))
+        comparison = _compare(book, _Reader(contract, token, block, abi))
         mismatches.extend(comparison.mismatches)
         compared += comparison.fields
         accounts += len(set(book.known_accounts()) | set(book.holdings))

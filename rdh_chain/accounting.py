@@ -64,6 +64,7 @@ __all__ = [
     "BPS",
     "LOSS_SCALE",
     "CapitalView",
+    "DepartureView",
     "EmcBook",
     "EventIssue",
     "Ledgerbook",
@@ -102,6 +103,15 @@ class CapitalView:
     claimed: bool
     value: int
     pool_share: int
+
+
+@dataclass(frozen=True, slots=True)
+class DepartureView:
+    """``departureOf(account)``: when its notice runs out, whether the owner gave it, why."""
+
+    effective_period: int
+    by_owner: bool
+    reason_hash: bytes
 
 
 @dataclass(slots=True)
@@ -178,6 +188,9 @@ class EmcBook:
     era_end: dict[int, int] = field(default_factory=dict)
     holdings: dict[ChecksumAddress, _Holding] = field(default_factory=dict)
     balance: int = 0  # credit held, from the token's Transfer events
+    reporter: ChecksumAddress = ZERO_ADDRESS
+    # Notices: a later one can only end earlier (the earlier end wins), so the last stands.
+    departures: dict[ChecksumAddress, DepartureView] = field(default_factory=dict)
     outcomes: dict[int, _Outcome] = field(default_factory=dict)
     settlement_events: list[tuple[ev.RawLog, ev.Event]] = field(default_factory=list)
 
@@ -592,6 +605,25 @@ class Ledgerbook:
         book.swept += e.amount
         self._fund_issue(book, log, "Swept.dev_fund_available", e.dev_fund_available)
 
+    def _reporter(self, book: EmcBook, log: ev.RawLog, e: ev.ReporterChanged) -> None:
+        self._issue(book, log, "ReporterChanged.previous", book.reporter, e.previous)
+        book.reporter = e.reporter
+
+    def _noticed(self, book: EmcBook, log: ev.RawLog, e: ev.DepartureNoticed) -> None:
+        previous = book.departures.get(e.account)
+        if previous is not None and e.effective_period >= previous.effective_period:
+            self._issue(
+                book,
+                log,
+                "DepartureNoticed.effective_period (not earlier)",
+                f"< {previous.effective_period}",
+                e.effective_period,
+                e.account,
+            )
+        book.departures[e.account] = DepartureView(
+            e.effective_period, e.by == book.owner, e.reason_hash
+        )
+
     def _invested(self, book: EmcBook, log: ev.RawLog, e: ev.Invested) -> None:
         units = book.invest(e.account, e.amount)
         self._issue(book, log, "Invested.units", units, e.units, e.account)
@@ -613,6 +645,8 @@ _HANDLERS: dict[type[ev.Event], _Handler] = {
     ev.DevFundWithdrawn: Ledgerbook._withdrawn,
     ev.Swept: Ledgerbook._swept,
     ev.Invested: Ledgerbook._invested,
+    ev.ReporterChanged: Ledgerbook._reporter,
+    ev.DepartureNoticed: Ledgerbook._noticed,
     ev.CapitalReturned: Ledgerbook._returned,
     **dict.fromkeys(_SETTLEMENT_EVENTS, Ledgerbook._settlement_event),
 }

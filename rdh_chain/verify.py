@@ -179,7 +179,12 @@ class _Comparison:
                     "and rdh_chain.accounting disagree"
                 )
             got = found[name]
-            got = got if isinstance(got, bool) else int(got)
+            if isinstance(got, bytes | bytearray):
+                got = bytes(got)
+            elif isinstance(got, str):
+                got = checksum(got)
+            elif not isinstance(got, bool):
+                got = int(got)
             self.same(f"{prefix}.{f.name}", getattr(expected, f.name), got, account)
 
 
@@ -188,6 +193,10 @@ def _compare(book: EmcBook, read: _Reader) -> _Comparison:
     c.same("status", book.status(), EmcStatus(read.call("status")))
     c.same("version_count", len(book.proposed), int(read.call("versionCount")))
     c.same("active_version_id", book.active_version_id(), int(read.call("activeVersionId")))
+    if book.terms is not None:
+        c.record("terms", book.terms, read.named("terms"))
+    c.same("owner", book.owner, checksum(read.call("owner")))
+    c.same("reporter", book.reporter, checksum(read.call("reporter")))
     c.record("totals", book.totals(), read.named("totals"))
     c.record("pool", book.pool(), read.named("pool"))
     c.record("capital", book.capital_totals(), read.named("capitalTotals"))
@@ -196,6 +205,8 @@ def _compare(book: EmcBook, read: _Reader) -> _Comparison:
     for account in book.known_accounts():
         expected: Position = book.position(account)
         c.record("account", expected, read.named("accountOf", account), account)
+    for account, departure in book.departures.items():
+        c.record("departure", departure, read.named("departureOf", account), account)
     for account in book.holdings:
         want: CapitalView = book.capital_of(account)
         c.record("capital_of", want, read.named("capitalOf", account), account)

@@ -40,7 +40,7 @@ def test_the_events_lifecycle_verifies_exactly_at_the_head(life: Lifecycle) -> N
     # cast's base EMC and the lifecycle's two; the fund and every party, claimer and investor.
     assert (result.emcs, result.accounts) == (3, 13)
     assert result.events == 157
-    assert result.fields == 160
+    assert result.fields == 196
 
 
 def test_the_events_lifecycle_verifies_at_every_block(life: Lifecycle) -> None:
@@ -213,7 +213,7 @@ def test_rdh_audit_verify_exits_0_with_what_it_checked(life: Lifecycle, tmp_path
 
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == (
-        "verified: 3 EMC(s), 13 account(s), 157 event(s) from the node, 160 figure(s) at "
+        "verified: 3 EMC(s), 13 account(s), 157 event(s) from the node, 196 figure(s) at "
         f"block {head}; no mismatch"
     )
 
@@ -290,7 +290,7 @@ def test_rdh_audit_verify_reads_the_index_at_its_checkpoint(
 
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == (
-        "verified: 3 EMC(s), 13 account(s), 157 event(s) from the index, 160 figure(s) at "
+        "verified: 3 EMC(s), 13 account(s), 157 event(s) from the index, 196 figure(s) at "
         f"block {checkpoint}; no mismatch"
     )
 

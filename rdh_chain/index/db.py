@@ -9,6 +9,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -88,6 +90,26 @@ class IndexDb:
         if upgrade:
             migrate(engine)
         return cls(engine)
+
+    def check_current(self) -> None:
+        """Raise unless the schema is at the newest revision (for readers, which never migrate).
+
+        The gateway opens the index with ``upgrade=False`` (on PostgreSQL its role may only
+        read) and calls this: the indexer (``rdh index sync``) is what migrates.
+        """
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        try:
+            with self.engine.connect() as connection:
+                current = MigrationContext.configure(connection).get_current_revision()
+        except OperationalError as exc:
+            raise IndexConfigError(
+                f"Cannot read the index database {self.engine.url!r} ({exc.orig})."
+            ) from exc
+        if current != head:
+            raise IndexConfigError(
+                f"The index at {self.engine.url!r} has schema {current or 'none'}, not {head}: "
+                "run `rdh index sync` (it migrates the schema) first."
+            )
 
     @property
     def dialect(self) -> str:

@@ -8,15 +8,16 @@ above the common ancestor in one transaction, then the chain is read again from 
 
 from __future__ import annotations
 
+import json
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, delete, exists, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import JSON, Dialect, Table, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from rdh_chain.deployment import Deployment
@@ -35,7 +36,7 @@ from rdh_chain.index.schema import (
     RawLogRow,
 )
 from rdh_chain.index.settings import IndexSettings
-from rdh_chain.index.sync import Batch, ChainReader, Header, Position, Provider, Reorg
+from rdh_chain.index.sync import Batch, ChainReader, Header, Position, Provider, Reorg, Step
 from rdh_chain.structs import checksum
 
 CHECKPOINT_ID = 1
@@ -57,16 +58,39 @@ class Progress:
 
 
 def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """``INSERT`` that skips rows whose key is there already (SQLite and PostgreSQL)."""
+    """``INSERT`` that skips rows whose key is there already (SQLite and PostgreSQL).
+
+    One ``executemany`` straight to the driver: SQLAlchemy's per-value bind processing
+    costs more than the insert itself at index rates. JSON columns are serialized here.
+    """
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        session.execute(sqlite_insert(table).on_conflict_do_nothing(), rows)
-    elif dialect == "postgresql":
-        session.execute(pg_insert(table).on_conflict_do_nothing(), rows)
-    else:
-        session.execute(insert(table), rows)
+    connection = session.connection()
+    sql, columns, json_columns = _insert_sql(table, connection.dialect)
+    if json_columns:
+        dumps = json.JSONEncoder(separators=(",", ":")).encode
+        rows = [{**row, **{c: dumps(row[c]) for c in json_columns}} for row in rows]
+    values = list(map(itemgetter(*columns), rows))
+    connection.exec_driver_sql(sql, values)
+
+
+_INSERTS: dict[tuple[str, str], tuple[str, list[str], frozenset[str]]] = {}
+
+
+def _insert_sql(table: Table, dialect: Dialect) -> tuple[str, list[str], frozenset[str]]:
+    key = (table.name, dialect.name)
+    cached = _INSERTS.get(key)
+    if cached is None:
+        quote = dialect.identifier_preparer.quote
+        columns = [c.name for c in table.columns]
+        marker = "?" if dialect.paramstyle == "qmark" else "%s"
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join(marker for _ in columns)}) ON CONFLICT DO NOTHING"
+        )
+        json_columns = frozenset(c.name for c in table.columns if isinstance(c.type, JSON))
+        cached = _INSERTS[key] = (sql, columns, json_columns)
+    return cached
 
 
 def _table(row: type[Any]) -> Table:
@@ -141,6 +165,7 @@ class Indexer:
             confirmations=self.settings.confirmations,
             block_range=self.settings.block_range,
             max_block_range=self.settings.max_block_range,
+            range_logs=self.settings.range_logs,
             header_batch=self.settings.header_batch,
         )
 
@@ -209,8 +234,15 @@ class Indexer:
                     known.module = row.address
         return known
 
-    def _read_addresses(self) -> list[str]:
-        return [a for a, kind in self.known.kinds.items() if kind in READ_KINDS]
+    def _read_addresses(self) -> dict[str, int | None]:
+        """The contracts whose logs are read, with the blocks that created them."""
+        with self.db.session() as session:
+            rows = session.execute(
+                select(ContractRow.address, ContractRow.block_number).where(
+                    ContractRow.kind.in_(READ_KINDS)
+                )
+            )
+            return {row.address: row.block_number for row in rows}
 
     def position(self) -> Position:
         with self.db.session() as session:
@@ -247,7 +279,10 @@ class Indexer:
         head, target = self.reader.target()
         if until is not None:
             target = min(target, until)
-        for step in self.reader.steps(current, self.stored_blocks, until):
+        steps = self.reader.steps(current, self.stored_blocks, until)
+        if self.settings.prefetch:
+            steps = prefetched(steps)
+        for step in steps:
             if stop is not None and stop.is_set():
                 break
             if isinstance(step, Reorg):
@@ -299,7 +334,6 @@ class Indexer:
                 # The transaction rolled back: forget the contracts it learnt.
                 self.known = self._load_known()
                 raise
-        self.reader.addresses.update(checksum(a) for a in self._read_addresses())
 
     def _chunks(self, batch: Batch) -> Iterator[tuple[list[RawLog], Header]]:
         headers = {h.number: h for h in batch.headers}
@@ -368,9 +402,6 @@ class Indexer:
         """Delete every row above ``reorg.ancestor``, in one transaction."""
         n = reorg.ancestor
         with self.db.transaction() as session:
-            gone = list(
-                session.scalars(select(ContractRow.address).where(ContractRow.block_number > n))
-            )
             session.execute(delete(EventAccountRow).where(EventAccountRow.block_number > n))
             session.execute(delete(EventRow).where(EventRow.block_number > n))
             session.execute(delete(ContractRow).where(ContractRow.block_number > n))
@@ -389,13 +420,58 @@ class Indexer:
             )
         self.reorgs += 1
         self.known = self._load_known()
-        self.reader.forget(gone)
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Derive every derived table again from the raw logs (no RPC); the events made."""
         made = rebuild(self.db, self.decoder, progress)
         self.known = self._load_known()
         return made
+
+
+_END = object()
+
+
+def prefetched(steps: Iterator[Step], depth: int = 2) -> Iterator[Step]:
+    """``steps``, read ahead on a thread: the next range arrives while this one is written.
+
+    The reader's state (its position, its addresses) lives on that thread only. Closing
+    the iterator (a stop, an error while writing) stops the thread after its current
+    request; an error on the thread is raised here, in order.
+    """
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    done = threading.Event()
+
+    def hand_over(item: Any) -> bool:
+        while not done.is_set():
+            try:
+                ready.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for step in steps:
+                if not hand_over(step):
+                    return
+            hand_over(_END)
+        except BaseException as error:  # handed to the consumer, raised there
+            hand_over(error)
+
+    thread = threading.Thread(target=run, name="rdh-index-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        done.set()
+        thread.join()
 
 
 def _blocks(logs: Sequence[RawLog], last: Header) -> list[int]:

@@ -34,10 +34,14 @@ class IndexSettings(BaseSettings):
     # (doubling) up to max_block_range after successes.
     block_range: int = Field(default=2_000, ge=1)
     max_block_range: int = Field(default=100_000, ge=1)
-    # At most this many logs in one database transaction (one batch).
+    # About this many logs per eth_getLogs range (ranges narrow when they hold more), and
+    # at most this many in one database transaction (whole blocks).
+    range_logs: int = Field(default=10_000, ge=1)
     batch_logs: int = Field(default=50_000, ge=1)
     # Block headers asked for in one JSON-RPC batch request.
     header_batch: int = Field(default=500, ge=1)
+    # Read the next range on a thread while the last one is written.
+    prefetch: bool = True
     # Seconds between polls for a new head in follow mode.
     poll_interval: float = Field(default=0.2, gt=0)
 

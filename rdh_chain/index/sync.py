@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
@@ -44,6 +44,8 @@ EMC_CREATED_TOPIC = keccak(text="EmcCreated(uint256,address,address,address)")
 LINKED_RANGE = 128
 # Attempts at one request when the connection fails (not when the node refuses).
 _RETRIES = 5
+# Batches read again in a row because the chain moved under them, before giving up.
+_MOVED_RETRIES = 20
 
 # What nodes and providers answer when a getLogs range is too wide or too full: Besu
 # and Geth ("query returned more than 10000 results", -32005), Alchemy ("Log response
@@ -129,9 +131,11 @@ class ChainMovedError(IndexSyncError):
 
 class BlockRange:
     """The ``eth_getLogs`` range: halved (or set to the node's suggestion) on a refusal,
-    doubled again after each success, between 1 and ``maximum`` blocks."""
+    doubled again after each success, between 1 and ``maximum`` blocks; and sized to
+    hold about ``logs`` logs, so that reading one range overlaps writing the last."""
 
-    def __init__(self, initial: int, maximum: int) -> None:
+    def __init__(self, initial: int, maximum: int, logs: int = 10_000) -> None:
+        self.logs = max(1, logs)
         self.maximum = max(1, maximum)
         self.size = max(1, min(initial, self.maximum))
         self.refusals = 0
@@ -144,8 +148,10 @@ class BlockRange:
             smaller = suggested
         self.size = max(1, min(self.size, smaller))
 
-    def succeeded(self, tried: int) -> None:
-        if tried >= self.size:
+    def succeeded(self, tried: int, found: int = 0) -> None:
+        if found > self.logs:
+            self.size = max(1, min(self.size, tried * self.logs // found))
+        elif tried >= self.size and found <= self.logs // 2:
             self.size = min(self.maximum, self.size * 2)
 
 
@@ -226,7 +232,9 @@ class ChainReader:
     """Reads the steps that bring an index at ``position`` up to the chain.
 
     ``addresses`` are the contracts whose logs are read (the deployment's and the EMCs
-    known so far); ``factory``'s ``EmcCreated`` logs add EMCs as they come.
+    known so far), each with the block that created it (None: the deployment's);
+    ``factory``'s ``EmcCreated`` logs add EMCs as they come, and a reorg drops those it
+    removed. Only the reader touches them, so it may run on a thread of its own.
     ``stored_blocks(below, limit)`` lists stored (number, hash) pairs, newest first, to
     find a reorg's common ancestor.
     """
@@ -236,20 +244,23 @@ class ChainReader:
         provider: Provider,
         *,
         factory: str,
-        addresses: Iterable[str],
+        addresses: Mapping[str, int | None],
         start_block: int,
         confirmations: int = 0,
         block_range: int = 2_000,
         max_block_range: int = 100_000,
+        range_logs: int = 10_000,
         header_batch: int = 500,
     ) -> None:
         self.rpc = Rpc(provider)
         self.factory = checksum(factory)
-        self.addresses: set[ChecksumAddress] = {checksum(a) for a in addresses}
-        self.addresses.add(self.factory)
+        self.addresses: dict[ChecksumAddress, int | None] = {
+            checksum(a): block for a, block in addresses.items()
+        }
+        self.addresses.setdefault(self.factory, None)
         self.start_block = start_block
         self.confirmations = confirmations
-        self.range = BlockRange(block_range, max_block_range)
+        self.range = BlockRange(block_range, max_block_range, range_logs)
         self.header_batch = header_batch
 
     def target(self) -> tuple[int, int]:
@@ -272,15 +283,22 @@ class ChainReader:
         if until is not None:
             target = min(target, until)
         number, block_hash = position.number, position.hash
+        moved = 0
         if block_hash is not None and number >= self.start_block:
             reorg = self.check(number, block_hash, stored_blocks)
             if reorg is not None:
-                yield reorg
+                yield self._rolled_back(reorg)
                 number, block_hash = reorg.ancestor, reorg.ancestor_hash
         while number < target:
             try:
                 batch = self.read(number, block_hash, target, head)
-            except ChainMovedError:
+            except ChainMovedError as error:
+                moved += 1
+                if moved > _MOVED_RETRIES:
+                    raise IndexSyncError(
+                        f"The chain kept changing while blocks {number + 1}-{target} were read "
+                        f"({error}); the node's logs and headers disagree."
+                    ) from error
                 head, target = self.target()
                 if until is not None:
                     target = min(target, until)
@@ -290,9 +308,10 @@ class ChainReader:
                     else None
                 )
                 if reorg is not None:
-                    yield reorg
+                    yield self._rolled_back(reorg)
                     number, block_hash = reorg.ancestor, reorg.ancestor_hash
                 continue
+            moved = 0
             yield batch
             number, block_hash = batch.to_block, batch.last.hash
 
@@ -342,7 +361,7 @@ class ChainReader:
                     ) from error
                 self.range.refused(last - first + 1, error)
                 continue
-            self.range.succeeded(last - first + 1)
+            self.range.succeeded(last - first + 1, len(logs))
             break
         if any(log.removed for log in logs):
             raise ChainMovedError("the node flagged removed logs")
@@ -409,7 +428,11 @@ class ChainReader:
                     created.setdefault(emc, log.block_number)
         return created
 
-    def forget(self, addresses: Iterable[str]) -> None:
-        """Stop reading ``addresses`` (EMCs whose creation a reorg removed)."""
-        for address in addresses:
-            self.addresses.discard(checksum(address))
+    def _rolled_back(self, reorg: Reorg) -> Reorg:
+        """Stop reading the EMCs whose creation ``reorg`` removed; returns it."""
+        self.addresses = {
+            a: block
+            for a, block in self.addresses.items()
+            if block is None or block <= reorg.ancestor
+        }
+        return reorg

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from rdh_chain.index.db import IndexDb, alembic_config
+from rdh_chain.index.errors import IndexConfigError
+from rdh_chain.index.ingest import Indexer
 from rdh_chain.index.schema import CHAIN_TABLES, DERIVED_TABLES, Base
+from tests.index.conftest import World, open_indexer
 
 
 def test_migrations_build_exactly_the_models_schema(index_url: str) -> None:
@@ -43,3 +49,23 @@ def test_sqlite_index_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:
             assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
     finally:
         db.close()
+
+
+def test_check_current_refuses_an_index_never_migrated(sqlite_url: str) -> None:
+    reader = IndexDb.open(sqlite_url, upgrade=False)
+    try:
+        with pytest.raises(IndexConfigError, match="run `rdh index sync`"):
+            reader.check_current()
+        IndexDb.open(sqlite_url).close()
+        reader.check_current()
+    finally:
+        reader.close()
+
+
+def test_index_of_another_deployment_is_refused(world: World, sqlite_url: str) -> None:
+    open_indexer(sqlite_url, world).db.close()
+    other = dataclasses.replace(world.deployment, registry=world.deployment.token)
+    db = IndexDb.open(sqlite_url)
+    with pytest.raises(IndexConfigError, match="belongs to the deployment with registry"):
+        Indexer(db, world.w3.provider, other, world.decoder)
+    db.close()

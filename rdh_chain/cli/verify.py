@@ -111,8 +111,9 @@ def _index_events(
 ) -> tuple[list[Decoded], int]:
     """The index's events up to its checkpoint (or ``block``, which must not be past it),
     after checking that the index is this deployment's and on this chain's blocks."""
-    db = IndexDb.open(url, upgrade=False)
+    db = IndexDb.open(url, upgrade=False)  # a reader: only `rdh index sync` migrates
     try:
+        db.check_current()
         with db.session() as session:
             point = queries.checkpoint(session)
             if point is None or point.block_hash is None:

@@ -366,3 +366,11 @@ def test_rdh_audit_verify_json_lists_each_mismatch(life: Lifecycle, tmp_path: Pa
         ("balance", held, held + 3),
         ("sweepable", 0, 3),
     ]
+
+
+def test_rdh_audit_verify_without_an_index_reads_the_node(life: Lifecycle, tmp_path: Path) -> None:
+    result = _rdh(life.cast, tmp_path, life.a.address, index=True)
+
+    assert result.exit_code == 0, result.output
+    assert "from the node" in result.stdout
+    assert "No index" in result.stderr

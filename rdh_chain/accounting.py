@@ -219,22 +219,18 @@ class EmcBook:
     def position(self, account: ChecksumAddress) -> Position:
         """``accountOf(account)``; the fund's (account zero) ``paid`` is what was withdrawn."""
         a = self.accounts.get(account) or _Account()
-        free_fen = a.free // BPS + self._extra(account) - a.free_paid
-        dust = a.free % BPS
-        if self.forfeited:
-            locked, claimable_value_added = 0, 0
-        else:
+        free_fen, claimable_value_added = self._claimable_split(account)
+        locked, dust = 0, a.free % BPS
+        if not self.forfeited:  # a forfeited pool's credit, dust included, is void
             dust += a.value_added % BPS
-            value_added_fen = a.value_added // BPS - a.value_added_paid
-            if self.target_reached:
-                locked, claimable_value_added = 0, value_added_fen
-            else:
-                locked, claimable_value_added = value_added_fen, 0
+            if not self.target_reached:
+                locked = a.value_added // BPS - a.value_added_paid
         paid = a.free_paid + a.value_added_paid
         return Position(free_fen + claimable_value_added, locked, paid, dust)
 
     def _claimable_split(self, account: ChecksumAddress) -> tuple[int, int]:
-        """(free fen, value-added fen) a claim would pay now."""
+        """(free fen, value-added fen) a claim would pay now: value-added fen only once the
+        target is reached."""
         a = self.accounts.get(account) or _Account()
         free_fen = a.free // BPS + self._extra(account) - a.free_paid
         value_added_fen = 0

@@ -330,9 +330,10 @@ class EmcBook:
     def active_entries(self, period: int) -> tuple[int, tuple[ShareEntry, ...]]:
         """The version in force for ``period``: the last activated from a period up to it."""
         version_id = 0
-        for from_period, vid in self.activations:
+        for from_period, vid in reversed(self.activations):  # the last one, as a rule
             if from_period <= period:
                 version_id = vid
+                break
         return version_id, self.proposed.get(version_id, ())
 
     def settle(self, period: int, report: PeriodReport, entries: Iterable[ShareEntry]) -> _Outcome:

@@ -16,14 +16,26 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
+from eth_abi.abi import decode as abi_decode
+from eth_abi.abi import encode as abi_encode
 from eth_typing import ChecksumAddress
+from eth_utils.crypto import keccak
 from web3 import Web3
 from web3.contract import Contract
+from web3.types import RPCEndpoint
 
 from rdh_chain.accounting import CapitalView, EmcBook, Ledgerbook, replay
 from rdh_chain.contracts import EmcClient
 from rdh_chain.deployment import Deployment
-from rdh_chain.events import Decoded, EmcCreated, EventDecoder, LogQueryError, RawLog, fetch_logs
+from rdh_chain.events import (
+    Decoded,
+    EmcCreated,
+    EventDecoder,
+    LogQueryError,
+    RawLog,
+    canonical_type,
+    fetch_logs,
+)
 from rdh_chain.exceptions import ArtifactError
 from rdh_chain.structs import abi_value, checksum, snake_case
 from rdh_chain.types import EmcStatus, Position
@@ -118,23 +130,63 @@ def chain_events(
 
 
 class _Reader:
-    """An EMC's views, each read at one block; structs keyed by their fields' names."""
+    """An EMC's views, each read at one block; structs keyed by their fields' names.
+
+    ``prefetch`` reads many views in JSON-RPC batches (one round trip per
+    ``_BATCH`` calls instead of one each); ``call`` answers from what it fetched.
+    """
 
     def __init__(
         self, emc: Contract, token: Contract, block: int, abi: Sequence[Mapping[str, Any]]
     ) -> None:
         self.emc, self.token, self.block = emc, token, block
-        self.outputs: dict[str, Sequence[Mapping[str, Any]]] = {
-            item["name"]: item["outputs"] for item in abi if item.get("type") == "function"
+        self.functions: dict[str, Mapping[str, Any]] = {
+            item["name"]: item for item in abi if item.get("type") == "function"
         }
+        self.fetched: dict[tuple[Any, ...], Any] = {}
+
+    def prefetch(self, calls: Sequence[tuple[Any, ...]]) -> None:
+        """Read ``(name, *args)`` views of the EMC in batches, if the provider batches."""
+        provider: Any = self.emc.w3.provider
+        if not hasattr(provider, "make_batch_request"):
+            return
+        for at in range(0, len(calls), _BATCH):
+            chunk = calls[at : at + _BATCH]
+            requests = [
+                (
+                    RPCEndpoint("eth_call"),
+                    [{"to": self.emc.address, "data": self._data(c)}, hex(self.block)],
+                )
+                for c in chunk
+            ]
+            replies = provider.make_batch_request(requests)
+            if not isinstance(replies, list):
+                return  # a node without batches: one call each
+            for call, reply in zip(chunk, replies, strict=True):
+                if "result" in reply:
+                    self.fetched[call] = self._decode(call[0], reply["result"])
+
+    def _data(self, call: tuple[Any, ...]) -> str:
+        element = self.functions[call[0]]
+        types = [canonical_type(p) for p in element["inputs"]]
+        selector = keccak(text=f"{call[0]}({','.join(types)})")[:4]
+        return "0x" + (selector + abi_encode(types, list(call[1:]))).hex()
+
+    def _decode(self, name: str, result: str) -> Any:
+        outputs = self.functions[name]["outputs"]
+        values = abi_decode([canonical_type(p) for p in outputs], bytes.fromhex(result[2:]))
+        return values[0] if len(outputs) == 1 else values
 
     def call(self, name: str, *args: Any) -> Any:
+        found = self.fetched.get((name, *args), _MISSING)
+        if found is not _MISSING:
+            return found
         return self.emc.functions[name](*args).call(block_identifier=self.block)
 
     def named(self, name: str, *args: Any) -> dict[str, Any]:
         """A view's result by snake-case field name: a struct's fields, or the named outputs
         (a struct among them flattened into them)."""
-        outputs = self.outputs[name]
+        outputs = self.functions[name]["outputs"]
         raw = self.call(name, *args)
         values = [raw] if len(outputs) == 1 else list(raw)
         out: dict[str, Any] = {}
@@ -149,6 +201,10 @@ class _Reader:
     def balance(self) -> int:
         fn = self.token.functions.balanceOf(self.emc.address)
         return int(fn.call(block_identifier=self.block))
+
+
+_MISSING = object()
+_BATCH = 500
 
 
 # The model's names for view fields named otherwise.
@@ -190,6 +246,14 @@ class _Comparison:
 
 def _compare(book: EmcBook, read: _Reader) -> _Comparison:
     c = _Comparison(book)
+    single = ["status", "versionCount", "activeVersionId", "terms", "owner", "reporter"]
+    single += ["totals", "pool", "capitalTotals", "sweepable"]
+    read.prefetch(
+        [(name,) for name in single]
+        + [("accountOf", a) for a in book.known_accounts()]
+        + [("departureOf", a) for a in book.departures]
+        + [("capitalOf", a) for a in book.holdings]
+    )
     c.same("status", book.status(), EmcStatus(read.call("status")))
     c.same("version_count", len(book.proposed), int(read.call("versionCount")))
     c.same("active_version_id", book.active_version_id(), int(read.call("activeVersionId")))

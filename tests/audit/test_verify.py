@@ -16,7 +16,7 @@ from web3.types import RPCEndpoint
 
 from rdh_chain.accounting import BPS, replay
 from rdh_chain.cli.main import app
-from rdh_chain.events import Claimed, Decoded, EventDecoder
+from rdh_chain.events import Claimed, Decoded, EventDecoder, Invested
 from rdh_chain.index.db import IndexDb
 from rdh_chain.index.ingest import Indexer
 from rdh_chain.index.schema import RawLogRow
@@ -374,3 +374,44 @@ def test_rdh_audit_verify_without_an_index_reads_the_node(life: Lifecycle, tmp_p
     assert result.exit_code == 0, result.output
     assert "from the node" in result.stdout
     assert "No index" in result.stderr
+
+
+def test_rdh_audit_verify_exits_1_on_an_event_deleted_from_the_index(
+    life: Lifecycle, tmp_path: Path
+) -> None:
+    """ME 3's investment in EMC B deleted from the index: the capital, ME 3's holding and
+    the credit the events give fall short of the chain's."""
+    cast, b, me3 = life.cast, life.b.address, life.cast.mes[3].address
+    url = _synced_index(cast, tmp_path)
+    invested = [
+        d
+        for d in chain_events(cast.w3, cast.deployment, cast.artifacts, cast.w3.eth.block_number)
+        if isinstance(d.event, Invested) and d.log.address == b and d.event.account == me3
+    ]
+    (gone,) = invested
+    db = IndexDb.open(url, upgrade=False)
+    try:
+        with db.transaction() as session:
+            row = session.get(RawLogRow, gone.log.key)
+            assert row is not None
+            session.delete(row)  # its events row goes with it (ON DELETE CASCADE)
+    finally:
+        db.close()
+
+    result = _rdh(cast, tmp_path, b, "--json", index=True)
+
+    assert result.exit_code == 1, result.output
+    found = {(m["field"], m["account"]) for m in json.loads(result.stdout)["mismatches"]}
+    # Every figure that investment moved: the capital's, ME 3's, what the losses covered
+    # and the pool shares they earned, the credit the EMC owes.
+    assert {
+        ("capital.invested", None),
+        ("capital.investors", None),
+        ("capital.losses_covered", None),
+        ("capital_of.invested", me3),
+        ("capital_of.loss_borne", me3),
+        ("LossAbsorbed", None),
+        ("EmcDissolved", None),
+        ("CapitalReturned.pool_share", me3),
+        ("sweepable", None),
+    } <= found

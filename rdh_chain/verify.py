@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # the type only: the SDK core does not import the build tools
 
 __all__ = ["Mismatch", "Progress", "Verification", "chain_events", "verify"]
 
-# (stage, done, total): "events" while logs are read, "emcs" while state is compared.
+# (stage, done, total): "blocks" while logs are read, "emcs" while state is compared.
 Progress = Callable[[str, int, int], None]
 
 # eth_getLogs spans tried first; a refused span is halved.
@@ -90,7 +90,13 @@ def _decoder(artifacts: Mapping[str, Artifact]) -> EventDecoder:
     return EventDecoder.from_abis(a.abi for a in artifacts.values())
 
 
-def _logs(w3: Web3, start: int, end: int, addresses: Sequence[str]) -> list[RawLog]:
+def _logs(
+    w3: Web3,
+    start: int,
+    end: int,
+    addresses: Sequence[str],
+    progress: Progress | None = None,
+) -> list[RawLog]:
     """Every log of ``addresses`` in ``[start, end]``, in spans the node accepts."""
     out: list[RawLog] = []
     span = _LOG_SPAN
@@ -105,6 +111,8 @@ def _logs(w3: Web3, start: int, end: int, addresses: Sequence[str]) -> list[RawL
             span = max(1, (stop - at + 1) // 2)
             continue
         at = stop + 1
+        if progress is not None:
+            progress("blocks", at - start, end - start + 1)
     return out
 
 
@@ -114,17 +122,19 @@ def chain_events(
     artifacts: Mapping[str, Artifact],
     upto_block: int,
     emc: ChecksumAddress | None = None,
+    progress: Progress | None = None,
 ) -> list[Decoded]:
     """The deployment's decoded events up to ``upto_block``, read from the node, in chain
     order: the factory's first (to learn the EMCs), then the registry's, the token's, the
-    guidelines' and every EMC's (only ``emc``'s if given)."""
+    guidelines' and every EMC's (only ``emc``'s if given). ``progress`` hears of the blocks
+    read (stage ``"blocks"``)."""
     decoder = _decoder(artifacts)
     created = decoder.decode_all(_logs(w3, deployment.block, upto_block, [deployment.factory]))
     emcs = [d.event.emc for d in created if isinstance(d.event, EmcCreated)]
     if emc is not None:
         emcs = [a for a in emcs if a == emc]
     addresses = [deployment.registry, deployment.token, deployment.guidelines, deployment.factory]
-    raw = _logs(w3, deployment.block, upto_block, [*addresses, *emcs])
+    raw = _logs(w3, deployment.block, upto_block, [*addresses, *emcs], progress)
     raw.sort(key=lambda log: (log.block_number, log.log_index))
     return decoder.decode_all(raw)
 

@@ -173,14 +173,20 @@ def _run(
         transient=True,
     ) as progress:
         reading = progress.add_task("reading events", total=None)
+
+        def read(stage: str, done: int, total: int) -> None:
+            progress.update(reading, description=f"reading {stage}", completed=done, total=total)
+
         if url is None:
             at = head if block is None else block
-            events = chain_events(w3, ledger.deployment, ledger.artifacts, at, emc)
+            events = chain_events(w3, ledger.deployment, ledger.artifacts, at, emc, read)
             source = "the node"
         else:
             events, at = _index_events(ledger, url, emc, block)
             source = "the index"
-        progress.update(reading, total=len(events), completed=len(events))
+        progress.update(
+            reading, description="events read", total=len(events), completed=len(events)
+        )
         comparing = progress.add_task("comparing EMCs", total=None)
 
         def advance(stage: str, done: int, total: int) -> None:

@@ -155,6 +155,7 @@ from rdh_chain.types import (
     Totals,
     VersionStatus,
 )
+from rdh_chain.verify import chain_events, verify
 from tests.contracts.emc_model import (
     BPS,
     Capital,
@@ -450,9 +451,21 @@ class EmcLifecycle(RuleBasedStateMachine):
             # agree a version with the parties that remain.
             if sys.exc_info()[0] is None and self.active:
                 self.renegotiate_minimal("at teardown")
+            if sys.exc_info()[0] is None and self.emc is not None:
+                self.verify_from_events()
         finally:
             revert(self.cast.w3, self.snapshot_id)
             self.cast.refresh()
+
+    def verify_from_events(self) -> None:
+        """The example's EMC, recomputed from its events alone (rdh_chain.accounting),
+        agrees with every view at the head."""
+        assert self.emc is not None
+        w3, block = self.cast.w3, self.cast.w3.eth.block_number
+        address = self.emc.address
+        events = chain_events(w3, self.cast.deployment, self.cast.artifacts, block, address)
+        result = verify(w3, self.cast.artifacts, self.cast.deployment, events, block, emc=address)
+        assert result.mismatches == ()
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ Periods
     reached, the pool filled, a dissolution) and otherwise the period the EMC was in when
     it happened: one more than the periods settled so far (so a claim made after period 1
     was settled is in period 2), or the last period once the EMC is dissolved. Registry
-    rows have none.
+    rows have none; the one registering an EMC as a contract belongs to that EMC.
 
 Exports
     CSV: one header line of :data:`COLUMNS`, then one line per row. JSON: one array of
@@ -291,6 +291,7 @@ class _Builder:
     def __init__(self, names: Mapping[ChecksumAddress, str]) -> None:
         self.names = names
         self.emc_ids: dict[int, ChecksumAddress] = {}
+        self.emcs: set[ChecksumAddress] = set()
         self.settled: dict[ChecksumAddress, int] = {}
         self.dissolved: set[ChecksumAddress] = set()
         self.rows: list[HistoryRow] = []
@@ -601,7 +602,9 @@ def _capital_returned(b: _Builder, item: ev.Decoded, e: Any) -> None:
 
 def _member_added(b: _Builder, item: ev.Decoded, e: Any) -> None:
     detail = f"added as {_role_name(e.role)}, metadata {_hex(e.metadata)}"
-    b.add(item, RowKind.MEMBERSHIP, None, detail, account=e.account, by=e.by)
+    # The factory registers each EMC it creates as a contract: part of that EMC's history.
+    emc = e.account if e.account in b.emcs else None
+    b.add(item, RowKind.MEMBERSHIP, emc, detail, account=e.account, by=e.by)
 
 
 def _member_suspended(b: _Builder, item: ev.Decoded, e: Any) -> None:
@@ -667,6 +670,7 @@ def build_history(
     for item in items:
         if isinstance(item.event, ev.EmcCreated):
             builder.emc_ids[item.event.id] = item.event.emc
+            builder.emcs.add(item.event.emc)
     for item in items:
         builder.handle(item)
     return builder.rows

@@ -9,6 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from rdh_chain.cli import money
+from rdh_chain.cli.audit import audit_app
 from rdh_chain.cli.bids import bid_app
 from rdh_chain.cli.capital import capital_app
 from rdh_chain.cli.chain import chain_app
@@ -101,3 +102,4 @@ app.add_typer(money.devfund_app, name="devfund")
 app.add_typer(capital_app, name="capital")
 app.command("share")(money.share)
 app.add_typer(demo_app, name="demo")
+app.add_typer(audit_app, name="audit")

@@ -1,9 +1,10 @@
 """``rdh audit``: what an auditor reads -- the history of an EMC or a member, and exports.
 
 The rows (see :mod:`rdh_chain.history`) are built from the contracts' events, read from
-the chain in one ``eth_getLogs`` over the deployment's life; names come from the member
-profiles in the data folder (:mod:`rdh_chain.profiles`), marked when they do not match
-the registry's metadata.
+the index (``rdh index sync``) up to its checkpoint, or, without an index, from the chain
+in one ``eth_getLogs`` over the deployment's life (``--source`` chooses). Names come from
+the member profiles in the data folder (:mod:`rdh_chain.profiles`), marked when they do
+not match the registry's metadata.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from rdh_chain.history import (
     to_csv,
     to_json,
 )
+from rdh_chain.index import queries
+from rdh_chain.index.db import IndexDb
+from rdh_chain.index.settings import IndexSettings
 from rdh_chain.ledger import Ledger
 from rdh_chain.profiles import ProfileStore, match_profiles
 
@@ -41,6 +45,30 @@ audit_app = typer.Typer(help="Read and export the ledger's history.", no_args_is
 class ExportFormat(StrEnum):
     CSV = "csv"
     JSON = "json"
+
+
+class Source(StrEnum):
+    AUTO = "auto"  # the index if it has been synced for this deployment, else the chain
+    INDEX = "index"
+    CHAIN = "chain"
+
+
+SourceOption = Annotated[
+    Source,
+    typer.Option(
+        "--source",
+        help="Read the events from the index (up to its checkpoint), from the chain, or "
+        "from the index when there is a synced one (auto).",
+    ),
+]
+IndexUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--index-url",
+        help="SQLAlchemy URL of the index (default: $RDH_INDEX_URL, else "
+        "sqlite:///<data-dir>/index.sqlite).",
+    ),
+]
 
 
 EmcArgument = Annotated[
@@ -92,11 +120,60 @@ def _with_block_times(ledger: Ledger, decoded: list[Decoded]) -> list[Decoded]:
     return out
 
 
-def history_rows(state: CliState, emc: str | None, where: HistoryFilter) -> list[HistoryRow]:
+def index_events(state: CliState, index_url: str | None, *, required: bool) -> list[Decoded] | None:
+    """The events in the index up to its checkpoint; None (with ``required``, an error) if
+    there is no synced index of this deployment."""
+    overrides: dict[str, Any] = {"data_dir": state.settings.data_dir}
+    if index_url is not None:
+        overrides["url"] = index_url
+    settings = IndexSettings(**overrides)
+    url = settings.database_url
+    default_file = state.settings.data_dir / "index.sqlite"
+    if not required and settings.url is None and not default_file.exists():
+        return None
+    db = IndexDb.open(url)
+    try:
+        with db.session() as session:
+            point = queries.checkpoint(session)
+            registry = state.ledger.deployment.registry
+            if point is None or point.registry != registry:
+                if not required:
+                    return None
+                why = "has never been synced" if point is None else "is of another deployment"
+                raise InvalidInputError(
+                    f"The index {db.engine.url.render_as_string(hide_password=True)} {why}; "
+                    "run `rdh index sync`, or read the chain with --source chain."
+                )
+            decoded = queries.decoded_logs(session, upto_block=point.block_number)
+    finally:
+        db.close()
+    head = state.ledger.w3.eth.block_number
+    if point.block_number < head:
+        note(
+            f"read from the index at block {point.block_number}; the chain is at block {head}: "
+            "run `rdh index sync` for the rest"
+        )
+    return decoded
+
+
+def read_events(state: CliState, source: Source, index_url: str | None) -> list[Decoded]:
+    if source is not Source.CHAIN:
+        found = index_events(state, index_url, required=source is Source.INDEX)
+        if found is not None:
+            return found
+    return chain_events(state.ledger)
+
+
+def history_rows(
+    state: CliState,
+    emc: str | None,
+    where: HistoryFilter,
+    source: Source = Source.AUTO,
+    index_url: str | None = None,
+) -> list[HistoryRow]:
     """The filtered rows, named from the data folder's profiles."""
-    ledger = state.ledger
     emc_address = state.emc(emc).address if emc is not None else None
-    decoded = chain_events(ledger)
+    decoded = read_events(state, source, index_url)
     store = ProfileStore.in_data_dir(state.settings.data_dir)
     matches = match_profiles(member_metadata(decoded), store)
     names = {a: m.label for a, m in matches.items() if m.label is not None}
@@ -145,6 +222,8 @@ def history(
     ] = None,
     last: Annotated[int | None, typer.Option("--to", help="Only periods up to M.")] = None,
     as_json: JsonOption = False,
+    source: SourceOption = Source.AUTO,
+    index_url: IndexUrlOption = None,
 ) -> None:
     """Who bid, signed, reported, attested, was paid, invested, lost, left: row by row.
 
@@ -153,7 +232,7 @@ def history(
     """
     state = get_state(ctx)
     where = _filter(state, member, kinds, period, first, last)
-    rows = history_rows(state, emc, where)
+    rows = history_rows(state, emc, where, source, index_url)
     if as_json:
         echo_json([row.record() for row in rows])
         return
@@ -212,6 +291,8 @@ def export(
         "history.csv"
     ),
     member: MemberOption = None,
+    source: SourceOption = Source.AUTO,
+    index_url: IndexUrlOption = None,
 ) -> None:
     """The whole history of EMC (or of the ledger), as CSV or JSON, written to --out.
 
@@ -220,7 +301,7 @@ def export(
     state = get_state(ctx)
     if out.exists() and out.is_dir():
         raise InvalidInputError(f"--out {out} is a folder; name a file.")
-    rows = history_rows(state, emc, _filter(state, member))
+    rows = history_rows(state, emc, _filter(state, member), source, index_url)
     text = to_csv(rows) if export_format is ExportFormat.CSV else to_json(rows)
     try:
         out.write_text(text, encoding="utf-8")

@@ -260,3 +260,43 @@ def test_member_profile_refuses_bad_input(folder: DemoFolder) -> None:
     assert "A profile needs a name" in result.stderr
     result = folder.cli.run("member", "profile", UNKNOWN, "--name", "X", "--kind", "me", code=2)
     assert "is not a registered member" in result.stderr
+
+
+# -- the index as the source --------------------------------------------------------------
+
+
+def test_history_from_the_index_equals_the_history_from_the_chain(
+    folder: DemoFolder, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'index.sqlite'}"
+    result = folder.cli.run("audit", "history", "--source", "index", "--index-url", url, code=2)
+    assert "has never been synced; run `rdh index sync`" in result.stderr
+    folder.cli.run("index", "sync", "--index-url", url)
+
+    from_index = folder.history(folder.emc, "--source", "index", "--index-url", url)
+    from_chain = folder.history(folder.emc, "--source", "chain")
+    assert from_index == from_chain
+    assert len(from_index) == 23
+    whole = folder.history("--source", "index", "--index-url", url)
+    assert whole == folder.history("--source", "chain")
+    # Behind the chain, the index says so and shows what it holds.
+    folder.cli.run("member", "profile", "chef", "--name", "Chef Zhang Weili", "--kind", "partner")
+    behind = folder.cli.run(
+        "audit", "history", "--member", "chef", "--source", "index", "--index-url", url
+    )
+    assert "read from the index at block" in behind.stderr
+    export = tmp_path / "h.json"
+    folder.cli.run(
+        "audit",
+        "export",
+        folder.emc,
+        "--format",
+        "json",
+        "--out",
+        str(export),
+        "--source",
+        "index",
+        "--index-url",
+        url,
+    )
+    assert [r.record() for r in read_json(export.read_text(encoding="utf-8"))] == from_chain

@@ -319,7 +319,8 @@ def _print_welcome(
         f"  registry     {ledger.deployment.registry}",
         f"  EMC          {emc_address}",
         f"  settled      {totals.periods} period(s), profit {format_amount(totals.profit)} RMB",
-        f"  chef         {chef} was paid {format_amount(emc.position(chef).paid)} RMB",
+        f"  chef         {PROFILES['chef'].name} ({chef}) was paid "
+        f"{format_amount(emc.position(chef).paid)} RMB",
         f"  auditor      {cast.auditor.address} (attests reports: "
         "`rdh report sign FILE --wallet auditor`)",
         "",
@@ -327,6 +328,7 @@ def _print_welcome(
         f"  API docs     {base}/docs",
         f"  wallets      {settings.keystores.folder} (password in .password)",
         f"  try          .venv/bin/rdh share {cast.partners['duck-farm'].address}",
+        f"               .venv/bin/rdh audit history {emc_address}",
         "",
         "Press Ctrl-C to stop; `make run` again resumes the same chain.",
     ]

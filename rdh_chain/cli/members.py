@@ -249,7 +249,9 @@ def profile(
     ctx: typer.Context,
     account: Annotated[str, typer.Argument(help="0x address, or the name of a local wallet.")],
     name: Annotated[str, typer.Option("--name", help="The member's name, as people say it.")],
-    kind: Annotated[ProfileKind, typer.Option("--kind", help="What the member is.")],
+    kind: Annotated[
+        ProfileKind, typer.Option("--kind", case_sensitive=False, help="What the member is.")
+    ],
     profile_note: Annotated[
         str | None, typer.Option("--note", help="A short note (optional).")
     ] = None,

@@ -253,6 +253,31 @@ def test_member_profile_signed_by_a_non_operator_is_stored_but_unverified(
     assert (data["profile"]["status"], data["profile"]["name"]) == ("matched", "IT ME")
 
 
+def test_a_profile_the_registry_does_not_record_shows_as_unverified(
+    folder: DemoFolder,
+) -> None:
+    members = json.loads(folder.cli.run("member", "list", "--json").stdout)
+    (registrar,) = [m for m in members if m["roles"] == ["registrar"]]
+    assert registrar["profile"]["status"] == "missing"
+    folder.cli.run(
+        "member",
+        "profile",
+        registrar["address"],
+        "--name",
+        "EMC factory",
+        "--kind",
+        "OPERATOR",
+        "--wallet",
+        "chef",
+    )
+    shown = folder.cli.run("member", "show", registrar["address"]).stdout
+    assert "name      EMC factory (unverified)" in shown
+    assert "profile   MISMATCH: the stored profile's hash is not the registry's metadata" in shown
+    rows = folder.history("--member", registrar["address"], "--kind", "membership")
+    named = {r["account_name"] for r in rows if r["account"] == registrar["address"]}
+    assert named == {"EMC factory (unverified)"}
+
+
 def test_member_profile_refuses_bad_input(folder: DemoFolder) -> None:
     result = folder.cli.run("member", "profile", "chef", "--name", "Chef", "--kind", "cook", code=2)
     assert "'cook' is not one of" in result.stderr

@@ -25,6 +25,7 @@ from rdh_chain.config import Settings
 from rdh_chain.deployment import Deployment, deploy
 from rdh_chain.exceptions import ChainError, ConfigError, DeploymentError
 from rdh_chain.ledger import Ledger
+from rdh_chain.profiles import Profile, ProfileKind, ProfileStore
 from rdh_chain.tx import TxSender
 from rdh_chain.types import (
     ZERO_ADDRESS,
@@ -84,6 +85,38 @@ SMART_COOKING = Criteria(
     market_capacity=100, consumption_habits=80, industry_scale=60, team_integration=80
 )
 EMC_METADATA = keccak(text="Smart Cooking EMC, registered 2020-08-01")
+# Who the demo's wallets are, with the sources' names where they give one (Zhang Yu's
+# Smart Cooking ME, Chef Zhang Weili, Huifa Group, the Haier Smart Home platform,
+# Hangzhou Refrigeration Group among the nodes). Each member's registry metadata is
+# the hash of its profile.
+_ME, _PARTNER = ProfileKind.ME, ProfileKind.PARTNER
+PROFILES: dict[str, Profile] = {
+    "admin": Profile(
+        "Haier EMC platform", ProfileKind.OPERATOR, "Registers EMCs and their members."
+    ),
+    "treasury": Profile("Haier treasury", ProfileKind.TREASURY, "Mints settlement credit."),
+    "auditor": Profile("Haier internal audit", ProfileKind.AUDITOR),
+    "steward": Profile(
+        "Target guidelines ME", ProfileKind.STEWARD, "Owns the EMC templates and targets."
+    ),
+    "me-smart-cooking": Profile(
+        "Smart Cooking ME (Zhang Yu)", _ME, "EMC owner; registered Smart Cooking on 2020-08-01."
+    ),
+    "me-rnd-recipes": Profile("Recipe R&D ME", _ME),
+    "me-rnd-ovens": Profile("Oven R&D ME", _ME),
+    "me-supply": Profile("Supply chain ME", _ME),
+    "me-manufacturing": Profile("Hangzhou Refrigeration Group", _ME, "Manufacturing node."),
+    "me-marketing": Profile("Marketing ME", _ME),
+    "me-sales-online": Profile("Online sales ME", _ME, "Haier Smart Home App."),
+    "me-sales-stores": Profile("Store sales ME", _ME, "Samples to over 3,000 Haier stores."),
+    "me-logistics": Profile("Logistics ME", _ME),
+    "me-service": Profile("User service ME", _ME),
+    "me-it": Profile("IT ME", _ME),
+    "platform": Profile("Haier Smart Home Platform", ProfileKind.PLATFORM),
+    "chef": Profile("Chef Zhang Weili", _PARTNER, "Roast duck recipes."),
+    "food-processor": Profile("Huifa Group", _PARTNER, "Food processing."),
+    "duck-farm": Profile("The duck farm", _PARTNER, "Supplies the ducks."),
+}
 # August 2020: 20,000 ducks sold for 4M RMB of ecosystem revenue. The profit is chosen
 # so that the chef's 6% is the 57,906 RMB the source reports.
 MONTH_1 = PeriodReport(
@@ -110,6 +143,17 @@ class DemoCast:
     @property
     def owner(self) -> LocalAccount:
         return self.mes[MES[0][0]]
+
+    def wallets(self) -> dict[str, LocalAccount]:
+        """Every wallet by its name (the keys of :data:`PROFILES`)."""
+        return {
+            "admin": self.admin,
+            "treasury": self.treasury,
+            "auditor": self.auditor,
+            "steward": self.steward,
+            **self.mes,
+            **self.partners,
+        }
 
     @classmethod
     def load(cls, keystores: KeystoreDir) -> DemoCast:
@@ -138,26 +182,36 @@ def ensure_deployment(settings: Settings, ledger_admin: LocalAccount) -> Deploym
         log.info("deploying the contracts (%s)", exc)
     artifacts = load_artifacts()
     sender = TxSender(w3, ledger_admin, Ledger.decoder_for(artifacts))
-    deployment = deploy(sender, artifacts, admin_metadata=keccak(text="rdh-chain platform admin"))
+    deployment = deploy(sender, artifacts, admin_metadata=PROFILES["admin"].hash)
     deployment.save(settings.deployment_file)
     return deployment
 
 
-def seed(ledger: Ledger, cast: DemoCast) -> ChecksumAddress:
-    """Seed the Smart Cooking EMC step by step; each step is skipped if already on chain."""
+def seed(ledger: Ledger, cast: DemoCast, profiles: ProfileStore | None = None) -> ChecksumAddress:
+    """Seed the Smart Cooking EMC step by step; each step is skipped if already on chain.
+
+    Every member's metadata is its profile's hash (set again if an older seeding left
+    another); with ``profiles``, the documents are written there.
+    """
     admin = ledger.connect(cast.admin)
-    members: list[tuple[LocalAccount, Role]] = [
-        (cast.treasury, Role.TREASURY),
-        (cast.auditor, Role.AUDITOR),
-        (cast.steward, Role.STEWARD),
-        *((account, Role.ME) for account in cast.mes.values()),
-        *((account, Role.PARTNER) for account in cast.partners.values()),
+    wallets = cast.wallets()
+    if profiles is not None:
+        for name, account in wallets.items():
+            profiles.put(PROFILES[name], account.address)
+    members: list[tuple[str, Role]] = [
+        ("treasury", Role.TREASURY),
+        ("auditor", Role.AUDITOR),
+        ("steward", Role.STEWARD),
+        *((name, Role.ME) for name in cast.mes),
+        *((name, Role.PARTNER) for name in cast.partners),
     ]
-    for account, role in members:
-        if not ledger.registry.has_role(account.address, role):
-            admin.registry.add_member(
-                account.address, role, keccak(text=f"demo {role} {account.address}")
-            )
+    for name, role in members:
+        address = wallets[name].address
+        if not ledger.registry.has_role(address, role):
+            admin.registry.add_member(address, role, PROFILES[name].hash)
+    for name, account in wallets.items():
+        if ledger.registry.member(account.address).metadata != PROFILES[name].hash:
+            admin.registry.set_metadata(account.address, PROFILES[name].hash)
 
     if ledger.guidelines.formula_count(Strategy.EXPLORE) == 0:
         steward = ledger.connect(cast.steward)
@@ -228,7 +282,7 @@ def run(
         cast = DemoCast.load(settings.keystores)
         deployment = ensure_deployment(settings, cast.admin)
         ledger = Ledger(connect(settings.rpc_url), deployment, load_artifacts())
-        emc_address = seed(ledger, cast)
+        emc_address = seed(ledger, cast, ProfileStore.in_data_dir(settings.data_dir))
         _print_welcome(settings, ledger, cast, emc_address)
         (serve or _serve_gateway)(settings)
     finally:
@@ -289,7 +343,8 @@ def _print_welcome(
         f"  registry     {ledger.deployment.registry}",
         f"  EMC          {emc_address}",
         f"  settled      {totals.periods} period(s), profit {format_amount(totals.profit)} RMB",
-        f"  chef         {chef} was paid {format_amount(emc.position(chef).paid)} RMB",
+        f"  chef         {PROFILES['chef'].name} ({chef}) was paid "
+        f"{format_amount(emc.position(chef).paid)} RMB",
         f"  auditor      {cast.auditor.address} (attests reports: "
         "`rdh report sign FILE --wallet auditor`)",
         "",
@@ -297,6 +352,7 @@ def _print_welcome(
         f"  API docs     {base}/docs",
         f"  wallets      {settings.keystores.folder} (password in .password)",
         f"  try          .venv/bin/rdh share {cast.partners['duck-farm'].address}",
+        f"               .venv/bin/rdh audit history {emc_address}",
         "",
         "Press Ctrl-C to stop; `make run` again resumes the same chain.",
     ]

@@ -9,6 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from rdh_chain.cli import money
+from rdh_chain.cli.audit import audit_app
 from rdh_chain.cli.bids import bid_app
 from rdh_chain.cli.capital import capital_app
 from rdh_chain.cli.chain import chain_app
@@ -110,3 +111,4 @@ audit_app = typer.Typer(
 audit_app.command("verify")(verify_command)
 app.add_typer(audit_app, name="audit")
 app.add_typer(index_app, name="index")
+app.add_typer(audit_app, name="audit")

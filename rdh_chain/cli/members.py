@@ -9,6 +9,7 @@ import typer
 from eth_typing import ChecksumAddress
 
 from rdh_chain.cli.context import (
+    CliState,
     JsonOption,
     KeystoreOption,
     PasswordFileOption,
@@ -18,8 +19,20 @@ from rdh_chain.cli.context import (
     optional_bytes32,
     text_hash,
 )
-from rdh_chain.cli.output import echo, echo_json, fields, hex32, rmb, table, when, when_json
+from rdh_chain.cli.output import (
+    echo,
+    echo_json,
+    fields,
+    hex32,
+    note,
+    rmb,
+    table,
+    when,
+    when_json,
+)
+from rdh_chain.exceptions import WalletError
 from rdh_chain.ledger import Ledger
+from rdh_chain.profiles import Profile, ProfileKind, ProfileMatch, ProfileStore, match_profile
 from rdh_chain.types import Member, Role
 
 member_app = typer.Typer(help="Register, suspend and inspect members.", no_args_is_help=True)
@@ -132,12 +145,18 @@ def show(
     member = ledger.member(address)
     balance = ledger.token.balance_of(address)
     wallet_name = state.labels().get(address)
+    profile = match_profile(member.metadata, _store(state), address)
     if as_json:
-        echo_json(_member_json(member, balance, wallet_name))
+        echo_json({**_member_json(member, balance, wallet_name), "profile": _profile_json(profile)})
         return
+    shown = profile.profile
     fields(
         [
             ("address", address),
+            ("name", profile.label or "-"),
+            ("kind", shown.kind.value if shown else "-"),
+            ("profile", _profile_status(profile)),
+            *([("note", shown.note)] if shown and shown.note else []),
             ("wallet", wallet_name or "-"),
             ("status", member.status.name.lower()),
             ("roles", ", ".join(r.value for r in member.roles) or "-"),
@@ -154,15 +173,26 @@ def list_members(ctx: typer.Context, as_json: JsonOption = False) -> None:
     state = get_state(ctx)
     ledger = state.ledger
     labels = state.labels()
+    store = _store(state)
     members = [(m, ledger.token.balance_of(m.address)) for m in _all_members(ledger)]
+    profiles = {m.address: match_profile(m.metadata, store, m.address) for m, _ in members}
     if as_json:
-        echo_json([_member_json(m, b, labels.get(m.address)) for m, b in members])
+        echo_json(
+            [
+                {
+                    **_member_json(m, b, labels.get(m.address)),
+                    "profile": _profile_json(profiles[m.address]),
+                }
+                for m, b in members
+            ]
+        )
         return
     table(
-        ["ADDRESS", "WALLET", "STATUS", "ROLES", "BALANCE (RMB)"],
+        ["ADDRESS", "NAME", "WALLET", "STATUS", "ROLES", "BALANCE (RMB)"],
         [
             [
                 m.address,
+                profiles[m.address].label or "-",
                 labels.get(m.address, "-"),
                 m.status.name.lower(),
                 ", ".join(r.value for r in m.roles),
@@ -170,7 +200,7 @@ def list_members(ctx: typer.Context, as_json: JsonOption = False) -> None:
             ]
             for m, b in members
         ],
-        right=[4],
+        right=[5],
     )
 
 
@@ -189,3 +219,77 @@ def _member_json(member: Member, balance: int, wallet_name: str | None) -> dict[
         "metadata": hex32(member.metadata),
         "balance_fen": balance,
     }
+
+
+def _store(state: CliState) -> ProfileStore:
+    return ProfileStore.in_data_dir(state.settings.data_dir)
+
+
+def _profile_status(found: ProfileMatch) -> str:
+    if found.trusted:
+        return "matched (its hash is the registry's metadata)"
+    if found.profile is not None:
+        return "MISMATCH: the stored profile's hash is not the registry's metadata"
+    return "missing (no profile document in the data folder)"
+
+
+def _profile_json(found: ProfileMatch) -> dict[str, Any]:
+    shown = found.profile
+    return {
+        "status": found.status.value,
+        "name": shown.name if shown else None,
+        "kind": shown.kind.value if shown else None,
+        "note": shown.note if shown else None,
+        "hash": hex32(found.document_hash) if found.document_hash else None,
+    }
+
+
+@member_app.command("profile")
+def profile(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Argument(help="0x address, or the name of a local wallet.")],
+    name: Annotated[str, typer.Option("--name", help="The member's name, as people say it.")],
+    kind: Annotated[
+        ProfileKind, typer.Option("--kind", case_sensitive=False, help="What the member is.")
+    ],
+    profile_note: Annotated[
+        str | None, typer.Option("--note", help="A short note (optional).")
+    ] = None,
+    wallet: WalletOption = None,
+    keystore: KeystoreOption = None,
+    password_file: PasswordFileOption = None,
+) -> None:
+    """Write ACCOUNT's profile to the data folder and record its hash as the metadata.
+
+    The document ({kind, name, note}, canonical JSON) is stored under its keccak-256 hash;
+    the registry's metadata is set to that hash when the signing wallet (default: admin)
+    is an active operator. Otherwise the profile is stored but shows as unverified until
+    an operator records it.
+    """
+    state = get_state(ctx)
+    address = state.account(account, "member")
+    document = Profile(name=name.strip(), kind=kind, note=profile_note)
+    member = state.ledger.member(address)
+    digest = _store(state).put(document, address)
+    echo(f"profile {hex32(digest)} stored for {address}: {document.canonical().decode()}")
+    if member.metadata == digest:
+        echo("the registry already records it")
+        return
+    choice = WalletChoice(wallet, keystore, password_file)
+    try:
+        ledger = state.signer(choice, _DEFAULT_SIGNER)
+    except WalletError as exc:
+        if wallet is not None or keystore is not None:
+            raise
+        note(f"not recorded on chain: {exc}")
+        note("the profile shows as unverified until an operator runs this command")
+        return
+    signer = ledger.address
+    if signer is None or not ledger.registry.is_active(signer, Role.OPERATOR):
+        note(
+            f"not recorded on chain: {signer} is not an active operator; the profile shows as "
+            "unverified until an operator runs this command with --wallet"
+        )
+        return
+    result = ledger.registry.set_metadata(address, digest)
+    echo(f"registry metadata set to {hex32(digest)} (tx 0x{result.tx_hash.hex()}, by {signer})")

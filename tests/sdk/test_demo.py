@@ -3,14 +3,18 @@ changes nothing, and the seeded auditor's attestations are accepted."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from eth_account import Account
+from eth_utils.crypto import keccak
 from web3 import Web3
 
-from rdh_chain.demo import MES, PARTNERS, YUAN, DemoCast, seed
+from rdh_chain.demo import MES, PARTNERS, PROFILES, YUAN, DemoCast, seed
 from rdh_chain.deployment import deploy
 from rdh_chain.events import PeriodSettled
 from rdh_chain.ledger import Ledger
+from rdh_chain.profiles import ProfileStore
 from rdh_chain.toolchain import Artifact
 from rdh_chain.tx import TxSender
 from rdh_chain.types import EmcStatus, PeriodReport, Role
@@ -73,3 +77,33 @@ def test_seeded_auditor_attests_a_loss_drawn_on_capital(demo: tuple[Ledger, Demo
     assert (settled.period, settled.loss, settled.covered) == (2, 300_000 * YUAN, 50_000 * YUAN)
     assert emc.event(result, PeriodSettled).auditor == cast.auditor.address
     assert emc.status() is EmcStatus.ACTIVE
+
+
+def test_seed_records_each_profiles_hash_and_writes_the_documents(
+    demo: tuple[Ledger, DemoCast], tmp_path: Path
+) -> None:
+    ledger, cast = demo
+    store = ProfileStore(tmp_path / "profiles")
+    seed(ledger, cast, store)
+    block = ledger.w3.eth.block_number
+
+    for name, account in cast.wallets().items():
+        metadata = ledger.registry.member(account.address).metadata
+        assert metadata == PROFILES[name].hash, name
+        assert store.get(metadata) == PROFILES[name]
+    assert PROFILES["chef"].name == "Chef Zhang Weili"
+    assert seed(ledger, cast, store)
+    assert ledger.w3.eth.block_number == block
+
+
+def test_seed_sets_the_profile_hash_again_over_an_older_seeding(
+    demo: tuple[Ledger, DemoCast],
+) -> None:
+    ledger, cast = demo
+    seed(ledger, cast)
+    chef = cast.partners["chef"].address
+    ledger.connect(cast.admin).registry.set_metadata(chef, keccak(text=f"demo partner {chef}"))
+
+    seed(ledger, cast)
+
+    assert ledger.registry.member(chef).metadata == PROFILES["chef"].hash

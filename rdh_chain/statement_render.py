@@ -344,7 +344,7 @@ def statement_csv(statement: Statement) -> str:
 # -- table -----------------------------------------------------------------------------
 
 
-def statement_table(statement: Statement, width: int = 140) -> str:
+def statement_table(statement: Statement, width: int = 160) -> str:
     """The statement as rich tables in plain text (no colour), one per element."""
     from rich.console import Console
     from rich.table import Table

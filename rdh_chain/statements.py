@@ -58,6 +58,7 @@ __all__ = [
     "UserResources",
     "VersionTerms",
     "build_statement",
+    "provider_accounts",
 ]
 
 DEV_FUND_NAME = "development fund"
@@ -313,8 +314,8 @@ def build_statement(
     emc: str,
     events: Iterable[Decoded],
     *,
-    names: Mapping[str, str] | None = None,
-    positions: Mapping[str, Position] | None = None,
+    names: Mapping[ChecksumAddress, str] | Mapping[str, str] | None = None,
+    positions: Mapping[ChecksumAddress, Position] | Mapping[str, Position] | None = None,
     positions_block: int | None = None,
     period: int | None = None,
     from_period: int | None = None,
@@ -525,6 +526,18 @@ def build_statement(
     )
 
 
+def provider_accounts(emc: str, events: Iterable[Decoded]) -> list[ChecksumAddress]:
+    """Every account a share version of ``emc`` names (account zero for the development
+    fund), in order of first appearance: whose positions a caller reads for the statement."""
+    address = checksum(emc)
+    seen: dict[ChecksumAddress, None] = {}
+    for d in events:
+        if d.log.address == address and isinstance(d.event, VersionProposed):
+            for entry in d.event.entries:
+                seen.setdefault(entry.account, None)
+    return list(seen)
+
+
 def _selection(
     settled: int, period: int | None, from_period: int | None, to_period: int | None
 ) -> tuple[int, int]:
@@ -533,18 +546,21 @@ def _selection(
         raise InvalidInputError("Choose one period (--period) or a range (--from/--to), not both.")
     first, last = (period, period) if period is not None else (from_period, to_period)
     first = 1 if first is None else first
-    last = settled if last is None else last
     for value in (first, last):
-        if value < 1:
+        if value is not None and value < 1:
             raise InvalidInputError(f"Periods are numbered from 1; {value} is not a period.")
-    if first > last:
+    if last is not None and first > last:
         raise InvalidInputError(f"The range {first}..{last} is empty: --from must not exceed --to.")
     if first > settled:
-        which = f"period {first}" if first == last else f"the range {first}..{last}"
+        which = (
+            f"period {first}"
+            if first == last
+            else f"the range {first}..{'' if last is None else last}"
+        )
         raise InvalidInputError(
             f"{which} holds no settled period: {settled} period(s) are settled so far."
         )
-    return first, min(last, settled)
+    return first, settled if last is None else min(last, settled)
 
 
 def _whole_fen(credit: int, value_added: int) -> int:

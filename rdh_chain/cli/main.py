@@ -20,6 +20,7 @@ from rdh_chain.cli.guidelines import guidelines_app
 from rdh_chain.cli.members import member_app
 from rdh_chain.cli.reports import report_app
 from rdh_chain.cli.shares import shares_app
+from rdh_chain.cli.statement import statement
 from rdh_chain.cli.wallets import wallet_app
 from rdh_chain.exceptions import (
     BadInputRevertError,
@@ -100,4 +101,5 @@ app.command("claim")(money.claim)
 app.add_typer(money.devfund_app, name="devfund")
 app.add_typer(capital_app, name="capital")
 app.command("share")(money.share)
+app.command("statement")(statement)
 app.add_typer(demo_app, name="demo")

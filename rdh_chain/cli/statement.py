@@ -53,11 +53,7 @@ def statement(
     ] = StatementFormat.TABLE,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            dir_okay=False,
-            help="Write to FILE instead of stdout (needed for png).",
-        ),
+        typer.Option("--out", help="Write to FILE instead of stdout (needed for png)."),
     ] = None,
 ) -> None:
     """The win-win value-added statement of an EMC, per period and cumulative: (1) user

@@ -102,8 +102,13 @@ class Event:
         cls.name = cls.__name__
 
     def as_dict(self) -> dict[str, Any]:
-        """The fields by name (structs as dicts), e.g. for JSON."""
+        """The fields by name, structs as dicts."""
         return dataclasses.asdict(self)  # type: ignore[call-overload, no-any-return]
+
+    def as_json(self) -> dict[str, Any]:
+        """The fields as JSON values: bytes as 0x-hex, enums as their numbers, structs as
+        objects, tuples as lists; integers stay integers (JSON has no size limit)."""
+        return {k: _json_value(v) for k, v in self.as_dict().items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +124,8 @@ class Decoded:
 
 @dataclass(frozen=True, slots=True)
 class MemberAdded(Event):
+    """The registry admitted ``account`` with ``role``; ``metadata`` is its profile's hash."""
+
     account: ChecksumAddress
     role: bytes
     metadata: bytes
@@ -127,6 +134,8 @@ class MemberAdded(Event):
 
 @dataclass(frozen=True, slots=True)
 class MemberSuspended(Event):
+    """``account`` was suspended: it acts no more, but keeps what it earned."""
+
     account: ChecksumAddress
     reason: bytes
     by: ChecksumAddress
@@ -134,6 +143,8 @@ class MemberSuspended(Event):
 
 @dataclass(frozen=True, slots=True)
 class MemberReinstated(Event):
+    """A suspended ``account`` was reinstated."""
+
     account: ChecksumAddress
     reason: bytes
     by: ChecksumAddress
@@ -141,6 +152,8 @@ class MemberReinstated(Event):
 
 @dataclass(frozen=True, slots=True)
 class MemberMetadataUpdated(Event):
+    """``account``'s profile hash changed."""
+
     account: ChecksumAddress
     metadata: bytes
     by: ChecksumAddress
@@ -148,6 +161,8 @@ class MemberMetadataUpdated(Event):
 
 @dataclass(frozen=True, slots=True)
 class RoleGranted(Event):
+    """OpenZeppelin AccessControl: ``account`` got ``role``."""
+
     role: bytes
     account: ChecksumAddress
     sender: ChecksumAddress
@@ -155,6 +170,8 @@ class RoleGranted(Event):
 
 @dataclass(frozen=True, slots=True)
 class RoleRevoked(Event):
+    """OpenZeppelin AccessControl: ``account`` lost ``role``."""
+
     role: bytes
     account: ChecksumAddress
     sender: ChecksumAddress
@@ -162,6 +179,8 @@ class RoleRevoked(Event):
 
 @dataclass(frozen=True, slots=True)
 class RoleAdminChanged(Event):
+    """OpenZeppelin AccessControl: ``role``'s admin role changed."""
+
     role: bytes
     previous_admin_role: bytes
     new_admin_role: bytes
@@ -172,6 +191,8 @@ class RoleAdminChanged(Event):
 
 @dataclass(frozen=True, slots=True)
 class Transfer(Event):
+    """ERC-20: credit moved (minting from, burning to the zero address)."""
+
     from_: ChecksumAddress
     to: ChecksumAddress
     value: int
@@ -179,6 +200,8 @@ class Transfer(Event):
 
 @dataclass(frozen=True, slots=True)
 class Approval(Event):
+    """ERC-20: ``owner`` allowed ``spender`` ``value``."""
+
     owner: ChecksumAddress
     spender: ChecksumAddress
     value: int
@@ -186,6 +209,8 @@ class Approval(Event):
 
 @dataclass(frozen=True, slots=True)
 class Minted(Event):
+    """The treasury issued credit for fiat it holds; ``ref`` names the deposit."""
+
     to: ChecksumAddress
     amount: int
     ref: bytes
@@ -193,6 +218,8 @@ class Minted(Event):
 
 @dataclass(frozen=True, slots=True)
 class Burned(Event):
+    """The treasury redeemed credit for fiat paid out; ``ref`` names the payment."""
+
     from_: ChecksumAddress
     amount: int
     ref: bytes
@@ -200,6 +227,8 @@ class Burned(Event):
 
 @dataclass(frozen=True, slots=True)
 class SystemContractRegistered(Event):
+    """A contract (the factory, an EMC) may hold and move credit."""
+
     account: ChecksumAddress
     by: ChecksumAddress
 
@@ -209,6 +238,8 @@ class SystemContractRegistered(Event):
 
 @dataclass(frozen=True, slots=True)
 class FormulaPublished(Event):
+    """A steward published a target-guideline formula version."""
+
     strategy: Strategy
     version: int
     formula: Formula
@@ -221,12 +252,16 @@ class FormulaPublished(Event):
 
 @dataclass(frozen=True, slots=True)
 class TemplateDeployed(Event):
+    """The factory's EMC template and its module."""
+
     template: ChecksumAddress
     module: ChecksumAddress
 
 
 @dataclass(frozen=True, slots=True)
 class EmcCreated(Event):
+    """The factory cloned EMC ``id`` at ``emc`` for ``owner``."""
+
     id: int
     emc: ChecksumAddress
     owner: ChecksumAddress
@@ -235,6 +270,8 @@ class EmcCreated(Event):
 
 @dataclass(frozen=True, slots=True)
 class EmcTermsGenerated(Event):
+    """An EMC's terms came from a guideline formula and the criteria's scores."""
+
     id: int
     strategy: Strategy
     formula_version: int
@@ -243,6 +280,8 @@ class EmcTermsGenerated(Event):
 
 @dataclass(frozen=True, slots=True)
 class EmcTermsOverridden(Event):
+    """An operator set an EMC's terms by hand, for a recorded reason."""
+
     id: int
     operator: ChecksumAddress
     reason: bytes
@@ -253,12 +292,16 @@ class EmcTermsOverridden(Event):
 
 @dataclass(frozen=True, slots=True)
 class EmcInitialized(Event):
+    """An EMC's owner and terms (targets, sharing space, loss threshold, bounds)."""
+
     owner: ChecksumAddress
     terms: EmcTerms
 
 
 @dataclass(frozen=True, slots=True)
 class VersionProposed(Event):
+    """A share version was proposed: its entries, document and signing terms."""
+
     version_id: int
     proposer: ChecksumAddress
     entries: tuple[ShareEntry, ...]
@@ -269,6 +312,8 @@ class VersionProposed(Event):
 
 @dataclass(frozen=True, slots=True)
 class VersionActivated(Event):
+    """Every named party signed; the version applies from ``from_period``."""
+
     version_id: int
     epoch: int
     from_period: int
@@ -281,6 +326,8 @@ class VersionActivated(Event):
 
 @dataclass(frozen=True, slots=True)
 class PeriodSettled(Event):
+    """A period's report was settled (its profit deposited), attested or not."""
+
     period: int
     version_id: int
     reporter: ChecksumAddress
@@ -291,6 +338,8 @@ class PeriodSettled(Event):
 
 @dataclass(frozen=True, slots=True)
 class TargetReached(Event):
+    """The EMC reached its user and revenue targets: value-added credit unlocks."""
+
     period: int
     users: int
     revenue: int
@@ -298,6 +347,8 @@ class TargetReached(Event):
 
 @dataclass(frozen=True, slots=True)
 class ValueAddedPoolFilled(Event):
+    """The pool reached the sharing space; beyond it the fund earns its part."""
+
     period: int
     full_at_profit: int
     accrued: int
@@ -305,6 +356,8 @@ class ValueAddedPoolFilled(Event):
 
 @dataclass(frozen=True, slots=True)
 class Claimed(Event):
+    """``account`` was paid ``amount`` (``value_added`` of it from the pool)."""
+
     account: ChecksumAddress
     amount: int
     value_added: int
@@ -313,6 +366,8 @@ class Claimed(Event):
 
 @dataclass(frozen=True, slots=True)
 class Invested(Event):
+    """``account`` invested ``amount`` for ``units`` of the capital."""
+
     account: ChecksumAddress
     amount: int
     units: int
@@ -321,6 +376,8 @@ class Invested(Event):
 
 @dataclass(frozen=True, slots=True)
 class LossAbsorbed(Event):
+    """A loss period: ``covered`` of ``loss`` was paid from the capital."""
+
     period: int
     loss: int
     covered: int
@@ -331,6 +388,8 @@ class LossAbsorbed(Event):
 
 @dataclass(frozen=True, slots=True)
 class EmcDissolved(Event):
+    """Losses reached the threshold; where the unreleased pool went."""
+
     period: int
     losses: int
     threshold: int
@@ -343,7 +402,7 @@ class EmcDissolved(Event):
 
 @dataclass(frozen=True, slots=True)
 class EIP712DomainChanged(Event):
-    pass
+    """ERC-5267's event; the EMC's domain never changes, so it is never emitted."""
 
 
 # -- EMCModule (served through every EMC's fallback: its logs carry the EMC's address) ---
@@ -351,6 +410,8 @@ class EIP712DomainChanged(Event):
 
 @dataclass(frozen=True, slots=True)
 class BidRoundOpened(Event):
+    """The owner opened a sealed-bid round."""
+
     round_id: int
     commit_deadline: int
     reveal_deadline: int
@@ -359,6 +420,8 @@ class BidRoundOpened(Event):
 
 @dataclass(frozen=True, slots=True)
 class BidCommitted(Event):
+    """A bidder committed a sealed bid."""
+
     round_id: int
     bidder: ChecksumAddress
     commitment: bytes
@@ -366,6 +429,8 @@ class BidCommitted(Event):
 
 @dataclass(frozen=True, slots=True)
 class BidRevealed(Event):
+    """A bidder revealed its bid: users and revenue undertaken, share asked."""
+
     round_id: int
     bidder: ChecksumAddress
     undertaken_users: int
@@ -376,18 +441,24 @@ class BidRevealed(Event):
 
 @dataclass(frozen=True, slots=True)
 class BidsInvited(Event):
+    """The owner invited the round's chosen bidders."""
+
     round_id: int
     invited: tuple[ChecksumAddress, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ReporterChanged(Event):
+    """The owner appointed (or removed) the ME that reports periods."""
+
     previous: ChecksumAddress
     reporter: ChecksumAddress
 
 
 @dataclass(frozen=True, slots=True)
 class DevFundWithdrawn(Event):
+    """The owner paid ``amount`` out of the development fund."""
+
     to: ChecksumAddress
     amount: int
     purpose: bytes
@@ -396,6 +467,8 @@ class DevFundWithdrawn(Event):
 
 @dataclass(frozen=True, slots=True)
 class Swept(Event):
+    """Credit held above what is owed moved into the development fund."""
+
     by: ChecksumAddress
     amount: int
     dev_fund_available: int
@@ -403,6 +476,8 @@ class Swept(Event):
 
 @dataclass(frozen=True, slots=True)
 class CapitalReturned(Event):
+    """After dissolution, ``account`` took its capital and pool share back."""
+
     account: ChecksumAddress
     amount: int
     units: int
@@ -411,6 +486,8 @@ class CapitalReturned(Event):
 
 @dataclass(frozen=True, slots=True)
 class DepartureNoticed(Event):
+    """A member resigned or was terminated, effective from a period."""
+
     account: ChecksumAddress
     by: ChecksumAddress
     effective_period: int
@@ -665,6 +742,18 @@ def canonical_type(param: Mapping[str, Any]) -> str:
         return abi_type
     inner = ",".join(canonical_type(c) for c in param["components"])
     return f"({inner}){abi_type[len('tuple') :]}"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, IntEnum):
+        return int(value)
+    return value
 
 
 def _as_bytes(value: Any) -> bytes:

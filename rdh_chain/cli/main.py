@@ -17,6 +17,7 @@ from rdh_chain.cli.demo import demo_app
 from rdh_chain.cli.deploy import deploy_command
 from rdh_chain.cli.emcs import emc_app
 from rdh_chain.cli.guidelines import guidelines_app
+from rdh_chain.cli.index import index_app
 from rdh_chain.cli.members import member_app
 from rdh_chain.cli.reports import report_app
 from rdh_chain.cli.shares import shares_app
@@ -103,3 +104,4 @@ app.add_typer(capital_app, name="capital")
 app.command("share")(money.share)
 app.command("statement")(statement)
 app.add_typer(demo_app, name="demo")
+app.add_typer(index_app, name="index")

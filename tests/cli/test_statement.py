@@ -127,3 +127,36 @@ def test_statement_refuses_an_address_that_is_not_an_emc(world: CliWorld) -> Non
 def test_statement_refuses_an_emc_without_a_settled_period(world: CliWorld) -> None:
     result = world.cli.run("statement", world.emc, code=2)
     assert "has settled no period yet" in result.stderr
+
+
+def test_statement_from_the_index_equals_the_chains_and_stays_at_its_checkpoint(
+    settled: CliWorld, tmp_path: Path
+) -> None:
+    cli, emc = settled.cli, settled.emc
+    url = f"sqlite:///{tmp_path / 'index.sqlite'}"
+    cli.run("index", "sync", "--index-url", url)
+
+    indexed = cli.run("statement", emc, "--format", "json", "--source", "index", "--index-url", url)
+    chain = cli.run("statement", emc, "--format", "json", "--source", "chain")
+    assert json.loads(indexed.stdout) == json.loads(chain.stdout)
+
+    # A third month the index has not seen: it still reads the first two, and what the
+    # chef can claim as of its checkpoint block.
+    third = ("--users", "1000", "--units", "1000", "--revenue", "300,000", "--profit", "200,000")
+    cli.run("settle", emc, *third, "--wallet", "owner")
+    behind = cli.run("statement", emc, "--format", "json", "--source", "index", "--index-url", url)
+    data = json.loads(behind.stdout)
+    assert "block(s) behind the chain's head; `rdh index sync` catches up" in behind.stderr
+    assert data["settled_periods"] == 2
+    assert data == json.loads(chain.stdout)
+    auto = json.loads(cli.run("statement", emc, "--format", "json", "--index-url", url).stdout)
+    assert auto["settled_periods"] == 2  # auto reads the index when there is one
+    cli.run("index", "sync", "--index-url", url)
+    synced = cli.run("statement", emc, "--format", "json", "--source", "index", "--index-url", url)
+    assert json.loads(synced.stdout)["settled_periods"] == 3
+
+
+def test_statement_from_the_index_refuses_when_there_is_none(settled: CliWorld) -> None:
+    result = settled.cli.run("statement", settled.emc, "--source", "index", code=2)
+    assert "There is no index at sqlite:///" in result.stderr
+    assert "`rdh index sync` or use --source chain" in result.stderr

@@ -423,6 +423,8 @@ def statement_table(statement: Statement, width: int = 160) -> str:
         "Reported by",
         "Attested by",
     )
+    for column in t45.columns[-2:]:
+        column.justify = "left"
     for p in s.periods:
         r = p.report
         t45.add_row(
@@ -431,8 +433,8 @@ def statement_table(statement: Statement, width: int = 160) -> str:
             format_amount(r.cost),
             format_amount(r.profit),
             format_amount(r.loss),
-            s.label(r.reporter),
-            s.label(r.auditor) if r.auditor else "not attested",
+            _who(s, r.reporter),
+            _who(s, r.auditor) if r.auditor else "not attested",
         )
     r = c.report
     t45.add_row(
@@ -522,6 +524,14 @@ def statement_table(statement: Statement, width: int = 160) -> str:
         notes.append(f"dissolution released {format_amount(sp.released)} RMB of the pool")
     console.print("; ".join(notes))
     return out.getvalue()
+
+
+def _who(s: Statement, account: ChecksumAddress | None) -> str:
+    """A name above its address (a table cell), or the address alone."""
+    if account is None:
+        return "-"
+    name = s.name_of(account)
+    return f"{name}\n{account}" if name else account
 
 
 def _percent(bps: int) -> str:

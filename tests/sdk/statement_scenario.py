@@ -86,6 +86,7 @@ class DemoChain:
     def names(self) -> dict[str, str]:
         named: dict[str, str] = {a.address: n for n, a in self.cast.mes.items()}
         named.update({a.address: n for n, a in self.cast.partners.items()})
+        named[self.cast.auditor.address] = "auditor"
         named[self.emc] = "Smart Cooking EMC"
         return named
 

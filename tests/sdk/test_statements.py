@@ -24,7 +24,7 @@ from rdh_chain.statement_render import (
 )
 from rdh_chain.statements import ProviderKind, Statement, build_statement, provider_accounts
 from rdh_chain.toolchain import Artifact
-from rdh_chain.types import ZERO_ADDRESS, ShareClass
+from rdh_chain.types import ZERO_ADDRESS, PeriodReport, ShareClass
 from tests.sdk.statement_scenario import DemoChain, carry_on, make_demo
 
 
@@ -268,3 +268,34 @@ def test_statement_charts_are_a_png_and_a_deterministic_svg_with_the_title(
     assert root.tag.endswith("svg")
     # Text is drawn as glyph paths, each text preceded by a comment holding it.
     assert f"Smart Cooking EMC ({carried.emc})".encode() in svg
+
+
+def test_statement_shows_an_attested_loss_as_a_fall_in_profit_per_unit(
+    seeded: DemoChain,
+) -> None:
+    ledger, cast = seeded.ledger, seeded.cast
+    emc = ledger.emc(seeded.emc)
+    ledger.connect(cast.partners["chef"]).invest(emc, 50_000 * YUAN)
+    loss = PeriodReport(users=10, units=10, revenue=100_000 * YUAN, cost=400_000 * YUAN, profit=0)
+    deadline = int(ledger.w3.eth.get_block("latest")["timestamp"]) + 3_600
+    attestation = ledger.connect(cast.auditor).attest(emc, loss, deadline)
+    ledger.connect(cast.owner).settle(emc, loss, attestation)
+
+    statement = _statement(seeded)
+
+    month = statement.periods[1]
+    assert (month.report.loss, month.report.profit) == (300_000 * YUAN, 0)
+    assert month.report.auditor == cast.auditor.address
+    assert month.marginal_gain.per_unit == 0
+    assert month.marginal_gain.change == -Fraction(9651, 2)
+    assert month.marginal_gain.change_ratio == -1
+    assert month.marginal_gain.rising is False
+    assert all(fen == 0 for fen in month.earned.values())
+    assert statement.cumulative.report.loss == 300_000 * YUAN
+    assert statement.cumulative.marginal_gain.per_unit == Fraction(965_100 * YUAN, 20_010)
+    table = statement_table(statement)
+    assert "auditor" in table
+    assert cast.auditor.address in table
+    row = statement_json(statement)["periods"][1]
+    assert row["costs"]["attested_by"] == cast.auditor.address
+    assert row["marginal_gains"]["change_ratio"] == "-1.000000"

@@ -34,6 +34,7 @@ from rdh_chain.events import (
     EmcDissolved,
     EmcInitialized,
     PeriodSettled,
+    Swept,
     TargetReached,
     ValueAddedPoolFilled,
     VersionActivated,
@@ -200,7 +201,8 @@ class Provider:
     ``paid`` and ``paid_value_added`` are the claims (fund withdrawals for the development
     fund) made by the end of the last period shown (before the next settlement).
     ``claimable`` and ``locked`` are the chain's figures at the statement's
-    ``positions_block``; None when the caller did not read them.
+    ``positions_block``; None when the caller did not read them. Value-added credit that a
+    dissolution short of the target voided is not in ``earned``.
     """
 
     account: ChecksumAddress
@@ -349,6 +351,7 @@ def build_statement(
     dissolved: EmcDissolved | None = None
     claims: list[tuple[int, Claimed]] = []
     withdrawals: list[tuple[int, DevFundWithdrawn]] = []
+    sweeps: list[tuple[int, Swept]] = []
     for d in mine:
         e = d.event
         if isinstance(e, EmcInitialized):
@@ -369,6 +372,8 @@ def build_statement(
             claims.append((d.log.block_number, e))
         elif isinstance(e, DevFundWithdrawn):
             withdrawals.append((d.log.block_number, e))
+        elif isinstance(e, Swept):
+            sweeps.append((d.log.block_number, e))
     if terms is None:
         raise NotFoundError(
             f"no EMC was initialised at {address} in the events read; check the address "
@@ -484,6 +489,18 @@ def build_statement(
         if in_span(block):
             paid[ZERO_ADDRESS] = paid.get(ZERO_ADDRESS, 0) + w.amount
 
+    # A dissolution short of the target voids the members' value-added credit; its whole fen
+    # go to the investors and the fund as the released pool.
+    if dissolved is not None and dissolved.period <= last:
+        if reached_in is None:
+            credit = {a: c - credit_va.get(a, 0) for a, c in credit.items()}
+            credit_va = {}
+        fund = credit.get(ZERO_ADDRESS, 0) + dissolved.pool_to_dev_fund * TOTAL_BPS
+        credit[ZERO_ADDRESS] = fund
+    # Credit swept in (sent to the EMC beyond what it owes) went to the fund.
+    swept = sum(w.amount for block, w in sweeps if in_span(block))
+    if swept:
+        credit[ZERO_ADDRESS] = credit.get(ZERO_ADDRESS, 0) + swept * TOTAL_BPS
     providers = _providers(entries, credit, credit_va, paid, paid_va, named, held)
     unlocked = reached_in if reached_in is not None and reached_in <= last else None
     cumulative = Cumulative(

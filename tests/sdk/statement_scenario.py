@@ -19,6 +19,7 @@ from rdh_chain.demo import DEV_FUND_BPS, MES, PARTNERS, YUAN, DemoCast, seed
 from rdh_chain.deployment import deploy
 from rdh_chain.events import Decoded, EventDecoder, fetch_logs
 from rdh_chain.ledger import Ledger
+from rdh_chain.statements import provider_accounts
 from rdh_chain.toolchain import Artifact
 from rdh_chain.tx import TxSender
 from rdh_chain.types import ZERO_ADDRESS, PeriodReport, Position, ShareClass, ShareEntry
@@ -91,9 +92,9 @@ class DemoChain:
         return named
 
     def positions(self) -> dict[str, Position]:
+        """Every provider's position now (the development fund's included)."""
         emc = self.ledger.emc(self.emc)
-        accounts = [*self.cast.mes.values(), *self.cast.partners.values()]
-        return {a.address: emc.position(a.address) for a in accounts}
+        return {a: emc.position(a) for a in provider_accounts(self.emc, self.events())}
 
     def account(self, name: str) -> ChecksumAddress:
         wallets = {**self.cast.mes, **self.cast.partners}

@@ -152,6 +152,7 @@ def test_statement_earnings_equal_the_chains_positions_for_every_provider(
         paid = position.paid if provider.account != ZERO_ADDRESS else 0
         assert provider.earned == position.claimable + position.locked + paid, provider.name
         assert provider.paid == paid
+        assert (provider.claimable, provider.locked) == (position.claimable, position.locked)
 
 
 def test_statement_of_one_period_counts_what_was_claimed_by_its_end(
@@ -299,3 +300,44 @@ def test_statement_shows_an_attested_loss_as_a_fall_in_profit_per_unit(
     row = statement_json(statement)["periods"][1]
     assert row["costs"]["attested_by"] == cast.auditor.address
     assert row["marginal_gains"]["change_ratio"] == "-1.000000"
+
+
+def test_statement_of_a_dissolved_emc_leaves_out_the_voided_value_added_credit(
+    seeded: DemoChain,
+) -> None:
+    ledger, cast = seeded.ledger, seeded.cast
+    emc = ledger.emc(seeded.emc)
+    ledger.connect(cast.partners["chef"]).invest(emc, 50_000 * YUAN)
+    # A loss of 1.1M RMB passes the threshold (10% of the 10M RMB revenue target).
+    loss = PeriodReport(users=10, units=0, revenue=100_000 * YUAN, cost=1_200_000 * YUAN, profit=0)
+    deadline = int(ledger.w3.eth.get_block("latest")["timestamp"]) + 3_600
+    attestation = ledger.connect(cast.auditor).attest(emc, loss, deadline)
+    ledger.connect(cast.owner).settle(emc, loss, attestation)
+
+    statement = _statement(seeded)
+
+    assert statement.dissolved_in == 2
+    assert statement.periods[1].marginal_gain.per_unit is None  # no units reported
+    assert statement.sharing_space.released == 57_906 * YUAN
+    for provider in statement.providers:
+        position = emc.position(provider.account)
+        paid = position.paid if provider.account != ZERO_ADDRESS else 0
+        assert provider.earned == position.claimable + position.locked + paid, provider.name
+    assert "dissolution released 57,906.00 RMB of the pool" in statement_table(statement)
+
+
+def test_statement_counts_sweeps_into_the_fund_and_its_withdrawals_as_paid(
+    seeded: DemoChain,
+) -> None:
+    ledger, cast = seeded.ledger, seeded.cast
+    chef = cast.partners["chef"]
+    ledger.connect(chef).token.transfer(seeded.emc, 1_000 * YUAN)  # credit sent by mistake
+    owner = ledger.connect(cast.owner).emc(seeded.emc)
+    owner.sweep()
+    owner.withdraw_dev_fund(chef.address, 10_000 * YUAN, bytes(32))
+
+    fund = next(p for p in _statement(seeded).providers if p.account == ZERO_ADDRESS)
+
+    assert fund.earned == (86_859 + 1_000) * YUAN
+    assert fund.paid == 10_000 * YUAN
+    assert fund.claimable == fund.earned - fund.paid

@@ -557,9 +557,11 @@ def _figure(s: Statement) -> Figure:
     (users_ax, revenue_ax), (profit_ax, unit_ax) = figure.subplots(2, 2)
     thousands = FuncFormatter(lambda x, _: f"{x:,.0f}")
 
-    users_ax.bar(labels, [p.user_resources.users for p in s.periods], label="users", color="C0")
+    xs = list(range(len(periods)))
+    bar = 0.6
+    users_ax.bar(xs, [p.user_resources.users for p in s.periods], bar, label="users", color="C0")
     users_ax.plot(
-        labels, [p.user_resources.to_date for p in s.periods], "o-", color="C1", label="to date"
+        xs, [p.user_resources.to_date for p in s.periods], "o-", color="C1", label="to date"
     )
     users_ax.axhline(s.terms.target_users, color="C3", linestyle="--", label="target")
     users_ax.set_title("1 User resources (users per period)")
@@ -569,10 +571,10 @@ def _figure(s: Statement) -> Figure:
         return fen / 100
 
     revenue_ax.bar(
-        labels, [rmb(p.platform_value.revenue) for p in s.periods], label="revenue", color="C0"
+        xs, [rmb(p.platform_value.revenue) for p in s.periods], bar, label="revenue", color="C0"
     )
     revenue_ax.plot(
-        labels,
+        xs,
         [rmb(p.platform_value.to_date) for p in s.periods],
         "o-",
         color="C1",
@@ -582,49 +584,50 @@ def _figure(s: Statement) -> Figure:
     revenue_ax.set_title("3 Ecosystem platform value (revenue, RMB)")
     revenue_ax.yaxis.set_major_formatter(thousands)
 
-    width = 0.4
-    xs = list(range(len(periods)))
+    half = bar / 2
     profit_ax.bar(
-        [x - width / 2 for x in xs],
+        [x - half / 2 for x in xs],
         [rmb(p.report.cost) for p in s.periods],
-        width,
+        half,
         label="cost",
         color="C7",
     )
     profit_ax.bar(
-        [x + width / 2 for x in xs],
+        [x + half / 2 for x in xs],
         [rmb(p.report.profit) for p in s.periods],
-        width,
+        half,
         label="profit",
         color="C2",
     )
-    profit_ax.set_xticks(xs, labels)
     profit_ax.set_title("4-5 Costs and profit as reported (RMB)")
     profit_ax.yaxis.set_major_formatter(thousands)
 
-    per_unit = [
-        None if p.marginal_gain.per_unit is None else float(p.marginal_gain.per_unit) / 100
-        for p in s.periods
+    shown = [
+        (x, p.marginal_gain.per_unit)
+        for x, p in zip(xs, s.periods, strict=True)
+        if p.marginal_gain.per_unit is not None
     ]
-    shown = [(label, v) for label, v in zip(labels, per_unit, strict=True) if v is not None]
-    unit_ax.plot([a for a, _ in shown], [v for _, v in shown], "o-", color="C2")
-    for label, value in shown:
+    unit_ax.plot([x for x, _ in shown], [float(v) / 100 for _, v in shown], "o-", color="C2")
+    for x, value in shown:
         unit_ax.annotate(
-            f"{value:,.2f}",
-            (label, value),
+            rmb_fraction(value),
+            (x, float(value) / 100),
             textcoords="offset points",
             xytext=(0, 6),
             ha="center",
             fontsize=8,
         )
     unit_ax.set_title("6 Marginal gains (profit per unit, RMB)")
-    unit_ax.margins(x=0.1, y=0.2)
+    unit_ax.margins(y=0.2)
 
     for ax in (users_ax, revenue_ax, profit_ax, unit_ax):
+        ax.set_xticks(xs, labels)
+        ax.set_xlim(-0.75, len(xs) - 0.25)
         ax.set_xlabel("period")
         ax.grid(axis="y", alpha=0.3)
     for ax in (users_ax, revenue_ax, profit_ax):
-        ax.legend(fontsize=8, loc="upper left")
+        ax.margins(y=0.15)
+        ax.legend(fontsize=8, loc="best", framealpha=0.9)
     return figure
 
 

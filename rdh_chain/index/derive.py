@@ -6,8 +6,10 @@ Pure functions of the raw logs (and their blocks' times), shared by ingestion an
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Any
 
 from rdh_chain import events as ev
@@ -76,7 +78,7 @@ def derive(decoded: Sequence[Decoded], times: Mapping[int, int], known: Known) -
             )
     for item in decoded:
         log, event = item.log, item.event
-        args = event.as_json()
+        args = event_json(event)
         involved = sorted(_addresses(args) - {ZERO_ADDRESS})
         out.events.append(
             {
@@ -157,6 +159,36 @@ def _first(event: ev.Event, names: Iterable[str]) -> Any:
         if value is not None:
             return value
     return None
+
+
+def event_json(event: ev.Event) -> dict[str, Any]:
+    """``event.as_json()``, several times faster (no ``dataclasses.asdict`` deep copy)."""
+    return {name: _jsonable(getattr(event, name)) for name in _field_names(type(event))}
+
+
+_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+def _jsonable(value: Any) -> Any:
+    kind = type(value)
+    if kind is int or kind is str or kind is bool:
+        return value
+    if kind is bytes:
+        return "0x" + value.hex()
+    if isinstance(value, IntEnum):
+        return int(value)
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value):
+        return {name: _jsonable(getattr(value, name)) for name in _field_names(kind)}
+    return value
 
 
 def _addresses(value: Any) -> set[str]:

@@ -8,15 +8,15 @@ above the common ancestor in one transaction, then the chain is read again from 
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, delete, exists, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import JSON, Dialect, Table, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from rdh_chain.deployment import Deployment
@@ -57,16 +57,39 @@ class Progress:
 
 
 def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """``INSERT`` that skips rows whose key is there already (SQLite and PostgreSQL)."""
+    """``INSERT`` that skips rows whose key is there already (SQLite and PostgreSQL).
+
+    One ``executemany`` straight to the driver: SQLAlchemy's per-value bind processing
+    costs more than the insert itself at index rates. JSON columns are serialized here.
+    """
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        session.execute(sqlite_insert(table).on_conflict_do_nothing(), rows)
-    elif dialect == "postgresql":
-        session.execute(pg_insert(table).on_conflict_do_nothing(), rows)
-    else:
-        session.execute(insert(table), rows)
+    connection = session.connection()
+    sql, columns, json_columns = _insert_sql(table, connection.dialect)
+    if json_columns:
+        dumps = json.JSONEncoder(separators=(",", ":")).encode
+        rows = [{**row, **{c: dumps(row[c]) for c in json_columns}} for row in rows]
+    values = list(map(itemgetter(*columns), rows))
+    connection.exec_driver_sql(sql, values)
+
+
+_INSERTS: dict[tuple[str, str], tuple[str, list[str], frozenset[str]]] = {}
+
+
+def _insert_sql(table: Table, dialect: Dialect) -> tuple[str, list[str], frozenset[str]]:
+    key = (table.name, dialect.name)
+    cached = _INSERTS.get(key)
+    if cached is None:
+        quote = dialect.identifier_preparer.quote
+        columns = [c.name for c in table.columns]
+        marker = "?" if dialect.paramstyle == "qmark" else "%s"
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join(marker for _ in columns)}) ON CONFLICT DO NOTHING"
+        )
+        json_columns = frozenset(c.name for c in table.columns if isinstance(c.type, JSON))
+        cached = _INSERTS[key] = (sql, columns, json_columns)
+    return cached
 
 
 def _table(row: type[Any]) -> Table:

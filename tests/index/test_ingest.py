@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,9 @@ class CrashingIndexer(Indexer):
         super().write_raw_logs(session, logs)
         self._maybe_crash("write_raw_logs")
 
-    def write_derived(self, session: Session, logs: list[RawLog], times: dict[int, int]) -> None:
+    def write_derived(
+        self, session: Session, logs: Sequence[RawLog], times: dict[int, int]
+    ) -> None:
         super().write_derived(session, logs, times)
         self._maybe_crash("write_derived")
 

@@ -6,6 +6,7 @@ from web3 import Web3
 
 from rdh_chain import events as ev
 from rdh_chain.index import queries
+from rdh_chain.index.derive import event_json
 from tests.index.conftest import World, dump, open_indexer
 
 
@@ -68,3 +69,53 @@ def test_members_have_the_registrys_roles_metadata_and_standing(
         assert {r for r in member.roles if r != "admin"} == {r.value for r in record.roles}
         assert member.active == (address != chef)
     assert "admin" in indexed[world.cast.admin.address].roles
+
+
+def test_event_json_is_the_events_as_json(world: World, sqlite_url: str) -> None:
+    indexer = open_indexer(sqlite_url, world)
+    indexer.sync()
+    with indexer.db.session() as session:
+        decoded = queries.decoded_logs(session)
+    for item in decoded:
+        assert event_json(item.event) == item.event.as_json()
+
+
+def test_decoded_logs_filter_by_emc_member_name_and_block(world: World, sqlite_url: str) -> None:
+    indexer = open_indexer(sqlite_url, world)
+    indexer.sync()
+    chef = world.cast.partners["chef"].address
+    with indexer.db.session() as session:
+        of_emc = queries.decoded_logs(session, emc=world.emc)
+        of_chef = queries.decoded_logs(session, member=chef)
+        settled = queries.decoded_logs(session, names=["PeriodSettled"])
+        everything = queries.decoded_logs(session)
+        first_half = queries.decoded_logs(
+            session, upto_block=everything[len(everything) // 2].log.block_number
+        )
+    names = [d.event.name for d in of_emc]
+    # The factory's terms and creation, the EMC's own events, the token's moves to and from it.
+    assert {
+        "EmcCreated",
+        "EmcTermsGenerated",
+        "EmcInitialized",
+        "VersionActivated",
+        "PeriodSettled",
+        "Claimed",
+        "Transfer",
+    } <= set(names)
+    # From other contracts: the factory's, the token's and the registry's about the EMC.
+    elsewhere = {d.event.name for d in of_emc if d.log.address != world.emc}
+    assert elsewhere == {
+        "EmcCreated",
+        "EmcTermsGenerated",
+        "Transfer",
+        "Approval",
+        "SystemContractRegistered",
+        "MemberAdded",
+        "RoleGranted",
+    }
+    chef_names = {d.event.name for d in of_chef}
+    assert {"MemberAdded", "VersionProposed", "VersionActivated", "Claimed"} <= chef_names
+    assert [d.log.address for d in settled] == [world.emc]
+    assert first_half == everything[: len(first_half)]
+    assert all(d.log.block_number <= first_half[-1].log.block_number for d in first_half)

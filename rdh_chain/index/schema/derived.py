@@ -86,11 +86,13 @@ class EventAccountRow(Base):
             ["events.block_number", "events.log_index"],
             ondelete="CASCADE",
         ),
+        Index(None, "account"),
     )
 
-    account: Mapped[str] = mapped_column(Address, primary_key=True)
+    # The key leads with the event's, which deletes (cascading from events) look up.
     block_number: Mapped[int] = mapped_column(BlockNumber, primary_key=True, autoincrement=False)
     log_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    account: Mapped[str] = mapped_column(Address, primary_key=True)
 
 
 class MemberRow(Base):

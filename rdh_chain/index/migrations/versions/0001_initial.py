@@ -135,9 +135,9 @@ def upgrade() -> None:
 
     op.create_table(
         "event_accounts",
-        sa.Column("account", sa.String(length=42), nullable=False),
         sa.Column("block_number", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("log_index", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("account", sa.String(length=42), nullable=False),
         sa.ForeignKeyConstraint(
             ["block_number", "log_index"],
             ["events.block_number", "events.log_index"],
@@ -145,12 +145,17 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint(
-            "account", "block_number", "log_index", name=op.f("pk_event_accounts")
+            "block_number", "log_index", "account", name=op.f("pk_event_accounts")
         ),
     )
+    with op.batch_alter_table("event_accounts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_event_accounts_account"), ["account"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("event_accounts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_event_accounts_account"))
+
     op.drop_table("event_accounts")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_events_name"))

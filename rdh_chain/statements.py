@@ -162,10 +162,10 @@ class PeriodStatement:
     platform_value: PlatformValue
     report: Report
     marginal_gain: MarginalGain
-    # fen each provider earned in this period (floored per period; the provider's total is
-    # floored once over all periods, so it may exceed the sum of these by under a fen each).
+    # fen each provider earned in this period: the whole fen its credit to date gained, so
+    # the periods add up to the provider's total exactly.
     earned: Mapping[ChecksumAddress, int]
-    pool_earned: int  # fen the value-added pool accrued in this period (floored)
+    pool_earned: int  # fen the value-added pool accrued in this period (likewise)
     target_reached: bool  # cumulative users and revenue at the target by this period
 
 
@@ -466,7 +466,7 @@ def build_statement(
                         - _whole_fen(before.get(acct, 0), va_before.get(acct, 0))
                         for acct, c in credit.items()
                     },
-                    pool_earned=(pool_credit - pool_before) // TOTAL_BPS,
+                    pool_earned=pool_credit // TOTAL_BPS - pool_before // TOTAL_BPS,
                     target_reached=reached_in is not None and reached_in <= e.period,
                 )
             )

@@ -128,6 +128,10 @@ def test_statement_shows_each_month_and_the_cumulative_figures_when_carried_on(
         302_094 * YUAN,
     ]
     assert carried.ledger.emc(carried.emc).pool().accrued_fen == space.earned
+    assert sum(p.pool_earned for p in statement.periods) == space.earned
+    for provider in statement.providers:
+        earned = sum(p.earned.get(provider.account, 0) for p in statement.periods)
+        assert earned == provider.earned, provider.name
     by_name = {p.name: p for p in statement.providers}
     assert by_name["chef"].earned == 657_906 * YUAN
     assert by_name["development fund"].earned == (986_859 + 57_906) * YUAN

@@ -69,10 +69,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLASS_NAMES",
+    "CSV_HEADER",
     "ChartFormat",
+    "decimal_text",
+    "percent_text",
+    "rmb_fraction",
     "statement_chart",
     "statement_csv",
     "statement_json",
+    "statement_json_text",
     "statement_table",
 ]
 

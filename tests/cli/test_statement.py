@@ -12,6 +12,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+from rdh_chain.cli.output import SHARE_CLASS_NAMES
+from rdh_chain.statement_render import CLASS_NAMES
 from tests.cli.conftest import CliWorld
 
 MONTHS = (
@@ -160,3 +162,7 @@ def test_statement_from_the_index_refuses_when_there_is_none(settled: CliWorld) 
     result = settled.cli.run("statement", settled.emc, "--source", "index", code=2)
     assert "There is no index at sqlite:///" in result.stderr
     assert "`rdh index sync` or use --source chain" in result.stderr
+
+
+def test_statement_spells_the_share_classes_as_the_cli_does() -> None:
+    assert dict(CLASS_NAMES) == dict(SHARE_CLASS_NAMES)

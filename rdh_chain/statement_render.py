@@ -14,6 +14,8 @@ other JSON does::
                   "target_reached"}],
      "cumulative": {"periods", "last_period", "user_resources", "platform_value",
                     "revenues", "costs", "marginal_gains", "target_reached_in"},
+                    (its marginal_gains also count "per_unit_rose", "per_unit_held" and
+                    "per_unit_fell": the periods shown whose profit per unit did so)
      "resource_providers": [{"account", "name", "kind",
                              "shares": [{"version_id", "class", "bps"}],
                              "earned_fen", "earned_value_added_fen", "paid_fen",
@@ -221,7 +223,12 @@ def statement_json(statement: Statement) -> dict[str, Any]:
             "platform_value": _platform_json(s.cumulative.platform_value),
             "revenues": {"revenue_fen": s.cumulative.report.revenue},
             "costs": _costs_json(s.cumulative.report),
-            "marginal_gains": _gain_json(s.cumulative.marginal_gain),
+            "marginal_gains": {
+                **_gain_json(s.cumulative.marginal_gain),
+                "per_unit_rose": s.per_unit_trend[0],
+                "per_unit_held": s.per_unit_trend[1],
+                "per_unit_fell": s.per_unit_trend[2],
+            },
             "target_reached_in": s.cumulative.target_reached_in,
         },
         "resource_providers": [
@@ -475,6 +482,12 @@ def statement_table(statement: Statement, width: int = 160) -> str:
     g = c.marginal_gain
     t6.add_row("all", f"{g.units:,}", format_amount(g.profit), rmb_fraction(g.per_unit), "", "")
     console.print(t6)
+    rose, flat, fell = s.per_unit_trend
+    if rose + flat + fell:
+        console.print(
+            f"profit per unit rose in {rose}, held in {flat} and fell in {fell} of "
+            f"{rose + flat + fell} period(s) against the period before"
+        )
 
     version_ids = [v.version_id for v in s.versions]
     positions = f" at block {s.positions_block}" if s.positions_block is not None else ""

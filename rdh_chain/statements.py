@@ -293,6 +293,18 @@ class Statement:
         """The name the caller gave ``account`` (the development fund's for account zero)."""
         return DEV_FUND_NAME if account == ZERO_ADDRESS else self.names.get(account)
 
+    @property
+    def per_unit_trend(self) -> tuple[int, int, int]:
+        """Among the periods shown, how often profit per unit rose, held and fell from the
+        period before (the seeds' claim is that it rises)."""
+        changes = [p.marginal_gain.change for p in self.periods]
+        known = [c for c in changes if c is not None]
+        return (
+            sum(c > 0 for c in known),
+            sum(c == 0 for c in known),
+            sum(c < 0 for c in known),
+        )
+
     def label(self, account: ChecksumAddress | None) -> str:
         """A name with its address, or the address alone."""
         if account is None:

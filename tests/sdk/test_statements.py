@@ -104,6 +104,10 @@ def test_statement_shows_each_month_and_the_cumulative_figures_when_carried_on(
     assert changes == [None, Fraction(3047, 6), Fraction(2000, 3), 250]
     assert statement.periods[2].marginal_gain.change_ratio == Fraction(1, 8)
     assert all(p.marginal_gain.rising for p in statement.periods[1:])
+    assert statement.per_unit_trend == (3, 0, 0)
+    assert "profit per unit rose in 3, held in 0 and fell in 0 of 3" in statement_table(statement)
+    gains = statement_json(statement)["cumulative"]["marginal_gains"]
+    assert (gains["per_unit_rose"], gains["per_unit_fell"]) == (3, 0)
     total = statement.cumulative
     assert (total.user_resources.users, total.platform_value.revenue) == (
         186_000,

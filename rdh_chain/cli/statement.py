@@ -60,7 +60,9 @@ def statement(
     ] = StatementFormat.TABLE,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Write to FILE instead of stdout (needed for png)."),
+        typer.Option(
+            "--out", metavar="FILE", help="Write to FILE instead of stdout (needed for png)."
+        ),
     ] = None,
     source: Annotated[
         Source,

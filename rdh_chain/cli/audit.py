@@ -20,6 +20,7 @@ from rich.table import Table
 
 from rdh_chain.cli.context import CliState, JsonOption, get_state
 from rdh_chain.cli.output import echo, echo_json, note, rmb
+from rdh_chain.cli.verify import verify_command
 from rdh_chain.events import Decoded, EventDecoder, fetch_logs
 from rdh_chain.events import EmcCreated as EmcCreatedEvent
 from rdh_chain.exceptions import InvalidInputError
@@ -39,7 +40,10 @@ from rdh_chain.index.settings import IndexSettings
 from rdh_chain.ledger import Ledger
 from rdh_chain.profiles import ProfileStore, match_profiles
 
-audit_app = typer.Typer(help="Read and export the ledger's history.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Read, export and verify the ledger's history as an auditor.", no_args_is_help=True
+)
+audit_app.command("verify")(verify_command)
 
 
 class ExportFormat(StrEnum):

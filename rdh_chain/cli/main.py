@@ -17,9 +17,11 @@ from rdh_chain.cli.demo import demo_app
 from rdh_chain.cli.deploy import deploy_command
 from rdh_chain.cli.emcs import emc_app
 from rdh_chain.cli.guidelines import guidelines_app
+from rdh_chain.cli.index import index_app
 from rdh_chain.cli.members import member_app
 from rdh_chain.cli.reports import report_app
 from rdh_chain.cli.shares import shares_app
+from rdh_chain.cli.verify import verify_command
 from rdh_chain.cli.wallets import wallet_app
 from rdh_chain.exceptions import (
     BadInputRevertError,
@@ -101,3 +103,10 @@ app.add_typer(money.devfund_app, name="devfund")
 app.add_typer(capital_app, name="capital")
 app.command("share")(money.share)
 app.add_typer(demo_app, name="demo")
+# The auditor's commands (history and export join them in rdh_chain/cli/audit.py).
+audit_app = typer.Typer(
+    help="Read and check the ledger's history as an auditor.", no_args_is_help=True
+)
+audit_app.command("verify")(verify_command)
+app.add_typer(audit_app, name="audit")
+app.add_typer(index_app, name="index")

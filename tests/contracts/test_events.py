@@ -16,8 +16,9 @@ contracts' views.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from enum import IntEnum
 from typing import Any
 
 import pytest
@@ -30,6 +31,9 @@ from web3.types import EventData
 
 from rdh_chain.bids import SealedBid
 from rdh_chain.contracts import EmcClient
+from rdh_chain.events import EventDecoder, RawLog, fetch_logs
+from rdh_chain.exceptions import ArtifactError
+from rdh_chain.structs import snake_case
 from rdh_chain.tx import TxResult
 from rdh_chain.types import (
     ZERO_ADDRESS,
@@ -482,3 +486,113 @@ def test_departure_notices_and_bids_replay_from_the_logs(life: Lifecycle) -> Non
     reporters = _of(logs, "ReporterChanged")
     assert reporters == [{"previous": ZERO_ADDRESS, "reporter": cast.mes[1].address}]
     assert a.reporter() == cast.mes[1].address
+
+
+# -- the SDK's own decoder (rdh_chain.events) ------------------------------------------
+
+
+def _in_abi_order(param: dict[str, Any], value: Any) -> Any:
+    """A value of ``rdh_chain.events`` as web3 decodes it: structs keyed by Solidity names."""
+    abi_type = param["type"]
+    if abi_type == "tuple":
+        return {
+            c["name"]: _in_abi_order(c, getattr(value, snake_case(c["name"])))
+            for c in param["components"]
+        }
+    if abi_type.startswith("tuple["):
+        inner = {**param, "type": abi_type[: abi_type.rindex("[")]}
+        return tuple(_in_abi_order(inner, v) for v in value)
+    if isinstance(value, tuple):
+        return list(value)
+    return int(value) if isinstance(value, IntEnum) else value
+
+
+def test_the_sdk_decoder_reads_every_log_as_web3_does(life: Lifecycle) -> None:
+    cast = life.cast
+    ledger = cast.ledger
+    decoder = EventDecoder.from_abis(a.abi for a in cast.artifacts.values())
+    abis = {
+        item["name"]: item
+        for artifact in cast.artifacts.values()
+        for item in artifact.abi
+        if item["type"] == "event"
+    }
+    sources = {
+        life.a.address: _emc_contract(cast, life.a.address),
+        life.b.address: _emc_contract(cast, life.b.address),
+        ledger.factory.address: ledger.factory.contract,
+        ledger.registry.address: ledger.registry.contract,
+        ledger.token.address: ledger.token.contract,
+    }
+    head = cast.w3.eth.block_number
+    raw = fetch_logs(cast.w3.provider, cast.deployment.block, head, list(sources))
+    by_web3 = {
+        (bytes(e["blockHash"]), e["logIndex"]): e
+        for address, contract in sources.items()
+        for e in life.logs(address, contract)
+    }
+    assert len(raw) == len(by_web3)
+    decoded = decoder.decode_all(raw)
+    assert len(decoded) == len(raw)
+    for item in decoded:
+        expected = by_web3[item.log.key]
+        event = item.event
+        assert event.name == expected["event"]
+        assert item.log.address == expected["address"]
+        assert item.log.transaction_hash == bytes(expected["transactionHash"])
+        abi = abis[event.name]
+        got = {
+            p["name"]: _in_abi_order(p, getattr(event, snake_case(p["name"])))
+            for p in abi["inputs"]
+        }
+        want = dict(expected["args"])
+        assert _plain(got) == _plain(want), event.name
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def test_raw_logs_read_the_same_from_json_and_from_receipts(life: Lifecycle) -> None:
+    cast = life.cast
+    result = life.results["v2_a"]
+    from_receipt = [RawLog.from_rpc(log) for log in result.receipt["logs"]]
+    block = result.receipt["blockNumber"]
+    from_json = [
+        log
+        for log in fetch_logs(cast.w3.provider, block, block)
+        if log.transaction_hash == bytes(result.receipt["transactionHash"])
+    ]
+    assert from_json == from_receipt
+    assert from_json[0].block_timestamp == cast.w3.eth.get_block(block)["timestamp"]
+
+
+def test_the_decoder_refuses_an_abi_whose_event_differs_from_its_class() -> None:
+    changed = {
+        "type": "event",
+        "name": "Claimed",
+        "anonymous": False,
+        "inputs": [
+            {"name": "account", "type": "address", "indexed": True},
+            {"name": "amount", "type": "uint256", "indexed": False},
+        ],
+    }
+    unknown = {**changed, "name": "SomethingNew"}
+    with pytest.raises(ArtifactError, match="update the class"):
+        EventDecoder.from_abis([[changed]])
+    with pytest.raises(ArtifactError, match="has no class"):
+        EventDecoder.from_abis([[unknown]])
+
+
+def test_a_log_of_another_contract_decodes_to_nothing(life: Lifecycle) -> None:
+    decoder = EventDecoder.from_abis(a.abi for a in life.cast.artifacts.values())
+    log = fetch_logs(life.cast.w3.provider, 0, life.cast.w3.eth.block_number)[0]
+    foreign = replace(log, topics=(keccak(text="Foreign(uint256)"), *log.topics[1:]))
+    assert decoder.decode(foreign) is None
+    assert decoder.decode(replace(log, topics=())) is None

@@ -1,0 +1,232 @@
+"""The derived rows of decoded logs: contracts, events, who they involve, members.
+
+Pure functions of the raw logs (and their blocks' times), shared by ingestion and
+``rebuild``, so that both write the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdh_chain import events as ev
+from rdh_chain.events import Decoded
+from rdh_chain.types import Role
+
+ZERO_ADDRESS = "0x" + "00" * 20
+_ACCOUNT_FIELDS = (
+    "account",
+    "bidder",
+    "owner",
+    "proposer",
+    "reporter",
+    "to",
+    "from_",
+    "by",
+    "operator",
+    "reporter",
+    "sender",
+)
+_PERIOD_FIELDS = ("period", "from_period", "effective_period")
+_ROLE_NAMES = {role.id: role.value for role in Role}
+
+
+@dataclass
+class Known:
+    """What derivation needs to know about addresses: their kind, EMC ids, the module."""
+
+    kinds: dict[str, str] = field(default_factory=dict)
+    emc_ids: dict[int, str] = field(default_factory=dict)
+    module: str | None = None
+
+    def is_emc(self, address: str) -> bool:
+        return self.kinds.get(address) == "emc"
+
+
+@dataclass
+class Derived:
+    """Rows to insert, as dicts of column values."""
+
+    contracts: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    accounts: list[dict[str, Any]] = field(default_factory=list)
+    members: set[str] = field(default_factory=set)
+
+
+def derive(decoded: Sequence[Decoded], times: Mapping[int, int], known: Known) -> Derived:
+    """The derived rows of ``decoded`` (in chain order); updates ``known`` with new contracts."""
+    out = Derived()
+    # The factory emits EmcTermsGenerated/Overridden before EmcCreated in one
+    # transaction: learn the EMCs first, so that those name their EMC too.
+    for item in decoded:
+        event = item.event
+        if isinstance(event, ev.TemplateDeployed):
+            known.module = event.module
+            for address, kind in ((event.template, "template"), (event.module, "module")):
+                known.kinds[address] = kind
+                out.contracts.append(_contract(address, kind, item, module=event.module))
+        elif isinstance(event, ev.EmcCreated):
+            known.kinds[event.emc] = "emc"
+            known.emc_ids[event.id] = event.emc
+            out.contracts.append(
+                _contract(
+                    event.emc, "emc", item, emc_id=event.id, owner=event.owner, module=known.module
+                )
+            )
+    for item in decoded:
+        log, event = item.log, item.event
+        args = event.as_json()
+        involved = sorted(_addresses(args) - {ZERO_ADDRESS})
+        out.events.append(
+            {
+                "block_number": log.block_number,
+                "log_index": log.log_index,
+                "block_hash": log.block_hash,
+                "transaction_hash": log.transaction_hash,
+                "block_time": times[log.block_number],
+                "contract": log.address,
+                "kind": known.kinds.get(log.address, "unknown"),
+                "emc": _emc_of(item, known),
+                "name": event.name,
+                "account": _account_of(event, known),
+                "period": _first(event, _PERIOD_FIELDS),
+                "args": args,
+            }
+        )
+        out.accounts.extend(
+            {"account": a, "block_number": log.block_number, "log_index": log.log_index}
+            for a in involved
+        )
+        if event.name in MEMBER_EVENTS and known.kinds.get(log.address) == "registry":
+            out.members.add(getattr(event, "account"))  # noqa: B009 (every one has it)
+    return out
+
+
+def _contract(
+    address: str,
+    kind: str,
+    item: Decoded,
+    *,
+    emc_id: int | None = None,
+    owner: str | None = None,
+    module: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "address": address,
+        "kind": kind,
+        "emc_id": emc_id,
+        "owner": owner,
+        "module": module,
+        "block_number": item.log.block_number,
+        "log_index": item.log.log_index,
+    }
+
+
+def _emc_of(item: Decoded, known: Known) -> str | None:
+    address, event = item.log.address, item.event
+    if known.is_emc(address):
+        return address
+    if isinstance(event, ev.EmcCreated):
+        return event.emc
+    if isinstance(event, ev.EmcTermsGenerated | ev.EmcTermsOverridden):
+        return known.emc_ids.get(event.id)
+    if isinstance(event, ev.Transfer):
+        for side in (event.to, event.from_):
+            if known.is_emc(side):
+                return side
+        return None
+    for name in ("account", "to", "from_", "spender", "owner"):
+        value = getattr(event, name, None)
+        if isinstance(value, str) and known.is_emc(value):
+            return value
+    return None
+
+
+def _account_of(event: ev.Event, known: Known) -> str | None:
+    if isinstance(event, ev.Transfer):
+        # The member's side of a payout (from an EMC) or a deposit (to it).
+        return event.from_ if known.is_emc(event.to) else event.to
+    value = _first(event, _ACCOUNT_FIELDS)
+    return value if isinstance(value, str) else None
+
+
+def _first(event: ev.Event, names: Iterable[str]) -> Any:
+    for name in names:
+        value = getattr(event, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def _addresses(value: Any) -> set[str]:
+    """Every address in a JSON value (the only 42-character 0x strings events carry)."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if len(item) == 42 and item.startswith("0x"):
+                found.add(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def member_rows(registry_events: Iterable[tuple[int, str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Members as their registry events (block, name, args), in chain order, leave them.
+
+    A member is an account with a ``MemberAdded``; its roles are those granted
+    (``RoleGranted``, OpenZeppelin's, which ``MemberAdded`` comes with) and not revoked.
+    """
+    members: dict[str, dict[str, Any]] = {}
+    roles: dict[str, set[str]] = {}
+    for block, name, args in registry_events:
+        account = args["account"]
+        if name in ("RoleGranted", "RoleRevoked"):
+            held = roles.setdefault(account, set())
+            role = _role_name(args["role"])
+            if name == "RoleGranted":
+                held.add(role)
+            else:
+                held.discard(role)
+        elif name == "MemberAdded" and account not in members:
+            members[account] = {
+                "address": account,
+                "roles": [],
+                "metadata_hash": bytes.fromhex(args["metadata"][2:]),
+                "active": True,
+                "added_block": block,
+            }
+        row = members.get(account)
+        if row is None:
+            continue
+        if name == "MemberSuspended":
+            row["active"] = False
+        elif name == "MemberReinstated":
+            row["active"] = True
+        elif name in ("MemberMetadataUpdated", "MemberAdded"):
+            row["metadata_hash"] = bytes.fromhex(args["metadata"][2:])
+        row["updated_block"] = block
+    for account, row in members.items():
+        row["roles"] = sorted(roles.get(account, ()))
+    return list(members.values())
+
+
+def _role_name(role_hex: str) -> str:
+    role = bytes.fromhex(role_hex[2:])
+    if role == bytes(32):
+        return "admin"
+    return _ROLE_NAMES.get(role, role_hex)
+
+
+MEMBER_EVENTS = (
+    "MemberAdded",
+    "MemberSuspended",
+    "MemberReinstated",
+    "MemberMetadataUpdated",
+    "RoleGranted",
+    "RoleRevoked",
+)

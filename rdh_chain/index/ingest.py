@@ -1,0 +1,496 @@
+"""Writing the index: one database transaction per batch, reorgs rolled back, rebuilds.
+
+Each batch commits its blocks, raw logs (insert-or-ignore on block hash and log index),
+derived rows and the checkpoint together: killed at any point, the index holds whole
+batches only, and the next run starts after the last one. A reorg deletes every row
+above the common ancestor in one transaction, then the chain is read again from there.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, delete, exists, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from rdh_chain.deployment import Deployment
+from rdh_chain.events import Decoded, EventDecoder, RawLog
+from rdh_chain.index.db import IndexDb
+from rdh_chain.index.derive import MEMBER_EVENTS, Known, derive, member_rows
+from rdh_chain.index.errors import IndexConfigError
+from rdh_chain.index.schema import (
+    DERIVED_TABLES,
+    BlockRow,
+    CheckpointRow,
+    ContractRow,
+    EventAccountRow,
+    EventRow,
+    MemberRow,
+    RawLogRow,
+)
+from rdh_chain.index.settings import IndexSettings
+from rdh_chain.index.sync import Batch, ChainReader, Header, Position, Provider, Reorg
+from rdh_chain.structs import checksum
+
+CHECKPOINT_ID = 1
+# Kinds whose logs are read (the template and the module emit nothing at their own address).
+READ_KINDS = ("registry", "token", "guidelines", "factory", "emc")
+_REBUILD_CHUNK = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a sync is, after a step: for progress bars and logs."""
+
+    checkpoint: int
+    target: int
+    head: int
+    start_block: int
+    logs: int
+    reorgs: int
+
+
+def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """``INSERT`` that skips rows whose key is there already (SQLite and PostgreSQL)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.execute(sqlite_insert(table).on_conflict_do_nothing(), rows)
+    elif dialect == "postgresql":
+        session.execute(pg_insert(table).on_conflict_do_nothing(), rows)
+    else:
+        session.execute(insert(table), rows)
+
+
+def _table(row: type[Any]) -> Table:
+    table: Table = row.__table__
+    return table
+
+
+def raw_log_row(log: RawLog) -> dict[str, Any]:
+    topics = list(log.topics) + [None] * (4 - len(log.topics))
+    return {
+        "block_hash": log.block_hash,
+        "log_index": log.log_index,
+        "block_number": log.block_number,
+        "transaction_hash": log.transaction_hash,
+        "transaction_index": log.transaction_index,
+        "address": log.address,
+        "topic0": topics[0],
+        "topic1": topics[1],
+        "topic2": topics[2],
+        "topic3": topics[3],
+        "data": log.data,
+    }
+
+
+def raw_log_from_row(row: Any, timestamp: int | None = None) -> RawLog:
+    """A :class:`RawLog` from a ``raw_logs`` row (``timestamp`` from its block)."""
+    return RawLog(
+        address=checksum(row.address),
+        topics=tuple(t for t in (row.topic0, row.topic1, row.topic2, row.topic3) if t is not None),
+        data=row.data,
+        block_number=row.block_number,
+        block_hash=row.block_hash,
+        transaction_hash=row.transaction_hash,
+        transaction_index=row.transaction_index,
+        log_index=row.log_index,
+        block_timestamp=timestamp,
+    )
+
+
+def _header_row(header: Header) -> dict[str, Any]:
+    return {
+        "number": header.number,
+        "hash": header.hash,
+        "parent_hash": header.parent_hash,
+        "timestamp": header.timestamp,
+    }
+
+
+class Indexer:
+    """Keeps one deployment's index up to date with the chain behind ``provider``."""
+
+    def __init__(
+        self,
+        db: IndexDb,
+        provider: Provider,
+        deployment: Deployment,
+        decoder: EventDecoder,
+        settings: IndexSettings | None = None,
+    ) -> None:
+        self.db = db
+        self.deployment = deployment
+        self.decoder = decoder
+        self.settings = settings or IndexSettings()
+        self.reorgs = 0
+        self.ensure_checkpoint()
+        self.known = self._load_known()
+        self.reader = ChainReader(
+            provider,
+            factory=deployment.factory,
+            addresses=self._read_addresses(),
+            start_block=deployment.block,
+            confirmations=self.settings.confirmations,
+            block_range=self.settings.block_range,
+            max_block_range=self.settings.max_block_range,
+            header_batch=self.settings.header_batch,
+        )
+
+    # -- the checkpoint and what is known ------------------------------------------------
+
+    def ensure_checkpoint(self) -> None:
+        """Create the checkpoint of this deployment, or check that the index is its own."""
+        d = self.deployment
+        with self.db.transaction() as session:
+            row = session.get(CheckpointRow, CHECKPOINT_ID)
+            if row is None:
+                session.add(
+                    CheckpointRow(
+                        id=CHECKPOINT_ID,
+                        chain_id=d.chain_id,
+                        registry_address=d.registry,
+                        token_address=d.token,
+                        guidelines_address=d.guidelines,
+                        factory_address=d.factory,
+                        start_block=d.block,
+                        block_number=d.block - 1,
+                        block_hash=None,
+                    )
+                )
+                insert_ignore(session, _table(ContractRow), self._deployment_contracts())
+                return
+            ours = (d.chain_id, d.registry, d.token, d.guidelines, d.factory, d.block)
+            theirs = (
+                row.chain_id,
+                row.registry_address,
+                row.token_address,
+                row.guidelines_address,
+                row.factory_address,
+                row.start_block,
+            )
+            if ours != theirs:
+                raise IndexConfigError(
+                    f"The index at {self.db.engine.url!r} belongs to the deployment with "
+                    f"registry {row.registry_address} on chain {row.chain_id}, not to this one "
+                    f"(registry {d.registry} on chain {d.chain_id}); delete it or set "
+                    "RDH_INDEX_URL to another database."
+                )
+
+    def _deployment_contracts(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "address": address,
+                "kind": kind,
+                "emc_id": None,
+                "owner": None,
+                "module": None,
+                "block_number": None,
+                "log_index": None,
+            }
+            for kind, address in self.deployment.contracts.items()
+        ]
+
+    def _load_known(self) -> Known:
+        known = Known()
+        with self.db.session() as session:
+            for row in session.scalars(select(ContractRow)):
+                known.kinds[row.address] = row.kind
+                if row.kind == "emc" and row.emc_id is not None:
+                    known.emc_ids[row.emc_id] = row.address
+                if row.kind == "module":
+                    known.module = row.address
+        return known
+
+    def _read_addresses(self) -> list[str]:
+        return [a for a, kind in self.known.kinds.items() if kind in READ_KINDS]
+
+    def position(self) -> Position:
+        with self.db.session() as session:
+            row = session.get(CheckpointRow, CHECKPOINT_ID)
+            assert row is not None
+            return Position(row.block_number, row.block_hash)
+
+    def stored_blocks(self, below: int, limit: int) -> list[tuple[int, bytes]]:
+        """Stored blocks under ``below``, newest first (a reorg's ancestor candidates)."""
+        with self.db.session() as session:
+            rows = session.execute(
+                select(BlockRow.number, BlockRow.hash)
+                .where(BlockRow.number < below)
+                .order_by(BlockRow.number.desc())
+                .limit(limit)
+            )
+            return [(number, block_hash) for number, block_hash in rows]
+
+    # -- syncing -------------------------------------------------------------------------
+
+    def sync(
+        self,
+        until: int | None = None,
+        progress: Callable[[Progress], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> Progress:
+        """Index up to the chain's head less the confirmations (or ``until``), then return.
+
+        ``stop`` (set from another thread or a signal handler) ends it after the batch
+        being written.
+        """
+        logs = 0
+        current = self.position()
+        head, target = self.reader.target()
+        if until is not None:
+            target = min(target, until)
+        for step in self.reader.steps(current, self.stored_blocks, until):
+            if stop is not None and stop.is_set():
+                break
+            if isinstance(step, Reorg):
+                self.rollback(step)
+                current = Position(step.ancestor, step.ancestor_hash)
+            else:
+                self.apply(step)
+                logs += len(step.logs)
+                head, target = step.head, max(target, step.to_block)
+                current = Position(step.to_block, step.last.hash)
+            if progress is not None:
+                progress(self._progress(current, target, head, logs))
+        result = self._progress(current, max(target, current.number), head, logs)
+        if progress is not None:
+            progress(result)
+        return result
+
+    def _progress(self, current: Position, target: int, head: int, logs: int) -> Progress:
+        return Progress(
+            checkpoint=current.number,
+            target=target,
+            head=head,
+            start_block=self.deployment.block,
+            logs=logs,
+            reorgs=self.reorgs,
+        )
+
+    def follow(
+        self,
+        stop: threading.Event,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        """Sync, then poll for new heads every ``poll_interval`` seconds until ``stop`` is set."""
+        while not stop.is_set():
+            started = time.monotonic()
+            self.sync(progress=progress, stop=stop)
+            stop.wait(max(0.0, self.settings.poll_interval - (time.monotonic() - started)))
+
+    # -- writing -------------------------------------------------------------------------
+
+    def apply(self, batch: Batch) -> None:
+        """Write ``batch``: whole blocks of at most ``batch_logs`` logs per transaction."""
+        headers = {h.number: h for h in batch.headers}
+        for logs, last in self._chunks(batch):
+            try:
+                with self.db.transaction() as session:
+                    self.write(session, logs, [headers[n] for n in _blocks(logs, last)], last)
+            except BaseException:
+                # The transaction rolled back: forget the contracts it learnt.
+                self.known = self._load_known()
+                raise
+        self.reader.addresses.update(checksum(a) for a in self._read_addresses())
+
+    def _chunks(self, batch: Batch) -> Iterator[tuple[list[RawLog], Header]]:
+        headers = {h.number: h for h in batch.headers}
+        limit = self.settings.batch_logs
+        chunk: list[RawLog] = []
+        logs = batch.logs
+        i = 0
+        while i < len(logs):
+            j = i
+            block = logs[i].block_number
+            while j < len(logs) and logs[j].block_number == block:
+                j += 1
+            if chunk and len(chunk) + (j - i) > limit:
+                yield chunk, headers[chunk[-1].block_number]
+                chunk = []
+            chunk.extend(logs[i:j])
+            i = j
+        yield chunk, batch.last
+
+    def write(
+        self, session: Session, logs: Sequence[RawLog], headers: Sequence[Header], last: Header
+    ) -> None:
+        """One batch's rows and checkpoint, in ``session``'s transaction (the steps in order)."""
+        old = session.get(CheckpointRow, CHECKPOINT_ID)
+        assert old is not None
+        previous = old.block_number
+        self.write_blocks(session, headers)
+        self.write_raw_logs(session, logs)
+        self.write_derived(session, logs, {h.number: h.timestamp for h in headers})
+        self.write_checkpoint(session, last, previous)
+
+    def write_blocks(self, session: Session, headers: Sequence[Header]) -> None:
+        insert_ignore(session, _table(BlockRow), [_header_row(h) for h in headers])
+
+    def write_raw_logs(self, session: Session, logs: Sequence[RawLog]) -> None:
+        insert_ignore(session, _table(RawLogRow), [raw_log_row(log) for log in logs])
+
+    def write_derived(
+        self, session: Session, logs: Sequence[RawLog], times: dict[int, int]
+    ) -> None:
+        decoded = self.decoder.decode_all(logs)
+        derived = derive(decoded, times, self.known)
+        insert_ignore(session, _table(ContractRow), derived.contracts)
+        insert_ignore(session, _table(EventRow), derived.events)
+        insert_ignore(session, _table(EventAccountRow), derived.accounts)
+        if derived.members:
+            refresh_members(session, self.deployment.registry, derived.members)
+
+    def write_checkpoint(self, session: Session, last: Header, previous: int) -> None:
+        # The previous checkpoint's block stays only if it holds logs: the blocks
+        # table is then the same whatever batches filled it.
+        session.execute(
+            delete(BlockRow).where(
+                BlockRow.number == previous,
+                BlockRow.number != last.number,
+                ~exists().where(RawLogRow.block_number == BlockRow.number),
+            )
+        )
+        session.execute(
+            update(CheckpointRow)
+            .where(CheckpointRow.id == CHECKPOINT_ID)
+            .values(block_number=last.number, block_hash=last.hash)
+        )
+
+    def rollback(self, reorg: Reorg) -> None:
+        """Delete every row above ``reorg.ancestor``, in one transaction."""
+        n = reorg.ancestor
+        with self.db.transaction() as session:
+            gone = list(
+                session.scalars(select(ContractRow.address).where(ContractRow.block_number > n))
+            )
+            session.execute(delete(EventAccountRow).where(EventAccountRow.block_number > n))
+            session.execute(delete(EventRow).where(EventRow.block_number > n))
+            session.execute(delete(ContractRow).where(ContractRow.block_number > n))
+            session.execute(delete(RawLogRow).where(RawLogRow.block_number > n))
+            session.execute(delete(BlockRow).where(BlockRow.number > n))
+            if reorg.ancestor_hash is not None:
+                # The ancestor becomes the checkpoint: its header must be there.
+                kept = session.get(BlockRow, n)
+                assert kept is not None
+                assert kept.hash == reorg.ancestor_hash
+            refresh_members(session, self.deployment.registry, None)
+            session.execute(
+                update(CheckpointRow)
+                .where(CheckpointRow.id == CHECKPOINT_ID)
+                .values(block_number=n, block_hash=reorg.ancestor_hash)
+            )
+        self.reorgs += 1
+        self.known = self._load_known()
+        self.reader.forget(gone)
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Derive every derived table again from the raw logs (no RPC); the events made."""
+        made = rebuild(self.db, self.decoder, progress)
+        self.known = self._load_known()
+        return made
+
+
+def _blocks(logs: Sequence[RawLog], last: Header) -> list[int]:
+    return sorted({log.block_number for log in logs} | {last.number})
+
+
+def refresh_members(session: Session, registry: str, accounts: Iterable[str] | None) -> None:
+    """Derive ``accounts``' member rows (every member's if None) from the registry events."""
+    query = (
+        select(EventRow.block_number, EventRow.name, EventRow.args)
+        .where(EventRow.contract == registry, EventRow.name.in_(MEMBER_EVENTS))
+        .order_by(EventRow.block_number, EventRow.log_index)
+    )
+    wanted = None if accounts is None else sorted(set(accounts))
+    if wanted is None:
+        session.execute(delete(MemberRow))
+    else:
+        query = query.where(EventRow.account.in_(wanted))
+        session.execute(delete(MemberRow).where(MemberRow.address.in_(wanted)))
+    rows = member_rows((b, name, args) for b, name, args in session.execute(query))
+    if rows:
+        session.execute(insert(_table(MemberRow)), rows)
+
+
+def rebuild(
+    db: IndexDb,
+    decoder: EventDecoder,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Delete the derived tables and derive them from ``raw_logs`` alone, in one transaction."""
+    made = 0
+    with db.transaction() as session:
+        row = session.get(CheckpointRow, CHECKPOINT_ID)
+        if row is None:
+            raise IndexConfigError("The index is empty: run `rdh index sync` first.")
+        for table in reversed(DERIVED_TABLES):
+            session.execute(delete(table))
+        known = Known()
+        static: list[dict[str, Any]] = [
+            {
+                "address": address,
+                "kind": kind,
+                "emc_id": None,
+                "owner": None,
+                "module": None,
+                "block_number": None,
+                "log_index": None,
+            }
+            for kind, address in (
+                ("registry", row.registry_address),
+                ("token", row.token_address),
+                ("guidelines", row.guidelines_address),
+                ("factory", row.factory_address),
+            )
+        ]
+        for contract in static:
+            known.kinds[contract["address"]] = contract["kind"]
+        insert_ignore(session, _table(ContractRow), static)
+        total = session.query(RawLogRow).count()
+        done = 0
+        for chunk in _raw_chunks(session):
+            decoded: list[Decoded] = []
+            times: dict[int, int] = {}
+            for raw, timestamp in chunk:
+                times[raw.block_number] = timestamp
+                item = decoder.decode(raw)
+                if item is not None:
+                    decoded.append(item)
+            derived = derive(decoded, times, known)
+            insert_ignore(session, _table(ContractRow), derived.contracts)
+            insert_ignore(session, _table(EventRow), derived.events)
+            insert_ignore(session, _table(EventAccountRow), derived.accounts)
+            made += len(derived.events)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+        refresh_members(session, row.registry_address, None)
+    return made
+
+
+def _raw_chunks(session: Session) -> Iterator[list[tuple[RawLog, int]]]:
+    """Raw logs in chain order with their blocks' times, a chunk at a time (keyset paging)."""
+    after = (-1, -1)
+    while True:
+        rows = session.execute(
+            select(*_table(RawLogRow).c, BlockRow.timestamp)
+            .join(BlockRow, BlockRow.hash == RawLogRow.block_hash)
+            .where(
+                (RawLogRow.block_number > after[0])
+                | ((RawLogRow.block_number == after[0]) & (RawLogRow.log_index > after[1]))
+            )
+            .order_by(RawLogRow.block_number, RawLogRow.log_index)
+            .limit(_REBUILD_CHUNK)
+        ).all()
+        if not rows:
+            return
+        yield [(raw_log_from_row(row, row.timestamp), row.timestamp) for row in rows]
+        after = (rows[-1].block_number, rows[-1].log_index)

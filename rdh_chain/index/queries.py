@@ -1,0 +1,235 @@
+"""The read side of the index: what the gateway, the CLI, verification and statements use.
+
+Every function takes a session and returns frozen values (or
+:class:`rdh_chain.events.Decoded`), never ORM rows. Events are decoded again from the raw
+logs, so a reader gets the SDK's typed values whatever the derived tables hold.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_typing import ChecksumAddress
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session
+
+from rdh_chain.events import Decoded, EventDecoder
+from rdh_chain.index.ingest import CHECKPOINT_ID, _table, raw_log_from_row
+from rdh_chain.index.schema import (
+    BlockRow,
+    CheckpointRow,
+    ContractRow,
+    EventAccountRow,
+    EventRow,
+    MemberRow,
+    RawLogRow,
+)
+from rdh_chain.structs import checksum
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """How far the index is: every log up to ``block_number`` (``block_hash``) is in it."""
+
+    chain_id: int
+    registry: ChecksumAddress
+    token: ChecksumAddress
+    guidelines: ChecksumAddress
+    factory: ChecksumAddress
+    start_block: int
+    block_number: int
+    block_hash: bytes | None
+    block_time: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class EmcInfo:
+    """An EMC the factory created: its number, owner, module and creation block."""
+
+    address: ChecksumAddress
+    emc_id: int
+    owner: ChecksumAddress | None
+    module: ChecksumAddress | None
+    block_number: int
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A registry member as its events leave it."""
+
+    address: ChecksumAddress
+    roles: tuple[str, ...]
+    metadata_hash: bytes
+    active: bool
+    added_block: int
+    updated_block: int
+
+
+@dataclass(frozen=True, slots=True)
+class Lag:
+    """How far the index is behind the chain's head, in blocks (and seconds, when known)."""
+
+    head: int
+    checkpoint: int
+    blocks: int
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Rows per table."""
+
+    blocks: int
+    raw_logs: int
+    events: int
+    contracts: int
+    members: int
+
+
+_decoder: EventDecoder | None = None
+
+
+def default_decoder() -> EventDecoder:
+    """The decoder of the built artifacts' events (made once)."""
+    global _decoder
+    if _decoder is None:
+        # The runtime loader (rdh_chain.artifacts) where the SDK has it, else the build's.
+        try:
+            module = importlib.import_module("rdh_chain.artifacts")
+        except ModuleNotFoundError:
+            module = importlib.import_module("rdh_chain.toolchain.artifacts")
+        artifacts = module.load_artifacts()
+        _decoder = EventDecoder.from_abis(a.abi for a in artifacts.values())
+    return _decoder
+
+
+def checkpoint(session: Session) -> Checkpoint | None:
+    """The checkpoint, or None for an index never synced."""
+    row = session.get(CheckpointRow, CHECKPOINT_ID)
+    if row is None:
+        return None
+    block_time = None
+    if row.block_hash is not None:
+        block_time = session.scalar(
+            select(BlockRow.timestamp).where(BlockRow.number == row.block_number)
+        )
+    return Checkpoint(
+        chain_id=row.chain_id,
+        registry=checksum(row.registry_address),
+        token=checksum(row.token_address),
+        guidelines=checksum(row.guidelines_address),
+        factory=checksum(row.factory_address),
+        start_block=row.start_block,
+        block_number=row.block_number,
+        block_hash=row.block_hash,
+        block_time=block_time,
+    )
+
+
+def decoded_logs(
+    session: Session,
+    *,
+    emc: str | None = None,
+    member: str | None = None,
+    names: Iterable[str] | None = None,
+    upto_block: int | None = None,
+    decoder: EventDecoder | None = None,
+) -> list[Decoded]:
+    """The rdh-chain events, decoded again from the raw logs, in chain order.
+
+    ``emc``: those the EMC emitted or that concern it (its creation, its token transfers);
+    ``member``: those naming the address anywhere; ``names``: of these event names only;
+    ``upto_block``: up to that block (the checkpoint's, for a consistent read). Each
+    log's ``block_timestamp`` is its block's time.
+    """
+    raw = _table(RawLogRow)
+    query: Select[Any] = (
+        select(*raw.c, BlockRow.timestamp)
+        .join(BlockRow, BlockRow.hash == raw.c.block_hash)
+        .join(
+            EventRow,
+            and_(EventRow.block_hash == raw.c.block_hash, EventRow.log_index == raw.c.log_index),
+        )
+        .order_by(raw.c.block_number, raw.c.log_index)
+    )
+    if emc is not None:
+        query = query.where(EventRow.emc == checksum(emc))
+    if member is not None:
+        query = query.join(
+            EventAccountRow,
+            and_(
+                EventAccountRow.block_number == EventRow.block_number,
+                EventAccountRow.log_index == EventRow.log_index,
+                EventAccountRow.account == checksum(member),
+            ),
+        )
+    if names is not None:
+        query = query.where(EventRow.name.in_(list(names)))
+    if upto_block is not None:
+        query = query.where(raw.c.block_number <= upto_block)
+    decode = (decoder or default_decoder()).decode
+    out: list[Decoded] = []
+    for row in session.execute(query):
+        item = decode(raw_log_from_row(row, row.timestamp))
+        if item is not None:
+            out.append(item)
+    return out
+
+
+def emcs(session: Session) -> list[EmcInfo]:
+    """Every EMC the factory created, in order of creation."""
+    rows = session.scalars(
+        select(ContractRow).where(ContractRow.kind == "emc").order_by(ContractRow.emc_id)
+    )
+    return [
+        EmcInfo(
+            address=checksum(r.address),
+            emc_id=r.emc_id or 0,
+            owner=None if r.owner is None else checksum(r.owner),
+            module=None if r.module is None else checksum(r.module),
+            block_number=r.block_number or 0,
+        )
+        for r in rows
+    ]
+
+
+def members(session: Session, addresses: Sequence[str] | None = None) -> list[Member]:
+    """Registry members (all, or those of ``addresses``), by address."""
+    query = select(MemberRow).order_by(MemberRow.address)
+    if addresses is not None:
+        query = query.where(MemberRow.address.in_([checksum(a) for a in addresses]))
+    return [
+        Member(
+            address=checksum(r.address),
+            roles=tuple(r.roles),
+            metadata_hash=r.metadata_hash,
+            active=r.active,
+            added_block=r.added_block,
+            updated_block=r.updated_block,
+        )
+        for r in session.scalars(query)
+    ]
+
+
+def lag(session: Session, head: int) -> Lag:
+    """How many blocks the checkpoint is behind ``head`` (the chain's, asked by the caller)."""
+    point = checkpoint(session)
+    number = -1 if point is None else point.block_number
+    return Lag(head=head, checkpoint=number, blocks=max(0, head - number))
+
+
+def counts(session: Session) -> Counts:
+    """Rows per table (for ``rdh index status``)."""
+
+    def count(row: type[Any]) -> int:
+        return session.scalar(select(func.count()).select_from(_table(row))) or 0
+
+    return Counts(
+        blocks=count(BlockRow),
+        raw_logs=count(RawLogRow),
+        events=count(EventRow),
+        contracts=count(ContractRow),
+        members=count(MemberRow),
+    )

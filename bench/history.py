@@ -118,6 +118,7 @@ class History:
     """What ``generate`` left on the chain."""
 
     deployment: Deployment
+    operator: Ledger  # the deployment's admin (its sender's nonce is stale: forget_nonces)
     emcs: tuple[ChecksumAddress, ...]
     first_block: int  # the deployment's block
     last_block: int
@@ -460,6 +461,7 @@ def generate(
     setup_events = _count_events(BatchRpc(rpc_url), deployment.block, created - 1)
     return History(
         deployment=deployment,
+        operator=operator,
         emcs=tuple(emc.address for emc in emcs),
         first_block=deployment.block,
         last_block=last_block,

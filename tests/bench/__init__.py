@@ -1,0 +1,1 @@
+"""The benchmarks' own tools: the batch signer and the history generator."""

@@ -1,4 +1,5 @@
-"""``python -m bench [--quick] [--output PATH]``: gas and throughput on a private anvil."""
+"""``python -m bench [--quick] [--output PATH]``: gas, throughput and the index rows, each on
+a private anvil (``python -m bench.index`` runs the index rows alone)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from rich.console import Console
+
 from bench import gas, machine, report, throughput
+from bench import index as index_rows
 from rdh_chain.chain import AnvilConfig, AnvilNode, connect, free_port
 from rdh_chain.toolchain.artifacts import load_artifacts
 
@@ -27,8 +31,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=f"N = {', '.join(map(str, QUICK_SIZES))} and {QUICK_TX} transfers per side; "
-        "writes no results unless --output is given",
+        help=f"N = {', '.join(map(str, QUICK_SIZES))}, {QUICK_TX} transfers per side and a "
+        "small year for the index; writes no results unless --output is given",
     )
     parser.add_argument(
         "--output",
@@ -72,7 +76,12 @@ def main(argv: list[str] | None = None) -> int:
         _progress(f"throughput: {count} transfers per side")
         speed = throughput.measure(w3, artifacts, count, chunk)
 
-    goals = report.evaluate(table, parties, speed)
+    _progress("index: a platform's year, then backfill, verify and follow")
+    history, indexed = index_rows.run(
+        artifacts, index_rows.QUICK_YEAR if args.quick else None, progress=_progress
+    )
+
+    goals = report.evaluate(table, parties, speed) + index_rows.goals(history, indexed)
     print(report.machine_table(about))
     print()
     print(report.gas_table(table, goals))
@@ -80,13 +89,19 @@ def main(argv: list[str] | None = None) -> int:
     print(report.dissolve_note(dissolve))
     print()
     print(report.throughput_table(speed, goals))
+    print()
+    console = Console() if sys.stdout.isatty() else Console(width=120)
+    console.print(index_rows.table(history, indexed))
     if about["ecc_backend"] != "CoinCurveECCBackend":
         print("\nSigning used pure-Python ECC: `.venv/bin/pip install coincurve` to sign faster.")
     missed = [goal.name for goal in goals if not goal.met]
     print(f"\ngoals missed: {'; '.join(missed)}" if missed else "\nall goals met")
     print(f"{time.perf_counter() - started:.0f} s")
 
-    document = json.dumps(report.record(table, dissolve, speed, about, goals), indent=2) + "\n"
+    record = report.record(table, dissolve, speed, about, goals)
+    record["index"] = indexed.record()
+    record["index_details"] = indexed.details()
+    document = json.dumps(record, indent=2) + "\n"
     if output is None:
         print("results not written (--quick); pass --output PATH to keep them")
     else:

@@ -15,9 +15,11 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from requests.exceptions import RequestException
+from sqlalchemy.exc import SQLAlchemyError
 from web3.exceptions import BadFunctionCallOutput
 
-from api.deps import app_settings, ledger_provider
+from api.deps import app_settings, index_provider, ledger_provider
+from api.index import IndexUnavailableError
 from api.models import ErrorPublic
 from rdh_chain.exceptions import (
     AccessDeniedError,
@@ -60,6 +62,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status.HTTP_503_SERVICE_UNAVAILABLE: {
         "model": ErrorPublic,
         "description": "The chain does not answer or the contracts are not deployed on it.",
+    },
+}
+INDEX_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status.HTTP_503_SERVICE_UNAVAILABLE: {
+        "model": ErrorPublic,
+        "description": "The chain does not answer, or the index is missing, never synced, of "
+        "another deployment or at a block the chain no longer has (a reorg not rolled back "
+        "yet).",
     },
 }
 NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {
@@ -113,6 +123,23 @@ def _contracts_gone(request: Request, exc: Exception) -> JSONResponse:
     return _sdk_error(request, error)
 
 
+def _index_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The chain is fine (the ledger stays); the index is what to look at again next time.
+    logger.warning("index unavailable: %s", exc)
+    index_provider(request.app.state).forget()
+    return _answer(status.HTTP_503_SERVICE_UNAVAILABLE, exc)
+
+
+def _index_unreadable(request: Request, exc: Exception) -> JSONResponse:
+    # The database went away under an open engine (file deleted, server down, dropped).
+    shown = index_provider(request.app.state).shown
+    error = IndexUnavailableError(
+        f"The index at {shown} cannot be read ({type(exc).__name__}); check that the indexer "
+        "runs (`rdh index follow`) and RDH_GATEWAY_INDEX_URL."
+    )
+    return _index_unavailable(request, error)
+
+
 def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     # FastAPI's own checks (a version id that is not a number...) get the same body shape.
     assert isinstance(exc, RequestValidationError)
@@ -127,6 +154,9 @@ def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RdhChainError, _sdk_error)
+    # More specific than RdhChainError's: Starlette picks the handler by the exception's MRO.
+    app.add_exception_handler(IndexUnavailableError, _index_unavailable)
+    app.add_exception_handler(SQLAlchemyError, _index_unreadable)
     app.add_exception_handler(RequestException, _node_gone)
     app.add_exception_handler(BadFunctionCallOutput, _contracts_gone)
     app.add_exception_handler(RequestValidationError, _invalid_request)

@@ -12,13 +12,17 @@ from fastapi.staticfiles import StaticFiles
 from api.deps import LedgerProvider
 from api.docs import install_offline_docs
 from api.errors import install_error_handlers
+from api.index import IndexProvider, gateway_index_url
 from api.routes import bids, emcs, health, members
 from rdh_chain.config import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 _TAGS = [
-    {"name": "health", "description": "Whether the chain and the contracts answer."},
+    {
+        "name": "health",
+        "description": "Whether the chain and the contracts answer, and the index's lag.",
+    },
     {"name": "emcs", "description": "Ecosystem micro-communities: terms, totals, share versions."},
     {"name": "bids", "description": "Sealed-bid rounds of an EMC and every bid's outcome."},
     {"name": "members", "description": "Registered wallets, their roles and their shares."},
@@ -32,11 +36,13 @@ def _version() -> str:
         return "0.0.0"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The gateway for ``settings`` (by default from the ``RDH_*`` environment).
+def create_app(settings: Settings | None = None, *, index_url: str | None = None) -> FastAPI:
+    """The gateway for ``settings`` (by default from the ``RDH_*`` environment), reading the
+    index at ``index_url`` (by default ``RDH_GATEWAY_INDEX_URL``, else ``RDH_INDEX_URL``,
+    else ``index.sqlite`` in the data folder; SQLite is opened read-only).
 
-    Nothing touches the chain here: the ledger opens on the first request, so the
-    gateway starts, and says why it cannot serve, while the chain is down.
+    Nothing touches the chain or the index here: both open on the first request, so the
+    gateway starts, and says why it cannot serve, while the chain or the index is missing.
     """
     settings = settings or Settings()
     app = FastAPI(
@@ -54,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.ledgers = LedgerProvider(settings)
+    app.state.index = IndexProvider(gateway_index_url(settings, index_url))
     install_error_handlers(app)
     install_offline_docs(app)
     for module in (health, emcs, bids, members):

@@ -107,6 +107,32 @@ class DeploymentPublic(_Public):
         )
 
 
+IndexStateName = Literal["synced", "behind", "missing", "other-deployment", "reorged"]
+
+
+class IndexHealthPublic(_Public):
+    """How far the event index (which history and lists read) is behind the chain."""
+
+    state: IndexStateName = Field(
+        description="synced: at the head; behind: catching up; missing: no index, never "
+        "synced or unreadable; other-deployment: another deployment's; reorged: at a block "
+        "the chain no longer has (the indexer rolls it back)."
+    )
+    url: str = Field(description="Where the gateway reads the index (password hidden).")
+    deployment_matches: bool | None = Field(
+        description="Whether the index belongs to this deployment (None: no checkpoint)."
+    )
+    checkpoint_block: int | None = Field(description="The last block the index holds.")
+    checkpoint_time: datetime | None
+    head: int = Field(description="The chain's latest block.")
+    lag_blocks: int | None = Field(description="Blocks the index is behind the head.")
+    lag_seconds: int | None = Field(
+        description="Seconds between the checkpoint's block and the head's (when both times "
+        "are known)."
+    )
+    detail: str | None = Field(description="What to do when the index cannot serve.")
+
+
 class HealthPublic(_Public):
     """The chain answers and the contracts of the deployment record are on it."""
 
@@ -114,6 +140,7 @@ class HealthPublic(_Public):
     chain_id: int
     block: int = Field(description="The chain's latest block number.")
     deployment: DeploymentPublic
+    index: IndexHealthPublic
 
 
 class TermsPublic(_Public):

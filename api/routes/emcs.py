@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query, Response
+from web3.types import BlockIdentifier
 
-from api.deps import EmcDep, LedgerDep
-from api.errors import ERROR_RESPONSES, NOT_FOUND_RESPONSE
+from api import reading
+from api.deps import EmcDep, IndexDep, LedgerDep, OptionalIndexDep, SettingsDep
+from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
+from api.history_models import HistoryPagePublic, RowKindName
 from api.models import (
     CapitalAccountPublic,
     CapitalHoldingPublic,
@@ -23,7 +26,10 @@ from api.models import (
     TypedDataPublic,
     VersionPublic,
 )
+from api.statement_models import StatementPublic
 from rdh_chain.contracts import EmcClient
+from rdh_chain.history import HistoryFilter, RowKind
+from rdh_chain.statement_render import statement_json
 from rdh_chain.validation import to_address
 
 router = APIRouter(prefix="/emcs", tags=["emcs"], responses=ERROR_RESPONSES)
@@ -31,15 +37,15 @@ router = APIRouter(prefix="/emcs", tags=["emcs"], responses=ERROR_RESPONSES)
 _UINT256_MAX = 2**256 - 1
 
 
-def _summary(emc: EmcClient) -> EmcPublic:
+def _summary(emc: EmcClient, block: BlockIdentifier | None = None) -> EmcPublic:
     return EmcPublic(
         address=emc.address,
-        owner=emc.owner(),
-        status=cast(EmcStatusName, emc.status().name.lower()),
-        terms=TermsPublic.from_sdk(emc.terms()),
-        totals=TotalsPublic.from_sdk(emc.totals()),
-        active_version_id=emc.active_version_id() or None,
-        version_count=emc.version_count(),
+        owner=emc.owner(block=block),
+        status=cast(EmcStatusName, emc.status(block=block).name.lower()),
+        terms=TermsPublic.from_sdk(emc.terms(block=block)),
+        totals=TotalsPublic.from_sdk(emc.totals(block=block)),
+        active_version_id=emc.active_version_id(block=block) or None,
+        version_count=emc.version_count(block=block),
     )
 
 
@@ -49,10 +55,118 @@ def _version(emc: EmcClient, version_id: int) -> VersionPublic:
     )
 
 
+LimitQuery = Annotated[int, Query(ge=1, le=1_000, description="Items per page.")]
+OffsetQuery = Annotated[int, Query(ge=0, description="Items to skip (for the next pages).")]
+AsOfQuery = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        description="Read the index up to this block (at most its checkpoint, the default).",
+    ),
+]
+
+
 @router.get("", summary="List the EMCs")
-def list_emcs(ledger: LedgerDep) -> list[EmcPublic]:
-    """Every EMC the factory created, in order of creation."""
-    return [_summary(ledger.emc(address)) for address in ledger.factory.emcs()]
+def list_emcs(
+    ledger: LedgerDep,
+    index: OptionalIndexDep,
+    response: Response,
+    limit: LimitQuery = 100,
+    offset: OffsetQuery = 0,
+) -> list[EmcPublic]:
+    """The EMCs the factory created, in order of creation, a page at a time (the total is in
+    the ``X-Total-Count`` header).
+
+    With a synced index, the list is the index's and each EMC is read at its checkpoint
+    block (``X-As-Of-Block``), so the page is one consistent picture; without one, the
+    factory's list at the chain's latest block.
+    """
+    if index is None:
+        block = int(ledger.w3.eth.block_number)
+        addresses = list(ledger.factory.emcs(block=block))
+    else:
+        block = index.block
+        addresses = [info.address for info in reading.emcs_at(index, block)]
+    response.headers["X-Total-Count"] = str(len(addresses))
+    response.headers["X-As-Of-Block"] = str(block)
+    page = addresses[offset : offset + limit]
+    return [_summary(ledger.emc(address), block) for address in page]
+
+
+AddressPath = Annotated[
+    str,
+    Path(
+        description="The EMC's address (0x + 40 hex digits).",
+        examples=["0x5FbDB2315678afecb367f032d93F642f64180aa3"],
+    ),
+]
+
+
+@router.get(
+    "/{address}/history",
+    summary="An EMC's history, from the index",
+    responses={**INDEX_RESPONSES, **NOT_FOUND_RESPONSE},
+)
+def get_emc_history(
+    index: IndexDep,
+    settings: SettingsDep,
+    address: AddressPath,
+    kind: Annotated[
+        list[RowKindName] | None, Query(description="Only rows of these kinds (repeatable).")
+    ] = None,
+    period_from: Annotated[int | None, Query(ge=1, description="The first period.")] = None,
+    period_to: Annotated[int | None, Query(ge=1, description="The last period.")] = None,
+    member: Annotated[str | None, Query(description="Only rows naming this address.")] = None,
+    as_of: AsOfQuery = None,
+    limit: LimitQuery = 100,
+    offset: OffsetQuery = 0,
+) -> HistoryPagePublic:
+    """Who bid, who signed which version and when, every period's report with its attesting
+    auditor, settlements, claims, investments, losses, notices, withdrawals and sweeps,
+    oldest first, each with its block, transaction and time, and names beside addresses
+    (``rdh audit history EMC``). A period range leaves out rows without a period."""
+    emc = reading.indexed_emc(index, to_address(address, "EMC address")).address
+    where = HistoryFilter(
+        emc=emc,
+        member=None if member is None else to_address(member, "member address"),
+        kinds=frozenset(RowKind(k) for k in kind or ()),
+        period_from=period_from,
+        period_to=period_to,
+    )
+    block = index.as_of(as_of)
+    rows = reading.emc_history(index, where, block, reading.profile_names(index, settings.data_dir))
+    return HistoryPagePublic.of(rows, block, index.block, limit, offset)
+
+
+@router.get(
+    "/{address}/statement",
+    summary="An EMC's win-win value-added statement, from the index",
+    responses={**INDEX_RESPONSES, **NOT_FOUND_RESPONSE},
+)
+def get_emc_statement(
+    index: IndexDep,
+    ledger: LedgerDep,
+    settings: SettingsDep,
+    address: AddressPath,
+    period: Annotated[int | None, Query(ge=1, description="One period only.")] = None,
+    from_period: Annotated[
+        int | None, Query(ge=1, description="The first period shown (default: the first).")
+    ] = None,
+    to_period: Annotated[
+        int | None, Query(ge=1, description="The last period shown (default: the latest).")
+    ] = None,
+    as_of: AsOfQuery = None,
+) -> StatementPublic:
+    """The six elements per period and cumulative -- user resources, resource providers,
+    total ecosystem platform value, revenues, costs, marginal gains -- and the value-added
+    sharing space, from the EMC's events up to the checkpoint (or ``as_of``); what each
+    provider can claim is read from the chain at that same block (``rdh statement EMC
+    --format json``). Amounts are fen."""
+    emc = ledger.emc(reading.indexed_emc(index, to_address(address, "EMC address")).address)
+    block = index.as_of(as_of)
+    names = reading.profile_names(index, settings.data_dir)
+    built = reading.statement(index, emc, block, names, (period, from_period, to_period))
+    return StatementPublic.model_validate(statement_json(built))
 
 
 @router.get("/{address}", summary="One EMC with its active shares", responses=NOT_FOUND_RESPONSE)

@@ -58,8 +58,11 @@ def test_page_script_calls_only_routes_that_exist(offline_client: TestClient) ->
         "/emcs/{address}/capital/{account}",
         "/emcs/{address}/bids",
         "/emcs/{address}/bids/{round_id}",
+        "/emcs/{address}/history",
+        "/emcs/{address}/statement",
         "/members/{address}",
         "/members/{address}/share",
+        "/members/{address}/history",
     }
 
 

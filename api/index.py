@@ -1,0 +1,200 @@
+"""The gateway's read-only view of the event index (``rdh_chain.index``).
+
+The gateway never writes the index: only the indexer does (``rdh index follow``, which
+``make run`` starts beside the gateway). A SQLite index is opened with ``mode=ro``; on
+PostgreSQL the gateway is given a read-only role's URL (``RDH_GATEWAY_INDEX_URL``, by
+default the indexer's ``RDH_INDEX_URL``).
+
+Every route that reads the index gets an :class:`IndexView`: one session (one snapshot)
+and the checkpoint, checked against the chain first. An index that is missing, never
+synced, of another deployment or at a block the chain no longer has (a reorg the indexer
+has not rolled back yet) answers 503 with what to do.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session
+from web3.exceptions import BlockNotFound
+
+from rdh_chain.config import Settings
+from rdh_chain.exceptions import ConfigError, InvalidInputError
+from rdh_chain.index import queries
+from rdh_chain.index.db import IndexDb
+from rdh_chain.index.errors import IndexConfigError
+from rdh_chain.index.settings import IndexSettings
+from rdh_chain.ledger import Ledger
+
+
+class IndexUnavailableError(ConfigError):
+    """The index cannot serve this request now (503): missing, behind a reorg, unreadable."""
+
+
+class GatewayIndexSettings(BaseSettings):
+    """``RDH_GATEWAY_INDEX_URL``: the index as the gateway reads it (a read-only role on
+    PostgreSQL); without it, ``RDH_INDEX_URL``, else ``index.sqlite`` in the data folder."""
+
+    model_config = SettingsConfigDict(env_prefix="RDH_GATEWAY_", frozen=True)
+
+    index_url: str | None = None
+
+
+def read_only_url(url: str) -> str:
+    """``url`` as the gateway opens it: a SQLite file as a read-only URI, others as given."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url  # IndexDb.open says what is wrong with it
+    if parsed.get_backend_name() != "sqlite":
+        return url
+    database = parsed.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return url
+    return f"sqlite:///file:{Path(database).resolve()}?mode=ro&uri=true"
+
+
+def gateway_index_url(settings: Settings, url: str | None = None) -> str:
+    """The index URL for ``settings``: ``url``, else the environment's (see the module)."""
+    chosen = url or GatewayIndexSettings().index_url
+    if chosen is None:
+        chosen = IndexSettings(data_dir=settings.data_dir).database_url
+    return read_only_url(chosen)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (``file:`` URIs included), None for other databases."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    database = parsed.database
+    if database == ":memory:":
+        return None
+    return Path(database.removeprefix("file:").split("?", 1)[0])
+
+
+def shown_url(url: str) -> str:
+    """The URL without its password, for messages and ``/health``."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    if parsed.password is None:
+        return url  # as given (SQLAlchemy would escape a SQLite URI's "file:")
+    return parsed.render_as_string(hide_password=True)
+
+
+class IndexProvider:
+    """The app's one read-only index database, opened on first use (like the ledger).
+
+    Opening lazily lets the gateway start before the indexer has made the index; a
+    failure is not cached, so the index is found once the indexer has written it.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.shown = shown_url(url)
+        self._db: IndexDb | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> IndexDb:
+        db = self._db
+        if db is None:
+            with self._lock:
+                if self._db is None:
+                    self._db = self._open()
+                db = self._db
+        return db
+
+    def _open(self) -> IndexDb:
+        path = sqlite_file(self.url)
+        if path is not None and not path.exists():
+            raise IndexUnavailableError(
+                f"There is no index at {path}: start the indexer (`rdh index follow`; "
+                "`make run` starts it) or point RDH_GATEWAY_INDEX_URL at the index."
+            )
+        try:
+            db = IndexDb.open(self.url, upgrade=False)  # the gateway never migrates
+        except IndexConfigError as exc:
+            raise IndexUnavailableError(str(exc)) from exc
+        try:
+            db.check_current()
+        except (IndexConfigError, SQLAlchemyError) as exc:
+            db.close()
+            raise IndexUnavailableError(
+                f"The index at {self.shown} cannot be read yet ({exc}); the indexer creates "
+                "it (`rdh index sync` or `rdh index follow`)."
+            ) from exc
+        return db
+
+    def forget(self) -> None:
+        with self._lock:
+            db, self._db = self._db, None
+        if db is not None:
+            db.close()
+
+
+@dataclass(frozen=True)
+class IndexView:
+    """One request's read of the index: a session (one snapshot) and its checkpoint."""
+
+    session: Session
+    checkpoint: queries.Checkpoint
+
+    @property
+    def block(self) -> int:
+        """The checkpoint's block: everything up to it is in the index."""
+        return self.checkpoint.block_number
+
+    def as_of(self, block: int | None) -> int:
+        """The block to read up to: ``block`` if the index has reached it, else the checkpoint."""
+        if block is None:
+            return self.block
+        if block > self.block:
+            raise InvalidInputError(
+                f"as_of {block} is beyond the index's checkpoint (block {self.block}); ask for "
+                "a block at or below it, or wait for the indexer to catch up."
+            )
+        return block
+
+
+def check_checkpoint(point: queries.Checkpoint | None, ledger: Ledger, shown: str) -> None:
+    """Raise :class:`IndexUnavailableError` unless ``point`` is this deployment's and its
+    block is still on the chain."""
+    if point is None:
+        raise IndexUnavailableError(
+            f"The index at {shown} has never been synced: start the indexer "
+            "(`rdh index follow`; `make run` starts it)."
+        )
+    d = ledger.deployment
+    if (point.chain_id, point.registry, point.factory) != (d.chain_id, d.registry, d.factory):
+        raise IndexUnavailableError(
+            f"The index at {shown} is of another deployment (registry {point.registry} on "
+            f"chain {point.chain_id}, not {d.registry} on chain {d.chain_id}): delete it and "
+            "let the indexer rebuild it, or point RDH_GATEWAY_INDEX_URL at this one's."
+        )
+    if not on_chain(ledger, point):
+        raise IndexUnavailableError(
+            f"The index at {shown} is at block {point.block_number}, which the chain no longer "
+            "has (a reorg, or the chain was reset): the indexer rolls it back on its next "
+            "poll (`rdh index follow`); try again in a moment."
+        )
+
+
+def on_chain(ledger: Ledger, point: queries.Checkpoint) -> bool:
+    """Whether the chain's block at the checkpoint is the one the index recorded."""
+    if point.block_hash is None:  # synced to before the deployment's first block
+        return True
+    try:
+        block = ledger.w3.eth.get_block(point.block_number)
+    except BlockNotFound:
+        return False
+    return bytes(block["hash"]) == point.block_hash

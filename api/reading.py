@@ -1,0 +1,110 @@
+"""What the index-backed routes compute: history rows, names, statements.
+
+Events come from :mod:`rdh_chain.index.queries` up to one block (the checkpoint, or an
+earlier ``as_of``); rows and statements from the SDK's pure builders
+(:mod:`rdh_chain.history`, :mod:`rdh_chain.statements`), so the gateway shows what
+``rdh audit history`` and ``rdh statement`` print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from eth_typing import ChecksumAddress
+
+from api.index import IndexView
+from rdh_chain.contracts import EmcClient
+from rdh_chain.events import Decoded
+from rdh_chain.exceptions import NotFoundError
+from rdh_chain.history import HistoryFilter, HistoryRow, build_history, filter_rows
+from rdh_chain.index import queries
+from rdh_chain.profiles import ProfileStore, match_profiles
+from rdh_chain.statements import Statement, build_statement, provider_accounts
+from rdh_chain.types import Position
+
+# The events that give a row its EMC and period, whoever the row is about.
+_CONTEXT_EVENTS = ("EmcCreated", "PeriodSettled", "EmcDissolved")
+
+
+def profile_names(view: IndexView, data_dir: Path) -> dict[ChecksumAddress, str]:
+    """Each member's name from the data folder's profiles whose hash is its on-chain
+    metadata (marked "(unverified)" when only a mismatching profile is found)."""
+    metadata = {m.address: m.metadata_hash for m in queries.members(view.session)}
+    matches = match_profiles(metadata, ProfileStore.in_data_dir(data_dir))
+    return {a: m.label for a, m in matches.items() if m.label is not None}
+
+
+def indexed_emc(view: IndexView, address: ChecksumAddress) -> queries.EmcInfo:
+    """The EMC at ``address`` as the index knows it; 404 if the factory created none there."""
+    for info in queries.emcs(view.session):
+        if info.address == address:
+            return info
+    raise NotFoundError(
+        f"No EMC at {address} in the index (checkpoint block {view.block}); check the address "
+        "(`GET /emcs`), or wait for the indexer if it was created just now."
+    )
+
+
+def emcs_at(view: IndexView, block: int) -> list[queries.EmcInfo]:
+    """The EMCs the factory had created by ``block``, in order of creation."""
+    return [info for info in queries.emcs(view.session) if info.block_number <= block]
+
+
+def _merged(*groups: Iterable[Decoded]) -> list[Decoded]:
+    seen: dict[tuple[int, int], Decoded] = {}
+    for group in groups:
+        for item in group:
+            seen.setdefault((item.log.block_number, item.log.log_index), item)
+    return [seen[key] for key in sorted(seen)]
+
+
+def emc_history(
+    view: IndexView, where: HistoryFilter, block: int, names: dict[ChecksumAddress, str]
+) -> list[HistoryRow]:
+    """The rows of ``where.emc`` (filtered by ``where``) from the events up to ``block``."""
+    assert where.emc is not None
+    decoded = queries.decoded_logs(view.session, emc=where.emc, upto_block=block)
+    return filter_rows(build_history(decoded, names), where)
+
+
+def member_history(
+    view: IndexView, where: HistoryFilter, block: int, names: dict[ChecksumAddress, str]
+) -> list[HistoryRow]:
+    """The rows naming ``where.member`` (filtered by ``where``) up to ``block``.
+
+    The events naming the member, with every EMC's creation, settlements and dissolution:
+    a row's period is the period its EMC was in, which those events say.
+    """
+    assert where.member is not None
+    mine = queries.decoded_logs(view.session, member=where.member, upto_block=block)
+    context = queries.decoded_logs(view.session, names=_CONTEXT_EVENTS, upto_block=block)
+    return filter_rows(build_history(_merged(mine, context), names), where)
+
+
+def statement(
+    view: IndexView,
+    emc: EmcClient,
+    block: int,
+    names: dict[ChecksumAddress, str],
+    selection: tuple[int | None, int | None, int | None],
+) -> Statement:
+    """The EMC's statement from its events up to ``block``, each provider's claimable and
+    locked amounts read from the chain at that same block."""
+    events = queries.decoded_logs(view.session, emc=emc.address, upto_block=block)
+    positions: dict[ChecksumAddress, Position] = {
+        account: emc.position(account, block=block)
+        for account in provider_accounts(emc.address, events)
+    }
+    period, from_period, to_period = selection
+    return build_statement(
+        emc.address,
+        events,
+        names=names,
+        positions=positions,
+        positions_block=block,
+        period=period,
+        from_period=from_period,
+        to_period=to_period,
+        as_of_block=block,
+    )

@@ -243,13 +243,16 @@ class ProfileStore:
 
     def claimed(self, account: ChecksumAddress) -> bytes | None:
         """The hash of the last profile written for ``account``, if any."""
-        digest = self._accounts().get(account)
-        if digest is None:
-            return None
-        try:
-            return bytes.fromhex(digest)
-        except ValueError:
-            return None
+        return _digest(self._accounts().get(account))
+
+    def claims(self) -> dict[str, bytes]:
+        """Every account's last written profile hash (``accounts.json``, read once)."""
+        out = {}
+        for account, text in self._accounts().items():
+            digest = _digest(text)
+            if digest is not None:
+                out[account] = digest
+        return out
 
     def _accounts(self) -> dict[str, str]:
         try:
@@ -262,14 +265,19 @@ class ProfileStore:
 
 
 def match_profile(
-    metadata: bytes, store: ProfileStore, account: ChecksumAddress | None = None
+    metadata: bytes,
+    store: ProfileStore,
+    account: ChecksumAddress | None = None,
+    *,
+    claims: Mapping[str, bytes] | None = None,
 ) -> ProfileMatch:
     """Whether ``metadata`` (an account's on-chain metadata) is a stored profile's hash.
 
     ``matched``: a document hashing to it is stored. ``mismatch``: the file named after it
     holds a document that hashes otherwise, or (with ``account``) the profile last written
     for the account is not it; the profile is returned but must not be trusted.
-    ``missing``: neither.
+    ``missing``: neither. ``claims`` is :meth:`ProfileStore.claims`, read once by callers
+    matching many accounts.
     """
     found = store.read(metadata)
     if found is not None:
@@ -278,7 +286,7 @@ def match_profile(
             return ProfileMatch(MatchStatus.MATCHED, metadata, profile, digest)
         return ProfileMatch(MatchStatus.MISMATCH, metadata, profile, digest)
     if account is not None:
-        claimed = store.claimed(account)
+        claimed = store.claimed(account) if claims is None else claims.get(account)
         if claimed is not None:
             read = store.read(claimed)
             if read is not None:
@@ -292,7 +300,18 @@ def match_profiles(
 ) -> dict[ChecksumAddress, ProfileMatch]:
     """:func:`match_profile` for each account's metadata."""
     pairs = metadata.items() if isinstance(metadata, Mapping) else metadata
-    return {account: match_profile(meta, store, account) for account, meta in pairs}
+    claims = store.claims()
+    return {account: match_profile(meta, store, account, claims=claims) for account, meta in pairs}
+
+
+def _digest(text: str | None) -> bytes | None:
+    if text is None:
+        return None
+    try:
+        digest = bytes.fromhex(text)
+    except ValueError:
+        return None
+    return digest if len(digest) == 32 else None
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

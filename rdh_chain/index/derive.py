@@ -230,6 +230,10 @@ def member_rows(registry_events: Iterable[tuple[int, str, dict[str, Any]]]) -> l
                 "metadata_hash": bytes.fromhex(args["metadata"][2:]),
                 "active": True,
                 "added_block": block,
+                # Named from the profile folder afterwards (rdh_chain.index.names).
+                "profile_status": None,
+                "profile_name": None,
+                "profile_kind": None,
             }
         row = members.get(account)
         if row is None:

@@ -25,8 +25,10 @@ from rdh_chain.index.schema import (
     EventAccountRow,
     EventRow,
     MemberRow,
+    ProfileRow,
     RawLogRow,
 )
+from rdh_chain.profiles import MatchStatus, Profile, ProfileKind
 from rdh_chain.structs import checksum
 
 
@@ -57,8 +59,36 @@ class EmcInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberName:
+    """A member's name and kind from its profile, and whether the profile is its metadata.
+
+    ``matched``: the document hashes to the member's metadata. ``mismatch``: the profile
+    folder holds one for it that does not (its name is shown marked, see :attr:`label`).
+    ``missing``: none (nor, for a member derived since the last naming, looked for yet).
+    """
+
+    name: str | None
+    kind: ProfileKind | None
+    status: MatchStatus
+
+    @property
+    def trusted(self) -> bool:
+        return self.status is MatchStatus.MATCHED
+
+    @property
+    def label(self) -> str | None:
+        """The name to show: as is when matched, marked when it does not match."""
+        if self.name is None:
+            return None
+        return self.name if self.trusted else f"{self.name} (unverified)"
+
+
+UNNAMED = MemberName(name=None, kind=None, status=MatchStatus.MISSING)
+
+
+@dataclass(frozen=True, slots=True)
 class Member:
-    """A registry member as its events leave it."""
+    """A registry member as its events leave it, with its profile's name."""
 
     address: ChecksumAddress
     roles: tuple[str, ...]
@@ -66,6 +96,22 @@ class Member:
     active: bool
     added_block: int
     updated_block: int
+    profile: MemberName = UNNAMED
+
+    @property
+    def name(self) -> str | None:
+        """The profile's name (matched or not: see ``profile.status``, ``profile.label``)."""
+        return self.profile.name
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileCounts:
+    """Members by profile status; ``pending``: derived since the profiles were last read."""
+
+    matched: int = 0
+    mismatch: int = 0
+    missing: int = 0
+    pending: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +132,7 @@ class Counts:
     events: int
     contracts: int
     members: int
+    profiles: int
 
 
 _decoder: EventDecoder | None = None
@@ -193,7 +240,7 @@ def emcs(session: Session) -> list[EmcInfo]:
 
 
 def members(session: Session, addresses: Sequence[str] | None = None) -> list[Member]:
-    """Registry members (all, or those of ``addresses``), by address."""
+    """Registry members (all, or those of ``addresses``), by address, with their names."""
     query = select(MemberRow).order_by(MemberRow.address)
     if addresses is not None:
         query = query.where(MemberRow.address.in_([checksum(a) for a in addresses]))
@@ -205,9 +252,53 @@ def members(session: Session, addresses: Sequence[str] | None = None) -> list[Me
             active=r.active,
             added_block=r.added_block,
             updated_block=r.updated_block,
+            profile=_member_name(r.profile_status, r.profile_name, r.profile_kind),
         )
         for r in session.scalars(query)
     ]
+
+
+def names(
+    session: Session, addresses: Iterable[str] | None = None
+) -> dict[ChecksumAddress, MemberName]:
+    """Every member's (or those of ``addresses``') name, kind and profile status."""
+    query = select(
+        MemberRow.address, MemberRow.profile_status, MemberRow.profile_name, MemberRow.profile_kind
+    ).order_by(MemberRow.address)
+    if addresses is not None:
+        query = query.where(MemberRow.address.in_(sorted({checksum(a) for a in addresses})))
+    return {
+        checksum(address): _member_name(status, name, kind)
+        for address, status, name, kind in session.execute(query)
+    }
+
+
+def profile(session: Session, digest: bytes) -> Profile | None:
+    """The indexed profile document whose hash is ``digest`` (a matched member's metadata)."""
+    row = session.get(ProfileRow, digest)
+    return None if row is None else Profile.parse(row.document)
+
+
+def profile_counts(session: Session) -> ProfileCounts:
+    """How many members have matched, mismatched and missing profiles (and not yet read)."""
+    query = select(MemberRow.profile_status, func.count()).group_by(MemberRow.profile_status)
+    counts: dict[str | None, int] = dict(session.execute(query).all())
+    return ProfileCounts(
+        matched=counts.get(MatchStatus.MATCHED.value, 0),
+        mismatch=counts.get(MatchStatus.MISMATCH.value, 0),
+        missing=counts.get(MatchStatus.MISSING.value, 0),
+        pending=counts.get(None, 0),
+    )
+
+
+def _member_name(status: str | None, name: str | None, kind: str | None) -> MemberName:
+    if status is None:
+        return UNNAMED
+    return MemberName(
+        name=name,
+        kind=None if kind is None else ProfileKind(kind),
+        status=MatchStatus(status),
+    )
 
 
 def lag(session: Session, head: int) -> Lag:
@@ -229,4 +320,5 @@ def counts(session: Session) -> Counts:
         events=count(EventRow),
         contracts=count(ContractRow),
         members=count(MemberRow),
+        profiles=count(ProfileRow),
     )

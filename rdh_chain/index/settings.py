@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rdh_chain.paths import data_dir
+from rdh_chain.profiles import ProfileStore
 
 INDEX_FILENAME = "index.sqlite"
 
@@ -18,6 +19,9 @@ class IndexSettings(BaseSettings):
     ``RDH_INDEX_URL`` is an SQLAlchemy URL (``sqlite:///path`` or
     ``postgresql+psycopg://user@host/db``); without it the index is the SQLite file
     ``index.sqlite`` in the data folder (``RDH_DATA_DIR``, else ``.rdh/``).
+    ``RDH_INDEX_PROFILES_DIR`` is the folder of member profile documents the index names
+    members from (a copy of the data folder's ``profiles/`` when it runs elsewhere than
+    the demo or the CLI that wrote them); without it, the data folder's.
     """
 
     model_config = SettingsConfigDict(env_prefix="RDH_INDEX_", frozen=True)
@@ -26,6 +30,7 @@ class IndexSettings(BaseSettings):
     data_dir: Path = Field(
         default_factory=data_dir, validation_alias=AliasChoices("data_dir", "RDH_DATA_DIR")
     )
+    profiles_dir: Path | None = None
     # Blocks behind the head that the index waits for before reading a block: 0 where
     # finality is immediate (QBFT, a local anvil); reorgs deeper than this are still
     # detected and rolled back, only later.
@@ -51,3 +56,10 @@ class IndexSettings(BaseSettings):
         if self.url:
             return self.url
         return f"sqlite:///{self.data_dir / INDEX_FILENAME}"
+
+    @property
+    def profile_store(self) -> ProfileStore:
+        """Where members are named from: ``profiles_dir``, else the data folder's."""
+        if self.profiles_dir is not None:
+            return ProfileStore(self.profiles_dir)
+        return ProfileStore.in_data_dir(self.data_dir)

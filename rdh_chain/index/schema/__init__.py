@@ -4,7 +4,13 @@ from sqlalchemy import Table
 
 from rdh_chain.index.schema.base import Base
 from rdh_chain.index.schema.chain import BlockRow, CheckpointRow, RawLogRow
-from rdh_chain.index.schema.derived import ContractRow, EventAccountRow, EventRow, MemberRow
+from rdh_chain.index.schema.derived import (
+    ContractRow,
+    EventAccountRow,
+    EventRow,
+    MemberRow,
+    ProfileRow,
+)
 
 # In the order of their foreign keys (parents first): delete in reverse.
 CHAIN_TABLES: tuple[Table, ...] = tuple(
@@ -12,7 +18,7 @@ CHAIN_TABLES: tuple[Table, ...] = tuple(
 )
 DERIVED_TABLES: tuple[Table, ...] = tuple(
     Base.metadata.tables[row.__tablename__]
-    for row in (ContractRow, EventRow, EventAccountRow, MemberRow)
+    for row in (ContractRow, EventRow, EventAccountRow, MemberRow, ProfileRow)
 )
 
 __all__ = [
@@ -25,5 +31,6 @@ __all__ = [
     "EventAccountRow",
     "EventRow",
     "MemberRow",
+    "ProfileRow",
     "RawLogRow",
 ]

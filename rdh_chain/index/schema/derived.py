@@ -1,7 +1,10 @@
-"""What the index computes from the raw logs: contracts, decoded events, members.
+"""What the index computes from the raw logs: contracts, decoded events, members, profiles.
 
 Every row here can be deleted and derived again from :mod:`.chain`'s tables
-(``rdh index rebuild``); a reorg deletes the rows of the blocks it replaced.
+(``rdh index rebuild``); a reorg deletes the rows of the blocks it replaced. Members' names
+and the ``profiles`` table also read the profile documents of a folder (the data folder's
+``profiles/``, or ``RDH_INDEX_PROFILES_DIR``): the same raw logs and the same documents
+give the same rows.
 """
 
 from __future__ import annotations
@@ -14,12 +17,19 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     String,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rdh_chain.index.schema.base import Address, Base, BlockNumber, Hash
+from rdh_chain.profiles import MAX_NAME_LENGTH, MAX_NOTE_LENGTH
+
+# A profile's kind (rdh_chain.profiles.ProfileKind's values) and a member's match status
+# (rdh_chain.profiles.MatchStatus's).
+ProfileKindText = String(16)
+ProfileStatusText = String(8)
 
 
 class ContractRow(Base):
@@ -92,7 +102,14 @@ class EventAccountRow(Base):
 
 
 class MemberRow(Base):
-    """A registry member as its events leave it: roles held, metadata hash, whether suspended."""
+    """A registry member as its events leave it: roles held, metadata hash, whether suspended.
+
+    ``profile_status`` says what the profile folder holds for the metadata: ``matched`` (a
+    document hashing to it, kept in ``profiles``), ``mismatch`` (a document under its name,
+    or the last one written for the account, hashing otherwise: its name and kind are kept
+    here, to be shown marked), ``missing``; NULL until the names are derived
+    (:func:`rdh_chain.index.names.refresh_names`) after the member's events were.
+    """
 
     __tablename__ = "members"
 
@@ -103,3 +120,22 @@ class MemberRow(Base):
     active: Mapped[bool] = mapped_column(Boolean)
     added_block: Mapped[int] = mapped_column(BlockNumber)
     updated_block: Mapped[int] = mapped_column(BlockNumber)
+    profile_status: Mapped[str | None] = mapped_column(ProfileStatusText)
+    profile_name: Mapped[str | None] = mapped_column(String(MAX_NAME_LENGTH))
+    profile_kind: Mapped[str | None] = mapped_column(ProfileKindText)
+
+
+class ProfileRow(Base):
+    """A member profile whose hash is a member's metadata: the document and its fields.
+
+    ``document`` is the canonical JSON (:meth:`rdh_chain.profiles.Profile.canonical`), so
+    ``keccak(document) == hash``; only documents some member's metadata is are kept.
+    """
+
+    __tablename__ = "profiles"
+
+    hash: Mapped[bytes] = mapped_column(Hash, primary_key=True)
+    name: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH))
+    kind: Mapped[str] = mapped_column(ProfileKindText)
+    note: Mapped[str | None] = mapped_column(String(MAX_NOTE_LENGTH))
+    document: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,260 @@
+"""Members have names: the index keeps the profiles whose hash is a member's metadata.
+
+The demo's members are seeded with their profiles' hashes as metadata; the documents are
+written to a profile folder here (as ``rdh demo`` writes them to the data folder's), some
+tampered with or left out.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from eth_typing import ChecksumAddress
+from eth_utils.crypto import keccak
+from sqlalchemy import MetaData, create_engine, insert, inspect, select
+
+from rdh_chain.demo import PROFILES
+from rdh_chain.index import queries
+from rdh_chain.index.db import IndexDb, migrate
+from rdh_chain.index.ingest import Indexer
+from rdh_chain.index.names import refresh_names
+from rdh_chain.index.schema import CHAIN_TABLES, DERIVED_TABLES, ProfileRow
+from rdh_chain.index.settings import IndexSettings
+from rdh_chain.profiles import MatchStatus, Profile, ProfileKind, ProfileStore
+from tests.index.conftest import World, dump, open_indexer
+
+NEW_COLUMNS = {"members": {"profile_status", "profile_name", "profile_kind"}}
+
+
+def write_profiles(world: World, folder: Path, *, skip: tuple[str, ...] = ()) -> ProfileStore:
+    """The demo's profile documents in ``folder``, as the demo writes them (with accounts)."""
+    store = ProfileStore(folder)
+    for name, account in world.cast.wallets().items():
+        if name not in skip:
+            store.put(PROFILES[name], account.address)
+    return store
+
+
+def members_by_wallet(world: World) -> dict[str, ChecksumAddress]:
+    """The demo's wallets that are registry members, by wallet name."""
+    on_chain = set(world.ledger.registry.members())
+    return {n: a.address for n, a in world.cast.wallets().items() if a.address in on_chain}
+
+
+def synced(url: str, world: World, store: ProfileStore) -> Indexer:
+    """An index of the chain, its members named from ``store`` (what ``rdh index sync`` does)."""
+    indexer = open_indexer(url, world, profiles_dir=store.folder)
+    indexer.sync()
+    with indexer.db.transaction() as session:
+        refresh_names(session, indexer.settings.profile_store)
+    return indexer
+
+
+def test_the_demos_members_are_indexed_with_their_names(
+    world: World, index_url: str, tmp_path: Path
+) -> None:
+    store = write_profiles(world, tmp_path / "profiles")
+    indexer = synced(index_url, world, store)
+    wallets = members_by_wallet(world)
+    with indexer.db.session() as session:
+        names = queries.names(session)
+        members = {m.address: m for m in queries.members(session)}
+        stored = {r.hash: r for r in session.scalars(select(ProfileRow))}
+        counts = queries.profile_counts(session)
+    indexer.db.close()
+
+    assert {"chef", "food-processor", "duck-farm", "platform", "me-smart-cooking"} <= set(wallets)
+    assert len([w for w in wallets if w.startswith("me-")]) == 11
+    chef = names[wallets["chef"]]
+    assert (chef.name, chef.kind, chef.status) == (
+        "Chef Zhang Weili",
+        ProfileKind.PARTNER,
+        MatchStatus.MATCHED,
+    )
+    assert names[wallets["food-processor"]].label == "Huifa Group"
+    for wallet, address in wallets.items():
+        profile = PROFILES[wallet]
+        assert names[address] == queries.MemberName(profile.name, profile.kind, MatchStatus.MATCHED)
+        assert members[address].name == profile.name
+        assert members[address].profile == names[address]
+        # The document kept is the one whose hash is the metadata, canonical, byte for byte.
+        row = stored[members[address].metadata_hash]
+        assert keccak(row.document) == row.hash
+        assert (row.name, row.kind, row.note, row.document) == (
+            profile.name,
+            profile.kind.value,
+            profile.note,
+            profile.canonical(),
+        )
+    # Only the documents of matched members (the admin's metadata is the deployment's).
+    matched = {m.metadata_hash for m in members.values() if m.profile.trusted}
+    assert set(stored) == matched
+    assert counts.matched == len(matched)
+    assert counts.pending == 0
+    assert counts.matched + counts.mismatch + counts.missing == len(members)
+
+
+def test_a_tampered_document_is_a_mismatch_and_a_member_without_one_is_missing(
+    world: World, index_url: str, tmp_path: Path
+) -> None:
+    store = write_profiles(world, tmp_path / "profiles", skip=("duck-farm",))
+    wallets = members_by_wallet(world)
+    huifa = PROFILES["food-processor"]
+    # Edited in place: the file named after the metadata no longer hashes to it.
+    tampered = {**huifa.as_dict(), "name": "Huifa Group (all profits)"}
+    store.path(huifa.hash).write_text(json.dumps(tampered, indent=2), encoding="utf-8")
+    indexer = synced(index_url, world, store)
+    with indexer.db.session() as session:
+        names = queries.names(session)
+        stored = set(session.scalars(select(ProfileRow.hash)))
+        counts = queries.profile_counts(session)
+    indexer.db.close()
+
+    found = names[wallets["food-processor"]]
+    assert (found.status, found.name, found.trusted) == (
+        MatchStatus.MISMATCH,
+        "Huifa Group (all profits)",
+        False,
+    )
+    assert found.label == "Huifa Group (all profits) (unverified)"
+    assert names[wallets["duck-farm"]] == queries.MemberName(None, None, MatchStatus.MISSING)
+    assert names[wallets["duck-farm"]].label is None
+    assert huifa.hash not in stored
+    assert PROFILES["duck-farm"].hash not in stored
+    assert names[wallets["chef"]].status is MatchStatus.MATCHED
+    assert counts.mismatch >= 1
+    assert counts.missing >= 1
+
+
+def test_a_profile_added_after_the_sync_is_picked_up(world: World, tmp_path: Path) -> None:
+    store = write_profiles(world, tmp_path / "profiles", skip=("duck-farm", "chef"))
+    indexer = synced(f"sqlite:///{tmp_path}/index.sqlite", world, store)
+    duck, chef = (members_by_wallet(world)[n] for n in ("duck-farm", "chef"))
+    with indexer.db.session() as session:
+        assert queries.names(session, [duck])[duck].status is MatchStatus.MISSING
+
+    store.put(PROFILES["duck-farm"])  # a copied document: no account recorded with it
+    with indexer.db.transaction() as session:
+        assert refresh_names(session, store) == 1
+    with indexer.db.session() as session:
+        names = queries.names(session, [duck, chef])
+        assert session.get(ProfileRow, PROFILES["duck-farm"].hash) is not None
+    assert names[duck] == queries.MemberName(
+        "The duck farm", ProfileKind.PARTNER, MatchStatus.MATCHED
+    )
+    assert names[chef].status is MatchStatus.MISSING
+    # Nothing new: nothing changes.
+    with indexer.db.transaction() as session:
+        assert refresh_names(session, store) == 0
+    indexer.db.close()
+
+
+def test_members_derived_again_are_named_again_and_stale_profiles_go(
+    world: World, tmp_path: Path
+) -> None:
+    """What ``rdh index follow`` does after each step: name the members it (re)derived."""
+    store = write_profiles(world, tmp_path / "profiles")
+    indexer = synced(f"sqlite:///{tmp_path}/index.sqlite", world, store)
+    chef = members_by_wallet(world)["chef"]
+    renamed = Profile("Zhang Weili, chef", ProfileKind.PARTNER)
+    store.put(renamed, chef)
+    world.ledger.connect(world.cast.admin).registry.set_metadata(chef, renamed.hash)
+    indexer.sync()
+    with indexer.db.session() as session:
+        assert queries.profile_counts(session).pending == 1
+        assert queries.names(session, [chef])[chef] == queries.UNNAMED
+    with indexer.db.transaction() as session:
+        assert refresh_names(session, store, pending=True) == 1
+    with indexer.db.session() as session:
+        assert queries.names(session, [chef])[chef].name == "Zhang Weili, chef"
+        kept = set(session.scalars(select(ProfileRow.hash)))
+        assert queries.profile_counts(session).pending == 0
+    assert renamed.hash in kept
+    assert PROFILES["chef"].hash not in kept
+    reference = synced(f"sqlite:///{tmp_path}/reference.sqlite", world, store)
+    assert dump(indexer.db) == dump(reference.db)
+    indexer.db.close()
+    reference.db.close()
+
+
+def test_rebuild_gives_the_same_rows_names_included(
+    world: World, index_url: str, tmp_path: Path
+) -> None:
+    store = write_profiles(world, tmp_path / "profiles", skip=("duck-farm",))
+    store.path(PROFILES["chef"].hash).write_text('{"kind":"partner","name":"Someone"}')
+    indexer = synced(index_url, world, store)
+    before = dump(indexer.db)
+    indexer.rebuild()
+    with indexer.db.transaction() as session:
+        refresh_names(session, store)
+    assert dump(indexer.db) == before
+    assert before["profiles"]
+    indexer.db.close()
+
+
+def test_migration_0002_upgrades_an_index_made_at_0001_without_losing_rows(
+    world: World, index_url: str, tmp_path: Path
+) -> None:
+    store = write_profiles(world, tmp_path / "profiles")
+    reference = synced(f"sqlite:///{tmp_path}/reference.sqlite", world, store)
+    expected = dump(reference.db)
+
+    # An index at 0001 holding the chain's rows (those of 0001's columns).
+    engine = create_engine(index_url)
+    migrate(engine, "0001")
+    old = MetaData()
+    old.reflect(engine)
+    assert "profiles" not in old.tables
+    assert not NEW_COLUMNS["members"] & {c.name for c in old.tables["members"].columns}
+    with reference.db.engine.connect() as source, engine.begin() as target:
+        for table in (*CHAIN_TABLES, *DERIVED_TABLES):
+            if table.name not in old.tables:
+                continue
+            columns = [c.name for c in old.tables[table.name].columns]
+            copied = [
+                dict(r._mapping) for r in source.execute(select(*(table.c[c] for c in columns)))
+            ]
+            if copied:
+                target.execute(insert(old.tables[table.name]), copied)
+    engine.dispose()
+
+    db = IndexDb.open(index_url)  # migrates to the head
+    assert {c["name"] for c in inspect(db.engine).get_columns("members")} >= NEW_COLUMNS["members"]
+    upgraded = dump(db)
+    for name, rows in expected.items():
+        if name == "profiles":
+            assert upgraded[name] == []
+        elif name == "members":
+            # Every member kept, not yet named: the last three columns are the new ones.
+            assert [r[:-3] for r in upgraded[name]] == [r[:-3] for r in rows]
+            assert {r[-3:] for r in upgraded[name]} == {(None, None, None)}
+        else:
+            assert upgraded[name] == rows, name
+    with db.session() as session:
+        assert queries.profile_counts(session).pending == len(expected["members"])
+    # The indexer's next run names them: then it is the index made at the head.
+    indexer = Indexer(
+        db,
+        world.w3.provider,
+        world.deployment,
+        world.decoder,
+        IndexSettings(url=index_url, profiles_dir=store.folder),
+    )
+    indexer.sync()
+    with db.transaction() as session:
+        refresh_names(session, store)
+    assert dump(db) == expected
+    db.close()
+    reference.db.close()
+
+
+def test_the_profile_folder_is_the_data_folders_unless_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RDH_INDEX_PROFILES_DIR", raising=False)
+    assert IndexSettings(data_dir=tmp_path).profile_store.folder == tmp_path / "profiles"
+    monkeypatch.setenv("RDH_INDEX_PROFILES_DIR", str(tmp_path / "copied"))
+    assert IndexSettings(data_dir=tmp_path).profile_store.folder == tmp_path / "copied"
+

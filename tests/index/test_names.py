@@ -8,22 +8,31 @@ tampered with or left out.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from eth_account import Account
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
 from sqlalchemy import MetaData, create_engine, insert, inspect, select
 
+from rdh_chain.chain import AnvilNode
 from rdh_chain.demo import PROFILES
 from rdh_chain.index import queries
 from rdh_chain.index.db import IndexDb, migrate
 from rdh_chain.index.ingest import Indexer
 from rdh_chain.index.names import refresh_names
+from rdh_chain.index.queries import MemberName
 from rdh_chain.index.schema import CHAIN_TABLES, DERIVED_TABLES, ProfileRow
 from rdh_chain.index.settings import IndexSettings
 from rdh_chain.profiles import MatchStatus, Profile, ProfileKind, ProfileStore
+from rdh_chain.types import Role
 from tests.index.conftest import World, dump, open_indexer
+from tests.index.test_cli import _rdh
 
 NEW_COLUMNS = {"members": {"profile_status", "profile_name", "profile_kind"}}
 
@@ -258,3 +267,92 @@ def test_the_profile_folder_is_the_data_folders_unless_set(
     monkeypatch.setenv("RDH_INDEX_PROFILES_DIR", str(tmp_path / "copied"))
     assert IndexSettings(data_dir=tmp_path).profile_store.folder == tmp_path / "copied"
 
+
+def test_rdh_index_names_members_on_sync_profiles_and_rebuild(
+    world: World, anvil: AnvilNode, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    world.deployment.save(data / "deployment.json")
+    env = {"RDH_DATA_DIR": str(data), "RDH_RPC_URL": anvil.rpc_url}
+    write_profiles(world, data / "profiles", skip=("duck-farm", "chef"))
+    wallets = members_by_wallet(world)
+
+    assert "members: " in _rdh(env, "index", "sync")
+    report = json.loads(_rdh(env, "index", "status", "--json"))
+    assert report["member_profiles"]["missing"] >= 2
+    assert report["member_profiles"]["pending"] == 0
+    assert "member profiles" in _rdh(env, "index", "status")
+
+    # A document handed over as a file; then one written to the folder, seen by the sync.
+    document = tmp_path / "duck.json"
+    document.write_text(json.dumps(PROFILES["duck-farm"].as_dict(), indent=2))
+    added = json.loads(_rdh(env, "index", "profiles", str(document), "--json"))
+    assert added["added"] == ["0x" + PROFILES["duck-farm"].hash.hex()]
+    assert added["changed"] == 1
+    assert added["members"]["missing"] == report["member_profiles"]["missing"] - 1
+    unmatched = {m["address"]: m["status"] for m in added["unmatched"]}
+    assert unmatched[wallets["chef"]] == "missing"
+    assert wallets["duck-farm"] not in unmatched
+    ProfileStore(data / "profiles").put(PROFILES["chef"])
+    _rdh(env, "index", "sync")
+
+    db = IndexDb.open(f"sqlite:///{data / 'index.sqlite'}")
+    try:
+        with db.session() as session:
+            names = queries.names(session, [wallets["chef"], wallets["duck-farm"]])
+        assert {n.label for n in names.values()} == {"Chef Zhang Weili", "The duck farm"}
+        before = dump(db)
+        assert "members: " in _rdh(env, "index", "rebuild")
+        assert dump(db) == before
+        # Another folder: none of the documents, so every member is missing.
+        empty = tmp_path / "empty"
+        _rdh(env, "index", "profiles", "--profiles-dir", str(empty))
+        with db.session() as session:
+            counts = queries.profile_counts(session)
+            assert session.scalars(select(ProfileRow.hash)).all() == []
+        assert counts.matched == counts.mismatch == 0
+    finally:
+        db.close()
+
+
+def test_rdh_index_follow_names_the_members_it_adds(
+    world: World, anvil: AnvilNode, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    world.deployment.save(data / "deployment.json")
+    env = {"RDH_DATA_DIR": str(data), "RDH_RPC_URL": anvil.rpc_url}
+    store = write_profiles(world, data / "profiles")
+    newcomer = Account.create().address
+    profile = Profile("A new duck farm", ProfileKind.PARTNER)
+    store.put(profile, newcomer)
+    index = f"sqlite:///{data / 'index.sqlite'}"
+    named: list[MemberName] = []
+
+    def add_then_stop() -> None:
+        try:
+            deadline = time.monotonic() + 30
+            while not (data / "index.sqlite").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            admin = world.ledger.connect(world.cast.admin)
+            admin.registry.add_member(newcomer, Role.PARTNER, profile.hash)
+            while time.monotonic() < deadline and not named:
+                time.sleep(0.05)
+                db = IndexDb.open(index, upgrade=False)
+                try:
+                    with db.session() as session:
+                        found = queries.names(session, [newcomer]).get(newcomer)
+                except Exception:  # the schema may not be there yet
+                    found = None
+                finally:
+                    db.close()
+                if found is not None and found.status is MatchStatus.MATCHED:
+                    named.append(found)
+        finally:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    helper = threading.Thread(target=add_then_stop, daemon=True)
+    helper.start()
+    output = _rdh(env, "index", "follow")
+    helper.join(timeout=30)
+    assert "stopped at block" in output
+    assert named == [MemberName("A new duck farm", ProfileKind.PARTNER, MatchStatus.MATCHED)]

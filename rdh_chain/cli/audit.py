@@ -1,10 +1,10 @@
 """``rdh audit``: what an auditor reads -- the history of an EMC or a member, and exports.
 
 The rows (see :mod:`rdh_chain.history`) are built from the contracts' events, read from
-the index (``rdh index sync``) up to its checkpoint, or, without an index, from the chain
-in one ``eth_getLogs`` over the deployment's life (``--source`` chooses). Names come from
-the member profiles in the data folder (:mod:`rdh_chain.profiles`), marked when they do
-not match the registry's metadata.
+the index up to its checkpoint or from the chain up to its head (``--source``, see
+:mod:`rdh_chain.cli.sources`), with names beside the addresses
+(:func:`rdh_chain.cli.sources.member_names`). ``rdh audit verify`` is
+:mod:`rdh_chain.cli.verify`; the group lists history, export, then verify.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from rich.table import Table
 
 from rdh_chain.cli.context import CliState, JsonOption, get_state
 from rdh_chain.cli.output import echo, echo_json, note, rmb
+from rdh_chain.cli.sources import EventSource, IndexUrlOption, Source, SourceOption
 from rdh_chain.cli.verify import verify_command
-from rdh_chain.events import Decoded, EventDecoder, fetch_logs
-from rdh_chain.events import EmcCreated as EmcCreatedEvent
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.history import (
     HistoryFilter,
@@ -30,49 +29,18 @@ from rdh_chain.history import (
     RowKind,
     build_history,
     filter_rows,
-    member_metadata,
     to_csv,
     to_json,
 )
-from rdh_chain.index import queries
-from rdh_chain.index.db import IndexDb
-from rdh_chain.index.settings import IndexSettings
-from rdh_chain.ledger import Ledger
-from rdh_chain.profiles import ProfileStore, match_profiles
 
 audit_app = typer.Typer(
     help="Read, export and verify the ledger's history as an auditor.", no_args_is_help=True
 )
-audit_app.command("verify")(verify_command)
 
 
 class ExportFormat(StrEnum):
     CSV = "csv"
     JSON = "json"
-
-
-class Source(StrEnum):
-    AUTO = "auto"  # the index if it has been synced for this deployment, else the chain
-    INDEX = "index"
-    CHAIN = "chain"
-
-
-SourceOption = Annotated[
-    Source,
-    typer.Option(
-        "--source",
-        help="Read the events from the index (up to its checkpoint), from the chain, or "
-        "from the index when there is a synced one (auto).",
-    ),
-]
-IndexUrlOption = Annotated[
-    str | None,
-    typer.Option(
-        "--index-url",
-        help="SQLAlchemy URL of the index (default: $RDH_INDEX_URL, else "
-        "sqlite:///<data-dir>/index.sqlite).",
-    ),
-]
 
 
 EmcArgument = Annotated[
@@ -88,86 +56,6 @@ MemberOption = Annotated[
 ]
 
 
-def chain_events(ledger: Ledger) -> list[Decoded]:
-    """Every rdh-chain event of the deployment, from its block to the head, in chain order.
-
-    One ``eth_getLogs`` over the range: the deployment's contracts and every EMC its factory
-    created in that range (read from the same logs, so the set is consistent with them).
-    """
-    w3 = ledger.w3
-    head = w3.eth.block_number
-    decoder = EventDecoder.from_abis(a.abi for a in ledger.artifacts.values())
-    raw = fetch_logs(w3.provider, ledger.deployment.block, head, topics=decoder.topics)
-    decoded = decoder.decode_all(raw)
-    ours: set[str] = set(ledger.deployment.contracts.values())
-    for item in decoded:
-        if item.log.address == ledger.deployment.factory and isinstance(
-            item.event, EmcCreatedEvent
-        ):
-            ours.add(item.event.emc)
-    kept = [item for item in decoded if item.log.address in ours]
-    return _with_block_times(ledger, kept)
-
-
-def _with_block_times(ledger: Ledger, decoded: list[Decoded]) -> list[Decoded]:
-    """Fill in the block time of logs from nodes that do not send ``blockTimestamp``."""
-    missing = sorted({d.log.block_number for d in decoded if d.log.block_timestamp is None})
-    if not missing:
-        return decoded
-    times = {n: int(ledger.w3.eth.get_block(n)["timestamp"]) for n in missing}
-    out = []
-    for item in decoded:
-        log = item.log
-        if log.block_timestamp is None:
-            log = replace(log, block_timestamp=times[log.block_number])
-        out.append(Decoded(log, item.event))
-    return out
-
-
-def index_events(state: CliState, index_url: str | None, *, required: bool) -> list[Decoded] | None:
-    """The events in the index up to its checkpoint; None (with ``required``, an error) if
-    there is no synced index of this deployment."""
-    overrides: dict[str, Any] = {"data_dir": state.settings.data_dir}
-    if index_url is not None:
-        overrides["url"] = index_url
-    settings = IndexSettings(**overrides)
-    url = settings.database_url
-    default_file = state.settings.data_dir / "index.sqlite"
-    if not required and settings.url is None and not default_file.exists():
-        return None
-    db = IndexDb.open(url)
-    try:
-        with db.session() as session:
-            point = queries.checkpoint(session)
-            registry = state.ledger.deployment.registry
-            if point is None or point.registry != registry:
-                if not required:
-                    return None
-                why = "has never been synced" if point is None else "is of another deployment"
-                raise InvalidInputError(
-                    f"The index {db.engine.url.render_as_string(hide_password=True)} {why}; "
-                    "run `rdh index sync`, or read the chain with --source chain."
-                )
-            decoded = queries.decoded_logs(session, upto_block=point.block_number)
-    finally:
-        db.close()
-    head = state.ledger.w3.eth.block_number
-    if point.block_number < head:
-        note(
-            f"read from the index at block {point.block_number}; the chain is at block {head}: "
-            "run `rdh index sync` for the rest"
-        )
-    return decoded
-
-
-def read_events(state: CliState, source: Source, index_url: str | None) -> list[Decoded]:
-    if source is not Source.CHAIN:
-        found = index_events(state, index_url, required=source is Source.INDEX)
-        if found is not None:
-            return found
-    return chain_events(state.ledger)
-
-
 def history_rows(
     state: CliState,
     emc: str | None,
@@ -175,23 +63,11 @@ def history_rows(
     source: Source = Source.AUTO,
     index_url: str | None = None,
 ) -> list[HistoryRow]:
-    """The filtered rows, named from the data folder's profiles."""
+    """The filtered rows, with names beside the addresses."""
     emc_address = state.emc(emc).address if emc is not None else None
-    decoded = read_events(state, source, index_url)
-    store = ProfileStore.in_data_dir(state.settings.data_dir)
-    matches = match_profiles(member_metadata(decoded), store)
-    names = {a: m.label for a, m in matches.items() if m.label is not None}
-    rows = build_history(decoded, names)
-    return filter_rows(
-        rows,
-        HistoryFilter(
-            emc=emc_address,
-            member=where.member,
-            kinds=where.kinds,
-            period_from=where.period_from,
-            period_to=where.period_to,
-        ),
-    )
+    events = EventSource(state, source, index_url).read()
+    rows = build_history(events.decoded, events.names)
+    return filter_rows(rows, replace(where, emc=emc_address))
 
 
 def _filter(
@@ -314,3 +190,6 @@ def export(
             f"Cannot write --out {out}: {exc.strerror or exc}; choose a writable file."
         ) from exc
     echo(f"wrote {len(rows)} row(s) to {out}")
+
+
+audit_app.command("verify")(verify_command)  # after history and export, in --help too

@@ -25,6 +25,7 @@ from rdh_chain.verify import Mismatch, Verification, chain_events
 from tests.audit.helpers import verify_cast as _verify
 from tests.contracts.helpers import Cast, revert, snapshot
 from tests.contracts.test_events import Lifecycle, life
+from tests.index.proxy import capped_proxy
 
 __all__ = ["life"]  # test_events' module fixture: the lifecycle, run once for this module
 
@@ -193,16 +194,18 @@ def test_credit_sent_straight_to_an_emc_is_explained_by_its_transfer(life: Lifec
 # -- rdh audit verify -------------------------------------------------------------------------
 
 
-def _rdh(cast: Cast, data_dir: Path, *args: str, index: bool = False) -> Result:
+def _rdh(
+    cast: Cast, data_dir: Path, *args: str, index: bool = False, rpc_url: str | None = None
+) -> Result:
     cast.deployment.save(data_dir / "deployment.json")
     env = {
         "RDH_DATA_DIR": str(data_dir),
-        "RDH_RPC_URL": str(getattr(cast.w3.provider, "endpoint_uri", "")),
+        "RDH_RPC_URL": rpc_url or str(getattr(cast.w3.provider, "endpoint_uri", "")),
         "RDH_WALLET": None,
         "RDH_PASSWORD": None,
     }
     # Wide enough for the table's addresses on one line.
-    source = [] if index else ["--from-chain"]
+    source = [] if index else ["--source", "chain"]
     command = ["audit", "verify", *source, *args]
     return CliRunner().invoke(app, command, env={**env, "COLUMNS": "250"})
 
@@ -216,6 +219,24 @@ def test_rdh_audit_verify_exits_0_with_what_it_checked(life: Lifecycle, tmp_path
         "verified: 3 EMC(s), 13 account(s), 157 event(s) from the node, 196 figure(s) at "
         f"block {head}; no mismatch"
     )
+
+
+def test_rdh_audit_verify_reads_the_chain_in_the_ranges_a_capped_node_accepts(
+    life: Lifecycle, tmp_path: Path
+) -> None:
+    """The chain is read as the indexer reads it: refused eth_getLogs ranges shrink."""
+    head = life.cast.w3.eth.block_number
+    upstream = str(getattr(life.cast.w3.provider, "endpoint_uri", ""))
+    with capped_proxy(upstream, max_blocks=8, max_results=30, style="besu") as proxy:
+        result = _rdh(life.cast, tmp_path, rpc_url=proxy.url)
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == (
+        "verified: 3 EMC(s), 13 account(s), 157 event(s) from the node, 196 figure(s) at "
+        f"block {head}; no mismatch"
+    )
+    assert proxy.refused > 0
+    assert proxy.widest <= 8
 
 
 def test_rdh_audit_verify_checks_one_emc_at_a_block(life: Lifecycle, tmp_path: Path) -> None:

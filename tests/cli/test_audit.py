@@ -295,7 +295,9 @@ def test_history_from_the_index_equals_the_history_from_the_chain(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'index.sqlite'}"
     result = folder.cli.run("audit", "history", "--source", "index", "--index-url", url, code=2)
-    assert "has never been synced; run `rdh index sync`" in result.stderr
+    assert f"There is no index at {url}; run `rdh index sync`" in result.stderr
+    auto = folder.cli.run("audit", "history", folder.emc, "--index-url", url, "--json")
+    assert f"No index to read (there is no index at {url})" in auto.stderr
     folder.cli.run("index", "sync", "--index-url", url)
 
     from_index = folder.history(folder.emc, "--source", "index", "--index-url", url)
@@ -325,3 +327,11 @@ def test_history_from_the_index_equals_the_history_from_the_chain(
         url,
     )
     assert [r.record() for r in read_json(export.read_text(encoding="utf-8"))] == from_chain
+
+
+def test_audit_help_lists_history_export_then_verify(cli: Cli) -> None:
+    text = cli.run("audit", "--help").stdout
+    box = text[text.index("Commands") :].splitlines()[1:]
+    # "│ history  Who bid, ..." starts each command's entry; its wrapped lines are indented.
+    commands = [line.split()[1] for line in box if line[2:3].isalpha()]
+    assert commands == ["history", "export", "verify"]

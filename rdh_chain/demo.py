@@ -1,8 +1,12 @@
-"""The Smart Cooking demo: a local chain, the contracts, the seeded EMC and the gateway.
+"""The Smart Cooking demo: a local chain, the contracts, the seeded EMC, the index and the
+gateway.
 
 ``make run`` calls :func:`run`. Every step checks the chain before it acts, so
 running it again resumes the same chain (same addresses, same balances) and seeds
-nothing twice; an interrupted seeding picks up where it stopped.
+nothing twice; an interrupted seeding picks up where it stopped. The index
+(``RDH_INDEX_URL``, else ``index.sqlite`` in the data folder) is brought up to the
+chain's head, then ``rdh index follow`` keeps it there beside the gateway, each in
+a process of its own; Ctrl-C stops both.
 """
 
 from __future__ import annotations
@@ -11,12 +15,14 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
+from sqlalchemy.engine import make_url
 
 from rdh_chain.artifacts import load_artifacts
 from rdh_chain.chain.anvil import AnvilConfig, AnvilNode, port_in_use
@@ -24,6 +30,10 @@ from rdh_chain.chain.connect import connect
 from rdh_chain.config import Settings
 from rdh_chain.deployment import Deployment, deploy
 from rdh_chain.exceptions import ChainError, ConfigError, DeploymentError
+from rdh_chain.index import queries
+from rdh_chain.index.db import IndexDb
+from rdh_chain.index.ingest import Indexer
+from rdh_chain.index.settings import IndexSettings
 from rdh_chain.ledger import Ledger
 from rdh_chain.profiles import Profile, ProfileKind, ProfileStore
 from rdh_chain.tx import TxSender
@@ -262,6 +272,7 @@ def run(
     """Start (or resume) the chain, deploy and seed if needed, then serve the gateway."""
     settings = settings or Settings()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the index's migrations
     if serve is None and port_in_use(settings.api_host, settings.api_port):
         raise ConfigError(
             f"Port {settings.api_port} on {settings.api_host} is already in use; stop what "
@@ -283,8 +294,9 @@ def run(
         deployment = ensure_deployment(settings, cast.admin)
         ledger = Ledger(connect(settings.rpc_url), deployment, load_artifacts())
         emc_address = seed(ledger, cast, ProfileStore.in_data_dir(settings.data_dir))
-        _print_welcome(settings, ledger, cast, emc_address)
-        (serve or _serve_gateway)(settings)
+        checkpoint = sync_index(settings, deployment)
+        _print_welcome(settings, ledger, cast, emc_address, checkpoint)
+        (serve or _serve)(settings)
     finally:
         if started_here:
             if not node.stop():
@@ -292,15 +304,46 @@ def run(
             log.info("local chain stopped; its state is saved in %s", settings.anvil_dir)
 
 
-def _serve_gateway(settings: Settings) -> None:
-    """Run the gateway (``api``, a layer above the SDK) in its own process, on ``settings``.
+def index_settings(settings: Settings) -> IndexSettings:
+    """The index of ``settings``' data folder (``RDH_INDEX_URL`` if set)."""
+    return IndexSettings(data_dir=settings.data_dir)
 
-    It gets the settings as ``RDH_*`` variables, the way a deployment configures it.
-    """
-    env = os.environ | {
+
+def index_location(settings: Settings) -> str:
+    """Where the index lives, for people (a file's path, or the URL without its password)."""
+    url = index_settings(settings).database_url
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return parsed.database
+    return parsed.render_as_string(hide_password=True)
+
+
+def sync_index(settings: Settings, deployment: Deployment) -> int:
+    """Bring the index up to the chain's head (creating or migrating it); its checkpoint."""
+    index = index_settings(settings)
+    db = IndexDb.open(index.database_url)
+    try:
+        indexer = Indexer(
+            db, connect(settings.rpc_url).provider, deployment, queries.default_decoder(), index
+        )
+        result = indexer.sync()
+    finally:
+        db.close()
+    log.info("index at block %d: %s", result.checkpoint, index_location(settings))
+    return result.checkpoint
+
+
+def _child_env(settings: Settings) -> dict[str, str]:
+    """The environment of the gateway and the indexer: ``settings`` as ``RDH_*`` variables,
+    the way a deployment configures them."""
+    return os.environ | {
         f"RDH_{name.upper()}": str(value) for name, value in settings.model_dump().items()
     }
-    command = [
+
+
+def gateway_command(settings: Settings) -> list[str]:
+    """The gateway (``api``, a layer above the SDK) as a process of its own."""
+    return [
         sys.executable,
         "-m",
         "uvicorn",
@@ -315,22 +358,110 @@ def _serve_gateway(settings: Settings) -> None:
         "--lifespan",
         "off",
     ]
-    with subprocess.Popen(command, env=env) as gateway:
+
+
+def indexer_command() -> list[str]:
+    """``rdh index follow`` as a process of its own (settings from the environment)."""
+    return [
+        sys.executable,
+        "-c",
+        "from rdh_chain.cli.main import app; app(prog_name='rdh')",
+        "index",
+        "follow",
+    ]
+
+
+@dataclass
+class _Child:
+    name: str
+    process: subprocess.Popen[bytes]
+    reported: bool = False
+
+
+def _serve(settings: Settings) -> None:
+    """Run the indexer (following the chain) and the gateway until Ctrl-C, then stop both."""
+    env = _child_env(settings)
+    serve_processes([("indexer", indexer_command()), ("gateway", gateway_command(settings))], env)
+
+
+def serve_processes(
+    commands: Sequence[tuple[str, list[str]]],
+    env: dict[str, str],
+    *,
+    poll: float = 0.2,
+    stop_timeout: float = 30,
+) -> None:
+    """Start ``commands`` (name, argv) and wait; on Ctrl-C stop them all, in reverse order.
+
+    The last one is the one served (the gateway): when it exits by itself, the others are
+    stopped too, and a failure (a status other than a stop's) is raised. One of the others
+    ending is reported, not fatal (the gateway keeps answering; ``/health`` shows the index
+    falling behind).
+    """
+    children: list[_Child] = []
+    try:
+        for name, command in commands:
+            children.append(_Child(name, subprocess.Popen(command, env=env)))
+        served = children[-1]
+        while served.process.poll() is None:
+            for child in children[:-1]:
+                if not child.reported and child.process.poll() is not None:
+                    _report(child)
+            time.sleep(poll)
+        # The gateway stopped by itself (a signal sent to it alone) or failed.
+        code = served.process.returncode
+        if code in _STOPPED:
+            _report(served)
+        served.reported = True
+        _stop(children[:-1], stop_timeout)
+        if code not in _STOPPED:
+            raise ConfigError(
+                f"The {served.name} exited with status {code}; its messages are above."
+            )
+    except KeyboardInterrupt:
+        # A Ctrl-C at the terminal reached the children too; a signal sent to this
+        # process alone did not: stop them either way.
+        _stop(children, stop_timeout)
+
+
+def _stop(children: Sequence[_Child], timeout: float) -> None:
+    for child in reversed(children):
+        process = child.process
+        if process.poll() is None:
+            process.terminate()
         try:
-            code = gateway.wait()
-        except KeyboardInterrupt:
-            # A Ctrl-C at the terminal reached the gateway too; a signal sent to this
-            # process alone did not.
-            gateway.terminate()
-            gateway.wait(timeout=30)
-            log.info("gateway stopped")
-            return
-    if code != 0:
-        raise ConfigError(f"The gateway exited with status {code}; its messages are above.")
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            child.reported = True
+            log.warning("%s killed after %.0f s", child.name, timeout)
+            continue
+        if not child.reported:
+            _report(child)
+
+
+# Exit statuses of a process that was asked to stop: 0 (it handled the signal), or killed
+# by SIGINT or SIGTERM.
+_STOPPED = (0, -2, -15)
+
+
+def _report(child: _Child) -> None:
+    """Log that ``child`` ended: "stopped", or its status when that was a failure."""
+    child.reported = True
+    code = child.process.returncode
+    if code in _STOPPED:
+        log.info("%s stopped", child.name)
+    else:
+        log.warning("the %s exited with status %s; its messages are above", child.name, code)
 
 
 def _print_welcome(
-    settings: Settings, ledger: Ledger, cast: DemoCast, emc_address: ChecksumAddress
+    settings: Settings,
+    ledger: Ledger,
+    cast: DemoCast,
+    emc_address: ChecksumAddress,
+    checkpoint: int,
 ) -> None:
     emc = ledger.emc(emc_address)
     totals = emc.totals()
@@ -347,9 +478,13 @@ def _print_welcome(
         f"{format_amount(emc.position(chef).paid)} RMB",
         f"  auditor      {cast.auditor.address} (attests reports: "
         "`rdh report sign FILE --wallet auditor`)",
+        f"  index        {index_location(settings)} (at block {checkpoint}; "
+        "`rdh index follow` keeps it at the head)",
         "",
         f"  web page     {base}/",
         f"  API docs     {base}/docs",
+        f"  history      {base}/emcs/{emc_address}/history",
+        f"  health       {base}/health (the index's lag)",
         f"  wallets      {settings.keystores.folder} (password in .password)",
         f"  try          .venv/bin/rdh share {cast.partners['duck-farm'].address}",
         f"               .venv/bin/rdh audit history {emc_address}",

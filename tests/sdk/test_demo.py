@@ -3,16 +3,37 @@ changes nothing, and the seeded auditor's attestations are accepted."""
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from eth_account import Account
 from eth_utils.crypto import keccak
+from fastapi.testclient import TestClient
 from web3 import Web3
 
-from rdh_chain.demo import MES, PARTNERS, PROFILES, YUAN, DemoCast, seed
+from api.main import create_app
+from rdh_chain.chain import free_port
+from rdh_chain.config import Settings
+from rdh_chain.demo import (
+    MES,
+    PARTNERS,
+    PROFILES,
+    YUAN,
+    DemoCast,
+    index_location,
+    run,
+    seed,
+    serve_processes,
+)
 from rdh_chain.deployment import deploy
 from rdh_chain.events import PeriodSettled
+from rdh_chain.exceptions import ConfigError
 from rdh_chain.ledger import Ledger
 from rdh_chain.profiles import ProfileStore
 from rdh_chain.toolchain import Artifact
@@ -107,3 +128,91 @@ def test_seed_sets_the_profile_hash_again_over_an_older_seeding(
     seed(ledger, cast)
 
     assert ledger.registry.member(chef).metadata == PROFILES["chef"].hash
+
+
+# -- run: the index beside the gateway -------------------------------------------------
+
+
+def test_run_syncs_the_index_before_serving_and_the_gateway_reads_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(rpc_url=f"http://127.0.0.1:{free_port()}", data_dir=tmp_path)
+    seen: dict[str, object] = {}
+
+    def serve(served: Settings) -> None:
+        # What the gateway process would see: its default index, in the data folder.
+        client = TestClient(create_app(served))
+        seen["health"] = client.get("/health").json()["index"]
+        emc = client.get("/emcs").json()[0]["address"]
+        seen["history"] = client.get(f"/emcs/{emc}/history", params={"kind": "claim"}).json()
+
+    run(settings, serve=serve)
+
+    index = seen["health"]
+    assert isinstance(index, dict)
+    assert (index["state"], index["lag_blocks"], index["deployment_matches"]) == ("synced", 0, True)
+    history = seen["history"]
+    assert isinstance(history, dict)
+    (claim,) = history["items"]
+    assert claim["account"]["name"] == PROFILES["chef"].name
+    assert claim["amount"]["fen"] == 57_906 * YUAN
+    welcome = capsys.readouterr().out
+    assert f"  index        {tmp_path / 'index.sqlite'} (at block " in welcome
+    assert "/history" in welcome
+
+
+def test_index_location_hides_a_postgresql_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RDH_INDEX_URL", "postgresql+psycopg://indexer:secret@db.example/rdh")
+
+    assert index_location(Settings(data_dir=tmp_path)) == (
+        "postgresql+psycopg://indexer:***@db.example/rdh"
+    )
+
+
+def _sleeper(marker: Path) -> list[str]:
+    """A child that writes ``marker`` once it has started, then sleeps until stopped."""
+    code = f"import pathlib, time; pathlib.Path({str(marker)!r}).touch(); time.sleep(60)"
+    return [sys.executable, "-c", code]
+
+
+def test_serve_processes_stops_every_child_on_ctrl_c(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    markers = [tmp_path / "indexer", tmp_path / "gateway"]
+
+    def interrupt_once_started() -> None:
+        deadline = time.monotonic() + 30
+        while not all(m.exists() for m in markers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGINT)  # to this process alone, as `kill -INT` would
+
+    timer = threading.Thread(target=interrupt_once_started)
+    timer.start()
+    started = time.monotonic()
+    with caplog.at_level(logging.INFO, logger="rdh.demo"):
+        serve_processes(
+            [("indexer", _sleeper(markers[0])), ("gateway", _sleeper(markers[1]))], dict(os.environ)
+        )
+    timer.join()
+
+    assert time.monotonic() - started < 30  # stopped, not slept out
+    assert [r.getMessage() for r in caplog.records] == ["gateway stopped", "indexer stopped"]
+
+
+def test_serve_processes_fails_when_the_gateway_exits_and_stops_the_indexer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    failing = [sys.executable, "-c", "raise SystemExit(3)"]
+
+    with (
+        caplog.at_level(logging.INFO, logger="rdh.demo"),
+        pytest.raises(ConfigError, match=r"^The gateway exited with status 3; its messages"),
+    ):
+        serve_processes(
+            [("indexer", _sleeper(tmp_path / "indexer")), ("gateway", failing)],
+            dict(os.environ),
+        )
+
+    assert [r.getMessage() for r in caplog.records] == ["indexer stopped"]

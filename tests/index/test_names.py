@@ -97,7 +97,7 @@ def test_the_demos_members_are_indexed_with_their_names(
             profile.note,
             profile.canonical(),
         )
-    # Only the documents of matched members (the admin's metadata is the deployment's).
+    # Only the documents of matched members (members other than the wallets have none).
     matched = {m.metadata_hash for m in members.values() if m.profile.trusted}
     assert set(stored) == matched
     assert counts.matched == len(matched)

@@ -28,11 +28,20 @@ _CONTEXT_EVENTS = ("EmcCreated", "PeriodSettled", "EmcDissolved")
 
 
 def profile_names(view: IndexView, data_dir: Path) -> dict[ChecksumAddress, str]:
-    """Each member's name from the data folder's profiles whose hash is its on-chain
-    metadata (marked "(unverified)" when only a mismatching profile is found)."""
-    metadata = {m.address: m.metadata_hash for m in queries.members(view.session)}
-    matches = match_profiles(metadata, ProfileStore.in_data_dir(data_dir))
-    return {a: m.label for a, m in matches.items() if m.label is not None}
+    """Each member's name, marked "(unverified)" when its profile does not hash to its
+    on-chain metadata.
+
+    The index's names first (the indexer names members from its profile folder); members
+    it has not named (derived since it last read the folder, or an index of an indexer
+    without one) are looked up in the gateway's data folder, when it has their profiles.
+    """
+    found = queries.members(view.session)
+    names = {m.address: m.profile.label for m in found if m.profile.label is not None}
+    unnamed = {m.address: m.metadata_hash for m in found if m.address not in names}
+    if unnamed:
+        matches = match_profiles(unnamed, ProfileStore.in_data_dir(data_dir))
+        names.update({a: m.label for a, m in matches.items() if m.label is not None})
+    return names
 
 
 def indexed_emc(view: IndexView, address: ChecksumAddress) -> queries.EmcInfo:

@@ -33,6 +33,7 @@ from rdh_chain.exceptions import ChainError, ConfigError, DeploymentError
 from rdh_chain.index import queries
 from rdh_chain.index.db import IndexDb
 from rdh_chain.index.ingest import Indexer
+from rdh_chain.index.names import refresh_names
 from rdh_chain.index.settings import IndexSettings
 from rdh_chain.ledger import Ledger
 from rdh_chain.profiles import Profile, ProfileKind, ProfileStore
@@ -319,7 +320,8 @@ def index_location(settings: Settings) -> str:
 
 
 def sync_index(settings: Settings, deployment: Deployment) -> int:
-    """Bring the index up to the chain's head (creating or migrating it); its checkpoint."""
+    """Bring the index up to the chain's head (creating or migrating it) and name its
+    members from the profiles, as ``rdh index sync`` does; its checkpoint."""
     index = index_settings(settings)
     db = IndexDb.open(index.database_url)
     try:
@@ -327,6 +329,8 @@ def sync_index(settings: Settings, deployment: Deployment) -> int:
             db, connect(settings.rpc_url).provider, deployment, queries.default_decoder(), index
         )
         result = indexer.sync()
+        with db.transaction() as session:
+            refresh_names(session, index.profile_store)
     finally:
         db.close()
     log.info("index at block %d: %s", result.checkpoint, index_location(settings))

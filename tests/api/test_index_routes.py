@@ -33,6 +33,7 @@ from rdh_chain.history import HistoryFilter, HistoryRow, RowKind, build_history,
 from rdh_chain.index import queries
 from rdh_chain.index.db import IndexDb
 from rdh_chain.index.ingest import Indexer
+from rdh_chain.index.names import refresh_names
 from rdh_chain.index.settings import IndexSettings
 from rdh_chain.ledger import Ledger
 from rdh_chain.profiles import ProfileStore, match_profiles
@@ -56,18 +57,27 @@ class Demo:
         return self.ledger.deployment
 
     @property
+    def profiles(self) -> Path:
+        return self.settings.data_dir / "profiles"
+
+    @property
     def chef(self) -> ChecksumAddress:
         return self.cast.partners["chef"].address
 
 
-def sync_index(url: str, w3: Web3, deployment: Deployment) -> int:
-    """Sync the index at ``url`` to the chain's head; its checkpoint block."""
+def sync_index(url: str, w3: Web3, deployment: Deployment, profiles: Path | None = None) -> int:
+    """Sync the index at ``url`` to the chain's head, naming its members from ``profiles``
+    (as ``rdh index sync`` does); its checkpoint block."""
     db = IndexDb.open(url)
     try:
         indexer = Indexer(
             db, w3.provider, deployment, queries.default_decoder(), IndexSettings(url=url)
         )
-        return indexer.sync().checkpoint
+        checkpoint = indexer.sync().checkpoint
+        if profiles is not None:
+            with db.transaction() as session:
+                refresh_names(session, ProfileStore(profiles))
+        return checkpoint
     finally:
         db.close()
 
@@ -93,7 +103,7 @@ def demo(
     ledger = Ledger(w3, deployment, artifacts)
     emc = seed(ledger, cast, ProfileStore.in_data_dir(data_dir))
     url = f"sqlite:///{data_dir / 'index.sqlite'}"
-    sync_index(url, w3, deployment)
+    sync_index(url, w3, deployment, data_dir / "profiles")
     settings = Settings(rpc_url=anvil.rpc_url, data_dir=data_dir)
     return Demo(settings, ledger, cast, emc, url)
 
@@ -103,7 +113,7 @@ def api(demo: Demo, anvil: AnvilNode) -> Iterator[TestClient]:
     """The gateway on the demo's data folder (its index found there, synced to the head:
     other modules' fixtures may have added blocks since), in a chain snapshot."""
     demo.ledger.forget_nonces()
-    sync_index(demo.index_url, demo.ledger.w3, demo.deployment)
+    sync_index(demo.index_url, demo.ledger.w3, demo.deployment, demo.profiles)
     with TestClient(create_app(demo.settings)) as client:
         yield client
 
@@ -445,7 +455,7 @@ def test_gateway_cannot_write_a_sqlite_index(api: TestClient) -> None:
 def test_gateway_reads_postgresql_with_a_read_only_role_and_cannot_write(
     demo: Demo, w3: Web3, anvil: AnvilNode, postgres_database: DatabaseUrls, api: TestClient
 ) -> None:
-    sync_index(postgres_database.read_write, w3, demo.deployment)
+    sync_index(postgres_database.read_write, w3, demo.deployment, demo.profiles)
     client = TestClient(create_app(demo.settings, index_url=postgres_database.read_only))
 
     history = client.get(f"/emcs/{demo.emc}/history", params={"limit": 1000})
@@ -474,3 +484,18 @@ def test_gateway_finds_the_index_once_the_indexer_has_written_it(
     sync_index(f"sqlite:///{data_dir / 'index.sqlite'}", demo.ledger.w3, demo.deployment)
 
     assert client.get(f"/emcs/{demo.emc}/history").status_code == 200
+
+
+def test_names_come_from_the_index_without_the_gateway_having_the_profiles(
+    demo: Demo, tmp_path: Path, anvil: AnvilNode
+) -> None:
+    data_dir = tmp_path / "data"  # a gateway elsewhere: the deployment record, no profiles
+    data_dir.mkdir()
+    shutil.copy(demo.settings.data_dir / "deployment.json", data_dir)
+    settings = Settings(rpc_url=demo.settings.rpc_url, data_dir=data_dir)
+    client = TestClient(create_app(settings, index_url=demo.index_url))
+
+    body = client.get(f"/members/{demo.chef}/history", params={"kind": "claim"}).json()
+
+    (claim,) = body["items"]
+    assert claim["account"] == {"address": demo.chef, "name": PROFILES["chef"].name}

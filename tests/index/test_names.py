@@ -19,8 +19,10 @@ from eth_account import Account
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
 from sqlalchemy import MetaData, create_engine, insert, inspect, select
+from typer.testing import CliRunner
 
 from rdh_chain.chain import AnvilNode
+from rdh_chain.cli.main import app
 from rdh_chain.demo import PROFILES
 from rdh_chain.index import queries
 from rdh_chain.index.db import IndexDb, migrate
@@ -356,3 +358,17 @@ def test_rdh_index_follow_names_the_members_it_adds(
     helper.join(timeout=30)
     assert "stopped at block" in output
     assert named == [MemberName("A new duck farm", ProfileKind.PARTNER, MatchStatus.MATCHED)]
+
+
+def test_rdh_index_profiles_refuses_a_document_that_is_not_a_profile(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "Huifa Group", "kind": "supplier"}')
+    result = CliRunner().invoke(
+        app,
+        ["index", "profiles", str(bad)],
+        env={"RDH_DATA_DIR": str(tmp_path / "data"), "RDH_INDEX_URL": None},
+    )
+    assert result.exit_code != 0
+    assert "bad.json" in result.output
+    assert "supplier" in result.output
+    assert not (tmp_path / "data" / "profiles").exists()

@@ -71,6 +71,7 @@ def list_emcs(
     ledger: LedgerDep,
     index: OptionalIndexDep,
     response: Response,
+    as_of: AsOfQuery = None,
     limit: LimitQuery = 100,
     offset: OffsetQuery = 0,
 ) -> list[EmcPublic]:
@@ -78,14 +79,14 @@ def list_emcs(
     the ``X-Total-Count`` header).
 
     With a synced index, the list is the index's and each EMC is read at its checkpoint
-    block (``X-As-Of-Block``), so the page is one consistent picture; without one, the
-    factory's list at the chain's latest block.
+    block (or ``as_of``; ``X-As-Of-Block`` says which), so the page is one consistent
+    picture; without one, the factory's list at the chain's latest block (or ``as_of``).
     """
     if index is None:
-        block = int(ledger.w3.eth.block_number)
+        block = int(ledger.w3.eth.block_number) if as_of is None else as_of
         addresses = list(ledger.factory.emcs(block=block))
     else:
-        block = index.block
+        block = index.as_of(as_of)
         addresses = [info.address for info in reading.emcs_at(index, block)]
     response.headers["X-Total-Count"] = str(len(addresses))
     response.headers["X-As-Of-Block"] = str(block)

@@ -376,6 +376,20 @@ def test_emc_list_reads_the_index_at_its_checkpoint(api: TestClient, demo: Demo)
     assert emc["totals"]["periods"] == 1
 
 
+def test_emc_list_as_of_a_block_before_the_emc_was_created_is_empty(
+    api: TestClient, demo: Demo
+) -> None:
+    created = api.get(f"/emcs/{demo.emc}/history", params={"kind": "created"}).json()
+    (row,) = created["items"]
+
+    before = api.get("/emcs", params={"as_of": row["block_number"] - 1})
+    at = api.get("/emcs", params={"as_of": row["block_number"]})
+
+    assert (before.json(), before.headers["X-Total-Count"]) == ([], "0")
+    (emc,) = at.json()
+    assert (emc["address"], emc["totals"]["periods"], emc["status"]) == (demo.emc, 0, "active")
+
+
 def test_emc_list_pages_with_limit_and_offset(api: TestClient) -> None:
     assert len(api.get("/emcs", params={"limit": 1}).json()) == 1
     assert api.get("/emcs", params={"offset": 1}).json() == []

@@ -6,7 +6,8 @@ against an independent reckoning. :func:`replay` takes the decoded events of a d
 in chain order (:class:`rdh_chain.events.Decoded`) and returns one :class:`EmcBook` per
 EMC, whose methods give what the contracts' views should say: ``position`` (``accountOf``),
 ``totals``, ``pool``, ``capital_totals``, ``capital_of``, ``sweepable`` and the credit the
-EMC holds.
+EMC holds; ``earned_fen`` and ``settled`` (a :class:`PeriodCredit` per settlement) are what
+the win-win value-added statement (:mod:`rdh_chain.statements`) reports.
 
 The rules, as README states them:
 
@@ -40,7 +41,7 @@ claim, a withdrawal, a sweep, a transfer) are taken from the events: they are th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,7 @@ __all__ = [
     "EmcBook",
     "EventIssue",
     "Ledgerbook",
+    "PeriodCredit",
     "replay",
 ]
 
@@ -114,6 +116,24 @@ class DepartureView:
     reason_hash: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class PeriodCredit:
+    """What the settlements credited up to and including ``period``, in whole fen.
+
+    ``credit``: each account a settled version named (and the fund, once it takes the
+    pool's basis points beyond the space), its partner, operating and fund credit and its
+    value-added credit each floored to whole fen (so the periods' differences add up to
+    the total); a later dissolution's voiding is not in it. ``pool``: the whole fen the
+    value-added pool accrued.
+    """
+
+    period: int
+    version_id: int
+    credit: Mapping[ChecksumAddress, int]
+    pool: int
+    target_reached: bool
+
+
 @dataclass(slots=True)
 class _Account:
     free: int = 0  # partner, operating and fund credit, 1/10,000 fen
@@ -156,16 +176,21 @@ class EmcBook:
     # Shares: every proposed version's entries; activations (from period, version id).
     proposed: dict[int, tuple[ShareEntry, ...]] = field(default_factory=dict)
     activations: list[tuple[int, int]] = field(default_factory=list)
-    # The settlements' cumulative figures.
+    # The settlements' cumulative figures, and each one's credit (see PeriodCredit).
     periods: int = 0
     users: int = 0
     revenue: int = 0
     profit: int = 0
     target_reached: bool = False
+    reached_in: int | None = None
+    dissolved_in: int | None = None
+    settled: list[PeriodCredit] = field(default_factory=list)
+    credited: dict[ChecksumAddress, None] = field(default_factory=dict)  # in order
     # The value-added pool, 1/10,000 fen.
     accrued: int = 0
     full: bool = False
     full_at: int = 0
+    filled_in: int | None = None
     excess: int = 0
     # The fund beyond its credit: a released pool's part and sweeps, in fen.
     released_to_fund: int = 0
@@ -215,6 +240,22 @@ class EmcBook:
         a = self.accounts.get(account) or _Account()
         value_added = 0 if self.forfeited else a.value_added
         return a.free + value_added + self._extra(account) * BPS
+
+    def earned_fen(self, account: ChecksumAddress) -> int:
+        """What ``account`` earned in whole fen: what it was paid, can claim and has locked
+        (its dust aside). The fund's includes its released pool part and sweeps."""
+        a = self.accounts.get(account) or _Account()
+        return a.free // BPS + self.value_added_fen(account) + self._extra(account)
+
+    def value_added_fen(self, account: ChecksumAddress) -> int:
+        """The whole fen of ``account``'s value-added credit (0 once forfeited)."""
+        a = self.accounts.get(account)
+        return 0 if a is None or self.forfeited else a.value_added // BPS
+
+    def paid_value_added(self, account: ChecksumAddress) -> int:
+        """The value-added fen ``account``'s claims paid."""
+        a = self.accounts.get(account)
+        return 0 if a is None else a.value_added_paid
 
     def position(self, account: ChecksumAddress) -> Position:
         """``accountOf(account)``; the fund's (account zero) ``paid`` is what was withdrawn."""
@@ -336,14 +377,18 @@ class EmcBook:
                 break
         return version_id, self.proposed.get(version_id, ())
 
-    def settle(self, period: int, report: PeriodReport, entries: Iterable[ShareEntry]) -> _Outcome:
-        """One period's report under ``entries``."""
+    def settle(
+        self, period: int, report: PeriodReport, entries: Iterable[ShareEntry], version_id: int = 0
+    ) -> _Outcome:
+        """One period's report under ``entries`` (of ``version_id``)."""
         out = _Outcome()
+        shares = tuple(entries)
         self.periods = period
         self.users += report.users
         self.revenue += report.revenue
+        self.credited.update(dict.fromkeys(e.account for e in shares))
         if report.profit:
-            self._credit(report.profit, tuple(entries), out)
+            self._credit(report.profit, shares, out)
         terms = self.terms
         if (
             terms is not None
@@ -351,13 +396,21 @@ class EmcBook:
             and self.users >= terms.target_users
             and self.revenue >= terms.target_revenue
         ):
-            self.target_reached = True
+            self.target_reached, self.reached_in = True, period
             out.target_reached = (self.users, self.revenue)
         if report.cost > report.revenue:
             self._absorb(report.cost - report.revenue, out)
             if terms is not None and self.losses >= terms.loss_threshold:
                 self._dissolve(out)
+        self.settled.append(self._period_credit(period, version_id))
         return out
+
+    def _period_credit(self, period: int, version_id: int) -> PeriodCredit:
+        credit = {}
+        for account in self.credited:
+            a = self.accounts.get(account) or _Account()
+            credit[account] = a.free // BPS + a.value_added // BPS
+        return PeriodCredit(period, version_id, credit, self.accrued // BPS, self.target_reached)
 
     def _credit(self, profit: int, entries: tuple[ShareEntry, ...], out: _Outcome) -> None:
         pool_bps = sum(e.bps for e in entries if e.share_class is ShareClass.VALUE_ADDED)
@@ -372,6 +425,7 @@ class EmcBook:
             else:
                 earning = room // pool_bps
                 self.full, self.full_at = True, self.profit + earning
+                self.filled_in = self.periods
                 self.accrued += pool_bps * earning
                 out.filled = (self.full_at, self.accrued)
         for e in entries:
@@ -382,6 +436,8 @@ class EmcBook:
         beyond = pool_bps * (profit - earning)
         self.excess += beyond
         self._account(ZERO_ADDRESS).free += beyond
+        if beyond:
+            self.credited.setdefault(ZERO_ADDRESS)
         self.profit += profit
 
     def _absorb(self, loss: int, out: _Outcome) -> None:
@@ -401,7 +457,7 @@ class EmcBook:
         out.loss = (loss, covered, self.losses, self.capital, new_era)
 
     def _dissolve(self, out: _Outcome) -> None:
-        self.dissolved = True
+        self.dissolved, self.dissolved_in = True, self.periods
         released = 0 if self.target_reached else self.accrued // BPS
         to_investors = min(released, self.covered)
         self.pool_released, self.pool_to_investors = released, to_investors
@@ -547,7 +603,7 @@ class Ledgerbook:
         self._issue(book, log, "PeriodSettled.period", book.periods + 1, e.period)
         version_id, entries = book.active_entries(e.period)
         self._issue(book, log, "PeriodSettled.version_id", version_id, e.version_id)
-        out = book.settle(e.period, e.report, entries)
+        out = book.settle(e.period, e.report, entries, version_id)
         self._issue(book, log, "PeriodSettled.cumulative_profit", book.profit, e.cumulative_profit)
         out.where = log
         book.outcomes[e.period] = out

@@ -6,17 +6,17 @@ resources, (2) resource providers, (3) total ecosystem platform value (ecosystem
 the statement adds the value-added sharing space: what the ME pool earned, what was paid
 from it and what is left.
 
-:func:`build_statement` is pure: it takes the EMC's decoded events (from
-:func:`rdh_chain.events.fetch_logs` or the index) and, optionally, names by address and the
-members' positions read from the chain at one block (what each can claim now cannot be
-known from the events without a model of the claims' rounding, so the caller reads it).
+:func:`build_statement` is pure: it takes the EMC's decoded events (from the chain or the
+index) and, optionally, names by address and the members' positions read from the chain
+at one block (the caller reads them; the statement shows them beside its own figures).
 
 Amounts are fen (integers) throughout; profit per unit is an exact :class:`Fraction` of fen.
-What a provider *earned* follows the README's accrual rules ("Accrual, exactly"): ``bps *
-profit`` in 1/10,000 fen, value-added shares only up to the cumulative profit at which the
-pool filled the sharing space, the versions' value-added basis points beyond it for the
-development fund; value-added credit and the rest are each floored to whole fen once, over
-all periods up to the one shown, as the contract's remainders carry them.
+The six elements are the settlements' reports as the events give them. What each provider
+earned, was paid and holds, the pool and the development fund come from the auditor's
+accounting model (:func:`rdh_chain.accounting.replay`, README's "Accrual, exactly", the
+same model ``rdh audit verify`` holds against the chain), replayed up to the settlement
+after the last period shown; each period's share of it is the difference between the
+model's :class:`~rdh_chain.accounting.PeriodCredit` after it and after the period before.
 """
 
 from __future__ import annotations
@@ -27,22 +27,19 @@ from fractions import Fraction
 
 from eth_typing import ChecksumAddress
 
+from rdh_chain.accounting import EmcBook, PeriodCredit, replay
 from rdh_chain.events import (
-    Claimed,
     Decoded,
-    DevFundWithdrawn,
     EmcDissolved,
     EmcInitialized,
     PeriodSettled,
-    Swept,
-    TargetReached,
-    ValueAddedPoolFilled,
+    RawLog,
     VersionActivated,
     VersionProposed,
 )
 from rdh_chain.exceptions import InvalidInputError, NotFoundError
 from rdh_chain.structs import checksum
-from rdh_chain.types import TOTAL_BPS, ZERO_ADDRESS, EmcTerms, Position, ShareClass, ShareEntry
+from rdh_chain.types import ZERO_ADDRESS, EmcTerms, Position, ShareClass, ShareEntry
 
 __all__ = [
     "DEV_FUND_NAME",
@@ -318,12 +315,6 @@ class Statement:
 # -- building ------------------------------------------------------------------------------
 
 
-@dataclass
-class _Settled:
-    event: PeriodSettled
-    decoded: Decoded
-
-
 def build_statement(
     emc: str,
     events: Iterable[Decoded],
@@ -336,7 +327,8 @@ def build_statement(
     to_period: int | None = None,
     as_of_block: int | None = None,
 ) -> Statement:
-    """The statement of ``emc`` from its decoded events (in chain order; others are ignored).
+    """The statement of ``emc`` from the decoded events (those of other contracts count
+    only as the accounting model counts them: an EMC's figures are its own events').
 
     Select one ``period`` or a range ``from_period``..``to_period`` (either end open; the
     default is every settled period). ``names`` maps addresses to names (the EMC's own
@@ -348,45 +340,23 @@ def build_statement(
     address = checksum(emc)
     named = {checksum(a): n for a, n in (names or {}).items()}
     held = {checksum(a): p for a, p in (positions or {}).items()}
-    mine = [
-        d
-        for d in sorted(events, key=lambda d: (d.log.block_number, d.log.log_index))
-        if d.log.address == address
-    ]
-    terms: EmcTerms | None = None
+    ordered = sorted(events, key=lambda d: (d.log.block_number, d.log.log_index))
+    mine = [d for d in ordered if d.log.address == address]
     proposed: dict[int, VersionProposed] = {}
     activated: dict[int, tuple[VersionActivated, Decoded]] = {}
-    settled: list[_Settled] = []
-    full_at: int | None = None
-    filled_in: int | None = None
-    reached_in: int | None = None
-    dissolved: EmcDissolved | None = None
-    claims: list[tuple[int, Claimed]] = []
-    withdrawals: list[tuple[int, DevFundWithdrawn]] = []
-    sweeps: list[tuple[int, Swept]] = []
+    settled: list[tuple[PeriodSettled, Decoded]] = []
+    dissolved_in: int | None = None
     for d in mine:
         e = d.event
-        if isinstance(e, EmcInitialized):
-            terms = e.terms
-        elif isinstance(e, VersionProposed):
+        if isinstance(e, VersionProposed):
             proposed[e.version_id] = e
         elif isinstance(e, VersionActivated):
             activated[e.version_id] = (e, d)
         elif isinstance(e, PeriodSettled):
-            settled.append(_Settled(e, d))
-        elif isinstance(e, ValueAddedPoolFilled):
-            full_at, filled_in = e.full_at_profit, e.period
-        elif isinstance(e, TargetReached):
-            reached_in = e.period
+            settled.append((e, d))
         elif isinstance(e, EmcDissolved):
-            dissolved = e
-        elif isinstance(e, Claimed):
-            claims.append((d.log.block_number, e))
-        elif isinstance(e, DevFundWithdrawn):
-            withdrawals.append((d.log.block_number, e))
-        elif isinstance(e, Swept):
-            sweeps.append((d.log.block_number, e))
-    if terms is None:
+            dissolved_in = e.period
+    if not any(isinstance(d.event, EmcInitialized) for d in mine):
         raise NotFoundError(
             f"no EMC was initialised at {address} in the events read; check the address "
             "(`rdh emc list`) and the chain or index it was read from."
@@ -397,8 +367,16 @@ def build_statement(
             "(settle one with `rdh settle`)."
         )
     first, last = _selection(len(settled), period, from_period, to_period)
+    # The books as they stood before the transaction that settled the period after the last
+    # one shown: the claims made by then count as paid.
+    span = ordered
+    if last < len(settled):
+        nxt = settled[last][1].log
+        span = ordered[: next(i for i, d in enumerate(ordered) if _same_tx(d.log, nxt))]
+    book = replay(span).emcs[address]
+    terms = book.terms
+    assert terms is not None  # the book was opened by its EmcInitialized
 
-    # Versions by id, with their entries from the proposal.
     versions = tuple(
         VersionTerms(
             version_id=v.version_id,
@@ -413,37 +391,14 @@ def build_statement(
         for v, d in sorted(activated.values(), key=lambda a: a[0].version_id)
     )
     entries = {vid: proposed[vid].entries for vid in activated if vid in proposed}
-    pool_bps = {vid: v.value_added_bps for vid, (v, _) in activated.items()}
 
-    # Walk every period (figures to date need them all), keeping the selected ones.
-    credit: dict[ChecksumAddress, int] = {}  # 1/10,000 fen, up to the period walked
-    credit_va: dict[ChecksumAddress, int] = {}
-    pool_credit = 0
     users = revenue = cost = profit_sum = loss_sum = units_sum = 0
-    cumulative_profit = 0
     previous_per_unit: Fraction | None = None
     rows: list[PeriodStatement] = []
-    for s in settled:
-        e = s.event
+    before: PeriodCredit | None = None
+    for (e, d), credit in zip(settled[:last], book.settled, strict=True):
+        earlier, before = before, credit
         report = e.report
-        a, b = cumulative_profit, cumulative_profit + report.profit
-        cumulative_profit = b
-        before, va_before = dict(credit), dict(credit_va)
-        pool_before = pool_credit
-        va_a, va_b = (a, b) if full_at is None else (min(a, full_at), min(b, full_at))
-        beyond = 0 if full_at is None else max(b, full_at) - max(a, full_at)
-        for entry in entries.get(e.version_id, ()):
-            if entry.share_class is ShareClass.VALUE_ADDED:
-                amount = entry.bps * (va_b - va_a)
-                credit_va[entry.account] = credit_va.get(entry.account, 0) + amount
-            else:
-                amount = entry.bps * report.profit
-            credit[entry.account] = credit.get(entry.account, 0) + amount
-        fund_extra = pool_bps.get(e.version_id, 0) * beyond
-        if fund_extra:
-            credit[ZERO_ADDRESS] = credit.get(ZERO_ADDRESS, 0) + fund_extra
-        pool_credit += pool_bps.get(e.version_id, 0) * (va_b - va_a)
-
         users += report.users
         revenue += report.revenue
         cost += report.cost
@@ -453,68 +408,38 @@ def build_statement(
         per_unit = Fraction(report.profit, report.units) if report.units else None
         gain = _gain(report.units, report.profit, per_unit, previous_per_unit)
         previous_per_unit = per_unit
-        if first <= e.period <= last:
-            rows.append(
-                PeriodStatement(
-                    period=e.period,
-                    version_id=e.version_id,
-                    block_number=s.decoded.log.block_number,
-                    block_timestamp=s.decoded.log.block_timestamp,
-                    transaction_hash=s.decoded.log.transaction_hash,
-                    user_resources=UserResources(report.users, users, terms.target_users),
-                    platform_value=PlatformValue(report.revenue, revenue, terms.target_revenue),
-                    report=Report(
-                        report.revenue,
-                        report.cost,
-                        report.profit,
-                        report.loss,
-                        e.reporter,
-                        None if e.auditor == ZERO_ADDRESS else e.auditor,
-                        report.document_hash,
-                    ),
-                    marginal_gain=gain,
-                    earned={
-                        acct: _whole_fen(c, credit_va.get(acct, 0))
-                        - _whole_fen(before.get(acct, 0), va_before.get(acct, 0))
-                        for acct, c in credit.items()
-                    },
-                    pool_earned=pool_credit // TOTAL_BPS - pool_before // TOTAL_BPS,
-                    target_reached=reached_in is not None and reached_in <= e.period,
-                )
+        if e.period < first:
+            continue
+        rows.append(
+            PeriodStatement(
+                period=e.period,
+                version_id=e.version_id,
+                block_number=d.log.block_number,
+                block_timestamp=d.log.block_timestamp,
+                transaction_hash=d.log.transaction_hash,
+                user_resources=UserResources(report.users, users, terms.target_users),
+                platform_value=PlatformValue(report.revenue, revenue, terms.target_revenue),
+                report=Report(
+                    report.revenue,
+                    report.cost,
+                    report.profit,
+                    report.loss,
+                    e.reporter,
+                    None if e.auditor == ZERO_ADDRESS else e.auditor,
+                    report.document_hash,
+                ),
+                marginal_gain=gain,
+                earned={
+                    a: fen - (0 if earlier is None else earlier.credit.get(a, 0))
+                    for a, fen in credit.credit.items()
+                },
+                pool_earned=credit.pool - (0 if earlier is None else earlier.pool),
+                target_reached=credit.target_reached,
             )
-        if e.period == last:
-            break
+        )
 
-    # Claims made before the settlement after the last period shown.
-    end_block = settled[last].decoded.log.block_number if last < len(settled) else None
-
-    def in_span(block: int) -> bool:
-        return end_block is None or block < end_block
-
-    paid: dict[ChecksumAddress, int] = {}
-    paid_va: dict[ChecksumAddress, int] = {}
-    for block, c in claims:
-        if in_span(block):
-            paid[c.account] = paid.get(c.account, 0) + c.amount
-            paid_va[c.account] = paid_va.get(c.account, 0) + c.value_added
-    for block, w in withdrawals:
-        if in_span(block):
-            paid[ZERO_ADDRESS] = paid.get(ZERO_ADDRESS, 0) + w.amount
-
-    # A dissolution short of the target voids the members' value-added credit; its whole fen
-    # go to the investors and the fund as the released pool.
-    if dissolved is not None and dissolved.period <= last:
-        if reached_in is None:
-            credit = {a: c - credit_va.get(a, 0) for a, c in credit.items()}
-            credit_va = {}
-        fund = credit.get(ZERO_ADDRESS, 0) + dissolved.pool_to_dev_fund * TOTAL_BPS
-        credit[ZERO_ADDRESS] = fund
-    # Credit swept in (sent to the EMC beyond what it owes) went to the fund.
-    swept = sum(w.amount for block, w in sweeps if in_span(block))
-    if swept:
-        credit[ZERO_ADDRESS] = credit.get(ZERO_ADDRESS, 0) + swept * TOTAL_BPS
-    providers = _providers(entries, credit, credit_va, paid, paid_va, named, held)
-    unlocked = reached_in if reached_in is not None and reached_in <= last else None
+    providers = _providers(entries, book, named, held)
+    unlocked = book.reached_in
     cumulative = Cumulative(
         periods=last,
         last_period=last,
@@ -526,16 +451,15 @@ def build_statement(
         ),
         target_reached_in=unlocked,
     )
+    pool = book.pool()
     space = SharingSpace(
-        space=terms.sharing_space,
-        earned=pool_credit // TOTAL_BPS,
-        paid=sum(paid_va.values()),
-        left=terms.sharing_space - _ceil_fen(pool_credit),
-        filled_in=filled_in if filled_in is not None and filled_in <= last else None,
+        space=pool.sharing_space,
+        earned=pool.accrued_fen,
+        paid=sum(book.paid_value_added(a) for a in book.accounts),
+        left=pool.left,
+        filled_in=book.filled_in,
         unlocked_in=unlocked,
-        released=dissolved.pool_released
-        if dissolved is not None and dissolved.period <= last
-        else 0,
+        released=book.pool_released,
     )
     latest = max((d.log.block_number for d in mine), default=0)
     return Statement(
@@ -550,7 +474,7 @@ def build_statement(
         settled_periods=len(settled),
         as_of_block=latest if as_of_block is None else as_of_block,
         positions_block=positions_block if held else None,
-        dissolved_in=dissolved.period if dissolved is not None else None,
+        dissolved_in=dissolved_in,
         names=named,
     )
 
@@ -592,16 +516,11 @@ def _selection(
     return first, settled if last is None else min(last, settled)
 
 
-def _whole_fen(credit: int, value_added: int) -> int:
-    """The whole fen of an account's credit (1/10,000 fen, ``value_added`` of it value-added):
-    the contract floors its value-added credit and the rest apart, each keeping its own
-    remainder, so over time exactly these fen become payable."""
-    return (credit - value_added) // TOTAL_BPS + value_added // TOTAL_BPS
-
-
-def _ceil_fen(credit: int) -> int:
-    """1/10,000 fen rounded up to whole fen (as the contract's ``pool().left`` does)."""
-    return -(-credit // TOTAL_BPS)
+def _same_tx(log: RawLog, other: RawLog) -> bool:
+    return (log.block_number, log.transaction_index) == (
+        other.block_number,
+        other.transaction_index,
+    )
 
 
 def _gain(
@@ -616,23 +535,21 @@ def _gain(
 
 def _providers(
     entries: Mapping[int, tuple[ShareEntry, ...]],
-    credit: Mapping[ChecksumAddress, int],
-    credit_va: Mapping[ChecksumAddress, int],
-    paid: Mapping[ChecksumAddress, int],
-    paid_va: Mapping[ChecksumAddress, int],
+    book: EmcBook,
     names: Mapping[ChecksumAddress, str],
     positions: Mapping[ChecksumAddress, Position],
 ) -> tuple[Provider, ...]:
     """Every account any version named (partners, then MEs, then the fund), by first
-    appearance; accounts paid without being named (none should be) come last."""
+    appearance; accounts credited or paid without being named (none should be) come last."""
     shares: dict[ChecksumAddress, list[ProviderShare]] = {}
     for version_id in sorted(entries):
         for entry in entries[version_id]:
             shares.setdefault(entry.account, []).append(
                 ProviderShare(version_id, entry.share_class, entry.bps)
             )
-    for account in [*credit, *paid]:
-        shares.setdefault(account, [])
+    for account in [*book.credited, *book.accounts]:
+        if account in book.credited or book.position(account).paid:
+            shares.setdefault(account, [])
 
     def kind(held: list[ProviderShare], account: ChecksumAddress) -> str:
         if account == ZERO_ADDRESS:
@@ -651,10 +568,10 @@ def _providers(
                 name=DEV_FUND_NAME if account == ZERO_ADDRESS else names.get(account),
                 kind=kind(held, account),
                 shares=tuple(held),
-                earned=_whole_fen(credit.get(account, 0), credit_va.get(account, 0)),
-                earned_value_added=credit_va.get(account, 0) // TOTAL_BPS,
-                paid=paid.get(account, 0),
-                paid_value_added=paid_va.get(account, 0),
+                earned=book.earned_fen(account),
+                earned_value_added=book.value_added_fen(account),
+                paid=book.position(account).paid,
+                paid_value_added=book.paid_value_added(account),
                 claimable=None if position is None else position.claimable,
                 locked=None if position is None else position.locked,
             )

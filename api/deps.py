@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import State
 
-from api.index import IndexProvider, IndexUnavailableError, IndexView, check_checkpoint
+from api.index import IndexProvider, IndexReader
 from rdh_chain.config import LedgerFactory, Settings
 from rdh_chain.contracts import EmcClient
-from rdh_chain.index import queries
 from rdh_chain.ledger import Ledger
 from rdh_chain.types import Member
 from rdh_chain.validation import to_address
@@ -74,37 +71,12 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 
-def get_index(request: Request, ledger: LedgerDep) -> Iterator[IndexView]:
-    """The index at its checkpoint, in one session; 503 unless it is this deployment's
-    and its checkpoint is still on the chain."""
-    provider = index_provider(request.app.state)
-    with provider.get().session() as session:
-        point = queries.checkpoint(session)
-        check_checkpoint(point, ledger, provider.shown)
-        assert point is not None  # checked above
-        yield IndexView(session, point)
+def get_index(request: Request, ledger: LedgerDep) -> IndexReader:
+    """The index's reader; the route opens a view of it (``with index.view() as view``)."""
+    return IndexReader(index_provider(request.app.state), ledger)
 
 
-def get_index_if_synced(request: Request, ledger: LedgerDep) -> Iterator[IndexView | None]:
-    """The index as :func:`get_index` gives it, or None where that would be a 503 (for
-    routes that can read the chain instead)."""
-    provider = index_provider(request.app.state)
-    try:
-        db = provider.get()
-    except IndexUnavailableError:
-        yield None
-        return
-    with db.session() as session:
-        try:
-            point = queries.checkpoint(session)
-            check_checkpoint(point, ledger, provider.shown)
-        except (IndexUnavailableError, SQLAlchemyError):
-            point = None
-        yield None if point is None else IndexView(session, point)
-
-
-IndexDep = Annotated[IndexView, Depends(get_index)]
-OptionalIndexDep = Annotated[IndexView | None, Depends(get_index_if_synced)]
+IndexDep = Annotated[IndexReader, Depends(get_index)]
 
 _ADDRESS_EXAMPLE = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 

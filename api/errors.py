@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from requests.exceptions import RequestException
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from web3.exceptions import BadFunctionCallOutput
 
 from api.deps import app_settings, index_provider, ledger_provider
@@ -133,6 +134,12 @@ def _index_unavailable(request: Request, exc: Exception) -> JSONResponse:
 def _index_unreadable(request: Request, exc: Exception) -> JSONResponse:
     # The database went away under an open engine (file deleted, server down, dropped).
     shown = index_provider(request.app.state).shown
+    if isinstance(exc, PoolTimeoutError):  # busy, not broken: keep the engine
+        logger.warning("index busy: %s", exc)
+        busy = IndexUnavailableError(
+            f"The index at {shown} is busy (every connection in use); try again in a moment."
+        )
+        return _answer(status.HTTP_503_SERVICE_UNAVAILABLE, busy)
     error = IndexUnavailableError(
         f"The index at {shown} cannot be read ({type(exc).__name__}); check that the indexer "
         "runs (`rdh index follow`) and RDH_GATEWAY_INDEX_URL."

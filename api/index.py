@@ -5,15 +5,19 @@ The gateway never writes the index: only the indexer does (``rdh index follow``,
 PostgreSQL the gateway is given a read-only role's URL (``RDH_GATEWAY_INDEX_URL``, by
 default the indexer's ``RDH_INDEX_URL``).
 
-Every route that reads the index gets an :class:`IndexView`: one session (one snapshot)
-and the checkpoint, checked against the chain first. An index that is missing, never
-synced, of another deployment or at a block the chain no longer has (a reorg the indexer
-has not rolled back yet) answers 503 with what to do.
+Every route that reads the index opens an :class:`IndexView` from its :class:`IndexReader`:
+one session (one snapshot) and the checkpoint, checked against the chain first. An index
+that is missing, never synced, of another deployment or at a block the chain no longer has
+(a reorg the indexer has not rolled back yet) answers 503 with what to do. The route opens
+the view in its own body, so a request holds a database connection only while a worker
+thread runs it (a dependency's session would hold one while the request waits for one).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +96,12 @@ def shown_url(url: str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+# Sync routes run on anyio's worker threads (40 by default), each holding at most one index
+# session: a pool as large never makes a request wait for a connection.
+_POOL_SIZE = 5
+_MAX_OVERFLOW = 35
+
+
 class IndexProvider:
     """The app's one read-only index database, opened on first use (like the ledger).
 
@@ -122,7 +132,9 @@ class IndexProvider:
                 "`make run` starts it) or point RDH_GATEWAY_INDEX_URL at the index."
             )
         try:
-            db = IndexDb.open(self.url, upgrade=False)  # the gateway never migrates
+            db = IndexDb.open(  # the gateway never migrates
+                self.url, upgrade=False, pool_size=_POOL_SIZE, max_overflow=_MAX_OVERFLOW
+            )
         except IndexConfigError as exc:
             raise IndexUnavailableError(str(exc)) from exc
         try:
@@ -198,3 +210,38 @@ def on_chain(ledger: Ledger, point: queries.Checkpoint) -> bool:
     except BlockNotFound:
         return False
     return bytes(block["hash"]) == point.block_hash
+
+
+@dataclass(frozen=True)
+class IndexReader:
+    """What a route needs to open the index: the app's provider and ledger."""
+
+    provider: IndexProvider
+    ledger: Ledger
+
+    @contextmanager
+    def view(self) -> Iterator[IndexView]:
+        """The index at its checkpoint, in one session; :class:`IndexUnavailableError` (503)
+        unless it is this deployment's and its checkpoint is still on the chain."""
+        with self.provider.get().session() as session:
+            point = queries.checkpoint(session)
+            check_checkpoint(point, self.ledger, self.provider.shown)
+            assert point is not None  # checked above
+            yield IndexView(session, point)
+
+    @contextmanager
+    def view_if_synced(self) -> Iterator[IndexView | None]:
+        """:meth:`view`, or None where that would be a 503 (for routes that can read the
+        chain instead)."""
+        try:
+            db = self.provider.get()
+        except IndexUnavailableError:
+            yield None
+            return
+        with db.session() as session:
+            try:
+                point = queries.checkpoint(session)
+                check_checkpoint(point, self.ledger, self.provider.shown)
+            except (IndexUnavailableError, SQLAlchemyError):
+                point = None
+            yield None if point is None else IndexView(session, point)

@@ -91,16 +91,20 @@ def member_history(
     return filter_rows(build_history(_merged(mine, context), names), where)
 
 
+def emc_events(view: IndexView, emc: ChecksumAddress, block: int) -> list[Decoded]:
+    """The events of ``emc`` (those it emitted and those about it) up to ``block``."""
+    return queries.decoded_logs(view.session, emc=emc, upto_block=block)
+
+
 def statement(
-    view: IndexView,
     emc: EmcClient,
+    events: list[Decoded],
     block: int,
     names: dict[ChecksumAddress, str],
     selection: tuple[int | None, int | None, int | None],
 ) -> Statement:
-    """The EMC's statement from its events up to ``block``, each provider's claimable and
-    locked amounts read from the chain at that same block."""
-    events = queries.decoded_logs(view.session, emc=emc.address, upto_block=block)
+    """The EMC's statement from its ``events`` up to ``block``, each provider's claimable
+    and locked amounts read from the chain at that same block."""
     positions: dict[ChecksumAddress, Position] = {
         account: emc.position(account, block=block)
         for account in provider_accounts(emc.address, events)

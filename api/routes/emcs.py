@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 from web3.types import BlockIdentifier
 
 from api import reading
-from api.deps import EmcDep, IndexDep, LedgerDep, OptionalIndexDep, SettingsDep
+from api.deps import EmcDep, IndexDep, LedgerDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
 from api.history_models import HistoryPagePublic, RowKindName
 from api.models import (
@@ -69,7 +69,7 @@ AsOfQuery = Annotated[
 @router.get("", summary="List the EMCs")
 def list_emcs(
     ledger: LedgerDep,
-    index: OptionalIndexDep,
+    index: IndexDep,
     response: Response,
     as_of: AsOfQuery = None,
     limit: LimitQuery = 100,
@@ -82,12 +82,13 @@ def list_emcs(
     block (or ``as_of``; ``X-As-Of-Block`` says which), so the page is one consistent
     picture; without one, the factory's list at the chain's latest block (or ``as_of``).
     """
-    if index is None:
+    with index.view_if_synced() as view:
+        if view is not None:
+            block = view.as_of(as_of)
+            addresses = [info.address for info in reading.emcs_at(view, block)]
+    if view is None:
         block = int(ledger.w3.eth.block_number) if as_of is None else as_of
         addresses = list(ledger.factory.emcs(block=block))
-    else:
-        block = index.as_of(as_of)
-        addresses = [info.address for info in reading.emcs_at(index, block)]
     response.headers["X-Total-Count"] = str(len(addresses))
     response.headers["X-As-Of-Block"] = str(block)
     page = addresses[offset : offset + limit]
@@ -126,17 +127,19 @@ def get_emc_history(
     auditor, settlements, claims, investments, losses, notices, withdrawals and sweeps,
     oldest first, each with its block, transaction and time, and names beside addresses
     (``rdh audit history EMC``). A period range leaves out rows without a period."""
-    emc = reading.indexed_emc(index, to_address(address, "EMC address")).address
-    where = HistoryFilter(
-        emc=emc,
-        member=None if member is None else to_address(member, "member address"),
-        kinds=frozenset(RowKind(k) for k in kind or ()),
-        period_from=period_from,
-        period_to=period_to,
-    )
-    block = index.as_of(as_of)
-    rows = reading.emc_history(index, where, block, reading.profile_names(index, settings.data_dir))
-    return HistoryPagePublic.of(rows, block, index.block, limit, offset)
+    with index.view() as view:
+        emc = reading.indexed_emc(view, to_address(address, "EMC address")).address
+        where = HistoryFilter(
+            emc=emc,
+            member=None if member is None else to_address(member, "member address"),
+            kinds=frozenset(RowKind(k) for k in kind or ()),
+            period_from=period_from,
+            period_to=period_to,
+        )
+        block = view.as_of(as_of)
+        names = reading.profile_names(view, settings.data_dir)
+        rows = reading.emc_history(view, where, block, names)
+        return HistoryPagePublic.of(rows, block, view.block, limit, offset)
 
 
 @router.get(
@@ -163,10 +166,12 @@ def get_emc_statement(
     sharing space, from the EMC's events up to the checkpoint (or ``as_of``); what each
     provider can claim is read from the chain at that same block (``rdh statement EMC
     --format json``). Amounts are fen."""
-    emc = ledger.emc(reading.indexed_emc(index, to_address(address, "EMC address")).address)
-    block = index.as_of(as_of)
-    names = reading.profile_names(index, settings.data_dir)
-    built = reading.statement(index, emc, block, names, (period, from_period, to_period))
+    with index.view() as view:
+        emc = ledger.emc(reading.indexed_emc(view, to_address(address, "EMC address")).address)
+        block = view.as_of(as_of)
+        names = reading.profile_names(view, settings.data_dir)
+        events = reading.emc_events(view, emc.address, block)
+    built = reading.statement(emc, events, block, names, (period, from_period, to_period))
     return StatementPublic.model_validate(statement_json(built))
 
 

@@ -81,7 +81,8 @@ def get_member_history(
         period_from=period_from,
         period_to=period_to,
     )
-    block = index.as_of(as_of)
-    names = reading.profile_names(index, settings.data_dir)
-    rows = reading.member_history(index, where, block, names)
-    return HistoryPagePublic.of(rows, block, index.block, limit, offset)
+    with index.view() as view:
+        block = view.as_of(as_of)
+        names = reading.profile_names(view, settings.data_dir)
+        rows = reading.member_history(view, where, block, names)
+        return HistoryPagePublic.of(rows, block, view.block, limit, offset)

@@ -44,6 +44,8 @@ CHECKPOINT_ID = 1
 # Kinds whose logs are read (the template and the module emit nothing at their own address).
 READ_KINDS = ("registry", "token", "guidelines", "factory", "emc")
 _REBUILD_CHUNK = 20_000
+# The writer's SQLite page cache (negative: KiB), grown only as pages are used.
+SQLITE_CACHE = -65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,20 +66,48 @@ def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]
     Straight to the driver: SQLAlchemy's per-value bind processing costs more than the
     insert itself at index rates. SQLite takes one ``executemany``; PostgreSQL a ``COPY``
     into a temporary table, then one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``
-    (several times faster than its ``executemany``). JSON columns are serialized here.
+    (several times faster than its ``executemany``). JSON columns are serialized here
+    (compact, as :func:`json_text`).
     """
     if not rows:
         return
     connection = session.connection()
-    sql, columns, json_columns = _insert_sql(table, connection.dialect)
-    if json_columns:
-        dumps = json.JSONEncoder(separators=(",", ":")).encode
-        rows = [{**row, **{c: dumps(row[c]) for c in json_columns}} for row in rows]
-    values = list(map(itemgetter(*columns), rows))
+    sql, columns, json_at = _insert_sql(table, connection.dialect)
+    values: list[Any] = list(map(itemgetter(*columns), rows))
+    if json_at:
+        values = [_with_json(value, json_at) for value in values]
     if connection.dialect.name == "postgresql":
         _copy_insert(connection, table, columns, values)
     else:
         connection.exec_driver_sql(sql, values)
+
+
+def _with_json(value: tuple[Any, ...], positions: tuple[int, ...]) -> tuple[Any, ...]:
+    items = list(value)
+    for i in positions:
+        items[i] = json_text(items[i])
+    return tuple(items)
+
+
+def _stdlib_json_text(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _json_texts() -> Callable[[Any], str]:
+    try:  # several times faster than the standard library's encoder
+        from msgspec.json import encode
+    except ImportError:  # pragma: no cover (msgspec is a dependency)
+        return _stdlib_json_text
+
+    def msgspec_json_text(value: Any) -> str:
+        return encode(value).decode()
+
+    return msgspec_json_text
+
+
+# A JSON column's text: compact, keys in their order, integers of any size as they are;
+# msgspec and the standard library write the same text for the index's values (ASCII).
+json_text = _json_texts()
 
 
 def _copy_insert(
@@ -102,10 +132,10 @@ def _copy_insert(
         cursor.execute(f"TRUNCATE {staging}")
 
 
-_INSERTS: dict[tuple[str, str], tuple[str, list[str], frozenset[str]]] = {}
+_INSERTS: dict[tuple[str, str], tuple[str, list[str], tuple[int, ...]]] = {}
 
 
-def _insert_sql(table: Table, dialect: Dialect) -> tuple[str, list[str], frozenset[str]]:
+def _insert_sql(table: Table, dialect: Dialect) -> tuple[str, list[str], tuple[int, ...]]:
     key = (table.name, dialect.name)
     cached = _INSERTS.get(key)
     if cached is None:
@@ -116,8 +146,8 @@ def _insert_sql(table: Table, dialect: Dialect) -> tuple[str, list[str], frozens
             f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
             f"VALUES ({', '.join(marker for _ in columns)}) ON CONFLICT DO NOTHING"
         )
-        json_columns = frozenset(c.name for c in table.columns if isinstance(c.type, JSON))
-        cached = _INSERTS[key] = (sql, columns, json_columns)
+        json_at = tuple(i for i, c in enumerate(table.columns) if isinstance(c.type, JSON))
+        cached = _INSERTS[key] = (sql, columns, json_at)
     return cached
 
 
@@ -372,6 +402,10 @@ class Indexer:
         for logs, last in self._chunks(batch):
             try:
                 with self.db.transaction() as session:
+                    if self.db.dialect == "sqlite":
+                        # A page cache that holds a batch's index pages: with SQLite's 2 MB
+                        # default, a batch spills and rewrites them many times over.
+                        session.connection().exec_driver_sql(f"PRAGMA cache_size={SQLITE_CACHE}")
                     self.write(session, logs, [headers[n] for n in _blocks(logs, last)], last)
             except BaseException:
                 # The transaction rolled back: forget the contracts it learnt.

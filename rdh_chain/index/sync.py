@@ -36,6 +36,7 @@ from eth_utils.crypto import keccak
 
 from rdh_chain.events import LogQueryError, RawLog, fetch_logs
 from rdh_chain.index.errors import IndexSyncError
+from rdh_chain.index.fetcher import LogFetcher, fetcher_target, log_fetcher
 from rdh_chain.structs import checksum
 
 EMC_CREATED_TOPIC = keccak(text="EmcCreated(uint256,address,address,address)")
@@ -169,10 +170,17 @@ def is_range_refusal(error: LogQueryError) -> bool:
 
 
 class Rpc:
-    """Raw JSON-RPC over a web3 provider, retrying dropped connections."""
+    """Raw JSON-RPC over a web3 provider, retrying dropped connections.
 
-    def __init__(self, provider: Provider) -> None:
+    ``eth_getLogs`` over a plain HTTP provider goes through a fetcher process
+    (:mod:`rdh_chain.index.fetcher`: the node's JSON is parsed there, beside the writer);
+    ``fetch_process=False`` reads it on this process.
+    """
+
+    def __init__(self, provider: Provider, *, fetch_process: bool = True) -> None:
         self.provider = provider
+        target = fetcher_target(provider) if fetch_process else None
+        self.fetcher: LogFetcher | None = None if target is None else log_fetcher(*target)
 
     def _retry(self, send: Callable[[], Any], what: str) -> Any:
         delay = 0.1
@@ -222,10 +230,19 @@ class Rpc:
         return found
 
     def logs(self, from_block: int, to_block: int, addresses: Sequence[str]) -> list[RawLog]:
+        fetcher = self.fetcher
+        if fetcher is not None:
+            return self._retry(  # type: ignore[no-any-return]
+                lambda: fetcher.logs(from_block, to_block, list(addresses)), "eth_getLogs"
+            )
         return self._retry(  # type: ignore[no-any-return]
             lambda: fetch_logs(self.provider, from_block, to_block, list(addresses)),
             "eth_getLogs",
         )
+
+    def close(self) -> None:
+        if self.fetcher is not None:
+            self.fetcher.close()
 
 
 class ChainReader:

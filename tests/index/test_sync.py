@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from web3 import Web3
+from web3 import HTTPProvider, Web3
 
 from rdh_chain import events as ev
 from rdh_chain.index import queries
 from rdh_chain.index.derive import event_json
+from rdh_chain.index.fetcher import DEFAULT_TIMEOUT, fetcher_target
+from rdh_chain.index.sync import Rpc
 from tests.index.conftest import World, dump, open_indexer
 
 
@@ -119,3 +121,37 @@ def test_decoded_logs_filter_by_emc_member_name_and_block(world: World, sqlite_u
     assert [d.log.address for d in settled] == [world.emc]
     assert first_half == everything[: len(first_half)]
     assert all(d.log.block_number <= first_half[-1].log.block_number for d in first_half)
+
+
+def test_the_fetcher_process_reads_what_the_provider_reads(world: World) -> None:
+    """eth_getLogs through the fetcher process gives the logs fetch_logs reads in-process;
+    a fetcher process that dies is started again (the failed request retried)."""
+    w3 = world.w3
+    rpc = Rpc(w3.provider)
+    assert rpc.fetcher is not None  # a plain HTTP provider: the process reads
+    assert Rpc(w3.provider, fetch_process=False).fetcher is None
+    addresses = [*world.deployment.contracts.values(), world.emc]
+    head = w3.eth.block_number
+    expected = ev.fetch_logs(w3.provider, world.deployment.block, head, addresses)
+    assert expected
+    assert rpc.logs(world.deployment.block, head, addresses) == expected
+    process = rpc.fetcher._process
+    assert process is not None
+    process.kill()
+    process.wait()
+    assert rpc.logs(world.deployment.block, head, addresses) == expected
+    assert rpc.fetcher._process is not process
+    rpc.close()
+
+
+def test_the_fetcher_process_only_for_plain_http_providers(world: World) -> None:
+    endpoint = str(world.w3.provider.endpoint_uri)  # type: ignore[attr-defined]
+    assert fetcher_target(HTTPProvider(endpoint)) == (endpoint, DEFAULT_TIMEOUT)
+    assert fetcher_target(HTTPProvider(endpoint, request_kwargs={"timeout": 3})) == (endpoint, 3.0)
+    headers = {"headers": {"Authorization": "Bearer x"}}
+    assert fetcher_target(HTTPProvider(endpoint, request_kwargs=headers)) is None
+
+    class Wrapped(HTTPProvider):
+        pass
+
+    assert fetcher_target(Wrapped(endpoint)) is None

@@ -112,20 +112,37 @@ class IndexProvider:
     def __init__(self, url: str) -> None:
         self.url = url
         self.shown = shown_url(url)
+        self.path = sqlite_file(url)
         self._db: IndexDb | None = None
+        self._file: tuple[int, int] | None = None  # the SQLite file opened (device, inode)
         self._lock = threading.Lock()
 
     def get(self) -> IndexDb:
         db = self._db
+        if db is not None and self.path is not None and self._identity() != self._file:
+            # Deleted (and maybe made again, `rm index.sqlite; rdh index sync`): open connections
+            # would go on reading the old file.
+            self.forget()
+            db = None
         if db is None:
             with self._lock:
                 if self._db is None:
+                    self._file = self._identity()
                     self._db = self._open()
                 db = self._db
         return db
 
+    def _identity(self) -> tuple[int, int] | None:
+        if self.path is None:
+            return None
+        try:
+            found = self.path.stat()
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
+
     def _open(self) -> IndexDb:
-        path = sqlite_file(self.url)
+        path = self.path
         if path is not None and not path.exists():
             raise IndexUnavailableError(
                 f"There is no index at {path}: start the indexer (`rdh index follow`; "

@@ -513,3 +513,24 @@ def test_names_come_from_the_index_without_the_gateway_having_the_profiles(
 
     (claim,) = body["items"]
     assert claim["account"] == {"address": demo.chef, "name": PROFILES["chef"].name}
+
+
+def test_gateway_reads_an_index_deleted_and_synced_again(
+    demo: Demo, tmp_path: Path, anvil: AnvilNode
+) -> None:
+    path = tmp_path / "index.sqlite"
+    url = f"sqlite:///{path}"
+    sync_index(url, demo.ledger.w3, demo.deployment)
+    client = TestClient(create_app(demo.settings, index_url=url))
+    assert client.get(f"/emcs/{demo.emc}/history").status_code == 200
+
+    for file in tmp_path.glob("index.sqlite*"):
+        file.unlink()
+    gone = client.get(f"/emcs/{demo.emc}/history")
+    sync_index(url, demo.ledger.w3, demo.deployment)
+    back = client.get(f"/emcs/{demo.emc}/history")
+
+    assert (gone.status_code, gone.json()["error"]) == (503, "IndexUnavailableError")
+    assert gone.json()["detail"].startswith(f"There is no index at {path}: ")
+    assert back.status_code == 200
+    assert back.json()["total"] > 0

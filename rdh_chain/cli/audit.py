@@ -15,12 +15,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from rdh_chain.cli.context import CliState, JsonOption, get_state
 from rdh_chain.cli.output import echo, echo_json, note, rmb
-from rdh_chain.cli.sources import EventSource, IndexUrlOption, Source, SourceOption
+from rdh_chain.cli.sources import (
+    EventSource,
+    IndexUrlOption,
+    Source,
+    SourceOption,
+    table_console,
+)
 from rdh_chain.cli.verify import verify_command
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.history import (
@@ -130,10 +135,7 @@ def _party_cell(row: HistoryRow) -> str:
 
 
 def _print_table(rows: list[HistoryRow]) -> None:
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        # Piped or captured: no terminal to fit, so hashes stay on one line.
-        console = Console(highlight=False, width=260)
+    console = table_console()
     table = Table(show_lines=True)
     table.add_column("BLOCK")
     table.add_column("KIND")

@@ -27,6 +27,7 @@ from typing import Annotated, Any
 
 import typer
 from eth_typing import ChecksumAddress
+from rich.console import Console
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -50,6 +51,7 @@ __all__ = [
     "Source",
     "SourceOption",
     "member_names",
+    "table_console",
 ]
 
 # (stage, done, total): "blocks" while the chain is read.
@@ -186,7 +188,7 @@ class EventSource:
                         "run `rdh index sync`, or pass --source chain."
                     )
                 decoded = queries.decoded_logs(session, emc=emc, upto_block=at)
-                metadata = {m.address: m.metadata_hash for m in queries.members(session)}
+                members = queries.members(session)
         except IndexConfigError as exc:  # an older schema, or no schema at all
             raise _IndexUnusableError(str(exc).rstrip(".")) from exc
         except SQLAlchemyError as exc:
@@ -199,7 +201,10 @@ class EventSource:
                 f"read from the index at block {at}, {head - at} block(s) behind the chain's "
                 "head; `rdh index sync` catches up"
             )
-        return Events(decoded, at, "index", member_names(self.state, metadata))
+        # The index's names (its indexer read the profiles); the data folder's for the rest.
+        named = {m.address: m.profile.label for m in members if m.profile.label is not None}
+        metadata = {m.address: m.metadata_hash for m in members}
+        return Events(decoded, at, "index", member_names(self.state, metadata, named))
 
     def _on_chain(self, number: int, block_hash: bytes, head: int) -> bool:
         """Whether the chain's block ``number`` is the one the index recorded."""
@@ -263,14 +268,31 @@ def _exists(url: str) -> bool:
 
 
 def member_names(
-    state: CliState, metadata: Mapping[ChecksumAddress, bytes]
+    state: CliState,
+    metadata: Mapping[ChecksumAddress, bytes],
+    named: Mapping[ChecksumAddress, str] | None = None,
 ) -> dict[ChecksumAddress, str]:
-    """The name to show beside each address: its profile's (``metadata`` is each member's
-    registry metadata; a profile that does not match it is marked unverified), else the
-    name of the local wallet that holds it."""
+    """The name to show beside each address, the one helper every auditor's view uses.
+
+    ``named`` first (the index's names, from the profiles its indexer read); then, for
+    the other members (``metadata``: each one's registry metadata), the data folder's
+    profile documents, a profile that is not the metadata's marked unverified
+    (:func:`rdh_chain.profiles.match_profiles`); last, the name of the local wallet that
+    holds the address.
+    """
     names: dict[ChecksumAddress, str] = dict(state.labels())
+    given = named or {}
+    rest = {a: m for a, m in metadata.items() if a not in given}
     store = ProfileStore.in_data_dir(state.settings.data_dir)
-    for address, found in match_profiles(metadata, store).items():
+    for address, found in match_profiles(rest, store).items():
         if found.label is not None:
             names[address] = found.label
+    names.update(given)
     return names
+
+
+def table_console() -> Console:
+    """A console for the auditor's tables: the terminal's width, or, piped or captured (no
+    terminal to fit), wide enough that addresses and hashes stay on one line."""
+    console = Console(highlight=False)
+    return console if console.is_terminal else Console(highlight=False, width=260)

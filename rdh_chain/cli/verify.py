@@ -20,7 +20,14 @@ from rich.table import Table
 
 from rdh_chain.cli.context import CliState, JsonOption, get_state
 from rdh_chain.cli.output import echo_json, note
-from rdh_chain.cli.sources import Events, EventSource, IndexUrlOption, Source, SourceOption
+from rdh_chain.cli.sources import (
+    Events,
+    EventSource,
+    IndexUrlOption,
+    Source,
+    SourceOption,
+    table_console,
+)
 from rdh_chain.validation import to_address
 from rdh_chain.verify import Mismatch, Verification, verify
 
@@ -164,7 +171,7 @@ def verify_command(
         if result.mismatches:
             raise typer.Exit(EXIT_MISMATCH)
         return
-    console = Console()
+    console = table_console()
     if result.mismatches:
         console.print(_table(result.mismatches, events.names))
         note(f"events from {events.read_from}, state at block {result.block}")

@@ -1,4 +1,5 @@
-"""``rdh audit history|export`` and ``rdh member profile|show`` on a seeded Smart Cooking demo.
+"""``rdh audit history|export|verify``, ``rdh statement``'s names and ``rdh member profile|show``
+on a seeded Smart Cooking demo.
 
 The module seeds the demo once into a temporary data folder (its wallets, deployment
 record and profiles), as ``make run`` does; each test runs ``rdh`` on that folder.
@@ -18,6 +19,8 @@ from rdh_chain.chain import AnvilNode, connect
 from rdh_chain.config import Settings
 from rdh_chain.demo import DemoCast, ensure_deployment, seed
 from rdh_chain.history import COLUMNS, HistoryRow, read_csv, read_json
+from rdh_chain.index.db import IndexDb
+from rdh_chain.index.schema import RawLogRow
 from rdh_chain.ledger import Ledger
 from rdh_chain.profiles import ProfileStore
 from rdh_chain.toolchain import load_artifacts
@@ -335,3 +338,45 @@ def test_audit_help_lists_history_export_then_verify(cli: Cli) -> None:
     # "│ history  Who bid, ..." starts each command's entry; its wrapped lines are indented.
     commands = [line.split()[1] for line in box if line[2:3].isalpha()]
     assert commands == ["history", "export", "verify"]
+
+
+# -- names in every auditor's view ---------------------------------------------------------
+
+
+def test_statement_names_the_providers_from_their_profiles(folder: DemoFolder) -> None:
+    data = json.loads(folder.cli.run("statement", folder.emc, "--format", "json").stdout)
+    names = {p["account"]: p["name"] for p in data["resource_providers"]}
+    assert names[folder.cast.partners["chef"].address] == "Chef Zhang Weili"
+    assert names[folder.cast.partners["food-processor"].address] == "Huifa Group"
+    assert names[folder.cast.mes["me-marketing"].address] == "Marketing ME"
+    table = folder.cli.run("statement", folder.emc).stdout
+    assert "Chef Zhang Weili" in table
+    assert folder.cast.partners["chef"].address in table
+
+
+def test_verify_names_the_accounts_of_a_tampered_index_row(
+    folder: DemoFolder, tmp_path: Path
+) -> None:
+    """The chef's claim raised by 1,000 fen in the index: the mismatches name the chef (from
+    the profiles the index holds) beside its address."""
+    url = f"sqlite:///{tmp_path / 'index.sqlite'}"
+    folder.cli.run("index", "sync", "--index-url", url)
+    (claim,) = folder.history(folder.emc, "--kind", "claim")
+    db = IndexDb.open(url, upgrade=False)
+    try:
+        with db.transaction() as session:
+            key = (bytes.fromhex(str(claim["block_hash"])[2:]), int(str(claim["log_index"])))
+            row = session.get(RawLogRow, key)
+            assert row is not None
+            amount = int.from_bytes(row.data[:32], "big")
+            row.data = (amount + 1_000).to_bytes(32, "big") + row.data[32:]
+    finally:
+        db.close()
+
+    result = folder.cli.run(
+        "audit", "verify", folder.emc, "--source", "index", "--index-url", url, code=1
+    )
+
+    (paid,) = [line for line in result.stdout.splitlines() if "account.paid" in line]
+    chef = folder.cast.partners["chef"].address
+    assert f"Chef Zhang Weili ({chef})" in paid

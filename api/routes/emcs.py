@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
+from eth_typing import ChecksumAddress
 from fastapi import APIRouter, Path, Query, Response
 from web3.types import BlockIdentifier
 
@@ -28,7 +29,9 @@ from api.models import (
 )
 from api.statement_models import StatementPublic
 from rdh_chain.contracts import EmcClient
+from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.history import HistoryFilter, RowKind
+from rdh_chain.ledger import Ledger
 from rdh_chain.statement_render import statement_json
 from rdh_chain.validation import to_address
 
@@ -80,19 +83,32 @@ def list_emcs(
 
     With a synced index, the list is the index's and each EMC is read at its checkpoint
     block (or ``as_of``; ``X-As-Of-Block`` says which), so the page is one consistent
-    picture; without one, the factory's list at the chain's latest block (or ``as_of``).
+    picture; without one (or for an ``as_of`` the index has not reached), the factory's
+    list at the chain's latest block (or ``as_of``).
     """
+    addresses: list[ChecksumAddress] | None = None
     with index.view_if_synced() as view:
-        if view is not None:
+        if view is not None and (as_of is None or as_of <= view.block):
             block = view.as_of(as_of)
             addresses = [info.address for info in reading.emcs_at(view, block)]
-    if view is None:
-        block = int(ledger.w3.eth.block_number) if as_of is None else as_of
-        addresses = list(ledger.factory.emcs(block=block))
+    if addresses is None:
+        block = _chain_block(ledger, as_of)
+        before = block < ledger.deployment.block  # no factory to ask yet
+        addresses = [] if before else list(ledger.factory.emcs(block=block))
     response.headers["X-Total-Count"] = str(len(addresses))
     response.headers["X-As-Of-Block"] = str(block)
     page = addresses[offset : offset + limit]
     return [_summary(ledger.emc(address), block) for address in page]
+
+
+def _chain_block(ledger: Ledger, as_of: int | None) -> int:
+    head = int(ledger.w3.eth.block_number)
+    if as_of is not None and as_of > head:
+        raise InvalidInputError(
+            f"as_of {as_of} is beyond the chain's latest block ({head}); ask for a block at "
+            "or below it."
+        )
+    return head if as_of is None else as_of
 
 
 AddressPath = Annotated[

@@ -390,6 +390,24 @@ def test_emc_list_as_of_a_block_before_the_emc_was_created_is_empty(
     assert (emc["address"], emc["totals"]["periods"], emc["status"]) == (demo.emc, 0, "active")
 
 
+def test_emc_list_as_of_a_block_the_index_has_not_reached_reads_the_chain(
+    api: TestClient, demo: Demo
+) -> None:
+    checkpoint = demo.ledger.w3.eth.block_number
+    demo.ledger.connect(demo.cast.admin).registry.add_member(Account.create().address, Role.ME)
+
+    ahead = api.get("/emcs", params={"as_of": checkpoint + 1})
+    beyond = api.get("/emcs", params={"as_of": checkpoint + 2})
+
+    assert ahead.headers["X-As-Of-Block"] == str(checkpoint + 1)
+    assert [e["address"] for e in ahead.json()][-1] == demo.emc
+    assert beyond.status_code == 422
+    assert beyond.json()["detail"] == (
+        f"as_of {checkpoint + 2} is beyond the chain's latest block ({checkpoint + 1}); ask "
+        "for a block at or below it."
+    )
+
+
 def test_emc_list_pages_with_limit_and_offset(api: TestClient) -> None:
     assert len(api.get("/emcs", params={"limit": 1}).json()) == 1
     assert api.get("/emcs", params={"offset": 1}).json() == []

@@ -73,8 +73,24 @@ class ProviderKind:
 # -- the six elements ------------------------------------------------------------------
 
 
+class _AgainstTarget:
+    """A figure to date against its target (elements 1 and 3)."""
+
+    to_date: int
+    target: int
+
+    @property
+    def reached(self) -> bool:
+        return self.to_date >= self.target
+
+    @property
+    def to_date_of_target(self) -> Fraction | None:
+        """The figure to date as a fraction of the target (None without a target)."""
+        return None if self.target == 0 else Fraction(self.to_date, self.target)
+
+
 @dataclass(frozen=True)
-class UserResources:
+class UserResources(_AgainstTarget):
     """Element 1: users in the period (or in all), against the target.
 
     ``to_date`` counts every user since the first period, up to this one.
@@ -84,31 +100,14 @@ class UserResources:
     to_date: int
     target: int
 
-    @property
-    def reached(self) -> bool:
-        return self.to_date >= self.target
-
-    @property
-    def to_date_of_target(self) -> Fraction | None:
-        """Users to date as a fraction of the target (None without a target)."""
-        return None if self.target == 0 else Fraction(self.to_date, self.target)
-
 
 @dataclass(frozen=True)
-class PlatformValue:
+class PlatformValue(_AgainstTarget):
     """Element 3: ecosystem revenue (fen) in the period (or in all), against the target."""
 
     revenue: int
     to_date: int
     target: int
-
-    @property
-    def reached(self) -> bool:
-        return self.to_date >= self.target
-
-    @property
-    def to_date_of_target(self) -> Fraction | None:
-        return None if self.target == 0 else Fraction(self.to_date, self.target)
 
 
 @dataclass(frozen=True)

@@ -279,16 +279,24 @@ def test_statement_charts_are_a_png_and_a_deterministic_svg_with_the_title(
     assert f"Smart Cooking EMC ({carried.emc})".encode() in svg
 
 
-def test_statement_shows_an_attested_loss_as_a_fall_in_profit_per_unit(
-    seeded: DemoChain,
-) -> None:
-    ledger, cast = seeded.ledger, seeded.cast
-    emc = ledger.emc(seeded.emc)
+def _settle_an_attested_loss(demo: DemoChain, loss: PeriodReport) -> None:
+    """The chef invests 50,000 RMB, then month 2's ``loss`` is attested and settled."""
+    ledger, cast = demo.ledger, demo.cast
+    emc = ledger.emc(demo.emc)
     ledger.connect(cast.partners["chef"]).invest(emc, 50_000 * YUAN)
-    loss = PeriodReport(users=10, units=10, revenue=100_000 * YUAN, cost=400_000 * YUAN, profit=0)
     deadline = int(ledger.w3.eth.get_block("latest")["timestamp"]) + 3_600
     attestation = ledger.connect(cast.auditor).attest(emc, loss, deadline)
     ledger.connect(cast.owner).settle(emc, loss, attestation)
+
+
+def test_statement_shows_an_attested_loss_as_a_fall_in_profit_per_unit(
+    seeded: DemoChain,
+) -> None:
+    cast = seeded.cast
+    _settle_an_attested_loss(
+        seeded,
+        PeriodReport(users=10, units=10, revenue=100_000 * YUAN, cost=400_000 * YUAN, profit=0),
+    )
 
     statement = _statement(seeded)
 
@@ -313,14 +321,12 @@ def test_statement_shows_an_attested_loss_as_a_fall_in_profit_per_unit(
 def test_statement_of_a_dissolved_emc_leaves_out_the_voided_value_added_credit(
     seeded: DemoChain,
 ) -> None:
-    ledger, cast = seeded.ledger, seeded.cast
-    emc = ledger.emc(seeded.emc)
-    ledger.connect(cast.partners["chef"]).invest(emc, 50_000 * YUAN)
+    emc = seeded.ledger.emc(seeded.emc)
     # A loss of 1.1M RMB passes the threshold (10% of the 10M RMB revenue target).
-    loss = PeriodReport(users=10, units=0, revenue=100_000 * YUAN, cost=1_200_000 * YUAN, profit=0)
-    deadline = int(ledger.w3.eth.get_block("latest")["timestamp"]) + 3_600
-    attestation = ledger.connect(cast.auditor).attest(emc, loss, deadline)
-    ledger.connect(cast.owner).settle(emc, loss, attestation)
+    _settle_an_attested_loss(
+        seeded,
+        PeriodReport(users=10, units=0, revenue=100_000 * YUAN, cost=1_200_000 * YUAN, profit=0),
+    )
 
     statement = _statement(seeded)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from eth_typing import ChecksumAddress
 
+from api.batch import PinnedReads
 from api.index import IndexView
 from rdh_chain.contracts import EmcClient
 from rdh_chain.events import Decoded
@@ -21,6 +22,7 @@ from rdh_chain.history import HistoryFilter, HistoryRow, build_history, filter_r
 from rdh_chain.index import queries
 from rdh_chain.profiles import ProfileStore, match_profiles
 from rdh_chain.statements import Statement, build_statement, provider_accounts
+from rdh_chain.structs import struct_from_abi
 from rdh_chain.types import Position
 
 # The events that give a row its EMC and period, whoever the row is about.
@@ -105,9 +107,13 @@ def statement(
 ) -> Statement:
     """The EMC's statement from its ``events`` up to ``block``, each provider's claimable
     and locked amounts read from the chain at that same block."""
+    accounts = provider_accounts(emc.address, events)
+    reads = PinnedReads(emc.w3, block)
+    for account in accounts:
+        reads.add(emc, "accountOf", account)
     positions: dict[ChecksumAddress, Position] = {
-        account: emc.position(account, block=block)
-        for account in provider_accounts(emc.address, events)
+        account: struct_from_abi(Position, value)
+        for account, value in zip(accounts, reads.execute(), strict=True)
     }
     period, from_period, to_period = selection
     return build_statement(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from web3.types import BlockIdentifier
 
 from api import reading
+from api.batch import PinnedReads
 from api.deps import EmcDep, IndexDep, LedgerDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
 from api.history_models import HistoryPagePublic, RowKindName
@@ -33,6 +34,8 @@ from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.history import HistoryFilter, RowKind
 from rdh_chain.ledger import Ledger
 from rdh_chain.statement_render import statement_json
+from rdh_chain.structs import struct_from_abi
+from rdh_chain.types import EmcStatus, EmcTerms, Totals
 from rdh_chain.validation import to_address
 
 router = APIRouter(prefix="/emcs", tags=["emcs"], responses=ERROR_RESPONSES)
@@ -97,8 +100,41 @@ def list_emcs(
         addresses = [] if before else list(ledger.factory.emcs(block=block))
     response.headers["X-Total-Count"] = str(len(addresses))
     response.headers["X-As-Of-Block"] = str(block)
-    page = addresses[offset : offset + limit]
-    return [_summary(ledger.emc(address), block) for address in page]
+    return _summaries(ledger, addresses[offset : offset + limit], block)
+
+
+_SUMMARY_VIEWS = ("owner", "status", "terms", "totals", "activeVersionId", "versionCount")
+
+
+def _summaries(ledger: Ledger, addresses: list[ChecksumAddress], block: int) -> list[EmcPublic]:
+    """The EMCs at ``addresses`` (the factory's, from its list or the index) read at
+    ``block``, their views in one JSON-RPC batch."""
+    clients = [
+        EmcClient(
+            ledger.w3, a, ledger.artifacts, ledger.decoder, event_decoder=ledger.event_decoder
+        )
+        for a in addresses
+    ]
+    reads = PinnedReads(ledger.w3, block)
+    for client in clients:
+        for view in _SUMMARY_VIEWS:
+            reads.add(client, view)
+    values = reads.execute()
+    out = []
+    for i, client in enumerate(clients):
+        owner, status, terms, totals, active, count = values[i * 6 : i * 6 + 6]
+        out.append(
+            EmcPublic(
+                address=client.address,
+                owner=owner,
+                status=cast(EmcStatusName, EmcStatus(status).name.lower()),
+                terms=TermsPublic.from_sdk(EmcTerms.from_abi(terms)),
+                totals=TotalsPublic.from_sdk(struct_from_abi(Totals, totals)),
+                active_version_id=int(active) or None,
+                version_count=int(count),
+            )
+        )
+    return out
 
 
 def _chain_block(ledger: Ledger, as_of: int | None) -> int:

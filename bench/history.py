@@ -33,6 +33,8 @@ settlement that funds it, and none reverts: the generator mirrors the value-adde
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import random
 import sys
 import tempfile
@@ -471,6 +473,52 @@ def generate(
         send_seconds=send_seconds,
         events_by_name=dict(rounds.by_name.most_common()),
         transactions_by_function=dict(rounds.by_function.most_common()),
+    )
+
+
+HISTORY_FILE = "history.json"  # beside the anvil state file (rdh_chain.chain's STATE_FILENAME)
+
+
+def save(history: History, folder: Path) -> None:
+    """Write what ``load`` needs beside the chain's state (the anvil's state file, written
+    when the anvil that holds the history exits): the figures and the admin's key."""
+    assert history.operator.sender is not None
+    record = {
+        "deployment": dataclasses.asdict(history.deployment),
+        "admin_key": history.operator.sender.account.key.hex(),
+        "emcs": list(history.emcs),
+        "first_block": history.first_block,
+        "last_block": history.last_block,
+        "events": history.events,
+        "transactions": history.transactions,
+        "seconds": history.seconds,
+        "send_seconds": history.send_seconds,
+        "events_by_name": history.events_by_name,
+        "transactions_by_function": history.transactions_by_function,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / HISTORY_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+def load(w3: Web3, artifacts: Mapping[str, Artifact], folder: Path) -> History:
+    """The history ``save`` recorded in ``folder``, on ``w3`` (an anvil started on its state)."""
+    record = json.loads((folder / HISTORY_FILE).read_text(encoding="utf-8"))
+    deployment = Deployment(**record["deployment"])
+    if int(w3.eth.block_number) < record["last_block"]:
+        raise RuntimeError(f"the chain at {w3.provider} does not hold the history in {folder}")
+    admin = Account.from_key(record["admin_key"])
+    return History(
+        deployment=deployment,
+        operator=Ledger(w3, deployment, artifacts).connect(admin),
+        emcs=tuple(record["emcs"]),
+        first_block=record["first_block"],
+        last_block=record["last_block"],
+        events=record["events"],
+        transactions=record["transactions"],
+        seconds=record["seconds"],
+        send_seconds=record["send_seconds"],
+        events_by_name=record["events_by_name"],
+        transactions_by_function=record["transactions_by_function"],
     )
 
 

@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -38,9 +39,12 @@ from rich.table import Table
 from sqlalchemy import select
 from web3 import Web3
 
-from bench.history import ANVIL_ARGS, History, YearConfig, generate
+from bench.history import ANVIL_ARGS, HISTORY_FILE, History, YearConfig, generate
+from bench.history import load as load_history
+from bench.history import save as save_history
 from bench.report import Goal
 from rdh_chain.chain import AnvilConfig, AnvilNode, connect, free_port
+from rdh_chain.chain.anvil import STATE_FILENAME
 from rdh_chain.index.db import IndexDb
 from rdh_chain.index.ingest import Indexer
 from rdh_chain.index.queries import checkpoint, decoded_logs, default_decoder
@@ -259,8 +263,16 @@ def run(
     config: YearConfig | None = None,
     *,
     progress: Progress | None = None,
+    saved: Path | None = None,
 ) -> tuple[History, IndexResults]:
-    """Generate ``config``'s year on a private anvil, then measure the index over it."""
+    """Generate ``config``'s year on a private anvil, then measure the index over it.
+
+    ``saved``: a folder to keep the history in (an anvil state file and its figures) and
+    to take it from on later runs, instead of generating it each time; the runs measure
+    on a copy, so the follow-lag transactions never reach the saved chain.
+    """
+    if saved is not None:
+        return _run_saved(artifacts, config, saved, progress)
     with (
         tempfile.TemporaryDirectory(prefix="rdh-history-") as folder,
         AnvilNode(AnvilConfig(port=free_port(), extra_args=ANVIL_ARGS), Path(folder)) as node,
@@ -270,6 +282,31 @@ def run(
             progress("history: a platform's year")
         history = generate(w3, artifacts, config, progress=progress)
         return history, measure(w3, artifacts, history, progress=progress)
+
+
+def _run_saved(
+    artifacts: Mapping[str, Artifact],
+    config: YearConfig | None,
+    saved: Path,
+    progress: Progress | None,
+) -> tuple[History, IndexResults]:
+    log = progress or (lambda message: None)
+    state = saved / STATE_FILENAME
+    if not (saved / HISTORY_FILE).exists() or not state.exists():
+        saved.mkdir(parents=True, exist_ok=True)
+        anvil = AnvilConfig(port=free_port(), extra_args=ANVIL_ARGS, state_file=state)
+        with AnvilNode(anvil, saved) as node:  # writes its state file as it stops
+            log(f"history: a platform's year, kept in {saved}")
+            save_history(generate(connect(node.rpc_url), artifacts, config, progress=log), saved)
+    with tempfile.TemporaryDirectory(prefix="rdh-history-") as folder:
+        copy = Path(folder) / STATE_FILENAME
+        shutil.copyfile(state, copy)
+        anvil = AnvilConfig(port=free_port(), extra_args=ANVIL_ARGS, state_file=copy)
+        log(f"history: loaded from {saved}")
+        with AnvilNode(anvil, Path(folder)) as node:
+            w3 = connect(node.rpc_url)
+            history = load_history(w3, artifacts, saved)
+            return history, measure(w3, artifacts, history, progress=progress)
 
 
 def table(history: History, results: IndexResults) -> Table:
@@ -339,12 +376,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a small year (4 EMCs, 60 days); writes no results unless --output is given",
     )
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument(
+        "--history",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep the generated history (anvil state and figures) in DIR, and reuse it",
+    )
     args = parser.parse_args(argv)
     output: Path | None = args.output or (None if args.quick else RESULTS)
     history, results = run(
         load_artifacts(),
         QUICK_YEAR if args.quick else None,
         progress=lambda m: print(f"... {m}", file=sys.stderr, flush=True),
+        saved=args.history,
     )
     console = Console()
     if not console.is_terminal:

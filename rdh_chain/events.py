@@ -630,7 +630,11 @@ def _compile(
             ]
             return "(" + "".join(f"{item}, " for item in items) + ")"
         if abi_type == "tuple":
-            return f"{bind(_struct_reader(param, hint))}({source}, {at})"
+            fields = [
+                f"{name}={expression(component, inner, source, at + offset)}"
+                for name, component, inner, offset in _struct_parts(param, hint)
+            ]
+            return f"{bind(hint)}({', '.join(fields)})"
         word = f"{source}[{at}:{at + 32}]"
         if abi_type == "address":
             return f"_cs({source}[{at + 12}:{at + 32}])"
@@ -713,8 +717,11 @@ def _reader(param: Mapping[str, Any], hint: Any) -> _Reader:
     return lambda data, at: int.from_bytes(data[at : at + 32], "big")
 
 
-def _struct_reader(param: Mapping[str, Any], cls: type[Any]) -> _Reader:
-    """A static struct read field by field into ``cls``, matched by name (not position)."""
+def _struct_parts(
+    param: Mapping[str, Any], cls: type[Any]
+) -> list[tuple[str, Mapping[str, Any], Any, int]]:
+    """(field, component, hint, byte offset) of the fields of ``cls`` a static struct holds,
+    matched by name (not position); fields the chain has and ``cls`` lacks are skipped."""
     hints = get_type_hints(cls)
     fields = [f for f in dataclasses.fields(cls) if f.init]
     wanted = {f.name for f in fields}
@@ -723,19 +730,28 @@ def _struct_reader(param: Mapping[str, Any], cls: type[Any]) -> _Reader:
         for f in fields
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     }
-    parts: list[tuple[str, _Reader, int]] = []
+    parts: list[tuple[str, Mapping[str, Any], Any, int]] = []
     offset = 0
     for component in param["components"]:
         name = snake_case(component["name"])
         if name in wanted:
-            parts.append((name, _reader(component, hints[name]), offset))
+            parts.append((name, component, hints[name], offset))
         offset += 32 * (_static_words(component) or 0)
-    missing = required - {name for name, _, _ in parts}
+    missing = required - {name for name, _, _, _ in parts}
     if missing:
         raise ArtifactError(
             f"{cls.__name__} needs {sorted(missing)}, which the chain's struct lacks; "
             "the build artifacts and the SDK disagree"
         )
+    return parts
+
+
+def _struct_reader(param: Mapping[str, Any], cls: type[Any]) -> _Reader:
+    """A static struct read field by field into ``cls``, matched by name (not position)."""
+    parts = [
+        (name, _reader(component, hint), offset)
+        for name, component, hint, offset in _struct_parts(param, cls)
+    ]
 
     def read(data: bytes, at: int) -> Any:
         return cls(**{name: reader(data, at + offset) for name, reader, offset in parts})

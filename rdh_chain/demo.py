@@ -97,9 +97,10 @@ SMART_COOKING = Criteria(
 )
 EMC_METADATA = keccak(text="Smart Cooking EMC, registered 2020-08-01")
 # Who the demo's wallets are, with the sources' names where they give one (Zhang Yu's
-# Smart Cooking ME, Chef Zhang Weili, Huifa Group, the Haier Smart Home platform,
-# Hangzhou Refrigeration Group among the nodes). Each member's registry metadata is
-# the hash of its profile.
+# Smart Cooking ME, Chef Zhang Weili, Huifa Group, the Haier Smart Home platform);
+# the sources name Hangzhou Refrigeration Group among the other nodes without its
+# place, so no demo ME is given its name. Each member's registry metadata is the hash
+# of its profile.
 _ME, _PARTNER = ProfileKind.ME, ProfileKind.PARTNER
 PROFILES: dict[str, Profile] = {
     "admin": Profile(
@@ -116,7 +117,7 @@ PROFILES: dict[str, Profile] = {
     "me-rnd-recipes": Profile("Recipe R&D ME", _ME),
     "me-rnd-ovens": Profile("Oven R&D ME", _ME),
     "me-supply": Profile("Supply chain ME", _ME),
-    "me-manufacturing": Profile("Hangzhou Refrigeration Group", _ME, "Manufacturing node."),
+    "me-manufacturing": Profile("Manufacturing ME", _ME, "Makes the smart ovens."),
     "me-marketing": Profile("Marketing ME", _ME),
     "me-sales-online": Profile("Online sales ME", _ME, "Haier Smart Home App."),
     "me-sales-stores": Profile("Store sales ME", _ME, "Samples to over 3,000 Haier stores."),

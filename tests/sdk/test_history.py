@@ -162,7 +162,7 @@ def test_signed_rows_name_every_party_of_version_1(demo: Demo) -> None:
     assert {"Chef Zhang Weili", "Huifa Group", "The duck farm", "Haier Smart Home Platform"} <= (
         names
     )
-    assert "Hangzhou Refrigeration Group" in names
+    assert "Manufacturing ME" in names
     assert len(names) == 15
     assert {r.version for r in signed} == {1}
     assert {r.transaction_hash for r in signed} == {

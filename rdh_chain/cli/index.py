@@ -84,10 +84,11 @@ def _settings(
     return IndexSettings(**overrides)
 
 
-def _name_members(db: IndexDb, store: ProfileStore, *, pending: bool = False) -> int:
-    """Name the members (all, or those not yet named) from ``store``, in one transaction."""
+def _name_members(db: IndexDb, store: ProfileStore) -> int:
+    """Name every member again from ``store``, in one transaction (a document added to the
+    folder since names its member; the indexer names the members it derives itself)."""
     with db.transaction() as session:
-        return refresh_names(session, store, pending=pending)
+        return refresh_names(session, store)
 
 
 def _names_summary(db: IndexDb) -> str:
@@ -193,22 +194,18 @@ def follow(
     """Sync, then keep following new blocks until Ctrl-C, naming new members as they come.
 
     Every member is named from the profile folder when it starts; after that, the members
-    each block adds or changes (`rdh index profiles` reads the folder again for all).
+    each block adds or changes, in the block's own transaction (`rdh index profiles`
+    reads the folder again for all).
     """
     with (
         _indexer(ctx, index_url, confirmations, profiles_dir) as indexer,
         _stop_on_signals() as stop,
     ):
-        store = indexer.settings.profile_store
-        _name_members(indexer.db, store)
+        # A document added to the folder since the last run names its member now.
+        _name_members(indexer.db, indexer.settings.profile_store)
         last = [indexer.position().number]
-        reorgs = [0]
 
         def show(p: SyncProgress) -> None:
-            if p.checkpoint != last[0] or p.reorgs != reorgs[0]:
-                # The members this step derived (a rollback derives them all again).
-                _name_members(indexer.db, store, pending=True)
-                reorgs[0] = p.reorgs
             if p.checkpoint != last[0]:
                 note(f"block {p.checkpoint} (head {p.head}), {p.logs} new logs")
                 last[0] = p.checkpoint
@@ -239,8 +236,9 @@ def rebuild(
             def show(done: int, total: int) -> None:
                 bar.update(task, total=total, completed=done, logs=done)
 
-            made = rebuild_index(db, queries.default_decoder(), show)
-        _name_members(db, settings.profile_store)
+            made = rebuild_index(
+                db, queries.default_decoder(), show, profiles=settings.profile_store
+            )
         named = _names_summary(db)
     finally:
         db.close()

@@ -26,6 +26,7 @@ from rdh_chain.exceptions import ChainError
 from rdh_chain.index.db import IndexDb
 from rdh_chain.index.derive import MEMBER_EVENTS, Known, derive, member_rows
 from rdh_chain.index.errors import IndexConfigError
+from rdh_chain.index.names import refresh_names
 from rdh_chain.index.schema import (
     DERIVED_TABLES,
     BlockRow,
@@ -38,6 +39,7 @@ from rdh_chain.index.schema import (
 )
 from rdh_chain.index.settings import IndexSettings
 from rdh_chain.index.sync import Batch, ChainReader, Header, Position, Provider, Reorg, Step
+from rdh_chain.profiles import ProfileStore
 from rdh_chain.structs import checksum
 
 CHECKPOINT_ID = 1
@@ -458,6 +460,8 @@ class Indexer:
         insert_ignore(session, _table(EventAccountRow), derived.accounts)
         if derived.members:
             refresh_members(session, self.deployment.registry, derived.members)
+            # Named in the transaction that derives them: no reader sees them unnamed.
+            refresh_names(session, self.settings.profile_store, derived.members)
 
     def write_checkpoint(self, session: Session, last: Header, previous: int) -> None:
         # The previous checkpoint's block stays only if it holds logs: the blocks
@@ -490,6 +494,7 @@ class Indexer:
                 assert kept is not None
                 assert kept.hash == reorg.ancestor_hash
             refresh_members(session, self.deployment.registry, None)
+            refresh_names(session, self.settings.profile_store)
             session.execute(
                 update(CheckpointRow)
                 .where(CheckpointRow.id == CHECKPOINT_ID)
@@ -499,8 +504,9 @@ class Indexer:
         self.known = self._load_known()
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Derive every derived table again from the raw logs (no RPC); the events made."""
-        made = rebuild(self.db, self.decoder, progress)
+        """Derive every derived table again from the raw logs and the profile folder (no
+        RPC); the events made."""
+        made = rebuild(self.db, self.decoder, progress, profiles=self.settings.profile_store)
         self.known = self._load_known()
         return made
 
@@ -577,8 +583,11 @@ def rebuild(
     db: IndexDb,
     decoder: EventDecoder,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    profiles: ProfileStore,
 ) -> int:
-    """Delete the derived tables and derive them from ``raw_logs`` alone, in one transaction."""
+    """Delete the derived tables and derive them from ``raw_logs`` alone, in one transaction;
+    members are named from ``profiles`` in it."""
     made = 0
     with db.transaction() as session:
         row = session.get(CheckpointRow, CHECKPOINT_ID)
@@ -626,6 +635,7 @@ def rebuild(
             if progress is not None:
                 progress(done, total)
         refresh_members(session, row.registry_address, None)
+        refresh_names(session, profiles)
     return made
 
 

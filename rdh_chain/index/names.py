@@ -7,10 +7,13 @@ The registry keeps a metadata hash per member; its profile is the document of
 member's ``profile_status`` (:func:`rdh_chain.profiles.match_profile`'s), name and kind.
 
 Member rows are derived from the registry events with their names NULL (not yet named);
-:func:`refresh_names` fills them: for every member (``rdh index sync``, ``rebuild``,
-``profiles``: a document added to the folder since is picked up), or for those not yet
-named (after each step of ``rdh index follow``). The rows are a function of the members
-and the folder's documents alone, so a rebuild gives the same ones.
+:func:`refresh_names` fills them in the same transaction: the indexer
+(:mod:`rdh_chain.index.ingest`) names the members a batch derives in that batch's
+transaction, and every member in a rollback's and a rebuild's, so no reader sees a
+member unnamed. ``rdh index sync``, ``follow`` (when it starts) and ``profiles`` name
+every member again: a document added to the folder since is picked up. The rows are a
+function of the members and the folder's documents alone, so a rebuild gives the same
+ones.
 """
 
 from __future__ import annotations

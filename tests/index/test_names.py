@@ -13,12 +13,14 @@ import signal
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eth_account import Account
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
-from sqlalchemy import MetaData, create_engine, insert, inspect, select
+from sqlalchemy import MetaData, create_engine, func, insert, inspect, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from rdh_chain.chain import AnvilNode
@@ -29,7 +31,7 @@ from rdh_chain.index.db import IndexDb, migrate
 from rdh_chain.index.ingest import Indexer
 from rdh_chain.index.names import refresh_names
 from rdh_chain.index.queries import MemberName
-from rdh_chain.index.schema import CHAIN_TABLES, DERIVED_TABLES, ProfileRow
+from rdh_chain.index.schema import CHAIN_TABLES, DERIVED_TABLES, MemberRow, ProfileRow
 from rdh_chain.index.settings import IndexSettings
 from rdh_chain.profiles import MatchStatus, Profile, ProfileKind, ProfileStore
 from rdh_chain.types import Role
@@ -165,7 +167,7 @@ def test_a_profile_added_after_the_sync_is_picked_up(world: World, tmp_path: Pat
 def test_members_derived_again_are_named_again_and_stale_profiles_go(
     world: World, tmp_path: Path
 ) -> None:
-    """What ``rdh index follow`` does after each step: name the members it (re)derived."""
+    """The indexer names the members a batch (re)derives in that batch: no CLI call."""
     store = write_profiles(world, tmp_path / "profiles")
     indexer = synced(f"sqlite:///{tmp_path}/index.sqlite", world, store)
     chef = members_by_wallet(world)["chef"]
@@ -173,11 +175,6 @@ def test_members_derived_again_are_named_again_and_stale_profiles_go(
     store.put(renamed, chef)
     world.ledger.connect(world.cast.admin).registry.set_metadata(chef, renamed.hash)
     indexer.sync()
-    with indexer.db.session() as session:
-        assert queries.profile_counts(session).pending == 1
-        assert queries.names(session, [chef])[chef] == queries.UNNAMED
-    with indexer.db.transaction() as session:
-        assert refresh_names(session, store, pending=True) == 1
     with indexer.db.session() as session:
         assert queries.names(session, [chef])[chef].name == "Zhang Weili, chef"
         kept = set(session.scalars(select(ProfileRow.hash)))
@@ -190,6 +187,37 @@ def test_members_derived_again_are_named_again_and_stale_profiles_go(
     reference.db.close()
 
 
+def test_a_member_is_named_in_the_transaction_that_writes_its_row(
+    world: World, index_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every batch commits its member rows named: no commit leaves one unnamed."""
+    store = write_profiles(world, tmp_path / "profiles")
+    indexer = open_indexer(index_url, world, profiles_dir=store.folder, batch_logs=1)
+    unnamed_at_commit: list[int] = []
+    write = indexer.write
+
+    def checked(session: Session, *args: Any) -> None:
+        write(session, *args)
+        pending = session.scalar(
+            select(func.count()).select_from(MemberRow).where(MemberRow.profile_status.is_(None))
+        )
+        unnamed_at_commit.append(pending or 0)
+
+    monkeypatch.setattr(indexer, "write", checked)
+    indexer.sync()  # no refresh_names, no CLI: the indexer alone
+    wallets = members_by_wallet(world)
+    with indexer.db.session() as session:
+        names = queries.names(session, list(wallets.values()))
+        counts = queries.profile_counts(session)
+    indexer.db.close()
+    assert len(unnamed_at_commit) > 1
+    assert set(unnamed_at_commit) == {0}
+    assert counts.pending == 0
+    for wallet, address in wallets.items():
+        assert names[address].name == PROFILES[wallet].name
+        assert names[address].status is MatchStatus.MATCHED
+
+
 def test_rebuild_gives_the_same_rows_names_included(
     world: World, index_url: str, tmp_path: Path
 ) -> None:
@@ -197,9 +225,7 @@ def test_rebuild_gives_the_same_rows_names_included(
     store.path(PROFILES["chef"].hash).write_text('{"kind":"partner","name":"Someone"}')
     indexer = synced(index_url, world, store)
     before = dump(indexer.db)
-    indexer.rebuild()
-    with indexer.db.transaction() as session:
-        refresh_names(session, store)
+    indexer.rebuild()  # names the members itself, in its transaction
     assert dump(indexer.db) == before
     assert before["profiles"]
     indexer.db.close()

@@ -31,12 +31,11 @@ from rdh_chain.events import (
     Decoded,
     EmcCreated,
     EventDecoder,
-    LogQueryError,
     RawLog,
     canonical_type,
-    fetch_logs,
 )
 from rdh_chain.exceptions import ArtifactError
+from rdh_chain.log_ranges import read_logs
 from rdh_chain.structs import abi_value, checksum, snake_case
 from rdh_chain.types import EmcStatus, Position
 
@@ -47,9 +46,6 @@ __all__ = ["Mismatch", "Progress", "Verification", "chain_events", "verify"]
 
 # (stage, done, total): "blocks" while logs are read, "emcs" while state is compared.
 Progress = Callable[[str, int, int], None]
-
-# eth_getLogs spans tried first; a refused span is halved.
-_LOG_SPAN = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,23 +93,14 @@ def _logs(
     addresses: Sequence[str],
     progress: Progress | None = None,
 ) -> list[RawLog]:
-    """Every log of ``addresses`` in ``[start, end]``, in spans the node accepts."""
-    out: list[RawLog] = []
-    span = _LOG_SPAN
-    at = start
-    while at <= end:
-        stop = min(end, at + span - 1)
-        try:
-            out.extend(fetch_logs(w3.provider, at, stop, addresses))
-        except LogQueryError:
-            if stop == at:
-                raise
-            span = max(1, (stop - at + 1) // 2)
-            continue
-        at = stop + 1
-        if progress is not None:
-            progress("blocks", at - start, end - start + 1)
-    return out
+    """Every log of ``addresses`` in ``[start, end]``, in ranges the node accepts."""
+    if progress is None:
+        return read_logs(w3.provider, start, end, addresses)
+    total = end - start + 1
+    report = progress
+    return read_logs(
+        w3.provider, start, end, addresses, progress=lambda done: report("blocks", done, total)
+    )
 
 
 def chain_events(

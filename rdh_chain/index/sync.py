@@ -18,12 +18,12 @@ sync does:
 Blocks are read up to ``head - confirmations``. Within a batch the headers are checked
 against the logs' block hashes and (for short ranges, as in follow mode) linked by parent
 hash to the checkpoint; a chain that moves while a batch is read makes the batch be read
-again.
+again. The ``eth_getLogs`` range adapts to the node's caps as the verifier's does
+(:class:`rdh_chain.log_ranges.BlockRange`).
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +37,7 @@ from eth_utils.crypto import keccak
 from rdh_chain.events import LogQueryError, RawLog, fetch_logs
 from rdh_chain.index.errors import IndexSyncError
 from rdh_chain.index.fetcher import LogFetcher, fetcher_target, log_fetcher
+from rdh_chain.log_ranges import BlockRange
 from rdh_chain.structs import checksum
 
 EMC_CREATED_TOPIC = keccak(text="EmcCreated(uint256,address,address,address)")
@@ -47,20 +48,6 @@ LINKED_RANGE = 128
 _RETRIES = 5
 # Batches read again in a row because the chain moved under them, before giving up.
 _MOVED_RETRIES = 20
-
-# What nodes and providers answer when a getLogs range is too wide or too full: Besu
-# and Geth ("query returned more than 10000 results", -32005), Alchemy ("Log response
-# size exceeded", "exceed maximum block range", -32602), Infura ("query returned more
-# than 10000 results"), QuickNode, Erigon ("block range too large" / "limit exceeded").
-_RANGE_CODES = frozenset({-32005, -32602, -32600, -32614})
-_RANGE_WORDS = re.compile(
-    r"more than \d+ results|block range|range (is )?too (large|big|wide)|limit exceeded"
-    r"|response size|too many (results|logs|blocks)|exceed(s|ed)? (the )?max|query timeout",
-    re.IGNORECASE,
-)
-# A suggestion in the refusal: Alchemy's "this block range should work: [0x1, 0x2]",
-# Infura's "Try with this block range [0x1, 0x2]".
-_SUGGESTED_RANGE = re.compile(r"\[\s*(0x[0-9a-fA-F]+)\s*,\s*(0x[0-9a-fA-F]+)\s*\]")
 
 
 class Provider(Protocol):
@@ -128,45 +115,6 @@ Step = Batch | Reorg
 
 class ChainMovedError(IndexSyncError):
     """The chain changed while a batch was read; the batch is read again."""
-
-
-class BlockRange:
-    """The ``eth_getLogs`` range: halved (or set to the node's suggestion) on a refusal,
-    doubled again after each success, between 1 and ``maximum`` blocks; and sized to
-    hold about ``logs`` logs, so that reading one range overlaps writing the last."""
-
-    def __init__(self, initial: int, maximum: int, logs: int = 10_000) -> None:
-        self.logs = max(1, logs)
-        self.maximum = max(1, maximum)
-        self.size = max(1, min(initial, self.maximum))
-        self.refusals = 0
-
-    def refused(self, tried: int, error: LogQueryError | None = None) -> None:
-        self.refusals += 1
-        suggested = _suggestion(error) if error is not None else None
-        smaller = max(1, tried // 2)
-        if suggested is not None and suggested < tried:
-            smaller = suggested
-        self.size = max(1, min(self.size, smaller))
-
-    def succeeded(self, tried: int, found: int = 0) -> None:
-        if found > self.logs:
-            self.size = max(1, min(self.size, tried * self.logs // found))
-        elif tried >= self.size and found <= self.logs // 2:
-            self.size = min(self.maximum, self.size * 2)
-
-
-def _suggestion(error: LogQueryError) -> int | None:
-    match = _SUGGESTED_RANGE.search(f"{error.message} {error.data}")
-    if match is None:
-        return None
-    low, high = (int(v, 16) for v in match.groups())
-    return high - low + 1 if high >= low else None
-
-
-def is_range_refusal(error: LogQueryError) -> bool:
-    """Whether the node refused the query for its size (so a smaller one may pass)."""
-    return error.code in _RANGE_CODES or bool(_RANGE_WORDS.search(error.message))
 
 
 class Rpc:
@@ -364,22 +312,20 @@ class ChainReader:
         """The batch after block ``number`` (whose hash is ``block_hash``), up to ``target``."""
         first = number + 1
         while True:
-            last = min(target, first + self.range.size - 1)
+            last = self.range.last(first, target)
             before = self.rpc.headers([last], 1)[last]
             if before is None:
                 raise ChainMovedError(f"block {last} is gone")
             try:
-                logs = self._logs(first, last)
+                found = self.range.attempt(first, last, self._logs)
             except LogQueryError as error:
-                if not is_range_refusal(error) or last == first:
-                    raise IndexSyncError(
-                        f"eth_getLogs over blocks {first}-{last} refused: {error.message} "
-                        f"({error.code})"
-                    ) from error
-                self.range.refused(last - first + 1, error)
-                continue
-            self.range.succeeded(last - first + 1, len(logs))
-            break
+                raise IndexSyncError(
+                    f"eth_getLogs over blocks {first}-{last} refused: {error.message} "
+                    f"({error.code})"
+                ) from error
+            if found is not None:
+                logs = found
+                break
         if any(log.removed for log in logs):
             raise ChainMovedError("the node flagged removed logs")
         wanted = {log.block_number for log in logs} | {last}

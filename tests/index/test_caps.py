@@ -13,7 +13,8 @@ from rdh_chain.index.db import IndexDb
 from rdh_chain.index.errors import IndexSyncError
 from rdh_chain.index.ingest import Indexer
 from rdh_chain.index.settings import IndexSettings
-from rdh_chain.index.sync import BlockRange
+from rdh_chain.log_ranges import BlockRange
+from rdh_chain.verify import chain_events
 from tests.index.conftest import World, dump, open_indexer
 from tests.index.proxy import STYLES, capped_proxy
 
@@ -71,3 +72,32 @@ def test_sync_fails_with_the_nodes_message_when_one_block_is_over_the_cap(
         )
         with pytest.raises(IndexSyncError, match="query returned more than 1 results"):
             indexer.sync()
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_verify_reads_its_events_through_a_capped_node(
+    world: World, anvil: AnvilNode, style: str
+) -> None:
+    """rdh_chain.verify reads with the same adaptive ranges as the index (log_ranges)."""
+    head = world.w3.eth.block_number
+    direct = chain_events(world.w3, world.deployment, world.artifacts, head)
+    cap = _most_logs_in_a_block(world)
+    with capped_proxy(anvil.rpc_url, max_blocks=4, max_results=cap, style=style) as proxy:
+        capped = chain_events(
+            Web3(HTTPProvider(proxy.url)), world.deployment, world.artifacts, head
+        )
+    assert proxy.refused > 0
+    assert proxy.widest <= 4
+    assert capped == direct
+
+
+def test_a_refusal_other_than_the_ranges_is_raised_not_shrunk() -> None:
+    ranges = BlockRange(initial=8, maximum=8)
+
+    def refuse(first: int, last: int) -> list[ev.RawLog]:
+        raise ev.LogQueryError(-32000, "header not found", None)
+
+    with pytest.raises(ev.LogQueryError, match="header not found"):
+        ranges.attempt(1, 8, refuse)
+    assert ranges.size == 8
+    assert ranges.attempt(1, 8, lambda first, last: []) == []

@@ -7,10 +7,10 @@ Pure functions of the raw logs (and their blocks' times), shared by ingestion an
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, get_type_hints
 
 from rdh_chain import events as ev
 from rdh_chain.events import Decoded
@@ -75,31 +75,36 @@ def derive(decoded: Sequence[Decoded], times: Mapping[int, int], known: Known) -
                     event.emc, "emc", item, emc_id=event.id, owner=event.owner, module=known.module
                 )
             )
+    kinds = known.kinds
+    events, accounts = out.events, out.accounts
     for item in decoded:
         log, event = item.log, item.event
-        args = event_json(event)
-        involved = sorted(_addresses(args) - {ZERO_ADDRESS})
-        out.events.append(
+        plan = _plan(type(event))
+        args = plan.to_json(event)
+        block_number, log_index, address = log.block_number, log.log_index, log.address
+        events.append(
             {
-                "block_number": log.block_number,
-                "log_index": log.log_index,
+                "block_number": block_number,
+                "log_index": log_index,
                 "block_hash": log.block_hash,
                 "transaction_hash": log.transaction_hash,
-                "block_time": times[log.block_number],
-                "contract": log.address,
-                "kind": known.kinds.get(log.address, "unknown"),
-                "emc": _emc_of(item, known),
-                "name": event.name,
-                "account": _account_of(event, known),
-                "period": _first(event, _PERIOD_FIELDS),
+                "block_time": times[block_number],
+                "contract": address,
+                "kind": kinds.get(address, "unknown"),
+                "emc": _emc_of(item, known, plan),
+                "name": plan.name,
+                "account": _account_of(event, known, plan),
+                "period": _first(event, plan.period_fields),
                 "args": args,
             }
         )
-        out.accounts.extend(
-            {"account": a, "block_number": log.block_number, "log_index": log.log_index}
-            for a in involved
-        )
-        if event.name in MEMBER_EVENTS and known.kinds.get(log.address) == "registry":
+        involved = _involved(args, plan.scan)
+        if involved:
+            accounts.extend(
+                {"account": a, "block_number": block_number, "log_index": log_index}
+                for a in involved
+            )
+        if plan.member_event and kinds.get(address) == "registry":
             out.members.add(getattr(event, "account"))  # noqa: B009 (every one has it)
     return out
 
@@ -124,9 +129,10 @@ def _contract(
     }
 
 
-def _emc_of(item: Decoded, known: Known) -> str | None:
+def _emc_of(item: Decoded, known: Known, plan: _Plan) -> str | None:
     address, event = item.log.address, item.event
-    if known.is_emc(address):
+    kinds = known.kinds
+    if kinds.get(address) == "emc":
         return address
     if isinstance(event, ev.EmcCreated):
         return event.emc
@@ -134,21 +140,21 @@ def _emc_of(item: Decoded, known: Known) -> str | None:
         return known.emc_ids.get(event.id)
     if isinstance(event, ev.Transfer):
         for side in (event.to, event.from_):
-            if known.is_emc(side):
+            if kinds.get(side) == "emc":
                 return side
         return None
-    for name in ("account", "to", "from_", "spender", "owner"):
-        value = getattr(event, name, None)
-        if isinstance(value, str) and known.is_emc(value):
+    for name in plan.emc_fields:
+        value = getattr(event, name)
+        if isinstance(value, str) and kinds.get(value) == "emc":
             return value
     return None
 
 
-def _account_of(event: ev.Event, known: Known) -> str | None:
+def _account_of(event: ev.Event, known: Known, plan: _Plan) -> str | None:
     if isinstance(event, ev.Transfer):
         # The member's side of a payout (from an EMC) or a deposit (to it).
         return event.from_ if known.is_emc(event.to) else event.to
-    value = _first(event, _ACCOUNT_FIELDS)
+    value = _first(event, plan.account_fields)
     return value if isinstance(value, str) else None
 
 
@@ -160,9 +166,97 @@ def _first(event: ev.Event, names: Iterable[str]) -> Any:
     return None
 
 
+def _involved(args: dict[str, Any], scan: tuple[str, ...]) -> list[str]:
+    """The addresses in ``args`` but the zero address, sorted (``scan``: where they may be)."""
+    found: set[str] = set()
+    for name in scan:
+        value = args[name]
+        if type(value) is str:
+            if len(value) == 42 and value.startswith("0x"):
+                found.add(value)
+        else:
+            found |= _addresses(value)
+    found.discard(ZERO_ADDRESS)
+    return sorted(found)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What derivation reads of one event class, worked out once from its fields."""
+
+    name: str
+    to_json: Callable[[Any], dict[str, Any]]
+    scan: tuple[str, ...]  # the fields whose JSON may hold an address
+    account_fields: tuple[str, ...]
+    period_fields: tuple[str, ...]
+    emc_fields: tuple[str, ...]
+    member_event: bool
+
+
+_PLANS: dict[type[Any], _Plan] = {}
+_EMC_FIELDS = ("account", "to", "from_", "spender", "owner")
+
+
+def _plan(cls: type[Any]) -> _Plan:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _make_plan(cls)
+    return plan
+
+
+def _make_plan(cls: type[Any]) -> _Plan:
+    names = _field_names(cls)
+    try:
+        hints = get_type_hints(cls)
+    except Exception:  # pragma: no cover (every event's hints resolve)
+        hints = {}
+    kinds = {name: _hint_kind(hints.get(name)) for name in names}
+    return _Plan(
+        name=cls.name,
+        to_json=_json_function(cls, names, kinds),
+        scan=tuple(n for n in names if kinds[n] in ("str", "bytes", "other")),
+        account_fields=tuple(n for n in _ACCOUNT_FIELDS if n in names),
+        period_fields=tuple(n for n in _PERIOD_FIELDS if n in names),
+        emc_fields=tuple(n for n in _EMC_FIELDS if n in names),
+        member_event=cls.name in MEMBER_EVENTS,
+    )
+
+
+def _hint_kind(hint: Any) -> str:
+    """How a field's value becomes JSON: as it is, bytes as hex, an enum's number, other."""
+    if hint is int or hint is bool:
+        return "plain"
+    if hint is str or getattr(hint, "__supertype__", None) is str:
+        return "str"
+    if hint is bytes:
+        return "bytes"
+    if isinstance(hint, type) and issubclass(hint, IntEnum):
+        return "plain-enum"
+    return "other"
+
+
+def _json_function(
+    cls: type[Any], names: tuple[str, ...], kinds: Mapping[str, str]
+) -> Callable[[Any], dict[str, Any]]:
+    """``event_json`` for ``cls``, compiled: one dict display of its fields."""
+    expressions = {
+        "plain": "e.{0}",
+        "str": "e.{0}",
+        "bytes": "'0x' + e.{0}.hex()",
+        "plain-enum": "int(e.{0})",
+        "other": "_jsonable(e.{0})",
+    }
+    items = ", ".join(f"{n!r}: {expressions[kinds[n]].format(n)}" for n in names)
+    namespace: dict[str, Any] = {"_jsonable": _jsonable}
+    exec(f"def to_json(e):\n    return {{{items}}}\n", namespace)
+    function: Callable[[Any], dict[str, Any]] = namespace["to_json"]
+    function.__qualname__ = f"event_json[{cls.__name__}]"
+    return function
+
+
 def event_json(event: ev.Event) -> dict[str, Any]:
     """``event.as_json()``, several times faster (no ``dataclasses.asdict`` deep copy)."""
-    return {name: _jsonable(getattr(event, name)) for name in _field_names(type(event))}
+    return _plan(type(event)).to_json(event)
 
 
 _FIELDS: dict[type[Any], tuple[str, ...]] = {}

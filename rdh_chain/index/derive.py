@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_origin, get_type_hints
 
 from rdh_chain import events as ev
 from rdh_chain.events import Decoded
@@ -98,7 +98,7 @@ def derive(decoded: Sequence[Decoded], times: Mapping[int, int], known: Known) -
                 "args": args,
             }
         )
-        involved = _involved(args, plan.scan)
+        involved = plan.involved(args)
         if involved:
             accounts.extend(
                 {"account": a, "block_number": block_number, "log_index": log_index}
@@ -166,27 +166,13 @@ def _first(event: ev.Event, names: Iterable[str]) -> Any:
     return None
 
 
-def _involved(args: dict[str, Any], scan: tuple[str, ...]) -> list[str]:
-    """The addresses in ``args`` but the zero address, sorted (``scan``: where they may be)."""
-    found: set[str] = set()
-    for name in scan:
-        value = args[name]
-        if type(value) is str:
-            if len(value) == 42 and value.startswith("0x"):
-                found.add(value)
-        else:
-            found |= _addresses(value)
-    found.discard(ZERO_ADDRESS)
-    return sorted(found)
-
-
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """What derivation reads of one event class, worked out once from its fields."""
 
     name: str
     to_json: Callable[[Any], dict[str, Any]]
-    scan: tuple[str, ...]  # the fields whose JSON may hold an address
+    involved: Callable[[dict[str, Any]], list[str]]  # its JSON's addresses but zero, sorted
     account_fields: tuple[str, ...]
     period_fields: tuple[str, ...]
     emc_fields: tuple[str, ...]
@@ -206,15 +192,18 @@ def _plan(cls: type[Any]) -> _Plan:
 
 def _make_plan(cls: type[Any]) -> _Plan:
     names = _field_names(cls)
-    try:
-        hints = get_type_hints(cls)
-    except Exception:  # pragma: no cover (every event's hints resolve)
-        hints = {}
-    kinds = {name: _hint_kind(hints.get(name)) for name in names}
     return _Plan(
         name=cls.name,
-        to_json=_json_function(cls, names, kinds),
-        scan=tuple(n for n in names if kinds[n] in ("str", "bytes", "other")),
+        to_json=_compiled(f"event_json[{cls.__name__}]", "e", f"return {_json_of(cls, 'e')}"),
+        involved=_compiled(
+            f"involved[{cls.__name__}]",
+            "a",
+            "c = []\n"
+            + "".join(_candidates(cls, "a", 0))
+            + "found = {v for v in c if len(v) == 42 and v.startswith('0x')}\n"
+            + "found.discard(_ZERO)\n"
+            + "return sorted(found)",
+        ),
         account_fields=tuple(n for n in _ACCOUNT_FIELDS if n in names),
         period_fields=tuple(n for n in _PERIOD_FIELDS if n in names),
         emc_fields=tuple(n for n in _EMC_FIELDS if n in names),
@@ -222,8 +211,15 @@ def _make_plan(cls: type[Any]) -> _Plan:
     )
 
 
-def _hint_kind(hint: Any) -> str:
-    """How a field's value becomes JSON: as it is, bytes as hex, an enum's number, other."""
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    try:
+        return get_type_hints(cls)
+    except Exception:  # pragma: no cover (every event's and struct's hints resolve)
+        return {}
+
+
+def _kind(hint: Any) -> str:
+    """How a field's value becomes JSON: as it is, bytes as hex, an enum's number, ..."""
     if hint is int or hint is bool:
         return "plain"
     if hint is str or getattr(hint, "__supertype__", None) is str:
@@ -231,26 +227,78 @@ def _hint_kind(hint: Any) -> str:
     if hint is bytes:
         return "bytes"
     if isinstance(hint, type) and issubclass(hint, IntEnum):
-        return "plain-enum"
+        return "enum"
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return "struct"
+    args = get_args(hint)
+    if get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return "tuple"
     return "other"
 
 
-def _json_function(
-    cls: type[Any], names: tuple[str, ...], kinds: Mapping[str, str]
-) -> Callable[[Any], dict[str, Any]]:
-    """``event_json`` for ``cls``, compiled: one dict display of its fields."""
-    expressions = {
-        "plain": "e.{0}",
-        "str": "e.{0}",
-        "bytes": "'0x' + e.{0}.hex()",
-        "plain-enum": "int(e.{0})",
-        "other": "_jsonable(e.{0})",
+def _json_of(cls: type[Any], source: str, depth: int = 0) -> str:
+    """An expression for ``_jsonable(source)``, ``source`` being a ``cls`` dataclass."""
+    hints = _hints(cls)
+    items = ", ".join(
+        f"{name!r}: {_json_expression(hints.get(name), f'{source}.{name}', depth)}"
+        for name in _field_names(cls)
+    )
+    return f"{{{items}}}"
+
+
+def _json_expression(hint: Any, source: str, depth: int) -> str:
+    kind = _kind(hint)
+    if kind in ("plain", "str"):
+        return source
+    if kind == "bytes":
+        return f"'0x' + {source}.hex()"
+    if kind == "enum":
+        return f"int({source})"
+    if kind == "struct" and depth < 4:
+        return _json_of(hint, source, depth + 1)
+    if kind == "tuple" and depth < 4:
+        item = f"v{depth}"
+        return f"[{_json_expression(get_args(hint)[0], item, depth + 1)} for {item} in {source}]"
+    return f"_jsonable({source})"
+
+
+def _candidates(cls: type[Any], source: str, depth: int) -> list[str]:
+    """Statements adding to ``c`` the strings of ``source`` (``cls``'s JSON) that may be
+    addresses: its str and bytes values, nested ones too."""
+    hints = _hints(cls)
+    lines = []
+    for name in _field_names(cls):
+        lines.extend(_value_candidates(hints.get(name), f"{source}[{name!r}]", depth))
+    return lines
+
+
+def _value_candidates(hint: Any, source: str, depth: int) -> list[str]:
+    kind = _kind(hint)
+    indent = "    " * depth
+    if kind in ("plain", "enum"):
+        return []
+    if kind in ("str", "bytes"):
+        return [f"{indent}c.append({source})\n"]
+    if kind == "struct" and depth < 4:
+        return _candidates(hint, source, depth)
+    if kind == "tuple" and depth < 4:
+        item = f"v{depth}"
+        inner = _value_candidates(get_args(hint)[0], item, depth + 1)
+        return [f"{indent}for {item} in {source}:\n", *inner] if inner else []
+    return [f"{indent}c.extend(_addresses({source}))\n"]
+
+
+def _compiled(name: str, argument: str, body: str) -> Callable[[Any], Any]:
+    """A function of ``argument`` with ``body`` (generated here, from field names only)."""
+    namespace: dict[str, Any] = {
+        "_jsonable": _jsonable,
+        "_addresses": _addresses,
+        "_ZERO": ZERO_ADDRESS,
     }
-    items = ", ".join(f"{n!r}: {expressions[kinds[n]].format(n)}" for n in names)
-    namespace: dict[str, Any] = {"_jsonable": _jsonable}
-    exec(f"def to_json(e):\n    return {{{items}}}\n", namespace)
-    function: Callable[[Any], dict[str, Any]] = namespace["to_json"]
-    function.__qualname__ = f"event_json[{cls.__name__}]"
+    code = f"def function({argument}):\n" + "".join(f"    {line}\n" for line in body.splitlines())
+    exec(code, namespace)
+    function: Callable[[Any], Any] = namespace["function"]
+    function.__qualname__ = name
     return function
 
 

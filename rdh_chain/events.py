@@ -634,7 +634,8 @@ def _compile(
                 f"{name}={expression(component, inner, source, at + offset)}"
                 for name, component, inner, offset in _struct_parts(param, hint)
             ]
-            return f"{bind(hint)}({', '.join(fields)})"
+            # A struct's trusted constructor where it has one (no checks the ABI makes).
+            return f"{bind(getattr(hint, 'from_chain', hint))}({', '.join(fields)})"
         word = f"{source}[{at}:{at + 32}]"
         if abi_type == "address":
             return f"_cs({source}[{at + 12}:{at + 32}])"

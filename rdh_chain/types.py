@@ -237,6 +237,29 @@ class PeriodReport:
         to_fen(self.cost, "PeriodReport.cost", limits.REPORT_COST)
         to_fen(self.profit, "PeriodReport.profit", limits.REPORT_PROFIT)
 
+    @classmethod
+    def from_chain(
+        cls,
+        users: int,
+        units: int,
+        revenue: int,
+        cost: int,
+        profit: int,
+        document_hash: bytes = bytes(32),
+    ) -> PeriodReport:
+        """A report as a log's decoder read it: the chain's ABI widths bound its figures
+        already, so none is checked again (the constructor checks them)."""
+        report = object.__new__(cls)
+        report.__dict__.update(
+            users=users,
+            units=units,
+            revenue=revenue,
+            cost=cost,
+            profit=profit,
+            document_hash=document_hash,
+        )
+        return report
+
     def as_abi(self) -> tuple[int, int, int, int, int, bytes]:
         return (self.users, self.units, self.revenue, self.cost, self.profit, self.document_hash)
 

@@ -220,9 +220,11 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
 
 def _kind(hint: Any) -> str:
     """How a field's value becomes JSON: as it is, bytes as hex, an enum's number, ..."""
+    while hasattr(hint, "__supertype__"):  # a NewType (ChecksumAddress: of a NewType of str)
+        hint = hint.__supertype__
     if hint is int or hint is bool:
         return "plain"
-    if hint is str or getattr(hint, "__supertype__", None) is str:
+    if hint is str:
         return "str"
     if hint is bytes:
         return "bytes"

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
@@ -42,7 +42,10 @@ from rdh_chain.raw_tx import LegacySigner, LegacyTx
 from rdh_chain.reverts import RevertDecoder
 from rdh_chain.tx import GAS_MARGIN_PERCENT, TxResult, free_gas_price, replay_revert
 
-__all__ = ["Call", "Outcome", "Pipeline", "Report", "Status"]
+__all__ = ["Call", "Outcome", "Pipeline", "Progress", "Report", "Status"]
+
+# (stage, done, total): "estimated", "sent" and "mined", for a progress bar.
+Progress = Callable[[str, int, int], None]
 
 # JSON-RPC calls per HTTP request: Besu refuses batches above 1,024 by default.
 BATCH_SIZE = 500
@@ -171,14 +174,17 @@ class Pipeline:
 
     # -- the steps ---------------------------------------------------------------------
 
-    def send(self, calls: Sequence[Call]) -> Report:
+    def send(self, calls: Sequence[Call], progress: Progress | None = None) -> Report:
         """Send every call and wait for all of them; see the module for the steps."""
+        tell = progress or (lambda stage, done, total: None)
         outcomes: dict[int, Outcome] = {}
         pending = self._estimate(calls, outcomes)
+        tell("estimated", len(calls), len(calls))
         self._assign_nonces(pending)
         gas_price = free_gas_price(self.w3)
         fillers = self._submit(pending, gas_price, outcomes)
-        self._collect(pending, outcomes)
+        tell("sent", len(pending), len(pending))
+        self._collect(pending, outcomes, tell)
         return Report(tuple(outcomes[i] for i in range(len(calls))), fillers)
 
     def _estimate(self, calls: Sequence[Call], outcomes: dict[int, Outcome]) -> list[_Pending]:
@@ -256,7 +262,9 @@ class Pipeline:
         # sends to the receipt timeout, which reports them as not mined.
         return sum("error" not in reply for reply in replies)
 
-    def _collect(self, pending: Sequence[_Pending], outcomes: dict[int, Outcome]) -> None:
+    def _collect(
+        self, pending: Sequence[_Pending], outcomes: dict[int, Outcome], tell: Progress
+    ) -> None:
         waiting = {p.tx_hash.to_0x_hex(): p for p in pending}
         deadline = time.monotonic() + self.receipt_timeout
         delay = _FIRST_POLL_S
@@ -269,6 +277,7 @@ class Pipeline:
                     continue
                 p = waiting.pop(tx_hash)
                 outcomes[p.index] = self._mined(p, _receipt(receipt))
+            tell("mined", len(pending) - len(waiting), len(pending))
             if not waiting or time.monotonic() + delay > deadline:
                 break
             time.sleep(delay)

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from rdh_chain.cli.batch_output import EXIT_FAILED_ROWS, send_with_progress
 from rdh_chain.cli.context import (
     JsonOption,
     KeystoreOption,
@@ -24,26 +23,6 @@ from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.member_import import Action, PlannedRow, metadata_text, plan_import, read_rows
 from rdh_chain.pipeline import Outcome, Pipeline, Report
 from rdh_chain.profiles import ProfileStore
-
-EXIT_FAILED_ROWS = 1
-
-
-def _send(pipeline: Pipeline, plans: list[PlannedRow]) -> Report:
-    calls = [p.call for p in plans if p.call is not None]
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
-        task = progress.add_task("estimating", total=len(calls))
-
-        def tell(stage: str, done: int, total: int) -> None:
-            progress.update(task, description=stage, completed=done, total=total)
-
-        return pipeline.send(calls, progress=tell)
 
 
 def _outcomes(plans: list[PlannedRow], report: Report | None) -> list[Outcome | None]:
@@ -122,7 +101,8 @@ def import_command(
     todo = [p for p in plans if p.call is not None]
     report = None
     if todo and not dry_run:
-        report = _send(Pipeline(operator.w3, operator.decoder), plans)
+        calls = [p.call for p in todo if p.call is not None]
+        report = send_with_progress(Pipeline(operator.w3, operator.decoder), calls)
     found = _json(plans, _outcomes(plans, report))
     if json_output:
         echo_json(found)

@@ -99,7 +99,7 @@ def test_openapi_documents_typed_data_in_wallet_form(offline_client: TestClient)
     assert route["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/TypedDataPublic"
     }
-    assert set(route["responses"]) == {"200", "404", "422", "503"}
+    assert set(route["responses"]) == {"200", "401", "403", "404", "422", "503"}
     assert list(schemas["TypedDataPublic"]["properties"]) == [
         "types",
         "primaryType",

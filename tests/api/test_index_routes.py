@@ -562,3 +562,27 @@ def test_gateway_reads_an_index_deleted_and_synced_again(
     assert gone.json()["detail"].startswith(f"There is no index at {path}: ")
     assert back.status_code == 200
     assert back.json()["total"] > 0
+
+
+# -- sign-in: roles read again when the index says they changed ---------------------------
+
+
+def test_a_session_loses_its_role_once_the_index_has_the_suspension(
+    demo: Demo, w3: Web3, anvil: AnvilNode, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'index.sqlite'}"  # the module's index stays as it was
+    demo.ledger.forget_nonces()
+    sync_index(url, w3, demo.deployment)
+    client = TestClient(create_app(demo.settings, index_url=url))
+    auditor = demo.cast.auditor
+    sign_in(client, auditor)
+    assert client.get(f"/emcs/{demo.emc}/history").status_code == 200
+
+    demo.ledger.connect(demo.cast.admin).registry.suspend(auditor.address)
+    # Until the index has the suspension, nothing says the roles changed: none are read.
+    assert client.get("/auth/me").json()["roles"] == ["auditor"]
+    sync_index(url, w3, demo.deployment)
+
+    assert client.get("/auth/me").json()["roles"] == []
+    refused = client.get(f"/emcs/{demo.emc}/history")
+    assert (refused.status_code, refused.json()["error"]) == (403, "not_a_member")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from api import reading
 from api.audit_models import VerificationPublic
+from api.auth.deps import AUTH_RESPONSES, EMC_ACCESS
 from api.deps import IndexDep, LedgerDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
 from rdh_chain.history import HistoryFilter, to_csv, to_json
@@ -17,7 +18,13 @@ from rdh_chain.statement_render import statement_chart, statement_csv, statement
 from rdh_chain.validation import to_address
 from rdh_chain.verify import verify
 
-router = APIRouter(prefix="/emcs", tags=["audit"], responses=ERROR_RESPONSES)
+# An EMC's members, auditors and operators only, as its history (api.auth.deps).
+router = APIRouter(
+    prefix="/emcs",
+    tags=["audit"],
+    responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+    dependencies=EMC_ACCESS,
+)
 
 AddressPath = Annotated[
     str,

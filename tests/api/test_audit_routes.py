@@ -18,6 +18,7 @@ from rdh_chain.history import HistoryFilter, filter_rows, read_csv, read_json
 from rdh_chain.index import queries
 from rdh_chain.index.db import IndexDb
 from rdh_chain.index.schema import RawLogRow
+from tests.api.auth_helpers import sign_in
 from tests.api.test_index_routes import Demo, all_rows, api, demo, row_keys
 
 __all__ = ["api", "demo"]  # the fixtures, shared with test_index_routes
@@ -113,6 +114,7 @@ def test_verify_reports_a_tampered_index_row_with_the_accounts_name(
         db.close()
 
     with TestClient(create_app(demo.settings, index_url=url)) as tampered:
+        sign_in(tampered, demo.cast.auditor)
         body = tampered.get(f"/emcs/{demo.emc}/verify").json()
 
     assert body["ok"] is False

@@ -113,7 +113,8 @@ class RunRecord:
         path = data_dir / RUN_FILENAME
         data_dir.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{RUN_FILENAME}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(asdict(self) | {"gateway_url": self.gateway_url}, indent=2) + "\n")
+        data = asdict(self) | {"gateway_url": self.gateway_url}
+        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         tmp.replace(path)
         return path
 

@@ -189,9 +189,7 @@ def _anvil_version(w3: Web3, rpc_url: str) -> str:
 @chain_app.command("advance")
 def advance(
     ctx: typer.Context,
-    hours: Annotated[
-        int, typer.Option("--hours", min=1, help="Hours to move the clock forward.")
-    ],
+    hours: Annotated[int, typer.Option("--hours", min=1, help="Hours to move the clock forward.")],
     as_json: JsonOption = False,
 ) -> None:
     """Move the local anvil's clock forward and mine a block (to pass a bid round's or a

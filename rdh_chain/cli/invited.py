@@ -80,7 +80,9 @@ def version_entries(
             f"{class_name(e.share_class)} {e.bps:,}"
             if e.share_class is ShareClass.DEV_FUND
             else f"{labels.get(e.account, e.account)} {class_name(e.share_class)} {e.bps:,}"
-            for e in entries
+            for e in sorted(
+                entries, key=lambda e: (e.share_class, labels.get(e.account, e.account))
+            )
         )
         hint = (
             "" if from_active else " To keep the active version's other entries, add --from-active."

@@ -291,7 +291,7 @@ def cache_key(request: Request) -> str:
 
 def _answer(built: Built) -> Answer:
     model, headers = built if isinstance(built, tuple) else (built, {})
-    return Answer(model.model_dump_json().encode(), headers)
+    return Answer(model.model_dump_json(by_alias=True).encode(), headers)
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,9 @@ async def list_emcs(
         at = AsOfPublic(block_number=block, block_hash="0x" + bytes(got["hash"]).hex())
         page = _summaries(ledger, addresses[offset : offset + limit], block)
         model, headers = _emc_page(at, None, len(addresses), page, limit, offset)
-        return Response(model.model_dump_json(), media_type="application/json", headers=headers)
+        return Response(
+            model.model_dump_json(by_alias=True), media_type="application/json", headers=headers
+        )
 
     return await run_in_threadpool(from_chain)
 
@@ -313,7 +315,7 @@ async def get_emc(request: Request, emc: EmcDep, index: IndexDep) -> Response:
         pass  # the chain answers, at its latest block
     ledger = await ledger_provider(request.app.state).aget()
     detail = await run_in_threadpool(_detail, ledger, emc, None)
-    return Response(detail.model_dump_json(), media_type="application/json")
+    return Response(detail.model_dump_json(by_alias=True), media_type="application/json")
 
 
 def _detail(ledger: Ledger, emc: EmcClient, block: int | None) -> EmcDetailPublic:

@@ -57,6 +57,16 @@ class AnswerCache:
         self._flights: dict[tuple[Hashable, str], asyncio.Future[Answer]] = {}
         self.hits = 0
         self.misses = 0
+        self.verifying = False  # a check against the chain is running (set on the loop)
+
+    def clear(self) -> None:
+        """Forget every answer (the checkpoint is no longer on the chain)."""
+        with self._lock:
+            self._token = None
+            self._answers.clear()
+            self._memo.clear()
+            self._bytes = 0
+            self._verified_at = None
 
     def _switch(self, token: Hashable) -> None:
         """Forget everything of an older version (with the lock held)."""

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
 from api.index import IndexProvider, IndexReader, IndexUnavailableError
+from api.reading import checked_address
 from rdh_chain.config import LedgerFactory, Settings
 from rdh_chain.contracts import EmcClient
 from rdh_chain.index import queries
@@ -129,7 +130,7 @@ async def get_emc(
     index); any other address is asked of the factory, which also finds an EMC created
     since the index's checkpoint.
     """
-    checked = to_address(address, "EMC address")
+    checked = checked_address(address, "EMC address")
     ledgers = ledger_provider(request.app.state)
     known = await known_emcs(IndexReader(index_provider(request.app.state), ledgers.get))
     if checked in known:

@@ -15,6 +15,7 @@ thread runs it (a dependency's session would hold one while the request waits fo
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 from collections.abc import Callable, Hashable, Iterator
@@ -279,6 +280,8 @@ def on_chain(ledger: Ledger, point: queries.Checkpoint) -> bool:
 
 T = TypeVar("T")
 
+_BACKGROUND: set[asyncio.Task[None]] = set()  # checks running (tasks need a reference)
+
 Built = BaseModel | tuple[BaseModel, dict[str, str]]
 """What a route's builder returns: the answer, and the headers that go with it."""
 
@@ -353,8 +356,10 @@ class IndexReader:
         token = self.provider.version()
         if token is not None:
             hit = self.cache.get(key, token)
-            if hit is not None and self.cache.verified(token):
+            if hit is not None:
                 self.cache.hits += 1
+                if not self.cache.verified(token):
+                    self._verify_soon(token)
                 return hit.response()
         self.cache.misses += 1
         flight_token: Hashable = ("unversioned",) if token is None else token
@@ -362,6 +367,27 @@ class IndexReader:
             flight_token, key, lambda: run_in_threadpool(self._compute, key, build)
         )
         return answer.response()
+
+    def _verify_soon(self, token: Hashable) -> None:
+        """Check the checkpoint against the chain again, on a worker thread, while the
+        answers are served (no request waits for the chain); a checkpoint the chain no
+        longer has empties the cache, so the next requests get the 503 that says why."""
+        if self.cache.verifying:
+            return
+        self.cache.verifying = True
+
+        def verify() -> None:
+            try:
+                with self.view(token=token):
+                    pass
+            except (IndexUnavailableError, SQLAlchemyError):
+                self.cache.clear()
+            finally:
+                self.cache.verifying = False
+
+        task = asyncio.get_running_loop().create_task(run_in_threadpool(verify))
+        _BACKGROUND.add(task)
+        task.add_done_callback(_BACKGROUND.discard)
 
     def _compute(self, key: str, build: Callable[[IndexView], Built]) -> Answer:
         token = self.provider.version()  # before the session's snapshot: never newer

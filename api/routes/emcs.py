@@ -225,8 +225,8 @@ async def get_emc_history(
     oldest first, each with its block, transaction and time, and names beside addresses
     (``rdh audit history EMC``). A period range leaves out rows without a period."""
     where = HistoryFilter(
-        emc=to_address(address, "EMC address"),
-        member=None if member is None else to_address(member, "member address"),
+        emc=reading.checked_address(address, "EMC address"),
+        member=None if member is None else reading.checked_address(member, "member address"),
         kinds=frozenset(RowKind(k) for k in kind or ()),
         period_from=period_from,
         period_to=period_to,
@@ -273,7 +273,7 @@ async def get_emc_statement(
     sharing space, from the EMC's events up to the checkpoint (or ``as_of``); what each
     provider can claim is read from the chain at that same block (``rdh statement EMC
     --format json``). Amounts are fen."""
-    emc_address = to_address(address, "EMC address")
+    emc_address = reading.checked_address(address, "EMC address")
 
     def build(view: IndexView) -> tuple[StatementPublic, dict[str, str]]:
         found = reading.indexed_emc(view, emc_address).address

@@ -78,8 +78,8 @@ async def get_member_history(
     or a party (a signer, an invited bidder) -- across EMCs and the registry, oldest first
     (``rdh audit history --member ADDRESS``). An address the index never saw has no rows."""
     where = HistoryFilter(
-        emc=None if emc is None else to_address(emc, "EMC address"),
-        member=to_address(address, "member address"),
+        emc=None if emc is None else reading.checked_address(emc, "EMC address"),
+        member=reading.checked_address(address, "member address"),
         kinds=frozenset(RowKind(k) for k in kind or ()),
         period_from=period_from,
         period_to=period_to,

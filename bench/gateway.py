@@ -79,6 +79,7 @@ class Load:
     statuses: dict[str, int]
     body_bytes: int
     cold_ms: float  # the first request, which computes the answer (the others are served it)
+    cpu_us: float  # the gateway's CPU time per answer (user + system), whatever else runs
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class GatewayResults:
                     "statuses": x.statuses,
                     "mean_body_bytes": x.body_bytes,
                     "first_request_ms": x.cold_ms,
+                    "gateway_cpu_us_per_request": x.cpu_us,
                 }
                 for x in self.loads
             ],
@@ -148,6 +150,23 @@ def endpoints(session_db: IndexDb) -> dict[str, str]:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` and its children (uvicorn's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        pending.extend(int(c) for c in children)
+    return total
+
+
 def _get(url: str, timeout: float = 10.0) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as answer:
@@ -157,8 +176,11 @@ def _get(url: str, timeout: float = 10.0) -> tuple[int, bytes]:
 
 
 @contextmanager
-def gateway(settings: Settings, index_url: str, workers: int, log: Progress) -> Iterator[str]:
-    """The gateway as ``make run`` starts it, on a free port; its base URL once it answers."""
+def gateway(
+    settings: Settings, index_url: str, workers: int, log: Progress
+) -> Iterator[tuple[str, int]]:
+    """The gateway as ``make run`` starts it, on a free port; its base URL (and its process
+    id) once it answers."""
     env = os.environ | {
         "RDH_RPC_URL": settings.rpc_url,
         "RDH_DATA_DIR": str(settings.data_dir),
@@ -186,7 +208,7 @@ def gateway(settings: Settings, index_url: str, workers: int, log: Progress) -> 
                 raise RuntimeError(f"the gateway did not answer within {READY_TIMEOUT_S} s")
             time.sleep(0.2)
         log(f"gateway at {base} ({workers} worker{'s' if workers > 1 else ''})")
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         try:
@@ -293,7 +315,7 @@ def measure(
                 paths = endpoints(db)
             finally:
                 db.close()
-            with gateway(settings, index_url, workers, log) as base:
+            with gateway(settings, index_url, workers, log) as (base, pid):
                 average = " ".join(f"{x:.2f}" for x in os.getloadavg())
                 loads = []
                 for name, path in paths.items():
@@ -304,7 +326,10 @@ def measure(
                         raise RuntimeError(f"{name}: {base + path} answered {status}")
                     for connections in CONNECTIONS:
                         log(f"{name} at {connections} connections")
+                        cpu = cpu_seconds(pid)
                         got = load(base + path, connections, seconds)
+                        cpu = cpu_seconds(pid) - cpu
+                        cpu_us = round(cpu / max(1, got["answered"]) * 1e6)
                         loads.append(
                             Load(
                                 endpoint=name,
@@ -317,6 +342,7 @@ def measure(
                                 statuses=got["statuses"],
                                 body_bytes=got["mean_body_bytes"],
                                 cold_ms=cold_ms,
+                                cpu_us=cpu_us,
                             )
                         )
                 log(f"transaction to visible row: {VISIBLE_SAMPLES} transactions")
@@ -341,6 +367,7 @@ def table(results: GatewayResults) -> Table:
         "p99 @50",
         "req/s @10",
         "p99 @10",
+        "CPU/req",
         "first",
         "errors",
         "goal",
@@ -358,6 +385,7 @@ def table(results: GatewayResults) -> Table:
             f"{fifty.p99_ms:.1f} ms",
             f"{ten.rps:,.0f}",
             f"{ten.p99_ms:.1f} ms",
+            f"{fifty.cpu_us:,.0f} µs",
             f"{fifty.cold_ms:,.0f} ms",
             str(fifty.errors + ten.errors + bad),
             f"{_mark(met)} >= {GOAL_RPS_50:,}/s, p99 < {GOAL_P99_50_MS:.0f} ms @50; "
@@ -368,6 +396,7 @@ def table(results: GatewayResults) -> Table:
         "tx -> row in GET /members/{a}/history",
         f"{median:.3f} s",
         f"max {max(results.visible):.3f} s",
+        "",
         "",
         "",
         "",

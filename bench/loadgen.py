@@ -30,6 +30,7 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     errors: int = 0
     body_bytes: int = 0
+    answered: int = 0  # every answer, warm-up and late ones included
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -86,6 +87,7 @@ async def _connection(
                 reader, writer = await asyncio.open_connection(host, port)
                 continue
             done = time.perf_counter()
+            tally.answered += 1
             # Answers that arrive in the window count (as wrk counts them): those of the
             # warm-up and those still on their way at the end do not.
             if start <= done < end:
@@ -137,6 +139,7 @@ async def run(
         "connections": connections,
         "seconds": elapsed,
         "requests": len(tally.latencies),
+        "answered": tally.answered,
         "ok": ok,
         "statuses": {str(k): v for k, v in sorted(tally.statuses.items())},
         "errors": tally.errors,

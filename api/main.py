@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from api.deps import LedgerProvider
 from api.docs import install_offline_docs
 from api.errors import install_error_handlers
+from api.examples import install_schema_examples
 from api.index import IndexProvider, gateway_index_url
 from api.routes import bids, emcs, health, members
 from rdh_chain.config import Settings
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, index_url: str | None = None
     app.state.index = IndexProvider(gateway_index_url(settings, index_url))
     install_error_handlers(app)
     install_offline_docs(app)
+    install_schema_examples(app, settings)
     for module in (health, emcs, bids, members):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

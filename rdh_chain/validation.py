@@ -41,18 +41,35 @@ COUNT_FORM = "use whole digits and, if you like, commas between groups of three:
 _MAX_DIGITS = 80
 
 
+# Longer input (past an address with its quotes) is quoted by its start and its length only.
+_SHOWN_CHARS = 50
+
+
+def shown(value: object) -> str:
+    """``value`` as a message quotes it: its ``repr``, cut to a short prefix and its length
+    when long (a request's path segment may be 100 KB)."""
+    text = repr(value)
+    if len(text) <= _SHOWN_CHARS + 2:
+        return text
+    size = f"{len(value):,} characters" if isinstance(value, str) else f"{len(text):,} long"
+    return f"{text[:_SHOWN_CHARS]}... ({size})"
+
+
 def to_address(value: str, what: str = "address") -> ChecksumAddress:
-    """``value`` as a checksum address, or an error naming ``what`` was wrong."""
+    """``value`` as a checksum address, or an error naming ``what`` was wrong (quoting a
+    long ``value`` by its start only)."""
     text = value.strip() if isinstance(value, str) else value
     if not isinstance(text, str) or not is_address(text.lower()):
         raise InvalidInputError(
-            f"{what} {value!r} is not an Ethereum address: expected 0x followed by 40 hex digits."
+            f"{what} {shown(value)} is not an Ethereum address: expected 0x followed by 40 hex "
+            "digits."
         )
     digits = text[2:] if text[:2].lower() == "0x" else text
     mixed_case = digits not in (digits.lower(), digits.upper())
     if mixed_case and to_checksum_address(text) != text:  # EIP-55: case encodes a checksum
         raise InvalidInputError(
-            f"{what} {value!r} has a wrong checksum (mixed case); re-copy it or use lower case."
+            f"{what} {shown(value)} has a wrong checksum (mixed case); re-copy it or use lower "
+            "case."
         )
     return to_checksum_address(text)
 

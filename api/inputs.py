@@ -32,6 +32,7 @@ from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.limits import UINT256, Limit
+from rdh_chain.types import TOTAL_BPS
 from rdh_chain.validation import (
     AMOUNT_FORM,
     COUNT_FORM,
@@ -155,6 +156,51 @@ class Count(_TextNumber):
             "description": f"A whole number: {COUNT_FORM}; at most {self.limit.max:,}.",
             "examples": ["20,000"],
         }
+
+
+@dataclass(frozen=True)
+class Bps:
+    """``Annotated[int, Bps()]``: basis points of profit, a whole number from 0 to 10,000
+    (100.00%); anything else is a 422 saying so."""
+
+    @staticmethod
+    def _no_bool(value: Any) -> Any:
+        if isinstance(value, bool):
+            raise _bps_error(f"{value} is not a number")
+        return value
+
+    def _validate(self, value: int) -> int:
+        if value > TOTAL_BPS:
+            raise _bps_error(f"{value:,} bps is more than {TOTAL_BPS:,} bps (100.00% of profit)")
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(
+            self._no_bool,
+            core_schema.no_info_after_validator_function(
+                self._validate, core_schema.int_schema(ge=0)
+            ),
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            **handler(schema),
+            "maximum": TOTAL_BPS,
+            "description": "Basis points of profit: 0 to 10,000 (600 is 6.00%).",
+            "examples": [600],
+        }
+
+
+def _bps_error(problem: str) -> PydanticCustomError:
+    return PydanticCustomError(
+        "rdh_input",
+        "{reason}",
+        {"reason": f"{problem}; give basis points from 0 to 10,000 (600 is 6.00%)"},
+    )
 
 
 def _unprocessable(exc: InvalidInputError) -> PydanticCustomError:

@@ -119,7 +119,7 @@ def _check_abi_value(value: Any, param: Mapping[str, Any], what: str) -> None:
 
 def _check_int(value: object, what: str, unit: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(f"{what} must be a whole number, got {value!r}.")
+        raise InvalidInputError(f"{what} must be a whole number, got {shown(value)}.")
     if value < 0:
         raise InvalidInputError(f"{what} must not be negative, got {_count_text(value)}{unit}.")
 
@@ -217,7 +217,7 @@ def _too_large(what: str, shown: str, limit: Limit, *, fen: bool) -> InvalidInpu
 
 
 def _named(what: str, text: object) -> str:
-    return f"{what} {text!r}" if what else repr(text)
+    return f"{what} {shown(text)}" if what else shown(text)
 
 
 def _count_text(value: int) -> str:
@@ -245,7 +245,7 @@ def to_bytes32(value: str | bytes, what: str) -> bytes:
         try:
             raw = bytes.fromhex(text)
         except ValueError as exc:
-            raise InvalidInputError(f"{what} {value!r} is not hex.") from exc
+            raise InvalidInputError(f"{what} {shown(value)} is not hex.") from exc
     if len(raw) != 32:
         raise InvalidInputError(f"{what} must be 32 bytes (0x + 64 hex digits), got {len(raw)}.")
     return raw

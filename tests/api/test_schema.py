@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from eth_account import Account
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
@@ -30,11 +31,15 @@ from web3 import Web3
 from api.examples import emc_address
 from api.inputs import ADDRESS_PATTERN, EMC_EXAMPLE, MEMBER_EXAMPLE
 from api.main import create_app
+from rdh_chain.chain import AnvilNode
 from rdh_chain.config import Settings
+from rdh_chain.demo import MES, PARTNERS, DemoCast, ensure_deployment, seed
 from rdh_chain.index import queries
 from rdh_chain.index.db import IndexDb
 from rdh_chain.index.ingest import Indexer
 from rdh_chain.index.settings import IndexSettings
+from rdh_chain.ledger import Ledger
+from rdh_chain.toolchain import Artifact
 from tests.api.helpers import World
 
 # Parameters whose valid range depends on the ledger's state, not on their form.
@@ -152,3 +157,28 @@ def test_examples_are_the_stand_ins_without_a_deployment_record(tmp_path: Path) 
         text = client.get("/openapi.json").text
     assert EMC_EXAMPLE in text
     assert MEMBER_EXAMPLE in text
+
+
+def test_examples_name_the_emc_and_operator_the_demo_creates(
+    anvil: AnvilNode, w3: Web3, artifacts: dict[str, Artifact], tmp_path: Path
+) -> None:
+    # As `make run` does: deploy with the demo's admin, then seed Smart Cooking.
+    settings = Settings(rpc_url=anvil.rpc_url, data_dir=tmp_path)
+    cast = DemoCast(
+        admin=Account.create(),
+        treasury=Account.create(),
+        auditor=Account.create(),
+        steward=Account.create(),
+        mes={name: Account.create() for name, _, _ in MES},
+        partners={name: Account.create() for name in PARTNERS},
+    )
+    deployment = ensure_deployment(settings, cast.admin)
+    smart_cooking = seed(Ledger(w3, deployment, artifacts), cast)
+
+    with TestClient(create_app(settings)) as client:
+        document = client.get("/openapi.json").json()
+        member = client.get(f"/members/{cast.admin.address}").json()
+    examples = {w: p["schema"]["examples"] for w, p in _address_parameters(document)}
+    assert examples["/emcs/{address} address"] == [smart_cooking]
+    assert examples["/members/{address} address"] == [cast.admin.address]
+    assert member["roles"] == ["operator"]

@@ -13,6 +13,7 @@ from api.audit_models import VerificationPublic
 from api.auth.deps import AUTH_RESPONSES, EMC_ACCESS
 from api.deps import IndexDep, LedgerDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
+from api.inputs import EmcAddressPath
 from rdh_chain.history import HistoryFilter, to_csv, to_json
 from rdh_chain.statement_render import statement_chart, statement_csv, statement_json_text
 from rdh_chain.validation import to_address
@@ -26,13 +27,6 @@ router = APIRouter(
     dependencies=EMC_ACCESS,
 )
 
-AddressPath = Annotated[
-    str,
-    Path(
-        description="The EMC's address (0x + 40 hex digits).",
-        examples=["0x5FbDB2315678afecb367f032d93F642f64180aa3"],
-    ),
-]
 HistoryFormat = Literal["csv", "json"]
 StatementFormat = Literal["csv", "json", "png", "svg"]
 
@@ -66,7 +60,7 @@ def _file_responses(formats: tuple[str, ...]) -> dict[int | str, dict[str, objec
 def export_emc_history(
     index: IndexDep,
     settings: SettingsDep,
-    address: AddressPath,
+    address: EmcAddressPath,
     fmt: Annotated[HistoryFormat, Path(description="`csv` or `json`.")],
 ) -> Response:
     """Every row of the EMC's history up to the index's checkpoint with its transaction
@@ -91,7 +85,7 @@ def export_emc_statement(
     index: IndexDep,
     ledger: LedgerDep,
     settings: SettingsDep,
-    address: AddressPath,
+    address: EmcAddressPath,
     fmt: Annotated[StatementFormat, Path(description="`csv`, `json`, `png` or `svg`.")],
     from_period: Annotated[int | None, Query(ge=1, description="The first period.")] = None,
     to_period: Annotated[int | None, Query(ge=1, description="The last period.")] = None,
@@ -120,7 +114,7 @@ def export_emc_statement(
     responses={**INDEX_RESPONSES, **NOT_FOUND_RESPONSE},
 )
 def verify_emc(
-    index: IndexDep, ledger: LedgerDep, settings: SettingsDep, address: AddressPath
+    index: IndexDep, ledger: LedgerDep, settings: SettingsDep, address: EmcAddressPath
 ) -> VerificationPublic:
     """Replay the EMC's indexed events through the accounting model written from the
     README's rules and compare every account's claimable, locked, paid and earned amounts,

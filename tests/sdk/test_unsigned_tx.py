@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_typing import HexStr
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.types import RPCEndpoint
@@ -168,7 +169,7 @@ def test_relayer_activates_a_version_from_a_fresh_unfunded_wallet(
     with first.sending() as sender:
         result = setup.emc.with_sender(sender).activate_version(version_id, signatures)
     with second.sending() as sender:
-        sender.transact(first.address, "0x", action="a second worker's send")
+        sender.transact(first.address, HexStr("0x"), action="a second worker's send")
 
     activated = setup.emc.event(result, events.VersionActivated)
     assert activated.version_id == version_id

@@ -25,11 +25,11 @@ from eth_utils.address import to_checksum_address
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from hexbytes import HexBytes
-from rlp.exceptions import DecodingError, DeserializationError
 from sqlalchemy.engine import Engine
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 from web3.types import TxParams, TxReceipt, Wei
 
+from api.auth.errors import ForbiddenError
 from api.history_models import HistoryRowPublic
 from api.index import IndexReader, IndexView
 from api.models import ErrorPublic, VersionStatusName
@@ -71,12 +71,6 @@ class RelayError(RdhChainError):
 
 class VersionClosedError(RelayError):
     """The version can no longer be signed or activated (409)."""
-
-
-class NotAPartyError(RelayError):
-    """The signed-in wallet is not a party of the version (403)."""
-
-    status = 403
 
 
 class RelayRefusedError(InvalidInputError):
@@ -132,7 +126,24 @@ def _current_nonce(emc: EmcClient) -> int:
     return 0 if active == 0 else emc.version(active).epoch + 1
 
 
-def _activation_log(ledger: Ledger, emc: EmcClient, version_id: int) -> _Activated | None:
+def _activation_log(
+    ledger: Ledger, index: IndexReader | None, emc: EmcClient, version_id: int
+) -> _Activated | None:
+    """The transaction that activated ``version_id``: from the index when it has it, else
+    from the chain's logs."""
+    if index is not None:
+        with index.view_if_synced() as view:
+            if view is not None:
+                found = queries.decoded_logs(
+                    view.session, emc=emc.address, names=["VersionActivated"]
+                )
+                for decoded in found:
+                    event = decoded.event
+                    if (
+                        isinstance(event, events.VersionActivated)
+                        and event.version_id == version_id
+                    ):
+                        return _Activated(decoded.log.transaction_hash, decoded.log.block_number)
     decoder = ledger.event_decoder
     (topic,) = (
         t for t in decoder.topics if (decoder.signature(t) or "").startswith("VersionActivated(")
@@ -155,6 +166,7 @@ def signatures_of(
     state: RelayState,
     names: dict[ChecksumAddress, str],
     *,
+    index: IndexReader | None = None,
     refused: str | None = None,
     relayed: _Activated | None = None,
 ) -> VersionSignaturesPublic:
@@ -166,7 +178,7 @@ def signatures_of(
     in_force = version.status in (VersionStatus.ACTIVE, VersionStatus.SUPERSEDED)
     relayer = state.relayer(ledger).address
     if in_force:
-        activated = relayed or _activation_log(ledger, emc, version_id)
+        activated = relayed or _activation_log(ledger, index, emc, version_id)
         activation = ActivationPublic(
             state="activated",
             detail=f"In force from period {version.from_period}.",
@@ -248,9 +260,10 @@ def accept_signature(
     a signature of another chain id, EMC or version recovers to another address)."""
     parties = emc.parties(version_id)
     if viewer not in parties:
-        raise NotAPartyError(
+        raise ForbiddenError(
             f"{viewer} is not a party of version {version_id} of EMC {emc.address}; only "
-            f"the wallets it names sign it ({', '.join(parties)})."
+            f"the wallets it names sign it ({', '.join(parties)}).",
+            "not_a_party",
         )
     check_open(emc, version_id)
     normalized = normalize_signature(signature)
@@ -313,19 +326,26 @@ def ledger_contracts(ledger: Ledger, to: ChecksumAddress) -> bool:
     return ledger.factory.is_emc(to)
 
 
+def parse_raw_transaction(raw: str) -> tuple[ChecksumAddress, _TxFields]:
+    """The signer of a signed transaction (0x-hex) and the fields the relay checks;
+    :class:`RelayRefusedError` for anything that is not one."""
+    try:
+        payload = HexBytes(raw)
+        sender = ChecksumAddress(Account.recover_transaction(payload))
+        return sender, _decoded_tx(payload)
+    except Exception as exc:
+        raise RelayRefusedError(
+            f"This is not a signed transaction ({type(exc).__name__}); send the 0x-hex bytes "
+            "a wallet's eth_signTransaction returns."
+        ) from exc
+
+
 def relay_raw(ledger: Ledger, viewer: ChecksumAddress, raw: str) -> HexBytes:
     """Send ``raw`` (signed by the viewer, for this chain, to one of the ledger's contracts)
     after simulating it; a transaction bound to revert raises its decoded error and is not
     sent. Returns its hash."""
-    try:
-        payload = HexBytes(raw)
-        sender = ChecksumAddress(Account.recover_transaction(payload))
-        tx = _decoded_tx(payload)
-    except (ValueError, TypeError, KeyError, DecodingError, DeserializationError) as exc:
-        raise RelayRefusedError(
-            f"This is not a signed transaction ({exc}); send the 0x-hex bytes a wallet's "
-            "eth_signTransaction returns."
-        ) from exc
+    sender, tx = parse_raw_transaction(raw)
+    payload = HexBytes(raw)
     chain_id = int(ledger.w3.eth.chain_id)
     if tx.chain_id != chain_id:
         signed_for = "no chain (pre-EIP-155)" if tx.chain_id is None else f"chain {tx.chain_id}"
@@ -492,7 +512,6 @@ def tx_hash_bytes(text: str) -> bytes:
 
 
 __all__ = [
-    "NotAPartyError",
     "RelayError",
     "RelayRefusedError",
     "RelayState",
@@ -500,6 +519,7 @@ __all__ = [
     "accept_signature",
     "activate",
     "install_relay_errors",
+    "parse_raw_transaction",
     "relay_raw",
     "signatures_of",
     "transaction_sender",

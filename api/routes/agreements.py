@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from api import reading
 from api.auth.deps import EmcReaderDep, ViewerDep
-from api.deps import EmcDep, IndexDep, LedgerDep, SettingsDep
+from api.deps import IndexDep, LedgerDep, SettingsDep
 from api.errors import ERROR_RESPONSES, NOT_FOUND_RESPONSE
 from api.models import ErrorPublic
 from api.relay_models import SignatureSubmit, VersionSignaturesPublic
@@ -59,6 +59,7 @@ NamesDep = Annotated[dict[ChecksumAddress, str], Depends(_names)]
 def get_signatures(
     emc: EmcReaderDep,
     ledger: LedgerDep,
+    index: IndexDep,
     relay: RelayDep,
     names: NamesDep,
     version_id: VersionIdPath,
@@ -67,7 +68,7 @@ def get_signatures(
     through the gateway, and the activation: waiting for signatures, activated by the
     gateway's relayer (its transaction), or refused by the EMC (why). For the EMC's
     members, auditors and operators."""
-    return signatures_of(ledger, emc, version_id, relay, names)
+    return signatures_of(ledger, emc, version_id, relay, names, index=index)
 
 
 @router.post(
@@ -76,7 +77,7 @@ def get_signatures(
 )
 def post_signature(
     viewer: ViewerDep,
-    emc: EmcDep,
+    emc: EmcReaderDep,
     ledger: LedgerDep,
     relay: RelayDep,
     names: NamesDep,

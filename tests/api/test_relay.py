@@ -642,3 +642,8 @@ def test_relaying_routes_take_only_json_they_know(gw: Gateway, world: World) -> 
         f"/emcs/{world.smart_cooking}/tx/approve", json={"amount": "1.00", "spender": "x"}
     )
     _error(answer, 422, "InvalidInputError", "spender")
+
+
+def test_signatures_of_a_version_never_proposed_is_not_found(gw: Gateway, world: World) -> None:
+    answer = gw.client(world.owner).get(_signatures_url(world, 99))
+    _error(answer, 404, "EmcUnknownVersion")

@@ -647,3 +647,35 @@ def test_relaying_routes_take_only_json_they_know(gw: Gateway, world: World) -> 
 def test_signatures_of_a_version_never_proposed_is_not_found(gw: Gateway, world: World) -> None:
     answer = gw.client(world.owner).get(_signatures_url(world, 99))
     _error(answer, 404, "EmcUnknownVersion")
+
+
+def test_a_refused_activation_is_kept_and_retried_once_put_right(
+    gw: Gateway, world: World, ledger: Ledger
+) -> None:
+    clients = {a.address: (a, gw.client(a)) for a in (world.chef, world.owner, world.me2)}
+    typed = _typed(clients[world.chef.address][1], world)
+    ledger.forget_nonces()
+    registry = ledger.connect(world.admin).registry
+    registry.suspend(world.me2.address)  # after it signs, before the activation
+    answers = [
+        client.post(
+            _signatures_url(world), json={"signature": "0x" + sign_typed_data(a, typed).hex()}
+        )
+        for a, client in clients.values()
+    ]
+
+    last = answers[-1].json()
+    assert last["status"] == "proposed"
+    assert last["missing"] == []
+    assert last["activation"]["state"] == "refused"
+    assert "EmcPartyNotActive" in last["activation"]["detail"]
+    assert ledger.emc(world.smart_cooking).version(VERSION_2).status is VersionStatus.PROPOSED
+
+    registry.reinstate(world.me2.address)
+    retried = clients[world.owner.address][1].post(
+        f"/emcs/{world.smart_cooking}/versions/{VERSION_2}/activation"
+    )
+
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["activation"]["state"] == "activated"
+    assert ledger.emc(world.smart_cooking).version(VERSION_2).status is VersionStatus.ACTIVE

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import gas, machine, report, throughput
+from bench import gas, machine, relay, report, throughput
 from bench import index as index_rows
 from rdh_chain.chain import AnvilConfig, AnvilNode, connect, free_port
 from rdh_chain.toolchain.artifacts import load_artifacts
@@ -24,6 +24,9 @@ FULL_TX = 480
 QUICK_TX = 60
 FULL_CHUNK = 40
 QUICK_CHUNK = 20
+# Share versions the gateway's relayer activates (three parties each).
+FULL_RELAY_ROUNDS = 30
+QUICK_RELAY_ROUNDS = 5
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -75,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         table[gas.ACTIVATE_PER_SIGNER] = gas.per_extra_signer(table[gas.ACTIVATE], parties)
         _progress(f"throughput: {count} transfers per side")
         speed = throughput.measure(w3, artifacts, count, chunk)
+        rounds = QUICK_RELAY_ROUNDS if args.quick else FULL_RELAY_ROUNDS
+        _progress(f"gateway relay: {rounds} activations by the gateway's relayer")
+        relayed = relay.measure(w3, artifacts, node.rpc_url, rounds, 3)
 
     _progress("index: a platform's year, then backfill, verify and follow")
     history, indexed = index_rows.run(
@@ -92,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     console = Console() if sys.stdout.isatty() else Console(width=120)
     console.print(index_rows.table(history, indexed))
+    print()
+    relay.print_table(relayed, console)
     if about["ecc_backend"] != "CoinCurveECCBackend":
         print("\nSigning used pure-Python ECC: `.venv/bin/pip install coincurve` to sign faster.")
     missed = [goal.name for goal in goals if not goal.met]
@@ -101,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     record = report.record(table, dissolve, speed, about, goals)
     record["index"] = indexed.record()
     record["index_details"] = indexed.details()
+    record.setdefault("gateway", {}).update(relayed)
     document = json.dumps(record, indent=2) + "\n"
     if output is None:
         print("results not written (--quick); pass --output PATH to keep them")

@@ -67,6 +67,17 @@ def test_page_script_calls_only_routes_that_exist(offline_client: TestClient) ->
         "/members/{address}",
         "/members/{address}/share",
         "/members/{address}/history",
+        "/emcs/{address}/versions/{version_id}/signatures",
+        "/emcs/{address}/versions/{version_id}/activation",
+        "/emcs/{address}/tx/claim",
+        "/emcs/{address}/tx/commit-bid",
+        "/emcs/{address}/tx/reveal-bid",
+        "/emcs/{address}/tx/approve",
+        "/emcs/{address}/tx/invest",
+        "/emcs/{address}/tx/settle",
+        "/emcs/{address}/reports/typed-data",
+        "/tx/raw",
+        "/tx/{tx_hash}",
     }
 
 
@@ -79,6 +90,9 @@ def test_openapi_documents_tags_summaries_and_error_body(offline_client: TestCli
         "bids",
         "members",
         "auth",
+        "agreements",
+        "transactions",
+        "reports",
     ]
     for path, operations in document["paths"].items():
         for method, operation in operations.items():

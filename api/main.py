@@ -13,7 +13,7 @@ from api.deps import LedgerProvider
 from api.docs import install_offline_docs
 from api.errors import install_error_handlers
 from api.index import IndexProvider, gateway_index_url
-from api.routes import bids, emcs, health, members
+from api.routes import audit, bids, directory, emcs, health, members
 from rdh_chain.config import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -26,6 +26,7 @@ _TAGS = [
     {"name": "emcs", "description": "Ecosystem micro-communities: terms, totals, share versions."},
     {"name": "bids", "description": "Sealed-bid rounds of an EMC and every bid's outcome."},
     {"name": "members", "description": "Registered wallets, their roles and their shares."},
+    {"name": "audit", "description": "History exports, statement charts and verification."},
 ]
 
 
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None, *, index_url: str | None = None
     app.state.index = IndexProvider(gateway_index_url(settings, index_url))
     install_error_handlers(app)
     install_offline_docs(app)
-    for module in (health, emcs, bids, members):
+    for module in (health, directory, audit, emcs, bids, members):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -16,7 +16,7 @@ from api.deps import LedgerProvider
 from api.docs import install_offline_docs
 from api.errors import install_error_handlers
 from api.index import IndexProvider, gateway_index_url
-from api.routes import audit, auth, bids, directory, emcs, health, members
+from api.routes import audit, auth, bids, directory, emcs, health, members, operator
 from rdh_chain.config import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -79,7 +79,7 @@ def create_app(
     install_error_handlers(app)
     install_auth_errors(app)
     install_offline_docs(app)
-    for module in (health, auth, directory, audit, emcs, bids, members):
+    for module in (health, auth, directory, audit, operator, emcs, bids, members):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

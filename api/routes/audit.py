@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from api import reading
+from api.auth.deps import EmcReaderDep
 from api.deps import IndexDep, LedgerDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
 from api.history_models import RowKindName
@@ -23,14 +24,6 @@ router = APIRouter(
     responses={**ERROR_RESPONSES, **INDEX_RESPONSES, **NOT_FOUND_RESPONSE},
 )
 
-AddressPath = Annotated[
-    str,
-    Path(
-        description="The EMC's address (0x + 40 hex digits).",
-        examples=["0x5FbDB2315678afecb367f032d93F642f64180aa3"],
-    ),
-]
-
 
 @router.get(
     "/{address}/history.csv",
@@ -41,7 +34,7 @@ AddressPath = Annotated[
 def export_emc_history(
     index: IndexDep,
     settings: SettingsDep,
-    address: AddressPath,
+    reader: EmcReaderDep,
     kind: Annotated[
         list[RowKindName] | None, Query(description="Only rows of these kinds (repeatable).")
     ] = None,
@@ -52,7 +45,7 @@ def export_emc_history(
     """Every row that ``GET /emcs/{address}/history`` gives for the same filters, in one
     file (``rdh audit history EMC --format csv``), to download."""
     with index.view() as view:
-        emc = reading.indexed_emc(view, to_address(address, "EMC address")).address
+        emc = reading.indexed_emc(view, reader.address).address
         where = HistoryFilter(
             emc=emc,
             member=None if member is None else to_address(member, "member address"),
@@ -83,14 +76,14 @@ def get_statement_chart(
     index: IndexDep,
     ledger: LedgerDep,
     settings: SettingsDep,
-    address: AddressPath,
+    reader: EmcReaderDep,
     from_period: Annotated[int | None, Query(ge=1, description="The first period.")] = None,
     to_period: Annotated[int | None, Query(ge=1, description="The last period.")] = None,
 ) -> Response:
     """Users, revenue, cost and profit, and profit per unit over the periods shown
     (``rdh statement EMC --chart FILE.svg``), from the index at its checkpoint."""
     with index.view() as view:
-        emc = ledger.emc(reading.indexed_emc(view, to_address(address, "EMC address")).address)
+        emc = ledger.emc(reading.indexed_emc(view, reader.address).address)
         block = view.block
         names = reading.profile_names(view, settings.data_dir)
         events = reading.emc_events(view, emc.address, block)
@@ -149,13 +142,13 @@ def verify_emc(
     index: IndexDep,
     ledger: LedgerDep,
     settings: SettingsDep,
-    address: AddressPath,
+    reader: EmcReaderDep,
 ) -> VerificationPublic:
     """Every figure of the EMC recomputed from its events in the index -- totals, pool,
     every account's accrued, paid, claimable and locked amounts, capital -- and compared
     with the contract's state at the index's checkpoint block (``rdh audit verify EMC``)."""
     with index.view() as view:
-        emc = reading.indexed_emc(view, to_address(address, "EMC address")).address
+        emc = reading.indexed_emc(view, reader.address).address
         block = view.block
         names = reading.profile_names(view, settings.data_dir)
         events = reading.emc_events(view, emc, block)

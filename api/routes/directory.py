@@ -8,6 +8,7 @@ from typing import Annotated
 from eth_typing import ChecksumAddress
 from fastapi import APIRouter, Query
 
+from api.auth.deps import ViewerDep
 from api.deps import IndexDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES
 from api.models import _Public
@@ -39,12 +40,14 @@ class DirectoryPublic(_Public):
 
 @router.get("", summary="Every member with its name", responses=INDEX_RESPONSES)
 def list_members(
+    viewer: ViewerDep,
     index: IndexDep,
     limit: Annotated[int, Query(ge=1, le=1_000, description="Members per page.")] = 1_000,
     offset: Annotated[int, Query(ge=0, description="Members to skip.")] = 0,
 ) -> DirectoryPublic:
     """The registry's members as the index has them, with each one's name from its profile
-    (marked unverified when the profile does not hash to its on-chain metadata)."""
+    (marked unverified when the profile does not hash to its on-chain metadata), for any
+    signed-in wallet: names are what every page shows beside addresses."""
     with index.view() as view:
         found = queries.members(view.session)
         block = view.block

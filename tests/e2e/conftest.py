@@ -26,7 +26,7 @@ import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 from web3 import Web3
 
 from rdh_chain import demo
@@ -50,8 +50,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SHOTS = Path(os.environ.get("RDH_E2E_SHOTS", "/tmp/issue9/shots"))
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 DAY = 24 * 3600
 
 
@@ -84,11 +84,16 @@ class E2eWorld:
         return self.cast.wallets()[name]
 
 
-def _wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def _wait_for(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args!r} exited with status {process.returncode}")
+            tail = log.read_text(errors="replace")[-3000:]
+            raise RuntimeError(
+                f"{process.args!r} exited with status {process.returncode}:\n{tail}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2) as reply:
                 if reply.status == 200:
@@ -109,7 +114,9 @@ def _version_2(cast: demo.DemoCast) -> list[ShareEntry]:
     for name, operating, value_added in demo.MES:
         address = cast.mes[name].address
         entries.append(ShareEntry(address, ShareClass.OPERATING, operating))
-        entries.append(ShareEntry(address, ShareClass.VALUE_ADDED, value_added + shift.get(name, 0)))
+        entries.append(
+            ShareEntry(address, ShareClass.VALUE_ADDED, value_added + shift.get(name, 0))
+        )
     entries.append(ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, demo.DEV_FUND_BPS))
     return entries
 
@@ -167,7 +174,7 @@ def e2e_world(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
                     subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
                 )
         base_url = f"http://{settings.api_host}:{settings.api_port}"
-        _wait_for(f"{base_url}/health", children[-1])
+        _wait_for(f"{base_url}/health", children[-1], logs / "gateway.log")
         yield E2eWorld(
             w3=w3,
             settings=settings,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from eth_account import Account
 from eth_account.messages import encode_defunct
@@ -19,6 +19,7 @@ from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 from playwright.sync_api import Page
 from web3 import Web3
+from web3.types import TxParams
 
 # The provider the page finds at window.ethereum. Errors carry an EIP-1193 code, as
 # wallets give them (4001: the user refused; 4100: not authorized; -32603: internal).
@@ -139,7 +140,9 @@ class TestWallet:
         }
         if to is not None:
             unsigned["to"] = to
-        unsigned["gas"] = number("gas", 0) or int(w3.eth.estimate_gas(unsigned) * 5 // 4)
+        unsigned["gas"] = number("gas", 0) or int(
+            w3.eth.estimate_gas(cast(TxParams, unsigned)) * 5 // 4
+        )
         signed = self.account.sign_transaction(unsigned)
         tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
         self.sent.append("0x" + bytes(tx_hash).hex())

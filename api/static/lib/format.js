@@ -181,7 +181,8 @@ export function table(caption, columns, rows, className) {
     const tr = el("tr");
     if (cells.className) tr.className = cells.className;
     cells.forEach((cell, i) => {
-      const td = append(el("td"), cell);
+      const td = el("td");
+      td.append(append(el("div", null, "cell"), cell));
       td.dataset.label = columns[i] || "";
       tr.append(td);
     });

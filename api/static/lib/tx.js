@@ -7,21 +7,28 @@ import { connect, sendTransaction } from "./wallet.js";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Wait for the receipt of `hash` through the gateway (GET /tx/{hash}), up to ~60 s. */
+/** Wait through the gateway (GET /tx/{hash}) until the transaction is mined and the
+ * index has reached it, up to about a minute; its status with the receipt and rows. */
 export async function waitForReceipt(hash, onProgress) {
+  let mined = null;
   for (let attempt = 0; attempt < 120; attempt += 1) {
     try {
       const answer = await getJson(`/tx/${hash}`);
-      if (answer && answer.receipt) {
-        const indexed = answer.rows || answer.index_rows || [];
-        if (indexed.length > 0 || attempt > 20) return answer;
-        if (onProgress) onProgress("Mined; waiting for the index to show it…");
+      if (answer.state === "reverted") {
+        throw new Error(`The transaction ${hash} was mined but reverted; nothing changed.`);
+      }
+      if (answer.state === "success") {
+        mined = answer;
+        if (answer.indexed || answer.checkpoint_block === null) return answer;
+        if (onProgress) onProgress("Mined; waiting for the history to show it…");
       }
     } catch (error) {
       if (error.status && error.status !== 404) throw error;
+      if (!error.status && !(error instanceof TypeError)) throw error;
     }
     await sleep(500);
   }
+  if (mined) return mined;
   throw new Error(`The transaction ${hash} was sent but no receipt came within a minute; look it up later in the history.`);
 }
 

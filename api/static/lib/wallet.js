@@ -95,15 +95,23 @@ export async function whoAmI() {
 export async function signIn() {
   const address = await connect();
   const chain = await chainId();
-  const { nonce } = await getJson("/auth/nonce");
+  // The gateway says what the message must name: its domain and URI, the ledger's chain.
+  const site = await getJson("/auth/nonce");
+  if (chain !== site.chain_id) {
+    throw new WalletError(
+      `Your wallet is on chain ${chain}, but this ledger is chain ${site.chain_id}: switch ` +
+        "networks in the wallet, then sign in again.",
+    );
+  }
   const message = siweMessage({
-    domain: window.location.host,
-    uri: window.location.origin,
+    domain: site.domain,
+    uri: site.uri,
     address: checksumLike(address),
-    chainId: chain,
-    nonce,
-    issuedAt: new Date().toISOString(),
-    statement: "Sign in to the rdh-chain ledger. This signature costs nothing and moves no money.",
+    chainId: site.chain_id,
+    nonce: site.nonce,
+    // The gateway's clock, not this computer's (which may be off by minutes).
+    issuedAt: site.issued_at ? new Date(site.issued_at).toISOString() : new Date().toISOString(),
+    statement: site.statement || "Sign in to the rdh-chain ledger.",
   });
   const signature = await personalSign(address, message);
   await postJson("/auth/siwe", { message, signature });

@@ -126,7 +126,7 @@ function bidForm(emc, round, me) {
     });
     keepBid(bid); // kept before anything is sent: losing the salt loses the bid
     saved.replaceChildren(savedBidBox(bid));
-    await panel.run(() => postJson(`${base}/tx/bid-commit`, { round_id: round.id, commitment: bid.commitment }));
+    await panel.run(() => postJson(`${base}/tx/commit-bid`, { round_id: round.id, commitment: bid.commitment }));
     submit.disabled = false;
   });
   return form;
@@ -172,10 +172,10 @@ function revealBox(emc, round, me) {
       return;
     }
     await panel.run(() =>
-      postJson(`${base}/tx/bid-reveal`, {
+      postJson(`${base}/tx/reveal-bid`, {
         round_id: round.id,
-        users: chosen.users,
-        revenue: chosen.revenue,
+        undertaken_users: chosen.users,
+        undertaken_revenue: chosen.revenue,
         ask_bps: chosen.ask_bps,
         proposal_hash: chosen.proposal_hash,
         salt: chosen.salt,
@@ -262,8 +262,8 @@ async function proposedSection(emc, me) {
           const signature = await signTypedData(account, typed);
           setStatus(panel, "Signed; sending your signature to the gateway…");
           const answer = await postJson(`${base}/versions/${v.id}/signatures`, { signature });
-          setStatus(panel, answer && answer.activation ? "Your signature is in; everyone has signed, so the version is being activated." : "Your signature is in.", "ok");
-          await refresh();
+          setStatus(panel, `Your signature is in. ${answer.activation ? answer.activation.detail : ""}`, "ok");
+          who_signed.replaceChildren(signatureState(answer));
         } catch (error) {
           setStatus(panel, error.message, "error");
           sign.disabled = false;
@@ -280,21 +280,24 @@ async function proposedSection(emc, me) {
 }
 
 function signatureState(state) {
-  const signed = state.signed || [];
-  const missing = state.unsigned || state.missing || [];
+  const parties = state.parties || [];
   const list = el("ul", null, "plain signers");
-  for (const s of signed) {
-    const li = el("li");
-    append(li, "✓ ", who(s.address || s.signer || s, s.name), s.signed_at ? el("span", ` ${dateTime(s.signed_at)}`, "muted") : null);
+  for (const p of parties) {
+    const li = el("li", null, p.signed ? "signed" : "waiting");
+    append(
+      li,
+      p.signed ? "✓ " : "○ ",
+      who(p.address, p.name),
+      p.signed ? el("span", ` signed ${p.signed_at ? dateTime(p.signed_at) : ""}`, "muted") : el("span", " has not signed yet", "muted"),
+    );
     list.append(li);
   }
-  for (const m of missing) {
-    const li = el("li", null, "muted");
-    append(li, "○ ", who(m.address || m, m.name), " has not signed yet");
-    list.append(li);
+  const wrap = el("div", null, "signatures");
+  const signed = (state.signed || []).length;
+  wrap.append(el("p", `${signed} of ${parties.length} parties have signed.`, "signature-count"), list);
+  if (state.activation && state.activation.detail) {
+    wrap.append(message(state.activation.detail, state.activation.state === "failed" ? "error" : state.activation.state === "activated" ? "ok" : undefined));
   }
-  const wrap = el("div");
-  wrap.append(el("p", `${signed.length} of ${signed.length + missing.length} parties have signed.`), list);
   return wrap;
 }
 

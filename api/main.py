@@ -16,7 +16,20 @@ from api.deps import LedgerProvider
 from api.docs import install_offline_docs
 from api.errors import install_error_handlers
 from api.index import IndexProvider, gateway_index_url
-from api.routes import audit, auth, bids, directory, emcs, health, members, operator
+from api.relaying import RelayState, install_relay_errors
+from api.routes import (
+    agreements,
+    audit,
+    auth,
+    bids,
+    directory,
+    emcs,
+    health,
+    members,
+    operator,
+    reports,
+    transactions,
+)
 from rdh_chain.config import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -33,6 +46,17 @@ _TAGS = [
         "name": "auth",
         "description": "Sign-In with Ethereum (EIP-4361): a nonce, a signed message, a session.",
     },
+    {
+        "name": "agreements",
+        "description": "Parties' signatures of share versions, and their activation by the "
+        "gateway's relayer.",
+    },
+    {
+        "name": "transactions",
+        "description": "Unsigned transactions for members' wallets (claims, bids, investments, "
+        "settlements), relayed signed transactions and their receipts.",
+    },
+    {"name": "reports", "description": "Period reports' typed data for auditors to attest."},
     {"name": "audit", "description": "History exports, statement charts and verification."},
 ]
 
@@ -75,11 +99,26 @@ def create_app(
     app.state.settings = settings
     app.state.ledgers = LedgerProvider(settings)
     app.state.index = IndexProvider(gateway_index_url(settings, index_url))
-    app.state.auth = AuthState.of(settings, auth_settings or AuthSettings())
+    app.state.auth = auth_state = AuthState.of(settings, auth_settings or AuthSettings())
+    # The parties' signatures live beside the sessions: shared by the workers, kept.
+    app.state.relay = RelayState(settings, lambda: auth_state.store.engine)
     install_error_handlers(app)
     install_auth_errors(app)
+    install_relay_errors(app)
     install_offline_docs(app)
-    for module in (health, auth, directory, audit, operator, emcs, bids, members):
+    for module in (
+        health,
+        auth,
+        directory,
+        audit,
+        operator,
+        emcs,
+        agreements,
+        bids,
+        members,
+        transactions,
+        reports,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

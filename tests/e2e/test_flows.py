@@ -39,3 +39,32 @@ def test_emcs_on_a_phone(open_page: OpenPage, e2e_world: E2eWorld) -> None:
     page.click("text=EMC #1")
     expect(page.locator("h3", has_text="Members and shares")).to_be_visible()
     shoot(page, "emc-phone")
+
+
+def test_partner_reads_share_and_claims(open_page: OpenPage, e2e_world: E2eWorld) -> None:
+    page, wallet = open_page("food-processor", path=f"/#/partner/{e2e_world.emc}")
+    sign_in(page)
+    expect(page.locator("h3", has_text="Promised to you")).to_be_visible(timeout=15_000)
+    expect(page.locator("text=Version 1").first).to_be_visible()
+    expect(page.locator("svg.chart")).to_be_visible()
+    claim = page.locator("#claim")
+    expect(claim).to_be_enabled()
+    shoot(page, "partner-desktop")
+
+    claim.click()
+    expect(page.locator(".tx-panel .status.ok")).to_contain_text("on the ledger", timeout=30_000)
+    expect(page.locator(".receipt")).to_contain_text("Claim")
+    assert len(wallet.sent) == 1
+    expect(page.locator("#claim")).to_be_disabled()
+    processor = e2e_world.wallet("food-processor").address
+    position = e2e_world.ledger.emc(e2e_world.emc).position(processor)
+    assert position.claimable == 0
+    assert position.paid > 0
+    shoot(page, "partner-claimed-desktop")
+
+
+def test_partner_on_a_phone(open_page: OpenPage, e2e_world: E2eWorld) -> None:
+    page, _ = open_page("chef", phone=True, path=f"/#/partner/{e2e_world.emc}")
+    sign_in(page)
+    expect(page.locator("h3", has_text="Paid per period")).to_be_visible(timeout=15_000)
+    shoot(page, "partner-phone")

@@ -84,16 +84,12 @@ class E2eWorld:
         return self.cast.wallets()[name]
 
 
-def _wait_for(
-    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60
-) -> None:
+def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             tail = log.read_text(errors="replace")[-3000:]
-            raise RuntimeError(
-                f"{process.args!r} exited with status {process.returncode}:\n{tail}"
-            )
+            raise RuntimeError(f"{process.args!r} exited with status {process.returncode}:\n{tail}")
         try:
             with urllib.request.urlopen(url, timeout=2) as reply:
                 if reply.status == 200:

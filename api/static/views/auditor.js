@@ -172,7 +172,6 @@ async function statementSection(base) {
     const img = el("img");
     img.alt = "The statement's chart: users, revenue, cost and profit, and profit per unit, per period.";
     img.src = `${base}/statement.svg`;
-    img.loading = "lazy";
     figure.append(img, el("figcaption", "Users, revenue, cost, profit and profit per unit over the periods (the gateway's chart)."));
     box.append(figure);
   }

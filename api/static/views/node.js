@@ -83,7 +83,7 @@ function input(id, type, attrs) {
 
 function bidForm(emc, round, me) {
   const base = `/emcs/${encodeURIComponent(emc.address)}`;
-  const form = el("form", null, "form");
+  const form = el("form", null, "form grid");
   form.noValidate = true;
   const users = input(`bid-users-${round.id}`, "number", { min: "0", step: "1", required: "", inputmode: "numeric" });
   const revenue = input(`bid-revenue-${round.id}`, "number", { min: "0", step: "0.01", required: "", inputmode: "decimal" });
@@ -232,14 +232,24 @@ async function proposedSection(emc, me) {
     const mine = v.parties.some((p) => p.toLowerCase() === me.toLowerCase());
     const card = el("div", null, "version");
     card.append(el("h4", `Version ${v.id}: proposed ${date(v.proposed_at)}, sign by ${dateTime(v.deadline)}`));
+    const rows = diffRows(current, v);
+    const changed = rows.filter((r) => r.className !== "same");
+    const same = rows.filter((r) => r.className === "same");
+    const columns = ["Member", "Class", "Now", "Proposed", "Change"];
     card.append(
       table(
-        `Its change from ${current ? `version ${current.id}, in force now` : "no version (the first one)"}; the biggest changes first.`,
-        ["Member", "Class", "Now", "Proposed", "Change"],
-        diffRows(current, v),
+        `What changes from ${current ? `version ${current.id}, in force now` : "no version (this is the first)"}: ${changed.length} share(s), the biggest first.`,
+        columns,
+        changed,
         "diff",
       ),
     );
+    if (same.length) {
+      const details = el("details", null, "unchanged");
+      details.append(el("summary", `${same.length} share(s) stay as they are`));
+      details.append(table(null, columns, same, "diff-same"));
+      card.append(details);
+    }
     const who_signed = el("div");
     card.append(who_signed);
     const refresh = async () => {
@@ -282,7 +292,7 @@ async function proposedSection(emc, me) {
 function signatureState(state) {
   const parties = state.parties || [];
   const list = el("ul", null, "plain signers");
-  for (const p of parties) {
+  for (const p of [...parties].sort((a, b) => Number(b.signed) - Number(a.signed))) {
     const li = el("li", null, p.signed ? "signed" : "waiting");
     append(
       li,

@@ -46,16 +46,18 @@ export async function showPartner(view, selected) {
     await claim.run(
       () => postJson(`${base}/tx/claim`, {}),
       async () => {
-        const after = await getJson(`/members/${encodeURIComponent(me)}/share${query({ emc: emc.address })}`);
-        now.replaceChildren(...summary(after.emcs[0].position).childNodes);
-        claimButton.textContent = `Claim ${money(after.emcs[0].position.claimable)}`;
+        const after = (await getJson(`/members/${encodeURIComponent(me)}/share${query({ emc: emc.address })}`)).emcs[0].position;
+        now.replaceChildren(...summary(after).childNodes);
+        claimButton.textContent = `Claim ${money(after.claimable)}`;
+        position.claimable = after.claimable;
       },
     );
-    claimButton.disabled = false;
+    claimButton.disabled = position.claimable.fen === 0;
   });
   claimButton.id = "claim";
   claimButton.disabled = position.claimable.fen === 0;
   const now = summary(position);
+  now.id = "position";
   view.append(
     section(
       "Now",
@@ -84,15 +86,26 @@ export async function showPartner(view, selected) {
       const list = el("ul", null, "plain");
       for (const e of mine) list.append(el("li", `${e.percent}% ${CLASS_NAMES[e.share_class] || e.share_class}`));
       const rows = signatures.get(v.id) || [];
-      const signers = el("ul", null, "plain signers");
-      for (const row of rows.filter((r) => r.kind === "version-signed")) {
-        const li = el("li");
-        append(li, row.by ? who(row.by.address, row.by.name) : "—", el("span", ` ${dateTime(row.block_time)}`, "muted"));
-        signers.append(li);
-      }
+      const signedRows = rows.filter((r) => r.kind === "version-signed");
       const activated = rows.find((r) => r.kind === "version-activated");
-      if (!signers.childNodes.length) {
-        signers.append(el("li", activated ? `All ${v.party_count} parties, ${dateTime(activated.block_time)}` : `${v.party_count} parties must sign by ${date(v.deadline)}`));
+      const signers = el("div", null, "signers");
+      if (signedRows.length) {
+        const times = [...new Set(signedRows.map((r) => dateTime(r.block_time)))];
+        const details = el("details");
+        details.append(
+          el("summary", `${signedRows.length} of ${v.party_count} parties signed${times.length === 1 ? `, ${times[0]}` : ""}`),
+        );
+        const list2 = el("ul", null, "plain");
+        for (const row of signedRows) {
+          const party = row.account || row.by;
+          const li = el("li");
+          append(li, party ? who(party.address, party.name) : "—", times.length > 1 ? el("span", ` ${dateTime(row.block_time)}`, "muted") : null);
+          list2.append(li);
+        }
+        details.append(list2);
+        signers.append(details);
+      } else {
+        signers.append(el("p", `${v.party_count} parties must sign by ${date(v.deadline)}; see the Node view for who has.`, "muted"));
       }
       return [`Version ${v.id}`, STATUS_NAMES[v.status] || v.status, list, signers, activated ? dateTime(activated.block_time) : "—"];
     });

@@ -109,7 +109,5 @@ def register_emc_tx(
             "to lead the EMC."
         )
     metadata = to_bytes32(body.metadata, "metadata")
-    tx = ledger.factory.create_emc_tx(
-        viewer.address, owner, strategy, body.criteria(), metadata
-    )
+    tx = ledger.factory.create_emc_tx(viewer.address, owner, strategy, body.criteria(), metadata)
     return UnsignedTxPublic.from_sdk(tx)

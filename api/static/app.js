@@ -4,7 +4,9 @@
 import { getJson } from "./lib/api.js";
 import { append, button, el, rememberNames, ROLE_NAMES, setStatus, who } from "./lib/format.js";
 import { session } from "./lib/session.js";
-import { hasWallet, onAccountsChanged, signIn, signOut, whoAmI, WalletError } from "./lib/wallet.js";
+import {
+  hasWallet, onAccountsChanged, signIn, signOut, useDemoWallet, usingDemoWallet, whoAmI, WalletError,
+} from "./lib/wallet.js";
 import { showEmc, showEmcs } from "./views/emcs.js";
 import { showPartner } from "./views/partner.js";
 import { showNode } from "./views/node.js";
@@ -37,8 +39,10 @@ function renderWallet() {
     const roles = (session.viewer.roles || []).map((r) => ROLE_NAMES[r] || r).join(", ") || "no role";
     const line = el("p", null, "signed-in");
     append(line, "Signed in as ", who(session.viewer.address, session.viewer.name), el("span", ` · ${roles}`, "muted"));
+    if (usingDemoWallet()) line.append(el("span", " (demo wallet)", "demo-tag"));
     box.append(line, button("Sign out", async () => {
       await signOut().catch(() => {});
+      useDemoWallet(null);
       session.viewer = null;
       renderWallet();
       route();
@@ -46,24 +50,59 @@ function renderWallet() {
     return;
   }
   const status = el("p", null, "status");
-  const go = button("Connect wallet and sign in", async () => {
+  const start = async (demoName) => {
+    useDemoWallet(demoName || null);
     go.disabled = true;
-    setStatus(status, "Check your wallet: it asks you to sign a sign-in message (free, moves no money).");
+    setStatus(status, demoName ? "Signing in with the demo wallet…" : "Check your wallet: it asks you to sign a sign-in message (free, moves no money).");
     try {
       session.viewer = await signIn();
       await loadNames();
       renderWallet();
       route();
     } catch (error) {
+      useDemoWallet(null);
       setStatus(status, error.message, "error");
       go.disabled = false;
     }
-  });
+  };
+  const go = button("Connect wallet and sign in", () => start(null));
   go.id = "sign-in";
-  if (!hasWallet()) {
+  box.append(go);
+  if (session.demo) box.append(demoPicker(start));
+  if (!hasWallet() && !session.demo) {
     setStatus(status, "No browser wallet found: install MetaMask to sign in. You can still read the list of EMCs.");
   }
-  box.append(go, status);
+  box.append(status);
+}
+
+// `make run` only: the seeded members' wallets, marked as a demo.
+function demoPicker(start) {
+  const wrap = el("div", null, "demo-picker");
+  const label = el("label", "or, in this demo, sign in as");
+  label.htmlFor = "demo-wallet";
+  const select = el("select");
+  select.id = "demo-wallet";
+  select.append(Object.assign(el("option", "a seeded member…"), { value: "" }));
+  for (const w of session.demo.wallets) {
+    const roles = w.roles.map((r) => ROLE_NAMES[r] || r).join(", ");
+    select.append(Object.assign(el("option", `${w.label} (${roles})`), { value: w.name }));
+  }
+  select.addEventListener("change", () => {
+    if (select.value) start(select.value);
+  });
+  wrap.append(label, select);
+  return wrap;
+}
+
+async function loadDemo() {
+  try {
+    session.demo = await getJson("/demo/wallets");
+  } catch {
+    session.demo = null; // not the demo: no such route
+  }
+  const banner = document.getElementById("demo-banner");
+  banner.hidden = !session.demo;
+  if (session.demo) banner.textContent = `DEMO · ${session.demo.warning}`;
 }
 
 function route() {
@@ -104,7 +143,7 @@ async function start() {
   } catch {
     session.viewer = null;
   }
-  await loadNames();
+  await Promise.all([loadNames(), loadDemo()]);
   renderWallet();
   onAccountsChanged(() => {
     // Another account in the wallet: the session is for the previous one.

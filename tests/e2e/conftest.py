@@ -38,6 +38,7 @@ from rdh_chain.ledger import Ledger
 from rdh_chain.profiles import ProfileStore
 from rdh_chain.tx import TxSender
 from rdh_chain.types import ZERO_ADDRESS, ShareClass, ShareEntry
+from rdh_chain.wallet import create_keystore
 from tests.e2e.wallet import TestWallet
 
 CHROMIUM = Path(os.environ.get("RDH_E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -53,6 +54,7 @@ SHOTS = Path(os.environ.get("RDH_E2E_SHOTS", "/tmp/issue9/shots"))
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DAY = 24 * 3600
+DEMO_WALLETS = ("duck-farm",)
 
 
 def _chromium_or_skip() -> Path:
@@ -154,11 +156,18 @@ def e2e_world(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         version_2, _ = owner.propose_version(
             _version_2(cast), keccak(text="Smart Cooking agreement v2 (sales weighted)")
         )
+        # `make run` keeps the seeded wallets in the data folder and offers them as demo
+        # wallets (RDH_DEMO_WALLETS): one of them is there, for the demo wallet's flow.
+        keystores = settings.keystores
+        for name in DEMO_WALLETS:
+            key = bytes(cast.wallets()[name].key)
+            create_keystore(keystores.path(name), keystores.ensure_password(), private_key=key)
         demo.sync_index(settings, deployment)
         env = os.environ | {
             f"RDH_{name.upper()}": str(value) for name, value in settings.model_dump().items()
         }
         env["RDH_POLL_INTERVAL"] = "0.1"
+        env["RDH_DEMO_WALLETS"] = "true"
         logs = data_dir / "logs"
         logs.mkdir()
         for name, command in (

@@ -3,6 +3,7 @@ export const session = {
   viewer: null, // {address, roles, ...} from GET /auth/me once signed in
   directory: [], // GET /members: every member with its name
   chainId: null,
+  demo: null, // GET /demo/wallets in the `make run` demo: its seeded wallets
 };
 
 export function signedInAddress() {

@@ -6,7 +6,29 @@ import { keccak256, toHex, utf8 } from "./keccak.js";
 
 export class WalletError extends Error {}
 
+// A demo wallet (make run only) replaces the browser's when the person picks one.
+let demoProvider = null;
+
+/** Use the demo wallet `name` (its requests answered by the demo gateway), or null for the
+ * browser's own wallet again. */
+export function useDemoWallet(name) {
+  demoProvider = name
+    ? {
+        isDemo: true,
+        async request({ method, params }) {
+          const answer = await postJson(`/demo/wallets/${encodeURIComponent(name)}/request`, { method, params: params || [] });
+          return answer.result;
+        },
+      }
+    : null;
+}
+
+export function usingDemoWallet() {
+  return demoProvider !== null;
+}
+
 function provider() {
+  if (demoProvider) return demoProvider;
   if (!window.ethereum || typeof window.ethereum.request !== "function") {
     throw new WalletError(
       "No browser wallet found. Install MetaMask (or another Ethereum wallet) in this " +
@@ -17,7 +39,7 @@ function provider() {
 }
 
 export function hasWallet() {
-  return Boolean(window.ethereum && typeof window.ethereum.request === "function");
+  return demoProvider !== null || Boolean(window.ethereum && typeof window.ethereum.request === "function");
 }
 
 async function request(method, params) {

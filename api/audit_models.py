@@ -56,4 +56,10 @@ class VerificationPublic(_Public):
             )
             for m in found.pop("mismatches")
         ]
-        return cls(emc=emc, ok=result.ok, block_hash="0x" + block_hash.hex(), mismatches=mismatches, **found)
+        return cls(
+            emc=emc,
+            ok=result.ok,
+            block_hash="0x" + block_hash.hex(),
+            mismatches=mismatches,
+            **found,
+        )

@@ -16,7 +16,7 @@ from api.deps import LedgerProvider
 from api.docs import install_offline_docs
 from api.errors import install_error_handlers
 from api.index import IndexProvider, gateway_index_url
-from api.routes import auth, bids, emcs, health, members
+from api.routes import audit, auth, bids, emcs, health, members
 from rdh_chain.config import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -29,6 +29,10 @@ _TAGS = [
     {"name": "emcs", "description": "Ecosystem micro-communities: terms, totals, share versions."},
     {"name": "bids", "description": "Sealed-bid rounds of an EMC and every bid's outcome."},
     {"name": "members", "description": "Registered wallets, their roles and their shares."},
+    {
+        "name": "audit",
+        "description": "History and statements as files; an EMC's figures verified.",
+    },
     {
         "name": "auth",
         "description": "Sign-In with Ethereum (EIP-4361): a nonce, a signed message, a session.",
@@ -78,7 +82,7 @@ def create_app(
     install_error_handlers(app)
     install_auth_errors(app)
     install_offline_docs(app)
-    for module in (health, auth, emcs, bids, members):
+    for module in (health, auth, emcs, audit, bids, members):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -10,7 +10,6 @@ from web3.types import BlockIdentifier
 
 from api import reading
 from api.auth.deps import AUTH_RESPONSES, CAPITAL_ACCESS, EMC_ACCESS, EmcReaderDep
-from api.batch import PinnedReads
 from api.deps import EmcDep, IndexDep, LedgerDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
 from api.history_models import HistoryPagePublic, RowKindName
@@ -34,6 +33,7 @@ from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.history import HistoryFilter, RowKind
 from rdh_chain.ledger import Ledger
+from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.statement_render import statement_json
 from rdh_chain.structs import struct_from_abi
 from rdh_chain.types import EmcStatus, EmcTerms, Totals

@@ -64,6 +64,9 @@ def test_page_script_calls_only_routes_that_exist(offline_client: TestClient) ->
         "/emcs/{address}/bids/{round_id}",
         "/emcs/{address}/history",
         "/emcs/{address}/statement",
+        "/emcs/{address}/history.{fmt}",
+        "/emcs/{address}/statement.{fmt}",
+        "/emcs/{address}/verify",
         "/members/{address}",
         "/members/{address}/share",
         "/members/{address}/history",
@@ -78,6 +81,7 @@ def test_openapi_documents_tags_summaries_and_error_body(offline_client: TestCli
         "emcs",
         "bids",
         "members",
+        "audit",
         "auth",
     ]
     for path, operations in document["paths"].items():

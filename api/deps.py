@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
 from starlette.datastructures import State
 
 from api.index import IndexProvider, IndexReader
+from api.inputs import EmcAddressPath, MemberAddressPath
 from rdh_chain.config import LedgerFactory, Settings
 from rdh_chain.contracts import EmcClient
 from rdh_chain.ledger import Ledger
@@ -78,26 +79,13 @@ def get_index(request: Request, ledger: LedgerDep) -> IndexReader:
 
 IndexDep = Annotated[IndexReader, Depends(get_index)]
 
-_ADDRESS_EXAMPLE = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 
-
-def get_emc(
-    ledger: LedgerDep,
-    address: Annotated[
-        str,
-        Path(description="The EMC's address (0x + 40 hex digits).", examples=[_ADDRESS_EXAMPLE]),
-    ],
-) -> EmcClient:
+def get_emc(ledger: LedgerDep, address: EmcAddressPath) -> EmcClient:
     """The EMC named in the path: 422 if it is not an address, 404 if not an EMC."""
     return ledger.emc(to_address(address, "EMC address"))
 
 
-def get_member(
-    ledger: LedgerDep,
-    address: Annotated[
-        str, Path(description="The member's wallet address.", examples=[_ADDRESS_EXAMPLE])
-    ],
-) -> Member:
+def get_member(ledger: LedgerDep, address: MemberAddressPath) -> Member:
     """The registry record named in the path: 422 if not an address, 404 if unregistered."""
     return ledger.member(to_address(address, "member address"))
 

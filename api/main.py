@@ -15,6 +15,7 @@ from api.auth.settings import AuthSettings
 from api.deps import LedgerProvider
 from api.docs import install_offline_docs
 from api.errors import install_error_handlers
+from api.examples import install_schema_examples
 from api.index import IndexProvider, gateway_index_url
 from api.routes import audit, auth, bids, emcs, health, members
 from rdh_chain.config import Settings
@@ -82,6 +83,7 @@ def create_app(
     install_error_handlers(app)
     install_auth_errors(app)
     install_offline_docs(app)
+    install_schema_examples(app, settings)
     for module in (health, auth, emcs, audit, bids, members):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from eth_typing import ChecksumAddress
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -29,6 +29,7 @@ from api.auth.roles import Standing, read_standing
 from api.auth.settings import AuthSettings, Site, site_for, store_url_for
 from api.auth.store import AuthStore, StoredSession
 from api.deps import EmcDep, index_provider, ledger_provider
+from api.inputs import AccountAddressPath, EmcAddressPath, MemberAddressPath
 from api.models import ErrorPublic
 from rdh_chain.config import Settings
 from rdh_chain.contracts import EmcClient
@@ -249,7 +250,7 @@ EmcReaderDep = Annotated[EmcClient, Depends(emc_reader)]
 async def emc_access(
     request: Request,
     viewer: ViewerDep,
-    address: Annotated[str, Path(description="The EMC's address (0x + 40 hex digits).")],
+    address: EmcAddressPath,
 ) -> ChecksumAddress:
     """The path's EMC address, for its members, auditors and operators: for routes that
     read the index, so an auditor's request (or a member's known as a party) asks the
@@ -282,7 +283,7 @@ def capital_reader(
     request: Request,
     viewer: ViewerDep,
     emc: EmcDep,
-    account: Annotated[str, Path(description="The account's address (0x + 40 hex digits).")],
+    account: AccountAddressPath,
 ) -> ChecksumAddress:
     """The path's account, for itself and for the EMC's members, auditors and operators."""
     holder = to_address(account, "account address")
@@ -293,7 +294,7 @@ def capital_reader(
 
 async def member_reader(
     viewer: ViewerDep,
-    address: Annotated[str, Path(description="The member's wallet address.")],
+    address: MemberAddressPath,
 ) -> ChecksumAddress:
     """The path's member, for itself, auditors and operators."""
     return require_self_or_overseer(viewer, address, "member address")

@@ -13,6 +13,7 @@ from api.auth.deps import AUTH_RESPONSES, CAPITAL_ACCESS, EMC_ACCESS, EmcReaderD
 from api.deps import EmcDep, IndexDep, LedgerDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
 from api.history_models import HistoryPagePublic, RowKindName
+from api.inputs import AccountAddressPath, EmcAddressPath, MemberAddressQuery
 from api.models import (
     CapitalAccountPublic,
     CapitalHoldingPublic,
@@ -148,15 +149,6 @@ def _chain_block(ledger: Ledger, as_of: int | None) -> int:
     return head if as_of is None else as_of
 
 
-AddressPath = Annotated[
-    str,
-    Path(
-        description="The EMC's address (0x + 40 hex digits).",
-        examples=["0x5FbDB2315678afecb367f032d93F642f64180aa3"],
-    ),
-]
-
-
 @router.get(
     "/{address}/history",
     summary="An EMC's history, from the index",
@@ -166,13 +158,13 @@ AddressPath = Annotated[
 def get_emc_history(
     index: IndexDep,
     settings: SettingsDep,
-    address: AddressPath,
+    address: EmcAddressPath,
     kind: Annotated[
         list[RowKindName] | None, Query(description="Only rows of these kinds (repeatable).")
     ] = None,
     period_from: Annotated[int | None, Query(ge=1, description="The first period.")] = None,
     period_to: Annotated[int | None, Query(ge=1, description="The last period.")] = None,
-    member: Annotated[str | None, Query(description="Only rows naming this address.")] = None,
+    member: MemberAddressQuery = None,
     as_of: AsOfQuery = None,
     limit: LimitQuery = 100,
     offset: OffsetQuery = 0,
@@ -206,7 +198,7 @@ def get_emc_statement(
     index: IndexDep,
     ledger: LedgerDep,
     settings: SettingsDep,
-    address: AddressPath,
+    address: EmcAddressPath,
     period: Annotated[int | None, Query(ge=1, description="One period only.")] = None,
     from_period: Annotated[
         int | None, Query(ge=1, description="The first period shown (default: the first).")
@@ -287,7 +279,7 @@ def get_version_typed_data(emc: EmcReaderDep, version_id: VersionIdPath) -> Type
 )
 def get_capital(
     emc: EmcDep,
-    account: Annotated[str, Path(description="The account's address (0x + 40 hex digits).")],
+    account: AccountAddressPath,
 ) -> CapitalAccountPublic:
     """The units of the EMC's capital the account holds, what they are worth now and what it
     invested (all zero if it never invested). Once the EMC dissolves, the units are paid back

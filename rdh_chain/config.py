@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     chain_id: int = 31337
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Gateway worker processes (``make run``): each serves the index's reads on its own core;
+    # they share the index (SQLite in WAL mode, or PostgreSQL) with the one indexer.
+    api_workers: int = Field(default=1, ge=1, le=64)
 
     @classmethod
     def resolved(cls, **overrides: Any) -> Settings:

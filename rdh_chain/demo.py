@@ -383,8 +383,11 @@ def gateway_command(settings: Settings) -> list[str]:
         settings.api_host,
         "--port",
         str(settings.api_port),
+        "--workers",
+        str(settings.api_workers),
         "--log-level",
         "warning",
+        "--no-access-log",
         # The app has no startup work; a lifespan task only logs noise on Ctrl-C.
         "--lifespan",
         "off",

@@ -7,7 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
-from rdh_chain import limits
+from rdh_chain import events, limits
+from rdh_chain.claims import plan_claims
+from rdh_chain.cli.batch_output import EXIT_FAILED_ROWS, send_with_progress
 from rdh_chain.cli.context import (
     JsonOption,
     KeystoreOption,
@@ -33,15 +35,15 @@ from rdh_chain.cli.reports import (
     CostOption,
     ProfitOption,
     ReportDocumentOption,
-    RevenueOption,
     UnitsOption,
-    UsersOption,
     parse_report,
     read_attestation,
 )
+from rdh_chain.cli.settle_batch import run_batch
 from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import InvalidInputError
-from rdh_chain.ledger import MemberShare
+from rdh_chain.ledger import Ledger, MemberShare
+from rdh_chain.pipeline import Pipeline
 from rdh_chain.types import Settlement
 from rdh_chain.validation import parse_amount
 
@@ -71,9 +73,25 @@ def mint(
 
 def settle(
     ctx: typer.Context,
-    emc: Annotated[str, typer.Argument(help="The EMC's address.")],
-    users: UsersOption,
-    revenue: RevenueOption,
+    emc: Annotated[
+        str | None, typer.Argument(help="The EMC's address (none with --batch).")
+    ] = None,
+    users: Annotated[
+        str | None, typer.Option("--users", metavar="N", help="Users gained in the period.")
+    ] = None,
+    revenue: Annotated[
+        str | None, typer.Option("--revenue", metavar="RMB", help="Ecosystem revenue in RMB.")
+    ] = None,
+    batch: Annotated[
+        Path | None,
+        typer.Option(
+            "--batch",
+            exists=True,
+            dir_okay=False,
+            help="Settle every period of a CSV file (emc,period,users,revenue[,cost,profit,"
+            "units,document,attestation]); safe to run again.",
+        ),
+    ] = None,
     profit: ProfitOption = None,
     units: UnitsOption = "0",
     cost: CostOption = "0",
@@ -90,11 +108,25 @@ def settle(
     wallet: WalletOption = None,
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
+    json_output: JsonOption = False,
 ) -> None:
     """Settle a period as the EMC's owner or reporter: approve the profit, then pay it in
     and record it. A loss (cost above revenue) is paid to the reporter from the capital,
-    once an auditor has attested the report."""
+    once an auditor has attested the report. With --batch, every period of a CSV file
+    (periods already settled are skipped)."""
     state = get_state(ctx)
+    if batch is not None:
+        given = [emc, users, revenue, profit, document, attestation_file]
+        if any(v is not None for v in given) or (units, cost) != ("0", "0"):
+            raise InvalidInputError(
+                "--batch takes the periods from the file: drop the EMC and the report options."
+            )
+        run_batch(state.signer(WalletChoice(wallet, keystore, password_file)), batch, json_output)
+        return
+    if emc is None or users is None or revenue is None:
+        raise InvalidInputError(
+            "Name the EMC and give --users and --revenue (and --profit), or --batch FILE."
+        )
     report = parse_report(users, units, revenue, cost, profit, document)
     attestation = None if attestation_file is None else read_attestation(attestation_file)
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
@@ -102,6 +134,19 @@ def settle(
     _, result = ledger.settle(client, report, attestation)
     outcome = client.settlement(result)
     totals = client.totals()
+    if json_output:
+        echo_json(
+            {
+                "emc": client.address,
+                "period": outcome.period,
+                "profit_fen": report.profit,
+                "loss_fen": outcome.loss,
+                "attested_by": outcome.auditor,
+                "tx": result.tx_hash.to_0x_hex(),
+                "target_reached": totals.target_reached,
+            }
+        )
+        return
     tx = f"(tx 0x{result.tx_hash.hex()})"
     figures = f"{report.users:,} users, revenue {rmb(report.revenue)} RMB"
     if outcome.loss:
@@ -154,23 +199,93 @@ def print_loss(client: EmcClient, outcome: Settlement, reporter: str | None) -> 
 
 def claim(
     ctx: typer.Context,
-    emc: Annotated[str, typer.Argument(help="The EMC's address.")],
+    emc: Annotated[
+        str | None, typer.Argument(help="The EMC's address (or --all for every EMC).")
+    ] = None,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Claim from every EMC where the wallet has credit claimable."),
+    ] = False,
     wallet: WalletOption = None,
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
+    json_output: JsonOption = False,
 ) -> None:
-    """Claim everything the wallet can claim from an EMC."""
+    """Claim everything the wallet can claim from an EMC, or with --all from every EMC."""
+    if (emc is None) == (not every):
+        raise InvalidInputError("Name one EMC, or pass --all for every EMC (not both).")
     state = get_state(ctx)
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
+    if every:
+        _claim_all(ledger, json_output)
+        return
+    assert emc is not None
     client = state.emc(emc, ledger)
     amount, result = client.claim()
     assert ledger.address is not None
     position = client.position(ledger.address)
+    if json_output:
+        echo_json(
+            {
+                "emc": client.address,
+                "claimed_fen": amount,
+                "tx": result.tx_hash.to_0x_hex(),
+                "position": position_json(position),
+            }
+        )
+        return
     echo(
         f"claimed {rmb(amount)} RMB from {client.address} to {ledger.address} "
         f"(tx 0x{result.tx_hash.hex()})"
     )
     echo(f"paid in all {rmb(position.paid)} RMB; still locked {rmb(position.locked)} RMB")
+
+
+def _claim_all(ledger: Ledger, json_output: bool) -> None:
+    block, plans = plan_claims(ledger)
+    report = send_with_progress(Pipeline(ledger.w3, ledger.decoder), [p.call for p in plans])
+    rows: list[dict[str, Any]] = []
+    for plan, outcome in zip(plans, report.outcomes, strict=True):
+        paid = None
+        if outcome.ok and outcome.result is not None:
+            paid = plan.emc.event(outcome.result, events.Claimed).amount
+        rows.append(
+            {
+                "emc": plan.emc.address,
+                "claimable_fen": plan.position.claimable,
+                "claimed_fen": paid,
+                "outcome": outcome.status.value,
+                "tx": None if outcome.tx_hash is None else outcome.tx_hash.to_0x_hex(),
+                "error": None if outcome.error is None else str(outcome.error),
+            }
+        )
+    total = sum(r["claimed_fen"] or 0 for r in rows)
+    if json_output:
+        echo_json({"block": block, "claimed_fen": total, "claims": rows})
+    else:
+        table(
+            ("EMC", "claimable (RMB)", "claimed (RMB)", "outcome", "tx / error"),
+            [
+                (
+                    r["emc"],
+                    rmb(r["claimable_fen"]),
+                    "" if r["claimed_fen"] is None else rmb(r["claimed_fen"]),
+                    r["outcome"],
+                    r["error"] or r["tx"],
+                )
+                for r in rows
+            ],
+            right=(1, 2),
+        )
+    note(
+        f"claimed {rmb(total)} RMB from {sum(r['claimed_fen'] is not None for r in rows)} "
+        f"of {len(rows)} EMC(s) with credit claimable at block {block}"
+        if rows
+        else f"nothing to claim in any EMC at block {block}"
+    )
+    if not report.ok:
+        note("run `rdh claim --all` again once fixed: it claims only what is still claimable")
+        raise typer.Exit(EXIT_FAILED_ROWS)
 
 
 @devfund_app.command("withdraw")

@@ -14,10 +14,9 @@ from typing import Annotated, Any
 
 import typer
 from eth_typing import ChecksumAddress
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from rdh_chain.cli.batch_output import stage_progress
 from rdh_chain.cli.context import CliState, JsonOption, get_state
 from rdh_chain.cli.output import echo_json, note
 from rdh_chain.cli.sources import (
@@ -70,33 +69,8 @@ def _table(mismatches: tuple[Mismatch, ...], labels: Mapping[ChecksumAddress, st
 
 
 def _json(result: Verification, origin: str) -> dict[str, Any]:
-    def plain(value: object) -> object:
-        if isinstance(value, bool | int | str) or value is None:
-            return value
-        if isinstance(value, tuple):
-            return [plain(v) for v in value]
-        return str(value)
-
-    return {
-        "block": result.block,
-        "source": origin,
-        "emcs": result.emcs,
-        "accounts": result.accounts,
-        "events": result.events,
-        "figures": result.fields,
-        "mismatches": [
-            {
-                "emc": m.emc,
-                "account": m.account,
-                "field": m.field,
-                "recomputed": plain(m.expected),
-                "on_chain": plain(m.on_chain),
-                "source": m.source,
-                "where": m.where,
-            }
-            for m in result.mismatches
-        ],
-    }
+    found = result.as_json()
+    return {"block": found.pop("block"), "source": origin, **found}
 
 
 def _run(
@@ -106,14 +80,7 @@ def _run(
     source: EventSource,
 ) -> tuple[Verification, Events]:
     ledger = state.ledger
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
+    with stage_progress() as progress:
         reading = progress.add_task("reading events", total=None)
 
         def read(stage: str, done: int, total: int) -> None:

@@ -7,7 +7,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # py-solc-x and ape-solidity look for the pinned solc (a wrapper over npm's
-# WebAssembly build, written by `make build`) in this folder.
+# WebAssembly build, written by `make install` and `make build`) in this folder. The
+# virtualenv's own Pythons find it without this (`make install` writes a .pth hook into
+# .venv: rdh_chain/toolchain/venv.py), so `.venv/bin/ape compile` works as it is.
 export SOLCX_BINARY_PATH := $(CURDIR)/.build/solcx
 # forge from npm's platform package: its binary exits 1 when a test fails (the
 # @foundry-rs/forge wrapper in node_modules/.bin exits 0 whatever happens).
@@ -32,7 +34,9 @@ help:
 	@echo "make bench    build, then run the benchmarks"
 	@echo "make clean    remove build output and caches (distclean: also .venv, node_modules)"
 
+# The solc wrapper and the virtualenv's hook that names it (quick when both are in place).
 install: $(PY_STAMP) $(NPM_STAMP)
+	$(BIN)/python -m rdh_chain.toolchain.venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

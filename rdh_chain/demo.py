@@ -276,6 +276,14 @@ def run(
     settings = settings or Settings()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the index's migrations
+    running = RunRecord.load(settings.data_dir)
+    if running is not None and running.pid != os.getpid():
+        raise ConfigError(
+            f"`make run` already runs from {settings.data_dir} (pid {running.pid}, since "
+            f"{running.started_at}): its chain is {running.rpc_url} and its gateway "
+            f"{running.gateway_url}. Use it from another shell (the CLI finds it), or stop it "
+            "with Ctrl-C first."
+        )
     if serve is None and port_in_use(settings.api_host, settings.api_port):
         raise ConfigError(
             f"Port {settings.api_port} on {settings.api_host} is already in use; stop what "

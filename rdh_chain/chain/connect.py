@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import requests
+from requests.adapters import HTTPAdapter
 from web3 import Web3
 from web3.providers.rpc import HTTPProvider
 from web3.types import RPCEndpoint
@@ -10,9 +11,22 @@ from web3.types import RPCEndpoint
 from rdh_chain.chain.failover import FailoverProvider, failover_provider, split_urls
 from rdh_chain.exceptions import ChainError, ChainNotRunningError
 
+# Connections kept open to a node. requests keeps 10 per host by default: a process
+# calling from more threads at once (the gateway runs its sync routes on anyio's 40
+# worker threads) opened more, and urllib3 discarded each extra one with a "Connection
+# pool is full" warning. A pool at least as large as the threads sharing it keeps them.
+HTTP_POOL_SIZE = 64
 
-def connect(rpc_url: str, *, expected_chain_id: int | None = None, timeout: float = 30.0) -> Web3:
-    """A :class:`Web3` on ``rpc_url``, checked to answer (and to be the expected chain).
+
+def connect(
+    rpc_url: str,
+    *,
+    expected_chain_id: int | None = None,
+    timeout: float = 30.0,
+    pool_size: int = HTTP_POOL_SIZE,
+) -> Web3:
+    """A :class:`Web3` on ``rpc_url``, checked to answer (and to be the expected chain),
+    keeping up to ``pool_size`` connections open to each node for the threads sharing it.
 
     ``rpc_url`` may list several nodes of one network, comma separated: requests then go
     to the first that answers and fail over to the next when it stops
@@ -44,10 +58,12 @@ def connect(rpc_url: str, *, expected_chain_id: int | None = None, timeout: floa
     provider: HTTPProvider | FailoverProvider
     if len(urls) == 1:
         provider = HTTPProvider(
-            urls[0], request_kwargs={"timeout": timeout}, session=_session(urls[0])
+            urls[0], request_kwargs={"timeout": timeout}, session=_session(urls[0], pool_size)
         )
     else:
-        provider = failover_provider(urls, timeout=timeout, session=_session)
+        provider = failover_provider(
+            urls, timeout=timeout, session=lambda url: _session(url, pool_size)
+        )
     w3 = Web3(provider)
     # The validation middleware asks the node for its chain id before every estimate
     # and call (two round trips each); the SDK signs locally with the id it already
@@ -67,9 +83,13 @@ def _probe(url: str) -> int | str:
         return exc.__class__.__name__
 
 
-def _session(rpc_url: str) -> requests.Session:
-    """A session that reads proxy settings from the environment once, not per request."""
+def _session(rpc_url: str, pool_size: int = HTTP_POOL_SIZE) -> requests.Session:
+    """A session that reads proxy settings from the environment once, not per request, and
+    keeps ``pool_size`` connections to the node."""
     session = requests.Session()
     session.trust_env = False
     session.proxies.update(requests.utils.get_environ_proxies(rpc_url))
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     return session

@@ -167,7 +167,10 @@ def parse_deadline(client: EmcClient, days: int | None, at: str | None) -> int |
                 f"--deadline {at!r} is not after the chain's time ({when(now)}); give a later time."
             )
     if deadline > _UINT48_MAX:
-        raise InvalidInputError(f"the deadline {deadline} is too far away (at most 2**48 - 1).")
+        raise InvalidInputError(
+            "the deadline is too far away: the contract keeps it in 48 bits of seconds since "
+            "1970 (to the year 8,900,000 or so); choose a nearer one."
+        )
     return deadline
 
 

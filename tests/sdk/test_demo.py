@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -19,7 +20,7 @@ from web3 import Web3
 
 from api.main import create_app
 from rdh_chain.chain import free_port
-from rdh_chain.config import Settings
+from rdh_chain.config import RunRecord, Settings
 from rdh_chain.demo import (
     MES,
     PARTNERS,
@@ -216,3 +217,31 @@ def test_serve_processes_fails_when_the_gateway_exits_and_stops_the_indexer(
         )
 
     assert [r.getMessage() for r in caplog.records] == ["indexer stopped"]
+
+
+def test_run_refuses_to_start_twice_from_one_data_folder(tmp_path: Path) -> None:
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        RunRecord(
+            pid=other.pid,
+            rpc_url="http://127.0.0.1:9545",
+            chain_id=31337,
+            api_host="127.0.0.1",
+            api_port=9000,
+            started_at="2026-01-01T00:00:00+00:00",
+        ).save(tmp_path)
+        settings = Settings(rpc_url=f"http://127.0.0.1:{free_port()}", data_dir=tmp_path)
+
+        with pytest.raises(ConfigError) as refused:
+            run(settings, serve=lambda _: None)
+
+        assert str(refused.value) == (
+            f"`make run` already runs from {tmp_path} (pid {other.pid}, since "
+            "2026-01-01T00:00:00+00:00): its chain is http://127.0.0.1:9545 and its gateway "
+            "http://127.0.0.1:9000. Use it from another shell (the CLI finds it), or stop it "
+            "with Ctrl-C first."
+        )
+        assert not (tmp_path / "anvil").exists()  # nothing started
+    finally:
+        other.kill()
+        other.wait()

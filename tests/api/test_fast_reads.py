@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.cache import Answer, AnswerCache
 from api.index import IndexProvider, read_only_url
+from api.models import MemberSharesPublic
 from rdh_chain.index.db import IndexDb
 from rdh_chain.types import Role
 from tests.api.test_index_routes import Demo, api, demo, sync_index  # noqa: F401 (fixtures)
@@ -227,3 +228,22 @@ def test_cache_drops_the_least_recently_used_past_its_size() -> None:
     assert cache.get("/b?", "v") is None
     assert cache.get("/a?", "v") is not None
     assert cache.get("/c?", "v") is not None
+
+
+# -- live values at one block --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["chef", "admin"])
+def test_member_share_batched_reads_match_the_sdks(api: TestClient, demo: Demo, who: str) -> None:  # noqa: F811
+    account = demo.chef if who == "chef" else demo.cast.admin.address
+    expected = MemberSharesPublic.from_sdk(account, demo.ledger.shares(account))
+    one = MemberSharesPublic.from_sdk(
+        account, [demo.ledger.share(demo.ledger.emc(demo.emc), account)]
+    )
+
+    every = api.get(f"/members/{account}/share")
+    only = api.get(f"/members/{account}/share", params={"emc": demo.emc})
+
+    assert every.status_code == 200
+    assert every.json() == expected.model_dump(mode="json", by_alias=True)
+    assert only.json() == one.model_dump(mode="json", by_alias=True)

@@ -9,11 +9,14 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.auth.deps import AuthState
+from api.auth.errors import install_auth_errors
+from api.auth.settings import AuthSettings
 from api.deps import LedgerProvider
 from api.docs import install_offline_docs
 from api.errors import install_error_handlers
 from api.index import IndexProvider, gateway_index_url
-from api.routes import bids, emcs, health, members
+from api.routes import audit, auth, bids, emcs, health, members
 from rdh_chain.config import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -26,6 +29,14 @@ _TAGS = [
     {"name": "emcs", "description": "Ecosystem micro-communities: terms, totals, share versions."},
     {"name": "bids", "description": "Sealed-bid rounds of an EMC and every bid's outcome."},
     {"name": "members", "description": "Registered wallets, their roles and their shares."},
+    {
+        "name": "audit",
+        "description": "History and statements as files; an EMC's figures verified.",
+    },
+    {
+        "name": "auth",
+        "description": "Sign-In with Ethereum (EIP-4361): a nonce, a signed message, a session.",
+    },
 ]
 
 
@@ -36,10 +47,16 @@ def _version() -> str:
         return "0.0.0"
 
 
-def create_app(settings: Settings | None = None, *, index_url: str | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    index_url: str | None = None,
+    auth_settings: AuthSettings | None = None,
+) -> FastAPI:
     """The gateway for ``settings`` (by default from the ``RDH_*`` environment), reading the
     index at ``index_url`` (by default ``RDH_GATEWAY_INDEX_URL``, else ``RDH_INDEX_URL``,
-    else ``index.sqlite`` in the data folder; SQLite is opened read-only).
+    else ``index.sqlite`` in the data folder; SQLite is opened read-only), with sign-in as
+    ``auth_settings`` say (by default from the ``RDH_AUTH_*`` environment).
 
     Nothing touches the chain or the index here: both open on the first request, so the
     gateway starts, and says why it cannot serve, while the chain or the index is missing.
@@ -61,9 +78,11 @@ def create_app(settings: Settings | None = None, *, index_url: str | None = None
     app.state.settings = settings
     app.state.ledgers = LedgerProvider(settings)
     app.state.index = IndexProvider(gateway_index_url(settings, index_url))
+    app.state.auth = AuthState.of(settings, auth_settings or AuthSettings())
     install_error_handlers(app)
+    install_auth_errors(app)
     install_offline_docs(app)
-    for module in (health, emcs, bids, members):
+    for module in (health, auth, emcs, audit, bids, members):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -45,6 +45,11 @@ class RegistryClient(ContractClient):
     ) -> bool:
         return bool(self._call("hasRole", role.id, account, block=block))
 
+    def is_admin(self, account: ChecksumAddress, *, block: BlockIdentifier | None = None) -> bool:
+        """Whether ``account`` holds the registry's admin role (OpenZeppelin's
+        ``DEFAULT_ADMIN_ROLE``, bytes32 zero), active or not."""
+        return bool(self._call("hasRole", bytes(32), account, block=block))
+
     def is_active(
         self, account: ChecksumAddress, role: Role, *, block: BlockIdentifier | None = None
     ) -> bool:

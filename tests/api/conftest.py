@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web3 import Web3
 
+from api.auth.settings import AuthSettings
 from api.main import create_app
 from rdh_chain.chain import AnvilNode
 from rdh_chain.config import Settings
@@ -40,6 +41,7 @@ from tests.api.helpers import (
     World,
 )
 
+TEST_SITE = "http://testserver"  # TestClient's base URL
 TERMS_REASON = keccak(text="terms set by hand for a test")
 
 
@@ -62,7 +64,7 @@ def world(
     artifacts: dict[str, Artifact],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> World:
-    admin, treasury, owner, me2, chef, farm = (Account.create() for _ in range(6))
+    admin, treasury, owner, me2, chef, farm, auditor = (Account.create() for _ in range(7))
     decoder = RevertDecoder(a.abi for a in artifacts.values())
     deployment = deploy(TxSender(w3, admin, decoder), artifacts)
     ledger = Ledger(w3, deployment, artifacts)
@@ -88,6 +90,8 @@ def world(
         me2=me2,
         chef=chef,
         farm=farm,
+        auditor=auditor,
+        stranger=Account.create(),
         smart_cooking=smart_cooking,
         balcony=balcony,
         chef_since=_timestamp(w3, chef_added.block_number),
@@ -108,6 +112,7 @@ def world(
     as_owner.settle(emc, PERIOD_2)
     emc.withdraw_dev_fund(owner.address, DEV_FUND_WITHDRAWAL, bytes.fromhex("de" * 32))
     _, proposed_2 = emc.propose_version(world.version_2(), deadline=VERSION_2_DEADLINE)
+    registry.add_member(auditor.address, Role.AUDITOR)
 
     deployment.save(world.settings.deployment_file)
     return replace(
@@ -120,8 +125,9 @@ def world(
 
 @pytest.fixture(scope="session")
 def gateway(world: World) -> FastAPI:
-    """One app for the session: it only reads, and it opens its ledger once."""
-    return create_app(world.settings)
+    """One app for the session: it only reads, and it opens its ledger once. Sign-in
+    messages name the test client's site (``http://testserver``)."""
+    return create_app(world.settings, auth_settings=AuthSettings(public_url=TEST_SITE))
 
 
 @pytest.fixture

@@ -48,6 +48,8 @@ class World:
     me2: LocalAccount  # ME in Smart Cooking's value-added pool, owns Balcony
     chef: LocalAccount  # partner
     farm: LocalAccount  # partner, suspended, named in no EMC
+    auditor: LocalAccount  # auditor, named in no EMC: reads every EMC
+    stranger: LocalAccount  # never registered
     smart_cooking: ChecksumAddress
     balcony: ChecksumAddress
     # Block timestamps of the events the gateway reports as times.

@@ -50,6 +50,10 @@ def test_page_script_calls_only_routes_that_exist(offline_client: TestClient) ->
     for call in ('"/health"', '"/emcs"', "`/emcs/${", "`/members/${"):
         assert call in script
     assert paths == {
+        "/auth/nonce",
+        "/auth/siwe",
+        "/auth/me",
+        "/auth/logout",
         "/health",
         "/emcs",
         "/emcs/{address}",
@@ -69,14 +73,20 @@ def test_page_script_calls_only_routes_that_exist(offline_client: TestClient) ->
 def test_openapi_documents_tags_summaries_and_error_body(offline_client: TestClient) -> None:
     document = offline_client.get("/openapi.json").json()
 
-    assert [tag["name"] for tag in document["tags"]] == ["health", "emcs", "bids", "members"]
+    assert [tag["name"] for tag in document["tags"]] == [
+        "health",
+        "emcs",
+        "bids",
+        "members",
+        "auth",
+    ]
     for path, operations in document["paths"].items():
-        get = operations["get"]
-        assert get["summary"], path
-        assert len(get["tags"]) == 1, path
-        assert get["responses"]["503"]["content"]["application/json"]["schema"] == {
-            "$ref": "#/components/schemas/ErrorPublic"
-        }, path
+        for method, operation in operations.items():
+            assert operation["summary"], (method, path)
+            assert len(operation["tags"]) == 1, (method, path)
+            assert operation["responses"]["503"]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/ErrorPublic"
+            }, (method, path)
     assert "HTTPValidationError" not in document["components"]["schemas"]
     assert offline_client.get("/docs").status_code == 200
 
@@ -89,7 +99,7 @@ def test_openapi_documents_typed_data_in_wallet_form(offline_client: TestClient)
     assert route["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/TypedDataPublic"
     }
-    assert set(route["responses"]) == {"200", "404", "422", "503"}
+    assert set(route["responses"]) == {"200", "401", "403", "404", "422", "503"}
     assert list(schemas["TypedDataPublic"]["properties"]) == [
         "types",
         "primaryType",

@@ -1,0 +1,302 @@
+"""Who is asking, and what they may read: the dependencies routes declare.
+
+``ViewerDep`` (401 unless signed in), ``OptionalViewerDep``, ``require_roles(...)`` (403
+naming the missing role), ``EmcReaderDep`` (the path's EMC, for its members, auditors and
+operators) and ``require_self`` (a member acts only for itself).
+
+A session keeps the roles read from the registry at sign-in and the block they were read
+at. They are read again when they may have changed: when the index's member row of the
+wallet was updated after that block (a role granted, revoked or renounced, a suspension, a
+reinstatement), or, without a usable index, once ``RDH_AUTH_RECHECK_SECONDS`` have passed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from eth_typing import ChecksumAddress
+from fastapi import Depends, Path, Request
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.auth.errors import ForbiddenError, NotSignedInError
+from api.auth.roles import Standing, read_standing
+from api.auth.settings import AuthSettings, Site, site_for, store_url_for
+from api.auth.store import AuthStore, StoredSession
+from api.deps import EmcDep, index_provider, ledger_provider
+from api.models import ErrorPublic
+from rdh_chain.config import Settings
+from rdh_chain.contracts import EmcClient
+from rdh_chain.exceptions import RdhChainError
+from rdh_chain.index import queries
+from rdh_chain.structs import checksum
+from rdh_chain.types import ZERO_ADDRESS, Role
+from rdh_chain.validation import to_address
+
+SESSION_COOKIE = "rdh_session"
+# Roles that read every EMC and every member's pages.
+OVERSEERS = frozenset({Role.AUDITOR, Role.OPERATOR})
+_SIGN_IN = "sign in with your wallet (GET /auth/nonce, then POST /auth/siwe)"
+
+
+@dataclass
+class AuthState:
+    """The app's sign-in setup: the site messages must name, the shared store, limits."""
+
+    site: Site
+    store: AuthStore
+    session_hours: float
+    recheck_seconds: float
+    # (EMC, wallet) pairs known to be a party of a version: a version's parties never change,
+    # so a wallet found in one stays a member without asking the chain again.
+    parties: set[tuple[str, str]] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, settings: Settings, auth: AuthSettings) -> AuthState:
+        return cls(
+            site=site_for(settings, auth),
+            store=AuthStore(store_url_for(settings, auth)),
+            session_hours=auth.session_hours,
+            recheck_seconds=auth.recheck_seconds,
+        )
+
+
+def auth_state(request: Request) -> AuthState:
+    state: AuthState = request.app.state.auth
+    return state
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in wallet and the registry roles that count for it now (none while it
+    is suspended); ``admin``: it holds the registry's admin role."""
+
+    address: ChecksumAddress
+    roles: frozenset[Role]
+    admin: bool = False
+
+    @property
+    def overseer(self) -> bool:
+        """An auditor, an operator or the registry admin: reads every EMC and member."""
+        return self.admin or bool(self.roles & OVERSEERS)
+
+
+def _viewer(stored: StoredSession) -> Viewer:
+    return Viewer(
+        address=checksum(stored.address),
+        roles=frozenset(Role(r) for r in stored.roles),
+        admin=stored.admin,
+    )
+
+
+def _may_have_changed(request: Request, state: AuthState, stored: StoredSession) -> bool:
+    """Whether the wallet's roles may differ from the session's (see the module)."""
+    try:
+        ledger = ledger_provider(request.app.state).get()
+        with index_provider(request.app.state).get().session() as session:
+            point = queries.checkpoint(session)
+            d = ledger.deployment
+            if point is None or (point.chain_id, point.registry) != (d.chain_id, d.registry):
+                raise LookupError("the index is not of this deployment")
+            rows = queries.members(session, [stored.address])
+        return bool(rows) and rows[0].updated_block > stored.checked_block
+    except (RdhChainError, SQLAlchemyError, LookupError, OSError):
+        return time.time() - stored.checked_at >= state.recheck_seconds
+
+
+def _recheck(request: Request, state: AuthState, token: str, stored: StoredSession) -> Viewer:
+    ledger = ledger_provider(request.app.state).get()
+    standing: Standing = read_standing(ledger, checksum(stored.address))
+    roles = tuple(r.value for r in standing.roles)
+    state.store.update_roles(token, roles, standing.admin, standing.block)
+    return Viewer(
+        address=checksum(stored.address),
+        roles=frozenset(standing.roles),
+        admin=standing.admin,
+    )
+
+
+def maybe_signed_in(request: Request) -> Viewer | None:
+    """The signed-in viewer, or None without a session cookie; 401 for one that ended."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    state = auth_state(request)
+    stored = state.store.session(token)
+    if stored is None:
+        raise NotSignedInError(
+            f"Your session has ended (logged out or expired); {_SIGN_IN} again.",
+            "session_ended",
+        )
+    if _may_have_changed(request, state, stored):
+        return _recheck(request, state, token, stored)
+    return _viewer(stored)
+
+
+def signed_in(viewer: Annotated[Viewer | None, Depends(maybe_signed_in)]) -> Viewer:
+    """The signed-in viewer; 401 ``not_signed_in`` without a session."""
+    if viewer is None:
+        raise NotSignedInError(f"This needs a signed-in wallet: {_SIGN_IN}.")
+    return viewer
+
+
+ViewerDep = Annotated[Viewer, Depends(signed_in)]
+OptionalViewerDep = Annotated[Viewer | None, Depends(maybe_signed_in)]
+
+
+def _held(viewer: Viewer) -> str:
+    held = sorted(r.value for r in viewer.roles)
+    if viewer.admin:
+        held.insert(0, "admin")
+    return ", ".join(held) if held else "no active role"
+
+
+def require_roles(*roles: Role) -> Callable[[Viewer], Viewer]:
+    """A dependency passing viewers that hold one of ``roles`` (active); 403 otherwise."""
+    if not roles:
+        raise ValueError("require_roles needs at least one role")
+    wanted = frozenset(roles)
+    names = " or ".join(r.value for r in roles)
+
+    def dependency(viewer: ViewerDep) -> Viewer:
+        if viewer.roles & wanted:
+            return viewer
+        raise ForbiddenError(
+            f"This needs the {names} role; {viewer.address} holds {_held(viewer)}. Ask a "
+            "platform operator to grant it.",
+            "missing_role",
+        )
+
+    return dependency
+
+
+def is_emc_member(
+    emc: EmcClient, address: ChecksumAddress, parties: set[tuple[str, str]] | None = None
+) -> bool:
+    """Whether ``address`` owns ``emc``, reports for it or is a party of any of its versions
+    (proposed, active or superseded); ``parties`` remembers the parties found."""
+    if address == ZERO_ADDRESS:  # the development fund's entry names nobody
+        return False
+    if parties is not None and (emc.address, address) in parties:
+        return True
+    if emc.owner() == address or emc.reporter() == address:
+        return True
+    for version_id in range(emc.version_count(), 0, -1):  # the newest name most members
+        if any(e.account == address for e in emc.version_entries(version_id)):
+            if parties is not None:
+                parties.add((emc.address, address))
+            return True
+    return False
+
+
+def require_emc_reader(
+    viewer: Viewer, emc: EmcClient, parties: set[tuple[str, str]] | None = None
+) -> None:
+    """403 unless ``viewer`` is a member of ``emc`` or an overseer."""
+    if viewer.overseer or is_emc_member(emc, viewer.address, parties):
+        return
+    raise ForbiddenError(
+        f"{viewer.address} is not a member of EMC {emc.address} (its owner, reporter or a "
+        "party of one of its versions), nor an auditor or operator: only they read it.",
+        "not_a_member",
+    )
+
+
+def emc_reader(request: Request, viewer: ViewerDep, emc: EmcDep) -> EmcClient:
+    """The path's EMC, for its members, auditors and operators (403 for anyone else)."""
+    require_emc_reader(viewer, emc, auth_state(request).parties)
+    return emc
+
+
+EmcReaderDep = Annotated[EmcClient, Depends(emc_reader)]
+
+
+def emc_access(
+    request: Request,
+    viewer: ViewerDep,
+    address: Annotated[str, Path(description="The EMC's address (0x + 40 hex digits).")],
+) -> ChecksumAddress:
+    """The path's EMC address, for its members, auditors and operators: for routes that
+    read the index, so an auditor's request asks the chain nothing (a member's, only until
+    it is known as a party)."""
+    emc_address = to_address(address, "EMC address")
+    if viewer.overseer:
+        return emc_address
+    parties = auth_state(request).parties
+    if (emc_address, viewer.address) in parties:
+        return emc_address
+    emc = ledger_provider(request.app.state).get().emc(emc_address)  # 404 if not an EMC
+    require_emc_reader(viewer, emc, parties)
+    return emc_address
+
+
+def bid_reader(request: Request, viewer: ViewerDep, emc: EmcDep) -> EmcClient:
+    """The path's EMC, for its members, auditors, operators and every active ME (nodes
+    read the rounds they may bid in)."""
+    if Role.ME in viewer.roles:
+        return emc
+    require_emc_reader(viewer, emc, auth_state(request).parties)
+    return emc
+
+
+def capital_reader(
+    request: Request,
+    viewer: ViewerDep,
+    emc: EmcDep,
+    account: Annotated[str, Path(description="The account's address (0x + 40 hex digits).")],
+) -> ChecksumAddress:
+    """The path's account, for itself and for the EMC's members, auditors and operators."""
+    holder = to_address(account, "account address")
+    if holder != viewer.address:
+        require_emc_reader(viewer, emc, auth_state(request).parties)
+    return holder
+
+
+def member_reader(
+    viewer: ViewerDep,
+    address: Annotated[str, Path(description="The member's wallet address.")],
+) -> ChecksumAddress:
+    """The path's member, for itself, auditors and operators."""
+    return require_self_or_overseer(viewer, address, "member address")
+
+
+def require_self(viewer: Viewer, address: str, what: str = "address") -> ChecksumAddress:
+    """``address`` (422 naming ``what`` if malformed) when it is the viewer's own; 403
+    otherwise."""
+    account = to_address(address, what)
+    if account != viewer.address:
+        raise ForbiddenError(
+            f"You are signed in as {viewer.address} and may act only for yourself, not for "
+            f"{account}.",
+            "not_yourself",
+        )
+    return account
+
+
+def require_self_or_overseer(
+    viewer: Viewer, address: str, what: str = "address"
+) -> ChecksumAddress:
+    """``address`` (422 naming ``what`` if malformed) when it is the viewer's own or the
+    viewer is an overseer; 403 otherwise."""
+    account = to_address(address, what)
+    if account == viewer.address or viewer.overseer:
+        return account
+    raise ForbiddenError(
+        f"Only {account} itself, auditors and operators read its member pages; you are "
+        f"signed in as {viewer.address}.",
+        "not_yourself",
+    )
+
+
+BidReaderDep = Annotated[EmcClient, Depends(bid_reader)]
+EMC_ACCESS = [Depends(emc_access)]
+CAPITAL_ACCESS = [Depends(capital_reader)]
+MEMBER_ACCESS = [Depends(member_reader)]
+
+# The answers of routes behind sign-in, for the OpenAPI document.
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorPublic, "description": "Not signed in (or the session has ended)."},
+    403: {"model": ErrorPublic, "description": "This wallet may not read this (`error` says why)."},
+}

@@ -13,13 +13,14 @@ reinstatement), or, without a usable index, once ``RDH_AUTH_RECHECK_SECONDS`` ha
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from eth_typing import ChecksumAddress
 from fastapi import Depends, Path, Request
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 
 from api.auth.errors import ForbiddenError, NotSignedInError
 from api.auth.roles import Standing, read_standing
@@ -27,6 +28,7 @@ from api.auth.settings import AuthSettings, Site, site_for, store_url_for
 from api.auth.store import AuthStore, StoredSession
 from api.deps import EmcDep, index_provider, ledger_provider
 from api.models import ErrorPublic
+from api.reading import checked_address
 from rdh_chain.config import Settings
 from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import RdhChainError
@@ -52,6 +54,9 @@ class AuthState:
     # (EMC, wallet) pairs known to be a party of a version: a version's parties never change,
     # so a wallet found in one stays a member without asking the chain again.
     parties: set[tuple[str, str]] = field(default_factory=set)
+    # Viewers by session token, with the versions of the store and the index they were
+    # found at (see maybe_signed_in).
+    seen: dict[str, Seen] = field(default_factory=dict)
 
     @classmethod
     def of(cls, settings: Settings, auth: AuthSettings) -> AuthState:
@@ -91,8 +96,26 @@ def _viewer(stored: StoredSession) -> Viewer:
     )
 
 
+@dataclass(frozen=True)
+class Seen:
+    """A viewer found for a session, while the store and the index are as they were."""
+
+    viewer: Viewer
+    versions: tuple[Hashable, Hashable]
+    expires_at: float
+
+
+# Sessions remembered per worker (past it, they are all forgotten and found again).
+SEEN_MAX = 10_000
+
+
 def _may_have_changed(request: Request, state: AuthState, stored: StoredSession) -> bool:
     """Whether the wallet's roles may differ from the session's (see the module)."""
+    return _changed(request, state, stored)[0]
+
+
+def _changed(request: Request, state: AuthState, stored: StoredSession) -> tuple[bool, bool]:
+    """(:func:`_may_have_changed`, whether the index said so: else the clock did)."""
     try:
         ledger = ledger_provider(request.app.state).get()
         with index_provider(request.app.state).get().session() as session:
@@ -101,9 +124,9 @@ def _may_have_changed(request: Request, state: AuthState, stored: StoredSession)
             if point is None or (point.chain_id, point.registry) != (d.chain_id, d.registry):
                 raise LookupError("the index is not of this deployment")
             rows = queries.members(session, [stored.address])
-        return bool(rows) and rows[0].updated_block > stored.checked_block
+        return bool(rows) and rows[0].updated_block > stored.checked_block, True
     except (RdhChainError, SQLAlchemyError, LookupError, OSError):
-        return time.time() - stored.checked_at >= state.recheck_seconds
+        return time.time() - stored.checked_at >= state.recheck_seconds, False
 
 
 def _recheck(request: Request, state: AuthState, token: str, stored: StoredSession) -> Viewer:
@@ -118,24 +141,54 @@ def _recheck(request: Request, state: AuthState, token: str, stored: StoredSessi
     )
 
 
-def maybe_signed_in(request: Request) -> Viewer | None:
-    """The signed-in viewer, or None without a session cookie; 401 for one that ended."""
+async def maybe_signed_in(request: Request) -> Viewer | None:
+    """The signed-in viewer, or None without a session cookie; 401 for one that ended.
+
+    Per request this costs the two version probes (the session store's and the index's
+    ``PRAGMA data_version``, microseconds each) and a dictionary look-up: the viewer found
+    for a token is reused until the session expires or either database is written (a
+    logout or a sign-in anywhere, a block indexed), then found again on a worker thread
+    as before. Without cheap versions (PostgreSQL) every request finds it again.
+    """
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
     state = auth_state(request)
+    store_version = state.store.version()
+    index_version = index_provider(request.app.state).version()
+    versions = (store_version, index_version)
+    seen = state.seen.get(token)
+    if (
+        seen is not None
+        and seen.versions == versions
+        and time.time() < seen.expires_at
+        and None not in versions
+    ):
+        return seen.viewer
+    viewer, expires_at, by_index = await run_in_threadpool(_find_viewer, request, state, token)
+    if by_index and None not in versions:
+        if len(state.seen) >= SEEN_MAX:
+            state.seen.clear()
+        state.seen[token] = Seen(viewer, versions, expires_at)
+    return viewer
+
+
+def _find_viewer(request: Request, state: AuthState, token: str) -> tuple[Viewer, float, bool]:
+    """The session's viewer, when it expires, and whether the index vouched for its roles
+    (else the clock did, and it is not remembered)."""
     stored = state.store.session(token)
     if stored is None:
         raise NotSignedInError(
             f"Your session has ended (logged out or expired); {_SIGN_IN} again.",
             "session_ended",
         )
-    if _may_have_changed(request, state, stored):
-        return _recheck(request, state, token, stored)
-    return _viewer(stored)
+    changed, by_index = _changed(request, state, stored)
+    if changed:
+        return _recheck(request, state, token, stored), stored.expires_at, False
+    return _viewer(stored), stored.expires_at, by_index
 
 
-def signed_in(viewer: Annotated[Viewer | None, Depends(maybe_signed_in)]) -> Viewer:
+async def signed_in(viewer: Annotated[Viewer | None, Depends(maybe_signed_in)]) -> Viewer:
     """The signed-in viewer; 401 ``not_signed_in`` without a session."""
     if viewer is None:
         raise NotSignedInError(f"This needs a signed-in wallet: {_SIGN_IN}.")
@@ -153,14 +206,14 @@ def _held(viewer: Viewer) -> str:
     return ", ".join(held) if held else "no active role"
 
 
-def require_roles(*roles: Role) -> Callable[[Viewer], Viewer]:
+def require_roles(*roles: Role) -> Callable[[Viewer], Awaitable[Viewer]]:
     """A dependency passing viewers that hold one of ``roles`` (active); 403 otherwise."""
     if not roles:
         raise ValueError("require_roles needs at least one role")
     wanted = frozenset(roles)
     names = " or ".join(r.value for r in roles)
 
-    def dependency(viewer: ViewerDep) -> Viewer:
+    async def dependency(viewer: ViewerDep) -> Viewer:
         if viewer.roles & wanted:
             return viewer
         raise ForbiddenError(
@@ -204,16 +257,20 @@ def require_emc_reader(
     )
 
 
-def emc_reader(request: Request, viewer: ViewerDep, emc: EmcDep) -> EmcClient:
-    """The path's EMC, for its members, auditors and operators (403 for anyone else)."""
-    require_emc_reader(viewer, emc, auth_state(request).parties)
+async def emc_reader(request: Request, viewer: ViewerDep, emc: EmcDep) -> EmcClient:
+    """The path's EMC, for its members, auditors and operators (403 for anyone else);
+    only a member not yet known as one costs chain reads (on a worker thread)."""
+    parties = auth_state(request).parties
+    if viewer.overseer or (emc.address, viewer.address) in parties:
+        return emc
+    await run_in_threadpool(require_emc_reader, viewer, emc, parties)
     return emc
 
 
 EmcReaderDep = Annotated[EmcClient, Depends(emc_reader)]
 
 
-def emc_access(
+async def emc_access(
     request: Request,
     viewer: ViewerDep,
     address: Annotated[str, Path(description="The EMC's address (0x + 40 hex digits).")],
@@ -221,14 +278,18 @@ def emc_access(
     """The path's EMC address, for its members, auditors and operators: for routes that
     read the index, so an auditor's request asks the chain nothing (a member's, only until
     it is known as a party)."""
-    emc_address = to_address(address, "EMC address")
+    emc_address = checked_address(address, "EMC address")
     if viewer.overseer:
         return emc_address
     parties = auth_state(request).parties
     if (emc_address, viewer.address) in parties:
         return emc_address
-    emc = ledger_provider(request.app.state).get().emc(emc_address)  # 404 if not an EMC
-    require_emc_reader(viewer, emc, parties)
+
+    def check() -> None:
+        emc = ledger_provider(request.app.state).get().emc(emc_address)  # 404 if not an EMC
+        require_emc_reader(viewer, emc, parties)
+
+    await run_in_threadpool(check)
     return emc_address
 
 
@@ -254,7 +315,7 @@ def capital_reader(
     return holder
 
 
-def member_reader(
+async def member_reader(
     viewer: ViewerDep,
     address: Annotated[str, Path(description="The member's wallet address.")],
 ) -> ChecksumAddress:
@@ -265,7 +326,7 @@ def member_reader(
 def require_self(viewer: Viewer, address: str, what: str = "address") -> ChecksumAddress:
     """``address`` (422 naming ``what`` if malformed) when it is the viewer's own; 403
     otherwise."""
-    account = to_address(address, what)
+    account = checked_address(address, what)
     if account != viewer.address:
         raise ForbiddenError(
             f"You are signed in as {viewer.address} and may act only for yourself, not for "
@@ -280,7 +341,7 @@ def require_self_or_overseer(
 ) -> ChecksumAddress:
     """``address`` (422 naming ``what`` if malformed) when it is the viewer's own or the
     viewer is an overseer; 403 otherwise."""
-    account = to_address(address, what)
+    account = checked_address(address, what)
     if account == viewer.address or viewer.overseer:
         return account
     raise ForbiddenError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -88,6 +89,8 @@ class AuthStore:
         self.shown = make_url(url).render_as_string(hide_password=True)
         self._engine: Engine | None = None
         self._lock = threading.Lock()
+        self._probe: sqlite3.Connection | None = None  # asks SQLite for data_version
+        self._probe_file: tuple[int, int] | None = None
 
     def _open(self) -> Engine:
         parsed = make_url(self.url)
@@ -253,8 +256,42 @@ class AuthStore:
             )
             return bool(gone.rowcount)  # type: ignore[attr-defined]
 
+    def version(self) -> tuple[int, int, int] | None:
+        """A token that changes whenever any process writes the store (a sign-in, a logout,
+        roles re-read, a nonce), or None where there is no cheap one (PostgreSQL, a store
+        not made yet): SQLite's ``PRAGMA data_version`` on a connection of this process's
+        own, with the file's identity. Microseconds: the session check runs it per request
+        and reuses what it found while nothing was written."""
+        parsed = make_url(self.url)
+        database = parsed.database or ""
+        if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+            return None
+        path = Path(database.removeprefix("file:").split("?", 1)[0])
+        try:
+            found = path.stat()
+        except OSError:
+            return None
+        identity = (found.st_dev, found.st_ino)
+        with self._lock:
+            try:
+                if self._probe is None or self._probe_file != identity:
+                    if self._probe is not None:
+                        self._probe.close()
+                    self._probe = sqlite3.connect(
+                        f"file:{path.resolve()}?mode=ro", uri=True, check_same_thread=False
+                    )
+                    self._probe_file = identity
+                row = self._probe.execute("PRAGMA data_version").fetchone()
+            except sqlite3.Error:
+                self._probe = None
+                return None
+        return (*identity, int(row[0]))
+
     def dispose(self) -> None:
         with self._lock:
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
+            if self._probe is not None:
+                self._probe.close()
+                self._probe = None

@@ -176,7 +176,7 @@ def sign_in(base: str, account: LocalAccount) -> str:
     # The tests' helper: the siwe package's message, signed with eth-account.
     from tests.api.auth_helpers import sign_in as siwe_sign_in
 
-    with httpx.Client(base_url=base) as client:
+    with httpx.Client(base_url=base, timeout=120) as client:  # a loaded machine is slow
         siwe_sign_in(client, account)
         token = client.cookies.get(SESSION_COOKIE)
     if token is None:

@@ -6,12 +6,13 @@ import threading
 from typing import Annotated
 
 from eth_typing import ChecksumAddress
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
 from api.index import IndexProvider, IndexReader, IndexUnavailableError
+from api.inputs import EmcAddressPath, MemberAddressPath
 from api.reading import checked_address
 from rdh_chain.config import LedgerFactory, Settings
 from rdh_chain.contracts import EmcClient
@@ -113,16 +114,11 @@ async def get_index(request: Request) -> IndexReader:
 
 IndexDep = Annotated[IndexReader, Depends(get_index)]
 
-_ADDRESS_EXAMPLE = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
-
 
 async def get_emc(
     request: Request,
     ledger: LedgerDep,
-    address: Annotated[
-        str,
-        Path(description="The EMC's address (0x + 40 hex digits).", examples=[_ADDRESS_EXAMPLE]),
-    ],
+    address: EmcAddressPath,
 ) -> EmcClient:
     """The EMC named in the path: 422 if it is not an address, 404 if not an EMC.
 
@@ -165,12 +161,7 @@ async def known_emcs(index: IndexReader) -> frozenset[ChecksumAddress]:
 _KNOWN_EMCS = ("known-emcs",)
 
 
-def get_member(
-    ledger: LedgerDep,
-    address: Annotated[
-        str, Path(description="The member's wallet address.", examples=[_ADDRESS_EXAMPLE])
-    ],
-) -> Member:
+def get_member(ledger: LedgerDep, address: MemberAddressPath) -> Member:
     """The registry record named in the path: 422 if not an address, 404 if unregistered."""
     return ledger.member(to_address(address, "member address"))
 

@@ -25,6 +25,87 @@ _MAX_POLL_S = 0.5
 
 
 @dataclass(frozen=True)
+class UnsignedTx:
+    """A transaction for a member's own wallet to sign and send: estimated from its address,
+    at its next nonce, on this chain (a gas price of 0 on free-gas networks)."""
+
+    to: ChecksumAddress
+    sender: ChecksumAddress
+    data: HexStr
+    value: int
+    gas: int
+    gas_price: int
+    chain_id: int
+    nonce: int
+
+    def as_rpc(self) -> dict[str, str]:
+        """The ``eth_sendTransaction`` parameter (EIP-1193): hex quantities, ``from`` included."""
+        return {
+            "from": self.sender,
+            "to": self.to,
+            "data": self.data,
+            "value": hex(self.value),
+            "gas": hex(self.gas),
+            "gasPrice": hex(self.gas_price),
+            "chainId": hex(self.chain_id),
+            "nonce": hex(self.nonce),
+        }
+
+    def as_signable(self) -> dict[str, Any]:
+        """The transaction as eth-account's ``sign_transaction`` takes it (legacy, EIP-155)."""
+        return {
+            "to": self.to,
+            "data": self.data,
+            "value": self.value,
+            "gas": self.gas,
+            "gasPrice": self.gas_price,
+            "chainId": self.chain_id,
+            "nonce": self.nonce,
+        }
+
+
+def build_transaction(
+    w3: Web3,
+    decoder: RevertDecoder,
+    sender: ChecksumAddress,
+    to: ChecksumAddress,
+    data: HexStr,
+    *,
+    action: str,
+) -> UnsignedTx:
+    """``data`` to ``to`` as ``sender`` would send it: estimated first (a call bound to
+    revert raises its decoded custom error, so nothing is handed out that would fail), with
+    the same gas margin and gas price rule as :class:`TxSender`, at ``sender``'s pending
+    nonce."""
+    call: TxParams = {"from": sender, "to": to, "data": data, "value": Wei(0)}
+    try:
+        gas = w3.eth.estimate_gas(call)
+    except ContractLogicError as exc:
+        raise decoder.decode(revert_data(exc), action=action) from exc
+    return UnsignedTx(
+        to=to,
+        sender=sender,
+        data=data,
+        value=0,
+        gas=gas + gas * GAS_MARGIN_PERCENT // 100,
+        gas_price=gas_price(w3),
+        chain_id=int(w3.eth.chain_id),
+        nonce=int(w3.eth.get_transaction_count(sender, "pending")),
+    )
+
+
+def gas_price(w3: Web3) -> int:
+    """The gas price to pay: 0 where the base fee is 0, the node's suggestion otherwise.
+
+    Free-gas permissioned networks (Besu with zeroBaseFee, anvil --base-fee 0) run with a
+    base fee of 0 yet still suggest a priority tip; there we pay nothing, so unfunded member
+    wallets can sign.
+    """
+    base_fee = w3.eth.get_block("latest").get("baseFeePerGas")
+    return 0 if base_fee == 0 else int(w3.eth.gas_price)
+
+
+@dataclass(frozen=True)
 class TxResult:
     """A mined, successful transaction."""
 
@@ -141,21 +222,10 @@ class TxSender:
         return self._nonce
 
     def _current_gas_price(self) -> int:
-        # Read once per sender, again after `refresh()`.
+        # See `gas_price`; read once per sender, again after `refresh()`.
         if self._gas_price is None:
-            self._gas_price = free_gas_price(self.w3)
+            self._gas_price = gas_price(self.w3)
         return self._gas_price
-
-
-def free_gas_price(w3: Web3) -> int:
-    """The gas price to pay: 0 where the base fee is 0, else the node's suggestion.
-
-    Free-gas permissioned networks (Besu with zeroBaseFee, anvil --base-fee 0) run with a
-    base fee of 0 yet still suggest a priority tip; there we pay nothing, so unfunded
-    member wallets can sign.
-    """
-    base_fee = w3.eth.get_block("latest").get("baseFeePerGas")
-    return 0 if base_fee == 0 else int(w3.eth.gas_price)
 
 
 def replay_revert(

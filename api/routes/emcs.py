@@ -15,6 +15,7 @@ from api.deps import EmcDep, IndexDep, SettingsDep, ledger_provider
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
 from api.history_models import HistoryPagePublic, RowKindName
 from api.index import IndexUnavailableError, IndexView
+from api.inputs import AccountAddressPath, EmcAddressPath, MemberAddressQuery
 from api.models import (
     CapitalAccountPublic,
     CapitalHoldingPublic,
@@ -191,15 +192,6 @@ def _chain_block(ledger: Ledger, as_of: int | None) -> int:
     return head if as_of is None else as_of
 
 
-AddressPath = Annotated[
-    str,
-    Path(
-        description="The EMC's address (0x + 40 hex digits).",
-        examples=["0x5FbDB2315678afecb367f032d93F642f64180aa3"],
-    ),
-]
-
-
 @router.get(
     "/{address}/history",
     summary="An EMC's history, from the index",
@@ -211,13 +203,13 @@ async def get_emc_history(
     request: Request,
     index: IndexDep,
     settings: SettingsDep,
-    address: AddressPath,
+    address: EmcAddressPath,
     kind: Annotated[
         list[RowKindName] | None, Query(description="Only rows of these kinds (repeatable).")
     ] = None,
     period_from: Annotated[int | None, Query(ge=1, description="The first period.")] = None,
     period_to: Annotated[int | None, Query(ge=1, description="The last period.")] = None,
-    member: Annotated[str | None, Query(description="Only rows naming this address.")] = None,
+    member: MemberAddressQuery = None,
     as_of: AsOfQuery = None,
     limit: LimitQuery = 100,
     offset: OffsetQuery = 0,
@@ -261,7 +253,7 @@ async def get_emc_statement(
     request: Request,
     index: IndexDep,
     settings: SettingsDep,
-    address: AddressPath,
+    address: EmcAddressPath,
     period: Annotated[int | None, Query(ge=1, description="One period only.")] = None,
     from_period: Annotated[
         int | None, Query(ge=1, description="The first period shown (default: the first).")
@@ -399,7 +391,7 @@ def get_version_typed_data(emc: EmcReaderDep, version_id: VersionIdPath) -> Type
 )
 def get_capital(
     emc: EmcDep,
-    account: Annotated[str, Path(description="The account's address (0x + 40 hex digits).")],
+    account: AccountAddressPath,
 ) -> CapitalAccountPublic:
     """The units of the EMC's capital the account holds, what they are worth now and what it
     invested (all zero if it never invested). Once the EMC dissolves, the units are paid back

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api import reading
 from api.auth.deps import AUTH_RESPONSES, MEMBER_ACCESS
@@ -12,6 +12,7 @@ from api.deps import IndexDep, LedgerDep, MemberDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
 from api.history_models import HistoryPagePublic, RowKindName
 from api.index import IndexView
+from api.inputs import EMC_EXAMPLE, AccountAddressPath, AddressText, address_query
 from api.models import MemberPublic, MemberSharesPublic
 from rdh_chain.contracts import EmcClient
 from rdh_chain.history import HistoryFilter, RowKind
@@ -38,7 +39,8 @@ def get_member_share(
     ledger: LedgerDep,
     emc: Annotated[
         str | None,
-        Query(description="Only this EMC's address; by default every EMC that names the member."),
+        address_query("Only this EMC; by default every EMC that names the member", EMC_EXAMPLE),
+        AddressText("EMC address"),
     ] = None,
 ) -> MemberSharesPublic:
     """Per EMC: the basis points by class under the active version, and the amounts paid,
@@ -73,11 +75,13 @@ async def get_member_history(
     request: Request,
     index: IndexDep,
     settings: SettingsDep,
-    address: Annotated[str, Path(description="The member's (or any account's) address.")],
+    address: AccountAddressPath,
     kind: Annotated[
         list[RowKindName] | None, Query(description="Only rows of these kinds (repeatable).")
     ] = None,
-    emc: Annotated[str | None, Query(description="Only this EMC's rows.")] = None,
+    emc: Annotated[
+        str | None, address_query("Only this EMC's rows", EMC_EXAMPLE), AddressText("EMC address")
+    ] = None,
     period_from: Annotated[int | None, Query(ge=1, description="The first period.")] = None,
     period_to: Annotated[int | None, Query(ge=1, description="The last period.")] = None,
     as_of: Annotated[

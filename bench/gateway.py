@@ -464,7 +464,8 @@ def write(output: Path, results: GatewayResults) -> None:
     document: dict[str, Any] = {}
     if output.exists():
         document = json.loads(output.read_text(encoding="utf-8"))
-    document["gateway"] = results.record()
+    # Keeps what else is there (the relay's rows, bench.relay).
+    document["gateway"] = {**document.get("gateway", {}), **results.record()}
     document["gateway_details"] = results.details()
     output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 

@@ -8,27 +8,29 @@ A session keeps the roles read from the registry at sign-in and the block they w
 at. They are read again when they may have changed: when the index's member row of the
 wallet was updated after that block (a role granted, revoked or renounced, a suspension, a
 reinstatement), or, without a usable index, once ``RDH_AUTH_RECHECK_SECONDS`` have passed.
+A process asks the index about one session at most every ``RDH_AUTH_INDEX_CHECK_SECONDS``
+(1 s): a change shows after the index's lag plus that.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from eth_typing import ChecksumAddress
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.concurrency import run_in_threadpool
 
 from api.auth.errors import ForbiddenError, NotSignedInError
 from api.auth.roles import Standing, read_standing
 from api.auth.settings import AuthSettings, Site, site_for, store_url_for
 from api.auth.store import AuthStore, StoredSession
 from api.deps import EmcDep, index_provider, ledger_provider
+from api.inputs import AccountAddressPath, EmcAddressPath, MemberAddressPath
 from api.models import ErrorPublic
-from api.reading import checked_address
 from rdh_chain.config import Settings
 from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import RdhChainError
@@ -40,6 +42,7 @@ from rdh_chain.validation import to_address
 SESSION_COOKIE = "rdh_session"
 # Roles that read every EMC and every member's pages.
 OVERSEERS = frozenset({Role.AUDITOR, Role.OPERATOR})
+_MAX_INDEX_CHECKS = 100_000
 _SIGN_IN = "sign in with your wallet (GET /auth/nonce, then POST /auth/siwe)"
 
 
@@ -54,9 +57,10 @@ class AuthState:
     # (EMC, wallet) pairs known to be a party of a version: a version's parties never change,
     # so a wallet found in one stays a member without asking the chain again.
     parties: set[tuple[str, str]] = field(default_factory=set)
-    # Viewers by session token, with the versions of the store and the index they were
-    # found at (see maybe_signed_in).
-    seen: dict[str, Seen] = field(default_factory=dict)
+    # Per session token, when this process last asked the index whether its roles changed
+    # (monotonic seconds): at most every ``index_check_seconds``.
+    index_checks: dict[str, float] = field(default_factory=dict)
+    index_check_seconds: float = 1.0
 
     @classmethod
     def of(cls, settings: Settings, auth: AuthSettings) -> AuthState:
@@ -65,6 +69,7 @@ class AuthState:
             store=AuthStore(store_url_for(settings, auth)),
             session_hours=auth.session_hours,
             recheck_seconds=auth.recheck_seconds,
+            index_check_seconds=auth.index_check_seconds,
         )
 
 
@@ -96,26 +101,16 @@ def _viewer(stored: StoredSession) -> Viewer:
     )
 
 
-@dataclass(frozen=True)
-class Seen:
-    """A viewer found for a session, while the store and the index are as they were."""
-
-    viewer: Viewer
-    versions: tuple[Hashable, Hashable]
-    expires_at: float
+def _index_check_due(state: AuthState, token: str) -> bool:
+    last = state.index_checks.get(token)
+    return last is None or time.monotonic() - last >= state.index_check_seconds
 
 
-# Sessions remembered per worker (past it, they are all forgotten and found again).
-SEEN_MAX = 10_000
-
-
-def _may_have_changed(request: Request, state: AuthState, stored: StoredSession) -> bool:
+def _may_have_changed(
+    request: Request, state: AuthState, token: str, stored: StoredSession
+) -> bool:
     """Whether the wallet's roles may differ from the session's (see the module)."""
-    return _changed(request, state, stored)[0]
-
-
-def _changed(request: Request, state: AuthState, stored: StoredSession) -> tuple[bool, bool]:
-    """(:func:`_may_have_changed`, whether the index said so: else the clock did)."""
+    now = time.monotonic()
     try:
         ledger = ledger_provider(request.app.state).get()
         with index_provider(request.app.state).get().session() as session:
@@ -124,9 +119,12 @@ def _changed(request: Request, state: AuthState, stored: StoredSession) -> tuple
             if point is None or (point.chain_id, point.registry) != (d.chain_id, d.registry):
                 raise LookupError("the index is not of this deployment")
             rows = queries.members(session, [stored.address])
-        return bool(rows) and rows[0].updated_block > stored.checked_block, True
     except (RdhChainError, SQLAlchemyError, LookupError, OSError):
-        return time.time() - stored.checked_at >= state.recheck_seconds, False
+        return time.time() - stored.checked_at >= state.recheck_seconds
+    if len(state.index_checks) > _MAX_INDEX_CHECKS:
+        state.index_checks.clear()
+    state.index_checks[token] = now
+    return bool(rows) and rows[0].updated_block > stored.checked_block
 
 
 def _recheck(request: Request, state: AuthState, token: str, stored: StoredSession) -> Viewer:
@@ -141,51 +139,34 @@ def _recheck(request: Request, state: AuthState, token: str, stored: StoredSessi
     )
 
 
+def _current(request: Request, state: AuthState, token: str, stored: StoredSession) -> Viewer:
+    if _may_have_changed(request, state, token, stored):
+        return _recheck(request, state, token, stored)
+    return _viewer(stored)
+
+
 async def maybe_signed_in(request: Request) -> Viewer | None:
     """The signed-in viewer, or None without a session cookie; 401 for one that ended.
 
-    Per request this costs the two version probes (the session store's and the index's
-    ``PRAGMA data_version``, microseconds each) and a dictionary look-up: the viewer found
-    for a token is reused until the session expires or either database is written (a
-    logout or a sign-in anywhere, a block indexed), then found again on a worker thread
-    as before. Without cheap versions (PostgreSQL) every request finds it again.
-    """
+    On the event loop when it costs microseconds (the SQLite store's read, a session the
+    index was asked about within the last second); in a worker thread when it asks the
+    index, the chain or a PostgreSQL store."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
     state = auth_state(request)
-    store_version = state.store.version()
-    index_version = index_provider(request.app.state).version()
-    versions = (store_version, index_version)
-    seen = state.seen.get(token)
-    if (
-        seen is not None
-        and seen.versions == versions
-        and time.time() < seen.expires_at
-        and None not in versions
-    ):
-        return seen.viewer
-    viewer, expires_at, by_index = await run_in_threadpool(_find_viewer, request, state, token)
-    if by_index and None not in versions:
-        if len(state.seen) >= SEEN_MAX:
-            state.seen.clear()
-        state.seen[token] = Seen(viewer, versions, expires_at)
-    return viewer
-
-
-def _find_viewer(request: Request, state: AuthState, token: str) -> tuple[Viewer, float, bool]:
-    """The session's viewer, when it expires, and whether the index vouched for its roles
-    (else the clock did, and it is not remembered)."""
-    stored = state.store.session(token)
+    if state.store.reads_fast:
+        stored = state.store.session(token)
+    else:
+        stored = await run_in_threadpool(state.store.session, token)
     if stored is None:
         raise NotSignedInError(
             f"Your session has ended (logged out or expired); {_SIGN_IN} again.",
             "session_ended",
         )
-    changed, by_index = _changed(request, state, stored)
-    if changed:
-        return _recheck(request, state, token, stored), stored.expires_at, False
-    return _viewer(stored), stored.expires_at, by_index
+    if not _index_check_due(state, token):
+        return _viewer(stored)
+    return await run_in_threadpool(_current, request, state, token, stored)
 
 
 async def signed_in(viewer: Annotated[Viewer | None, Depends(maybe_signed_in)]) -> Viewer:
@@ -257,13 +238,9 @@ def require_emc_reader(
     )
 
 
-async def emc_reader(request: Request, viewer: ViewerDep, emc: EmcDep) -> EmcClient:
-    """The path's EMC, for its members, auditors and operators (403 for anyone else);
-    only a member not yet known as one costs chain reads (on a worker thread)."""
-    parties = auth_state(request).parties
-    if viewer.overseer or (emc.address, viewer.address) in parties:
-        return emc
-    await run_in_threadpool(require_emc_reader, viewer, emc, parties)
+def emc_reader(request: Request, viewer: ViewerDep, emc: EmcDep) -> EmcClient:
+    """The path's EMC, for its members, auditors and operators (403 for anyone else)."""
+    require_emc_reader(viewer, emc, auth_state(request).parties)
     return emc
 
 
@@ -273,23 +250,23 @@ EmcReaderDep = Annotated[EmcClient, Depends(emc_reader)]
 async def emc_access(
     request: Request,
     viewer: ViewerDep,
-    address: Annotated[str, Path(description="The EMC's address (0x + 40 hex digits).")],
+    address: EmcAddressPath,
 ) -> ChecksumAddress:
     """The path's EMC address, for its members, auditors and operators: for routes that
-    read the index, so an auditor's request asks the chain nothing (a member's, only until
-    it is known as a party)."""
-    emc_address = checked_address(address, "EMC address")
+    read the index, so an auditor's request (or a member's known as a party) asks the
+    chain nothing and stays on the event loop."""
+    emc_address = to_address(address, "EMC address")
     if viewer.overseer:
         return emc_address
     parties = auth_state(request).parties
     if (emc_address, viewer.address) in parties:
         return emc_address
 
-    def check() -> None:
+    def ask_the_chain() -> None:
         emc = ledger_provider(request.app.state).get().emc(emc_address)  # 404 if not an EMC
         require_emc_reader(viewer, emc, parties)
 
-    await run_in_threadpool(check)
+    await run_in_threadpool(ask_the_chain)
     return emc_address
 
 
@@ -306,7 +283,7 @@ def capital_reader(
     request: Request,
     viewer: ViewerDep,
     emc: EmcDep,
-    account: Annotated[str, Path(description="The account's address (0x + 40 hex digits).")],
+    account: AccountAddressPath,
 ) -> ChecksumAddress:
     """The path's account, for itself and for the EMC's members, auditors and operators."""
     holder = to_address(account, "account address")
@@ -317,7 +294,7 @@ def capital_reader(
 
 async def member_reader(
     viewer: ViewerDep,
-    address: Annotated[str, Path(description="The member's wallet address.")],
+    address: MemberAddressPath,
 ) -> ChecksumAddress:
     """The path's member, for itself, auditors and operators."""
     return require_self_or_overseer(viewer, address, "member address")
@@ -326,7 +303,7 @@ async def member_reader(
 def require_self(viewer: Viewer, address: str, what: str = "address") -> ChecksumAddress:
     """``address`` (422 naming ``what`` if malformed) when it is the viewer's own; 403
     otherwise."""
-    account = checked_address(address, what)
+    account = to_address(address, what)
     if account != viewer.address:
         raise ForbiddenError(
             f"You are signed in as {viewer.address} and may act only for yourself, not for "
@@ -341,7 +318,7 @@ def require_self_or_overseer(
 ) -> ChecksumAddress:
     """``address`` (422 naming ``what`` if malformed) when it is the viewer's own or the
     viewer is an overseer; 403 otherwise."""
-    account = checked_address(address, what)
+    account = to_address(address, what)
     if account == viewer.address or viewer.overseer:
         return account
     raise ForbiddenError(

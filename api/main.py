@@ -9,15 +9,30 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from api import demo_wallets
 from api.auth.deps import AuthState
 from api.auth.errors import install_auth_errors
 from api.auth.settings import AuthSettings
+from api.demo_wallets import DemoSettings
 from api.deps import LedgerProvider
 from api.docs import install_offline_docs
 from api.errors import install_error_handlers
 from api.examples import install_schema_examples
 from api.index import IndexProvider, gateway_index_url
-from api.routes import auth, bids, emcs, health, members
+from api.relaying import RelayState, install_relay_errors
+from api.routes import (
+    agreements,
+    audit,
+    auth,
+    bids,
+    directory,
+    emcs,
+    health,
+    members,
+    operator,
+    reports,
+    transactions,
+)
 from rdh_chain.config import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -31,9 +46,25 @@ _TAGS = [
     {"name": "bids", "description": "Sealed-bid rounds of an EMC and every bid's outcome."},
     {"name": "members", "description": "Registered wallets, their roles and their shares."},
     {
+        "name": "audit",
+        "description": "History and statements as files; an EMC's figures verified.",
+    },
+    {
         "name": "auth",
         "description": "Sign-In with Ethereum (EIP-4361): a nonce, a signed message, a session.",
     },
+    {
+        "name": "agreements",
+        "description": "Parties' signatures of share versions, and their activation by the "
+        "gateway's relayer.",
+    },
+    {
+        "name": "transactions",
+        "description": "Unsigned transactions for members' wallets (claims, bids, investments, "
+        "settlements), relayed signed transactions and their receipts.",
+    },
+    {"name": "reports", "description": "Period reports' typed data for auditors to attest."},
+    {"name": "audit", "description": "History exports, statement charts and verification."},
 ]
 
 
@@ -49,11 +80,13 @@ def create_app(
     *,
     index_url: str | None = None,
     auth_settings: AuthSettings | None = None,
+    demo: DemoSettings | None = None,
 ) -> FastAPI:
     """The gateway for ``settings`` (by default from the ``RDH_*`` environment), reading the
     index at ``index_url`` (by default ``RDH_GATEWAY_INDEX_URL``, else ``RDH_INDEX_URL``,
     else ``index.sqlite`` in the data folder; SQLite is opened read-only), with sign-in as
-    ``auth_settings`` say (by default from the ``RDH_AUTH_*`` environment).
+    ``auth_settings`` say (by default from the ``RDH_AUTH_*`` environment). ``demo``
+    (by default ``RDH_DEMO_*``) offers the demo's seeded wallets, for ``make run`` only.
 
     Nothing touches the chain or the index here: both open on the first request, so the
     gateway starts, and says why it cannot serve, while the chain or the index is missing.
@@ -75,13 +108,30 @@ def create_app(
     app.state.settings = settings
     app.state.ledgers = LedgerProvider(settings)
     app.state.index = IndexProvider(gateway_index_url(settings, index_url))
-    app.state.auth = AuthState.of(settings, auth_settings or AuthSettings())
+    app.state.auth = auth_state = AuthState.of(settings, auth_settings or AuthSettings())
+    # The parties' signatures live beside the sessions: shared by the workers, kept.
+    app.state.relay = RelayState(settings, lambda: auth_state.store.engine)
     install_error_handlers(app)
     install_auth_errors(app)
+    install_relay_errors(app)
     install_offline_docs(app)
     install_schema_examples(app, settings)
-    for module in (health, auth, emcs, bids, members):
+    for module in (
+        health,
+        auth,
+        directory,
+        audit,
+        operator,
+        emcs,
+        agreements,
+        bids,
+        members,
+        transactions,
+        reports,
+    ):
         app.include_router(module.router)
+    if (demo or DemoSettings()).wallets:  # `make run` only: the seeded members' wallets
+        app.include_router(demo_wallets.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)

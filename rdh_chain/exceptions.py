@@ -66,6 +66,10 @@ class InvalidInputError(RdhChainError, ValueError):
     """A caller passed a value the ledger cannot accept (address, amount, shares)."""
 
 
+class InvalidSignatureError(InvalidInputError):
+    """A signature that is malformed, non-canonical (high s) or not the expected signer's."""
+
+
 class NotFoundError(RdhChainError, LookupError):
     """An EMC, member or version that the caller named does not exist."""
 

@@ -19,9 +19,90 @@ from rdh_chain.reverts import RevertDecoder
 
 # Estimates are exact for the state they ran on; the margin covers state that moves
 # between estimate and inclusion (a claim that must walk one more epoch, say).
-_GAS_MARGIN_PERCENT = 20
+GAS_MARGIN_PERCENT = 20
 _FIRST_POLL_S = 0.002
 _MAX_POLL_S = 0.5
+
+
+@dataclass(frozen=True)
+class UnsignedTx:
+    """A transaction for a member's own wallet to sign and send: estimated from its address,
+    at its next nonce, on this chain (a gas price of 0 on free-gas networks)."""
+
+    to: ChecksumAddress
+    sender: ChecksumAddress
+    data: HexStr
+    value: int
+    gas: int
+    gas_price: int
+    chain_id: int
+    nonce: int
+
+    def as_rpc(self) -> dict[str, str]:
+        """The ``eth_sendTransaction`` parameter (EIP-1193): hex quantities, ``from`` included."""
+        return {
+            "from": self.sender,
+            "to": self.to,
+            "data": self.data,
+            "value": hex(self.value),
+            "gas": hex(self.gas),
+            "gasPrice": hex(self.gas_price),
+            "chainId": hex(self.chain_id),
+            "nonce": hex(self.nonce),
+        }
+
+    def as_signable(self) -> dict[str, Any]:
+        """The transaction as eth-account's ``sign_transaction`` takes it (legacy, EIP-155)."""
+        return {
+            "to": self.to,
+            "data": self.data,
+            "value": self.value,
+            "gas": self.gas,
+            "gasPrice": self.gas_price,
+            "chainId": self.chain_id,
+            "nonce": self.nonce,
+        }
+
+
+def build_transaction(
+    w3: Web3,
+    decoder: RevertDecoder,
+    sender: ChecksumAddress,
+    to: ChecksumAddress,
+    data: HexStr,
+    *,
+    action: str,
+) -> UnsignedTx:
+    """``data`` to ``to`` as ``sender`` would send it: estimated first (a call bound to
+    revert raises its decoded custom error, so nothing is handed out that would fail), with
+    the same gas margin and gas price rule as :class:`TxSender`, at ``sender``'s pending
+    nonce."""
+    call: TxParams = {"from": sender, "to": to, "data": data, "value": Wei(0)}
+    try:
+        gas = w3.eth.estimate_gas(call)
+    except ContractLogicError as exc:
+        raise decoder.decode(revert_data(exc), action=action) from exc
+    return UnsignedTx(
+        to=to,
+        sender=sender,
+        data=data,
+        value=0,
+        gas=gas + gas * GAS_MARGIN_PERCENT // 100,
+        gas_price=gas_price(w3),
+        chain_id=int(w3.eth.chain_id),
+        nonce=int(w3.eth.get_transaction_count(sender, "pending")),
+    )
+
+
+def gas_price(w3: Web3) -> int:
+    """The gas price to pay: 0 where the base fee is 0, the node's suggestion otherwise.
+
+    Free-gas permissioned networks (Besu with zeroBaseFee, anvil --base-fee 0) run with a
+    base fee of 0 yet still suggest a priority tip; there we pay nothing, so unfunded member
+    wallets can sign.
+    """
+    base_fee = w3.eth.get_block("latest").get("baseFeePerGas")
+    return 0 if base_fee == 0 else int(w3.eth.gas_price)
 
 
 @dataclass(frozen=True)
@@ -91,7 +172,7 @@ class TxSender:
                 raise self.decoder.decode(revert_data(exc), action=action) from exc
             tx: dict[str, Any] = {
                 **call,
-                "gas": gas + gas * _GAS_MARGIN_PERCENT // 100,
+                "gas": gas + gas * GAS_MARGIN_PERCENT // 100,
                 "gasPrice": self._current_gas_price(),
                 "nonce": self._next_nonce(),
                 "chainId": self._chain_id,
@@ -116,7 +197,7 @@ class TxSender:
                 f"(tx {tx_hash.to_0x_hex()}); check that the chain is producing blocks."
             )
         if receipt["status"] != 1:
-            raise self._replay_failure(tx_hash, receipt, action)
+            raise replay_revert(self.w3, self.decoder, tx_hash, receipt, action)
         return TxResult(tx_hash=tx_hash, receipt=receipt)
 
     def _poll_receipt(self, tx_hash: HexBytes) -> TxReceipt | None:
@@ -135,41 +216,41 @@ class TxSender:
             time.sleep(delay)
             delay = min(delay * 2, _MAX_POLL_S)
 
-    def _replay_failure(self, tx_hash: HexBytes, receipt: TxReceipt, action: str) -> Exception:
-        """Re-run a transaction that reverted at inclusion, to recover its custom error.
-
-        Its exact state (mid-block) is not reachable over standard JSON-RPC, so it is
-        replayed after its block (where whatever beat it in the block has happened)
-        and, failing that, before it.
-        """
-        tx = self.w3.eth.get_transaction(tx_hash)
-        call: TxParams = {"from": tx["from"], "data": tx["input"], "value": tx["value"]}
-        if tx.get("to") is not None:
-            call["to"] = tx["to"]
-        block = receipt["blockNumber"]
-        for at in (block, block - 1):
-            try:
-                self.w3.eth.call(call, block_identifier=at)
-            except ContractLogicError as exc:
-                return self.decoder.decode(revert_data(exc), action=action)
-        return TransactionError(
-            f"{action}: reverted at inclusion (tx {tx_hash.to_0x_hex()}), reason unknown; "
-            "check its gas limit and the state it depended on."
-        )
-
     def _next_nonce(self) -> int:
         if self._nonce is None:
             self._nonce = self.w3.eth.get_transaction_count(self.address, "pending")
         return self._nonce
 
     def _current_gas_price(self) -> int:
-        # Free-gas permissioned networks (Besu with zeroBaseFee, anvil --base-fee 0) run
-        # with a base fee of 0 yet still suggest a priority tip; there we pay nothing,
-        # so unfunded member wallets can sign. Read once per sender, again after `refresh()`.
+        # See `gas_price`; read once per sender, again after `refresh()`.
         if self._gas_price is None:
-            base_fee = self.w3.eth.get_block("latest").get("baseFeePerGas")
-            self._gas_price = 0 if base_fee == 0 else int(self.w3.eth.gas_price)
+            self._gas_price = gas_price(self.w3)
         return self._gas_price
+
+
+def replay_revert(
+    w3: Web3, decoder: RevertDecoder, tx_hash: HexBytes, receipt: TxReceipt, action: str
+) -> TransactionError:
+    """The error of a transaction that reverted at inclusion, recovered by re-running it.
+
+    Its exact state (mid-block) is not reachable over standard JSON-RPC, so it is replayed
+    after its block (where whatever beat it in the block has happened) and, failing that,
+    before it.
+    """
+    tx = w3.eth.get_transaction(tx_hash)
+    call: TxParams = {"from": tx["from"], "data": tx["input"], "value": tx["value"]}
+    if tx.get("to") is not None:
+        call["to"] = tx["to"]
+    block = receipt["blockNumber"]
+    for at in (block, block - 1):
+        try:
+            w3.eth.call(call, block_identifier=at)
+        except ContractLogicError as exc:
+            return decoder.decode(revert_data(exc), action=action)
+    return TransactionError(
+        f"{action}: reverted at inclusion (tx {tx_hash.to_0x_hex()}), reason unknown; "
+        "check its gas limit and the state it depended on."
+    )
 
 
 def revert_data(exc: ContractLogicError) -> str | None:

@@ -21,7 +21,7 @@ from rdh_chain.events import Event, EventDecoder, RawLog
 from rdh_chain.exceptions import RdhChainError, ReadOnlyError
 from rdh_chain.reverts import RevertDecoder
 from rdh_chain.structs import abi_value
-from rdh_chain.tx import TxResult, TxSender, revert_data
+from rdh_chain.tx import TxResult, TxSender, UnsignedTx, build_transaction, revert_data
 from rdh_chain.validation import check_abi_args
 
 E = TypeVar("E", bound=Event)
@@ -134,6 +134,26 @@ class ContractClient:
         self.check_args(fn_name, args)
         data = self.contract.encode_abi(fn_name, args=list(args))
         return self.sender.transact(self.address, data, action=f"{self.artifact_name}.{fn_name}")
+
+    def calldata(self, fn_name: str, *args: Any) -> bytes:
+        """The calldata of ``fn_name(*args)``, checked as a send would check it, for a
+        :class:`rdh_chain.pipeline.Call` that sends many transactions at once."""
+        self.check_args(fn_name, args)
+        return bytes.fromhex(self.contract.encode_abi(fn_name, args=list(args))[2:])
+
+    def _unsigned(self, sender: ChecksumAddress, fn_name: str, *args: Any) -> UnsignedTx:
+        """``fn_name(*args)`` as a transaction for ``sender``'s own wallet to sign (see
+        :func:`rdh_chain.tx.build_transaction`); raises the decoded revert if it would fail."""
+        self.check_args(fn_name, args)
+        data = self.contract.encode_abi(fn_name, args=list(args))
+        return build_transaction(
+            self.w3,
+            self.decoder,
+            sender,
+            self.address,
+            data,
+            action=f"{self.artifact_name}.{fn_name}",
+        )
 
     @property
     def event_decoder(self) -> EventDecoder:

@@ -15,7 +15,7 @@ from rdh_chain.contracts.base import ContractClient
 from rdh_chain.exceptions import RdhChainError
 from rdh_chain.reports import report_typed_data
 from rdh_chain.structs import struct_from_abi
-from rdh_chain.tx import TxResult
+from rdh_chain.tx import TxResult, UnsignedTx
 from rdh_chain.types import (
     ZERO_ADDRESS,
     Bid,
@@ -201,6 +201,50 @@ class EmcClient(ContractClient):
     def invite_bids(self, round_id: int, invited: Sequence[ChecksumAddress]) -> TxResult:
         """Decide a round (owner only, after the reveal deadline) by inviting ``invited``."""
         return self._transact("inviteBids", round_id, list(invited))
+
+    # -- unsigned transactions, for a member's own wallet to sign and send ---------------
+    # Each is estimated from ``account`` first: one bound to revert (a second claim, a bid
+    # after the deadline) raises its decoded custom error and nothing is handed out.
+
+    def claim_tx(self, account: ChecksumAddress) -> UnsignedTx:
+        """``claim()`` for ``account``."""
+        return self._unsigned(account, "claim")
+
+    def commit_bid_tx(
+        self, account: ChecksumAddress, round_id: int, commitment: bytes
+    ) -> UnsignedTx:
+        """``commitBid(round_id, commitment)`` for ``account`` (the commitment only: the bid
+        and its salt stay with the bidder until it reveals)."""
+        return self._unsigned(account, "commitBid", round_id, commitment)
+
+    def reveal_bid_tx(self, sealed: SealedBid) -> UnsignedTx:
+        """``revealBid`` of ``sealed`` for its bidder."""
+        return self._unsigned(
+            sealed.bidder,
+            "revealBid",
+            sealed.round_id,
+            sealed.users,
+            sealed.revenue,
+            sealed.ask_bps,
+            sealed.proposal_hash,
+            sealed.salt,
+        )
+
+    def invest_tx(self, account: ChecksumAddress, amount: int) -> UnsignedTx:
+        """``invest(amount)`` for ``account``, which must have approved the EMC for it."""
+        return self._unsigned(account, "invest", amount)
+
+    def settle_tx(
+        self,
+        account: ChecksumAddress,
+        report: PeriodReport,
+        attestation: ReportAttestation | None = None,
+    ) -> UnsignedTx:
+        """``settle`` (or ``settleAttested`` with ``attestation``) for the owner or reporter
+        ``account``, which must have approved the EMC for the profit."""
+        if attestation is None:
+            return self._unsigned(account, "settle", report.as_abi())
+        return self._unsigned(account, "settleAttested", report.as_abi(), attestation.as_abi())
 
     # -- reads (each at ``block``, the latest by default) --------------------------------
 

@@ -6,7 +6,7 @@ from eth_typing import ChecksumAddress
 from web3.types import BlockIdentifier
 
 from rdh_chain.contracts.base import ContractClient
-from rdh_chain.tx import TxResult
+from rdh_chain.tx import TxResult, UnsignedTx
 
 
 class TokenClient(ContractClient):
@@ -23,6 +23,12 @@ class TokenClient(ContractClient):
 
     def approve(self, spender: ChecksumAddress, amount: int) -> TxResult:
         return self._transact("approve", spender, amount)
+
+    def approve_tx(
+        self, owner: ChecksumAddress, spender: ChecksumAddress, amount: int
+    ) -> UnsignedTx:
+        """``approve(spender, amount)`` for ``owner``'s wallet to sign."""
+        return self._unsigned(owner, "approve", spender, amount)
 
     # -- reads (each at ``block``, the latest by default) --------------------------------
 

@@ -89,6 +89,9 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/emcs/{address}"): _emc_route(BALCONY),
     ("GET", "/emcs/{address}/history"): _emc_route(BALCONY + "/history"),
     ("GET", "/emcs/{address}/statement"): _emc_route(BALCONY + "/statement"),
+    ("GET", "/emcs/{address}/history.{fmt}"): _emc_route(BALCONY + "/history.csv"),
+    ("GET", "/emcs/{address}/statement.{fmt}"): _emc_route(BALCONY + "/statement.svg"),
+    ("GET", "/emcs/{address}/verify"): _emc_route(BALCONY + "/verify"),
     ("GET", "/emcs/{address}/versions/{version_id}"): _emc_route(BALCONY + "/versions/1"),
     ("GET", "/emcs/{address}/versions/{version_id}/typed-data"): _emc_route(
         BALCONY + "/versions/1/typed-data"

@@ -16,6 +16,7 @@ from api.auth.errors import ForbiddenError
 from api.deps import EmcDep, IndexDep, LedgerDep, SettingsDep
 from api.errors import ERROR_RESPONSES, NOT_FOUND_RESPONSE
 from api.index import IndexView
+from api.inputs import HEX32_PATTERN
 from api.models import ErrorPublic
 from api.relay_models import (
     AmountInput,
@@ -190,6 +191,7 @@ def post_raw(
 TxHashPath = Annotated[
     str,
     Path(
+        pattern=HEX32_PATTERN,
         description="The transaction's hash (0x + 64 hex digits).",
         examples=["0x" + "ab" * 32],
     ),

@@ -503,7 +503,8 @@ def _selection(
             raise InvalidInputError(f"Periods are numbered from 1; {value} is not a period.")
     if last is not None and first > last:
         raise InvalidInputError(
-            f"The range {first}..{last} is empty: the first period must not come after the last."
+            f"The range {first}..{last} is empty: the first period must not come after the last "
+            "(--from and --to; from_period and to_period in the gateway)."
         )
     if first > settled:
         which = (

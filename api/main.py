@@ -17,7 +17,17 @@ from api.docs import install_offline_docs
 from api.errors import install_error_handlers
 from api.index import IndexProvider, gateway_index_url
 from api.relaying import RelayState, install_relay_errors
-from api.routes import agreements, auth, bids, emcs, health, members, reports, transactions
+from api.routes import (
+    agreements,
+    audit,
+    auth,
+    bids,
+    emcs,
+    health,
+    members,
+    reports,
+    transactions,
+)
 from rdh_chain.config import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -30,6 +40,10 @@ _TAGS = [
     {"name": "emcs", "description": "Ecosystem micro-communities: terms, totals, share versions."},
     {"name": "bids", "description": "Sealed-bid rounds of an EMC and every bid's outcome."},
     {"name": "members", "description": "Registered wallets, their roles and their shares."},
+    {
+        "name": "audit",
+        "description": "History and statements as files; an EMC's figures verified.",
+    },
     {
         "name": "auth",
         "description": "Sign-In with Ethereum (EIP-4361): a nonce, a signed message, a session.",
@@ -93,7 +107,8 @@ def create_app(
     install_auth_errors(app)
     install_relay_errors(app)
     install_offline_docs(app)
-    for module in (health, auth, emcs, agreements, bids, members, transactions, reports):
+    routers = (health, auth, emcs, audit, agreements, bids, members, transactions, reports)
+    for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

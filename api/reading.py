@@ -13,13 +13,13 @@ from pathlib import Path
 
 from eth_typing import ChecksumAddress
 
-from api.batch import PinnedReads
 from api.index import IndexView
 from rdh_chain.contracts import EmcClient
 from rdh_chain.events import Decoded
 from rdh_chain.exceptions import NotFoundError
 from rdh_chain.history import HistoryFilter, HistoryRow, build_history, filter_rows
 from rdh_chain.index import queries
+from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.profiles import ProfileStore, match_profiles
 from rdh_chain.statements import Statement, build_statement, provider_accounts
 from rdh_chain.structs import struct_from_abi

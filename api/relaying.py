@@ -30,7 +30,6 @@ from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCErro
 from web3.types import TxParams, TxReceipt, Wei
 
 from api.auth.errors import ForbiddenError
-from api.batch import PinnedReads
 from api.history_models import HistoryRowPublic
 from api.index import IndexReader, IndexView
 from api.models import ErrorPublic, VersionStatusName
@@ -58,6 +57,7 @@ from rdh_chain.exceptions import (
 from rdh_chain.history import build_history
 from rdh_chain.index import queries
 from rdh_chain.ledger import Ledger
+from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.relayer import Relayer
 from rdh_chain.signatures import normalize_signature, recover_signer
 from rdh_chain.structs import struct_from_abi

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from web3.types import BlockIdentifier
 
 from api import reading
-from api.batch import PinnedReads
+from api.auth.deps import AUTH_RESPONSES, CAPITAL_ACCESS, EMC_ACCESS, EmcReaderDep
 from api.deps import EmcDep, IndexDep, LedgerDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
 from api.history_models import HistoryPagePublic, RowKindName
@@ -33,6 +33,7 @@ from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.history import HistoryFilter, RowKind
 from rdh_chain.ledger import Ledger
+from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.statement_render import statement_json
 from rdh_chain.structs import struct_from_abi
 from rdh_chain.types import EmcStatus, EmcTerms, Totals
@@ -159,7 +160,8 @@ AddressPath = Annotated[
 @router.get(
     "/{address}/history",
     summary="An EMC's history, from the index",
-    responses={**INDEX_RESPONSES, **NOT_FOUND_RESPONSE},
+    responses={**INDEX_RESPONSES, **NOT_FOUND_RESPONSE, **AUTH_RESPONSES},
+    dependencies=EMC_ACCESS,
 )
 def get_emc_history(
     index: IndexDep,
@@ -197,7 +199,8 @@ def get_emc_history(
 @router.get(
     "/{address}/statement",
     summary="An EMC's win-win value-added statement, from the index",
-    responses={**INDEX_RESPONSES, **NOT_FOUND_RESPONSE},
+    responses={**INDEX_RESPONSES, **NOT_FOUND_RESPONSE, **AUTH_RESPONSES},
+    dependencies=EMC_ACCESS,
 )
 def get_emc_statement(
     index: IndexDep,
@@ -227,8 +230,12 @@ def get_emc_statement(
     return StatementPublic.model_validate(statement_json(built))
 
 
-@router.get("/{address}", summary="One EMC with its active shares", responses=NOT_FOUND_RESPONSE)
-def get_emc(emc: EmcDep, ledger: LedgerDep) -> EmcDetailPublic:
+@router.get(
+    "/{address}",
+    summary="One EMC with its active shares",
+    responses={**NOT_FOUND_RESPONSE, **AUTH_RESPONSES},
+)
+def get_emc(emc: EmcReaderDep, ledger: LedgerDep) -> EmcDetailPublic:
     """The EMC's terms and totals, its active share version with every member's class and
     basis points, the development fund's position, its capital and losses, and the notices
     of departure given to members of the active version."""
@@ -252,9 +259,9 @@ VersionIdPath = Annotated[
 @router.get(
     "/{address}/versions/{version_id}",
     summary="One share version of an EMC",
-    responses=NOT_FOUND_RESPONSE,
+    responses={**NOT_FOUND_RESPONSE, **AUTH_RESPONSES},
 )
-def get_version(emc: EmcDep, version_id: VersionIdPath) -> VersionPublic:
+def get_version(emc: EmcReaderDep, version_id: VersionIdPath) -> VersionPublic:
     """A version's header and entries, whether proposed, active or superseded, with the
     parties who must sign it, its nonce and its signing deadline."""
     return _version(emc, version_id)
@@ -263,9 +270,9 @@ def get_version(emc: EmcDep, version_id: VersionIdPath) -> VersionPublic:
 @router.get(
     "/{address}/versions/{version_id}/typed-data",
     summary="The EIP-712 typed data a party signs",
-    responses=NOT_FOUND_RESPONSE,
+    responses={**NOT_FOUND_RESPONSE, **AUTH_RESPONSES},
 )
-def get_version_typed_data(emc: EmcDep, version_id: VersionIdPath) -> TypedDataPublic:
+def get_version_typed_data(emc: EmcReaderDep, version_id: VersionIdPath) -> TypedDataPublic:
     """What each party of a version signs, in ``eth_signTypedData_v4`` form, so that a wallet
     in the browser (or any other) can sign it; its digest is the contract's
     ``versionDigest``. Submit every party's signature with `rdh shares activate`."""
@@ -275,7 +282,8 @@ def get_version_typed_data(emc: EmcDep, version_id: VersionIdPath) -> TypedDataP
 @router.get(
     "/{address}/capital/{account}",
     summary="An account's capital in an EMC",
-    responses=NOT_FOUND_RESPONSE,
+    responses={**NOT_FOUND_RESPONSE, **AUTH_RESPONSES},
+    dependencies=CAPITAL_ACCESS,
 )
 def get_capital(
     emc: EmcDep,

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api import reading
+from api.auth.deps import AUTH_RESPONSES, MEMBER_ACCESS
 from api.deps import IndexDep, LedgerDep, MemberDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
 from api.history_models import HistoryPagePublic, RowKindName
@@ -14,8 +15,12 @@ from api.models import MemberPublic, MemberSharesPublic
 from rdh_chain.history import HistoryFilter, RowKind
 from rdh_chain.validation import to_address
 
+# A member's pages are for itself, auditors and operators.
 router = APIRouter(
-    prefix="/members", tags=["members"], responses={**ERROR_RESPONSES, **NOT_FOUND_RESPONSE}
+    prefix="/members",
+    tags=["members"],
+    responses={**ERROR_RESPONSES, **NOT_FOUND_RESPONSE, **AUTH_RESPONSES},
+    dependencies=MEMBER_ACCESS,
 )
 
 

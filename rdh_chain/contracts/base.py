@@ -149,6 +149,12 @@ class ContractClient:
             action=f"{self.artifact_name}.{fn_name}",
         )
 
+    def calldata(self, fn_name: str, *args: Any) -> bytes:
+        """The calldata of ``fn_name(*args)``, checked as a send would check it, for a
+        :class:`rdh_chain.pipeline.Call` that sends many transactions at once."""
+        self.check_args(fn_name, args)
+        return bytes.fromhex(self.contract.encode_abi(fn_name, args=list(args))[2:])
+
     @property
     def event_decoder(self) -> EventDecoder:
         """The decoder of this contract's events (the ledger's, shared, when it made us)."""

@@ -64,6 +64,9 @@ def test_page_script_calls_only_routes_that_exist(offline_client: TestClient) ->
         "/emcs/{address}/bids/{round_id}",
         "/emcs/{address}/history",
         "/emcs/{address}/statement",
+        "/emcs/{address}/history.{fmt}",
+        "/emcs/{address}/statement.{fmt}",
+        "/emcs/{address}/verify",
         "/members/{address}",
         "/members/{address}/share",
         "/members/{address}/history",
@@ -89,6 +92,7 @@ def test_openapi_documents_tags_summaries_and_error_body(offline_client: TestCli
         "emcs",
         "bids",
         "members",
+        "audit",
         "auth",
         "agreements",
         "transactions",
@@ -113,7 +117,7 @@ def test_openapi_documents_typed_data_in_wallet_form(offline_client: TestClient)
     assert route["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/TypedDataPublic"
     }
-    assert set(route["responses"]) == {"200", "404", "422", "503"}
+    assert set(route["responses"]) == {"200", "401", "403", "404", "422", "503"}
     assert list(schemas["TypedDataPublic"]["properties"]) == [
         "types",
         "primaryType",

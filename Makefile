@@ -70,7 +70,8 @@ lint: install
 	$(BIN)/python -m rdh_chain.toolchain.slither
 
 run: build
-	$(BIN)/rdh demo run
+	@# The page offers the seeded members' demo wallets (RDH_DEMO_WALLETS), marked as a demo.
+	RDH_DEMO_WALLETS=true $(BIN)/rdh demo run
 
 bench: build
 	$(BIN)/python -m bench

@@ -31,6 +31,7 @@ class VerificationPublic(_Public):
     """Every figure of the EMC recomputed from its indexed events, held against the
     contract's views at the same block (``rdh audit verify EMC``)."""
 
+    emc: ChecksumAddress
     ok: bool = Field(description="True when nothing disagrees.")
     block: int = Field(description="The block the views were read at: the index's checkpoint.")
     block_hash: str
@@ -42,7 +43,11 @@ class VerificationPublic(_Public):
 
     @classmethod
     def of(
-        cls, result: Verification, block_hash: bytes, names: Mapping[ChecksumAddress, str]
+        cls,
+        emc: ChecksumAddress,
+        result: Verification,
+        block_hash: bytes,
+        names: Mapping[ChecksumAddress, str],
     ) -> VerificationPublic:
         found = result.as_json()
         mismatches = [
@@ -51,4 +56,10 @@ class VerificationPublic(_Public):
             )
             for m in found.pop("mismatches")
         ]
-        return cls(ok=result.ok, block_hash="0x" + block_hash.hex(), mismatches=mismatches, **found)
+        return cls(
+            emc=emc,
+            ok=result.ok,
+            block_hash="0x" + block_hash.hex(),
+            mismatches=mismatches,
+            **found,
+        )

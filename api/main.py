@@ -9,12 +9,15 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from api import demo_wallets
 from api.auth.deps import AuthState
 from api.auth.errors import install_auth_errors
 from api.auth.settings import AuthSettings
+from api.demo_wallets import DemoSettings
 from api.deps import LedgerProvider
 from api.docs import install_offline_docs
 from api.errors import install_error_handlers
+from api.examples import install_schema_examples
 from api.index import IndexProvider, gateway_index_url
 from api.relaying import RelayState, install_relay_errors
 from api.routes import (
@@ -22,9 +25,11 @@ from api.routes import (
     audit,
     auth,
     bids,
+    directory,
     emcs,
     health,
     members,
+    operator,
     reports,
     transactions,
 )
@@ -59,6 +64,7 @@ _TAGS = [
         "settlements), relayed signed transactions and their receipts.",
     },
     {"name": "reports", "description": "Period reports' typed data for auditors to attest."},
+    {"name": "audit", "description": "History exports, statement charts and verification."},
 ]
 
 
@@ -74,11 +80,13 @@ def create_app(
     *,
     index_url: str | None = None,
     auth_settings: AuthSettings | None = None,
+    demo: DemoSettings | None = None,
 ) -> FastAPI:
     """The gateway for ``settings`` (by default from the ``RDH_*`` environment), reading the
     index at ``index_url`` (by default ``RDH_GATEWAY_INDEX_URL``, else ``RDH_INDEX_URL``,
     else ``index.sqlite`` in the data folder; SQLite is opened read-only), with sign-in as
-    ``auth_settings`` say (by default from the ``RDH_AUTH_*`` environment).
+    ``auth_settings`` say (by default from the ``RDH_AUTH_*`` environment). ``demo``
+    (by default ``RDH_DEMO_*``) offers the demo's seeded wallets, for ``make run`` only.
 
     Nothing touches the chain or the index here: both open on the first request, so the
     gateway starts, and says why it cannot serve, while the chain or the index is missing.
@@ -107,9 +115,23 @@ def create_app(
     install_auth_errors(app)
     install_relay_errors(app)
     install_offline_docs(app)
-    routers = (health, auth, emcs, audit, agreements, bids, members, transactions, reports)
-    for module in routers:
+    install_schema_examples(app, settings)
+    for module in (
+        health,
+        auth,
+        directory,
+        audit,
+        operator,
+        emcs,
+        agreements,
+        bids,
+        members,
+        transactions,
+        reports,
+    ):
         app.include_router(module.router)
+    if (demo or DemoSettings()).wallets:  # `make run` only: the seeded members' wallets
+        app.include_router(demo_wallets.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)

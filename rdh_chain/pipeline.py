@@ -40,7 +40,7 @@ from web3.types import RPCEndpoint, TxReceipt
 from rdh_chain.exceptions import RdhChainError, TransactionError
 from rdh_chain.raw_tx import LegacySigner, LegacyTx
 from rdh_chain.reverts import RevertDecoder
-from rdh_chain.tx import GAS_MARGIN_PERCENT, TxResult, free_gas_price, replay_revert
+from rdh_chain.tx import GAS_MARGIN_PERCENT, TxResult, gas_price, replay_revert
 
 __all__ = ["Call", "Outcome", "Pipeline", "Progress", "Report", "Status"]
 
@@ -181,8 +181,8 @@ class Pipeline:
         pending = self._estimate(calls, outcomes)
         tell("estimated", len(calls), len(calls))
         self._assign_nonces(pending)
-        gas_price = free_gas_price(self.w3)
-        fillers = self._submit(pending, gas_price, outcomes)
+        price = gas_price(self.w3)
+        fillers = self._submit(pending, price, outcomes)
         tell("sent", len(pending), len(pending))
         self._collect(pending, outcomes, tell)
         return Report(tuple(outcomes[i] for i in range(len(calls))), fillers)

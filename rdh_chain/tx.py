@@ -88,10 +88,21 @@ def build_transaction(
         data=data,
         value=0,
         gas=gas + gas * GAS_MARGIN_PERCENT // 100,
-        gas_price=free_gas_price(w3),
+        gas_price=gas_price(w3),
         chain_id=int(w3.eth.chain_id),
         nonce=int(w3.eth.get_transaction_count(sender, "pending")),
     )
+
+
+def gas_price(w3: Web3) -> int:
+    """The gas price to pay: 0 where the base fee is 0, the node's suggestion otherwise.
+
+    Free-gas permissioned networks (Besu with zeroBaseFee, anvil --base-fee 0) run with a
+    base fee of 0 yet still suggest a priority tip; there we pay nothing, so unfunded member
+    wallets can sign.
+    """
+    base_fee = w3.eth.get_block("latest").get("baseFeePerGas")
+    return 0 if base_fee == 0 else int(w3.eth.gas_price)
 
 
 @dataclass(frozen=True)
@@ -211,21 +222,10 @@ class TxSender:
         return self._nonce
 
     def _current_gas_price(self) -> int:
-        # Read once per sender, again after `refresh()`.
+        # See `gas_price`; read once per sender, again after `refresh()`.
         if self._gas_price is None:
-            self._gas_price = free_gas_price(self.w3)
+            self._gas_price = gas_price(self.w3)
         return self._gas_price
-
-
-def free_gas_price(w3: Web3) -> int:
-    """The gas price to pay: 0 where the base fee is 0, else the node's suggestion.
-
-    Free-gas permissioned networks (Besu with zeroBaseFee, anvil --base-fee 0) run with a
-    base fee of 0 yet still suggest a priority tip; there we pay nothing, so unfunded
-    member wallets can sign.
-    """
-    base_fee = w3.eth.get_block("latest").get("baseFeePerGas")
-    return 0 if base_fee == 0 else int(w3.eth.gas_price)
 
 
 def replay_revert(

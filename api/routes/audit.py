@@ -13,12 +13,14 @@ from api.audit_models import VerificationPublic
 from api.auth.deps import AUTH_RESPONSES, EMC_ACCESS
 from api.deps import IndexDep, LedgerDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
-from rdh_chain.history import HistoryFilter, to_csv, to_json
+from api.history_models import RowKindName
+from api.inputs import EmcAddressPath, MemberAddressQuery
+from rdh_chain.history import HistoryFilter, RowKind, to_csv, to_json
 from rdh_chain.statement_render import statement_chart, statement_csv, statement_json_text
 from rdh_chain.validation import to_address
 from rdh_chain.verify import verify
 
-# An EMC's files and verification are for its members, auditors and operators.
+# An EMC's members, auditors and operators only, as its history (api.auth.deps).
 router = APIRouter(
     prefix="/emcs",
     tags=["audit"],
@@ -26,13 +28,6 @@ router = APIRouter(
     dependencies=EMC_ACCESS,
 )
 
-AddressPath = Annotated[
-    str,
-    Path(
-        description="The EMC's address (0x + 40 hex digits).",
-        examples=["0x5FbDB2315678afecb367f032d93F642f64180aa3"],
-    ),
-]
 HistoryFormat = Literal["csv", "json"]
 StatementFormat = Literal["csv", "json", "png", "svg"]
 
@@ -44,11 +39,14 @@ _MEDIA_TYPES = {
 }
 
 
-def _file(body: bytes | str, fmt: str, name: str) -> Response:
+def _file(body: bytes | str, fmt: str, name: str, block: int) -> Response:
     return Response(
         body,
         media_type=_MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.{fmt}"',
+            "X-As-Of-Block": str(block),
+        },
     )
 
 
@@ -66,19 +64,33 @@ def _file_responses(formats: tuple[str, ...]) -> dict[int | str, dict[str, objec
 def export_emc_history(
     index: IndexDep,
     settings: SettingsDep,
-    address: AddressPath,
+    address: EmcAddressPath,
     fmt: Annotated[HistoryFormat, Path(description="`csv` or `json`.")],
+    kind: Annotated[
+        list[RowKindName] | None, Query(description="Only rows of these kinds (repeatable).")
+    ] = None,
+    period_from: Annotated[int | None, Query(ge=1, description="The first period.")] = None,
+    period_to: Annotated[int | None, Query(ge=1, description="The last period.")] = None,
+    member: MemberAddressQuery = None,
 ) -> Response:
-    """Every row of the EMC's history up to the index's checkpoint with its transaction
-    hash, block number, block hash and time (``rdh audit export EMC --format csv|json``);
-    a spreadsheet or ``rdh_chain.history.read_csv`` reads it back."""
+    """Every row of the EMC's history up to the index's checkpoint (those the filters of
+    ``GET /emcs/{address}/history`` keep) with its transaction hash, block number, block
+    hash and time (``rdh audit export EMC --format csv|json``); a spreadsheet or
+    ``rdh_chain.history.read_csv`` reads it back."""
     with index.view() as view:
         emc = reading.indexed_emc(view, to_address(address, "EMC address")).address
+        where = HistoryFilter(
+            emc=emc,
+            member=None if member is None else to_address(member, "member address"),
+            kinds=frozenset(RowKind(k) for k in kind or ()),
+            period_from=period_from,
+            period_to=period_to,
+        )
         names = reading.profile_names(view, settings.data_dir)
-        rows = reading.emc_history(view, HistoryFilter(emc=emc), view.block, names)
+        rows = reading.emc_history(view, where, view.block, names)
         block = view.block
     body = to_csv(rows) if fmt == "csv" else to_json(rows)
-    return _file(body, fmt, f"history-{emc}-block-{block}")
+    return _file(body, fmt, f"history-{emc}-block-{block}", block)
 
 
 @router.get(
@@ -91,7 +103,7 @@ def export_emc_statement(
     index: IndexDep,
     ledger: LedgerDep,
     settings: SettingsDep,
-    address: AddressPath,
+    address: EmcAddressPath,
     fmt: Annotated[StatementFormat, Path(description="`csv`, `json`, `png` or `svg`.")],
     from_period: Annotated[int | None, Query(ge=1, description="The first period.")] = None,
     to_period: Annotated[int | None, Query(ge=1, description="The last period.")] = None,
@@ -111,7 +123,7 @@ def export_emc_statement(
         body = statement_json_text(built)
     else:
         body = statement_chart(built, fmt)
-    return _file(body, fmt, f"statement-{emc.address}-block-{block}")
+    return _file(body, fmt, f"statement-{emc.address}-block-{block}", block)
 
 
 @router.get(
@@ -120,7 +132,7 @@ def export_emc_statement(
     responses={**INDEX_RESPONSES, **NOT_FOUND_RESPONSE},
 )
 def verify_emc(
-    index: IndexDep, ledger: LedgerDep, settings: SettingsDep, address: AddressPath
+    index: IndexDep, ledger: LedgerDep, settings: SettingsDep, address: EmcAddressPath
 ) -> VerificationPublic:
     """Replay the EMC's indexed events through the accounting model written from the
     README's rules and compare every account's claimable, locked, paid and earned amounts,
@@ -134,4 +146,4 @@ def verify_emc(
         block, block_hash = view.block, view.checkpoint.block_hash
     result = verify(ledger.w3, ledger.artifacts, ledger.deployment, events, block, emc=emc)
     assert block_hash is not None  # a view's checkpoint has been synced
-    return VerificationPublic.of(result, block_hash, names)
+    return VerificationPublic.of(emc, result, block_hash, names)

@@ -1,258 +1,159 @@
-// The web page's behaviour: reads the gateway's JSON endpoints and fills the page.
-// Text is always set with textContent, never parsed as HTML.
-"use strict";
+// The web page: a shell (wallet, sign-in, tabs) and one view at a time, chosen by the
+// address's #fragment: #/ (EMCs), #/emc/ADDRESS, #/partner, #/node, #/auditor, #/operator.
 
-const CLASS_NAMES = {
-  partner: "Partner share",
-  operating: "Operating share (ME)",
-  value_added: "Value-added pool (ME)",
-  dev_fund: "Development fund",
+import { getJson } from "./lib/api.js";
+import { append, button, el, rememberNames, ROLE_NAMES, setStatus, who } from "./lib/format.js";
+import { session } from "./lib/session.js";
+import {
+  hasWallet, onAccountsChanged, signIn, signOut, useDemoWallet, usingDemoWallet, whoAmI, WalletError,
+} from "./lib/wallet.js";
+import { showEmc, showEmcs } from "./views/emcs.js";
+import { showPartner } from "./views/partner.js";
+import { showNode } from "./views/node.js";
+import { showAuditor } from "./views/auditor.js";
+import { showOperator } from "./views/operator.js";
+
+const VIEWS = {
+  "": showEmcs,
+  emc: showEmc,
+  partner: showPartner,
+  node: showNode,
+  auditor: showAuditor,
+  operator: showOperator,
 };
-const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
-// GET a JSON endpoint; a failed answer throws its `detail`, which says what to do.
-async function getJson(path) {
-  let response;
+async function loadNames() {
   try {
-    response = await fetch(path, { headers: { Accept: "application/json" } });
+    const directory = await getJson("/members?limit=1000");
+    rememberNames(directory.items);
+    session.directory = directory.items;
   } catch {
-    throw new Error("The gateway does not answer; check your connection and reload the page.");
-  }
-  const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    throw new Error(body && body.detail ? body.detail : `The gateway answered ${response.status}.`);
-  }
-  return body;
-}
-
-function el(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (className) node.className = className;
-  return node;
-}
-
-function address(value) {
-  return el("code", value, "address");
-}
-
-function money(amount) {
-  return `¥${amount.rmb}`;
-}
-
-function count(value) {
-  return Number(value).toLocaleString("en-US");
-}
-
-function setStatus(node, text, isError) {
-  node.textContent = text;
-  node.classList.toggle("error", Boolean(isError));
-  node.setAttribute("role", isError ? "alert" : "status");
-}
-
-function fillFacts(dl, facts) {
-  dl.replaceChildren();
-  for (const [term, value] of facts) {
-    dl.append(el("dt", term));
-    const dd = el("dd");
-    dd.append(value instanceof Node ? value : document.createTextNode(String(value)));
-    dl.append(dd);
+    session.directory = []; // outsiders may not read the directory: addresses alone
   }
 }
 
-function row(cells) {
-  const tr = el("tr");
-  for (const cell of cells) {
-    const td = el("td");
-    td.append(cell instanceof Node ? cell : document.createTextNode(String(cell)));
-    tr.append(td);
+function renderWallet() {
+  const box = document.getElementById("wallet");
+  box.replaceChildren();
+  if (session.viewer) {
+    const roles = (session.viewer.roles || []).map((r) => ROLE_NAMES[r] || r).join(", ") || "no role";
+    const line = el("p", null, "signed-in");
+    append(line, "Signed in as ", who(session.viewer.address, session.viewer.name), el("span", ` · ${roles}`, "muted"));
+    if (usingDemoWallet()) line.append(el("span", " (demo wallet)", "demo-tag"));
+    box.append(line, button("Sign out", async () => {
+      await signOut().catch(() => {});
+      useDemoWallet(null);
+      session.viewer = null;
+      renderWallet();
+      route();
+    }, "secondary"));
+    return;
   }
-  return tr;
+  const status = el("p", null, "status");
+  const start = async (demoName) => {
+    useDemoWallet(demoName || null);
+    go.disabled = true;
+    setStatus(status, demoName ? "Signing in with the demo wallet…" : "Check your wallet: it asks you to sign a sign-in message (free, moves no money).");
+    try {
+      session.viewer = await signIn();
+      await loadNames();
+      renderWallet();
+      route();
+    } catch (error) {
+      useDemoWallet(null);
+      setStatus(status, error.message, "error");
+      go.disabled = false;
+    }
+  };
+  const go = button("Connect wallet and sign in", () => start(null));
+  go.id = "sign-in";
+  box.append(go);
+  if (session.demo) box.append(demoPicker(start));
+  if (!hasWallet() && !session.demo) {
+    setStatus(status, "No browser wallet found: install MetaMask to sign in. You can still read the list of EMCs.");
+  }
+  box.append(status);
+}
+
+// `make run` only: the seeded members' wallets, marked as a demo.
+function demoPicker(start) {
+  const wrap = el("div", null, "demo-picker");
+  const label = el("label", "or, in this demo, sign in as");
+  label.htmlFor = "demo-wallet";
+  const select = el("select");
+  select.id = "demo-wallet";
+  select.append(Object.assign(el("option", "a seeded member…"), { value: "" }));
+  for (const w of session.demo.wallets) {
+    const roles = w.roles.map((r) => ROLE_NAMES[r] || r).join(", ");
+    select.append(Object.assign(el("option", `${w.label} (${roles})`), { value: w.name }));
+  }
+  select.addEventListener("change", () => {
+    if (select.value) start(select.value);
+  });
+  wrap.append(label, select);
+  return wrap;
+}
+
+async function loadDemo() {
+  try {
+    session.demo = await getJson("/demo/wallets");
+  } catch {
+    session.demo = null; // not the demo: no such route
+  }
+  const banner = document.getElementById("demo-banner");
+  banner.hidden = !session.demo;
+  if (session.demo) banner.textContent = `DEMO · ${session.demo.warning}`;
+}
+
+function route() {
+  const parts = window.location.hash.replace(/^#\/?/, "").split("/");
+  const [name, ...rest] = parts;
+  const show = VIEWS[name] || showEmcs;
+  for (const link of document.querySelectorAll("#nav a")) {
+    const active = link.dataset.view === (name === "" || name === "emc" ? "emcs" : name);
+    if (active) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  const view = document.getElementById("view");
+  view.replaceChildren(el("p", "Loading…", "status"));
+  Promise.resolve(show(view, ...rest)).catch((error) => {
+    view.replaceChildren();
+    const p = el("p", error instanceof WalletError ? error.message : error.message || String(error), "status error");
+    p.setAttribute("role", "alert");
+    view.append(p);
+  });
 }
 
 async function showHealth() {
   const node = document.getElementById("health");
   try {
     const health = await getJson("/health");
-    setStatus(node, `Connected to chain ${health.chain_id}, block ${health.block}.`);
+    const lag = health.index && typeof health.index.lag_blocks === "number" ? health.index.lag_blocks : null;
+    session.chainId = health.chain_id;
+    setStatus(node, `Ledger online (chain ${health.chain_id}, block ${health.block}${lag ? `, index ${lag} block(s) behind` : ""}).`, "ok");
   } catch (error) {
-    setStatus(node, error.message, true);
+    setStatus(node, error.message, "error");
   }
 }
 
-async function showEmcs() {
-  const message = document.getElementById("emcs-message");
-  const table = document.getElementById("emcs");
+async function start() {
+  showHealth();
   try {
-    const emcs = await getJson("/emcs");
-    const body = table.querySelector("tbody");
-    body.replaceChildren();
-    for (const emc of emcs) {
-      const open = el("button", emc.address, "link address");
-      open.type = "button";
-      open.setAttribute("aria-label", `Show the members of EMC ${emc.address}`);
-      open.addEventListener("click", () => showEmc(emc.address));
-      body.append(
-        row([
-          open,
-          address(emc.owner),
-          emc.status,
-          emc.totals.periods,
-          money(emc.totals.profit),
-          money(emc.totals.paid),
-          emc.totals.target_reached ? "Reached" : "Not yet",
-        ]),
-      );
-    }
-    table.hidden = emcs.length === 0;
-    setStatus(message, emcs.length === 0 ? "No EMC is registered yet." : "");
-  } catch (error) {
-    table.hidden = true;
-    setStatus(message, error.message, true);
+    session.viewer = await whoAmI();
+  } catch {
+    session.viewer = null;
   }
+  await Promise.all([loadNames(), loadDemo()]);
+  renderWallet();
+  onAccountsChanged(() => {
+    // Another account in the wallet: the session is for the previous one.
+    signOut().catch(() => {});
+    session.viewer = null;
+    renderWallet();
+    route();
+  });
+  window.addEventListener("hashchange", route);
+  route();
 }
 
-async function showEmc(emcAddress) {
-  const section = document.getElementById("emc");
-  const title = document.getElementById("emc-title");
-  const version = document.getElementById("emc-version");
-  const table = document.getElementById("emc-entries");
-  section.hidden = false;
-  title.textContent = `EMC ${emcAddress}`;
-  setStatus(version, "Loading…");
-  table.hidden = true;
-  title.focus();
-  try {
-    const emc = await getJson(`/emcs/${encodeURIComponent(emcAddress)}`);
-    fillFacts(document.getElementById("emc-facts"), [
-      ["Owner", address(emc.owner)],
-      ["Status", emc.status],
-      ["Target", `${count(emc.terms.target_users)} users and ${money(emc.terms.target_revenue)} revenue`],
-      ["Value-added sharing space", money(emc.terms.sharing_space)],
-      ["Users so far", count(emc.totals.users)],
-      ["Revenue so far", money(emc.totals.revenue)],
-      ["Target reached", emc.totals.target_reached ? "Yes" : "Not yet"],
-      ["Losses so far", `${money(emc.capital.losses)} of ${money(emc.terms.loss_threshold)} that dissolve it`],
-      ["Capital", `${money(emc.capital.capital)} (${money(emc.capital.invested)} invested)`],
-    ]);
-    const body = table.querySelector("tbody");
-    body.replaceChildren();
-    if (emc.active_version === null) {
-      setStatus(version, "No share version is active yet.");
-    } else {
-      const active = emc.active_version;
-      const signed = active.party_count === 1 ? "its 1 party" : `all ${active.party_count} parties`;
-      setStatus(
-        version,
-        `Version ${active.id} of ${emc.version_count}, in force from period ${active.from_period}; ` +
-          `signed by ${signed} before its deadline, ${active.deadline.slice(0, 10)}.`,
-      );
-      for (const entry of active.entries) {
-        const isFund = entry.account === ZERO_ADDRESS;
-        let action = "";
-        if (!isFund) {
-          action = el("button", "Payouts", "link");
-          action.type = "button";
-          action.setAttribute("aria-label", `Show the payouts of ${entry.account}`);
-          action.addEventListener("click", () => lookUpShare(entry.account));
-        }
-        body.append(
-          row([
-            isFund ? "The EMC's development fund" : address(entry.account),
-            CLASS_NAMES[entry.share_class] || entry.share_class,
-            `${entry.percent}%`,
-            count(entry.bps),
-            action,
-          ]),
-        );
-      }
-      table.hidden = false;
-    }
-    fillFacts(document.getElementById("emc-fund"), [
-      ["Available", money(emc.dev_fund.claimable)],
-      ["Withdrawn", money(emc.totals.dev_fund_withdrawn)],
-    ]);
-  } catch (error) {
-    setStatus(version, error.message, true);
-  }
-}
-
-function shareTable(shares) {
-  const table = el("table");
-  table.append(el("caption", "Your share in each EMC and what it has paid you."));
-  const head = el("tr");
-  for (const name of ["EMC", "Promised share", "Paid", "Claimable now", "Locked until target"]) {
-    const th = el("th", name);
-    th.scope = "col";
-    head.append(th);
-  }
-  const thead = el("thead");
-  thead.append(head);
-  table.append(thead);
-  const body = el("tbody");
-  for (const share of shares.emcs) {
-    const promised = el("ul", null, "plain");
-    for (const part of share.shares) {
-      promised.append(el("li", `${part.percent}% ${CLASS_NAMES[part.share_class] || part.share_class}`));
-    }
-    if (share.shares.length === 0) promised.append(el("li", "None in the active version"));
-    body.append(
-      row([
-        address(share.emc),
-        promised,
-        money(share.position.paid),
-        money(share.position.claimable),
-        money(share.position.locked),
-      ]),
-    );
-  }
-  const total = row(["All EMCs", "", money(shares.paid), money(shares.claimable), money(shares.locked)]);
-  total.className = "total";
-  body.append(total);
-  table.append(body);
-  const wrap = el("div", null, "scroll");
-  wrap.append(table);
-  return wrap;
-}
-
-async function lookUpShare(account) {
-  const input = document.getElementById("share-address");
-  const result = document.getElementById("share-result");
-  input.value = account;
-  const value = account.trim();
-  result.replaceChildren();
-  if (value === "") {
-    result.append(el("p", "Enter your wallet address first.", "status error"));
-    input.focus();
-    return;
-  }
-  result.append(el("p", "Loading…", "status"));
-  try {
-    const [member, shares] = await Promise.all([
-      getJson(`/members/${encodeURIComponent(value)}`),
-      getJson(`/members/${encodeURIComponent(value)}/share`),
-    ]);
-    result.replaceChildren();
-    const roles = member.roles.length ? member.roles.join(", ") : "no role";
-    result.append(el("p", `Member ${member.address}: ${member.status}, ${roles}.`));
-    if (shares.emcs.length === 0) {
-      result.append(el("p", "No EMC names this wallet yet."));
-    } else {
-      result.append(shareTable(shares));
-    }
-  } catch (error) {
-    result.replaceChildren();
-    const message = el("p", error.message, "status error");
-    message.setAttribute("role", "alert");
-    result.append(message);
-  }
-  document.getElementById("share-title").scrollIntoView({ block: "start" });
-}
-
-document.getElementById("share-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  lookUpShare(document.getElementById("share-address").value);
-});
-
-showHealth();
-showEmcs();
+start();

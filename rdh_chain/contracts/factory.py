@@ -7,7 +7,7 @@ from web3.types import BlockIdentifier
 
 from rdh_chain import events
 from rdh_chain.contracts.base import ContractClient
-from rdh_chain.tx import TxResult
+from rdh_chain.tx import TxResult, UnsignedTx
 from rdh_chain.types import Criteria, EmcTerms, Strategy
 
 
@@ -27,6 +27,19 @@ class FactoryClient(ContractClient):
         """
         result = self._transact("createEmc", owner, int(strategy), criteria.as_abi(), metadata)
         return self.event(result, events.EmcCreated).emc, result
+
+    def create_emc_tx(
+        self,
+        operator: ChecksumAddress,
+        owner: ChecksumAddress,
+        strategy: Strategy,
+        criteria: Criteria,
+        metadata: bytes = bytes(32),
+    ) -> UnsignedTx:
+        """:meth:`create_emc` as a transaction for ``operator``'s own wallet to sign."""
+        return self._unsigned(
+            operator, "createEmc", owner, int(strategy), criteria.as_abi(), metadata
+        )
 
     def create_emc_with_terms(
         self, owner: ChecksumAddress, terms: EmcTerms, reason: bytes

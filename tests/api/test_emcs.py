@@ -149,7 +149,7 @@ def test_list_emcs_returns_every_emc_in_creation_order(client: TestClient, world
     response = client.get("/emcs")
 
     assert response.status_code == 200
-    assert response.json() == [smart_cooking_summary(world), balcony_summary(world)]
+    assert response.json()["items"] == [smart_cooking_summary(world), balcony_summary(world)]
 
 
 def test_get_emc_returns_active_version_and_dev_fund_when_settled(

@@ -374,7 +374,13 @@ def test_emc_list_reads_the_index_at_its_checkpoint(api: TestClient, demo: Demo)
     assert response.status_code == 200
     assert response.headers["X-Total-Count"] == "1"
     assert response.headers["X-As-Of-Block"] == str(checkpoint)
-    (emc,) = response.json()
+    page = response.json()
+    assert (page["total"], page["checkpoint_block"]) == (1, checkpoint)
+    assert page["as_of"] == {
+        "block_number": checkpoint,
+        "block_hash": demo.ledger.w3.eth.get_block(checkpoint)["hash"].to_0x_hex(),
+    }
+    (emc,) = page["items"]
     assert emc["address"] == demo.emc
     assert emc["totals"]["periods"] == 1
 
@@ -388,8 +394,9 @@ def test_emc_list_as_of_a_block_before_the_emc_was_created_is_empty(
     before = api.get("/emcs", params={"as_of": row["block_number"] - 1})
     at = api.get("/emcs", params={"as_of": row["block_number"]})
 
-    assert (before.json(), before.headers["X-Total-Count"]) == ([], "0")
-    (emc,) = at.json()
+    assert (before.json()["items"], before.json()["total"]) == ([], 0)
+    assert before.headers["X-Total-Count"] == "0"
+    (emc,) = at.json()["items"]
     assert (emc["address"], emc["totals"]["periods"], emc["status"]) == (demo.emc, 0, "active")
 
 
@@ -403,7 +410,8 @@ def test_emc_list_as_of_a_block_the_index_has_not_reached_reads_the_chain(
     beyond = api.get("/emcs", params={"as_of": checkpoint + 2})
 
     assert ahead.headers["X-As-Of-Block"] == str(checkpoint + 1)
-    assert [e["address"] for e in ahead.json()][-1] == demo.emc
+    assert [e["address"] for e in ahead.json()["items"]][-1] == demo.emc
+    assert ahead.json()["checkpoint_block"] is None  # read from the chain
     assert beyond.status_code == 422
     assert beyond.json()["detail"] == (
         f"as_of {checkpoint + 2} is beyond the chain's latest block ({checkpoint + 1}); ask "
@@ -412,15 +420,19 @@ def test_emc_list_as_of_a_block_the_index_has_not_reached_reads_the_chain(
 
 
 def test_emc_list_pages_with_limit_and_offset(api: TestClient) -> None:
-    assert len(api.get("/emcs", params={"limit": 1}).json()) == 1
-    assert api.get("/emcs", params={"offset": 1}).json() == []
+    first = api.get("/emcs", params={"limit": 1}).json()
+    past = api.get("/emcs", params={"offset": 1}).json()
+
+    assert (len(first["items"]), first["total"], first["limit"], first["offset"]) == (1, 1, 1, 0)
+    assert (past["items"], past["total"], past["limit"], past["offset"]) == ([], 1, 100, 1)
 
 
 def test_emc_list_reads_the_chain_without_an_index(client: TestClient, world: World) -> None:
     response = client.get("/emcs")
 
-    assert [e["address"] for e in response.json()] == [world.smart_cooking, world.balcony]
+    assert [e["address"] for e in response.json()["items"]] == [world.smart_cooking, world.balcony]
     assert response.headers["X-Total-Count"] == "2"
+    assert response.json()["total"] == 2
 
 
 # -- 503s ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -22,66 +23,64 @@ def test_index_returns_page_when_chain_down(offline_client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert response.text == (STATIC_DIR / "index.html").read_text(encoding="utf-8")
-    assert '<script src="/static/app.js" defer></script>' in response.text
+    assert '<script type="module" src="/static/app.js"></script>' in response.text
 
 
-@pytest.mark.parametrize(
-    ("path", "content_type"),
-    [("/static/app.js", "text/javascript"), ("/static/styles.css", "text/css")],
-)
-def test_static_returns_asset(offline_client: TestClient, path: str, content_type: str) -> None:
-    response = offline_client.get(path)
+def _assets() -> list[Path]:
+    return sorted(p for p in STATIC_DIR.rglob("*") if p.is_file())
 
-    assert response.status_code == 200
-    assert response.headers["content-type"].split(";")[0] == content_type
+
+def test_static_returns_every_asset(offline_client: TestClient) -> None:
+    types = {".js": "text/javascript", ".css": "text/css", ".html": "text/html"}
+    assets = _assets()
+    assert {"app.js", "styles.css", "lib/wallet.js", "views/node.js"} <= {
+        p.relative_to(STATIC_DIR).as_posix() for p in assets
+    }
+    for asset in assets:
+        response = offline_client.get(f"/static/{asset.relative_to(STATIC_DIR).as_posix()}")
+
+        assert response.status_code == 200, asset
+        assert response.headers["content-type"].split(";")[0] == types[asset.suffix], asset
 
 
 def test_page_loads_nothing_from_other_origins() -> None:
-    for asset in ("index.html", "app.js", "styles.css"):
-        text = (STATIC_DIR / asset).read_text(encoding="utf-8")
-        assert "http://" not in text
-        assert "https://" not in text
+    for asset in _assets():
+        text = asset.read_text(encoding="utf-8")
+        assert "http://" not in text.replace("http://www.w3.org/2000/svg", ""), asset
+        assert "https://" not in text, asset
+        assert "import(" not in text, asset  # modules come from static imports only
+        for imported in re.findall(r'from "([^"]+)"', text):
+            assert imported.startswith("./") or imported.startswith("../"), (asset, imported)
 
 
-def test_page_script_calls_only_routes_that_exist(offline_client: TestClient) -> None:
-    script = (STATIC_DIR / "app.js").read_text(encoding="utf-8")
-    paths = set(offline_client.get("/openapi.json").json()["paths"])
+# A literal the scripts fetch: "/path", `/path/${x}` or `${base}/path` (base is an EMC's
+# `/emcs/${...}`); queries and ${query(...)} dropped, other ${...} a path parameter.
+_LITERAL = re.compile(r'"(/[a-z][^"]*)"|`((?:/|\$\{base\}/)[^`]*)`')
 
-    for call in ('"/health"', '"/emcs"', "`/emcs/${", "`/members/${"):
-        assert call in script
-    assert paths == {
-        "/auth/nonce",
-        "/auth/siwe",
-        "/auth/me",
-        "/auth/logout",
-        "/health",
-        "/emcs",
-        "/emcs/{address}",
-        "/emcs/{address}/versions/{version_id}",
-        "/emcs/{address}/versions/{version_id}/typed-data",
-        "/emcs/{address}/capital/{account}",
-        "/emcs/{address}/bids",
-        "/emcs/{address}/bids/{round_id}",
-        "/emcs/{address}/history",
-        "/emcs/{address}/statement",
-        "/emcs/{address}/history.{fmt}",
-        "/emcs/{address}/statement.{fmt}",
-        "/emcs/{address}/verify",
-        "/members/{address}",
-        "/members/{address}/share",
-        "/members/{address}/history",
-        "/emcs/{address}/versions/{version_id}/signatures",
-        "/emcs/{address}/versions/{version_id}/activation",
-        "/emcs/{address}/tx/claim",
-        "/emcs/{address}/tx/commit-bid",
-        "/emcs/{address}/tx/reveal-bid",
-        "/emcs/{address}/tx/approve",
-        "/emcs/{address}/tx/invest",
-        "/emcs/{address}/tx/settle",
-        "/emcs/{address}/reports/typed-data",
-        "/tx/raw",
-        "/tx/{tx_hash}",
-    }
+
+def _called_paths() -> set[str]:
+    found = set()
+    for asset in _assets():
+        if asset.suffix != ".js":
+            continue
+        for plain, template in _LITERAL.findall(asset.read_text(encoding="utf-8")):
+            path = plain or template
+            path = path.replace("${base}", "/emcs/{p}")
+            path = re.sub(r"\$\{query\(.*?\)\}", "", path)
+            path = re.sub(r"\$\{[^}]*\}", "{p}", path).split("?")[0]
+            if not path.startswith("/static/"):
+                found.add(path)
+    return found
+
+
+def test_page_scripts_call_only_routes_that_exist(offline_client: TestClient) -> None:
+    documented = offline_client.get("/openapi.json").json()["paths"]
+    patterns = [re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", p) + "$") for p in documented]
+    called = _called_paths()
+
+    assert {"/health", "/auth/nonce", "/auth/siwe", "/members", "/emcs/{p}/tx/claim"} <= called
+    for path in called:
+        assert any(p.match(path) for p in patterns), path
 
 
 def test_openapi_documents_tags_summaries_and_error_body(offline_client: TestClient) -> None:
@@ -97,6 +96,7 @@ def test_openapi_documents_tags_summaries_and_error_body(offline_client: TestCli
         "agreements",
         "transactions",
         "reports",
+        "audit",
     ]
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
@@ -117,7 +117,7 @@ def test_openapi_documents_typed_data_in_wallet_form(offline_client: TestClient)
     assert route["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/TypedDataPublic"
     }
-    assert set(route["responses"]) == {"200", "401", "403", "404", "422", "503"}
+    assert set(route["responses"]) == {"200", "404", "422", "503"}
     assert list(schemas["TypedDataPublic"]["properties"]) == [
         "types",
         "primaryType",

@@ -191,14 +191,37 @@ def _http_error(request: Request, exc: Exception) -> Response:
             error=NoSuchRouteError.__name__,
         ).model_dump()
     elif code == status.HTTP_405_METHOD_NOT_ALLOWED:
-        allowed = (exc.headers or {}).get("Allow", "GET")
+        # Starlette names the methods of the first route on the path only; a path served by
+        # several routes (GET and POST .../signatures) allows all of theirs.
+        methods = _allowed_methods(request)
+        headers = {**(exc.headers or {}), **({"Allow": methods} if methods else {})}
+        allowed = headers.get("Allow", "GET")
         content = ErrorPublic(
             detail=f"{request.method} is not allowed at {path}; use {allowed}.",
             error=MethodNotAllowedError.__name__,
         ).model_dump()
+        return JSONResponse(content, status_code=code, headers=headers)
     else:
         content = ErrorPublic(detail=str(exc.detail), error=type(exc).__name__).model_dump()
     return JSONResponse(content, status_code=code, headers=exc.headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of the app serves at the request's path ("" if none)."""
+    path = request.url.path
+    found: set[str] = set()
+    for route in request.app.router.routes:
+        # An included router (FastAPI 0.16x) lists its routes' contexts; a plain route is one.
+        contexts = (
+            route.effective_route_contexts()
+            if hasattr(route, "effective_route_contexts")
+            else (route,)
+        )
+        for context in contexts:
+            regex = getattr(context, "path_regex", None)
+            if regex is not None and regex.match(path):
+                found.update(getattr(context, "methods", None) or ())
+    return ", ".join(sorted(found))
 
 
 def install_error_handlers(app: FastAPI) -> None:

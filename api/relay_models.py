@@ -21,7 +21,7 @@ _HEX32 = r"^0x[0-9a-fA-F]{64}$"
 _ADDRESS = r"^0x[0-9a-fA-F]{40}$"
 _HEX = r"^0x([0-9a-fA-F]{2})*$"
 # The largest raw transaction relayed: a settlement with an attestation is under 1 KB.
-MAX_RAW_TX_CHARS = 64 * 1024
+MAX_RAW_TX_CHARS = 32 * 1024  # well inside the gateway's body limit (api.errors)
 
 Bytes32Text = Annotated[
     str,

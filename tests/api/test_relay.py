@@ -683,3 +683,13 @@ def test_a_refused_activation_is_kept_and_retried_once_put_right(
     assert retried.status_code == 200, retried.text
     assert retried.json()["activation"]["state"] == "activated"
     assert ledger.emc(world.smart_cooking).version(VERSION_2).status is VersionStatus.ACTIVE
+
+
+def test_a_wrong_method_on_the_signatures_path_allows_both_of_its_methods(
+    gw: Gateway, world: World
+) -> None:
+    answer = gw.client().request("PUT", _signatures_url(world))
+
+    assert answer.status_code == 405
+    assert {"GET", "POST"} <= set(answer.headers["Allow"].split(", "))
+    assert "use GET, POST." in answer.json()["detail"]

@@ -216,6 +216,7 @@ def _http_error(request: Request, exc: Exception) -> Response:
             detail=f"{request.method} is not allowed at {path}; use {allowed}.",
             error=MethodNotAllowedError.__name__,
         ).model_dump()
+        return JSONResponse(content, status_code=code, headers=headers)
     elif code == status.HTTP_400_BAD_REQUEST and exc.detail == _FASTAPI_BODY_ERROR:
         # Bytes that are not UTF-8 text: a malformed body like any other, a 422.
         code = status.HTTP_422_UNPROCESSABLE_CONTENT

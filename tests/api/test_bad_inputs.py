@@ -315,3 +315,33 @@ def test_sign_in_message_of_8_kb_of_junk_is_422_at_once(client: TestClient) -> N
     response = client.post("/auth/siwe", json={"message": junk, "signature": "0x" + "ab" * 65})
     assert response.status_code == 422
     assert response.json()["detail"].startswith("message is not an EIP-4361 sign-in message (")
+
+
+def test_wrong_method_on_a_path_with_two_routes_names_both(
+    auditor: TestClient, world: World
+) -> None:
+    path = f"/emcs/{world.smart_cooking}/versions/1/signatures"
+    response = auditor.delete(path)
+    assert (response.status_code, response.headers["allow"]) == (405, "GET, POST")
+
+
+def test_wrong_method_on_a_literal_path_is_405_not_the_templates_422(auditor: TestClient) -> None:
+    # GET /tx/raw would match GET /tx/{tx_hash}; /tx/raw is a path of its own (POST only).
+    response = auditor.get("/tx/raw")
+    assert (response.status_code, response.headers["allow"]) == (405, "POST")
+    assert response.json() == {
+        "detail": "GET is not allowed at '/tx/raw'; use POST.",
+        "error": "MethodNotAllowedError",
+    }
+    assert auditor.options("/tx/raw").headers["allow"] == "POST"
+
+
+def test_malformed_transaction_hash_is_422_naming_its_form(auditor: TestClient) -> None:
+    response = auditor.get("/tx/0x1234")
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "detail": "tx_hash (path): expected 0x followed by 64 hex digits, got '0x1234'.",
+            "error": "InvalidInputError",
+        },
+    )

@@ -224,21 +224,23 @@ def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method some route of the app serves at the request's path ("" if none)."""
+    """Every method the routes of the request's path serve ("" if none): those of paths
+    without parameters when one matches (``/tx/raw`` rather than ``/tx/{tx_hash}``), as the
+    OpenAPI document lists them."""
     path = request.url.path
-    found: set[str] = set()
+    found: dict[bool, set[str]] = {True: set(), False: set()}
     for route in request.app.router.routes:
         # An included router (FastAPI 0.16x) lists its routes' contexts; a plain route is one.
-        contexts = (
-            route.effective_route_contexts()
-            if hasattr(route, "effective_route_contexts")
-            else (route,)
-        )
+        if hasattr(route, "effective_route_contexts"):
+            contexts = route.effective_route_contexts()
+        else:
+            contexts = (route,)
         for context in contexts:
             regex = getattr(context, "path_regex", None)
             if regex is not None and regex.match(path):
-                found.update(getattr(context, "methods", None) or ())
-    return ", ".join(sorted(found))
+                static = "{" not in str(getattr(context, "path", "{"))
+                found[static].update(getattr(context, "methods", None) or ())
+    return ", ".join(sorted(found[True] or found[False]))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -18,6 +18,9 @@ from rdh_chain import limits
 from rdh_chain.tx import UnsignedTx
 
 _HEX32 = r"^0x[0-9a-fA-F]{64}$"
+# Ids and times a browser's JSON numbers hold exactly (a JSON schema's bound above 2^53 is
+# read as a float, which does not bound what it seems to).
+MAX_SAFE_INTEGER = 2**53 - 1
 _ADDRESS = r"^0x[0-9a-fA-F]{40}$"
 _HEX = r"^0x([0-9a-fA-F]{2})*$"
 # The largest raw transaction relayed: a settlement with an attestation is under 1 KB.
@@ -140,14 +143,14 @@ class CommitBidInput(_Input):
     """A sealed bid's commitment (``rdh_chain.bids.bid_commitment``, computed in the
     bidder's browser: the bid and its salt are not sent before the reveal)."""
 
-    round_id: int = Field(ge=1, le=2**256 - 1)
+    round_id: int = Field(ge=1, le=MAX_SAFE_INTEGER)
     commitment: Bytes32Text
 
 
 class RevealBidInput(_Input):
     """The bid a commitment sealed, with its salt."""
 
-    round_id: int = Field(ge=1, le=2**256 - 1)
+    round_id: int = Field(ge=1, le=MAX_SAFE_INTEGER)
     undertaken_users: Annotated[int, Count(limits.BID_USERS)]
     undertaken_revenue: Annotated[int, RmbAmount(limits.BID_REVENUE)]
     ask_bps: int = Field(ge=0, le=10_000, description="The share asked for, in basis points.")
@@ -166,7 +169,9 @@ class AttestationInput(_Input):
     (``POST /emcs/{address}/reports/typed-data``)."""
 
     auditor: AddressText
-    deadline: int = Field(ge=1, le=2**256 - 1, description="The typed data's deadline (Unix).")
+    deadline: int = Field(
+        ge=1, le=MAX_SAFE_INTEGER, description="The typed data's deadline (Unix)."
+    )
     signature: SignatureText
 
 

@@ -200,6 +200,7 @@ TxHashPath = Annotated[
     str,
     Path(
         description="The transaction's hash (0x + 64 hex digits).",
+        pattern=r"^0x[0-9a-fA-F]{64}$",
         examples=["0x" + "ab" * 32],
     ),
 ]

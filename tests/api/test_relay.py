@@ -504,7 +504,7 @@ def test_report_typed_data_refuses_a_past_deadline(gw: Gateway, world: World) ->
             "deadline": "2001-01-01T00:00:00Z",
         },
     )
-    _error(answer, 422, "InvalidInputError", "has passed")
+    _error(answer, 409, "DeadlinePassedError", "has passed")
 
 
 # -- refused wallets: every relaying route has one ---------------------------------------
@@ -693,3 +693,7 @@ def test_a_wrong_method_on_the_signatures_path_allows_both_of_its_methods(
     assert answer.status_code == 405
     assert {"GET", "POST"} <= set(answer.headers["Allow"].split(", "))
     assert "use GET, POST." in answer.json()["detail"]
+    # /tx/raw is the static path: POST only, as documented (not GET /tx/{tx_hash}'s GET).
+    raw = gw.client().request("PUT", "/tx/raw")
+    assert raw.status_code == 405
+    assert raw.headers["Allow"] == "POST"

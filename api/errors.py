@@ -225,8 +225,8 @@ def _http_error(request: Request, exc: Exception) -> Response:
 
 def _allowed_methods(request: Request) -> str:
     """Every method the routes of the request's path serve ("" if none): those of paths
-    without parameters when one matches (``/tx/raw`` rather than ``/tx/{tx_hash}``), as the
-    OpenAPI document lists them."""
+    without parameters when one matches (``/emcs/tx/register`` rather than
+    ``/emcs/{address}/...``'s), as the OpenAPI document lists them."""
     path = request.url.path
     found: dict[bool, set[str]] = {True: set(), False: set()}
     for route in request.app.router.routes:

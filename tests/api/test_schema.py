@@ -54,6 +54,7 @@ BEYOND_SCHEMA = (
     "has a wrong checksum (mixed case)",
     "the first period must not come after",
     "is not an EIP-4361 sign-in message",
+    "This is not a signed transaction",  # RLP and a signature: POST /tx
 )
 TEST_SITE = "http://testserver"  # TestClient's base URL, which sign-in messages name
 # Examples per operation and phase: the run over every operation stays near a minute.

@@ -116,7 +116,7 @@ class VersionSignaturesPublic(_Public):
 
 class UnsignedTxPublic(_Public):
     """A transaction for the signed-in wallet to sign and send: pass it as is to
-    ``eth_sendTransaction`` (EIP-1193), or sign it and post the raw bytes to ``/tx/raw``.
+    ``eth_sendTransaction`` (EIP-1193), or sign it and post the raw bytes to ``/tx``.
 
     Quantities are 0x-hex, as JSON-RPC takes them; the gas was estimated from this wallet
     against the latest block, so it succeeds unless the state moves first."""

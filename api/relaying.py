@@ -75,6 +75,10 @@ class VersionClosedError(RelayError):
     """The version can no longer be signed or activated (409)."""
 
 
+class DeadlinePassedError(RelayError):
+    """A deadline already behind the chain's latest block (409)."""
+
+
 class RelayRefusedError(InvalidInputError):
     """A raw transaction the gateway will not relay (422)."""
 
@@ -574,6 +578,7 @@ def tx_hash_bytes(text: str) -> bytes:
 
 
 __all__ = [
+    "DeadlinePassedError",
     "RelayError",
     "RelayRefusedError",
     "RelayState",

@@ -53,7 +53,7 @@ _RESPONSES = {
 
 router = APIRouter(tags=["transactions"], responses=_RESPONSES)
 
-# How long POST /tx/raw waits for the receipt before answering "pending".
+# How long POST /tx waits for the receipt before answering "pending".
 RECEIPT_WAIT_SECONDS = 30
 
 Bidder = Annotated[Viewer, Depends(require_roles(Role.ME, Role.PARTNER))]
@@ -175,7 +175,7 @@ def _check_allowance(
         )
 
 
-@router.post("/tx/raw", summary="Relay a transaction the signed-in wallet signed")
+@router.post("/tx", summary="Relay a transaction the signed-in wallet signed")
 def post_raw(
     viewer: ViewerDep,
     ledger: LedgerDep,

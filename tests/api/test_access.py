@@ -178,7 +178,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     ),
     # Any signed-in wallet relays its own transactions; a transaction is read by its
     # sender, auditors and operators (another wallet's refusal: test_relay.py).
-    ("POST", "/tx/raw"): Access("/tx/raw", refused=(NOT_SIGNED_IN,), allowed=("stranger",)),
+    ("POST", "/tx"): Access("/tx", refused=(NOT_SIGNED_IN,), allowed=("stranger",)),
     ("GET", "/tx/{tx_hash}"): Access(
         "/tx/0x" + "ab" * 32, refused=(NOT_SIGNED_IN,), allowed=("chef", "auditor")
     ),

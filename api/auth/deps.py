@@ -238,9 +238,16 @@ def require_emc_reader(
     )
 
 
-def emc_reader(request: Request, viewer: ViewerDep, emc: EmcDep) -> EmcClient:
-    """The path's EMC, for its members, auditors and operators (403 for anyone else)."""
-    require_emc_reader(viewer, emc, auth_state(request).parties)
+async def emc_reader(request: Request, viewer: ViewerDep, emc: EmcDep) -> EmcClient:
+    """The path's EMC, for its members, auditors and operators (403 for anyone else).
+
+    A coroutine: an overseer, or a member already known as a party, costs no trip to a
+    worker thread (GET /emcs/{a} is a cached read); anyone else is checked there, since
+    that asks the chain."""
+    parties = auth_state(request).parties
+    if viewer.overseer or (emc.address, viewer.address) in parties:
+        return emc
+    await run_in_threadpool(require_emc_reader, viewer, emc, parties)
     return emc
 
 

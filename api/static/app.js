@@ -102,7 +102,7 @@ async function loadDemo() {
   }
   const banner = document.getElementById("demo-banner");
   banner.hidden = !session.demo;
-  if (session.demo) banner.textContent = `DEMO · ${session.demo.warning}`;
+  if (session.demo) banner.replaceChildren(el("strong", "DEMO · "), session.demo.warning);
 }
 
 function route() {

@@ -5,12 +5,16 @@ Each view is photographed on a desktop and a phone-sized screen."""
 
 from __future__ import annotations
 
-from playwright.sync_api import expect
+import json
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import E2eWorld, OpenPage, shoot
 
 
-def sign_in(page) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page) -> None:
     page.click("#sign-in")
     expect(page.locator(".signed-in")).to_be_visible(timeout=15_000)
 
@@ -94,7 +98,7 @@ def test_node_places_sealed_bid(open_page: OpenPage, e2e_world: E2eWorld) -> Non
     page.fill(f"#bid-revenue-{round_id}", "1500000")
     page.fill(f"#bid-ask-{round_id}", "2.5")
     page.fill(f"#bid-proposal-{round_id}", "After-sales service for 5,000 ovens in Qingdao.")
-    page.click("text=Seal and place the bid")
+    page.click(f"#bid-{round_id} button[type=submit]")
     expect(page.locator(".tx-panel .status.ok")).to_contain_text("on the ledger", timeout=30_000)
 
     bidder = e2e_world.wallet("me-service").address
@@ -123,13 +127,7 @@ def test_auditor_exports_and_verifies(open_page: OpenPage, e2e_world: E2eWorld) 
     page, _ = open_page("auditor", path=f"/#/auditor/{e2e_world.emc}")
     sign_in(page)
     expect(page.locator("table.history")).to_contain_text("Period settled", timeout=15_000)
-    chart = page.locator(".chart-figure img")
-    expect(chart).to_be_visible()
-    for _ in range(150):  # the gateway draws the chart (matplotlib) on the first ask
-        if chart.evaluate("img => img.complete && img.naturalWidth") > 0:
-            break
-        page.wait_for_timeout(200)
-    assert chart.evaluate("img => img.naturalWidth") > 0, "the statement's chart did not load"
+    wait_for_chart(page)
     page.select_option("#history-kind", "claim")
     page.click("text=Show")
     expect(page.locator("table.history caption")).to_contain_text("of ", timeout=10_000)
@@ -146,11 +144,47 @@ def test_auditor_exports_and_verifies(open_page: OpenPage, e2e_world: E2eWorld) 
     shoot(page, "auditor-desktop")
 
 
+def wait_for_chart(page: Page) -> None:
+    chart = page.locator(".chart-figure img")
+    expect(chart).to_be_visible(timeout=15_000)
+    for _ in range(150):  # the gateway draws the chart (matplotlib) on the first ask
+        if chart.evaluate("img => img.complete && img.naturalWidth") > 0:
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError("the statement's chart did not load")
+
+
 def test_auditor_on_a_phone(open_page: OpenPage, e2e_world: E2eWorld) -> None:
     page, _ = open_page("auditor", phone=True, path=f"/#/auditor/{e2e_world.emc}")
     sign_in(page)
     expect(page.locator("table.history")).to_contain_text("Period settled", timeout=15_000)
+    wait_for_chart(page)
     shoot(page, "auditor-phone")
+
+
+def test_auditor_attests_a_period_report(open_page: OpenPage, e2e_world: E2eWorld) -> None:
+    page, wallet = open_page("auditor", path=f"/#/auditor/{e2e_world.emc}")
+    sign_in(page)
+    for key, value in (
+        ("users", "21000"),
+        ("units", "21000"),
+        ("revenue", "4200000"),
+        ("cost", "3100000"),
+        ("profit", "1100000"),
+    ):
+        page.fill(f"#attest-{key}", value)
+    with page.expect_download() as download:
+        page.click("#attest-sign")
+    attestation = json.loads(download.value.path().read_text())
+    typed = attestation["typed_data"]
+    assert typed["message"]["period"] == 2
+    assert typed["message"]["revenue"] == 4_200_000 * 100
+    signer = Account.recover_message(
+        encode_typed_data(full_message=typed), signature=attestation["signature"]
+    )
+    assert signer == e2e_world.wallet("auditor").address == attestation["auditor"]
+    assert [m for m, _ in wallet.calls].count("eth_signTypedData_v4") == 1
+    shoot(page, "auditor-attested-desktop")
 
 
 def test_operator_registers_emc(open_page: OpenPage, e2e_world: E2eWorld) -> None:

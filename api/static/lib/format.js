@@ -183,6 +183,7 @@ export function table(caption, columns, rows, className) {
     cells.forEach((cell, i) => {
       const td = el("td");
       td.append(append(el("div", null, "cell"), cell));
+      if (cell === "—" || cell === "" || cell === null || cell === undefined) td.classList.add("empty");
       td.dataset.label = columns[i] || "";
       tr.append(td);
     });

@@ -84,6 +84,7 @@ function input(id, type, attrs) {
 function bidForm(emc, round, me) {
   const base = `/emcs/${encodeURIComponent(emc.address)}`;
   const form = el("form", null, "form grid");
+  form.id = `bid-${round.id}`;
   form.noValidate = true;
   const users = input(`bid-users-${round.id}`, "number", { min: "0", step: "1", required: "", inputmode: "numeric" });
   const revenue = input(`bid-revenue-${round.id}`, "number", { min: "0", step: "0.01", required: "", inputmode: "decimal" });
@@ -174,8 +175,9 @@ function revealBox(emc, round, me) {
     await panel.run(() =>
       postJson(`${base}/tx/reveal-bid`, {
         round_id: round.id,
-        undertaken_users: chosen.users,
-        undertaken_revenue: chosen.revenue,
+        // Counts and RMB as text, which the gateway reads exactly (the file keeps fen).
+        undertaken_users: String(chosen.users),
+        undertaken_revenue: (Number(chosen.revenue) / 100).toFixed(2),
         ask_bps: chosen.ask_bps,
         proposal_hash: chosen.proposal_hash,
         salt: chosen.salt,

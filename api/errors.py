@@ -9,18 +9,22 @@ new deployment).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from requests.exceptions import RequestException
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from web3.exceptions import BadFunctionCallOutput
 
+from api.body_limit import MAX_BODY_BYTES, BodyLimitMiddleware
 from api.deps import app_settings, index_provider, ledger_provider
 from api.index import IndexUnavailableError
+from api.inputs import ADDRESS_ERROR
 from api.models import ErrorPublic
 from rdh_chain.exceptions import (
     AccessDeniedError,
@@ -36,6 +40,7 @@ from rdh_chain.exceptions import (
     ToolchainError,
     UnknownRevertError,
 )
+from rdh_chain.validation import shown
 
 logger = logging.getLogger(__name__)
 
@@ -147,16 +152,53 @@ def _index_unreadable(request: Request, exc: Exception) -> JSONResponse:
     return _index_unavailable(request, error)
 
 
+def _problem(error: Mapping[str, Any]) -> str:
+    """One of FastAPI's validation errors as a sentence; what was sent is quoted only as a
+    short prefix (a path segment may be 100 KB long)."""
+    where, *names = error.get("loc", ("request",))
+    name = ".".join(str(n) for n in names) or str(where)
+    if error.get("type") == ADDRESS_ERROR:  # the SDK's message names the address
+        return str((error.get("ctx") or {}).get("reason", "not an address"))
+    return f"{name} ({where}): {error.get('msg', 'invalid')}"
+
+
 def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     # FastAPI's own checks (a version id that is not a number...) get the same body shape.
     assert isinstance(exc, RequestValidationError)
-    problems = []
-    for error in exc.errors():
-        where, *names = error.get("loc", ("request",))
-        name = ".".join(str(n) for n in names) or str(where)
-        problems.append(f"{name} ({where}): {error.get('msg', 'invalid')}")
-    error = InvalidInputError("; ".join(problems) + ".")
+    error = InvalidInputError("; ".join(_problem(e) for e in exc.errors()) + ".")
     return _answer(status.HTTP_422_UNPROCESSABLE_CONTENT, error)
+
+
+class NoSuchRouteError(NotFoundError):
+    """No route has this path (404)."""
+
+
+class MethodNotAllowedError(InvalidInputError):
+    """The path has routes, none for this method (405)."""
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    # Starlette's own answers (no route, wrong method) in the gateway's shape, quoting only a
+    # short prefix of the path; an HTTPException raised with a body of that shape keeps it.
+    assert isinstance(exc, StarletteHTTPException)
+    path = shown(request.url.path)
+    code = exc.status_code
+    if isinstance(exc.detail, dict):
+        content: Any = exc.detail
+    elif code == status.HTTP_404_NOT_FOUND:
+        content = ErrorPublic(
+            detail=f"No route at {path}; the routes are listed at /docs.",
+            error=NoSuchRouteError.__name__,
+        ).model_dump()
+    elif code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        allowed = (exc.headers or {}).get("Allow", "GET")
+        content = ErrorPublic(
+            detail=f"{request.method} is not allowed at {path}; use {allowed}.",
+            error=MethodNotAllowedError.__name__,
+        ).model_dump()
+    else:
+        content = ErrorPublic(detail=str(exc.detail), error=type(exc).__name__).model_dump()
+    return JSONResponse(content, status_code=code, headers=exc.headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -167,3 +209,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestException, _node_gone)
     app.add_exception_handler(BadFunctionCallOutput, _contracts_gone)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)

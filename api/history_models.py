@@ -10,6 +10,7 @@ from eth_typing import ChecksumAddress
 from pydantic import Field
 
 from api.models import AmountPublic, _Public
+from api.page_models import AsOfPublic
 from rdh_chain.history import HistoryRow, Party
 
 # rdh_chain.history.RowKind's values (tests/api check that they stay the same).
@@ -118,7 +119,8 @@ class HistoryRowPublic(_Public):
 class HistoryPagePublic(_Public):
     """A page of history rows, oldest first, read from the index up to ``as_of_block``."""
 
-    as_of_block: int = Field(description="The last block whose events were read.")
+    as_of: AsOfPublic
+    as_of_block: int = Field(description="The last block whose events were read (``as_of``'s).")
     checkpoint_block: int = Field(description="How far the index is (``as_of`` at most this).")
     total: int = Field(description="Rows that match the filters, in all pages.")
     limit: int
@@ -127,11 +129,12 @@ class HistoryPagePublic(_Public):
 
     @classmethod
     def of(
-        cls, rows: Sequence[HistoryRow], block: int, checkpoint: int, limit: int, offset: int
+        cls, rows: Sequence[HistoryRow], at: AsOfPublic, checkpoint: int, limit: int, offset: int
     ) -> HistoryPagePublic:
         """The page of ``rows`` from ``offset``, at most ``limit`` of them."""
         return cls(
-            as_of_block=block,
+            as_of=at,
+            as_of_block=at.block_number,
             checkpoint_block=checkpoint,
             total=len(rows),
             limit=limit,

@@ -15,18 +15,27 @@ thread runs it (a dependency's session would hold one while the request waits fo
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlencode
 
+from pydantic import BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
 from web3.exceptions import BlockNotFound
 
+from api.cache import Answer, AnswerCache
 from rdh_chain.config import Settings
 from rdh_chain.exceptions import ConfigError, InvalidInputError
 from rdh_chain.index import queries
@@ -116,6 +125,39 @@ class IndexProvider:
         self._db: IndexDb | None = None
         self._file: tuple[int, int] | None = None  # the SQLite file opened (device, inode)
         self._lock = threading.Lock()
+        self.cache = AnswerCache()
+        self._probe: sqlite3.Connection | None = None  # asks SQLite for data_version
+        self._probe_file: tuple[int, int] | None = None
+        self._probe_lock = threading.Lock()
+
+    def version(self) -> Hashable | None:
+        """A token that changes whenever the indexer commits, or None where there is no cheap
+        one (PostgreSQL: the checkpoint read in the request's session is the token then).
+
+        SQLite's ``PRAGMA data_version`` on a connection of the gateway's own changes when
+        any other connection commits; with the file's identity, a deleted and rebuilt index
+        is a new version too. It reads the WAL's shared-memory header: microseconds, so it
+        runs on the event loop. None also while there is no file to read.
+        """
+        if self.path is None:
+            return None
+        identity = self._identity()
+        if identity is None:
+            return None
+        with self._probe_lock:
+            try:
+                if self._probe is None or self._probe_file != identity:
+                    if self._probe is not None:
+                        self._probe.close()
+                    self._probe = sqlite3.connect(
+                        f"file:{self.path.resolve()}?mode=ro", uri=True, check_same_thread=False
+                    )
+                    self._probe_file = identity
+                row = self._probe.execute("PRAGMA data_version").fetchone()
+            except sqlite3.Error:
+                self._probe = None
+                return None
+        return (identity, int(row[0]))
 
     def get(self) -> IndexDb:
         db = self._db
@@ -169,6 +211,10 @@ class IndexProvider:
             db, self._db = self._db, None
         if db is not None:
             db.close()
+        with self._probe_lock:
+            probe, self._probe = self._probe, None
+        if probe is not None:
+            probe.close()
 
 
 @dataclass(frozen=True)
@@ -195,9 +241,12 @@ class IndexView:
         return block
 
 
-def check_checkpoint(point: queries.Checkpoint | None, ledger: Ledger, shown: str) -> None:
+def check_checkpoint(
+    point: queries.Checkpoint | None, ledger: Ledger, shown: str, *, on_chain_too: bool = True
+) -> None:
     """Raise :class:`IndexUnavailableError` unless ``point`` is this deployment's and its
-    block is still on the chain."""
+    block is still on the chain (that last check, a chain call, unless ``on_chain_too`` is
+    False: checked a moment ago)."""
     if point is None:
         raise IndexUnavailableError(
             f"The index at {shown} has never been synced: start the indexer "
@@ -210,7 +259,7 @@ def check_checkpoint(point: queries.Checkpoint | None, ledger: Ledger, shown: st
             f"chain {point.chain_id}, not {d.registry} on chain {d.chain_id}): delete it and "
             "let the indexer rebuild it, or point RDH_GATEWAY_INDEX_URL at this one's."
         )
-    if not on_chain(ledger, point):
+    if on_chain_too and not on_chain(ledger, point):
         raise IndexUnavailableError(
             f"The index at {shown} is at block {point.block_number}, which the chain no longer "
             "has (a reorg, or the chain was reset): the indexer rolls it back on its next "
@@ -229,20 +278,53 @@ def on_chain(ledger: Ledger, point: queries.Checkpoint) -> bool:
     return bytes(block["hash"]) == point.block_hash
 
 
+T = TypeVar("T")
+
+_BACKGROUND: set[asyncio.Task[None]] = set()  # checks running (tasks need a reference)
+
+Built = BaseModel | tuple[BaseModel, dict[str, str]]
+"""What a route's builder returns: the answer, and the headers that go with it."""
+
+
+def cache_key(request: Request) -> str:
+    """The path with its query, parameters in order (``?b=1&a=2`` is ``?a=2&b=1``)."""
+    query = urlencode(sorted(request.query_params.multi_items()))
+    return f"{request.url.path}?{query}"
+
+
+def _answer(built: Built) -> Answer:
+    model, headers = built if isinstance(built, tuple) else (built, {})
+    return Answer(model.model_dump_json(by_alias=True).encode(), headers)
+
+
 @dataclass(frozen=True)
 class IndexReader:
-    """What a route needs to open the index: the app's provider and ledger."""
+    """What a route needs to open the index: the app's provider and its ledger (opened on
+    first use, from a worker thread: it asks the chain)."""
 
     provider: IndexProvider
-    ledger: Ledger
+    open_ledger: Callable[[], Ledger]
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.open_ledger()
+
+    @property
+    def cache(self) -> AnswerCache:
+        return self.provider.cache
 
     @contextmanager
-    def view(self) -> Iterator[IndexView]:
+    def view(self, *, token: Hashable | None = None) -> Iterator[IndexView]:
         """The index at its checkpoint, in one session; :class:`IndexUnavailableError` (503)
-        unless it is this deployment's and its checkpoint is still on the chain."""
+        unless it is this deployment's and its checkpoint is still on the chain (asked of
+        the chain at most once a second per index version, see ``VERIFY_TTL_S``)."""
         with self.provider.get().session() as session:
             point = queries.checkpoint(session)
-            check_checkpoint(point, self.ledger, self.provider.shown)
+            version = version_of(token, point)
+            checked = self.cache.verified(version)
+            check_checkpoint(point, self.ledger, self.provider.shown, on_chain_too=not checked)
+            if not checked:
+                self.cache.mark_verified(version)
             assert point is not None  # checked above
             yield IndexView(session, point)
 
@@ -262,3 +344,68 @@ class IndexReader:
             except (IndexUnavailableError, SQLAlchemyError):
                 point = None
             yield None if point is None else IndexView(session, point)
+
+    async def answer(self, request: Request, build: Callable[[IndexView], Built]) -> Response:
+        """``build``'s answer for this request, computed once per version of the index.
+
+        A hit costs a dictionary look-up and the version probe, on the event loop; a miss
+        (or a checkpoint due for its check against the chain) runs on a worker thread, once
+        for all the requests that want it meanwhile.
+        """
+        key = cache_key(request)
+        token = self.provider.version()
+        if token is not None:
+            hit = self.cache.get(key, token)
+            if hit is not None:
+                self.cache.hits += 1
+                if not self.cache.verified(token):
+                    self._verify_soon(token)
+                return hit.response()
+        self.cache.misses += 1
+        flight_token: Hashable = ("unversioned",) if token is None else token
+        answer = await self.cache.once(
+            flight_token, key, lambda: run_in_threadpool(self._compute, key, build)
+        )
+        return answer.response()
+
+    def _verify_soon(self, token: Hashable) -> None:
+        """Check the checkpoint against the chain again, on a worker thread, while the
+        answers are served (no request waits for the chain); a checkpoint the chain no
+        longer has empties the cache, so the next requests get the 503 that says why."""
+        if self.cache.verifying:
+            return
+        self.cache.verifying = True
+
+        def verify() -> None:
+            try:
+                with self.view(token=token):
+                    pass
+            except (IndexUnavailableError, SQLAlchemyError):
+                self.cache.clear()
+            finally:
+                self.cache.verifying = False
+
+        task = asyncio.get_running_loop().create_task(run_in_threadpool(verify))
+        _BACKGROUND.add(task)
+        task.add_done_callback(_BACKGROUND.discard)
+
+    def _compute(self, key: str, build: Callable[[IndexView], Built]) -> Answer:
+        token = self.provider.version()  # before the session's snapshot: never newer
+        with self.view(token=token) as view:
+            version = version_of(token, view.checkpoint)
+            found = self.cache.get(key, version)
+            if found is not None:  # computed meanwhile, or only the check was due
+                return found
+            answer = _answer(build(view))
+        self.cache.put(key, version, answer)
+        return answer
+
+    def memo(self, view: IndexView, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per ``key`` and version of the index (see :class:`AnswerCache`)."""
+        return self.cache.memo(version_of(self.provider.version(), view.checkpoint), key, compute)
+
+
+def version_of(token: Hashable | None, point: queries.Checkpoint | None) -> Hashable:
+    """The version an answer is kept under: the provider's token, else (PostgreSQL) the
+    checkpoint itself."""
+    return token if token is not None else ("checkpoint", point)

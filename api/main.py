@@ -17,6 +17,7 @@ from api.demo_wallets import DemoSettings
 from api.deps import LedgerProvider
 from api.docs import install_offline_docs
 from api.errors import install_error_handlers
+from api.examples import install_schema_examples
 from api.index import IndexProvider, gateway_index_url
 from api.relaying import RelayState, install_relay_errors
 from api.routes import (
@@ -44,6 +45,10 @@ _TAGS = [
     {"name": "emcs", "description": "Ecosystem micro-communities: terms, totals, share versions."},
     {"name": "bids", "description": "Sealed-bid rounds of an EMC and every bid's outcome."},
     {"name": "members", "description": "Registered wallets, their roles and their shares."},
+    {
+        "name": "audit",
+        "description": "History and statements as files; an EMC's figures verified.",
+    },
     {
         "name": "auth",
         "description": "Sign-In with Ethereum (EIP-4361): a nonce, a signed message, a session.",
@@ -110,6 +115,7 @@ def create_app(
     install_auth_errors(app)
     install_relay_errors(app)
     install_offline_docs(app)
+    install_schema_examples(app, settings)
     for module in (
         health,
         auth,

@@ -9,21 +9,24 @@ earlier ``as_of``); rows and statements from the SDK's pure builders
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from eth_typing import ChecksumAddress
 
-from api.batch import PinnedReads
 from api.index import IndexView
+from api.page_models import AsOfPublic
 from rdh_chain.contracts import EmcClient
 from rdh_chain.events import Decoded
 from rdh_chain.exceptions import NotFoundError
 from rdh_chain.history import HistoryFilter, HistoryRow, build_history, filter_rows
 from rdh_chain.index import queries
+from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.profiles import ProfileStore, match_profiles
 from rdh_chain.statements import Statement, build_statement, provider_accounts
 from rdh_chain.structs import struct_from_abi
 from rdh_chain.types import Position
+from rdh_chain.validation import to_address
 
 # The events that give a row its EMC and period, whoever the row is about.
 _CONTEXT_EVENTS = ("EmcCreated", "PeriodSettled", "EmcDissolved")
@@ -44,6 +47,31 @@ def profile_names(view: IndexView, data_dir: Path) -> dict[ChecksumAddress, str]
         matches = match_profiles(unnamed, ProfileStore.in_data_dir(data_dir))
         names.update({a: m.label for a, m in matches.items() if m.label is not None})
     return names
+
+
+@lru_cache(maxsize=8_192)
+def checked_address(value: str, what: str) -> ChecksumAddress:
+    """:func:`rdh_chain.validation.to_address`, remembered: an EIP-55 checksum is a keccak,
+    which would cost a cached read more than the rest of it. (Only good addresses are
+    kept: a bad one raises, and an exception is not remembered.)"""
+    return to_address(value, what)
+
+
+def as_of(view: IndexView, block: int) -> AsOfPublic:
+    """``block`` with its hash (the checkpoint's, or the index's block of that number)."""
+    if block == view.block:
+        found = view.checkpoint.block_hash
+    else:
+        found = queries.block_hash(view.session, block)
+    return AsOfPublic(block_number=block, block_hash=None if found is None else "0x" + found.hex())
+
+
+def as_of_headers(at: AsOfPublic) -> dict[str, str]:
+    """``X-As-Of-Block`` and (when known) ``X-As-Of-Hash``, for answers without a page."""
+    headers = {"X-As-Of-Block": str(at.block_number)}
+    if at.block_hash is not None:
+        headers["X-As-Of-Hash"] = at.block_hash
+    return headers
 
 
 def indexed_emc(view: IndexView, address: ChecksumAddress) -> queries.EmcInfo:
@@ -84,12 +112,19 @@ def member_history(
 ) -> list[HistoryRow]:
     """The rows naming ``where.member`` (filtered by ``where``) up to ``block``.
 
-    The events naming the member, with every EMC's creation, settlements and dissolution:
-    a row's period is the period its EMC was in, which those events say.
+    The events naming the member, with the creation, settlements and dissolution of the
+    EMCs among them: a row's period is the period its EMC was in, which those events say.
     """
     assert where.member is not None
     mine = queries.decoded_logs(view.session, member=where.member, upto_block=block)
-    context = queries.decoded_logs(view.session, names=_CONTEXT_EVENTS, upto_block=block)
+    theirs = queries.member_emcs(view.session, where.member, upto_block=block)
+    if where.emc is not None:
+        theirs = [e for e in theirs if e == where.emc]
+    context = (
+        queries.decoded_logs(view.session, emcs=theirs, names=_CONTEXT_EVENTS, upto_block=block)
+        if theirs
+        else []
+    )
     return filter_rows(build_history(_merged(mine, context), names), where)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from eth_typing import ChecksumAddress
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from api.history_models import HistoryRowPublic
@@ -192,7 +192,9 @@ class ReportTypedDataInput(ReportInput):
     ``deadline`` (by default a day after the latest block)."""
 
     period: int | None = Field(default=None, ge=1, le=2**32 - 1)
-    deadline: datetime | None = None
+    deadline: AwareDatetime | None = Field(
+        default=None, description="With its time zone, e.g. 2030-01-01T00:00:00Z."
+    )
 
 
 # -- relayed transactions -------------------------------------------------------------

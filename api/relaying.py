@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
 
 import rlp
 from eth_account import Account
@@ -25,11 +25,11 @@ from eth_utils.address import to_checksum_address
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from hexbytes import HexBytes
-from rlp.exceptions import DecodingError, DeserializationError
 from sqlalchemy.engine import Engine
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 from web3.types import TxParams, TxReceipt, Wei
 
+from api.auth.errors import ForbiddenError
 from api.history_models import HistoryRowPublic
 from api.index import IndexReader, IndexView
 from api.models import ErrorPublic, VersionStatusName
@@ -43,7 +43,7 @@ from api.relay_models import (
 )
 from api.signature_store import SignatureStore, StoredSignature
 from rdh_chain import events
-from rdh_chain.agreements import typed_data_digest
+from rdh_chain.agreements import typed_data_digest, typed_data_parties, version_typed_data
 from rdh_chain.config import Settings
 from rdh_chain.contracts import EmcClient
 from rdh_chain.events import RawLog
@@ -57,10 +57,12 @@ from rdh_chain.exceptions import (
 from rdh_chain.history import build_history
 from rdh_chain.index import queries
 from rdh_chain.ledger import Ledger
+from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.relayer import Relayer
 from rdh_chain.signatures import normalize_signature, recover_signer
+from rdh_chain.structs import struct_from_abi
 from rdh_chain.tx import revert_data
-from rdh_chain.types import PartySignature, Version, VersionStatus
+from rdh_chain.types import PartySignature, ShareEntry, Version, VersionStatus
 
 
 class RelayError(RdhChainError):
@@ -71,12 +73,6 @@ class RelayError(RdhChainError):
 
 class VersionClosedError(RelayError):
     """The version can no longer be signed or activated (409)."""
-
-
-class NotAPartyError(RelayError):
-    """The signed-in wallet is not a party of the version (403)."""
-
-    status = 403
 
 
 class RelayRefusedError(InvalidInputError):
@@ -126,13 +122,71 @@ def _status_name(version: Version) -> VersionStatusName:
     return cast(VersionStatusName, version.status.name.lower())
 
 
-def _current_nonce(emc: EmcClient) -> int:
-    """How many versions have been activated (the nonce a proposal must still carry)."""
-    active = emc.active_version_id()
-    return 0 if active == 0 else emc.version(active).epoch + 1
+@dataclass(frozen=True)
+class VersionRead:
+    """A version as one block saw it: its header, entries, parties (signing order), digest
+    and typed data, how many versions had been activated, and the block's time."""
+
+    version: Version
+    parties: list[ChecksumAddress]
+    digest: bytes
+    typed: dict[str, Any]
+    activations: int
+    block_time: int
 
 
-def _activation_log(ledger: Ledger, emc: EmcClient, version_id: int) -> _Activated | None:
+def read_version(emc: EmcClient, version_id: int, chain_id: int) -> VersionRead:
+    """``version_id`` read at the latest block in one JSON-RPC batch (two when a version is
+    active, for its epoch); the typed data is checked against the contract's digest."""
+    block = emc.w3.eth.get_block("latest")
+    reads = PinnedReads(emc.w3, int(block["number"]))
+    for fn_name in ("version", "versionEntries", "versionDigest"):
+        reads.add(emc, fn_name, version_id)
+    reads.add(emc, "activeVersionId")
+    raw_version, raw_entries, raw_digest, active = reads.execute()
+    version = struct_from_abi(Version, {**raw_version, "id": version_id})
+    entries = [struct_from_abi(ShareEntry, e) for e in raw_entries]
+    activations = 0
+    if int(active):
+        again = PinnedReads(emc.w3, reads.block)
+        again.add(emc, "version", int(active))
+        (raw_active,) = again.execute()
+        activations = int(raw_active["epoch"]) + 1
+    typed = version_typed_data(chain_id, emc.address, version, entries)
+    digest = bytes(raw_digest)
+    if typed_data_digest(typed) != digest:
+        raise RdhChainError(
+            f"typed data of version {version_id} does not match the contract's digest; "
+            "the SDK and the deployed contracts disagree (rebuild and redeploy)"
+        )
+    return VersionRead(
+        version=version,
+        parties=typed_data_parties(typed),
+        digest=digest,
+        typed=typed,
+        activations=activations,
+        block_time=int(block["timestamp"]),
+    )
+
+
+def _activation_log(
+    ledger: Ledger, index: IndexReader | None, emc: EmcClient, version_id: int
+) -> _Activated | None:
+    """The transaction that activated ``version_id``: from the index when it has it, else
+    from the chain's logs."""
+    if index is not None:
+        with index.view_if_synced() as view:
+            if view is not None:
+                found = queries.decoded_logs(
+                    view.session, emc=emc.address, names=["VersionActivated"]
+                )
+                for decoded in found:
+                    event = decoded.event
+                    if (
+                        isinstance(event, events.VersionActivated)
+                        and event.version_id == version_id
+                    ):
+                        return _Activated(decoded.log.transaction_hash, decoded.log.block_number)
     decoder = ledger.event_decoder
     (topic,) = (
         t for t in decoder.topics if (decoder.signature(t) or "").startswith("VersionActivated(")
@@ -155,18 +209,20 @@ def signatures_of(
     state: RelayState,
     names: dict[ChecksumAddress, str],
     *,
+    read: VersionRead | None = None,
+    index: IndexReader | None = None,
     refused: str | None = None,
     relayed: _Activated | None = None,
 ) -> VersionSignaturesPublic:
-    """Who has signed ``version_id`` and who has not, and its activation."""
-    version = emc.version(version_id)
-    parties = emc.parties(version_id)
-    digest = emc.version_digest(version_id)
+    """Who has signed ``version_id`` and who has not, and its activation (``read``: the
+    version as the caller just read it)."""
+    read = read or read_version(emc, version_id, ledger.deployment.chain_id)
+    version, parties, digest = read.version, read.parties, read.digest
     stored = {s.signer: s for s in state.store.signatures(digest)}
     in_force = version.status in (VersionStatus.ACTIVE, VersionStatus.SUPERSEDED)
     relayer = state.relayer(ledger).address
     if in_force:
-        activated = relayed or _activation_log(ledger, emc, version_id)
+        activated = relayed or _activation_log(ledger, index, emc, version_id)
         activation = ActivationPublic(
             state="activated",
             detail=f"In force from period {version.from_period}.",
@@ -214,48 +270,51 @@ def signatures_of(
     )
 
 
-def check_open(emc: EmcClient, version_id: int) -> Version:
-    """The version, if it can still be signed and activated; 409 saying why not."""
-    version = emc.version(version_id)
+def check_open(emc: EmcClient, version_id: int, read: VersionRead) -> None:
+    """409 saying why, unless the version can still be signed and activated."""
+    version = read.version
     where = f"version {version_id} of EMC {emc.address}"
     if version.status is not VersionStatus.PROPOSED:
         raise VersionClosedError(
             f"{where} is {version.status.name.lower()}, not proposed: there is nothing left "
             "to sign. Read its signers with GET .../signatures."
         )
-    latest = int(emc.w3.eth.get_block("latest")["timestamp"])
-    if latest > version.deadline:
+    if read.block_time > version.deadline:
         shown = datetime.fromtimestamp(version.deadline, UTC).strftime("%Y-%m-%d %H:%M UTC")
         raise VersionClosedError(
             f"{where} could be activated until {shown}, which has passed; ask the owner to "
             "propose it again."
         )
-    if version.nonce != _current_nonce(emc):
+    if version.nonce != read.activations:
         raise VersionClosedError(
             f"{where} is stale: another version was activated after it was proposed, so its "
             "signatures can no longer count. Ask the owner to propose it again."
         )
-    return version
 
 
 def accept_signature(
-    emc: EmcClient, version_id: int, viewer: ChecksumAddress, signature: str, state: RelayState
+    emc: EmcClient,
+    version_id: int,
+    read: VersionRead,
+    viewer: ChecksumAddress,
+    signature: str,
+    state: RelayState,
 ) -> StoredSignature:
     """The viewer's signature of ``version_id``, checked and kept.
 
     The viewer must be a party (403); the signature is normalized (v 0/1, EIP-2098 compact)
     and must recover to the viewer over this version's digest on this chain (422 otherwise:
     a signature of another chain id, EMC or version recovers to another address)."""
-    parties = emc.parties(version_id)
+    parties = read.parties
     if viewer not in parties:
-        raise NotAPartyError(
+        raise ForbiddenError(
             f"{viewer} is not a party of version {version_id} of EMC {emc.address}; only "
-            f"the wallets it names sign it ({', '.join(parties)})."
+            f"the wallets it names sign it ({', '.join(parties)}).",
+            "not_a_party",
         )
-    check_open(emc, version_id)
+    check_open(emc, version_id, read)
     normalized = normalize_signature(signature)
-    typed = emc.typed_data(version_id)
-    digest = typed_data_digest(typed)
+    typed, digest = read.typed, read.digest
     signer = recover_signer(digest, normalized)
     if signer != viewer:
         raise InvalidSignatureError(
@@ -276,22 +335,28 @@ def accept_signature(
     return kept
 
 
+def all_signed(read: VersionRead, state: RelayState) -> bool:
+    """Whether the store holds a signature of every party of the version ``read``."""
+    stored = {s.signer for s in state.store.signatures(read.digest)}
+    return all(p in stored for p in read.parties)
+
+
 def activate(
     ledger: Ledger, emc: EmcClient, version_id: int, state: RelayState
 ) -> tuple[_Activated | None, str | None]:
     """Activate ``version_id`` with the relayer if every party has signed.
 
     Returns the activation (None if some signature is missing or another worker did it
-    first) and, when the EMC refuses it, why. Runs under the relayer's lock, so the version
-    is activated once however many workers see its last signature at the same moment."""
+    first) and, when the EMC refuses it, why. Runs under the relayer's lock and reads the
+    version again there, so it is activated once however many workers see its last
+    signature at the same moment."""
     relayer = state.relayer(ledger)
     with relayer.sending() as sender:
-        version = emc.version(version_id)
-        if version.status is not VersionStatus.PROPOSED:
+        read = read_version(emc, version_id, ledger.deployment.chain_id)
+        if read.version.status is not VersionStatus.PROPOSED:
             return None, None
-        digest = emc.version_digest(version_id)
-        stored = {s.signer: s for s in state.store.signatures(digest)}
-        parties = emc.parties(version_id)
+        stored = {s.signer: s for s in state.store.signatures(read.digest)}
+        parties = read.parties
         if any(p not in stored for p in parties):
             return None, None
         signatures = [PartySignature(p, stored[p].signature) for p in parties]
@@ -313,19 +378,26 @@ def ledger_contracts(ledger: Ledger, to: ChecksumAddress) -> bool:
     return ledger.factory.is_emc(to)
 
 
+def parse_raw_transaction(raw: str) -> tuple[ChecksumAddress, _TxFields]:
+    """The signer of a signed transaction (0x-hex) and the fields the relay checks;
+    :class:`RelayRefusedError` for anything that is not one."""
+    try:
+        payload = HexBytes(raw)
+        sender = ChecksumAddress(Account.recover_transaction(payload))
+        return sender, _decoded_tx(payload)
+    except Exception as exc:
+        raise RelayRefusedError(
+            f"This is not a signed transaction ({type(exc).__name__}); send the 0x-hex bytes "
+            "a wallet's eth_signTransaction returns."
+        ) from exc
+
+
 def relay_raw(ledger: Ledger, viewer: ChecksumAddress, raw: str) -> HexBytes:
     """Send ``raw`` (signed by the viewer, for this chain, to one of the ledger's contracts)
     after simulating it; a transaction bound to revert raises its decoded error and is not
     sent. Returns its hash."""
-    try:
-        payload = HexBytes(raw)
-        sender = ChecksumAddress(Account.recover_transaction(payload))
-        tx = _decoded_tx(payload)
-    except (ValueError, TypeError, KeyError, DecodingError, DeserializationError) as exc:
-        raise RelayRefusedError(
-            f"This is not a signed transaction ({exc}); send the 0x-hex bytes a wallet's "
-            "eth_signTransaction returns."
-        ) from exc
+    sender, tx = parse_raw_transaction(raw)
+    payload = HexBytes(raw)
     chain_id = int(ledger.w3.eth.chain_id)
     if tx.chain_id != chain_id:
         signed_for = "no chain (pre-EIP-155)" if tx.chain_id is None else f"chain {tx.chain_id}"
@@ -492,14 +564,16 @@ def tx_hash_bytes(text: str) -> bytes:
 
 
 __all__ = [
-    "NotAPartyError",
     "RelayError",
     "RelayRefusedError",
     "RelayState",
     "VersionClosedError",
     "accept_signature",
     "activate",
+    "all_signed",
     "install_relay_errors",
+    "parse_raw_transaction",
+    "read_version",
     "relay_raw",
     "signatures_of",
     "transaction_sender",

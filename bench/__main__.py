@@ -11,9 +11,12 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from web3 import Web3
 
-from bench import gas, machine, report, throughput
+from bench import gas, machine, relay, report, throughput
+from bench import gateway as gateway_rows
 from bench import index as index_rows
+from bench.history import History
 from rdh_chain.chain import AnvilConfig, AnvilNode, connect, free_port
 from rdh_chain.toolchain.artifacts import load_artifacts
 
@@ -24,6 +27,9 @@ FULL_TX = 480
 QUICK_TX = 60
 FULL_CHUNK = 40
 QUICK_CHUNK = 20
+# Share versions the gateway's relayer activates (three parties each).
+FULL_RELAY_ROUNDS = 30
+QUICK_RELAY_ROUNDS = 5
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -75,13 +81,38 @@ def main(argv: list[str] | None = None) -> int:
         table[gas.ACTIVATE_PER_SIGNER] = gas.per_extra_signer(table[gas.ACTIVATE], parties)
         _progress(f"throughput: {count} transfers per side")
         speed = throughput.measure(w3, artifacts, count, chunk)
+        rounds = QUICK_RELAY_ROUNDS if args.quick else FULL_RELAY_ROUNDS
+        _progress(f"gateway relay: {rounds} activations by the gateway's relayer")
+        relayed = relay.measure(w3, artifacts, node.rpc_url, rounds, 3)
 
-    _progress("index: a platform's year, then backfill, verify and follow")
+    _progress("index: a platform's year, then backfill, verify and follow; then the gateway")
+    served: list[gateway_rows.GatewayResults] = []
+
+    def gateway_over(w3: Web3, history: History, index_url: str) -> None:
+        served.append(
+            gateway_rows.measure(
+                w3,
+                str(getattr(w3.provider, "endpoint_uri", "")),
+                history,
+                index_url,
+                seconds=gateway_rows.QUICK_SECONDS if args.quick else gateway_rows.SECONDS,
+                progress=_progress,
+            )
+        )
+
     history, indexed = index_rows.run(
-        artifacts, index_rows.QUICK_YEAR if args.quick else None, progress=_progress
+        artifacts,
+        index_rows.QUICK_YEAR if args.quick else None,
+        progress=_progress,
+        after=gateway_over,
     )
+    (gateway,) = served
 
-    goals = report.evaluate(table, parties, speed) + index_rows.goals(history, indexed)
+    goals = (
+        report.evaluate(table, parties, speed)
+        + index_rows.goals(history, indexed)
+        + gateway_rows.goals(gateway)
+    )
     print(report.machine_table(about))
     print()
     print(report.gas_table(table, goals))
@@ -92,6 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     print()
     console = Console() if sys.stdout.isatty() else Console(width=120)
     console.print(index_rows.table(history, indexed))
+    print()
+    console.print(gateway_rows.table(gateway))
+    print(
+        "Gateway figures: the load generator shares the machine with the gateway (and with "
+        "whatever else runs: see the load average above)."
+    )
+    relay.print_table(relayed, console)
     if about["ecc_backend"] != "CoinCurveECCBackend":
         print("\nSigning used pure-Python ECC: `.venv/bin/pip install coincurve` to sign faster.")
     missed = [goal.name for goal in goals if not goal.met]
@@ -101,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     record = report.record(table, dissolve, speed, about, goals)
     record["index"] = indexed.record()
     record["index_details"] = indexed.details()
+    record["gateway"] = {**gateway.record(), **relayed}
+    record["gateway_details"] = gateway.details()
     document = json.dumps(record, indent=2) + "\n"
     if output is None:
         print("results not written (--quick); pass --output PATH to keep them")

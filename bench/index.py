@@ -203,14 +203,19 @@ def follow_lags(w3: Web3, history: History, url: str, samples: int = LAG_SAMPLES
     return lags
 
 
+After = Callable[[Web3, History, str], None]
+"""More measurements over the synced SQLite index (its URL), before it is deleted."""
+
+
 def measure(
     w3: Web3,
     artifacts: Mapping[str, Artifact],
     history: History,
     *,
     progress: Progress | None = None,
+    after: After | None = None,
 ) -> IndexResults:
-    """Every index row over ``history`` (on the chain behind ``w3``)."""
+    """Every index row over ``history`` (on the chain behind ``w3``), then ``after``."""
     log = progress or (lambda message: None)
     with tempfile.TemporaryDirectory(prefix="rdh-index-bench-") as folder:
         sqlite_url = f"sqlite:///{Path(folder) / 'index.sqlite'}"
@@ -221,6 +226,8 @@ def measure(
         verify_s, verification, verified = timed_verify(w3, artifacts, history, sqlite_url)
         log(f"follow lag: {LAG_SAMPLES} transactions")
         lags = follow_lags(w3, history, sqlite_url)
+        if after is not None:
+            after(w3, history, sqlite_url)
     return IndexResults(
         events=history.events,
         sqlite=sqlite,
@@ -264,6 +271,7 @@ def run(
     *,
     progress: Progress | None = None,
     saved: Path | None = None,
+    after: After | None = None,
 ) -> tuple[History, IndexResults]:
     """Generate ``config``'s year on a private anvil, then measure the index over it.
 
@@ -272,7 +280,7 @@ def run(
     on a copy, so the follow-lag transactions never reach the saved chain.
     """
     if saved is not None:
-        return _run_saved(artifacts, config, saved, progress)
+        return _run_saved(artifacts, config, saved, progress, after)
     with (
         tempfile.TemporaryDirectory(prefix="rdh-history-") as folder,
         AnvilNode(AnvilConfig(port=free_port(), extra_args=ANVIL_ARGS), Path(folder)) as node,
@@ -281,7 +289,7 @@ def run(
         if progress is not None:
             progress("history: a platform's year")
         history = generate(w3, artifacts, config, progress=progress)
-        return history, measure(w3, artifacts, history, progress=progress)
+        return history, measure(w3, artifacts, history, progress=progress, after=after)
 
 
 def _run_saved(
@@ -289,6 +297,7 @@ def _run_saved(
     config: YearConfig | None,
     saved: Path,
     progress: Progress | None,
+    after: After | None = None,
 ) -> tuple[History, IndexResults]:
     log = progress or (lambda message: None)
     state = saved / STATE_FILENAME
@@ -306,7 +315,7 @@ def _run_saved(
         with AnvilNode(anvil, Path(folder)) as node:
             w3 = connect(node.rpc_url)
             history = load_history(w3, artifacts, saved)
-            return history, measure(w3, artifacts, history, progress=progress)
+            return history, measure(w3, artifacts, history, progress=progress, after=after)
 
 
 def table(history: History, results: IndexResults) -> Table:

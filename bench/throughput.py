@@ -1,11 +1,15 @@
-"""Transactions per second: the SDK's TxSender against a plain web3.py send loop.
+"""Transactions per second: the SDK's TxSender against a plain web3.py send loop, and the
+SDK's pipeline (``rdh_chain.pipeline``) sending many at once.
 
-Both send the same state-changing call (a one-fen ``SettlementToken.transfer``
+The first two send the same state-changing call (a one-fen ``SettlementToken.transfer``
 between two registered MEs) to the same automining anvil, one at a time, waiting
 for each receipt. Each side has its own sender account so neither disturbs the
 other's nonces. The sides take turns in short chunks, alternating which goes first,
 so load from elsewhere on the machine (other processes, anvil's own housekeeping)
 falls on both alike; a side's rate is all its transactions over all its time.
+
+The pipeline sends the same transfers (estimated, signed locally, sent and their receipts
+collected in JSON-RPC batches) ``BATCHED_PER_TURN`` at a time, in turns between the others.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from web3.types import Nonce, RPCEndpoint, RPCResponse, TxParams, Wei
 
 from bench.setup import fresh_ledger
 from rdh_chain.contracts import TokenClient
+from rdh_chain.pipeline import Call, Pipeline
 from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.types import Role
 
@@ -34,6 +39,7 @@ from rdh_chain.types import Role
 # transaction, not the polling interval.
 POLL_LATENCY = 0.002
 FUNDS = 10**9
+BATCHED_PER_TURN = 1_000
 
 Loop = Callable[[int], None]
 
@@ -77,6 +83,7 @@ class Side:
 class Throughput:
     sdk: Side
     raw: Side
+    batched: Side
 
     @property
     def ratio(self) -> float:
@@ -126,6 +133,29 @@ class _RawLoop:
             self.nonce += 1
 
 
+class _BatchedLoop:
+    """The same transfers through :class:`rdh_chain.pipeline.Pipeline`, ``count`` at once."""
+
+    def __init__(self, token: TokenClient, sender: LocalAccount, to: ChecksumAddress) -> None:
+        self.pipeline = Pipeline(token.w3, token.decoder)
+        self.token = token
+        self.sender = sender
+        self.data = token.calldata("transfer", to, 1)
+
+    def __call__(self, count: int) -> None:
+        call = Call(self.sender, self.token.address, self.data, "transfer")
+        self.pipeline.send([call] * count).raise_for_failures()
+
+    def rpc_per_tx(self, count: int) -> dict[str, float]:
+        """Which JSON-RPC calls one transaction costs: batches bypass web3's middleware, so
+        the pipeline counts them (plus one ``eth_getBlockByNumber`` a send, for the gas
+        price, through web3)."""
+        before = self.pipeline.rpc_calls.copy()
+        self(count)
+        sent = self.pipeline.rpc_calls - before
+        return {method: calls / count for method, calls in sorted(sent.items())}
+
+
 def _rpc_per_tx(w3: Web3, loop: Loop, count: int) -> dict[str, float]:
     """Which JSON-RPC calls one transaction costs (an untimed pass)."""
     seen: Counter[str] = Counter()
@@ -153,8 +183,8 @@ def measure(w3: Web3, artifacts: Mapping[str, Artifact], count: int, chunk: int)
     """Send ``count`` transfers per side, taking turns ``chunk`` transfers at a time."""
     if count % chunk:
         raise ValueError(f"count ({count}) must be a multiple of chunk ({chunk})")
-    treasury, *payers = (Account.create() for _ in range(5))
-    sdk_from, sdk_to, raw_from, raw_to = payers
+    treasury, *payers = (Account.create() for _ in range(7))
+    sdk_from, sdk_to, raw_from, raw_to, batch_from, batch_to = payers
     operator = fresh_ledger(w3, artifacts)
     operator.registry.add_member(treasury.address, Role.TREASURY)
     for payer in payers:
@@ -162,18 +192,25 @@ def measure(w3: Web3, artifacts: Mapping[str, Artifact], count: int, chunk: int)
     mint = operator.connect(treasury).token.mint
     mint(sdk_from.address, FUNDS)
     mint(raw_from.address, FUNDS)
+    mint(batch_from.address, FUNDS)
 
     sdk_loop = _SdkLoop(operator.connect(sdk_from).token, sdk_to.address)
     token = w3.eth.contract(address=operator.deployment.token, abi=artifacts["SettlementToken"].abi)
     raw_loop = _RawLoop(w3, token, raw_from, raw_to.address)
-    # Warm up both paths (the first transfer writes a zero balance; caches fill).
+    batched_loop = _BatchedLoop(operator.connect(batch_from).token, batch_from, batch_to.address)
+    # Warm up every path (the first transfer writes a zero balance; caches fill).
     sdk_loop(5)
     raw_loop(5)
+    batched_loop(5)
     sdk = Side(chunk, rpc=_rpc_per_tx(w3, sdk_loop, 10))
     raw = Side(chunk, rpc=_rpc_per_tx(w3, raw_loop, 10))
+    batched = Side(BATCHED_PER_TURN, rpc=batched_loop.rpc_per_tx(100))
 
     turns: tuple[tuple[Side, Loop], ...] = ((sdk, sdk_loop), (raw, raw_loop))
-    for i in range(count // chunk):
+    rounds = count // chunk
+    for i in range(rounds):
         for side, loop in turns if i % 2 == 0 else turns[::-1]:
             side.run(loop)
-    return Throughput(sdk, raw)
+        if i % max(1, rounds // 3) == 0:  # three batched turns spread over the run
+            batched.run(batched_loop)
+    return Throughput(sdk, raw, batched)

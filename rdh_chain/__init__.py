@@ -12,6 +12,7 @@ from rdh_chain.exceptions import (
     ChainError,
     ContractRevertError,
     InvalidInputError,
+    InvalidSignatureError,
     NotFoundError,
     RdhChainError,
     StateRevertError,
@@ -19,7 +20,8 @@ from rdh_chain.exceptions import (
     WalletError,
 )
 from rdh_chain.ledger import Ledger, MemberShare
-from rdh_chain.tx import TxResult, TxSender
+from rdh_chain.signatures import normalize_signature, recover_typed_data_signer
+from rdh_chain.tx import TxResult, TxSender, UnsignedTx
 from rdh_chain.types import (
     Bid,
     BidOutcome,
@@ -49,6 +51,7 @@ __all__ = [
     "EmcStatus",
     "EmcTerms",
     "InvalidInputError",
+    "InvalidSignatureError",
     "Ledger",
     "MemberShare",
     "MemberStatus",
@@ -65,9 +68,12 @@ __all__ = [
     "TransactionError",
     "TxResult",
     "TxSender",
+    "UnsignedTx",
     "Version",
     "VersionStatus",
     "WalletError",
     "bid_commitment",
     "deploy",
+    "normalize_signature",
+    "recover_typed_data_signer",
 ]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +35,41 @@ class Settings(BaseSettings):
     chain_id: int = 31337
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Gateway worker processes (``make run``): each serves the index's reads on its own core;
+    # they share the index (SQLite in WAL mode, or PostgreSQL) with the one indexer.
+    api_workers: int = Field(default=1, ge=1, le=64)
+
+    @classmethod
+    def resolved(cls, **overrides: Any) -> Settings:
+        """The settings of ``overrides`` and ``RDH_*``; where neither names the node (the RPC
+        URL), what the data folder records runs: the chain of ``make run`` (its
+        :class:`RunRecord`, which also gives the chain id and the gateway), else a local
+        anvil started by ``rdh chain up`` (its pid file). So a second shell finds the demo
+        on whatever URL it was started."""
+        settings = cls(**overrides)
+        if "rpc_url" in settings.model_fields_set:
+            return settings
+        record = RunRecord.load(settings.data_dir)
+        if record is not None:
+            update: dict[str, Any] = {"rpc_url": record.rpc_url}
+            if "chain_id" not in settings.model_fields_set:
+                update["chain_id"] = record.chain_id
+            if not {"api_host", "api_port"} & settings.model_fields_set:
+                update["api_host"], update["api_port"] = record.api_host, record.api_port
+            return settings.model_copy(update=update)
+        anvil_url = _running_anvil_url(settings.anvil_dir)
+        if anvil_url is not None:
+            return settings.model_copy(update={"rpc_url": anvil_url})
+        return settings
+
+    @property
+    def run_file(self) -> Path:
+        """What ``make run`` started (:class:`RunRecord`), while it runs."""
+        return self.data_dir / RUN_FILENAME
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.api_host}:{self.api_port}"
 
     @property
     def deployment_file(self) -> Path:
@@ -50,6 +89,89 @@ class Settings(BaseSettings):
         """The port of a local node, taken from ``rpc_url``."""
         tail = self.rpc_url.rsplit(":", 1)[-1].split("/", 1)[0]
         return int(tail) if tail.isdigit() else 8545
+
+
+RUN_FILENAME = "run.json"
+_ANVIL_PID_FILENAME = "anvil.pid"  # rdh_chain.chain.anvil's, read here without importing it
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What ``make run`` (``rdh demo run``) started, kept in the data folder while it runs
+    (``run.json``), so that the CLI in another shell uses the same chain and gateway."""
+
+    pid: int  # the demo's process: the record is void once it is gone
+    rpc_url: str
+    chain_id: int
+    api_host: str
+    api_port: int
+    started_at: str  # ISO 8601, UTC
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.api_host}:{self.api_port}"
+
+    def save(self, data_dir: Path) -> Path:
+        """Write the record (through a rename, so a reader never sees half of it)."""
+        path = data_dir / RUN_FILENAME
+        data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{RUN_FILENAME}.{os.getpid()}.tmp")
+        data = asdict(self) | {"gateway_url": self.gateway_url}
+        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, data_dir: Path) -> RunRecord | None:
+        """The record of a demo that still runs, or None (none, unreadable, or its process
+        is gone, e.g. killed before it could remove the record)."""
+        try:
+            data = json.loads((data_dir / RUN_FILENAME).read_text(encoding="utf-8"))
+            record = cls(
+                pid=int(data["pid"]),
+                rpc_url=str(data["rpc_url"]),
+                chain_id=int(data["chain_id"]),
+                api_host=str(data["api_host"]),
+                api_port=int(data["api_port"]),
+                started_at=str(data["started_at"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return record if _process_alive(record.pid) else None
+
+    @staticmethod
+    def remove(data_dir: Path, pid: int) -> None:
+        """Remove the record if it is the one process ``pid`` wrote."""
+        path = data_dir / RUN_FILENAME
+        try:
+            if int(json.loads(path.read_text(encoding="utf-8"))["pid"]) == pid:
+                path.unlink()
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    try:  # an exited child its parent has not reaped yet is gone too
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]
+
+
+def _running_anvil_url(anvil_dir: Path) -> str | None:
+    """The RPC URL in the pid file of a local anvil (``rdh chain up``) that still runs."""
+    try:
+        data = json.loads((anvil_dir / _ANVIL_PID_FILENAME).read_text(encoding="utf-8"))
+        pid, url = int(data["pid"]), str(data["rpc_url"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return url if _process_alive(pid) else None
 
 
 class LedgerFactory:

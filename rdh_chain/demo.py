@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
@@ -27,7 +28,7 @@ from sqlalchemy.engine import make_url
 from rdh_chain.artifacts import load_artifacts
 from rdh_chain.chain.anvil import AnvilConfig, AnvilNode, port_in_use
 from rdh_chain.chain.connect import connect
-from rdh_chain.config import Settings
+from rdh_chain.config import RunRecord, Settings
 from rdh_chain.deployment import Deployment, deploy
 from rdh_chain.exceptions import ChainError, ConfigError, DeploymentError
 from rdh_chain.index import queries
@@ -291,6 +292,8 @@ def run(
         log.info("local chain started at %s (state in %s)", node.rpc_url, settings.anvil_dir)
     else:
         log.info("using the local chain already running at %s", node.rpc_url)
+    # The CLI in another shell finds this chain and gateway through the data folder.
+    record = record_run(settings)
     try:
         cast = DemoCast.load(settings.keystores)
         deployment = ensure_deployment(settings, cast.admin)
@@ -300,10 +303,25 @@ def run(
         _print_welcome(settings, ledger, cast, emc_address, checkpoint)
         (serve or _serve)(settings)
     finally:
+        RunRecord.remove(settings.data_dir, record.pid)
         if started_here:
             if not node.stop():
                 raise ChainError("anvil had to be killed; its state file may miss the last blocks.")
             log.info("local chain stopped; its state is saved in %s", settings.anvil_dir)
+
+
+def record_run(settings: Settings) -> RunRecord:
+    """Write what this run starts (:class:`RunRecord`) into the data folder."""
+    record = RunRecord(
+        pid=os.getpid(),
+        rpc_url=settings.rpc_url,
+        chain_id=settings.chain_id,
+        api_host=settings.api_host,
+        api_port=settings.api_port,
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    record.save(settings.data_dir)
+    return record
 
 
 def index_settings(settings: Settings) -> IndexSettings:
@@ -357,8 +375,11 @@ def gateway_command(settings: Settings) -> list[str]:
         settings.api_host,
         "--port",
         str(settings.api_port),
+        "--workers",
+        str(settings.api_workers),
         "--log-level",
         "warning",
+        "--no-access-log",
         # The app has no startup work; a lifespan task only logs noise on Ctrl-C.
         "--lifespan",
         "off",
@@ -491,6 +512,7 @@ def _print_welcome(
         f"  history      {base}/emcs/{emc_address}/history",
         f"  health       {base}/health (the index's lag)",
         f"  wallets      {settings.keystores.folder} (password in .password)",
+        f"  recorded in  {settings.run_file} (the CLI in another shell uses this chain)",
         f"  try          .venv/bin/rdh share {cast.partners['duck-farm'].address}",
         f"               .venv/bin/rdh audit history {emc_address}",
         "",

@@ -25,6 +25,7 @@ from rdh_chain.contracts import (
 from rdh_chain.deployment import Deployment
 from rdh_chain.events import EventDecoder
 from rdh_chain.exceptions import InvalidInputError, NotFoundError, ReadOnlyError
+from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.reports import sign_report
 from rdh_chain.reverts import RevertDecoder
 from rdh_chain.tx import TxResult, TxSender, revert_data
@@ -41,7 +42,7 @@ from rdh_chain.types import (
     ShareClass,
     ShareEntry,
 )
-from rdh_chain.validation import format_amount
+from rdh_chain.validation import format_amount, to_address
 
 _Client = TypeVar(
     "_Client", RegistryClient, TokenClient, FactoryClient, GuidelinesClient, EmcClient
@@ -141,6 +142,19 @@ class Ledger:
                 f"{address} is not an EMC of this ledger; list them with `rdh emc list`."
             )
         return self._bind(self._client(EmcClient, address))
+
+    def emcs(self, *, block: BlockIdentifier | None = None) -> list[EmcClient]:
+        """Every EMC the factory had created by ``block`` (the latest by default), oldest
+        first: their addresses read in JSON-RPC batches, no per-address check."""
+        at = (
+            block
+            if isinstance(block, int)
+            else int(self.w3.eth.get_block(block or "latest")["number"])
+        )
+        reads = PinnedReads(self.w3, at)
+        for i in range(self.factory.emc_count(block=at)):
+            reads.add(self.factory, "emcAt", i)
+        return [self._bind(self._client(EmcClient, to_address(a))) for a in reads.execute()]
 
     def member(self, address: ChecksumAddress, *, block: BlockIdentifier | None = None) -> Member:
         """The registry record of ``address`` at ``block``; raises NotFoundError if it is not
@@ -267,8 +281,7 @@ class Ledger:
     ) -> list[MemberShare]:
         """``account``'s standing in every EMC that ever named it or holds its capital."""
         found = []
-        for address in self.factory.emcs(block=block):
-            emc = self.emc(address, block=block)
+        for emc in self.emcs(block=block):
             share = self.share(emc, account, block=block)
             if share.bps or share.position != Position(0, 0, 0, 0) or share.capital.invested:
                 found.append(share)

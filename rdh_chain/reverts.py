@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import IntEnum
 from typing import Any
 
 from eth_abi.abi import decode as abi_decode
@@ -12,6 +14,16 @@ from eth_utils.address import to_checksum_address
 
 from rdh_chain import contract_errors
 from rdh_chain.exceptions import ContractRevertError, UnknownRevertError
+from rdh_chain.types import (
+    BidOutcome,
+    EmcStatus,
+    MemberStatus,
+    Role,
+    ShareClass,
+    Strategy,
+    VersionStatus,
+)
+from rdh_chain.validation import format_amount
 
 _ERROR_STRING = function_signature_to_4byte_selector("Error(string)")
 _PANIC = function_signature_to_4byte_selector("Panic(uint256)")
@@ -22,6 +34,113 @@ class _ErrorAbi:
     name: str
     types: tuple[str, ...]
     names: tuple[str, ...]
+    internal_types: tuple[str, ...]
+
+
+# -- how an error's arguments read to a person ----------------------------------------------
+# The contracts name their errors' arguments consistently, so the name says what a number
+# is: a Unix time shown as a date, fen shown as RMB, basis points with their percentage.
+# Role hashes read as role names and enums (their ABI ``internalType``) as their names.
+
+_TIMES = frozenset({"deadline", "nowTime", "commitDeadline", "revealDeadline", "decidedAt"})
+_FEN = frozenset(
+    {
+        "loss",
+        "capital",
+        "profit",
+        "margin",
+        "requested",
+        "available",
+        "balance",
+        "needed",
+        "allowance",
+        "targetRevenue",
+        "sharingSpace",
+        "revenueAtFullScore",
+    }
+)
+# Arguments whose meaning depends on the error.
+_FEN_IN = {"EmcAmountTooLarge": frozenset({"value", "max"})}
+_BPS_IN = {
+    "EmcShareOutOfBounds": frozenset({"bps", "min", "max"}),
+    "FactoryInvalidPartnerBounds": frozenset({"min", "max"}),
+    "GuidelinesInvalidPartnerBounds": frozenset({"min", "max"}),
+    "EmcBidAskTooHigh": frozenset({"max"}),
+}
+_ROLES = frozenset({"role", "neededRole"})
+_ENUMS: dict[str, type[IntEnum]] = {
+    "BidOutcome": BidOutcome,
+    "EmcStatus": EmcStatus,
+    "MemberStatus": MemberStatus,
+    "ShareClass": ShareClass,
+    "Strategy": Strategy,
+    "VersionStatus": VersionStatus,
+}
+_ADMIN_ROLE = bytes(32)  # OpenZeppelin's DEFAULT_ADMIN_ROLE
+
+
+def _date(timestamp: int) -> str:
+    if timestamp == 0:
+        return "never"
+    try:
+        return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):  # beyond what a date can show
+        return str(timestamp)
+
+
+def _rmb(fen: int) -> str:
+    return f"{format_amount(fen)} RMB"
+
+
+def _bps(bps: int) -> str:
+    return f"{bps:,} bps ({bps / 100:.2f}%)"
+
+
+def _role(role_id: bytes) -> str:
+    if role_id == _ADMIN_ROLE:
+        return "admin"
+    try:
+        return Role.from_id(role_id).value
+    except ValueError:
+        return "0x" + role_id.hex()
+
+
+def _enum_name(kind: type[IntEnum], value: int) -> str:
+    try:
+        return kind(value).name.lower().replace("_", "-")
+    except ValueError:
+        return str(value)
+
+
+def _readable_as(error: str, name: str, internal_type: str) -> Callable[[Any], str] | None:
+    """How argument ``name`` of ``error`` is shown, or None for its plain form."""
+    enum = _ENUMS.get(internal_type.removeprefix("enum ").rsplit(".", 1)[-1])
+    if internal_type.startswith("enum ") and enum is not None:
+        return lambda value: _enum_name(enum, value)
+    if name in _ROLES and internal_type == "bytes32":
+        return _role
+    if name in _TIMES:
+        return _date
+    if name in _FEN or name in _FEN_IN.get(error, ()):
+        return _rmb
+    if name.endswith(("Bps", "bps")) or name in _BPS_IN.get(error, ()):
+        return _bps
+    return None
+
+
+def readable(
+    error: str, names: Iterable[str], internal_types: Iterable[str], values: Iterable[Any]
+) -> str:
+    """``name=value, ...`` of a custom error's arguments, as a person reads them."""
+    shown = []
+    for name, internal_type, value in zip(names, internal_types, values, strict=True):
+        as_text = _readable_as(error, name, internal_type)
+        if as_text is not None and not isinstance(value, bool):
+            text = as_text(value)
+        else:
+            text = str(_pretty(value))
+        shown.append(f"{name}={text}")
+    return ", ".join(shown)
 
 
 def _canonical_type(param: Mapping[str, Any]) -> str:
@@ -55,6 +174,9 @@ class RevertDecoder:
                     name=item["name"],
                     types=types,
                     names=tuple(p["name"] for p in item["inputs"]),
+                    internal_types=tuple(
+                        str(p.get("internalType", p["type"])) for p in item["inputs"]
+                    ),
                 )
         self._classes = contract_errors.all_error_classes()
 
@@ -81,7 +203,7 @@ class RevertDecoder:
         values = abi_decode(list(abi.types), payload)
         args = {n: _pretty(v) for n, v in zip(abi.names, values, strict=True)}
         cls = self._classes.get(abi.name, UnknownRevertError)
-        shown = ", ".join(f"{k}={v}" for k, v in args.items())
+        shown = readable(abi.name, abi.names, abi.internal_types, values)
         exc = cls(f"{prefix}{abi.name}({shown}). {cls.hint}".rstrip(), args=args)
         exc.error_name = abi.name
         return exc

@@ -19,7 +19,7 @@ from rdh_chain.reverts import RevertDecoder
 
 # Estimates are exact for the state they ran on; the margin covers state that moves
 # between estimate and inclusion (a claim that must walk one more epoch, say).
-_GAS_MARGIN_PERCENT = 20
+GAS_MARGIN_PERCENT = 20
 _FIRST_POLL_S = 0.002
 _MAX_POLL_S = 0.5
 
@@ -87,7 +87,7 @@ def build_transaction(
         sender=sender,
         data=data,
         value=0,
-        gas=gas + gas * _GAS_MARGIN_PERCENT // 100,
+        gas=gas + gas * GAS_MARGIN_PERCENT // 100,
         gas_price=gas_price(w3),
         chain_id=int(w3.eth.chain_id),
         nonce=int(w3.eth.get_transaction_count(sender, "pending")),
@@ -172,7 +172,7 @@ class TxSender:
                 raise self.decoder.decode(revert_data(exc), action=action) from exc
             tx: dict[str, Any] = {
                 **call,
-                "gas": gas + gas * _GAS_MARGIN_PERCENT // 100,
+                "gas": gas + gas * GAS_MARGIN_PERCENT // 100,
                 "gasPrice": self._current_gas_price(),
                 "nonce": self._next_nonce(),
                 "chainId": self._chain_id,
@@ -197,7 +197,7 @@ class TxSender:
                 f"(tx {tx_hash.to_0x_hex()}); check that the chain is producing blocks."
             )
         if receipt["status"] != 1:
-            raise self._replay_failure(tx_hash, receipt, action)
+            raise replay_revert(self.w3, self.decoder, tx_hash, receipt, action)
         return TxResult(tx_hash=tx_hash, receipt=receipt)
 
     def _poll_receipt(self, tx_hash: HexBytes) -> TxReceipt | None:
@@ -216,28 +216,6 @@ class TxSender:
             time.sleep(delay)
             delay = min(delay * 2, _MAX_POLL_S)
 
-    def _replay_failure(self, tx_hash: HexBytes, receipt: TxReceipt, action: str) -> Exception:
-        """Re-run a transaction that reverted at inclusion, to recover its custom error.
-
-        Its exact state (mid-block) is not reachable over standard JSON-RPC, so it is
-        replayed after its block (where whatever beat it in the block has happened)
-        and, failing that, before it.
-        """
-        tx = self.w3.eth.get_transaction(tx_hash)
-        call: TxParams = {"from": tx["from"], "data": tx["input"], "value": tx["value"]}
-        if tx.get("to") is not None:
-            call["to"] = tx["to"]
-        block = receipt["blockNumber"]
-        for at in (block, block - 1):
-            try:
-                self.w3.eth.call(call, block_identifier=at)
-            except ContractLogicError as exc:
-                return self.decoder.decode(revert_data(exc), action=action)
-        return TransactionError(
-            f"{action}: reverted at inclusion (tx {tx_hash.to_0x_hex()}), reason unknown; "
-            "check its gas limit and the state it depended on."
-        )
-
     def _next_nonce(self) -> int:
         if self._nonce is None:
             self._nonce = self.w3.eth.get_transaction_count(self.address, "pending")
@@ -248,6 +226,31 @@ class TxSender:
         if self._gas_price is None:
             self._gas_price = gas_price(self.w3)
         return self._gas_price
+
+
+def replay_revert(
+    w3: Web3, decoder: RevertDecoder, tx_hash: HexBytes, receipt: TxReceipt, action: str
+) -> TransactionError:
+    """The error of a transaction that reverted at inclusion, recovered by re-running it.
+
+    Its exact state (mid-block) is not reachable over standard JSON-RPC, so it is replayed
+    after its block (where whatever beat it in the block has happened) and, failing that,
+    before it.
+    """
+    tx = w3.eth.get_transaction(tx_hash)
+    call: TxParams = {"from": tx["from"], "data": tx["input"], "value": tx["value"]}
+    if tx.get("to") is not None:
+        call["to"] = tx["to"]
+    block = receipt["blockNumber"]
+    for at in (block, block - 1):
+        try:
+            w3.eth.call(call, block_identifier=at)
+        except ContractLogicError as exc:
+            return decoder.decode(revert_data(exc), action=action)
+    return TransactionError(
+        f"{action}: reverted at inclusion (tx {tx_hash.to_0x_hex()}), reason unknown; "
+        "check its gas limit and the state it depended on."
+    )
 
 
 def revert_data(exc: ContractLogicError) -> str | None:

@@ -41,18 +41,35 @@ COUNT_FORM = "use whole digits and, if you like, commas between groups of three:
 _MAX_DIGITS = 80
 
 
+# Longer input (past an address with its quotes) is quoted by its start and its length only.
+_SHOWN_CHARS = 50
+
+
+def shown(value: object) -> str:
+    """``value`` as a message quotes it: its ``repr``, cut to a short prefix and its length
+    when long (a request's path segment may be 100 KB)."""
+    text = repr(value)
+    if len(text) <= _SHOWN_CHARS + 2:
+        return text
+    size = f"{len(value):,} characters" if isinstance(value, str) else f"{len(text):,} long"
+    return f"{text[:_SHOWN_CHARS]}... ({size})"
+
+
 def to_address(value: str, what: str = "address") -> ChecksumAddress:
-    """``value`` as a checksum address, or an error naming ``what`` was wrong."""
+    """``value`` as a checksum address, or an error naming ``what`` was wrong (quoting a
+    long ``value`` by its start only)."""
     text = value.strip() if isinstance(value, str) else value
     if not isinstance(text, str) or not is_address(text.lower()):
         raise InvalidInputError(
-            f"{what} {value!r} is not an Ethereum address: expected 0x followed by 40 hex digits."
+            f"{what} {shown(value)} is not an Ethereum address: expected 0x followed by 40 hex "
+            "digits."
         )
     digits = text[2:] if text[:2].lower() == "0x" else text
     mixed_case = digits not in (digits.lower(), digits.upper())
     if mixed_case and to_checksum_address(text) != text:  # EIP-55: case encodes a checksum
         raise InvalidInputError(
-            f"{what} {value!r} has a wrong checksum (mixed case); re-copy it or use lower case."
+            f"{what} {shown(value)} has a wrong checksum (mixed case); re-copy it or use lower "
+            "case."
         )
     return to_checksum_address(text)
 
@@ -102,7 +119,7 @@ def _check_abi_value(value: Any, param: Mapping[str, Any], what: str) -> None:
 
 def _check_int(value: object, what: str, unit: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(f"{what} must be a whole number, got {value!r}.")
+        raise InvalidInputError(f"{what} must be a whole number, got {shown(value)}.")
     if value < 0:
         raise InvalidInputError(f"{what} must not be negative, got {_count_text(value)}{unit}.")
 
@@ -200,7 +217,7 @@ def _too_large(what: str, shown: str, limit: Limit, *, fen: bool) -> InvalidInpu
 
 
 def _named(what: str, text: object) -> str:
-    return f"{what} {text!r}" if what else repr(text)
+    return f"{what} {shown(text)}" if what else shown(text)
 
 
 def _count_text(value: int) -> str:
@@ -228,7 +245,7 @@ def to_bytes32(value: str | bytes, what: str) -> bytes:
         try:
             raw = bytes.fromhex(text)
         except ValueError as exc:
-            raise InvalidInputError(f"{what} {value!r} is not hex.") from exc
+            raise InvalidInputError(f"{what} {shown(value)} is not hex.") from exc
     if len(raw) != 32:
         raise InvalidInputError(f"{what} must be 32 bytes (0x + 64 hex digits), got {len(raw)}.")
     return raw

@@ -81,6 +81,37 @@ class Verification:
     def ok(self) -> bool:
         return not self.mismatches
 
+    def as_json(self) -> dict[str, Any]:
+        """The result as ``rdh audit verify --json`` prints it and the gateway returns it:
+        figures as JSON numbers, strings or lists (a figure that is neither is its text)."""
+        return {
+            "block": self.block,
+            "emcs": self.emcs,
+            "accounts": self.accounts,
+            "events": self.events,
+            "figures": self.fields,
+            "mismatches": [
+                {
+                    "emc": m.emc,
+                    "account": m.account,
+                    "field": m.field,
+                    "recomputed": _plain(m.expected),
+                    "on_chain": _plain(m.on_chain),
+                    "source": m.source,
+                    "where": m.where,
+                }
+                for m in self.mismatches
+            ],
+        }
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return str(value)
+
 
 def _decoder(artifacts: Mapping[str, Artifact]) -> EventDecoder:
     return EventDecoder.from_abis(a.abi for a in artifacts.values())

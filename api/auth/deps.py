@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Annotated
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
 from eth_typing import ChecksumAddress
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.auth.errors import ForbiddenError, NotSignedInError
@@ -26,6 +26,7 @@ from api.auth.roles import Standing, read_standing
 from api.auth.settings import AuthSettings, Site, site_for, store_url_for
 from api.auth.store import AuthStore, StoredSession
 from api.deps import EmcDep, index_provider, ledger_provider
+from api.models import ErrorPublic
 from rdh_chain.config import Settings
 from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import RdhChainError
@@ -48,6 +49,9 @@ class AuthState:
     store: AuthStore
     session_hours: float
     recheck_seconds: float
+    # (EMC, wallet) pairs known to be a party of a version: a version's parties never change,
+    # so a wallet found in one stays a member without asking the chain again.
+    parties: set[tuple[str, str]] = field(default_factory=set)
 
     @classmethod
     def of(cls, settings: Settings, auth: AuthSettings) -> AuthState:
@@ -168,20 +172,30 @@ def require_roles(*roles: Role) -> Callable[[Viewer], Viewer]:
     return dependency
 
 
-def is_emc_member(emc: EmcClient, address: ChecksumAddress) -> bool:
+def is_emc_member(
+    emc: EmcClient, address: ChecksumAddress, parties: set[tuple[str, str]] | None = None
+) -> bool:
     """Whether ``address`` owns ``emc``, reports for it or is a party of any of its versions
-    (proposed, active or superseded)."""
+    (proposed, active or superseded); ``parties`` remembers the parties found."""
+    if address == ZERO_ADDRESS:  # the development fund's entry names nobody
+        return False
+    if parties is not None and (emc.address, address) in parties:
+        return True
     if emc.owner() == address or emc.reporter() == address:
         return True
     for version_id in range(emc.version_count(), 0, -1):  # the newest name most members
         if any(e.account == address for e in emc.version_entries(version_id)):
+            if parties is not None:
+                parties.add((emc.address, address))
             return True
     return False
 
 
-def require_emc_reader(viewer: Viewer, emc: EmcClient) -> None:
+def require_emc_reader(
+    viewer: Viewer, emc: EmcClient, parties: set[tuple[str, str]] | None = None
+) -> None:
     """403 unless ``viewer`` is a member of ``emc`` or an overseer."""
-    if viewer.overseer or (viewer.address != ZERO_ADDRESS and is_emc_member(emc, viewer.address)):
+    if viewer.overseer or is_emc_member(emc, viewer.address, parties):
         return
     raise ForbiddenError(
         f"{viewer.address} is not a member of EMC {emc.address} (its owner, reporter or a "
@@ -190,18 +204,68 @@ def require_emc_reader(viewer: Viewer, emc: EmcClient) -> None:
     )
 
 
-def emc_reader(viewer: ViewerDep, emc: EmcDep) -> EmcClient:
+def emc_reader(request: Request, viewer: ViewerDep, emc: EmcDep) -> EmcClient:
     """The path's EMC, for its members, auditors and operators (403 for anyone else)."""
-    require_emc_reader(viewer, emc)
+    require_emc_reader(viewer, emc, auth_state(request).parties)
     return emc
 
 
 EmcReaderDep = Annotated[EmcClient, Depends(emc_reader)]
 
 
-def require_self(viewer: Viewer, address: str) -> ChecksumAddress:
-    """``address`` (422 if malformed) when it is the viewer's own; 403 otherwise."""
-    account = to_address(address, "address")
+def emc_access(
+    request: Request,
+    viewer: ViewerDep,
+    address: Annotated[str, Path(description="The EMC's address (0x + 40 hex digits).")],
+) -> ChecksumAddress:
+    """The path's EMC address, for its members, auditors and operators: for routes that
+    read the index, so an auditor's request asks the chain nothing (a member's, only until
+    it is known as a party)."""
+    emc_address = to_address(address, "EMC address")
+    if viewer.overseer:
+        return emc_address
+    parties = auth_state(request).parties
+    if (emc_address, viewer.address) in parties:
+        return emc_address
+    emc = ledger_provider(request.app.state).get().emc(emc_address)  # 404 if not an EMC
+    require_emc_reader(viewer, emc, parties)
+    return emc_address
+
+
+def bid_reader(request: Request, viewer: ViewerDep, emc: EmcDep) -> EmcClient:
+    """The path's EMC, for its members, auditors, operators and every active ME (nodes
+    read the rounds they may bid in)."""
+    if Role.ME in viewer.roles:
+        return emc
+    require_emc_reader(viewer, emc, auth_state(request).parties)
+    return emc
+
+
+def capital_reader(
+    request: Request,
+    viewer: ViewerDep,
+    emc: EmcDep,
+    account: Annotated[str, Path(description="The account's address (0x + 40 hex digits).")],
+) -> ChecksumAddress:
+    """The path's account, for itself and for the EMC's members, auditors and operators."""
+    holder = to_address(account, "account address")
+    if holder != viewer.address:
+        require_emc_reader(viewer, emc, auth_state(request).parties)
+    return holder
+
+
+def member_reader(
+    viewer: ViewerDep,
+    address: Annotated[str, Path(description="The member's wallet address.")],
+) -> ChecksumAddress:
+    """The path's member, for itself, auditors and operators."""
+    return require_self_or_overseer(viewer, address, "member address")
+
+
+def require_self(viewer: Viewer, address: str, what: str = "address") -> ChecksumAddress:
+    """``address`` (422 naming ``what`` if malformed) when it is the viewer's own; 403
+    otherwise."""
+    account = to_address(address, what)
     if account != viewer.address:
         raise ForbiddenError(
             f"You are signed in as {viewer.address} and may act only for yourself, not for "
@@ -211,9 +275,12 @@ def require_self(viewer: Viewer, address: str) -> ChecksumAddress:
     return account
 
 
-def require_self_or_overseer(viewer: Viewer, address: str) -> ChecksumAddress:
-    """``address`` when it is the viewer's own or the viewer is an overseer; 403 otherwise."""
-    account = to_address(address, "address")
+def require_self_or_overseer(
+    viewer: Viewer, address: str, what: str = "address"
+) -> ChecksumAddress:
+    """``address`` (422 naming ``what`` if malformed) when it is the viewer's own or the
+    viewer is an overseer; 403 otherwise."""
+    account = to_address(address, what)
     if account == viewer.address or viewer.overseer:
         return account
     raise ForbiddenError(
@@ -221,3 +288,15 @@ def require_self_or_overseer(viewer: Viewer, address: str) -> ChecksumAddress:
         f"signed in as {viewer.address}.",
         "not_yourself",
     )
+
+
+BidReaderDep = Annotated[EmcClient, Depends(bid_reader)]
+EMC_ACCESS = [Depends(emc_access)]
+CAPITAL_ACCESS = [Depends(capital_reader)]
+MEMBER_ACCESS = [Depends(member_reader)]
+
+# The answers of routes behind sign-in, for the OpenAPI document.
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorPublic, "description": "Not signed in (or the session has ended)."},
+    403: {"model": ErrorPublic, "description": "This wallet may not read this (`error` says why)."},
+}

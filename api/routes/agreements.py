@@ -10,11 +10,19 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from api import reading
 from api.auth.deps import EmcReaderDep, ViewerDep
-from api.deps import EmcDep, IndexDep, LedgerDep, SettingsDep
+from api.deps import IndexDep, LedgerDep, SettingsDep
 from api.errors import ERROR_RESPONSES, NOT_FOUND_RESPONSE
 from api.models import ErrorPublic
 from api.relay_models import SignatureSubmit, VersionSignaturesPublic
-from api.relaying import RelayState, accept_signature, activate, check_open, signatures_of
+from api.relaying import (
+    RelayState,
+    accept_signature,
+    activate,
+    all_signed,
+    check_open,
+    read_version,
+    signatures_of,
+)
 from rdh_chain.contracts import EmcClient
 from rdh_chain.ledger import Ledger
 
@@ -59,6 +67,7 @@ NamesDep = Annotated[dict[ChecksumAddress, str], Depends(_names)]
 def get_signatures(
     emc: EmcReaderDep,
     ledger: LedgerDep,
+    index: IndexDep,
     relay: RelayDep,
     names: NamesDep,
     version_id: VersionIdPath,
@@ -67,7 +76,7 @@ def get_signatures(
     through the gateway, and the activation: waiting for signatures, activated by the
     gateway's relayer (its transaction), or refused by the EMC (why). For the EMC's
     members, auditors and operators."""
-    return signatures_of(ledger, emc, version_id, relay, names)
+    return signatures_of(ledger, emc, version_id, relay, names, index=index)
 
 
 @router.post(
@@ -76,7 +85,7 @@ def get_signatures(
 )
 def post_signature(
     viewer: ViewerDep,
-    emc: EmcDep,
+    emc: EmcReaderDep,
     ledger: LedgerDep,
     relay: RelayDep,
     names: NamesDep,
@@ -89,7 +98,10 @@ def post_signature(
     made for another chain id, EMC or version is refused (422), as is a wallet the version
     does not name (403) and a version no longer open (409). Once the last party has signed,
     the gateway's relayer activates the version; the answer says how that went."""
-    accept_signature(emc, version_id, viewer.address, body.signature, relay)
+    read = read_version(emc, version_id, ledger.deployment.chain_id)
+    accept_signature(emc, version_id, read, viewer.address, body.signature, relay)
+    if not all_signed(read, relay):  # the common case: answer from what was just read
+        return signatures_of(ledger, emc, version_id, relay, names, read=read)
     return _activated(ledger, emc, version_id, relay, names)
 
 
@@ -107,7 +119,7 @@ def post_activation(
     """Has the gateway's relayer submit the activation of a version every party has signed
     (it does so by itself on the last signature; this is for a retry once what the EMC
     refused, such as a suspended party, has been put right). 409 if it is not open."""
-    check_open(emc, version_id)
+    check_open(emc, version_id, read_version(emc, version_id, ledger.deployment.chain_id))
     return _activated(ledger, emc, version_id, relay, names)
 
 

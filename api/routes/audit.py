@@ -1,51 +1,84 @@
-"""What an auditor takes away: the history as CSV, the statement's chart, and the
-verification of an EMC's figures against its events (``rdh audit verify EMC``)."""
+"""What an auditor downloads and checks: the history and the statement as files, and the
+verification of an EMC's figures against its events (``rdh audit export``, ``rdh statement
+--format``, ``rdh audit verify``), all from the index at its checkpoint."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from api import reading
-from api.auth.deps import EmcReaderDep
+from api.audit_models import VerificationPublic
+from api.auth.deps import AUTH_RESPONSES, EMC_ACCESS
 from api.deps import IndexDep, LedgerDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
 from api.history_models import RowKindName
-from api.models import _Public
-from rdh_chain.history import HistoryFilter, RowKind, to_csv
-from rdh_chain.statement_render import statement_chart
+from api.inputs import EmcAddressPath, MemberAddressQuery
+from rdh_chain.history import HistoryFilter, RowKind, to_csv, to_json
+from rdh_chain.statement_render import statement_chart, statement_csv, statement_json_text
 from rdh_chain.validation import to_address
-from rdh_chain.verify import Mismatch, verify
+from rdh_chain.verify import verify
 
+# An EMC's members, auditors and operators only, as its history (api.auth.deps).
 router = APIRouter(
     prefix="/emcs",
     tags=["audit"],
-    responses={**ERROR_RESPONSES, **INDEX_RESPONSES, **NOT_FOUND_RESPONSE},
+    responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+    dependencies=EMC_ACCESS,
 )
+
+HistoryFormat = Literal["csv", "json"]
+StatementFormat = Literal["csv", "json", "png", "svg"]
+
+_MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "png": "image/png",
+    "svg": "image/svg+xml",
+}
+
+
+def _file(body: bytes | str, fmt: str, name: str, block: int) -> Response:
+    return Response(
+        body,
+        media_type=_MEDIA_TYPES[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.{fmt}"',
+            "X-As-Of-Block": str(block),
+        },
+    )
+
+
+def _file_responses(formats: tuple[str, ...]) -> dict[int | str, dict[str, object]]:
+    content: dict[str, object] = {_MEDIA_TYPES[f].split(";")[0]: {} for f in formats}
+    return {200: {"content": content, "description": "The file."}, **INDEX_RESPONSES}
 
 
 @router.get(
-    "/{address}/history.csv",
-    summary="An EMC's history as a CSV file",
+    "/{address}/history.{fmt}",
+    summary="Export an EMC's whole history as a file",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "The rows as CSV."}},
+    responses={**_file_responses(("csv", "json")), **NOT_FOUND_RESPONSE},
 )
 def export_emc_history(
     index: IndexDep,
     settings: SettingsDep,
-    reader: EmcReaderDep,
+    address: EmcAddressPath,
+    fmt: Annotated[HistoryFormat, Path(description="`csv` or `json`.")],
     kind: Annotated[
         list[RowKindName] | None, Query(description="Only rows of these kinds (repeatable).")
     ] = None,
     period_from: Annotated[int | None, Query(ge=1, description="The first period.")] = None,
     period_to: Annotated[int | None, Query(ge=1, description="The last period.")] = None,
-    member: Annotated[str | None, Query(description="Only rows naming this address.")] = None,
+    member: MemberAddressQuery = None,
 ) -> Response:
-    """Every row that ``GET /emcs/{address}/history`` gives for the same filters, in one
-    file (``rdh audit history EMC --format csv``), to download."""
+    """Every row of the EMC's history up to the index's checkpoint (those the filters of
+    ``GET /emcs/{address}/history`` keep) with its transaction hash, block number, block
+    hash and time (``rdh audit export EMC --format csv|json``); a spreadsheet or
+    ``rdh_chain.history.read_csv`` reads it back."""
     with index.view() as view:
-        emc = reading.indexed_emc(view, reader.address).address
+        emc = reading.indexed_emc(view, to_address(address, "EMC address")).address
         where = HistoryFilter(
             emc=emc,
             member=None if member is None else to_address(member, "member address"),
@@ -56,109 +89,61 @@ def export_emc_history(
         names = reading.profile_names(view, settings.data_dir)
         rows = reading.emc_history(view, where, view.block, names)
         block = view.block
-    return Response(
-        to_csv(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="history-{emc}-block-{block}.csv"',
-            "X-As-Of-Block": str(block),
-        },
-    )
+    body = to_csv(rows) if fmt == "csv" else to_json(rows)
+    return _file(body, fmt, f"history-{emc}-block-{block}", block)
 
 
 @router.get(
-    "/{address}/statement.svg",
-    summary="The chart of an EMC's statement (SVG)",
+    "/{address}/statement.{fmt}",
+    summary="An EMC's statement as a file or a chart",
     response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {}}, "description": "The chart."}},
+    responses={**_file_responses(("csv", "json", "png", "svg")), **NOT_FOUND_RESPONSE},
 )
-def get_statement_chart(
+def export_emc_statement(
     index: IndexDep,
     ledger: LedgerDep,
     settings: SettingsDep,
-    reader: EmcReaderDep,
+    address: EmcAddressPath,
+    fmt: Annotated[StatementFormat, Path(description="`csv`, `json`, `png` or `svg`.")],
     from_period: Annotated[int | None, Query(ge=1, description="The first period.")] = None,
     to_period: Annotated[int | None, Query(ge=1, description="The last period.")] = None,
 ) -> Response:
-    """Users, revenue, cost and profit, and profit per unit over the periods shown
-    (``rdh statement EMC --chart FILE.svg``), from the index at its checkpoint."""
+    """The win-win value-added statement (``rdh statement EMC --format ...``): CSV (one
+    figure a row), JSON, or its chart of revenue, profit and profit per unit over the
+    periods as PNG or SVG (for an ``<img>``)."""
     with index.view() as view:
-        emc = ledger.emc(reading.indexed_emc(view, reader.address).address)
-        block = view.block
+        emc = ledger.emc(reading.indexed_emc(view, to_address(address, "EMC address")).address)
         names = reading.profile_names(view, settings.data_dir)
-        events = reading.emc_events(view, emc.address, block)
+        events = reading.emc_events(view, emc.address, view.block)
+        block = view.block
     built = reading.statement(emc, events, block, names, (None, from_period, to_period))
-    return Response(
-        statement_chart(built, "svg"),
-        media_type="image/svg+xml",
-        headers={"X-As-Of-Block": str(block)},
-    )
+    if fmt == "csv":
+        body: bytes | str = statement_csv(built)
+    elif fmt == "json":
+        body = statement_json_text(built)
+    else:
+        body = statement_chart(built, fmt)
+    return _file(body, fmt, f"statement-{emc.address}-block-{block}", block)
 
 
-class MismatchPublic(_Public):
-    """One figure the events and the chain disagree on."""
-
-    account: str | None
-    name: str | None
-    field: str
-    recomputed: str
-    on_chain: str
-    source: str
-    where: str
-
-
-class VerificationPublic(_Public):
-    """What the verification compared at ``block`` and found; ``ok`` when nothing differs."""
-
-    emc: str
-    block: int
-    ok: bool
-    accounts: int
-    events: int
-    figures: int
-    mismatches: list[MismatchPublic]
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return "missing" if value is None else str(value)
-
-
-def _mismatch(m: Mismatch, names: dict[Any, str]) -> MismatchPublic:
-    return MismatchPublic(
-        account=m.account,
-        name=None if m.account is None else names.get(m.account),
-        field=m.field,
-        recomputed=_text(m.expected),
-        on_chain=_text(m.on_chain),
-        source=m.source,
-        where=m.where,
-    )
-
-
-@router.get("/{address}/verification", summary="Verify an EMC's figures against its events")
+@router.get(
+    "/{address}/verify",
+    summary="Verify an EMC's figures against its events",
+    responses={**INDEX_RESPONSES, **NOT_FOUND_RESPONSE},
+)
 def verify_emc(
-    index: IndexDep,
-    ledger: LedgerDep,
-    settings: SettingsDep,
-    reader: EmcReaderDep,
+    index: IndexDep, ledger: LedgerDep, settings: SettingsDep, address: EmcAddressPath
 ) -> VerificationPublic:
-    """Every figure of the EMC recomputed from its events in the index -- totals, pool,
-    every account's accrued, paid, claimable and locked amounts, capital -- and compared
-    with the contract's state at the index's checkpoint block (``rdh audit verify EMC``)."""
+    """Replay the EMC's indexed events through the accounting model written from the
+    README's rules and compare every account's claimable, locked, paid and earned amounts,
+    the totals, the pool, the capital and the balance with the contract's views at the
+    index's checkpoint (``rdh audit verify EMC``). ``ok`` is false and ``mismatches`` lists
+    each figure that disagrees: a tampered index row or a contract that computes otherwise."""
     with index.view() as view:
-        emc = reading.indexed_emc(view, reader.address).address
-        block = view.block
+        emc = reading.indexed_emc(view, to_address(address, "EMC address")).address
         names = reading.profile_names(view, settings.data_dir)
-        events = reading.emc_events(view, emc, block)
+        events = reading.emc_events(view, emc, view.block)
+        block, block_hash = view.block, view.checkpoint.block_hash
     result = verify(ledger.w3, ledger.artifacts, ledger.deployment, events, block, emc=emc)
-    return VerificationPublic(
-        emc=emc,
-        block=result.block,
-        ok=not result.mismatches,
-        accounts=result.accounts,
-        events=result.events,
-        figures=result.fields,
-        mismatches=[_mismatch(m, names) for m in result.mismatches],
-    )
+    assert block_hash is not None  # a view's checkpoint has been synced
+    return VerificationPublic.of(emc, result, block_hash, names)

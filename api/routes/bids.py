@@ -6,12 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from api.auth.deps import AUTH_RESPONSES, BidReaderDep
 from api.bid_models import BidPublic, BidRoundDetailPublic, BidRoundPublic
-from api.deps import EmcDep
 from api.errors import ERROR_RESPONSES, NOT_FOUND_RESPONSE
 
 router = APIRouter(
-    prefix="/emcs", tags=["bids"], responses={**ERROR_RESPONSES, **NOT_FOUND_RESPONSE}
+    prefix="/emcs",
+    tags=["bids"],
+    responses={**ERROR_RESPONSES, **NOT_FOUND_RESPONSE, **AUTH_RESPONSES},
 )
 
 RoundIdPath = Annotated[
@@ -20,13 +22,13 @@ RoundIdPath = Annotated[
 
 
 @router.get("/{address}/bids", summary="An EMC's bid rounds")
-def list_rounds(emc: EmcDep) -> list[BidRoundPublic]:
+def list_rounds(emc: BidReaderDep) -> list[BidRoundPublic]:
     """Every sealed-bid round the owner opened, oldest first."""
     return [BidRoundPublic.from_sdk(emc.round(i)) for i in range(1, emc.round_count() + 1)]
 
 
 @router.get("/{address}/bids/{round_id}", summary="One bid round with every bid")
-def get_round(emc: EmcDep, round_id: RoundIdPath) -> BidRoundDetailPublic:
+def get_round(emc: BidReaderDep, round_id: RoundIdPath) -> BidRoundDetailPublic:
     """The round's header and each bidder's bid with its outcome. A bid still sealed (or
     never revealed, lapsed) shows only its commitment."""
     header = BidRoundPublic.from_sdk(emc.round(round_id))

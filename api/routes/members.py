@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from api import reading
+from api.auth.deps import AUTH_RESPONSES, MEMBER_ACCESS
 from api.deps import IndexDep, LedgerDep, MemberDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
 from api.history_models import HistoryPagePublic, RowKindName
+from api.index import IndexView
+from api.inputs import EMC_EXAMPLE, AccountAddressPath, AddressText, address_query
 from api.models import MemberPublic, MemberSharesPublic
 from rdh_chain.history import HistoryFilter, RowKind
 from rdh_chain.validation import to_address
 
+# A member's pages are for itself, auditors and operators.
 router = APIRouter(
-    prefix="/members", tags=["members"], responses={**ERROR_RESPONSES, **NOT_FOUND_RESPONSE}
+    prefix="/members",
+    tags=["members"],
+    responses={**ERROR_RESPONSES, **NOT_FOUND_RESPONSE, **AUTH_RESPONSES},
+    dependencies=MEMBER_ACCESS,
 )
 
 
@@ -31,7 +38,8 @@ def get_member_share(
     ledger: LedgerDep,
     emc: Annotated[
         str | None,
-        Query(description="Only this EMC's address; by default every EMC that names the member."),
+        address_query("Only this EMC; by default every EMC that names the member", EMC_EXAMPLE),
+        AddressText("EMC address"),
     ] = None,
 ) -> MemberSharesPublic:
     """Per EMC: the basis points by class under the active version, and the amounts paid,
@@ -53,15 +61,19 @@ def get_member_share(
     "/{address}/history",
     summary="Everything that names a member, from the index",
     responses=INDEX_RESPONSES,
+    response_model=HistoryPagePublic,
 )
-def get_member_history(
+async def get_member_history(
+    request: Request,
     index: IndexDep,
     settings: SettingsDep,
-    address: Annotated[str, Path(description="The member's (or any account's) address.")],
+    address: AccountAddressPath,
     kind: Annotated[
         list[RowKindName] | None, Query(description="Only rows of these kinds (repeatable).")
     ] = None,
-    emc: Annotated[str | None, Query(description="Only this EMC's rows.")] = None,
+    emc: Annotated[
+        str | None, address_query("Only this EMC's rows", EMC_EXAMPLE), AddressText("EMC address")
+    ] = None,
     period_from: Annotated[int | None, Query(ge=1, description="The first period.")] = None,
     period_to: Annotated[int | None, Query(ge=1, description="The last period.")] = None,
     as_of: Annotated[
@@ -70,19 +82,27 @@ def get_member_history(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1_000, description="Rows per page.")] = 100,
     offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
-) -> HistoryPagePublic:
+) -> Response:
     """Every row that names the address -- as the account, the actor, the attesting auditor
     or a party (a signer, an invited bidder) -- across EMCs and the registry, oldest first
     (``rdh audit history --member ADDRESS``). An address the index never saw has no rows."""
     where = HistoryFilter(
-        emc=None if emc is None else to_address(emc, "EMC address"),
-        member=to_address(address, "member address"),
+        emc=None if emc is None else reading.checked_address(emc, "EMC address"),
+        member=reading.checked_address(address, "member address"),
         kinds=frozenset(RowKind(k) for k in kind or ()),
         period_from=period_from,
         period_to=period_to,
     )
-    with index.view() as view:
+
+    def build(view: IndexView) -> HistoryPagePublic:
         block = view.as_of(as_of)
-        names = reading.profile_names(view, settings.data_dir)
-        rows = reading.member_history(view, where, block, names)
-        return HistoryPagePublic.of(rows, block, view.block, limit, offset)
+        rows = index.memo(
+            view,
+            ("member-history", where, block),
+            lambda: reading.member_history(
+                view, where, block, reading.profile_names(view, settings.data_dir)
+            ),
+        )
+        return HistoryPagePublic.of(rows, reading.as_of(view, block), view.block, limit, offset)
+
+    return await index.answer(request, build)

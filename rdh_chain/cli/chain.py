@@ -7,15 +7,16 @@ from urllib.parse import urlsplit
 
 import typer
 from web3 import Web3
+from web3.types import RPCEndpoint
 
 from rdh_chain.chain.anvil import AnvilConfig, AnvilNode, start_background, stop_background
 from rdh_chain.chain.anvil import status as node_status
 from rdh_chain.chain.connect import connect
 from rdh_chain.cli.context import JsonOption, get_state
-from rdh_chain.cli.output import echo, echo_json, fields
-from rdh_chain.config import Settings
+from rdh_chain.cli.output import echo, echo_json, fields, when
+from rdh_chain.config import RunRecord, Settings
 from rdh_chain.deployment import Deployment
-from rdh_chain.exceptions import ChainNotRunningError, ConfigError, DeploymentError
+from rdh_chain.exceptions import ChainError, ChainNotRunningError, ConfigError, DeploymentError
 
 chain_app = typer.Typer(help="Start, stop and inspect the local chain.", no_args_is_help=True)
 
@@ -89,6 +90,7 @@ def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     except ChainNotRunningError:
         w3, chain_id, block = None, None, None
     deployment, problem = _deployment_state(settings, w3)
+    run = RunRecord.load(settings.data_dir)
 
     report: dict[str, Any] = {
         "rpc_url": settings.rpc_url,
@@ -110,6 +112,15 @@ def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
             "block": deployment.block,
         },
         "deployment_problem": problem,
+        "run": None
+        if run is None
+        else {
+            "pid": run.pid,
+            "rpc_url": run.rpc_url,
+            "gateway_url": run.gateway_url,
+            "started_at": run.started_at,
+            "record": str(settings.run_file),
+        },
     }
     if as_json:
         echo_json(report)
@@ -119,6 +130,11 @@ def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
         ("node", "answering" if chain_id is not None else "not answering (`rdh chain up`)"),
         ("local anvil", "not running" if node is None else f"running, pid {node.pid}"),
     ]
+    if run is not None:
+        pairs += [
+            ("make run", f"running since {run.started_at}, pid {run.pid} ({settings.run_file})"),
+            ("gateway", run.gateway_url),
+        ]
     if chain_id is not None:
         pairs += [("chain id", str(chain_id)), ("block", str(block))]
     if deployment is None:
@@ -149,3 +165,54 @@ def _deployment_state(settings: Settings, w3: Web3 | None) -> tuple[Deployment |
     except DeploymentError as exc:
         return deployment, str(exc)
     return deployment, None
+
+
+_HOUR = 3600
+
+
+def _anvil_version(w3: Web3, rpc_url: str) -> str:
+    """anvil's ``web3_clientVersion``; refuses any other node (a real network's clock is
+    the wall clock: nobody may move it)."""
+    reply = w3.provider.make_request(RPCEndpoint("web3_clientVersion"), [])
+    client = str(reply.get("result") or "an unknown client")
+    info = w3.provider.make_request(RPCEndpoint("anvil_nodeInfo"), [])
+    if not client.lower().startswith("anvil/") or "result" not in info:
+        raise ChainError(
+            f"`rdh chain advance` moves the clock of the local anvil only, and the node at "
+            f"{rpc_url} is {client} (chain {w3.eth.chain_id}); its time follows the wall "
+            "clock, so wait for the deadline instead. For a local chain, run `rdh chain up` "
+            "(or `make run`) and point --rpc-url at it."
+        )
+    return client
+
+
+@chain_app.command("advance")
+def advance(
+    ctx: typer.Context,
+    hours: Annotated[int, typer.Option("--hours", min=1, help="Hours to move the clock forward.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Move the local anvil's clock forward and mine a block (to pass a bid round's or a
+    notice's deadline); refused on any chain that is not anvil."""
+    settings = get_state(ctx).settings
+    w3 = connect(settings.rpc_url)
+    client = _anvil_version(w3, settings.rpc_url)
+    before = w3.eth.get_block("latest")
+    w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [hours * _HOUR])
+    w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+    after = w3.eth.get_block("latest")
+    report = {
+        "rpc_url": settings.rpc_url,
+        "client": client,
+        "hours": hours,
+        "before": {"block": before["number"], "timestamp": before["timestamp"]},
+        "after": {"block": after["number"], "timestamp": after["timestamp"]},
+    }
+    if as_json:
+        echo_json(report)
+        return
+    echo(
+        f"moved the clock of {settings.rpc_url} forward {hours} h: block {after['number']} "
+        f"at {when(after['timestamp'])} (was block {before['number']} at "
+        f"{when(before['timestamp'])})."
+    )

@@ -110,7 +110,7 @@ class CliState:
     @cached_property
     def settings(self) -> Settings:
         try:
-            return Settings(**self._overrides)
+            return Settings.resolved(**self._overrides)
         except ValidationError as exc:
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()

@@ -181,10 +181,26 @@ def create(
 
 
 @emc_app.command("list")
-def list_emcs(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def list_emcs(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Print only the addresses, one a line, in the order of registration "
+            "(for the shell: EMC=$(rdh emc list -q | head -n 1)).",
+        ),
+    ] = False,
+) -> None:
     """Every EMC with its owner, status and running totals."""
     state = get_state(ctx)
     ledger = state.ledger
+    if quiet:
+        for address in ledger.factory.emcs():
+            echo(address)
+        return
     clients = [ledger.emc(a) for a in ledger.factory.emcs()]
     if as_json:
         echo_json([_summary_json(c) for c in clients])

@@ -19,6 +19,7 @@ from rdh_chain.cli.deploy import deploy_command
 from rdh_chain.cli.emcs import emc_app
 from rdh_chain.cli.guidelines import guidelines_app
 from rdh_chain.cli.index import index_app
+from rdh_chain.cli.member_import import import_command
 from rdh_chain.cli.members import member_app
 from rdh_chain.cli.reports import report_app
 from rdh_chain.cli.shares import shares_app
@@ -91,6 +92,7 @@ def main(
 app.add_typer(chain_app, name="chain")
 app.add_typer(wallet_app, name="wallet")
 app.command("deploy")(deploy_command)
+member_app.command("import")(import_command)
 app.add_typer(member_app, name="member")
 app.add_typer(guidelines_app, name="guidelines")
 app.add_typer(emc_app, name="emc")

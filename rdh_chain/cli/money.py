@@ -7,7 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
-from rdh_chain import limits
+from rdh_chain import events, limits
+from rdh_chain.claims import plan_claims
+from rdh_chain.cli.batch_output import EXIT_FAILED_ROWS, send_with_progress
 from rdh_chain.cli.context import (
     JsonOption,
     KeystoreOption,
@@ -41,7 +43,8 @@ from rdh_chain.cli.reports import (
 )
 from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import InvalidInputError
-from rdh_chain.ledger import MemberShare
+from rdh_chain.ledger import Ledger, MemberShare
+from rdh_chain.pipeline import Pipeline
 from rdh_chain.types import Settlement
 from rdh_chain.validation import parse_amount
 
@@ -154,23 +157,93 @@ def print_loss(client: EmcClient, outcome: Settlement, reporter: str | None) -> 
 
 def claim(
     ctx: typer.Context,
-    emc: Annotated[str, typer.Argument(help="The EMC's address.")],
+    emc: Annotated[
+        str | None, typer.Argument(help="The EMC's address (or --all for every EMC).")
+    ] = None,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Claim from every EMC where the wallet has credit claimable."),
+    ] = False,
     wallet: WalletOption = None,
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
+    json_output: JsonOption = False,
 ) -> None:
-    """Claim everything the wallet can claim from an EMC."""
+    """Claim everything the wallet can claim from an EMC, or with --all from every EMC."""
+    if (emc is None) == (not every):
+        raise InvalidInputError("Name one EMC, or pass --all for every EMC (not both).")
     state = get_state(ctx)
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
+    if every:
+        _claim_all(ledger, json_output)
+        return
+    assert emc is not None
     client = state.emc(emc, ledger)
     amount, result = client.claim()
     assert ledger.address is not None
     position = client.position(ledger.address)
+    if json_output:
+        echo_json(
+            {
+                "emc": client.address,
+                "claimed_fen": amount,
+                "tx": result.tx_hash.to_0x_hex(),
+                "position": position_json(position),
+            }
+        )
+        return
     echo(
         f"claimed {rmb(amount)} RMB from {client.address} to {ledger.address} "
         f"(tx 0x{result.tx_hash.hex()})"
     )
     echo(f"paid in all {rmb(position.paid)} RMB; still locked {rmb(position.locked)} RMB")
+
+
+def _claim_all(ledger: Ledger, json_output: bool) -> None:
+    block, plans = plan_claims(ledger)
+    report = send_with_progress(Pipeline(ledger.w3, ledger.decoder), [p.call for p in plans])
+    rows: list[dict[str, Any]] = []
+    for plan, outcome in zip(plans, report.outcomes, strict=True):
+        paid = None
+        if outcome.ok and outcome.result is not None:
+            paid = plan.emc.event(outcome.result, events.Claimed).amount
+        rows.append(
+            {
+                "emc": plan.emc.address,
+                "claimable_fen": plan.position.claimable,
+                "claimed_fen": paid,
+                "outcome": outcome.status.value,
+                "tx": None if outcome.tx_hash is None else outcome.tx_hash.to_0x_hex(),
+                "error": None if outcome.error is None else str(outcome.error),
+            }
+        )
+    total = sum(r["claimed_fen"] or 0 for r in rows)
+    if json_output:
+        echo_json({"block": block, "claimed_fen": total, "claims": rows})
+    else:
+        table(
+            ("EMC", "claimable (RMB)", "claimed (RMB)", "outcome", "tx / error"),
+            [
+                (
+                    r["emc"],
+                    rmb(r["claimable_fen"]),
+                    "" if r["claimed_fen"] is None else rmb(r["claimed_fen"]),
+                    r["outcome"],
+                    r["error"] or r["tx"],
+                )
+                for r in rows
+            ],
+            right=(1, 2),
+        )
+    note(
+        f"claimed {rmb(total)} RMB from {sum(r['claimed_fen'] is not None for r in rows)} "
+        f"of {len(rows)} EMC(s) with credit claimable at block {block}"
+        if rows
+        else f"nothing to claim in any EMC at block {block}"
+    )
+    if not report.ok:
+        note("run `rdh claim --all` again once fixed: it claims only what is still claimable")
+        raise typer.Exit(EXIT_FAILED_ROWS)
 
 
 @devfund_app.command("withdraw")

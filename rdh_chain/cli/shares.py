@@ -29,7 +29,12 @@ from rdh_chain.cli.context import (
     get_state,
     optional_bytes32,
 )
-from rdh_chain.cli.invited import FromRoundOption, require_entries, with_invited
+from rdh_chain.cli.invited import (
+    FromActiveOption,
+    FromRoundOption,
+    require_entries,
+    version_entries,
+)
 from rdh_chain.cli.output import (
     SHARE_CLASS_NAMES,
     bps_text,
@@ -73,7 +78,9 @@ EmcArgument = Annotated[str, typer.Argument(help="The EMC's address.")]
 VersionArgument = Annotated[int, typer.Argument(metavar="VERSION", help="A version's id.")]
 EntriesArgument = Annotated[
     list[str] | None,
-    typer.Argument(help=f"Entries, each {_ENTRY_FORMAT}; optional with --from-round."),
+    typer.Argument(
+        help=f"Entries, each {_ENTRY_FORMAT}; optional with --from-round or --from-active."
+    ),
 ]
 DocumentOption = Annotated[
     str | None,
@@ -278,6 +285,7 @@ def propose(
     emc: EmcArgument,
     entries: EntriesArgument = None,
     from_round: FromRoundOption = None,
+    from_active: FromActiveOption = False,
     document: DocumentOption = None,
     deadline_days: DeadlineDaysOption = None,
     deadline: DeadlineOption = None,
@@ -289,12 +297,12 @@ def propose(
     """Propose a share version (10,000 bps in all) as the owner; every party must then sign it."""
     state = get_state(ctx)
     by_hand = [parse_entry(state, e) for e in entries or []]
-    require_entries(by_hand, from_round)
+    require_entries(by_hand, from_round, from_active)
     document_hash = optional_bytes32(document, "--document")
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
     client = state.emc(emc, ledger)
     when_ = parse_deadline(client, deadline_days, deadline)
-    parsed = with_invited(state, client, by_hand, from_round)
+    parsed = version_entries(state, client, by_hand, from_round, from_active)
     version_id, result = client.propose_version(parsed, document_hash, deadline=when_)
     report_proposal(state, client, version_id, result, as_json)
     note(next_steps(client, version_id))
@@ -345,6 +353,19 @@ def typed_data(
     problem = signing_problem(client, client.version(chosen))
     if problem is not None:
         note(f"warning: {problem}")
+
+
+@shares_app.command("parties")
+def parties_command(ctx: typer.Context, emc: EmcArgument, version_id: VersionArgument) -> None:
+    """The parties that must sign a version, one a line: the name of the party's local wallet,
+    else its address (for a shell loop over `rdh shares sign`)."""
+    state = get_state(ctx)
+    client = state.emc(emc)
+    chosen = to_uint(version_id, "VERSION")
+    client.version(chosen)  # an unknown version is refused with its error
+    labels = state.labels()
+    for party in client.parties(chosen):
+        echo(labels.get(party, party))
 
 
 @shares_app.command("sign")
@@ -451,6 +472,7 @@ def set_shares(
     emc: EmcArgument,
     entries: EntriesArgument = None,
     from_round: FromRoundOption = None,
+    from_active: FromActiveOption = False,
     document: DocumentOption = None,
     deadline_days: DeadlineDaysOption = None,
     deadline: DeadlineOption = None,
@@ -468,13 +490,13 @@ def set_shares(
     """
     state = get_state(ctx)
     by_hand = [parse_entry(state, e) for e in entries or []]
-    require_entries(by_hand, from_round)
+    require_entries(by_hand, from_round, from_active)
     document_hash = optional_bytes32(document, "--document")
     owner = state.wallet(WalletChoice(wallet, keystore, password_file)).account
     ledger = state.ledger.connect(owner)
     client = state.emc(emc, ledger)
     when_ = parse_deadline(client, deadline_days, deadline)
-    parsed = with_invited(state, client, by_hand, from_round)
+    parsed = version_entries(state, client, by_hand, from_round, from_active)
 
     parties = sorted({e.account for e in parsed} - {ZERO_ADDRESS}, key=lambda a: int(a, 16))
     local = state.labels()
@@ -524,7 +546,16 @@ def show(
     state = get_state(ctx)
     client = state.emc(emc)
     count = client.version_count()
-    chosen = client.active_version_id() if version_id is None else to_uint(version_id, "--version")
+    active = client.active_version_id()
+    chosen = active if version_id is None else to_uint(version_id, "--version")
+    if version_id is not None and chosen == 0:
+        # Version ids start at 1; 0 is what the contract answers for "no active version".
+        known = f"versions 1 to {count}" if count > 1 else "version 1" if count else "none yet"
+        current = f", the active one is {active}" if active else ", none is active"
+        raise InvalidInputError(
+            f"--version 0: there is no version 0; {client.address} has {known}{current}. "
+            "Leave out --version for the active one."
+        )
     if chosen == 0:
         message = (
             f"{client.address} has no active share version "

@@ -70,33 +70,8 @@ def _table(mismatches: tuple[Mismatch, ...], labels: Mapping[ChecksumAddress, st
 
 
 def _json(result: Verification, origin: str) -> dict[str, Any]:
-    def plain(value: object) -> object:
-        if isinstance(value, bool | int | str) or value is None:
-            return value
-        if isinstance(value, tuple):
-            return [plain(v) for v in value]
-        return str(value)
-
-    return {
-        "block": result.block,
-        "source": origin,
-        "emcs": result.emcs,
-        "accounts": result.accounts,
-        "events": result.events,
-        "figures": result.fields,
-        "mismatches": [
-            {
-                "emc": m.emc,
-                "account": m.account,
-                "field": m.field,
-                "recomputed": plain(m.expected),
-                "on_chain": plain(m.on_chain),
-                "source": m.source,
-                "where": m.where,
-            }
-            for m in result.mismatches
-        ],
-    }
+    found = result.as_json()
+    return {"block": found.pop("block"), "source": origin, **found}
 
 
 def _run(

@@ -135,6 +135,12 @@ class ContractClient:
         data = self.contract.encode_abi(fn_name, args=list(args))
         return self.sender.transact(self.address, data, action=f"{self.artifact_name}.{fn_name}")
 
+    def calldata(self, fn_name: str, *args: Any) -> bytes:
+        """The calldata of ``fn_name(*args)``, checked as a send would check it, for a
+        :class:`rdh_chain.pipeline.Call` that sends many transactions at once."""
+        self.check_args(fn_name, args)
+        return bytes.fromhex(self.contract.encode_abi(fn_name, args=list(args))[2:])
+
     def _unsigned(self, sender: ChecksumAddress, fn_name: str, *args: Any) -> UnsignedTx:
         """``fn_name(*args)`` as a transaction for ``sender``'s own wallet to sign (see
         :func:`rdh_chain.tx.build_transaction`); raises the decoded revert if it would fail."""

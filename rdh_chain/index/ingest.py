@@ -8,6 +8,8 @@ above the common ancestor in one transaction, then the chain is read again from 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import queue
 import threading
@@ -48,6 +50,26 @@ READ_KINDS = ("registry", "token", "guidelines", "factory", "emc")
 _REBUILD_CHUNK = 20_000
 # The writer's SQLite page cache (negative: KiB), grown only as pages are used.
 SQLITE_CACHE = -65_536
+# Allocations between young-generation collections while a sync runs (CPython's default
+# is 700): a batch's rows all live until it commits, so frequent collections only move
+# them into the old generation, whose full scans then cost about a fifth of a backfill.
+SYNC_GC_THRESHOLD = 100_000
+
+
+@contextlib.contextmanager
+def _batched_collection() -> Iterator[None]:
+    """Collect garbage less often while a sync writes, and never scan what was alive
+    before it (decoders, metadata, the ABIs) again: ``gc.freeze`` moves it to the
+    permanent generation until the sync ends. Cycles made during the sync are still
+    collected; garbage frozen with the rest waits for the first collection after it."""
+    thresholds = gc.get_threshold()
+    gc.freeze()  # O(1), no collection first: a follower polls ten times a second
+    gc.set_threshold(SYNC_GC_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,19 +364,20 @@ class Indexer:
         steps = self.reader.steps(current, self.stored_blocks, until)
         if self.settings.prefetch:
             steps = prefetched(steps)
-        for step in steps:
-            if stop is not None and stop.is_set():
-                break
-            if isinstance(step, Reorg):
-                self.rollback(step)
-                current = Position(step.ancestor, step.ancestor_hash)
-            else:
-                self.apply(step)
-                logs += len(step.logs)
-                head, target = step.head, max(target, step.to_block)
-                current = Position(step.to_block, step.last.hash)
-            if progress is not None:
-                progress(self._progress(current, target, head, logs))
+        with _batched_collection():
+            for step in steps:
+                if stop is not None and stop.is_set():
+                    break
+                if isinstance(step, Reorg):
+                    self.rollback(step)
+                    current = Position(step.ancestor, step.ancestor_hash)
+                else:
+                    self.apply(step)
+                    logs += len(step.logs)
+                    head, target = step.head, max(target, step.to_block)
+                    current = Position(step.to_block, step.last.hash)
+                if progress is not None:
+                    progress(self._progress(current, target, head, logs))
         result = self._progress(current, max(target, current.number), head, logs)
         if progress is not None:
             progress(result)

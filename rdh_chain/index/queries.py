@@ -169,10 +169,18 @@ def checkpoint(session: Session) -> Checkpoint | None:
     )
 
 
+def block_hash(session: Session, number: int) -> bytes | None:
+    """The hash of block ``number`` if the index holds it (a block with an rdh-chain log, or
+    the checkpoint's), else None."""
+    found: bytes | None = session.scalar(select(BlockRow.hash).where(BlockRow.number == number))
+    return found
+
+
 def decoded_logs(
     session: Session,
     *,
     emc: str | None = None,
+    emcs: Iterable[str] | None = None,
     member: str | None = None,
     names: Iterable[str] | None = None,
     upto_block: int | None = None,
@@ -181,6 +189,7 @@ def decoded_logs(
     """The rdh-chain events, decoded again from the raw logs, in chain order.
 
     ``emc``: those the EMC emitted or that concern it (its creation, its token transfers);
+    ``emcs``: those of any of these EMCs;
     ``member``: those naming the address anywhere; ``names``: of these event names only;
     ``upto_block``: up to that block (the checkpoint's, for a consistent read). Each
     log's ``block_timestamp`` is its block's time.
@@ -200,6 +209,8 @@ def decoded_logs(
     )
     if emc is not None:
         query = query.where(EventRow.emc == checksum(emc))
+    if emcs is not None:
+        query = query.where(EventRow.emc.in_(sorted({checksum(e) for e in emcs})))
     if member is not None:
         query = query.join(
             EventAccountRow,
@@ -220,6 +231,26 @@ def decoded_logs(
         if item is not None:
             out.append(item)
     return out
+
+
+def member_emcs(session: Session, member: str, upto_block: int | None = None) -> list[str]:
+    """The EMCs of the events that name ``member`` (up to ``upto_block``), sorted."""
+    query = (
+        select(EventRow.emc)
+        .join(
+            EventAccountRow,
+            and_(
+                EventAccountRow.block_number == EventRow.block_number,
+                EventAccountRow.log_index == EventRow.log_index,
+                EventAccountRow.account == checksum(member),
+            ),
+        )
+        .where(EventRow.emc.is_not(None))
+        .distinct()
+    )
+    if upto_block is not None:
+        query = query.where(EventRow.block_number <= upto_block)
+    return sorted(str(e) for e in session.scalars(query))
 
 
 def emcs(session: Session) -> list[EmcInfo]:

@@ -1,4 +1,7 @@
-"""Signing in to the gateway from a test, as a wallet in a browser does (EIP-4361)."""
+"""Signing in to the gateway from a test, as a wallet in a browser does (EIP-4361).
+
+The client is a TestClient or any httpx client of a running gateway; it keeps the cookie.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,12 @@ from typing import Any
 
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
-from fastapi.testclient import TestClient
+from httpx import Client
 from siwe import SiweMessage
 from siwe.siwe import ISO8601Datetime
 
 
-def siwe_message(client: TestClient, account: LocalAccount, **fields: Any) -> str:
+def siwe_message(client: Client, account: LocalAccount, **fields: Any) -> str:
     """The EIP-4361 message for ``account`` from a fresh ``GET /auth/nonce``, built with the
     ``siwe`` package; ``fields`` override the gateway's (``domain``, ``chain_id``...).
     Datetimes given for ``issued_at``, ``expiration_time`` or ``not_before`` are written
@@ -43,7 +46,7 @@ def sign(account: LocalAccount, message: str) -> str:
     return "0x" + bytes(account.sign_message(encode_defunct(text=message)).signature).hex()
 
 
-def sign_in(client: TestClient, account: LocalAccount) -> None:
+def sign_in(client: Client, account: LocalAccount) -> None:
     """Signs ``client`` in as ``account`` (the client keeps the session cookie)."""
     message = siwe_message(client, account)
     answer = client.post(

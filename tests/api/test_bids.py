@@ -11,6 +11,7 @@ from web3 import Web3
 
 from rdh_chain.bids import SealedBid
 from rdh_chain.toolchain import Artifact
+from tests.api.auth_helpers import sign_in
 from tests.api.helpers import World, amount, iso
 from tests.api.lifecycle import Riverside, addresses, advance, build_riverside, commit, reveal
 
@@ -65,6 +66,7 @@ def river(world: World, w3: Web3, artifacts: dict[str, Artifact]) -> Riverside:
 def test_bid_rounds_show_every_outcome_and_hide_sealed_bids(
     client: TestClient, world: World, w3: Web3, river: Riverside
 ) -> None:
+    sign_in(client, world.owner)
     first = _now(w3)
     river.emc.open_bid_round(first + 100, first + 200)
     chef = commit(river, 1, world.chef, 300)
@@ -105,6 +107,7 @@ def test_bid_rounds_show_every_outcome_and_hide_sealed_bids(
 
 
 def test_list_rounds_is_empty_when_none_opened(client: TestClient, world: World) -> None:
+    sign_in(client, world.me2)
     response = client.get(f"/emcs/{world.balcony}/bids")
 
     assert response.status_code == 200
@@ -112,6 +115,7 @@ def test_list_rounds_is_empty_when_none_opened(client: TestClient, world: World)
 
 
 def test_get_round_is_404_when_round_unknown(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     response = client.get(f"/emcs/{world.smart_cooking}/bids/1")
 
     assert response.status_code == 404
@@ -120,13 +124,15 @@ def test_get_round_is_404_when_round_unknown(client: TestClient, world: World) -
 
 
 def test_get_round_is_422_when_round_zero(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     response = client.get(f"/emcs/{world.smart_cooking}/bids/0")
 
     assert response.status_code == 422
     assert response.json()["error"] == "InvalidInputError"
 
 
-def test_list_rounds_is_404_when_address_not_an_emc(client: TestClient) -> None:
+def test_list_rounds_is_404_when_address_not_an_emc(client: TestClient, world: World) -> None:
+    sign_in(client, world.auditor)
     response = client.get(f"/emcs/{'0x' + '55' * 20}/bids")
 
     assert response.status_code == 404

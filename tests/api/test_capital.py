@@ -15,6 +15,7 @@ from web3 import Web3
 
 from rdh_chain.toolchain import Artifact
 from rdh_chain.types import PeriodReport
+from tests.api.auth_helpers import sign_in
 from tests.api.helpers import World, amount, iso
 from tests.api.lifecycle import CHEF_REASON, ME2_REASON, Riverside, build_riverside
 
@@ -84,6 +85,7 @@ def notices(world: World, river: Riverside) -> list[dict[str, Any]]:
 def test_get_emc_returns_capital_losses_and_departures(
     client: TestClient, world: World, river: Riverside
 ) -> None:
+    sign_in(client, world.owner)
     response = client.get(f"/emcs/{river.emc.address}")
 
     assert response.status_code == 200
@@ -107,6 +109,7 @@ def test_get_emc_returns_dissolved_status_and_released_pool(
     bore 750,000 + 972,222.2 -> 1,722,222 fen. The chef's capital is worth
     2,000,000 * 2,000,000 // 14,400,000 = 277,777 fen; its pool share
     210,000 * 1,722,222 // 10,000,000 = 36,166 fen."""
+    sign_in(client, world.owner)
     river.ledger.connect(world.treasury).token.mint(world.me2.address, 40_000_00)
     river.ledger.connect(world.me2).invest(river.emc, 40_000_00)
     loss = PeriodReport(0, 0, 0, 70_000_00, 0)
@@ -143,6 +146,7 @@ def test_get_emc_returns_dissolved_status_and_released_pool(
 def test_get_capital_returns_units_value_and_invested(
     client: TestClient, world: World, river: Riverside
 ) -> None:
+    sign_in(client, world.me2)
     response = client.get(f"/emcs/{river.emc.address}/capital/{world.me2.address.lower()}")
 
     assert response.status_code == 200
@@ -157,6 +161,7 @@ def test_get_capital_returns_units_value_and_invested(
 def test_get_capital_returns_zeros_when_account_never_invested(
     client: TestClient, world: World
 ) -> None:
+    sign_in(client, world.farm)
     response = client.get(f"/emcs/{world.smart_cooking}/capital/{world.farm.address}")
 
     assert response.status_code == 200
@@ -168,6 +173,7 @@ def test_get_capital_returns_zeros_when_account_never_invested(
 
 
 def test_get_capital_is_422_when_account_malformed(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     response = client.get(f"/emcs/{world.smart_cooking}/capital/chef")
 
     assert response.status_code == 422
@@ -179,6 +185,7 @@ def test_get_capital_is_422_when_account_malformed(client: TestClient, world: Wo
 
 
 def test_get_capital_is_404_when_address_not_an_emc(client: TestClient, world: World) -> None:
+    sign_in(client, world.chef)
     unknown = "0x" + "44" * 20
 
     response = client.get(f"/emcs/{unknown}/capital/{world.chef.address}")
@@ -190,6 +197,7 @@ def test_get_capital_is_404_when_address_not_an_emc(client: TestClient, world: W
 def test_get_member_share_returns_capital_and_departure_per_emc(
     client: TestClient, world: World, river: Riverside
 ) -> None:
+    sign_in(client, world.chef)
     response = client.get(f"/members/{world.chef.address}/share", params={"emc": river.emc.address})
 
     assert response.status_code == 200
@@ -204,6 +212,7 @@ def test_get_member_share_returns_capital_and_departure_per_emc(
 def test_get_member_share_lists_every_emc_with_its_own_departure(
     client: TestClient, world: World, river: Riverside
 ) -> None:
+    sign_in(client, world.me2)
     response = client.get(f"/members/{world.me2.address}/share")
 
     assert response.status_code == 200

@@ -15,6 +15,7 @@ from web3 import Web3
 from rdh_chain.ledger import Ledger
 from rdh_chain.toolchain import Artifact
 from rdh_chain.types import ZERO_ADDRESS, PartySignature, ShareEntry, VersionStatus
+from tests.api.auth_helpers import sign_in
 from tests.api.helpers import VERSION_1_DEADLINE, VERSION_2_DEADLINE, World, amount, iso
 
 # Smart Cooking after two periods: profit 1,000,000.00 + 500.00 RMB. Shares of it:
@@ -148,12 +149,13 @@ def test_list_emcs_returns_every_emc_in_creation_order(client: TestClient, world
     response = client.get("/emcs")
 
     assert response.status_code == 200
-    assert response.json() == [smart_cooking_summary(world), balcony_summary(world)]
+    assert response.json()["items"] == [smart_cooking_summary(world), balcony_summary(world)]
 
 
 def test_get_emc_returns_active_version_and_dev_fund_when_settled(
     client: TestClient, world: World
 ) -> None:
+    sign_in(client, world.owner)
     response = client.get(f"/emcs/{world.smart_cooking}")
 
     assert response.status_code == 200
@@ -199,6 +201,7 @@ def test_get_emc_returns_active_version_and_dev_fund_when_settled(
 
 
 def test_get_emc_returns_no_version_when_none_activated(client: TestClient, world: World) -> None:
+    sign_in(client, world.me2)
     response = client.get(f"/emcs/{world.balcony.lower()}")
 
     assert response.status_code == 200
@@ -215,6 +218,7 @@ def test_get_emc_returns_no_version_when_none_activated(client: TestClient, worl
 def test_get_version_returns_proposed_version_not_yet_active(
     client: TestClient, world: World
 ) -> None:
+    sign_in(client, world.chef)
     response = client.get(f"/emcs/{world.smart_cooking}/versions/2")
 
     assert response.status_code == 200
@@ -244,6 +248,7 @@ def test_get_version_returns_proposed_version_not_yet_active(
 
 
 def test_get_version_returns_active_version_as_in_emc(client: TestClient, world: World) -> None:
+    sign_in(client, world.me2)
     version = client.get(f"/emcs/{world.smart_cooking}/versions/1")
     emc = client.get(f"/emcs/{world.smart_cooking}")
 
@@ -251,7 +256,8 @@ def test_get_version_returns_active_version_as_in_emc(client: TestClient, world:
     assert version.json() == emc.json()["active_version"]
 
 
-def test_get_emc_is_422_when_address_malformed(client: TestClient) -> None:
+def test_get_emc_is_422_when_address_malformed(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     response = client.get("/emcs/0x12")
 
     assert response.status_code == 422
@@ -263,6 +269,7 @@ def test_get_emc_is_422_when_address_malformed(client: TestClient) -> None:
 
 
 def test_get_emc_is_422_when_checksum_wrong(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     # Flip the case of the first letter of a checksummed address.
     index = next(i for i, c in enumerate(world.smart_cooking) if i > 1 and c.isalpha())
     flipped = world.smart_cooking[:index] + world.smart_cooking[index].swapcase()
@@ -279,6 +286,7 @@ def test_get_emc_is_422_when_checksum_wrong(client: TestClient, world: World) ->
 
 
 def test_get_emc_is_404_when_address_not_an_emc(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     # The registry is a contract of the deployment, but not an EMC.
     response = client.get(f"/emcs/{world.deployment.registry}")
 
@@ -291,6 +299,7 @@ def test_get_emc_is_404_when_address_not_an_emc(client: TestClient, world: World
 
 
 def test_get_version_is_404_when_id_beyond_count(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     response = client.get(f"/emcs/{world.smart_cooking}/versions/3")
 
     assert response.status_code == 404
@@ -302,6 +311,7 @@ def test_get_version_is_404_when_id_beyond_count(client: TestClient, world: Worl
 
 
 def test_get_version_is_404_when_id_is_largest_uint256(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     response = client.get(f"/emcs/{world.smart_cooking}/versions/{2**256 - 1}")
 
     assert response.status_code == 404
@@ -309,6 +319,7 @@ def test_get_version_is_404_when_id_is_largest_uint256(client: TestClient, world
 
 
 def test_get_version_is_422_when_id_zero(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     response = client.get(f"/emcs/{world.smart_cooking}/versions/0")
 
     assert response.status_code == 422
@@ -319,6 +330,7 @@ def test_get_version_is_422_when_id_zero(client: TestClient, world: World) -> No
 
 
 def test_get_version_is_422_when_id_not_a_number(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     response = client.get(f"/emcs/{world.smart_cooking}/versions/latest")
 
     assert response.status_code == 422
@@ -330,6 +342,7 @@ def test_get_version_is_422_when_id_not_a_number(client: TestClient, world: Worl
 
 
 def test_get_version_is_422_when_id_exceeds_uint256(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     response = client.get(f"/emcs/{world.smart_cooking}/versions/{2**256}")
 
     assert response.status_code == 422
@@ -357,6 +370,7 @@ def _typed_data_json(typed: dict[str, Any]) -> dict[str, Any]:
 def test_get_typed_data_is_the_sdks_and_hashes_to_the_contract_digest(
     client: TestClient, world: World, ledger: Ledger
 ) -> None:
+    sign_in(client, world.chef)
     emc = ledger.emc(world.smart_cooking)
 
     response = client.get(f"/emcs/{world.smart_cooking}/versions/2/typed-data")
@@ -383,6 +397,7 @@ def test_get_typed_data_is_the_sdks_and_hashes_to_the_contract_digest(
 def test_get_typed_data_signed_in_each_wallet_activates_the_version(
     client: TestClient, world: World, ledger: Ledger
 ) -> None:
+    sign_in(client, world.chef)
     data = client.get(f"/emcs/{world.smart_cooking}/versions/2/typed-data").json()
 
     # What a browser wallet does with the JSON: eth_signTypedData_v4, one party at a time.
@@ -404,6 +419,7 @@ def test_get_typed_data_signed_in_each_wallet_activates_the_version(
 
 
 def test_get_typed_data_of_active_version_has_nonce_zero(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     response = client.get(f"/emcs/{world.smart_cooking}/versions/1/typed-data")
 
     assert response.status_code == 200
@@ -415,6 +431,7 @@ def test_get_typed_data_of_active_version_has_nonce_zero(client: TestClient, wor
 
 
 def test_get_typed_data_is_404_when_version_unknown(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     response = client.get(f"/emcs/{world.smart_cooking}/versions/3/typed-data")
 
     assert response.status_code == 404
@@ -426,6 +443,7 @@ def test_get_typed_data_is_404_when_version_unknown(client: TestClient, world: W
 
 
 def test_get_typed_data_is_404_when_emc_has_no_version(client: TestClient, world: World) -> None:
+    sign_in(client, world.me2)
     response = client.get(f"/emcs/{world.balcony}/versions/1/typed-data")
 
     assert response.status_code == 404
@@ -433,6 +451,7 @@ def test_get_typed_data_is_404_when_emc_has_no_version(client: TestClient, world
 
 
 def test_get_typed_data_is_404_when_address_not_an_emc(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     response = client.get(f"/emcs/{world.deployment.token}/versions/1/typed-data")
 
     assert response.status_code == 404
@@ -464,6 +483,7 @@ def test_get_typed_data_is_404_when_address_not_an_emc(client: TestClient, world
 def test_get_typed_data_is_422_when_path_malformed(
     client: TestClient, world: World, path: str, detail: str
 ) -> None:
+    sign_in(client, world.owner)
     response = client.get(path.format(emc=world.smart_cooking))
 
     assert response.status_code == 422

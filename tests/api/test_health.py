@@ -44,7 +44,8 @@ def test_health_returns_chain_and_deployment_when_up(
     }
 
 
-@pytest.mark.parametrize("path", ["/health", "/emcs", "/members/0x" + "11" * 20])
+# Member pages need a signed-in wallet first (401); signing in needs the chain's id.
+@pytest.mark.parametrize("path", ["/health", "/emcs", "/auth/nonce"])
 def test_routes_are_503_when_no_node_answers(path: str, tmp_path: Path) -> None:
     rpc_url = f"http://127.0.0.1:{free_port()}"
     client = TestClient(create_app(Settings(rpc_url=rpc_url, data_dir=tmp_path)))

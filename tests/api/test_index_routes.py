@@ -40,6 +40,7 @@ from rdh_chain.profiles import ProfileStore, match_profiles
 from rdh_chain.toolchain import Artifact
 from rdh_chain.tx import TxSender
 from rdh_chain.types import Role
+from tests.api.auth_helpers import sign_in
 from tests.api.helpers import World
 from tests.support.postgres import DatabaseUrls
 
@@ -111,10 +112,12 @@ def demo(
 @pytest.fixture
 def api(demo: Demo, anvil: AnvilNode) -> Iterator[TestClient]:
     """The gateway on the demo's data folder (its index found there, synced to the head:
-    other modules' fixtures may have added blocks since), in a chain snapshot."""
+    other modules' fixtures may have added blocks since), in a chain snapshot, signed in as
+    the demo's auditor (who reads every EMC's history and every member's)."""
     demo.ledger.forget_nonces()
     sync_index(demo.index_url, demo.ledger.w3, demo.deployment, demo.profiles)
     with TestClient(create_app(demo.settings)) as client:
+        sign_in(client, demo.cast.auditor)
         yield client
 
 
@@ -371,7 +374,13 @@ def test_emc_list_reads_the_index_at_its_checkpoint(api: TestClient, demo: Demo)
     assert response.status_code == 200
     assert response.headers["X-Total-Count"] == "1"
     assert response.headers["X-As-Of-Block"] == str(checkpoint)
-    (emc,) = response.json()
+    page = response.json()
+    assert (page["total"], page["checkpoint_block"]) == (1, checkpoint)
+    assert page["as_of"] == {
+        "block_number": checkpoint,
+        "block_hash": demo.ledger.w3.eth.get_block(checkpoint)["hash"].to_0x_hex(),
+    }
+    (emc,) = page["items"]
     assert emc["address"] == demo.emc
     assert emc["totals"]["periods"] == 1
 
@@ -385,8 +394,9 @@ def test_emc_list_as_of_a_block_before_the_emc_was_created_is_empty(
     before = api.get("/emcs", params={"as_of": row["block_number"] - 1})
     at = api.get("/emcs", params={"as_of": row["block_number"]})
 
-    assert (before.json(), before.headers["X-Total-Count"]) == ([], "0")
-    (emc,) = at.json()
+    assert (before.json()["items"], before.json()["total"]) == ([], 0)
+    assert before.headers["X-Total-Count"] == "0"
+    (emc,) = at.json()["items"]
     assert (emc["address"], emc["totals"]["periods"], emc["status"]) == (demo.emc, 0, "active")
 
 
@@ -400,7 +410,8 @@ def test_emc_list_as_of_a_block_the_index_has_not_reached_reads_the_chain(
     beyond = api.get("/emcs", params={"as_of": checkpoint + 2})
 
     assert ahead.headers["X-As-Of-Block"] == str(checkpoint + 1)
-    assert [e["address"] for e in ahead.json()][-1] == demo.emc
+    assert [e["address"] for e in ahead.json()["items"]][-1] == demo.emc
+    assert ahead.json()["checkpoint_block"] is None  # read from the chain
     assert beyond.status_code == 422
     assert beyond.json()["detail"] == (
         f"as_of {checkpoint + 2} is beyond the chain's latest block ({checkpoint + 1}); ask "
@@ -409,21 +420,26 @@ def test_emc_list_as_of_a_block_the_index_has_not_reached_reads_the_chain(
 
 
 def test_emc_list_pages_with_limit_and_offset(api: TestClient) -> None:
-    assert len(api.get("/emcs", params={"limit": 1}).json()) == 1
-    assert api.get("/emcs", params={"offset": 1}).json() == []
+    first = api.get("/emcs", params={"limit": 1}).json()
+    past = api.get("/emcs", params={"offset": 1}).json()
+
+    assert (len(first["items"]), first["total"], first["limit"], first["offset"]) == (1, 1, 1, 0)
+    assert (past["items"], past["total"], past["limit"], past["offset"]) == ([], 1, 100, 1)
 
 
 def test_emc_list_reads_the_chain_without_an_index(client: TestClient, world: World) -> None:
     response = client.get("/emcs")
 
-    assert [e["address"] for e in response.json()] == [world.smart_cooking, world.balcony]
+    assert [e["address"] for e in response.json()["items"]] == [world.smart_cooking, world.balcony]
     assert response.headers["X-Total-Count"] == "2"
+    assert response.json()["total"] == 2
 
 
 # -- 503s ----------------------------------------------------------------------------------
 
 
 def test_history_is_503_without_an_index(client: TestClient, world: World) -> None:
+    sign_in(client, world.auditor)
     response = client.get(f"/emcs/{world.smart_cooking}/history")
 
     assert response.status_code == 503
@@ -437,6 +453,7 @@ def test_history_is_503_without_an_index(client: TestClient, world: World) -> No
 
 def test_history_is_503_when_the_index_is_of_another_deployment(world: World, demo: Demo) -> None:
     client = TestClient(create_app(world.settings, index_url=demo.index_url))
+    sign_in(client, world.auditor)
 
     response = client.get(f"/members/{world.chef.address}/history")
     health = client.get("/health").json()["index"]
@@ -457,6 +474,7 @@ def test_history_is_503_when_the_checkpoint_was_reorganised_away(
     w3.provider.make_request(RPCEndpoint("evm_revert"), [snapshot])
     w3.provider.make_request(RPCEndpoint("evm_mine"), [])  # another block at that height
     client = TestClient(create_app(demo.settings, index_url=url))
+    sign_in(client, demo.cast.auditor)
 
     response = client.get(f"/emcs/{demo.emc}/history")
     health = client.get("/health").json()["index"]
@@ -489,6 +507,7 @@ def test_gateway_reads_postgresql_with_a_read_only_role_and_cannot_write(
 ) -> None:
     sync_index(postgres_database.read_write, w3, demo.deployment, demo.profiles)
     client = TestClient(create_app(demo.settings, index_url=postgres_database.read_only))
+    sign_in(client, demo.cast.auditor)
 
     history = client.get(f"/emcs/{demo.emc}/history", params={"limit": 1000})
     health = client.get("/health").json()["index"]
@@ -511,6 +530,7 @@ def test_gateway_finds_the_index_once_the_indexer_has_written_it(
     data_dir.mkdir()
     shutil.copy(demo.settings.data_dir / "deployment.json", data_dir)
     client = TestClient(create_app(Settings(rpc_url=demo.settings.rpc_url, data_dir=data_dir)))
+    sign_in(client, demo.cast.auditor)
     assert client.get(f"/emcs/{demo.emc}/history").status_code == 503
 
     sync_index(f"sqlite:///{data_dir / 'index.sqlite'}", demo.ledger.w3, demo.deployment)
@@ -526,6 +546,7 @@ def test_names_come_from_the_index_without_the_gateway_having_the_profiles(
     shutil.copy(demo.settings.data_dir / "deployment.json", data_dir)
     settings = Settings(rpc_url=demo.settings.rpc_url, data_dir=data_dir)
     client = TestClient(create_app(settings, index_url=demo.index_url))
+    sign_in(client, demo.cast.auditor)
 
     body = client.get(f"/members/{demo.chef}/history", params={"kind": "claim"}).json()
 
@@ -540,6 +561,7 @@ def test_gateway_reads_an_index_deleted_and_synced_again(
     url = f"sqlite:///{path}"
     sync_index(url, demo.ledger.w3, demo.deployment)
     client = TestClient(create_app(demo.settings, index_url=url))
+    sign_in(client, demo.cast.auditor)
     assert client.get(f"/emcs/{demo.emc}/history").status_code == 200
 
     for file in tmp_path.glob("index.sqlite*"):
@@ -552,3 +574,27 @@ def test_gateway_reads_an_index_deleted_and_synced_again(
     assert gone.json()["detail"].startswith(f"There is no index at {path}: ")
     assert back.status_code == 200
     assert back.json()["total"] > 0
+
+
+# -- sign-in: roles read again when the index says they changed ---------------------------
+
+
+def test_a_session_loses_its_role_once_the_index_has_the_suspension(
+    demo: Demo, w3: Web3, anvil: AnvilNode, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'index.sqlite'}"  # the module's index stays as it was
+    demo.ledger.forget_nonces()
+    sync_index(url, w3, demo.deployment)
+    client = TestClient(create_app(demo.settings, index_url=url))
+    auditor = demo.cast.auditor
+    sign_in(client, auditor)
+    assert client.get(f"/emcs/{demo.emc}/history").status_code == 200
+
+    demo.ledger.connect(demo.cast.admin).registry.suspend(auditor.address)
+    # Until the index has the suspension, nothing says the roles changed: none are read.
+    assert client.get("/auth/me").json()["roles"] == ["auditor"]
+    sync_index(url, w3, demo.deployment)
+
+    assert client.get("/auth/me").json()["roles"] == []
+    refused = client.get(f"/emcs/{demo.emc}/history")
+    assert (refused.status_code, refused.json()["error"]) == (403, "not_a_member")

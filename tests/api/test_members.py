@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.api.auth_helpers import sign_in
 from tests.api.helpers import World, amount, iso
 
 PROFIT = 1_000_000_00 + 500_00
@@ -32,6 +33,7 @@ def position(claimable: int, locked: int, paid: int) -> dict[str, Any]:
 
 
 def test_get_member_returns_record_and_roles_when_active(client: TestClient, world: World) -> None:
+    sign_in(client, world.chef)
     response = client.get(f"/members/{world.chef.address}")
 
     assert response.status_code == 200
@@ -47,6 +49,7 @@ def test_get_member_returns_record_and_roles_when_active(client: TestClient, wor
 def test_get_member_returns_suspended_status_when_suspended(
     client: TestClient, world: World
 ) -> None:
+    sign_in(client, world.farm)
     response = client.get(f"/members/{world.farm.address}")
 
     assert response.status_code == 200
@@ -62,6 +65,7 @@ def test_get_member_returns_suspended_status_when_suspended(
 def test_get_member_returns_checksummed_address_when_given_lower_case(
     client: TestClient, world: World
 ) -> None:
+    sign_in(client, world.admin)
     response = client.get(f"/members/{world.admin.address.lower()}")
 
     assert response.status_code == 200
@@ -69,7 +73,8 @@ def test_get_member_returns_checksummed_address_when_given_lower_case(
     assert response.json()["roles"] == ["operator"]
 
 
-def test_get_member_is_404_when_unregistered(client: TestClient) -> None:
+def test_get_member_is_404_when_unregistered(client: TestClient, world: World) -> None:
+    sign_in(client, world.auditor)
     stranger = "0x" + "11" * 20
 
     response = client.get(f"/members/{stranger}")
@@ -81,7 +86,8 @@ def test_get_member_is_404_when_unregistered(client: TestClient) -> None:
     }
 
 
-def test_get_member_is_422_when_address_malformed(client: TestClient) -> None:
+def test_get_member_is_422_when_address_malformed(client: TestClient, world: World) -> None:
+    sign_in(client, world.auditor)
     response = client.get("/members/alice")
 
     assert response.status_code == 422
@@ -95,6 +101,7 @@ def test_get_member_is_422_when_address_malformed(client: TestClient) -> None:
 def test_get_member_share_returns_paid_and_claimable_when_partner_claimed(
     client: TestClient, world: World
 ) -> None:
+    sign_in(client, world.chef)
     response = client.get(f"/members/{world.chef.address}/share")
 
     # 6% of the profit: 60,000.00 claimed after period 1, 30.00 credited in period 2.
@@ -123,6 +130,7 @@ def test_get_member_share_returns_paid_and_claimable_when_partner_claimed(
 def test_get_member_share_returns_locked_when_target_not_reached(
     client: TestClient, world: World
 ) -> None:
+    sign_in(client, world.me2)
     response = client.get(f"/members/{world.me2.address}/share")
 
     # me2 owns Balcony, which has no version: only Smart Cooking names it.
@@ -149,6 +157,7 @@ def test_get_member_share_returns_locked_when_target_not_reached(
 
 
 def test_get_member_share_returns_one_emc_when_emc_given(client: TestClient, world: World) -> None:
+    sign_in(client, world.owner)
     response = client.get(
         f"/members/{world.owner.address}/share", params={"emc": world.smart_cooking.lower()}
     )
@@ -178,6 +187,7 @@ def test_get_member_share_returns_one_emc_when_emc_given(client: TestClient, wor
 def test_get_member_share_returns_zeros_when_emc_names_member_nowhere(
     client: TestClient, world: World
 ) -> None:
+    sign_in(client, world.chef)
     response = client.get(f"/members/{world.chef.address}/share", params={"emc": world.balcony})
 
     assert response.status_code == 200
@@ -205,6 +215,7 @@ def test_get_member_share_returns_zeros_when_emc_names_member_nowhere(
 def test_get_member_share_returns_no_emc_when_member_named_nowhere(
     client: TestClient, world: World
 ) -> None:
+    sign_in(client, world.farm)
     response = client.get(f"/members/{world.farm.address}/share")
 
     assert response.status_code == 200
@@ -217,7 +228,8 @@ def test_get_member_share_returns_no_emc_when_member_named_nowhere(
     }
 
 
-def test_get_member_share_is_404_when_unregistered(client: TestClient) -> None:
+def test_get_member_share_is_404_when_unregistered(client: TestClient, world: World) -> None:
+    sign_in(client, world.auditor)
     stranger = "0x" + "22" * 20
 
     response = client.get(f"/members/{stranger}/share")
@@ -230,6 +242,7 @@ def test_get_member_share_is_404_when_unregistered(client: TestClient) -> None:
 
 
 def test_get_member_share_is_404_when_emc_unknown(client: TestClient, world: World) -> None:
+    sign_in(client, world.chef)
     unknown = "0x" + "33" * 20
 
     response = client.get(f"/members/{world.chef.address}/share", params={"emc": unknown})
@@ -242,6 +255,7 @@ def test_get_member_share_is_404_when_emc_unknown(client: TestClient, world: Wor
 
 
 def test_get_member_share_is_422_when_emc_malformed(client: TestClient, world: World) -> None:
+    sign_in(client, world.chef)
     response = client.get(f"/members/{world.chef.address}/share", params={"emc": "smart-cooking"})
 
     assert response.status_code == 422

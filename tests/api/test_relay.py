@@ -152,7 +152,7 @@ def test_signatures_list_every_party_as_missing_before_anyone_signs(
 
 
 def test_last_signature_activates_the_version_with_the_relayer(
-    gw: Gateway, world: World, ledger: Ledger
+    gw: Gateway, world: World, ledger: Ledger, w3: Web3
 ) -> None:
     # The chef's wallet answers with v = 0/1, the owner's in EIP-2098 compact form, me2's as
     # most wallets do: all three are taken.
@@ -197,10 +197,14 @@ def test_last_signature_activates_the_version_with_the_relayer(
     assert seen.status_code == 200, seen.text
     assert seen.json()["receipt"]["from"] == activation["relayer"]
     assert "VersionActivated" in _events(seen.json())
-    # Read again later, the activation is found on the chain.
+    # Read again later, the activation is found on the chain, then in the index.
     again = owner.get(_signatures_url(world)).json()["activation"]
     assert again["transaction_hash"] == activation["transaction_hash"]
     assert again["activated_at"] is not None
+    _sync_index(gw.index_url, w3, world)
+    indexed = owner.get(_signatures_url(world)).json()["activation"]
+    assert indexed["transaction_hash"] == activation["transaction_hash"]
+    assert indexed["block_number"] == activation["block_number"]
 
 
 def test_signatures_survive_a_restart_and_are_shared_by_workers(
@@ -530,8 +534,9 @@ REFUSED: dict[tuple[str, str], list[tuple[str | None, int, str]]] = {
     ],
     ("POST", "/emcs/{address}/versions/{version_id}/signatures"): [
         (None, 401, "not_signed_in"),
-        ("stranger", 403, "NotAPartyError"),
-        ("auditor", 403, "NotAPartyError"),
+        ("stranger", 403, "not_a_member"),
+        ("farm", 403, "not_a_member"),
+        ("auditor", 403, "not_a_party"),
     ],
     ("POST", "/emcs/{address}/versions/{version_id}/activation"): [
         (None, 401, "not_signed_in"),
@@ -637,3 +642,40 @@ def test_relaying_routes_take_only_json_they_know(gw: Gateway, world: World) -> 
         f"/emcs/{world.smart_cooking}/tx/approve", json={"amount": "1.00", "spender": "x"}
     )
     _error(answer, 422, "InvalidInputError", "spender")
+
+
+def test_signatures_of_a_version_never_proposed_is_not_found(gw: Gateway, world: World) -> None:
+    answer = gw.client(world.owner).get(_signatures_url(world, 99))
+    _error(answer, 404, "EmcUnknownVersion")
+
+
+def test_a_refused_activation_is_kept_and_retried_once_put_right(
+    gw: Gateway, world: World, ledger: Ledger
+) -> None:
+    clients = {a.address: (a, gw.client(a)) for a in (world.chef, world.owner, world.me2)}
+    typed = _typed(clients[world.chef.address][1], world)
+    ledger.forget_nonces()
+    registry = ledger.connect(world.admin).registry
+    registry.suspend(world.me2.address)  # after it signs, before the activation
+    answers = [
+        client.post(
+            _signatures_url(world), json={"signature": "0x" + sign_typed_data(a, typed).hex()}
+        )
+        for a, client in clients.values()
+    ]
+
+    last = answers[-1].json()
+    assert last["status"] == "proposed"
+    assert last["missing"] == []
+    assert last["activation"]["state"] == "refused"
+    assert "EmcPartyNotActive" in last["activation"]["detail"]
+    assert ledger.emc(world.smart_cooking).version(VERSION_2).status is VersionStatus.PROPOSED
+
+    registry.reinstate(world.me2.address)
+    retried = clients[world.owner.address][1].post(
+        f"/emcs/{world.smart_cooking}/versions/{VERSION_2}/activation"
+    )
+
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["activation"]["state"] == "activated"
+    assert ledger.emc(world.smart_cooking).version(VERSION_2).status is VersionStatus.ACTIVE

@@ -94,7 +94,7 @@ def test_statement_chart_is_an_svg(api: TestClient, demo: Demo) -> None:
 def test_verification_finds_no_mismatch(api: TestClient, demo: Demo) -> None:
     sign_in(api, demo.cast.auditor)
 
-    response = api.get(f"/emcs/{demo.emc}/verification")
+    response = api.get(f"/emcs/{demo.emc}/verify")
 
     assert response.status_code == 200, response.text
     result = response.json()
@@ -104,7 +104,7 @@ def test_verification_finds_no_mismatch(api: TestClient, demo: Demo) -> None:
     assert result["emc"] == demo.emc
 
 
-@pytest.mark.parametrize("path", ["history.csv", "statement.svg", "verification"])
+@pytest.mark.parametrize("path", ["history.csv", "statement.svg", "verify"])
 def test_audit_routes_refuse_outsiders(api: TestClient, demo: Demo, path: str) -> None:
     assert api.get(f"/emcs/{demo.emc}/{path}").status_code == 401
     outsider = Account.create()

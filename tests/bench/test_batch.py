@@ -1,4 +1,4 @@
-"""The batch signer: RLP and signatures byte for byte as eth_account makes them."""
+"""The history generator's signer: nonces of its own, signatures as eth_account makes them."""
 
 from __future__ import annotations
 
@@ -7,31 +7,8 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils.crypto import keccak
 
-from bench.batch import Signer, rlp_encode
+from bench.batch import Signer
 from rdh_chain.agreements import sign_typed_data
-
-
-@pytest.mark.parametrize(
-    ("item", "encoded"),
-    [
-        (b"dog", b"\x83dog"),
-        ([b"cat", b"dog"], b"\xc8\x83cat\x83dog"),
-        (b"", b"\x80"),
-        ([], b"\xc0"),
-        (0, b"\x80"),
-        (15, b"\x0f"),
-        (1024, b"\x82\x04\x00"),
-        (b"a" * 56, b"\xb8\x38" + b"a" * 56),
-        ([b"a" * 60], b"\xf8\x3e\xb8\x3c" + b"a" * 60),
-    ],
-)
-def test_rlp_encode_matches_the_spec(item: bytes | int | list[bytes], encoded: bytes) -> None:
-    assert rlp_encode(item) == encoded
-
-
-def test_rlp_encode_refuses_negative_integers() -> None:
-    with pytest.raises(ValueError, match="unsigned"):
-        rlp_encode(-1)
 
 
 @pytest.mark.parametrize("nonce", [0, 1, 127, 128, 70_000])

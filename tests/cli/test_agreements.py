@@ -446,7 +446,8 @@ def test_shares_activate_exits_1_when_version_expired(
     )
 
     assert result.stderr.startswith(
-        f"error: EMC.activateVersion reverted: EmcDeadlinePassed(deadline={deadline}, nowTime="
+        "error: EMC.activateVersion reverted: "
+        f"EmcDeadlinePassed(deadline={when(deadline)}, nowTime="
     )
     assert result.stderr.endswith(
         "The signing deadline has passed (or, when proposing, is not in the future): propose "
@@ -611,7 +612,8 @@ def test_emc_create_sets_partner_bounds_and_propose_enforces_them(
     )
     assert result.stderr == (
         "error: EMC.proposeVersion reverted: EmcShareOutOfBounds("
-        f"account={world.cli.address('chef')}, class=0, bps=700, min=200, max=600). "
+        f"account={world.cli.address('chef')}, class=partner, bps=700 bps (7.00%), "
+        "min=200 bps (2.00%), max=600 bps (6.00%)). "
         "A partner's share must lie within the EMC's partner bounds [min, max] "
         "(`rdh emc show`); change the partner's basis points.\n"
     )
@@ -654,7 +656,7 @@ def test_emc_create_exits_2_naming_the_error_when_partner_bounds_zero(world: Cli
 
     assert result.stderr == (
         "error: EMCFactory.createEmcWithTerms reverted: "
-        "FactoryInvalidPartnerBounds(min=0, max=10000). "
+        "FactoryInvalidPartnerBounds(min=0 bps (0.00%), max=10,000 bps (100.00%)). "
         "Partner bounds need 0 < min <= max <= 10,000 bps; fix --partner-min-bps and "
         "--partner-max-bps (Smart Cooking uses 200 and 600).\n"
     )

@@ -71,9 +71,12 @@ def test_shares_set_exits_2_when_bps_do_not_total_10000(world: CliWorld, ledger:
         "owner",
         code=2,
     )
+    # Refused before anything is signed, with what to change.
     assert result.stderr == (
-        "error: EMC.proposeVersion reverted: EmcShareTotalNot100(totalBps=8500). "
-        "A share version's basis points must add up to exactly 10,000 (100%).\n"
+        "error: the version's entries add up to 8,500 bps (85.00%), 1,500 bps (15.00%) short of "
+        "10,000 bps (100%): chef partner 600, owner operating 7,000, dev-fund 900. Change the "
+        "basis points so that they add up to 10,000. To keep the active version's other "
+        "entries, add --from-active.\n"
     )
     assert (emc.version_count(), emc.active_version_id()) == (1, 1)
 
@@ -272,7 +275,8 @@ def test_devfund_withdraw_exits_1_when_fund_short(world: CliWorld) -> None:
         code=1,
     )
     assert result.stderr == (
-        "error: EMC.withdrawDevFund reverted: EmcDevFundInsufficient(requested=100, available=0). "
+        "error: EMC.withdrawDevFund reverted: EmcDevFundInsufficient(requested=1.00 RMB, "
+        "available=0.00 RMB). "
         "The development fund holds less than requested; withdraw at most what it holds.\n"
     )
 

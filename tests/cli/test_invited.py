@@ -123,3 +123,73 @@ def test_shares_without_entries_or_round_exits_2(world: CliWorld) -> None:
         result = world.cli.run("shares", command, world.emc, "--wallet", "owner", code=2)
         assert "Give the version's entries" in result.stderr
         assert "--from-round N" in result.stderr
+
+
+def test_shares_set_from_active_keeps_the_entries_neither_bids_nor_hand_replace(
+    world: CliWorld, w3: Web3
+) -> None:
+    _decided_round(world, w3)
+    result = world.cli.run(
+        "shares",
+        "set",
+        world.emc,
+        "--from-active",
+        "--from-round",
+        "1",
+        "owner:operating:8300",
+        "--wallet",
+        "owner",
+    )
+    assert "activated version 2" in result.stdout
+    # The bids replace chef's 600 and me2's 600, the hand owner's 7,900; the fund's 900 stays.
+    assert _entries(world, 2) == [
+        ("chef", "partner", 500),
+        ("fund", "dev-fund", 900),
+        ("me2", "value-added", 300),
+        ("owner", "operating", 8300),
+    ]
+
+
+def test_shares_propose_from_active_alone_changes_only_the_entries_given(
+    world: CliWorld,
+) -> None:
+    result = world.cli.run(
+        "shares",
+        "propose",
+        world.emc,
+        "--from-active",
+        "chef:partner:500",
+        "owner:operating:8000",
+        "--json",
+        "--wallet",
+        "owner",
+    )
+    assert json.loads(result.stdout)["version_id"] == 2
+    assert _entries(world, 2) == [
+        ("chef", "partner", 500),
+        ("fund", "dev-fund", 900),
+        ("me2", "value-added", 600),
+        ("owner", "operating", 8000),
+    ]
+
+
+def test_shares_from_active_exits_2_before_signing_when_the_total_is_not_10000(
+    world: CliWorld,
+) -> None:
+    result = world.cli.run(
+        "shares",
+        "set",
+        world.emc,
+        "--from-active",
+        "chef:partner:500",
+        "--wallet",
+        "owner",
+        code=2,
+    )
+    assert result.stderr == (
+        "error: the version's entries add up to 9,900 bps (99.00%), 100 bps (1.00%) short of "
+        "10,000 bps (100%): chef partner 500, owner operating 7,900, me2 value-added 600, "
+        "dev-fund 900. Change the basis points so that they add up to 10,000.\n"
+    )
+    shown = json.loads(world.cli.run("shares", "show", world.emc, "--json").stdout)
+    assert (shown["version_count"], shown["version"]["id"]) == (1, 1)

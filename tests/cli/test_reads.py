@@ -239,3 +239,28 @@ def test_mint_exits_1_when_password_wrong(world: CliWorld, tmp_path: Path) -> No
     )
     assert result.stderr.startswith("error: Cannot decrypt ")
     assert "wrong password or damaged file." in result.stderr
+
+
+def test_emc_list_quiet_prints_only_the_addresses(world: CliWorld) -> None:
+    assert world.cli.run("emc", "list", "--quiet").stdout == f"{world.emc}\n"
+    assert world.cli.run("emc", "list", "-q").stdout == f"{world.emc}\n"
+
+
+def test_shares_show_version_0_exits_2_naming_the_versions_there_are(world: CliWorld) -> None:
+    result = world.cli.run("shares", "show", world.emc, "--version", "0", code=2)
+
+    assert result.stderr == (
+        f"error: --version 0: there is no version 0; {world.emc} has version 1, the active one "
+        "is 1. Leave out --version for the active one.\n"
+    )
+    assert result.stdout == ""
+    shown = json.loads(world.cli.run("shares", "show", world.emc, "--json").stdout)
+    assert shown["version"]["id"] == 1
+
+
+def test_shares_parties_prints_each_party_by_its_wallet_name(world: CliWorld) -> None:
+    result = world.cli.run("shares", "parties", world.emc, "1")
+
+    assert sorted(result.stdout.split()) == ["chef", "me2", "owner"]
+    unknown = world.cli.run("shares", "parties", world.emc, "9", code=2)
+    assert "EmcUnknownVersion(versionId=9)" in unknown.stderr

@@ -81,7 +81,8 @@ def test_report_typed_data_sign_and_settle_attest_a_loss_drawn_on_capital(
 
     refused = cli.run("settle", emc, *LOSS_FIGURES, "--wallet", "owner", code=1)
     assert refused.stderr == (
-        "error: EMC.settle reverted: EmcAttestationRequired(loss=30000000, capital=50000000). "
+        "error: EMC.settle reverted: EmcAttestationRequired(loss=300,000.00 RMB, "
+        "capital=500,000.00 RMB). "
         "This report needs an auditor's attestation: the EMC's terms ask for one, or its loss "
         "would be paid from the members' capital. Have an auditor sign it (`rdh report "
         "typed-data`, `rdh report sign`) and settle with `--attestation FILE`.\n"
@@ -232,7 +233,7 @@ def test_emc_created_with_attest_all_needs_an_attestation_for_a_profit(
 
     refused = cli.run("settle", emc, *PROFIT_FIGURES, "--wallet", "owner", code=1)
     assert refused.stderr.startswith(
-        "error: EMC.settle reverted: EmcAttestationRequired(loss=0, capital=0). "
+        "error: EMC.settle reverted: EmcAttestationRequired(loss=0.00 RMB, capital=0.00 RMB). "
     )
     typed_file, attestation_file = tmp_path / "report.json", tmp_path / "attestation.json"
     cli.run("report", "typed-data", emc, *PROFIT_FIGURES, "--out", str(typed_file))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+from pathlib import Path
+
+import pytest
 from web3 import HTTPProvider, Web3
 
 from rdh_chain import events as ev
@@ -51,6 +55,38 @@ def test_sync_twice_adds_nothing_when_the_chain_did_not_move(world: World, sqlit
     again = indexer.sync()
     assert again.logs == 0
     assert dump(indexer.db) == before
+
+
+def test_sync_leaves_the_garbage_collector_as_it_found_it(
+    world: World, sqlite_url: str, tmp_path: Path
+) -> None:
+    """A sync collects less often and freezes what was alive before it (ingest's
+    ``_batched_collection``); afterwards, also after a sync that failed half way, nothing
+    stays frozen and the thresholds are the caller's again."""
+    caller = gc.get_threshold()
+    gc.set_threshold(1_234, 11, 12)
+    try:
+        indexer = open_indexer(sqlite_url, world)
+        seen: list[tuple[tuple[int, int, int], int]] = []
+        indexer.sync(progress=lambda _: seen.append((gc.get_threshold(), gc.get_freeze_count())))
+        indexer.db.close()
+        (during, frozen), *_ = seen
+        assert during[0] > 1_234
+        assert frozen > 0
+        assert gc.get_threshold() == (1_234, 11, 12)
+        assert gc.get_freeze_count() == 0
+
+        def interrupted(_: object) -> None:
+            raise KeyboardInterrupt
+
+        failing = open_indexer(f"sqlite:///{tmp_path / 'other.sqlite'}", world)
+        with pytest.raises(KeyboardInterrupt):
+            failing.sync(progress=interrupted)
+        failing.db.close()
+        assert gc.get_threshold() == (1_234, 11, 12)
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.set_threshold(*caller)
 
 
 def test_members_have_the_registrys_roles_metadata_and_standing(

@@ -182,6 +182,13 @@ async function statementSection(base) {
   return { box, statement };
 }
 
+// A figure as the verification returns it: a number (fen, users, units), text or a list.
+function figure(value) {
+  if (typeof value === "number") return count(value);
+  if (value === null || value === undefined) return "missing";
+  return Array.isArray(value) ? value.join(", ") : String(value);
+}
+
 function verifySection(base) {
   const box = section("Verify");
   box.append(el("p", "Recompute every figure of this EMC from its events and compare it with the contract's state at the same block.", "muted"));
@@ -191,7 +198,7 @@ function verifySection(base) {
     go.disabled = true;
     result.replaceChildren(message("Verifying…"));
     try {
-      const v = await getJson(`${base}/verification`);
+      const v = await getJson(`${base}/verify`);
       result.replaceChildren(
         message(
           v.ok
@@ -202,7 +209,7 @@ function verifySection(base) {
       );
       if (!v.ok) {
         result.append(
-          table("What differs.", ["Account", "Figure", "From the events", "On the chain", "Where"], v.mismatches.map((m) => [m.account ? who(m.account, m.name) : "The EMC", m.field, m.recomputed, m.on_chain, m.where || "state at the block"])),
+          table("What differs.", ["Account", "Figure", "From the events", "On the chain", "Where"], v.mismatches.map((m) => [m.account ? who(m.account, m.account_name) : "The EMC", m.field, figure(m.recomputed), figure(m.on_chain), m.where || "state at the block"])),
         );
       }
     } catch (error) {

@@ -1,4 +1,4 @@
-"""api.batch: views read at one block in one JSON-RPC batch, or one by one when refused."""
+"""rdh_chain.pinned_reads: views read at one block in one batch, or one by one when refused."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from web3 import Web3
 
-from api.batch import PinnedReads
 from rdh_chain.ledger import Ledger
+from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.structs import struct_from_abi
 from rdh_chain.toolchain import Artifact
 from rdh_chain.types import EmcTerms, Position, Totals

@@ -1,0 +1,31 @@
+"""What the batch commands share: sending through the pipeline behind a progress bar."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from rdh_chain.pipeline import Call, Pipeline, Report
+
+# The exit code of a batch in which some rows failed (the others landed).
+EXIT_FAILED_ROWS = 1
+
+
+def send_with_progress(pipeline: Pipeline, calls: Sequence[Call]) -> Report:
+    """``pipeline.send(calls)`` with a progress bar on stderr through its stages."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("estimating", total=len(calls))
+
+        def tell(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=stage, completed=done, total=total)
+
+        return pipeline.send(calls, progress=tell)

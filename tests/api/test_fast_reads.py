@@ -1,0 +1,229 @@
+"""The index-backed reads: pages and their totals, ``as_of`` with its hash, and answers kept
+per version of the index (computed again once the indexer commits), on the real demo index."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+from fastapi.testclient import TestClient
+
+from api.cache import Answer, AnswerCache
+from api.index import IndexProvider, read_only_url
+from rdh_chain.index.db import IndexDb
+from rdh_chain.types import Role
+from tests.api.test_index_routes import Demo, api, demo, sync_index  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.usefixtures("demo")
+
+
+def _provider(client: TestClient) -> IndexProvider:
+    provider: IndexProvider = client.app.state.index  # type: ignore[attr-defined]
+    return provider
+
+
+def _hash(seeded: Demo, block: int) -> str:
+    return str(seeded.ledger.w3.eth.get_block(block)["hash"].to_0x_hex())
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ["emc", "member"])
+def test_history_pages_add_up_to_the_total(api: TestClient, demo: Demo, route: str) -> None:  # noqa: F811
+    path = f"/emcs/{demo.emc}/history" if route == "emc" else f"/members/{demo.chef}/history"
+    whole = api.get(path, params={"limit": 1000}).json()
+    total = whole["total"]
+
+    pages = [api.get(path, params={"limit": 3, "offset": o}).json() for o in range(0, total, 3)]
+    past = api.get(path, params={"offset": total}).json()
+
+    assert total == len(whole["items"]) > 3
+    assert {p["total"] for p in pages} == {total}
+    assert [(p["limit"], p["offset"]) for p in pages] == [(3, o) for o in range(0, total, 3)]
+    assert [row for p in pages for row in p["items"]] == whole["items"]
+    assert (past["items"], past["total"]) == ([], total)
+
+
+def test_history_total_counts_the_filtered_rows(api: TestClient, demo: Demo) -> None:  # noqa: F811
+    path = f"/emcs/{demo.emc}/history"
+    whole = api.get(path, params={"limit": 1000}).json()["items"]
+    signed = api.get(path, params={"kind": "version-signed", "limit": 1}).json()
+
+    expected = [r for r in whole if r["kind"] == "version-signed"]
+    assert signed["total"] == len(expected) > 1
+    assert signed["items"] == expected[:1]
+
+
+# -- as_of ---------------------------------------------------------------------------------
+
+
+def test_history_as_of_the_checkpoint_carries_its_hash(api: TestClient, demo: Demo) -> None:  # noqa: F811
+    page = api.get(f"/emcs/{demo.emc}/history").json()
+    checkpoint = page["checkpoint_block"]
+
+    assert page["as_of"] == {"block_number": checkpoint, "block_hash": _hash(demo, checkpoint)}
+    assert page["as_of_block"] == checkpoint
+
+
+def test_history_as_of_an_earlier_block_carries_that_blocks_hash(
+    api: TestClient,  # noqa: F811
+    demo: Demo,  # noqa: F811
+) -> None:
+    (created,) = api.get(f"/emcs/{demo.emc}/history", params={"kind": "created"}).json()["items"]
+    block = created["block_number"]
+
+    page = api.get(f"/emcs/{demo.emc}/history", params={"as_of": block}).json()
+    settled = api.get(f"/emcs/{demo.emc}/history", params={"kind": "settlement"}).json()
+    settled_at = settled["items"][0]["block_number"]
+    statement = api.get(f"/emcs/{demo.emc}/statement", params={"as_of": settled_at})
+
+    assert page["as_of"] == {"block_number": block, "block_hash": _hash(demo, block)}
+    assert page["as_of"]["block_hash"] == created["block_hash"]
+    assert page["items"]
+    assert all(r["block_number"] <= block for r in page["items"])
+    assert statement.status_code == 200
+    assert statement.json()["as_of_block"] == settled_at
+    assert statement.headers["X-As-Of-Block"] == str(settled_at)
+    assert statement.headers["X-As-Of-Hash"] == _hash(demo, settled_at)
+
+
+def test_as_of_a_block_without_events_has_no_hash(api: TestClient, demo: Demo) -> None:  # noqa: F811
+    page = api.get(f"/members/{demo.chef}/history", params={"as_of": 0}).json()
+
+    assert page["as_of"] == {"block_number": 0, "block_hash": None}
+    assert (page["items"], page["total"]) == ([], 0)
+
+
+def test_emc_detail_is_read_at_the_checkpoint(api: TestClient, demo: Demo) -> None:  # noqa: F811
+    checkpoint = api.get(f"/emcs/{demo.emc}/history").json()["checkpoint_block"]
+    demo.ledger.connect(demo.cast.admin).registry.add_member(Account.create().address, Role.ME)
+
+    detail = api.get(f"/emcs/{demo.emc}")
+
+    assert detail.status_code == 200
+    assert detail.headers["X-As-Of-Block"] == str(checkpoint)  # not the chain's new head
+    assert detail.headers["X-As-Of-Hash"] == _hash(demo, checkpoint)
+    assert detail.json()["address"] == demo.emc
+
+
+# -- answers kept per version of the index -------------------------------------------------
+
+
+def test_answers_are_kept_until_the_index_advances(api: TestClient, demo: Demo) -> None:  # noqa: F811
+    newcomer = Account.create().address
+    path = f"/members/{newcomer}/history"
+    cache = _provider(api).cache
+    before = api.get(path).json()
+    hits = cache.hits
+
+    demo.ledger.connect(demo.cast.admin).registry.add_member(newcomer, Role.ME)
+    unsynced = api.get(path).json()  # the index has not seen the block yet
+    kept_hits = cache.hits
+    checkpoint = sync_index(demo.index_url, demo.ledger.w3, demo.deployment)
+    after = api.get(path).json()
+    listed = api.get("/emcs").json()
+
+    assert (before["total"], unsynced) == (0, before)
+    assert kept_hits == hits + 1  # answered from the cache, not computed again
+    assert cache.hits == kept_hits  # the indexer committed: computed again
+    assert after["total"] == 1
+    assert after["items"][0]["kind"] == "membership"
+    assert after["as_of"] == {"block_number": checkpoint, "block_hash": _hash(demo, checkpoint)}
+    assert listed["checkpoint_block"] == checkpoint
+
+
+def test_answers_differ_by_query_not_by_its_order(api: TestClient, demo: Demo) -> None:  # noqa: F811
+    path = f"/emcs/{demo.emc}/history"
+
+    one = api.get(f"{path}?limit=2&offset=1")
+    same = api.get(f"{path}?offset=1&limit=2")
+    other = api.get(f"{path}?limit=2&offset=2")
+
+    assert one.content == same.content
+    assert one.json()["items"][1] == other.json()["items"][0]
+
+
+def test_unknown_emc_is_404_from_the_index(api: TestClient, demo: Demo) -> None:  # noqa: F811
+    stranger = Account.create().address
+
+    response = api.get(f"/emcs/{stranger}/history")
+
+    assert response.status_code == 404
+    assert response.json()["error"] == "NotFoundError"
+
+
+def test_index_version_changes_when_another_connection_commits(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'index.sqlite'}"
+    IndexDb.open(url).close()  # migrated
+    provider = IndexProvider(read_only_url(url))
+    first = provider.version()
+    unchanged = provider.version()
+
+    with sqlite3.connect(tmp_path / "index.sqlite") as writer:
+        writer.execute("CREATE TABLE scratch (x INTEGER)")
+    second = provider.version()
+    (tmp_path / "index.sqlite").unlink()
+    gone = provider.version()
+    IndexDb.open(url).close()  # made again
+    again = provider.version()
+    provider.forget()
+
+    assert first is not None
+    assert unchanged == first
+    assert first is not None
+    assert second is not None
+    assert first != second
+    assert gone is None
+    assert again is not None
+    assert again not in (first, second)
+
+
+# -- the cache itself ----------------------------------------------------------------------
+
+
+def test_cache_computes_a_missed_key_once_for_concurrent_requests() -> None:
+    cache = AnswerCache()
+    computed = []
+
+    async def compute() -> Answer:
+        computed.append(1)
+        await asyncio.sleep(0.01)
+        return Answer(b"{}")
+
+    async def main() -> list[Answer]:
+        return await asyncio.gather(*(cache.once("v1", "/emcs?", compute) for _ in range(5)))
+
+    answers = asyncio.run(main())
+
+    assert len(computed) == 1
+    assert {a.body for a in answers} == {b"{}"}
+
+
+def test_cache_forgets_everything_of_an_older_version() -> None:
+    cache = AnswerCache()
+    cache.put("/a?", "v1", Answer(b"1"))
+    cache.memo("v1", "rows", lambda: [1, 2])
+
+    cache.put("/b?", "v2", Answer(b"2"))
+
+    assert cache.get("/a?", "v1") is None
+    assert cache.get("/a?", "v2") is None
+    assert cache.memo_get("v2", "rows") is None
+    assert cache.get("/b?", "v2") == Answer(b"2")
+
+
+def test_cache_drops_the_least_recently_used_past_its_size() -> None:
+    cache = AnswerCache(max_bytes=10)
+    cache.put("/a?", "v", Answer(b"aaaa"))
+    cache.put("/b?", "v", Answer(b"bbbb"))
+    assert cache.get("/a?", "v") is not None  # /a is now the most recently used
+
+    cache.put("/c?", "v", Answer(b"cccc"))
+
+    assert cache.get("/b?", "v") is None
+    assert cache.get("/a?", "v") is not None
+    assert cache.get("/c?", "v") is not None

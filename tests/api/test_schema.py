@@ -1,0 +1,184 @@
+"""Schemathesis over the gateway's OpenAPI document, against the world of ``conftest.py``.
+
+Every operation is called with the document's examples (which name the world's real EMC
+and member), with boundary values and with generated requests, valid and not: no answer is
+a 5xx, and every answer matches the document (status, content type, headers, body).
+
+A request the schema allows may still be refused with a 422 for what no JSON schema can
+say: a state the ledger has not reached (a block beyond the checkpoint, a period not
+settled; the refusal names the parameter), a mixed-case address whose EIP-55 checksum is
+wrong, or a period range whose first period comes after its last. Any other 422 to a
+request the schema allows fails the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from eth_account import Account
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from schemathesis import Case
+from schemathesis.schemas import BaseSchema
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+from web3 import Web3
+
+from api.examples import emc_address
+from api.inputs import ADDRESS_PATTERN, EMC_EXAMPLE, MEMBER_EXAMPLE
+from api.main import create_app
+from rdh_chain.chain import AnvilNode
+from rdh_chain.config import Settings
+from rdh_chain.demo import MES, PARTNERS, DemoCast, ensure_deployment, seed
+from rdh_chain.index import queries
+from rdh_chain.index.db import IndexDb
+from rdh_chain.index.ingest import Indexer
+from rdh_chain.index.settings import IndexSettings
+from rdh_chain.ledger import Ledger
+from rdh_chain.toolchain import Artifact
+from tests.api.helpers import World
+
+# Parameters whose valid range depends on the ledger's state, not on their form.
+STATE_BOUND = ("as_of", "period", "from_period", "to_period", "period_from", "period_to")
+# Rules on the form that no JSON schema states, by the refusal's words.
+BEYOND_SCHEMA = ("has a wrong checksum (mixed case)", "the first period must not come after")
+# Examples per operation and phase: the run over every operation stays near a minute.
+MAX_EXAMPLES = 30
+
+
+def _sync_index(url: str, w3: Web3, world: World) -> None:
+    db = IndexDb.open(url)
+    try:
+        indexer = Indexer(
+            db, w3.provider, world.deployment, queries.default_decoder(), IndexSettings(url=url)
+        )
+        indexer.sync()
+    finally:
+        db.close()
+
+
+@pytest.fixture(scope="module")
+def indexed_gateway(world: World, w3: Web3, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    """A gateway on the world with a synced SQLite index of it (the world's own gateway
+    has none, which other tests rely on)."""
+    path: Path = tmp_path_factory.mktemp("schema-index") / "index.sqlite"
+    url = f"sqlite:///{path}"
+    _sync_index(url, w3, world)
+    return create_app(world.settings, index_url=url)
+
+
+@pytest.fixture(scope="module")
+def api_schema(indexed_gateway: FastAPI) -> BaseSchema:
+    return schemathesis.openapi.from_asgi("/openapi.json", indexed_gateway)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+def _check_refusal_of_valid_request(case: Case[Any], status: int, body: Any) -> None:
+    """A 422 to a request the schema allows is one of the refusals the module names."""
+    if status != 422 or case.meta is None or not case.meta.generation.mode.is_positive:
+        return
+    given = {**(case.query or {})}
+    detail = body.get("detail", "") if isinstance(body, dict) else ""
+    state_bound = any(p in given and p in detail for p in STATE_BOUND)
+    assert state_bound or any(r in detail for r in BEYOND_SCHEMA), (
+        f"{case.operation.label} refused a request its schema allows: {body}"
+    )
+
+
+@schema.parametrize()
+@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_gateway_answers_every_generated_request_within_its_schema(case: Case[Any]) -> None:
+    response = case.call_and_validate(excluded_checks=[positive_data_acceptance])
+    assert response.status_code < 500, response.text
+    content_type = " ".join(response.headers.get("content-type", []))
+    body = response.json() if "json" in content_type else None
+    _check_refusal_of_valid_request(case, response.status_code, body)
+
+
+# -- the document itself -----------------------------------------------------------------
+
+
+@pytest.fixture
+def document(indexed_gateway: FastAPI) -> Iterator[dict[str, Any]]:
+    with TestClient(indexed_gateway) as client:
+        response = client.get("/openapi.json")
+        assert response.status_code == 200
+        yield response.json()
+
+
+def _address_parameters(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for path, item in document["paths"].items():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                name = parameter["name"]
+                if name in ("address", "account", "emc", "member"):
+                    out.append((f"{path} {name}", parameter))
+    return out
+
+
+def test_every_address_parameter_declares_the_address_pattern(
+    document: dict[str, Any],
+) -> None:
+    parameters = _address_parameters(document)
+    assert len(parameters) >= 14  # every path's address, the capital account, the filters
+    for where, parameter in parameters:
+        assert parameter["schema"]["pattern"] == ADDRESS_PATTERN, where
+
+
+def test_address_examples_name_the_worlds_first_emc_and_its_admin(
+    document: dict[str, Any], world: World
+) -> None:
+    # The world's factory created Smart Cooking first; the deployment registered its admin.
+    examples = {w: p["schema"]["examples"] for w, p in _address_parameters(document)}
+    emcs = {w: e for w, e in examples.items() if w.endswith((" emc", "/emcs/{address} address"))}
+    assert emcs
+    assert all(e == [world.smart_cooking] for e in emcs.values()), emcs
+    assert examples["/members/{address} address"] == [world.admin.address]
+    assert examples["/emcs/{address}/capital/{account} account"] == [world.admin.address]
+    assert EMC_EXAMPLE not in str(document)
+    assert MEMBER_EXAMPLE not in str(document)
+
+
+def test_emc_address_derives_the_factorys_emcs_in_creation_order(world: World) -> None:
+    assert emc_address(world.deployment.factory, 0) == world.smart_cooking
+    assert emc_address(world.deployment.factory, 1) == world.balcony
+
+
+def test_examples_are_the_stand_ins_without_a_deployment_record(tmp_path: Path) -> None:
+    app = create_app(Settings(rpc_url="http://127.0.0.1:9", data_dir=tmp_path))
+    with TestClient(app) as client:
+        text = client.get("/openapi.json").text
+    assert EMC_EXAMPLE in text
+    assert MEMBER_EXAMPLE in text
+
+
+def test_examples_name_the_emc_and_operator_the_demo_creates(
+    anvil: AnvilNode, w3: Web3, artifacts: dict[str, Artifact], tmp_path: Path
+) -> None:
+    # As `make run` does: deploy with the demo's admin, then seed Smart Cooking.
+    settings = Settings(rpc_url=anvil.rpc_url, data_dir=tmp_path)
+    cast = DemoCast(
+        admin=Account.create(),
+        treasury=Account.create(),
+        auditor=Account.create(),
+        steward=Account.create(),
+        mes={name: Account.create() for name, _, _ in MES},
+        partners={name: Account.create() for name in PARTNERS},
+    )
+    deployment = ensure_deployment(settings, cast.admin)
+    smart_cooking = seed(Ledger(w3, deployment, artifacts), cast)
+
+    with TestClient(create_app(settings)) as client:
+        document = client.get("/openapi.json").json()
+        member = client.get(f"/members/{cast.admin.address}").json()
+    examples = {w: p["schema"]["examples"] for w, p in _address_parameters(document)}
+    assert examples["/emcs/{address} address"] == [smart_cooking]
+    assert examples["/members/{address} address"] == [cast.admin.address]
+    assert member["roles"] == ["operator"]

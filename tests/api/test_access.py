@@ -128,6 +128,37 @@ ROUTES: dict[tuple[str, str], Access] = {
         ),
         allowed=("owner", "me2", "auditor"),
     ),
+    # The directory (names beside addresses) is for the registry's active members.
+    ("GET", "/members"): Access(
+        "/members",
+        refused=(
+            NOT_SIGNED_IN,
+            ("farm", 403, "not_a_member"),  # suspended: no active role
+            ("stranger", 403, "not_a_member"),
+        ),
+        allowed=("chef", "owner", "auditor", "admin"),
+    ),
+    # Only platform operators register EMCs.
+    ("POST", "/emcs/terms-preview"): Access(
+        "/emcs/terms-preview",
+        refused=(
+            NOT_SIGNED_IN,
+            ("owner", 403, "missing_role"),
+            ("auditor", 403, "missing_role"),
+            ("stranger", 403, "missing_role"),
+        ),
+        allowed=("admin",),
+    ),
+    ("POST", "/emcs/tx/register"): Access(
+        "/emcs/tx/register",
+        refused=(
+            NOT_SIGNED_IN,
+            ("owner", 403, "missing_role"),
+            ("auditor", 403, "missing_role"),
+            ("stranger", 403, "missing_role"),
+        ),
+        allowed=("admin",),
+    ),
     ("GET", "/members/{address}"): _member_route("/members/{chef}"),
     ("GET", "/members/{address}/share"): _member_route("/members/{chef}/share"),
     ("GET", "/members/{address}/history"): _member_route("/members/{chef}/history"),

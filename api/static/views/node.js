@@ -330,7 +330,14 @@ export async function showNode(view, selected) {
   }
   const me = signedInAddress();
   const base = `/emcs/${encodeURIComponent(emc.address)}`;
-  const rounds = await getJson(`${base}/bids`);
+  let rounds;
+  try {
+    rounds = await getJson(`${base}/bids`);
+  } catch (error) {
+    if (error.status !== 403) throw error;
+    view.append(message("Bid rounds and proposed versions are for micro-enterprises (MEs); your wallet is not one. The Partner view shows your share.", "error"));
+    return;
+  }
   const now = Date.now();
   const open = rounds.filter((r) => new Date(r.reveal_deadline).getTime() > now && !r.decided_at);
   const box = section("Open bid rounds");
@@ -351,7 +358,14 @@ export async function showNode(view, selected) {
     if (committing && kept) card.append(savedBidBox(kept), revealNote(round));
     box.append(card);
   }
-  view.append(box, await proposedSection(emc, me));
+  view.append(box);
+  try {
+    view.append(await proposedSection(emc, me));
+  } catch (error) {
+    if (error.status !== 403) throw error;
+    // A node that is not a member yet bids to join; the EMC's versions are its members'.
+    view.append(section("Proposed share versions", message("You are not a member of this EMC yet: its share versions are for its members. Bid to join it above.")));
+  }
 }
 
 function revealNote(round) {

@@ -35,12 +35,11 @@ from rdh_chain.cli.reports import (
     CostOption,
     ProfitOption,
     ReportDocumentOption,
-    RevenueOption,
     UnitsOption,
-    UsersOption,
     parse_report,
     read_attestation,
 )
+from rdh_chain.cli.settle_batch import run_batch
 from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.ledger import Ledger, MemberShare
@@ -74,9 +73,25 @@ def mint(
 
 def settle(
     ctx: typer.Context,
-    emc: Annotated[str, typer.Argument(help="The EMC's address.")],
-    users: UsersOption,
-    revenue: RevenueOption,
+    emc: Annotated[
+        str | None, typer.Argument(help="The EMC's address (none with --batch).")
+    ] = None,
+    users: Annotated[
+        str | None, typer.Option("--users", metavar="N", help="Users gained in the period.")
+    ] = None,
+    revenue: Annotated[
+        str | None, typer.Option("--revenue", metavar="RMB", help="Ecosystem revenue in RMB.")
+    ] = None,
+    batch: Annotated[
+        Path | None,
+        typer.Option(
+            "--batch",
+            exists=True,
+            dir_okay=False,
+            help="Settle every period of a CSV file (emc,period,users,revenue[,cost,profit,"
+            "units,document,attestation]); safe to run again.",
+        ),
+    ] = None,
     profit: ProfitOption = None,
     units: UnitsOption = "0",
     cost: CostOption = "0",
@@ -93,11 +108,25 @@ def settle(
     wallet: WalletOption = None,
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
+    json_output: JsonOption = False,
 ) -> None:
     """Settle a period as the EMC's owner or reporter: approve the profit, then pay it in
     and record it. A loss (cost above revenue) is paid to the reporter from the capital,
-    once an auditor has attested the report."""
+    once an auditor has attested the report. With --batch, every period of a CSV file
+    (periods already settled are skipped)."""
     state = get_state(ctx)
+    if batch is not None:
+        given = [emc, users, revenue, profit, document, attestation_file]
+        if any(v is not None for v in given) or (units, cost) != ("0", "0"):
+            raise InvalidInputError(
+                "--batch takes the periods from the file: drop the EMC and the report options."
+            )
+        run_batch(state.signer(WalletChoice(wallet, keystore, password_file)), batch, json_output)
+        return
+    if emc is None or users is None or revenue is None:
+        raise InvalidInputError(
+            "Name the EMC and give --users and --revenue (and --profit), or --batch FILE."
+        )
     report = parse_report(users, units, revenue, cost, profit, document)
     attestation = None if attestation_file is None else read_attestation(attestation_file)
     ledger = state.signer(WalletChoice(wallet, keystore, password_file))
@@ -105,6 +134,19 @@ def settle(
     _, result = ledger.settle(client, report, attestation)
     outcome = client.settlement(result)
     totals = client.totals()
+    if json_output:
+        echo_json(
+            {
+                "emc": client.address,
+                "period": outcome.period,
+                "profit_fen": report.profit,
+                "loss_fen": outcome.loss,
+                "attested_by": outcome.auditor,
+                "tx": result.tx_hash.to_0x_hex(),
+                "target_reached": totals.target_reached,
+            }
+        )
+        return
     tx = f"(tx 0x{result.tx_hash.hex()})"
     figures = f"{report.users:,} users, revenue {rmb(report.revenue)} RMB"
     if outcome.loss:

@@ -73,6 +73,21 @@ def _member_route(path: str) -> Access:
     )
 
 
+def _bidder_route(path: str) -> Access:
+    """A bid of the caller's own in Balcony: for active MEs and partners."""
+    return Access(
+        path,
+        refused=(
+            NOT_SIGNED_IN,
+            ("farm", 403, "missing_role"),  # suspended: no role counts
+            ("stranger", 403, "missing_role"),
+            ("treasury", 403, "missing_role"),
+            ("auditor", 403, "missing_role"),
+        ),
+        allowed=("chef", "owner", "me2"),
+    )
+
+
 BALCONY = "/emcs/{balcony}"
 ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/"): Access("/"),
@@ -158,6 +173,40 @@ ROUTES: dict[tuple[str, str], Access] = {
             ("stranger", 403, "missing_role"),
         ),
         allowed=("admin",),
+    ),
+    # Relaying (tests/api/test_relay.py has each route's refusals with bodies, on chain).
+    ("GET", "/emcs/{address}/versions/{version_id}/signatures"): _emc_route(
+        BALCONY + "/versions/1/signatures"
+    ),
+    ("POST", "/emcs/{address}/versions/{version_id}/signatures"): _emc_route(
+        BALCONY + "/versions/1/signatures"
+    ),
+    ("POST", "/emcs/{address}/versions/{version_id}/activation"): _emc_route(
+        BALCONY + "/versions/1/activation"
+    ),
+    ("POST", "/emcs/{address}/tx/claim"): _emc_route(BALCONY + "/tx/claim"),
+    ("POST", "/emcs/{address}/tx/approve"): _emc_route(BALCONY + "/tx/approve"),
+    ("POST", "/emcs/{address}/tx/invest"): _emc_route(BALCONY + "/tx/invest"),
+    ("POST", "/emcs/{address}/tx/settle"): _emc_route(BALCONY + "/tx/settle"),
+    # Active MEs and partners bid, in EMCs they are not members of yet.
+    ("POST", "/emcs/{address}/tx/commit-bid"): _bidder_route(BALCONY + "/tx/commit-bid"),
+    ("POST", "/emcs/{address}/tx/reveal-bid"): _bidder_route(BALCONY + "/tx/reveal-bid"),
+    ("POST", "/emcs/{address}/reports/typed-data"): Access(
+        BALCONY + "/reports/typed-data",
+        refused=(
+            NOT_SIGNED_IN,
+            ("me2", 403, "missing_role"),  # its owner, not an auditor
+            ("chef", 403, "missing_role"),
+            ("farm", 403, "missing_role"),
+            ("stranger", 403, "missing_role"),
+        ),
+        allowed=("auditor",),
+    ),
+    # Any signed-in wallet relays its own transactions; a transaction is read by its
+    # sender, auditors and operators (another wallet's refusal: test_relay.py).
+    ("POST", "/tx/raw"): Access("/tx/raw", refused=(NOT_SIGNED_IN,), allowed=("stranger",)),
+    ("GET", "/tx/{tx_hash}"): Access(
+        "/tx/0x" + "ab" * 32, refused=(NOT_SIGNED_IN,), allowed=("chef", "auditor")
     ),
     ("GET", "/members/{address}"): _member_route("/members/{chef}"),
     ("GET", "/members/{address}/share"): _member_route("/members/{chef}/share"),

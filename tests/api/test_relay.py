@@ -332,7 +332,10 @@ def test_claim_is_built_signed_relayed_and_a_second_claim_is_refused(
     # A second claim: nothing is built, and the same signed bytes are not relayed again.
     _error(chef.post(f"/emcs/{world.smart_cooking}/tx/claim"), 409, "EmcNothingToClaim")
     nonce = w3.eth.get_transaction_count(world.chef.address)
-    _error(chef.post("/tx/raw", json={"raw": raw}), 409, "EmcNothingToClaim")
+    _error(chef.post("/tx/raw", json={"raw": raw}), 422, "RelayRefusedError", "sent already")
+    # Signed afresh at the next nonce, it is simulated, refused, and not sent.
+    fresh = _raw_claim(w3, world.chef, world)
+    _error(chef.post("/tx/raw", json={"raw": fresh}), 409, "EmcNothingToClaim")
     assert w3.eth.get_transaction_count(world.chef.address) == nonce
     assert ledger.token.balance_of(world.chef.address) == before + claimable
 
@@ -377,6 +380,7 @@ def _raw_claim(w3: Web3, account: LocalAccount, world: World, **overrides: Any) 
         ("chef", {"chainId": 1}, ["signed for chain 1", "chain 31337"]),
         ("owner", {}, ["signed by", "not by the signed-in wallet"]),
         ("chef", {"to": "0x" + "12" * 20}, ["not one of this ledger's contracts"]),
+        ("chef", {"nonce": 10_000}, ["nonce is 10000", "one before it is missing"]),
     ],
 )
 def test_raw_transactions_not_the_viewers_own_for_this_ledger_are_refused(

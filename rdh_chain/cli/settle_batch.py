@@ -1,0 +1,159 @@
+"""``rdh settle --batch FILE``: many periods settled at once (:mod:`rdh_chain.settle_batch`).
+
+The file, one period a row (``attestation`` a file of ``rdh report sign``, relative to the
+CSV's folder; ``profit``, ``units``, ``cost``, ``document`` and ``attestation`` may be
+empty)::
+
+    emc,period,users,revenue,cost,profit,units,document,attestation
+    0x6E5B...,3,20000,4000000,3034900,965100,20000,,
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rdh_chain.cli.batch_output import EXIT_FAILED_ROWS
+from rdh_chain.cli.output import echo_json, note, rmb
+from rdh_chain.cli.reports import parse_report, read_attestation
+from rdh_chain.cli.sources import table_console
+from rdh_chain.exceptions import InvalidInputError
+from rdh_chain.ledger import Ledger
+from rdh_chain.pipeline import Pipeline
+from rdh_chain.pipeline import Progress as PipelineProgress
+from rdh_chain.settle_batch import RowResult, SettleRow, settle_rows
+from rdh_chain.validation import parse_count, to_address
+
+COLUMNS = (
+    "emc",
+    "period",
+    "users",
+    "revenue",
+    "cost",
+    "profit",
+    "units",
+    "document",
+    "attestation",
+)
+_REQUIRED = ("emc", "period", "users", "revenue")
+
+
+def read_rows(path: Path) -> list[SettleRow]:
+    """The file's rows, or one error naming every bad line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"Cannot read {path}: {exc}") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    header = tuple(h.strip().lower() for h in reader.fieldnames or ())
+    if not set(_REQUIRED) <= set(header) or not set(header) <= set(COLUMNS):
+        raise InvalidInputError(
+            f"The file's header is {', '.join(header) or 'empty'}; it needs "
+            f"{','.join(_REQUIRED)} and may add {', '.join(COLUMNS[4:])}."
+        )
+    reader.fieldnames = list(header)
+    rows: list[SettleRow] = []
+    problems: list[str] = []
+    for record in reader:
+        cell = {k: (v or "").strip() for k, v in record.items() if k is not None}
+        try:
+            attestation = cell.get("attestation") or None
+            rows.append(
+                SettleRow(
+                    line=reader.line_num,
+                    emc=to_address(cell["emc"], "emc"),
+                    period=parse_count(cell["period"], "period"),
+                    report=parse_report(
+                        cell["users"],
+                        cell.get("units") or "0",
+                        cell["revenue"],
+                        cell.get("cost") or "0",
+                        cell.get("profit") or None,
+                        cell.get("document") or None,
+                    ),
+                    attestation=None
+                    if attestation is None
+                    else read_attestation(path.parent / attestation),
+                )
+            )
+        except InvalidInputError as exc:
+            problems.append(f"line {reader.line_num}: {exc}")
+    if problems:
+        raise InvalidInputError(
+            f"{len(problems)} row(s) to fix before anything is sent:\n  " + "\n  ".join(problems)
+        )
+    if not rows:
+        raise InvalidInputError("The file has no rows below its header.")
+    seen: dict[tuple[str, int], int] = {}
+    for row in rows:
+        first = seen.setdefault((row.emc, row.period), row.line)
+        if first != row.line:
+            problems.append(f"line {row.line}: {row.emc} period {row.period} repeats line {first}")
+    if problems:
+        raise InvalidInputError("Each period once:\n  " + "\n  ".join(problems))
+    return rows
+
+
+def _json(results: list[RowResult]) -> list[dict[str, Any]]:
+    out = []
+    for r in results:
+        o = r.outcome
+        out.append(
+            {
+                "line": r.row.line,
+                "emc": r.row.emc,
+                "period": r.row.period,
+                "profit_fen": r.row.report.profit,
+                "status": r.status.value,
+                "tx": None if o is None or o.tx_hash is None else o.tx_hash.to_0x_hex(),
+                "error": None if r.error is None else str(r.error),
+            }
+        )
+    return out
+
+
+def run_batch(ledger: Ledger, path: Path, json_output: bool) -> None:
+    rows = read_rows(path)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+
+        def step(name: str) -> PipelineProgress:
+            task = progress.add_task(name, total=None)
+
+            def tell(stage: str, done: int, total: int) -> None:
+                progress.update(task, description=f"{name}: {stage}", completed=done, total=total)
+
+            return tell
+
+        results = settle_rows(ledger, Pipeline(ledger.w3, ledger.decoder), rows, step)
+    found = _json(results)
+    if json_output:
+        echo_json(found)
+    else:
+        table = Table(title=f"{len(found)} row(s)", title_justify="left")
+        for header in ("line", "EMC", "period", "profit (RMB)", "status", "tx / error"):
+            table.add_column(header, overflow="fold")
+        for r in found:
+            table.add_row(
+                str(r["line"]), r["emc"], str(r["period"]), rmb(r["profit_fen"]), r["status"],
+                r["error"] or r["tx"] or "",
+            )  # fmt: skip
+        table_console().print(table)
+    counts = {s: sum(r["status"] == s for r in found) for s in {r["status"] for r in found}}
+    note(", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    if not all(r.ok for r in results):
+        note("fix the failed rows and run the same command again: it skips what is settled")
+        raise typer.Exit(EXIT_FAILED_ROWS)

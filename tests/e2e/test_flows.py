@@ -10,8 +10,9 @@ import json
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from playwright.sync_api import Page, expect
+from web3.types import RPCEndpoint
 
-from tests.e2e.conftest import E2eWorld, OpenPage, shoot
+from tests.e2e.conftest import DAY, E2eWorld, OpenPage, shoot
 
 
 def sign_in(page: Page) -> None:
@@ -238,3 +239,37 @@ def test_demo_wallet_signs_in_and_claims(open_page: OpenPage, e2e_world: E2eWorl
     farm = e2e_world.wallet("duck-farm").address
     assert e2e_world.ledger.emc(e2e_world.emc).position(farm).paid > 0
     shoot(page, "demo-wallet-desktop")
+
+
+# Last: it moves the chain's clock past a round's bidding deadline.
+def test_node_reveals_its_sealed_bid(open_page: OpenPage, e2e_world: E2eWorld) -> None:
+    owner = e2e_world.ledger.connect(e2e_world.cast.owner).emc(e2e_world.emc)
+    now = int(e2e_world.w3.eth.get_block("latest")["timestamp"])
+    round_id, _ = owner.open_bid_round(now + 3600, now + 3 * DAY)
+    page, _ = open_page("me-logistics", path=f"/#/node/{e2e_world.emc}")
+    sign_in(page)
+    page.fill(f"#bid-users-{round_id}", "3000")
+    page.fill(f"#bid-revenue-{round_id}", "900000.50")
+    page.fill(f"#bid-ask-{round_id}", "1.5")
+    page.fill(f"#bid-proposal-{round_id}", "Cold-chain delivery in Shandong.")
+    page.click(f"#bid-{round_id} button[type=submit]")
+    expect(page.locator(f"#bid-{round_id} .status.ok")).to_contain_text(
+        "on the ledger", timeout=30_000
+    )
+
+    page.reload()  # the sealed bid is kept in the browser across visits
+    page.click(f"#reveal-{round_id}")  # too early: the chain refuses, nothing changes
+    expect(page.locator(".tx-panel .status.error").first).to_be_visible(timeout=15_000)
+    e2e_world.w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [2 * 3600])
+    e2e_world.w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+    page.click(f"#reveal-{round_id}")
+    expect(page.locator(".tx-panel .status.ok").first).to_contain_text(
+        "on the ledger", timeout=30_000
+    )
+
+    bidder = e2e_world.wallet("me-logistics").address
+    bid = e2e_world.ledger.emc(e2e_world.emc).bid(round_id, bidder)
+    assert bid.undertaken_users == 3000
+    assert bid.undertaken_revenue == 90_000_050
+    assert bid.ask_bps == 150
+    shoot(page, "node-revealed-desktop")

@@ -167,7 +167,7 @@ function revealBox(emc, round, me) {
       setStatus(line, "That file is not a sealed bid (a JSON file this page or `rdh bids commit` wrote).", "error");
     }
   });
-  const go = button("Reveal the bid", async () => {
+  const go = button(`Reveal the bid of round ${round.id}`, async () => {
     if (!chosen) {
       setStatus(line, "Choose your sealed bid's file first.", "error");
       return;
@@ -184,7 +184,8 @@ function revealBox(emc, round, me) {
       }),
     );
   });
-  box.append(line, field("Sealed bid file", file), append(el("p", null, "actions"), go), panel.node);
+  go.id = `reveal-${round.id}`;
+  box.append(line, field("Or the sealed bid's file", file), append(el("p", null, "actions"), go), panel.node);
   return box;
 }
 
@@ -353,9 +354,14 @@ export async function showNode(view, selected) {
         ["Bids so far", count(round.bidder_count)],
       ]),
     );
-    card.append(committing ? bidForm(emc, round, me) : revealBox(emc, round, me));
     const kept = savedBids()[bidKey(emc.address, round.id, me)];
-    if (committing && kept) card.append(savedBidBox(kept), revealNote(round));
+    if (committing) card.append(bidForm(emc, round, me));
+    if (committing && kept) card.append(savedBidBox(kept));
+    if (!committing || kept) {
+      // The chain decides when revealing opens (its clock, not this computer's): a reveal
+      // sent too early is refused with the time it opens, and nothing changes.
+      card.append(el("h4", "Reveal your bid"), revealNote(round), revealBox(emc, round, me));
+    }
     box.append(card);
   }
   view.append(box);
@@ -369,7 +375,7 @@ export async function showNode(view, selected) {
 }
 
 function revealNote(round) {
-  return message(`Reveal it between ${dateTime(round.commit_deadline)} and ${dateTime(round.reveal_deadline)} on this page.`);
+  return message(`Reveal it after bidding closes, ${dateTime(round.commit_deadline)}, and before ${dateTime(round.reveal_deadline)}.`);
 }
 
 export { fromHex };

@@ -217,7 +217,7 @@ function diffRows(current, proposed) {
     .map((x) => x.row);
 }
 
-async function proposedSection(emc, me) {
+export async function proposedSection(emc, me) {
   const base = `/emcs/${encodeURIComponent(emc.address)}`;
   const detail = await getJson(base);
   const current = detail.active_version;
@@ -336,7 +336,8 @@ export async function showNode(view, selected) {
     rounds = await getJson(`${base}/bids`);
   } catch (error) {
     if (error.status !== 403) throw error;
-    view.append(message("Bid rounds and proposed versions are for micro-enterprises (MEs); your wallet is not one. The Partner view shows your share.", "error"));
+    view.append(message("Bid rounds are for micro-enterprises (MEs); your wallet is not one."));
+    view.append(await proposedSection(emc, me));
     return;
   }
   const now = Date.now();

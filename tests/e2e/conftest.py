@@ -8,13 +8,14 @@ never downloads a browser here (no ``playwright install``).
 
 Every test gets a page whose ``window.ethereum`` is a test wallet (``tests/e2e/wallet.py``)
 for one of the demo's members. Screenshots go to ``$RDH_E2E_SHOTS`` (by default
-``/tmp/issue9/shots``), desktop and phone-sized.
+``rdh-e2e-shots`` in the temporary folder), desktop and phone-sized: look at them.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -51,7 +52,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SHOTS = Path(os.environ.get("RDH_E2E_SHOTS", "/tmp/issue9/shots"))
+SHOTS = Path(os.environ.get("RDH_E2E_SHOTS") or Path(tempfile.gettempdir()) / "rdh-e2e-shots")
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DAY = 24 * 3600

@@ -294,20 +294,27 @@ export async function proposedSection(emc, me) {
 
 function signatureState(state) {
   const parties = state.parties || [];
-  const list = el("ul", null, "plain signers");
-  for (const p of [...parties].sort((a, b) => Number(b.signed) - Number(a.signed))) {
+  const signedList = el("ul", null, "plain signers");
+  const waitingList = el("ul", null, "plain signers");
+  for (const p of parties) {
     const li = el("li", null, p.signed ? "signed" : "waiting");
     append(
       li,
       p.signed ? "✓ " : "○ ",
       who(p.address, p.name),
-      p.signed ? el("span", ` signed ${p.signed_at ? dateTime(p.signed_at) : ""}`, "muted") : el("span", " has not signed yet", "muted"),
+      p.signed ? el("span", ` signed ${p.signed_at ? dateTime(p.signed_at) : ""}`, "muted") : null,
     );
-    list.append(li);
+    (p.signed ? signedList : waitingList).append(li);
   }
   const wrap = el("div", null, "signatures");
-  const signed = (state.signed || []).length;
-  wrap.append(el("p", `${signed} of ${parties.length} parties have signed.`, "signature-count"), list);
+  const signed = signedList.childNodes.length;
+  wrap.append(el("p", `${signed} of ${parties.length} parties have signed.`, "signature-count"));
+  if (signed) wrap.append(signedList);
+  if (waitingList.childNodes.length) {
+    const details = el("details", null, "waiting-parties");
+    details.append(el("summary", `${waitingList.childNodes.length} have not signed yet`), waitingList);
+    wrap.append(details);
+  }
   if (state.activation && state.activation.detail) {
     wrap.append(message(state.activation.detail, state.activation.state === "failed" ? "error" : state.activation.state === "activated" ? "ok" : undefined));
   }

@@ -5,7 +5,8 @@ import { getJson } from "./lib/api.js";
 import { append, button, el, rememberNames, ROLE_NAMES, setStatus, who } from "./lib/format.js";
 import { session } from "./lib/session.js";
 import {
-  hasWallet, onAccountsChanged, signIn, signOut, useDemoWallet, usingDemoWallet, whoAmI, WalletError,
+  hasWallet, onAccountsChanged, rememberedDemoWallet, signIn, signOut, useDemoWallet, usingDemoWallet,
+  whoAmI, WalletError,
 } from "./lib/wallet.js";
 import { showEmc, showEmcs } from "./views/emcs.js";
 import { showPartner } from "./views/partner.js";
@@ -144,6 +145,14 @@ async function start() {
     session.viewer = null;
   }
   await Promise.all([loadNames(), loadDemo()]);
+  // Back after a reload, signed in with a demo wallet: sign with it again.
+  const demoName = rememberedDemoWallet();
+  const demoWallet = session.demo && session.demo.wallets.find((w) => w.name === demoName);
+  if (session.viewer && demoWallet && demoWallet.address.toLowerCase() === session.viewer.address.toLowerCase()) {
+    useDemoWallet(demoName);
+  } else if (demoName) {
+    useDemoWallet(null);
+  }
   renderWallet();
   onAccountsChanged(() => {
     // Another account in the wallet: the session is for the previous one.

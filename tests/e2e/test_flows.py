@@ -247,6 +247,8 @@ def test_demo_wallet_signs_in_and_claims(open_page: OpenPage, e2e_world: E2eWorl
     farm = e2e_world.wallet("duck-farm").address
     assert e2e_world.ledger.emc(e2e_world.emc).position(farm).paid > 0
     shoot(page, "demo-wallet-desktop")
+    page.reload()  # the session and the demo wallet it signs with outlive a reload
+    expect(page.locator(".signed-in")).to_contain_text("demo wallet", timeout=15_000)
 
 
 # Last: it moves the chain's clock past a round's bidding deadline.

@@ -106,6 +106,8 @@ async function loadDemo() {
   if (session.demo) banner.replaceChildren(el("strong", "DEMO · "), session.demo.warning);
 }
 
+let routed = false; // the first view is the page's own: focus stays where the browser puts it
+
 function route() {
   const parts = window.location.hash.replace(/^#\/?/, "").split("/");
   const [name, ...rest] = parts;
@@ -117,7 +119,15 @@ function route() {
   }
   const view = document.getElementById("view");
   view.replaceChildren(el("p", "Loading…", "status"));
-  Promise.resolve(show(view, ...rest)).catch((error) => {
+  Promise.resolve(show(view, ...rest)).then(() => {
+    // Screen readers and keyboards land on the new view's heading.
+    const heading = view.querySelector("h2");
+    if (heading && routed) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
+    routed = true;
+  }).catch((error) => {
     view.replaceChildren();
     const p = el("p", error instanceof WalletError ? error.message : error.message || String(error), "status error");
     p.setAttribute("role", "alert");

@@ -225,7 +225,9 @@ def open_page(browser: Browser, e2e_world: E2eWorld) -> Iterator[OpenPage]:
     key, at the gateway's page (``phone=True`` for a 390x844 screen)."""
     contexts = []
 
-    def _open(name: str, *, phone: bool = False, path: str = "/") -> tuple[Page, TestWallet]:
+    def _open(
+        name: str, *, phone: bool = False, path: str = "/", chain_id: int | None = None
+    ) -> tuple[Page, TestWallet]:
         context = browser.new_context(
             viewport=PHONE if phone else DESKTOP,
             device_scale_factor=1,
@@ -238,7 +240,7 @@ def open_page(browser: Browser, e2e_world: E2eWorld) -> Iterator[OpenPage]:
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.rdh_errors = errors  # type: ignore[attr-defined]
-        wallet = TestWallet(e2e_world.w3, e2e_world.wallet(name))
+        wallet = TestWallet(e2e_world.w3, e2e_world.wallet(name), chain_id=chain_id)
         wallet.install(page)
         page.goto(e2e_world.base_url + path)
         return page, wallet

@@ -36,6 +36,18 @@ def test_sign_in_shows_name_and_roles(open_page: OpenPage, e2e_world: E2eWorld) 
     assert page.rdh_errors == []  # type: ignore[attr-defined]
 
 
+def test_sign_in_from_a_wallet_on_another_chain_says_to_switch(
+    open_page: OpenPage, e2e_world: E2eWorld
+) -> None:
+    page, wallet = open_page("chef", chain_id=1)
+
+    page.click("#sign-in")
+
+    expect(page.locator(".wallet .status.error")).to_contain_text("switch networks")
+    assert "personal_sign" not in [m for m, _ in wallet.calls]  # nothing was signed
+    expect(page.locator("#sign-in")).to_be_enabled()
+
+
 def test_emcs_on_a_phone(open_page: OpenPage, e2e_world: E2eWorld) -> None:
     page, _ = open_page("chef", phone=True)
     sign_in(page)

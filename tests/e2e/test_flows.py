@@ -33,6 +33,11 @@ def test_sign_in_shows_name_and_roles(open_page: OpenPage, e2e_world: E2eWorld) 
     assert "personal_sign" in methods
     expect(page.locator("table.emc-list")).to_contain_text("Smart Cooking ME (Zhang Yu)")
     shoot(page, "emcs-desktop")
+    page.click("text=EMC #1")
+    expect(page.locator("h3", has_text="Members and shares")).to_contain_text("version 1")
+    expect(page.locator("#view")).to_contain_text("Chef Zhang Weili")
+    expect(page.locator("h3", has_text="Share versions")).to_be_visible()
+    shoot(page, "emc-desktop")
     assert page.rdh_errors == []  # type: ignore[attr-defined]
 
 
@@ -54,7 +59,7 @@ def test_emcs_on_a_phone(open_page: OpenPage, e2e_world: E2eWorld) -> None:
     expect(page.locator("table.emc-list")).to_contain_text("Smart Cooking ME (Zhang Yu)")
     shoot(page, "emcs-phone")
     page.click("text=EMC #1")
-    expect(page.locator("h3", has_text="Members and shares")).to_be_visible()
+    expect(page.locator("h3", has_text="Share versions")).to_be_visible(timeout=15_000)
     shoot(page, "emc-phone")
 
 

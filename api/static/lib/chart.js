@@ -24,6 +24,7 @@ export function barChart(title, bars) {
     "aria-label": `${title}: ${bars.map((b) => `${b.label} ${b.text}`).join(", ")}`,
     class: "chart",
   });
+  svg.style.maxWidth = `${width}px`; // never drawn larger than its own size
   svg.append(node("title", {}, title));
   const slot = (width - 2 * left) / Math.max(1, bars.length);
   const barWidth = Math.min(72, slot * 0.6);

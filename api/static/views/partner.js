@@ -144,12 +144,7 @@ export async function showPartner(view, selected) {
             periods.map((p) => ({ label: p.time ? MONTH.format(new Date(p.time * 1000)) : `Period ${p.period}`, value: p.earned, text: money(p.earned) })),
           )
         : null,
-      provider
-        ? facts([
-            ["Credited in all", money(provider.earned_fen)],
-            ["Paid to you", money(provider.paid_fen)],
-          ])
-        : null,
+      provider ? facts([["Credited to you in all", money(provider.earned_fen)]]) : null,
     ),
   );
 }

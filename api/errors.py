@@ -165,8 +165,17 @@ def _problem(error: Mapping[str, Any]) -> str:
 def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     # FastAPI's own checks (a version id that is not a number...) get the same body shape.
     assert isinstance(exc, RequestValidationError)
-    error = InvalidInputError("; ".join(_problem(e) for e in exc.errors()) + ".")
+    # A parameter that a route and its dependencies both declare is checked (and refused)
+    # once for each: say it once, as the first declaration names it.
+    problems: dict[tuple[Any, ...], str] = {}
+    for e in exc.errors():
+        problems.setdefault(tuple(e.get("loc", ())), _problem(e))
+    error = InvalidInputError("; ".join(problems.values()) + ".")
     return _answer(status.HTTP_422_UNPROCESSABLE_CONTENT, error)
+
+
+# What FastAPI raises (a 400) when it cannot decode a body it was to read as JSON.
+_FASTAPI_BODY_ERROR = "There was an error parsing the body"
 
 
 class NoSuchRouteError(NotFoundError):
@@ -195,6 +204,14 @@ def _http_error(request: Request, exc: Exception) -> Response:
         content = ErrorPublic(
             detail=f"{request.method} is not allowed at {path}; use {allowed}.",
             error=MethodNotAllowedError.__name__,
+        ).model_dump()
+    elif code == status.HTTP_400_BAD_REQUEST and exc.detail == _FASTAPI_BODY_ERROR:
+        # Bytes that are not UTF-8 text: a malformed body like any other, a 422.
+        code = status.HTTP_422_UNPROCESSABLE_CONTENT
+        content = ErrorPublic(
+            detail="The request body is not JSON text (UTF-8); send the route's fields as a "
+            "JSON object (see /docs).",
+            error=InvalidInputError.__name__,
         ).model_dump()
     else:
         content = ErrorPublic(detail=str(exc.detail), error=type(exc).__name__).model_dump()

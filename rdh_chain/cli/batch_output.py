@@ -1,4 +1,4 @@
-"""What the batch commands share: sending through the pipeline behind a progress bar."""
+"""What the long commands share: a progress bar, and sending through the pipeline behind it."""
 
 from __future__ import annotations
 
@@ -13,16 +13,22 @@ from rdh_chain.pipeline import Call, Pipeline, Report
 EXIT_FAILED_ROWS = 1
 
 
-def send_with_progress(pipeline: Pipeline, calls: Sequence[Call]) -> Report:
-    """``pipeline.send(calls)`` with a progress bar on stderr through its stages."""
-    with Progress(
+def stage_progress() -> Progress:
+    """A progress bar on stderr (stdout stays for tables and JSON) that goes when done:
+    a description, the bar, done of total and the time taken."""
+    return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
-    ) as progress:
+    )
+
+
+def send_with_progress(pipeline: Pipeline, calls: Sequence[Call]) -> Report:
+    """``pipeline.send(calls)`` with a progress bar on stderr through its stages."""
+    with stage_progress() as progress:
         task = progress.add_task("estimating", total=len(calls))
 
         def tell(stage: str, done: int, total: int) -> None:

@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rdh_chain.cli.batch_output import EXIT_FAILED_ROWS
+from rdh_chain.cli.batch_output import EXIT_FAILED_ROWS, stage_progress
 from rdh_chain.cli.output import echo_json, note, rmb
 from rdh_chain.cli.reports import parse_report, read_attestation
 from rdh_chain.cli.sources import table_console
@@ -121,14 +119,7 @@ def _json(results: list[RowResult]) -> list[dict[str, Any]]:
 
 def run_batch(ledger: Ledger, path: Path, json_output: bool) -> None:
     rows = read_rows(path)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
+    with stage_progress() as progress:
 
         def step(name: str) -> PipelineProgress:
             task = progress.add_task(name, total=None)

@@ -14,10 +14,9 @@ from typing import Annotated, Any
 
 import typer
 from eth_typing import ChecksumAddress
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from rdh_chain.cli.batch_output import stage_progress
 from rdh_chain.cli.context import CliState, JsonOption, get_state
 from rdh_chain.cli.output import echo_json, note
 from rdh_chain.cli.sources import (
@@ -81,14 +80,7 @@ def _run(
     source: EventSource,
 ) -> tuple[Verification, Events]:
     ledger = state.ledger
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
+    with stage_progress() as progress:
         reading = progress.add_task("reading events", total=None)
 
         def read(stage: str, done: int, total: int) -> None:

@@ -29,9 +29,14 @@ NOT_SIGNED_IN = (None, 401, "not_signed_in")
 
 @dataclass(frozen=True)
 class Access:
-    path: str  # with {balcony}, {smart_cooking}, {chef}, {me2} filled from the world
+    """How to call a route (``path`` with {balcony}, {smart_cooking}, {chef}, {me2} filled
+    from the world, and a JSON ``body`` for routes that take one), who is refused (with the
+    status and ``error`` code) and who is let through (anyone, by default)."""
+
+    path: str
     refused: tuple[tuple[Who, int, str], ...] = ()
     allowed: tuple[Who, ...] = (None,)  # public by default
+    body: dict[str, object] | None = None
 
     def url(self, world: World) -> str:
         return self.path.format(
@@ -249,7 +254,8 @@ def call(gateway: FastAPI, world: World) -> Caller:
         with TestClient(gateway) as client:
             if who is not None:
                 sign_in(client, getattr(world, who))
-            answer = client.request("GET" if method == "MOUNT" else method, access.url(world))
+            verb = "GET" if method == "MOUNT" else method
+            answer = client.request(verb, access.url(world), json=access.body)
             ctype = answer.headers.get("content-type", "")
             return answer.status_code, answer.json() if "json" in ctype else {}
 

@@ -94,7 +94,6 @@ def test_openapi_documents_tags_summaries_and_error_body(offline_client: TestCli
         "emcs",
         "bids",
         "members",
-        "audit",
         "auth",
         "agreements",
         "transactions",

@@ -7,7 +7,8 @@ a 5xx, and every answer matches the document (status, content type, headers, bod
 A request the schema allows may still be refused with a 422 for what no JSON schema can
 say: a state the ledger has not reached (a block beyond the checkpoint, a period not
 settled; the refusal names the parameter), a mixed-case address whose EIP-55 checksum is
-wrong, or a period range whose first period comes after its last. Any other 422 to a
+wrong, a period range whose first period comes after its last, or a sign-in message that
+is not EIP-4361 text. Any other 422 to a
 request the schema allows fails the test.
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 import schemathesis
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
@@ -28,6 +30,8 @@ from schemathesis.schemas import BaseSchema
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from web3 import Web3
 
+from api.auth.deps import SESSION_COOKIE
+from api.auth.settings import AuthSettings
 from api.examples import emc_address
 from api.inputs import ADDRESS_PATTERN, EMC_EXAMPLE, MEMBER_EXAMPLE
 from api.main import create_app
@@ -40,12 +44,18 @@ from rdh_chain.index.ingest import Indexer
 from rdh_chain.index.settings import IndexSettings
 from rdh_chain.ledger import Ledger
 from rdh_chain.toolchain import Artifact
+from tests.api.auth_helpers import sign_in
 from tests.api.helpers import World
 
 # Parameters whose valid range depends on the ledger's state, not on their form.
 STATE_BOUND = ("as_of", "period", "from_period", "to_period", "period_from", "period_to")
 # Rules on the form that no JSON schema states, by the refusal's words.
-BEYOND_SCHEMA = ("has a wrong checksum (mixed case)", "the first period must not come after")
+BEYOND_SCHEMA = (
+    "has a wrong checksum (mixed case)",
+    "the first period must not come after",
+    "is not an EIP-4361 sign-in message",
+)
+TEST_SITE = "http://testserver"  # TestClient's base URL, which sign-in messages name
 # Examples per operation and phase: the run over every operation stays near a minute.
 MAX_EXAMPLES = 30
 
@@ -68,7 +78,25 @@ def indexed_gateway(world: World, w3: Web3, tmp_path_factory: pytest.TempPathFac
     path: Path = tmp_path_factory.mktemp("schema-index") / "index.sqlite"
     url = f"sqlite:///{path}"
     _sync_index(url, w3, world)
-    return create_app(world.settings, index_url=url)
+    return create_app(
+        world.settings, index_url=url, auth_settings=AuthSettings(public_url=TEST_SITE)
+    )
+
+
+def _session_of(app: FastAPI, account: LocalAccount) -> str:
+    """A session cookie of ``account`` on ``app``."""
+    with TestClient(app) as client:
+        sign_in(client, account)
+        token = client.cookies[SESSION_COOKIE]
+    assert isinstance(token, str)
+    return token
+
+
+@pytest.fixture(scope="module")
+def auditor_cookie(indexed_gateway: FastAPI, world: World) -> str:
+    """The auditor reads every EMC and every member's pages: the run reaches past 401s and
+    403s to what each route answers (tests/api/test_access.py checks the refusals)."""
+    return f"{SESSION_COOKIE}={_session_of(indexed_gateway, world.auditor)}"
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +121,15 @@ def _check_refusal_of_valid_request(case: Case[Any], status: int, body: Any) -> 
 
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_gateway_answers_every_generated_request_within_its_schema(case: Case[Any]) -> None:
-    response = case.call_and_validate(excluded_checks=[positive_data_acceptance])
+def test_gateway_answers_every_generated_request_within_its_schema(
+    case: Case[Any], auditor_cookie: str, indexed_gateway: FastAPI, world: World
+) -> None:
+    cookie = auditor_cookie
+    if case.path == "/auth/logout":  # would end the auditor's session: a session of its own
+        cookie = f"{SESSION_COOKIE}={_session_of(indexed_gateway, world.chef)}"
+    response = case.call_and_validate(
+        headers={"Cookie": cookie}, excluded_checks=[positive_data_acceptance]
+    )
     assert response.status_code < 500, response.text
     content_type = " ".join(response.headers.get("content-type", []))
     body = response.json() if "json" in content_type else None
@@ -175,8 +210,10 @@ def test_examples_name_the_emc_and_operator_the_demo_creates(
     deployment = ensure_deployment(settings, cast.admin)
     smart_cooking = seed(Ledger(w3, deployment, artifacts), cast)
 
-    with TestClient(create_app(settings)) as client:
+    app = create_app(settings, auth_settings=AuthSettings(public_url=TEST_SITE))
+    with TestClient(app) as client:
         document = client.get("/openapi.json").json()
+        sign_in(client, cast.admin)
         member = client.get(f"/members/{cast.admin.address}").json()
     examples = {w: p["schema"]["examples"] for w, p in _address_parameters(document)}
     assert examples["/emcs/{address} address"] == [smart_cooking]

@@ -94,6 +94,7 @@ def test_openapi_documents_tags_summaries_and_error_body(offline_client: TestCli
         "emcs",
         "bids",
         "members",
+        "audit",
         "auth",
         "agreements",
         "transactions",

@@ -159,8 +159,8 @@ ROUTES: dict[tuple[str, str], Access] = {
         allowed=("chef", "owner", "auditor", "admin"),
     ),
     # Only platform operators register EMCs.
-    ("POST", "/emcs/terms-preview"): Access(
-        "/emcs/terms-preview",
+    ("POST", "/platform/terms-preview"): Access(
+        "/platform/terms-preview",
         refused=(
             NOT_SIGNED_IN,
             ("owner", 403, "missing_role"),
@@ -169,8 +169,8 @@ ROUTES: dict[tuple[str, str], Access] = {
         ),
         allowed=("admin",),
     ),
-    ("POST", "/emcs/tx/register"): Access(
-        "/emcs/tx/register",
+    ("POST", "/platform/tx/register-emc"): Access(
+        "/platform/tx/register-emc",
         refused=(
             NOT_SIGNED_IN,
             ("owner", 403, "missing_role"),

@@ -64,6 +64,11 @@ _TAGS = [
         "settlements), relayed signed transactions and their receipts.",
     },
     {"name": "reports", "description": "Period reports' typed data for auditors to attest."},
+    {
+        "name": "demo",
+        "description": "The seeded members' wallets, in the `make run` demo only "
+        "(RDH_DEMO_WALLETS).",
+    },
 ]
 
 

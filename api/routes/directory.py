@@ -9,6 +9,7 @@ from eth_typing import ChecksumAddress
 from fastapi import APIRouter, Query
 
 from api.auth.deps import AUTH_RESPONSES, ViewerDep
+from api.auth.errors import ForbiddenError
 from api.deps import IndexDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES
 from api.models import _Public
@@ -48,8 +49,14 @@ def list_members(
     offset: Annotated[int, Query(ge=0, description="Members to skip.")] = 0,
 ) -> DirectoryPublic:
     """The registry's members as the index has them, with each one's name from its profile
-    (marked unverified when the profile does not hash to its on-chain metadata), for any
-    signed-in wallet: names are what every page shows beside addresses."""
+    (marked unverified when the profile does not hash to its on-chain metadata), for the
+    registry's active members: names are what every page shows beside addresses."""
+    if not (viewer.roles or viewer.overseer):
+        raise ForbiddenError(
+            f"{viewer.address} holds no active role: only the registry's members read its "
+            "directory. Ask a platform operator to register the wallet.",
+            "not_a_member",
+        )
     with index.view() as view:
         found = queries.members(view.session)
         block = view.block

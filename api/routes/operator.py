@@ -18,7 +18,9 @@ from rdh_chain.ledger import Ledger
 from rdh_chain.types import Criteria, Role, Strategy
 from rdh_chain.validation import to_address, to_bytes32
 
-router = APIRouter(prefix="/emcs", tags=["emcs"], responses={**ERROR_RESPONSES, **AUTH_RESPONSES})
+router = APIRouter(
+    prefix="/platform", tags=["emcs"], responses={**ERROR_RESPONSES, **AUTH_RESPONSES}
+)
 
 Operator = Annotated[Viewer, Depends(require_roles(Role.OPERATOR))]
 Score = Annotated[int, Field(ge=0, le=100, description="0-100.")]
@@ -93,7 +95,7 @@ def preview_terms(viewer: Operator, ledger: LedgerDep, body: CriteriaInput) -> T
     )
 
 
-@router.post("/tx/register", summary="Build the registration of an EMC for the operator")
+@router.post("/tx/register-emc", summary="Build the registration of an EMC for the operator")
 def register_emc_tx(
     viewer: Operator, ledger: LedgerDep, body: RegisterEmcInput
 ) -> UnsignedTxPublic:

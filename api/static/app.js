@@ -5,7 +5,8 @@ import { getJson } from "./lib/api.js";
 import { append, button, el, rememberNames, ROLE_NAMES, setStatus, who } from "./lib/format.js";
 import { session } from "./lib/session.js";
 import {
-  hasWallet, onAccountsChanged, signIn, signOut, useDemoWallet, usingDemoWallet, whoAmI, WalletError,
+  hasWallet, onAccountsChanged, rememberedDemoWallet, signIn, signOut, useDemoWallet, usingDemoWallet,
+  whoAmI, WalletError,
 } from "./lib/wallet.js";
 import { showEmc, showEmcs } from "./views/emcs.js";
 import { showPartner } from "./views/partner.js";
@@ -102,8 +103,10 @@ async function loadDemo() {
   }
   const banner = document.getElementById("demo-banner");
   banner.hidden = !session.demo;
-  if (session.demo) banner.textContent = `DEMO · ${session.demo.warning}`;
+  if (session.demo) banner.replaceChildren(el("strong", "DEMO · "), session.demo.warning);
 }
+
+let routed = false; // the first view is the page's own: focus stays where the browser puts it
 
 function route() {
   const parts = window.location.hash.replace(/^#\/?/, "").split("/");
@@ -116,7 +119,15 @@ function route() {
   }
   const view = document.getElementById("view");
   view.replaceChildren(el("p", "Loading…", "status"));
-  Promise.resolve(show(view, ...rest)).catch((error) => {
+  Promise.resolve(show(view, ...rest)).then(() => {
+    // Screen readers and keyboards land on the new view's heading.
+    const heading = view.querySelector("h2");
+    if (heading && routed) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
+    routed = true;
+  }).catch((error) => {
     view.replaceChildren();
     const p = el("p", error instanceof WalletError ? error.message : error.message || String(error), "status error");
     p.setAttribute("role", "alert");
@@ -144,6 +155,14 @@ async function start() {
     session.viewer = null;
   }
   await Promise.all([loadNames(), loadDemo()]);
+  // Back after a reload, signed in with a demo wallet: sign with it again.
+  const demoName = rememberedDemoWallet();
+  const demoWallet = session.demo && session.demo.wallets.find((w) => w.name === demoName);
+  if (session.viewer && demoWallet && demoWallet.address.toLowerCase() === session.viewer.address.toLowerCase()) {
+    useDemoWallet(demoName);
+  } else if (demoName) {
+    useDemoWallet(null);
+  }
   renderWallet();
   onAccountsChanged(() => {
     // Another account in the wallet: the session is for the previous one.

@@ -148,6 +148,37 @@ ROUTES: dict[tuple[str, str], Access] = {
         ),
         allowed=("owner", "me2", "auditor"),
     ),
+    # The directory (names beside addresses) is for the registry's active members.
+    ("GET", "/members"): Access(
+        "/members",
+        refused=(
+            NOT_SIGNED_IN,
+            ("farm", 403, "not_a_member"),  # suspended: no active role
+            ("stranger", 403, "not_a_member"),
+        ),
+        allowed=("chef", "owner", "auditor", "admin"),
+    ),
+    # Only platform operators register EMCs.
+    ("POST", "/platform/terms-preview"): Access(
+        "/platform/terms-preview",
+        refused=(
+            NOT_SIGNED_IN,
+            ("owner", 403, "missing_role"),
+            ("auditor", 403, "missing_role"),
+            ("stranger", 403, "missing_role"),
+        ),
+        allowed=("admin",),
+    ),
+    ("POST", "/platform/tx/register-emc"): Access(
+        "/platform/tx/register-emc",
+        refused=(
+            NOT_SIGNED_IN,
+            ("owner", 403, "missing_role"),
+            ("auditor", 403, "missing_role"),
+            ("stranger", 403, "missing_role"),
+        ),
+        allowed=("admin",),
+    ),
     # Relaying (tests/api/test_relay.py has each route's refusals with bodies, on chain).
     ("GET", "/emcs/{address}/versions/{version_id}/signatures"): _emc_route(
         BALCONY + "/versions/1/signatures"

@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from api.demo_wallets import DemoSettings
 from api.main import STATIC_DIR, create_app
 from rdh_chain.config import Settings
 
 
 @pytest.fixture
 def offline_client(tmp_path: Path) -> TestClient:
-    return TestClient(create_app(Settings(rpc_url="http://127.0.0.1:9", data_dir=tmp_path)))
+    # With the demo's wallets (make run's), so that every route the page may call is there.
+    settings = Settings(rpc_url="http://127.0.0.1:9", data_dir=tmp_path)
+    return TestClient(create_app(settings, demo=DemoSettings(wallets=True)))
 
 
 def test_index_returns_page_when_chain_down(offline_client: TestClient) -> None:
@@ -91,11 +94,12 @@ def test_openapi_documents_tags_summaries_and_error_body(offline_client: TestCli
         "emcs",
         "bids",
         "members",
+        "audit",
         "auth",
         "agreements",
         "transactions",
         "reports",
-        "audit",
+        "demo",
     ]
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
@@ -116,7 +120,7 @@ def test_openapi_documents_typed_data_in_wallet_form(offline_client: TestClient)
     assert route["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/TypedDataPublic"
     }
-    assert set(route["responses"]) == {"200", "404", "422", "503"}
+    assert set(route["responses"]) == {"200", "401", "403", "404", "422", "503"}
     assert list(schemas["TypedDataPublic"]["properties"]) == [
         "types",
         "primaryType",

@@ -122,7 +122,7 @@ def test_audit_routes_refuse_outsiders(api: TestClient, demo: Demo, path: str) -
 def test_terms_preview_gives_the_sources_target(api: TestClient, demo: Demo) -> None:
     sign_in(api, demo.cast.admin)
 
-    response = api.post("/emcs/terms-preview", json=CRITERIA)
+    response = api.post("/platform/terms-preview", json=CRITERIA)
 
     assert response.status_code == 200, response.text
     preview = response.json()
@@ -136,7 +136,7 @@ def test_register_builds_a_transaction_the_operator_signs(api: TestClient, demo:
     owner = demo.cast.mes["me-sales-stores"].address
     before = demo.ledger.factory.emc_count()
 
-    response = api.post("/emcs/tx/register", json={**CRITERIA, "owner": owner})
+    response = api.post("/platform/tx/register-emc", json={**CRITERIA, "owner": owner})
 
     assert response.status_code == 200, response.text
     tx = response.json()
@@ -177,7 +177,7 @@ def test_register_refuses_bad_criteria(
     sign_in(api, demo.cast.admin)
     owner = demo.cast.owner.address
 
-    response = api.post("/emcs/tx/register", json={**CRITERIA, "owner": owner, **change})
+    response = api.post("/platform/tx/register-emc", json={**CRITERIA, "owner": owner, **change})
 
     assert response.status_code == 422
     assert needle in response.text
@@ -186,13 +186,13 @@ def test_register_refuses_bad_criteria(
 def test_register_refuses_an_owner_that_is_no_me(api: TestClient, demo: Demo) -> None:
     sign_in(api, demo.cast.admin)
 
-    response = api.post("/emcs/tx/register", json={**CRITERIA, "owner": demo.chef})
+    response = api.post("/platform/tx/register-emc", json={**CRITERIA, "owner": demo.chef})
 
     assert response.status_code == 422
     assert "not an active ME" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("path", ["/emcs/terms-preview", "/emcs/tx/register"])
+@pytest.mark.parametrize("path", ["/platform/terms-preview", "/platform/tx/register-emc"])
 def test_registration_refuses_wallets_that_are_no_operator(
     api: TestClient, demo: Demo, path: str
 ) -> None:

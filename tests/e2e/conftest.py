@@ -8,13 +8,14 @@ never downloads a browser here (no ``playwright install``).
 
 Every test gets a page whose ``window.ethereum`` is a test wallet (``tests/e2e/wallet.py``)
 for one of the demo's members. Screenshots go to ``$RDH_E2E_SHOTS`` (by default
-``/tmp/issue9/shots``), desktop and phone-sized.
+``rdh-e2e-shots`` in the temporary folder), desktop and phone-sized: look at them.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -51,7 +52,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SHOTS = Path(os.environ.get("RDH_E2E_SHOTS", "/tmp/issue9/shots"))
+SHOTS = Path(os.environ.get("RDH_E2E_SHOTS") or Path(tempfile.gettempdir()) / "rdh-e2e-shots")
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DAY = 24 * 3600
@@ -224,7 +225,9 @@ def open_page(browser: Browser, e2e_world: E2eWorld) -> Iterator[OpenPage]:
     key, at the gateway's page (``phone=True`` for a 390x844 screen)."""
     contexts = []
 
-    def _open(name: str, *, phone: bool = False, path: str = "/") -> tuple[Page, TestWallet]:
+    def _open(
+        name: str, *, phone: bool = False, path: str = "/", chain_id: int | None = None
+    ) -> tuple[Page, TestWallet]:
         context = browser.new_context(
             viewport=PHONE if phone else DESKTOP,
             device_scale_factor=1,
@@ -237,7 +240,7 @@ def open_page(browser: Browser, e2e_world: E2eWorld) -> Iterator[OpenPage]:
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.rdh_errors = errors  # type: ignore[attr-defined]
-        wallet = TestWallet(e2e_world.w3, e2e_world.wallet(name))
+        wallet = TestWallet(e2e_world.w3, e2e_world.wallet(name), chain_id=chain_id)
         wallet.install(page)
         page.goto(e2e_world.base_url + path)
         return page, wallet

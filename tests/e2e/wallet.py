@@ -67,6 +67,7 @@ class TestWallet:
     w3: Web3
     account: LocalAccount
     connected: bool = False
+    chain_id: int | None = None  # another chain than the node's: a wallet on the wrong network
     calls: list[tuple[str, list[Any]]] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
 
@@ -100,7 +101,7 @@ class TestWallet:
         if method == "eth_accounts":
             return [self.address] if self.connected else []
         if method == "eth_chainId":
-            return hex(self.w3.eth.chain_id)
+            return hex(self.chain_id or self.w3.eth.chain_id)
         if not self.connected:
             raise WalletError(4100, "connect the wallet first (eth_requestAccounts)")
         if method == "personal_sign":

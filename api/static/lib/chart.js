@@ -11,7 +11,8 @@ function node(tag, attrs, text) {
 
 /** bars: [{label, value, text}] (value a number >= 0). Scales to its container's width. */
 export function barChart(title, bars) {
-  const width = 640;
+  // Narrow for few bars, so that on a phone the labels stay readable.
+  const width = Math.max(360, Math.min(640, bars.length * 110));
   const height = 240;
   const left = 16;
   const bottom = 44;
@@ -23,6 +24,7 @@ export function barChart(title, bars) {
     "aria-label": `${title}: ${bars.map((b) => `${b.label} ${b.text}`).join(", ")}`,
     class: "chart",
   });
+  svg.style.maxWidth = `${width}px`; // never drawn larger than its own size
   svg.append(node("title", {}, title));
   const slot = (width - 2 * left) / Math.max(1, bars.length);
   const barWidth = Math.min(72, slot * 0.6);

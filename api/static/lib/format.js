@@ -21,6 +21,29 @@ export const ROLE_NAMES = {
   contract: "Contract",
 };
 
+// What each history row is (rdh_chain.history.RowKind), as people say it.
+export const KIND_NAMES = {
+  created: "EMC registered",
+  terms: "Terms set",
+  reporter: "Reporter named",
+  bid: "Bid",
+  "version-proposed": "Version proposed",
+  "version-signed": "Version signed",
+  "version-activated": "Version activated",
+  settlement: "Period settled",
+  "target-reached": "Target reached",
+  "pool-filled": "Sharing space filled",
+  claim: "Claim paid",
+  investment: "Investment",
+  loss: "Loss",
+  notice: "Notice of departure",
+  "dev-fund-withdrawal": "Development fund withdrawal",
+  sweep: "Sweep",
+  "capital-return": "Capital returned",
+  dissolution: "Dissolution",
+  membership: "Membership",
+};
+
 export const STATUS_NAMES = {
   active: "Active",
   pending: "Waiting for its first share version",
@@ -183,6 +206,7 @@ export function table(caption, columns, rows, className) {
     cells.forEach((cell, i) => {
       const td = el("td");
       td.append(append(el("div", null, "cell"), cell));
+      if (cell === "—" || cell === "" || cell === null || cell === undefined) td.classList.add("empty");
       td.dataset.label = columns[i] || "";
       tr.append(td);
     });

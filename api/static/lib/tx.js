@@ -2,7 +2,7 @@
 // eth_sendTransaction), then the receipt and the index's new rows.
 
 import { getJson, postJson } from "./api.js";
-import { append, el, message, setStatus, table, who, dateTime, money } from "./format.js";
+import { append, el, KIND_NAMES, message, setStatus, table, who, dateTime, money } from "./format.js";
 import { connect, sendTransaction } from "./wallet.js";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,7 +83,7 @@ export function receiptView(hash, answer) {
         ["When", "What", "Who", "Amount", "Detail"],
         rows.map((r) => [
           dateTime(r.block_time),
-          r.kind,
+          KIND_NAMES[r.kind] || r.kind,
           r.account ? who(r.account.address, r.account.name) : "—",
           r.amount ? money(r.amount) : "—",
           r.detail,

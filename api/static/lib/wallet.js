@@ -12,6 +12,9 @@ let demoProvider = null;
 /** Use the demo wallet `name` (its requests answered by the demo gateway), or null for the
  * browser's own wallet again. */
 export function useDemoWallet(name) {
+  // Kept for this tab, so that a reload signs with the same demo wallet.
+  if (name) window.sessionStorage.setItem("rdh.demo-wallet", name);
+  else window.sessionStorage.removeItem("rdh.demo-wallet");
   demoProvider = name
     ? {
         isDemo: true,
@@ -21,6 +24,11 @@ export function useDemoWallet(name) {
         },
       }
     : null;
+}
+
+/** The demo wallet this tab used before a reload, if any. */
+export function rememberedDemoWallet() {
+  return window.sessionStorage.getItem("rdh.demo-wallet");
 }
 
 export function usingDemoWallet() {

@@ -39,6 +39,7 @@ export async function attestSection(base, emc, statement) {
   const form = el("form", null, "form grid");
   form.noValidate = true;
   const submit = el("button", "Sign the report");
+  submit.id = "attest-sign";
   submit.type = "submit";
   form.append(users.wrap, units.wrap, revenue.wrap, cost.wrap, profit.wrap, docWrap, append(el("p", null, "actions"), submit));
   form.addEventListener("submit", async (event) => {
@@ -52,13 +53,15 @@ export async function attestSection(base, emc, statement) {
     submit.disabled = true;
     try {
       const account = await connect();
+      // Counts and RMB as text, as a person writes them (the gateway reads them exactly).
+      const rmb = (input) => (fen(input) / 100).toFixed(2);
       const typed = await postJson(`${base}/reports/typed-data`, {
         period: statement.settled_periods + 1,
-        users: Number(users.input.value),
-        units: Number(units.input.value),
-        revenue: fen(revenue.input),
-        cost: fen(cost.input),
-        profit: fen(profit.input),
+        users: String(Math.round(Number(users.input.value))),
+        units: String(Math.round(Number(units.input.value))),
+        revenue: rmb(revenue.input),
+        cost: rmb(cost.input),
+        profit: rmb(profit.input),
         document_hash: doc.value.trim() || `0x${"00".repeat(32)}`,
       });
       setStatus(status, "Check your wallet: it shows the report you attest.");

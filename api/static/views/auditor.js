@@ -3,34 +3,14 @@
 
 import { getJson, getText, query } from "../lib/api.js";
 import {
-  append, button, count, date, dateTime, el, facts, message, money, section, setStatus,
+  append, button, count, date, dateTime, el, facts, KIND_NAMES, message, money, section, setStatus,
   table, who,
 } from "../lib/format.js";
 import { session } from "../lib/session.js";
 import { header, needSignIn } from "./common.js";
 import { attestSection } from "./attest.js";
 
-const KINDS = {
-  created: "EMC registered",
-  terms: "Terms set",
-  reporter: "Reporter named",
-  bid: "Bid",
-  "version-proposed": "Version proposed",
-  "version-signed": "Version signed",
-  "version-activated": "Version activated",
-  settlement: "Period settled",
-  "target-reached": "Target reached",
-  "pool-filled": "Sharing space filled",
-  claim: "Claim paid",
-  investment: "Investment",
-  loss: "Loss",
-  notice: "Notice of departure",
-  "dev-fund-withdrawal": "Development fund withdrawal",
-  sweep: "Sweep",
-  "capital-return": "Capital returned",
-  dissolution: "Dissolution",
-  membership: "Membership",
-};
+const KINDS = KIND_NAMES;
 const PAGE = 25;
 
 function filterForm(onChange) {

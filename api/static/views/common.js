@@ -7,7 +7,8 @@ import { session } from "../lib/session.js";
 let emcCache = null;
 
 export async function emcList() {
-  if (!emcCache) emcCache = await getJson("/emcs");
+  // The public list, a page at a time; a thousand EMCs is far more than a person picks from.
+  if (!emcCache) emcCache = (await getJson("/emcs?limit=1000")).items;
   return emcCache;
 }
 

@@ -84,6 +84,7 @@ function input(id, type, attrs) {
 function bidForm(emc, round, me) {
   const base = `/emcs/${encodeURIComponent(emc.address)}`;
   const form = el("form", null, "form grid");
+  form.id = `bid-${round.id}`;
   form.noValidate = true;
   const users = input(`bid-users-${round.id}`, "number", { min: "0", step: "1", required: "", inputmode: "numeric" });
   const revenue = input(`bid-revenue-${round.id}`, "number", { min: "0", step: "0.01", required: "", inputmode: "decimal" });
@@ -166,7 +167,7 @@ function revealBox(emc, round, me) {
       setStatus(line, "That file is not a sealed bid (a JSON file this page or `rdh bids commit` wrote).", "error");
     }
   });
-  const go = button("Reveal the bid", async () => {
+  const go = button(`Reveal the bid of round ${round.id}`, async () => {
     if (!chosen) {
       setStatus(line, "Choose your sealed bid's file first.", "error");
       return;
@@ -174,15 +175,17 @@ function revealBox(emc, round, me) {
     await panel.run(() =>
       postJson(`${base}/tx/reveal-bid`, {
         round_id: round.id,
-        undertaken_users: chosen.users,
-        undertaken_revenue: chosen.revenue,
+        // Counts and RMB as text, which the gateway reads exactly (the file keeps fen).
+        undertaken_users: String(chosen.users),
+        undertaken_revenue: (Number(chosen.revenue) / 100).toFixed(2),
         ask_bps: chosen.ask_bps,
         proposal_hash: chosen.proposal_hash,
         salt: chosen.salt,
       }),
     );
   });
-  box.append(line, field("Sealed bid file", file), append(el("p", null, "actions"), go), panel.node);
+  go.id = `reveal-${round.id}`;
+  box.append(line, field("Or the sealed bid's file", file), append(el("p", null, "actions"), go), panel.node);
   return box;
 }
 
@@ -214,7 +217,7 @@ function diffRows(current, proposed) {
     .map((x) => x.row);
 }
 
-async function proposedSection(emc, me) {
+export async function proposedSection(emc, me) {
   const base = `/emcs/${encodeURIComponent(emc.address)}`;
   const detail = await getJson(base);
   const current = detail.active_version;
@@ -291,20 +294,27 @@ async function proposedSection(emc, me) {
 
 function signatureState(state) {
   const parties = state.parties || [];
-  const list = el("ul", null, "plain signers");
-  for (const p of [...parties].sort((a, b) => Number(b.signed) - Number(a.signed))) {
+  const signedList = el("ul", null, "plain signers");
+  const waitingList = el("ul", null, "plain signers");
+  for (const p of parties) {
     const li = el("li", null, p.signed ? "signed" : "waiting");
     append(
       li,
       p.signed ? "✓ " : "○ ",
       who(p.address, p.name),
-      p.signed ? el("span", ` signed ${p.signed_at ? dateTime(p.signed_at) : ""}`, "muted") : el("span", " has not signed yet", "muted"),
+      p.signed ? el("span", ` signed ${p.signed_at ? dateTime(p.signed_at) : ""}`, "muted") : null,
     );
-    list.append(li);
+    (p.signed ? signedList : waitingList).append(li);
   }
   const wrap = el("div", null, "signatures");
-  const signed = (state.signed || []).length;
-  wrap.append(el("p", `${signed} of ${parties.length} parties have signed.`, "signature-count"), list);
+  const signed = signedList.childNodes.length;
+  wrap.append(el("p", `${signed} of ${parties.length} parties have signed.`, "signature-count"));
+  if (signed) wrap.append(signedList);
+  if (waitingList.childNodes.length) {
+    const details = el("details", null, "waiting-parties");
+    details.append(el("summary", `${waitingList.childNodes.length} have not signed yet`), waitingList);
+    wrap.append(details);
+  }
   if (state.activation && state.activation.detail) {
     wrap.append(message(state.activation.detail, state.activation.state === "failed" ? "error" : state.activation.state === "activated" ? "ok" : undefined));
   }
@@ -328,7 +338,15 @@ export async function showNode(view, selected) {
   }
   const me = signedInAddress();
   const base = `/emcs/${encodeURIComponent(emc.address)}`;
-  const rounds = await getJson(`${base}/bids`);
+  let rounds;
+  try {
+    rounds = await getJson(`${base}/bids`);
+  } catch (error) {
+    if (error.status !== 403) throw error;
+    view.append(message("Bid rounds are for micro-enterprises (MEs); your wallet is not one."));
+    view.append(await proposedSection(emc, me));
+    return;
+  }
   const now = Date.now();
   const open = rounds.filter((r) => new Date(r.reveal_deadline).getTime() > now && !r.decided_at);
   const box = section("Open bid rounds");
@@ -344,16 +362,28 @@ export async function showNode(view, selected) {
         ["Bids so far", count(round.bidder_count)],
       ]),
     );
-    card.append(committing ? bidForm(emc, round, me) : revealBox(emc, round, me));
     const kept = savedBids()[bidKey(emc.address, round.id, me)];
-    if (committing && kept) card.append(savedBidBox(kept), revealNote(round));
+    if (committing) card.append(bidForm(emc, round, me));
+    if (committing && kept) card.append(savedBidBox(kept));
+    if (!committing || kept) {
+      // The chain decides when revealing opens (its clock, not this computer's): a reveal
+      // sent too early is refused with the time it opens, and nothing changes.
+      card.append(el("h4", "Reveal your bid"), revealNote(round), revealBox(emc, round, me));
+    }
     box.append(card);
   }
-  view.append(box, await proposedSection(emc, me));
+  view.append(box);
+  try {
+    view.append(await proposedSection(emc, me));
+  } catch (error) {
+    if (error.status !== 403) throw error;
+    // A node that is not a member yet bids to join; the EMC's versions are its members'.
+    view.append(section("Proposed share versions", message("You are not a member of this EMC yet: its share versions are for its members. Bid to join it above.")));
+  }
 }
 
 function revealNote(round) {
-  return message(`Reveal it between ${dateTime(round.commit_deadline)} and ${dateTime(round.reveal_deadline)} on this page.`);
+  return message(`Reveal it after bidding closes, ${dateTime(round.commit_deadline)}, and before ${dateTime(round.reveal_deadline)}.`);
 }
 
 export { fromHex };

@@ -92,7 +92,7 @@ export async function showOperator(view) {
   };
   previewButton.addEventListener("click", async () => {
     try {
-      const answer = await postJson("/emcs/terms-preview", scores());
+      const answer = await postJson("/platform/terms-preview", scores());
       setStatus(status, "");
       const t = answer.terms;
       preview.replaceChildren(
@@ -130,7 +130,7 @@ export async function showOperator(view) {
     body.owner = owner.value;
     body.metadata = text ? toHex(keccak256(utf8(text))) : `0x${"00".repeat(32)}`;
     await panel.run(
-      () => postJson("/emcs/tx/register", body),
+      () => postJson("/platform/tx/register-emc", body),
       async (answer) => {
         const created = ((answer.receipt || {}).events || []).find((e) => e.event === "EmcCreated");
         if (created) {

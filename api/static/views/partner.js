@@ -11,6 +11,7 @@ import {
 import { signedInAddress } from "../lib/session.js";
 import { txPanel } from "../lib/tx.js";
 import { header, needSignIn } from "./common.js";
+import { proposedSection } from "./node.js";
 
 const MONTH = new Intl.DateTimeFormat("en-GB", { month: "short", year: "numeric", timeZone: "UTC" });
 
@@ -105,7 +106,7 @@ export async function showPartner(view, selected) {
         details.append(list2);
         signers.append(details);
       } else {
-        signers.append(el("p", `${v.party_count} parties must sign by ${date(v.deadline)}; see the Node view for who has.`, "muted"));
+        signers.append(el("p", `${v.party_count} parties must sign by ${date(v.deadline)}; who has is below.`, "muted"));
       }
       return [`Version ${v.id}`, STATUS_NAMES[v.status] || v.status, list, signers, activated ? dateTime(activated.block_time) : "—"];
     });
@@ -117,6 +118,9 @@ export async function showPartner(view, selected) {
         : message("No version names you yet."),
     ),
   );
+
+  // A version waiting for signatures: its change, who has signed, and signing it.
+  view.append(await proposedSection(emc, me));
 
   // Credited per period, and the chart over the months.
   const periods = statement.periods.map((p) => {
@@ -140,12 +144,7 @@ export async function showPartner(view, selected) {
             periods.map((p) => ({ label: p.time ? MONTH.format(new Date(p.time * 1000)) : `Period ${p.period}`, value: p.earned, text: money(p.earned) })),
           )
         : null,
-      provider
-        ? facts([
-            ["Credited in all", money(provider.earned_fen)],
-            ["Paid to you", money(provider.paid_fen)],
-          ])
-        : null,
+      provider ? facts([["Credited to you in all", money(provider.earned_fen)]]) : null,
     ),
   );
 }

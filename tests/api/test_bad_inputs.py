@@ -325,15 +325,15 @@ def test_wrong_method_on_a_path_with_two_routes_names_both(
     assert (response.status_code, response.headers["allow"]) == (405, "GET, POST")
 
 
-def test_wrong_method_on_a_literal_path_is_405_not_the_templates_422(auditor: TestClient) -> None:
-    # GET /tx/raw would match GET /tx/{tx_hash}; /tx/raw is a path of its own (POST only).
-    response = auditor.get("/tx/raw")
+def test_wrong_method_on_a_literal_path_is_405_naming_what_it_allows(auditor: TestClient) -> None:
+    # POST /tx relays a signed transaction; GET /tx/{tx_hash} is another path.
+    response = auditor.get("/tx")
     assert (response.status_code, response.headers["allow"]) == (405, "POST")
     assert response.json() == {
-        "detail": "GET is not allowed at '/tx/raw'; use POST.",
+        "detail": "GET is not allowed at '/tx'; use POST.",
         "error": "MethodNotAllowedError",
     }
-    assert auditor.options("/tx/raw").headers["allow"] == "POST"
+    assert auditor.options("/tx").headers["allow"] == "POST"
 
 
 def test_malformed_transaction_hash_is_422_naming_its_form(auditor: TestClient) -> None:

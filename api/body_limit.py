@@ -8,6 +8,9 @@ arrived passes the limit. The answer has the gateway's error shape and says the 
 
 from __future__ import annotations
 
+from typing import Any
+
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.models import ErrorPublic
@@ -101,3 +104,30 @@ async def _refuse(send: Send, error: RequestTooLargeError) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def install_body_limit(app: FastAPI, max_bytes: int = MAX_BODY_BYTES) -> None:
+    """Refuse bodies over ``max_bytes`` (413), and say so in the OpenAPI document of every
+    operation that takes a body."""
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_bytes)
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = build()
+        for item in document.get("paths", {}).values():
+            for operation in item.values():
+                if isinstance(operation, dict) and "requestBody" in operation:
+                    operation.setdefault("responses", {}).setdefault(
+                        "413",
+                        {
+                            "description": f"The body is over {max_bytes:,} bytes.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ErrorPublic"}
+                                }
+                            },
+                        },
+                    )
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -9,7 +9,9 @@ new deployment).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request, status
@@ -21,10 +23,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from web3.exceptions import BadFunctionCallOutput
 
-from api.body_limit import MAX_BODY_BYTES, BodyLimitMiddleware
+from api.body_limit import install_body_limit
 from api.deps import app_settings, index_provider, ledger_provider
 from api.index import IndexUnavailableError
-from api.inputs import ADDRESS_ERROR
+from api.inputs import ADDRESS_ERROR, PATTERN_FORMS
 from api.models import ErrorPublic
 from rdh_chain.exceptions import (
     AccessDeniedError,
@@ -157,16 +159,32 @@ def _problem(error: Mapping[str, Any]) -> str:
     short prefix (a path segment may be 100 KB long)."""
     where, *names = error.get("loc", ("request",))
     name = ".".join(str(n) for n in names) or str(where)
+    context = error.get("ctx") or {}
     if error.get("type") == ADDRESS_ERROR:  # the SDK's message names the address
-        return str((error.get("ctx") or {}).get("reason", "not an address"))
+        return str(context.get("reason", "not an address"))
+    if error.get("type") == "string_pattern_mismatch":
+        pattern = str(context.get("pattern", ""))
+        form = PATTERN_FORMS.get(pattern, f"text matching {pattern}")
+        return f"{name} ({where}): expected {form}, got {shown(error.get('input'))}"
     return f"{name} ({where}): {error.get('msg', 'invalid')}"
 
 
 def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     # FastAPI's own checks (a version id that is not a number...) get the same body shape.
     assert isinstance(exc, RequestValidationError)
-    error = InvalidInputError("; ".join(_problem(e) for e in exc.errors()) + ".")
+    if (wrong_method := _other_method(request)) is not None:
+        return wrong_method
+    # A parameter that a route and its dependencies both declare is checked (and refused)
+    # once for each: say it once, as the first declaration names it.
+    problems: dict[tuple[Any, ...], str] = {}
+    for e in exc.errors():
+        problems.setdefault(tuple(e.get("loc", ())), _problem(e))
+    error = InvalidInputError("; ".join(problems.values()) + ".")
     return _answer(status.HTTP_422_UNPROCESSABLE_CONTENT, error)
+
+
+# What FastAPI raises (a 400) when it cannot decode a body it was to read as JSON.
+_FASTAPI_BODY_ERROR = "There was an error parsing the body"
 
 
 class NoSuchRouteError(NotFoundError):
@@ -183,6 +201,7 @@ def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     path = shown(request.url.path)
     code = exc.status_code
+    headers = exc.headers
     if isinstance(exc.detail, dict):
         content: Any = exc.detail
     elif code == status.HTTP_404_NOT_FOUND:
@@ -191,14 +210,87 @@ def _http_error(request: Request, exc: Exception) -> Response:
             error=NoSuchRouteError.__name__,
         ).model_dump()
     elif code == status.HTTP_405_METHOD_NOT_ALLOWED:
-        allowed = (exc.headers or {}).get("Allow", "GET")
+        allowed = _allowed_methods(request) or (exc.headers or {}).get("Allow", "GET")
+        headers = {**(exc.headers or {}), "Allow": allowed}
         content = ErrorPublic(
             detail=f"{request.method} is not allowed at {path}; use {allowed}.",
             error=MethodNotAllowedError.__name__,
         ).model_dump()
+        return JSONResponse(content, status_code=code, headers=headers)
+    elif code == status.HTTP_400_BAD_REQUEST and exc.detail == _FASTAPI_BODY_ERROR:
+        # Bytes that are not UTF-8 text: a malformed body like any other, a 422.
+        code = status.HTTP_422_UNPROCESSABLE_CONTENT
+        content = ErrorPublic(
+            detail="The request body is not JSON text (UTF-8); send the route's fields as a "
+            "JSON object (see /docs).",
+            error=InvalidInputError.__name__,
+        ).model_dump()
     else:
         content = ErrorPublic(detail=str(exc.detail), error=type(exc).__name__).model_dump()
-    return JSONResponse(content, status_code=code, headers=exc.headers)
+    return JSONResponse(content, status_code=code, headers=headers)
+
+
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+@dataclass(frozen=True)
+class _PathMethods:
+    """The methods the OpenAPI document gives each path template."""
+
+    templates: tuple[tuple[re.Pattern[str], bool, frozenset[str]], ...]  # (regex, literal, ..)
+
+    @classmethod
+    def of(cls, document: Mapping[str, Any]) -> _PathMethods:
+        templates = []
+        for path, item in document.get("paths", {}).items():
+            methods = frozenset(m.upper() for m in item if m in _HTTP_METHODS)
+            parts = re.split(r"(\{[^}]+\})", path)
+            regex = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
+            templates.append((re.compile(f"^{regex}$"), "{" not in path, methods))
+        return cls(tuple(templates))
+
+    def at(self, path: str, *, literal_only: bool = False) -> frozenset[str]:
+        found: set[str] = set()
+        for regex, literal, methods in self.templates:
+            if (literal or not literal_only) and regex.match(path):
+                found |= methods
+        return frozenset(found)
+
+
+def _path_methods(request: Request) -> _PathMethods:
+    state = request.app.state
+    table: _PathMethods | None = getattr(state, "path_methods", None)
+    if table is None:  # the routes are all there by the first request
+        table = _PathMethods.of(request.app.openapi())
+        state.path_methods = table
+    return table
+
+
+def _allowed_methods(request: Request) -> str:
+    """The methods the document gives the request's path: those of the path itself if it is
+    one of the document's literal paths, else of every template matching it (Starlette's 405
+    names only the first route's, though a path may have a GET route and a POST route)."""
+    table = _path_methods(request)
+    path = request.url.path
+    return ", ".join(sorted(table.at(path, literal_only=True) or table.at(path)))
+
+
+def _other_method(request: Request) -> JSONResponse | None:
+    """405 when the path is one of the document's own paths (``/tx/raw``) without this
+    method, although a template of another route also matches it (``/tx/{tx_hash}``)."""
+    methods = _path_methods(request).at(request.url.path, literal_only=True)
+    if not methods or request.method in methods:
+        return None
+    allowed = ", ".join(sorted(methods))
+    body = ErrorPublic(
+        detail=f"{request.method} is not allowed at {shown(request.url.path)}; use {allowed}.",
+        error=MethodNotAllowedError.__name__,
+    )
+    return JSONResponse(
+        body.model_dump(),
+        status_code=status.HTTP_405_METHOD_NOT_ALLOWED,
+        headers={"Allow": allowed},
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -210,4 +302,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BadFunctionCallOutput, _contracts_gone)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    install_body_limit(app)

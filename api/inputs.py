@@ -35,7 +35,9 @@ from rdh_chain.limits import UINT256, Limit
 from rdh_chain.types import TOTAL_BPS
 from rdh_chain.validation import (
     AMOUNT_FORM,
+    AMOUNT_PATTERN,
     COUNT_FORM,
+    COUNT_PATTERN,
     format_amount,
     parse_amount,
     parse_count,
@@ -44,6 +46,9 @@ from rdh_chain.validation import (
 
 ADDRESS_PATTERN = r"^0x[0-9a-fA-F]{40}$"
 ADDRESS_FORM = "0x followed by 40 hex digits"
+HEX32_PATTERN = r"^0x[0-9a-fA-F]{64}$"  # a hash or another bytes32
+# What a parameter's pattern asks for, in the words a refusal uses.
+PATTERN_FORMS = {ADDRESS_PATTERN: ADDRESS_FORM, HEX32_PATTERN: "0x followed by 64 hex digits"}
 # Stand-ins the OpenAPI document replaces with the deployment's first EMC and its admin (a
 # registered member); without a deployment record they stay, as well-formed addresses.
 EMC_EXAMPLE = "0x00000000000000000000000000000000000e3c01"
@@ -136,8 +141,11 @@ class RmbAmount(_TextNumber):
         return parse_amount(value, "", self.limit, positive=self.positive)
 
     def describe(self) -> dict[str, Any]:
+        more = "more than 0 and " if self.positive else ""
         return {
-            "description": f"RMB: {AMOUNT_FORM}; at most {format_amount(self.limit.max)} RMB.",
+            "description": f"RMB: {AMOUNT_FORM}; {more}at most {format_amount(self.limit.max)} "
+            "RMB.",
+            "pattern": AMOUNT_PATTERN,
             "examples": ["1,234.56"],
         }
 
@@ -154,6 +162,7 @@ class Count(_TextNumber):
     def describe(self) -> dict[str, Any]:
         return {
             "description": f"A whole number: {COUNT_FORM}; at most {self.limit.max:,}.",
+            "pattern": COUNT_PATTERN,
             "examples": ["20,000"],
         }
 

@@ -64,7 +64,6 @@ _TAGS = [
         "settlements), relayed signed transactions and their receipts.",
     },
     {"name": "reports", "description": "Period reports' typed data for auditors to attest."},
-    {"name": "audit", "description": "History exports, statement charts and verification."},
 ]
 
 

@@ -17,15 +17,17 @@ from eth_typing import ChecksumAddress
 from api.index import IndexView
 from api.page_models import AsOfPublic
 from rdh_chain.contracts import EmcClient
+from rdh_chain.contracts.emc import SHARE_FIELDS
 from rdh_chain.events import Decoded
 from rdh_chain.exceptions import NotFoundError
 from rdh_chain.history import HistoryFilter, HistoryRow, build_history, filter_rows
 from rdh_chain.index import queries
+from rdh_chain.ledger import MemberShare
 from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.profiles import ProfileStore, match_profiles
 from rdh_chain.statements import Statement, build_statement, provider_accounts
 from rdh_chain.structs import struct_from_abi
-from rdh_chain.types import Position
+from rdh_chain.types import CapitalHolding, Departure, Position, ShareClass, Totals
 from rdh_chain.validation import to_address
 
 # The events that give a row its EMC and period, whoever the row is about.
@@ -131,6 +133,55 @@ def member_history(
 def emc_events(view: IndexView, emc: ChecksumAddress, block: int) -> list[Decoded]:
     """The events of ``emc`` (those it emitted and those about it) up to ``block``."""
     return queries.decoded_logs(view.session, emc=emc, upto_block=block)
+
+
+def member_shares(
+    emcs: list[EmcClient], account: ChecksumAddress, block: int, *, every: bool
+) -> list[MemberShare]:
+    """What ``account`` is promised, paid, can claim now, holds and was given notice of in
+    each of ``emcs``, read at ``block`` in two JSON-RPC batches (what ``Ledger.share`` reads
+    a view at a time); ``every``: keep EMCs that never named it too (else, as
+    ``Ledger.shares``, those with basis points, a position or capital only)."""
+    first = PinnedReads(emcs[0].w3, block) if emcs else None
+    for emc in emcs:
+        assert first is not None
+        first.add(emc, "activeVersionId")
+        first.add(emc, "accountOf", account)
+        first.add(emc, "capitalOf", account)
+        first.add(emc, "departureOf", account)
+        first.add(emc, "totals")
+    values = [] if first is None else first.execute()
+    rows = [values[i * 5 : i * 5 + 5] for i in range(len(emcs))]
+    second = PinnedReads(emcs[0].w3, block) if emcs else None
+    wanted = []
+    for emc, (active, *_rest) in zip(emcs, rows, strict=True):
+        if int(active):
+            assert second is not None
+            second.add(emc, "shareOf", int(active), account)
+            wanted.append(emc.address)
+    found = dict(zip(wanted, [] if second is None else second.execute(), strict=True))
+    out = []
+    for emc, (active, position, capital, departure, totals) in zip(emcs, rows, strict=True):
+        raw = found.get(emc.address)
+        bps = {} if raw is None else {c: int(raw[SHARE_FIELDS[c]]) for c in ShareClass}
+        notice = struct_from_abi(Departure, departure)
+        share = MemberShare(
+            emc.address,
+            account,
+            int(active),
+            {c: n for c, n in bps.items() if n},
+            struct_from_abi(Position, position),
+            struct_from_abi(
+                CapitalHolding,
+                {**capital["held"], "value": capital["value"], "poolShare": capital["poolShare"]},
+            ),
+            notice,
+            notice.given and notice.effective(struct_from_abi(Totals, totals).periods),
+        )
+        named = share.bps or share.position != Position(0, 0, 0, 0) or share.capital.invested
+        if every or named:
+            out.append(share)
+    return out
 
 
 def statement(

@@ -20,8 +20,9 @@ from rdh_chain.tx import UnsignedTx
 _HEX32 = r"^0x[0-9a-fA-F]{64}$"
 _ADDRESS = r"^0x[0-9a-fA-F]{40}$"
 _HEX = r"^0x([0-9a-fA-F]{2})*$"
-# The largest raw transaction relayed: a settlement with an attestation is under 1 KB.
-MAX_RAW_TX_CHARS = 64 * 1024
+# The largest raw transaction relayed: a settlement with an attestation is under 1 KB. Half
+# the gateway's body limit, so that a raw transaction the schema allows is never a 413.
+MAX_RAW_TX_CHARS = 32 * 1024
 
 Bytes32Text = Annotated[
     str,
@@ -115,7 +116,7 @@ class VersionSignaturesPublic(_Public):
 
 class UnsignedTxPublic(_Public):
     """A transaction for the signed-in wallet to sign and send: pass it as is to
-    ``eth_sendTransaction`` (EIP-1193), or sign it and post the raw bytes to ``/tx/raw``.
+    ``eth_sendTransaction`` (EIP-1193), or sign it and post the raw bytes to ``/tx``.
 
     Quantities are 0x-hex, as JSON-RPC takes them; the gas was estimated from this wallet
     against the latest block, so it succeeds unless the state moves first."""
@@ -140,14 +141,14 @@ class CommitBidInput(_Input):
     """A sealed bid's commitment (``rdh_chain.bids.bid_commitment``, computed in the
     bidder's browser: the bid and its salt are not sent before the reveal)."""
 
-    round_id: int = Field(ge=1, le=2**256 - 1)
+    round_id: int = Field(ge=1, le=2**32 - 1)
     commitment: Bytes32Text
 
 
 class RevealBidInput(_Input):
     """The bid a commitment sealed, with its salt."""
 
-    round_id: int = Field(ge=1, le=2**256 - 1)
+    round_id: int = Field(ge=1, le=2**32 - 1)
     undertaken_users: Annotated[int, Count(limits.BID_USERS)]
     undertaken_revenue: Annotated[int, RmbAmount(limits.BID_REVENUE)]
     ask_bps: int = Field(ge=0, le=10_000, description="The share asked for, in basis points.")
@@ -166,7 +167,10 @@ class AttestationInput(_Input):
     (``POST /emcs/{address}/reports/typed-data``)."""
 
     auditor: AddressText
-    deadline: int = Field(ge=1, le=2**256 - 1, description="The typed data's deadline (Unix).")
+    # At most 9999-12-31 (a JSON number that clients' floats still hold exactly).
+    deadline: int = Field(
+        ge=1, le=253_402_300_799, description="The typed data's deadline (Unix time)."
+    )
     signature: SignatureText
 
 

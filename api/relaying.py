@@ -75,6 +75,10 @@ class VersionClosedError(RelayError):
     """The version can no longer be signed or activated (409)."""
 
 
+class DeadlinePassedError(RelayError):
+    """A deadline already behind the chain's latest block (409)."""
+
+
 class RelayRefusedError(InvalidInputError):
     """A raw transaction the gateway will not relay (422)."""
 
@@ -110,6 +114,7 @@ class _TxFields:
     to: ChecksumAddress | None
     data: HexStr
     value: int
+    nonce: int
 
 
 @dataclass(frozen=True)
@@ -415,6 +420,13 @@ def relay_raw(ledger: Ledger, viewer: ChecksumAddress, raw: str) -> HexBytes:
             f"This transaction goes to {tx.to or 'no address (a contract creation)'}, which is "
             "not one of this ledger's contracts; the gateway relays only transactions to them."
         )
+    expected = int(ledger.w3.eth.get_transaction_count(sender, "pending"))
+    if tx.nonce != expected:
+        why = "it was sent already" if tx.nonce < expected else "one before it is missing"
+        raise RelayRefusedError(
+            f"This transaction's nonce is {tx.nonce}, but {sender}'s next is {expected}: "
+            f"{why}; build the transaction again (POST .../tx/...) and sign that."
+        )
     call: TxParams = {"from": sender, "to": tx.to, "data": tx.data, "value": Wei(tx.value)}
     try:
         ledger.w3.eth.call(call)
@@ -439,17 +451,19 @@ def _decoded_tx(payload: HexBytes) -> _TxFields:
             to=ChecksumAddress(to_checksum_address(to)) if to else None,
             data=HexStr("0x" + bytes(fields.get("data", b"")).hex()),
             value=int(fields.get("value", 0)),
+            nonce=int(fields["nonce"]),
         )
     items = rlp.decode(bytes(payload))
     if not isinstance(items, list) or len(items) != 9:
         raise ValueError("a legacy transaction has 9 fields")
-    _nonce, _price, _gas, to_raw, value, data, v_raw, _r, _s = (bytes(i) for i in items)
+    nonce, _price, _gas, to_raw, value, data, v_raw, _r, _s = (bytes(i) for i in items)
     v = int.from_bytes(v_raw, "big")
     return _TxFields(
         chain_id=(v - 35) // 2 if v >= 35 else None,  # EIP-155; 27/28 binds no chain
         to=ChecksumAddress(to_checksum_address(to_raw)) if to_raw else None,
         data=HexStr("0x" + data.hex()),
         value=int.from_bytes(value, "big"),
+        nonce=int.from_bytes(nonce, "big"),
     )
 
 
@@ -564,6 +578,7 @@ def tx_hash_bytes(text: str) -> bytes:
 
 
 __all__ = [
+    "DeadlinePassedError",
     "RelayError",
     "RelayRefusedError",
     "RelayState",

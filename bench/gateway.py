@@ -35,10 +35,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
 from rich.table import Table
 from web3 import Web3
 
+from api.auth.deps import SESSION_COOKIE
 from bench.history import History
 from bench.report import Goal
 from rdh_chain.chain import free_port
@@ -167,9 +170,24 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def _get(url: str, timeout: float = 10.0) -> tuple[int, bytes]:
+def sign_in(base: str, account: LocalAccount) -> str:
+    """Sign in to the gateway at ``base`` as ``account`` (EIP-4361, as a browser wallet
+    does); the ``Cookie`` header value of the session."""
+    # The tests' helper: the siwe package's message, signed with eth-account.
+    from tests.api.auth_helpers import sign_in as siwe_sign_in
+
+    with httpx.Client(base_url=base, timeout=120) as client:  # a loaded machine is slow
+        siwe_sign_in(client, account)
+        token = client.cookies.get(SESSION_COOKIE)
+    if token is None:
+        raise RuntimeError(f"signing in to {base} set no {SESSION_COOKIE} cookie")
+    return f"{SESSION_COOKIE}={token}"
+
+
+def _get(url: str, timeout: float = 10.0, cookie: str | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as answer:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
             return int(answer.status), answer.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
@@ -241,7 +259,9 @@ def load(url: str, connections: int, seconds: float, headers: Sequence[str] = ()
     return result
 
 
-def visible_lags(base: str, history: History, samples: int = VISIBLE_SAMPLES) -> list[float]:
+def visible_lags(
+    base: str, history: History, cookie: str, samples: int = VISIBLE_SAMPLES
+) -> list[float]:
     """Seconds from a mined ``addMember`` to its row in ``GET /members/{a}/history``."""
     operator = history.operator
     operator.forget_nonces()
@@ -259,7 +279,7 @@ def visible_lags(base: str, history: History, samples: int = VISIBLE_SAMPLES) ->
         deadline = mined + VISIBLE_TIMEOUT_S
         url = f"{base}/members/{account.address}/history"
         while True:
-            status, body = _get(url)
+            status, body = _get(url, cookie=cookie)
             if status == 200 and json.loads(body)["total"] > 0:
                 break
             if time.perf_counter() > deadline:
@@ -316,18 +336,22 @@ def measure(
             finally:
                 db.close()
             with gateway(settings, index_url, workers, log) as (base, pid):
+                assert history.operator.sender is not None
+                # The registry's admin: an overseer, who reads every EMC and member page.
+                cookie = sign_in(base, history.operator.sender.account)
+                headers = [f"Cookie: {cookie}"]
                 average = " ".join(f"{x:.2f}" for x in os.getloadavg())
                 loads = []
                 for name, path in paths.items():
                     started = time.perf_counter()
-                    status, _ = _get(base + path, timeout=120)
+                    status, _ = _get(base + path, timeout=120, cookie=cookie)
                     cold_ms = round((time.perf_counter() - started) * 1000, 1)
                     if status != 200:
                         raise RuntimeError(f"{name}: {base + path} answered {status}")
                     for connections in CONNECTIONS:
                         log(f"{name} at {connections} connections")
                         cpu = cpu_seconds(pid)
-                        got = load(base + path, connections, seconds)
+                        got = load(base + path, connections, seconds, headers)
                         cpu = cpu_seconds(pid) - cpu
                         cpu_us = round(cpu / max(1, got["answered"]) * 1e6)
                         loads.append(
@@ -346,7 +370,7 @@ def measure(
                             )
                         )
                 log(f"transaction to visible row: {VISIBLE_SAMPLES} transactions")
-                visible = visible_lags(base, history)
+                visible = visible_lags(base, history, cookie)
     return GatewayResults(workers, tuple(loads), tuple(visible), average)
 
 
@@ -440,7 +464,8 @@ def write(output: Path, results: GatewayResults) -> None:
     document: dict[str, Any] = {}
     if output.exists():
         document = json.loads(output.read_text(encoding="utf-8"))
-    document["gateway"] = results.record()
+    # Keeps what else is there (the relay's rows, bench.relay).
+    document["gateway"] = {**document.get("gateway", {}), **results.record()}
     document["gateway_details"] = results.details()
     output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 

@@ -502,7 +502,10 @@ def _selection(
         if value is not None and value < 1:
             raise InvalidInputError(f"Periods are numbered from 1; {value} is not a period.")
     if last is not None and first > last:
-        raise InvalidInputError(f"The range {first}..{last} is empty: --from must not exceed --to.")
+        raise InvalidInputError(
+            f"The range {first}..{last} is empty: the first period must not come after the last "
+            "(--from and --to; from_period and to_period in the gateway)."
+        )
     if first > settled:
         which = (
             f"period {first}"

@@ -37,6 +37,9 @@ AMOUNT_FORM = (
     "three: 1234, 1234.56 or 1,234,567.89"
 )
 COUNT_FORM = "use whole digits and, if you like, commas between groups of three: 20000 or 20,000"
+# The same forms as JSON Schema patterns (surrounding spaces allowed), for the gateway's schema.
+AMOUNT_PATTERN = rf"^\s*{_AMOUNT.pattern}\s*$"
+COUNT_PATTERN = rf"^\s*{_COUNT.pattern}\s*$"
 # More digits than any uint256 has; longer input is refused without converting it.
 _MAX_DIGITS = 80
 

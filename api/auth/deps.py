@@ -8,17 +8,20 @@ A session keeps the roles read from the registry at sign-in and the block they w
 at. They are read again when they may have changed: when the index's member row of the
 wallet was updated after that block (a role granted, revoked or renounced, a suspension, a
 reinstatement), or, without a usable index, once ``RDH_AUTH_RECHECK_SECONDS`` have passed.
+A process asks the index about one session at most every ``RDH_AUTH_INDEX_CHECK_SECONDS``
+(1 s): a change shows after the index's lag plus that.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from eth_typing import ChecksumAddress
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.auth.errors import ForbiddenError, NotSignedInError
@@ -26,6 +29,7 @@ from api.auth.roles import Standing, read_standing
 from api.auth.settings import AuthSettings, Site, site_for, store_url_for
 from api.auth.store import AuthStore, StoredSession
 from api.deps import EmcDep, index_provider, ledger_provider
+from api.inputs import AccountAddressPath, EmcAddressPath, MemberAddressPath
 from api.models import ErrorPublic
 from rdh_chain.config import Settings
 from rdh_chain.contracts import EmcClient
@@ -38,6 +42,7 @@ from rdh_chain.validation import to_address
 SESSION_COOKIE = "rdh_session"
 # Roles that read every EMC and every member's pages.
 OVERSEERS = frozenset({Role.AUDITOR, Role.OPERATOR})
+_MAX_INDEX_CHECKS = 100_000
 _SIGN_IN = "sign in with your wallet (GET /auth/nonce, then POST /auth/siwe)"
 
 
@@ -52,6 +57,10 @@ class AuthState:
     # (EMC, wallet) pairs known to be a party of a version: a version's parties never change,
     # so a wallet found in one stays a member without asking the chain again.
     parties: set[tuple[str, str]] = field(default_factory=set)
+    # Per session token, when this process last asked the index whether its roles changed
+    # (monotonic seconds): at most every ``index_check_seconds``.
+    index_checks: dict[str, float] = field(default_factory=dict)
+    index_check_seconds: float = 1.0
 
     @classmethod
     def of(cls, settings: Settings, auth: AuthSettings) -> AuthState:
@@ -60,6 +69,7 @@ class AuthState:
             store=AuthStore(store_url_for(settings, auth)),
             session_hours=auth.session_hours,
             recheck_seconds=auth.recheck_seconds,
+            index_check_seconds=auth.index_check_seconds,
         )
 
 
@@ -91,8 +101,16 @@ def _viewer(stored: StoredSession) -> Viewer:
     )
 
 
-def _may_have_changed(request: Request, state: AuthState, stored: StoredSession) -> bool:
+def _index_check_due(state: AuthState, token: str) -> bool:
+    last = state.index_checks.get(token)
+    return last is None or time.monotonic() - last >= state.index_check_seconds
+
+
+def _may_have_changed(
+    request: Request, state: AuthState, token: str, stored: StoredSession
+) -> bool:
     """Whether the wallet's roles may differ from the session's (see the module)."""
+    now = time.monotonic()
     try:
         ledger = ledger_provider(request.app.state).get()
         with index_provider(request.app.state).get().session() as session:
@@ -101,9 +119,12 @@ def _may_have_changed(request: Request, state: AuthState, stored: StoredSession)
             if point is None or (point.chain_id, point.registry) != (d.chain_id, d.registry):
                 raise LookupError("the index is not of this deployment")
             rows = queries.members(session, [stored.address])
-        return bool(rows) and rows[0].updated_block > stored.checked_block
     except (RdhChainError, SQLAlchemyError, LookupError, OSError):
         return time.time() - stored.checked_at >= state.recheck_seconds
+    if len(state.index_checks) > _MAX_INDEX_CHECKS:
+        state.index_checks.clear()
+    state.index_checks[token] = now
+    return bool(rows) and rows[0].updated_block > stored.checked_block
 
 
 def _recheck(request: Request, state: AuthState, token: str, stored: StoredSession) -> Viewer:
@@ -118,24 +139,37 @@ def _recheck(request: Request, state: AuthState, token: str, stored: StoredSessi
     )
 
 
-def maybe_signed_in(request: Request) -> Viewer | None:
-    """The signed-in viewer, or None without a session cookie; 401 for one that ended."""
+def _current(request: Request, state: AuthState, token: str, stored: StoredSession) -> Viewer:
+    if _may_have_changed(request, state, token, stored):
+        return _recheck(request, state, token, stored)
+    return _viewer(stored)
+
+
+async def maybe_signed_in(request: Request) -> Viewer | None:
+    """The signed-in viewer, or None without a session cookie; 401 for one that ended.
+
+    On the event loop when it costs microseconds (the SQLite store's read, a session the
+    index was asked about within the last second); in a worker thread when it asks the
+    index, the chain or a PostgreSQL store."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
     state = auth_state(request)
-    stored = state.store.session(token)
+    if state.store.reads_fast:
+        stored = state.store.session(token)
+    else:
+        stored = await run_in_threadpool(state.store.session, token)
     if stored is None:
         raise NotSignedInError(
             f"Your session has ended (logged out or expired); {_SIGN_IN} again.",
             "session_ended",
         )
-    if _may_have_changed(request, state, stored):
-        return _recheck(request, state, token, stored)
-    return _viewer(stored)
+    if not _index_check_due(state, token):
+        return _viewer(stored)
+    return await run_in_threadpool(_current, request, state, token, stored)
 
 
-def signed_in(viewer: Annotated[Viewer | None, Depends(maybe_signed_in)]) -> Viewer:
+async def signed_in(viewer: Annotated[Viewer | None, Depends(maybe_signed_in)]) -> Viewer:
     """The signed-in viewer; 401 ``not_signed_in`` without a session."""
     if viewer is None:
         raise NotSignedInError(f"This needs a signed-in wallet: {_SIGN_IN}.")
@@ -153,14 +187,14 @@ def _held(viewer: Viewer) -> str:
     return ", ".join(held) if held else "no active role"
 
 
-def require_roles(*roles: Role) -> Callable[[Viewer], Viewer]:
+def require_roles(*roles: Role) -> Callable[[Viewer], Awaitable[Viewer]]:
     """A dependency passing viewers that hold one of ``roles`` (active); 403 otherwise."""
     if not roles:
         raise ValueError("require_roles needs at least one role")
     wanted = frozenset(roles)
     names = " or ".join(r.value for r in roles)
 
-    def dependency(viewer: ViewerDep) -> Viewer:
+    async def dependency(viewer: ViewerDep) -> Viewer:
         if viewer.roles & wanted:
             return viewer
         raise ForbiddenError(
@@ -204,31 +238,42 @@ def require_emc_reader(
     )
 
 
-def emc_reader(request: Request, viewer: ViewerDep, emc: EmcDep) -> EmcClient:
-    """The path's EMC, for its members, auditors and operators (403 for anyone else)."""
-    require_emc_reader(viewer, emc, auth_state(request).parties)
+async def emc_reader(request: Request, viewer: ViewerDep, emc: EmcDep) -> EmcClient:
+    """The path's EMC, for its members, auditors and operators (403 for anyone else).
+
+    A coroutine: an overseer, or a member already known as a party, costs no trip to a
+    worker thread (GET /emcs/{a} is a cached read); anyone else is checked there, since
+    that asks the chain."""
+    parties = auth_state(request).parties
+    if viewer.overseer or (emc.address, viewer.address) in parties:
+        return emc
+    await run_in_threadpool(require_emc_reader, viewer, emc, parties)
     return emc
 
 
 EmcReaderDep = Annotated[EmcClient, Depends(emc_reader)]
 
 
-def emc_access(
+async def emc_access(
     request: Request,
     viewer: ViewerDep,
-    address: Annotated[str, Path(description="The EMC's address (0x + 40 hex digits).")],
+    address: EmcAddressPath,
 ) -> ChecksumAddress:
     """The path's EMC address, for its members, auditors and operators: for routes that
-    read the index, so an auditor's request asks the chain nothing (a member's, only until
-    it is known as a party)."""
+    read the index, so an auditor's request (or a member's known as a party) asks the
+    chain nothing and stays on the event loop."""
     emc_address = to_address(address, "EMC address")
     if viewer.overseer:
         return emc_address
     parties = auth_state(request).parties
     if (emc_address, viewer.address) in parties:
         return emc_address
-    emc = ledger_provider(request.app.state).get().emc(emc_address)  # 404 if not an EMC
-    require_emc_reader(viewer, emc, parties)
+
+    def ask_the_chain() -> None:
+        emc = ledger_provider(request.app.state).get().emc(emc_address)  # 404 if not an EMC
+        require_emc_reader(viewer, emc, parties)
+
+    await run_in_threadpool(ask_the_chain)
     return emc_address
 
 
@@ -245,7 +290,7 @@ def capital_reader(
     request: Request,
     viewer: ViewerDep,
     emc: EmcDep,
-    account: Annotated[str, Path(description="The account's address (0x + 40 hex digits).")],
+    account: AccountAddressPath,
 ) -> ChecksumAddress:
     """The path's account, for itself and for the EMC's members, auditors and operators."""
     holder = to_address(account, "account address")
@@ -254,9 +299,9 @@ def capital_reader(
     return holder
 
 
-def member_reader(
+async def member_reader(
     viewer: ViewerDep,
-    address: Annotated[str, Path(description="The member's wallet address.")],
+    address: MemberAddressPath,
 ) -> ChecksumAddress:
     """The path's member, for itself, auditors and operators."""
     return require_self_or_overseer(viewer, address, "member address")

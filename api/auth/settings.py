@@ -32,6 +32,8 @@ class AuthSettings(BaseSettings):
     # How often a session's roles are read again from the chain when no index says whether
     # they changed.
     recheck_seconds: float = Field(default=30.0, ge=0)
+    # How often one process asks the index whether a session's roles changed.
+    index_check_seconds: float = Field(default=1.0, ge=0)
 
 
 class Site:

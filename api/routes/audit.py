@@ -20,7 +20,7 @@ from rdh_chain.statement_render import statement_chart, statement_csv, statement
 from rdh_chain.validation import to_address
 from rdh_chain.verify import verify
 
-# An EMC's members, auditors and operators only, as its history (api.auth.deps).
+# An EMC's files and verification are for its members, auditors and operators.
 router = APIRouter(
     prefix="/emcs",
     tags=["audit"],

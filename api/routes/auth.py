@@ -54,9 +54,10 @@ def sign_in(
     """Checks the message (this gateway's domain and URI, this chain, a nonce from here
     used once, issued within five minutes, not expired) and its signature, reads the
     wallet's roles from the registry, and sets the session cookie (HttpOnly,
-    SameSite=Strict, Secure on https). Refusals are 401s whose ``error`` says why:
-    ``replayed``, ``expired``, ``stale``, ``other_domain``, ``other_uri``,
-    ``other_chain``, ``tampered``, ``bad_signature``, ``unknown_nonce``."""
+    SameSite=Strict, Secure on https), ending the session the browser had before.
+    Refusals are 401s whose ``error`` says why: ``replayed``, ``expired``, ``stale``,
+    ``not_yet_valid``, ``other_domain``, ``other_uri``, ``other_chain``, ``tampered``,
+    ``bad_signature``, ``unknown_nonce``."""
     state = auth_state(request)
     now = datetime.now(UTC)
     parsed = signin.verify(
@@ -68,6 +69,9 @@ def sign_in(
         now=now,
     )
     address = signin.signer(parsed)
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:  # signing in again (perhaps as another wallet) ends the session before
+        state.store.end_session(previous)
     standing = read_standing(ledger, address)
     expires = signin.expiry(parsed, now, state.session_hours)
     roles = tuple(r.value for r in standing.roles)

@@ -8,7 +8,7 @@ from typing import Annotated
 from eth_typing import ChecksumAddress
 from fastapi import APIRouter, Query
 
-from api.auth.deps import ViewerDep
+from api.auth.deps import AUTH_RESPONSES, ViewerDep
 from api.deps import IndexDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES
 from api.models import _Public
@@ -38,7 +38,9 @@ class DirectoryPublic(_Public):
     items: list[DirectoryEntryPublic]
 
 
-@router.get("", summary="Every member with its name", responses=INDEX_RESPONSES)
+@router.get(
+    "", summary="Every member with its name", responses={**INDEX_RESPONSES, **AUTH_RESPONSES}
+)
 def list_members(
     viewer: ViewerDep,
     index: IndexDep,

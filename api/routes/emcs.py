@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from eth_typing import ChecksumAddress
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
-from web3.types import BlockIdentifier
 
 from api import reading
 from api.auth.deps import AUTH_RESPONSES, CAPITAL_ACCESS, EMC_ACCESS, EmcReaderDep
@@ -41,24 +40,23 @@ from rdh_chain.ledger import Ledger
 from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.statement_render import statement_json
 from rdh_chain.structs import struct_from_abi
-from rdh_chain.types import EmcStatus, EmcTerms, Totals
+from rdh_chain.types import (
+    ZERO_ADDRESS,
+    CapitalTotals,
+    Departure,
+    EmcStatus,
+    EmcTerms,
+    Pool,
+    Position,
+    ShareEntry,
+    Totals,
+    Version,
+)
 from rdh_chain.validation import to_address
 
 router = APIRouter(prefix="/emcs", tags=["emcs"], responses=ERROR_RESPONSES)
 
 _UINT256_MAX = 2**256 - 1
-
-
-def _summary(emc: EmcClient, block: BlockIdentifier | None = None) -> EmcPublic:
-    return EmcPublic(
-        address=emc.address,
-        owner=emc.owner(block=block),
-        status=cast(EmcStatusName, emc.status(block=block).name.lower()),
-        terms=TermsPublic.from_sdk(emc.terms(block=block)),
-        totals=TotalsPublic.from_sdk(emc.totals(block=block)),
-        active_version_id=emc.active_version_id(block=block) or None,
-        version_count=emc.version_count(block=block),
-    )
 
 
 def _version(emc: EmcClient, version_id: int, block: int | None = None) -> VersionPublic:
@@ -165,21 +163,23 @@ def _summaries(ledger: Ledger, addresses: list[ChecksumAddress], block: int) -> 
         for view in _SUMMARY_VIEWS:
             reads.add(client, view)
     values = reads.execute()
-    out = []
-    for i, client in enumerate(clients):
-        owner, status, terms, totals, active, count = values[i * 6 : i * 6 + 6]
-        out.append(
-            EmcPublic(
-                address=client.address,
-                owner=owner,
-                status=cast(EmcStatusName, EmcStatus(status).name.lower()),
-                terms=TermsPublic.from_sdk(EmcTerms.from_abi(terms)),
-                totals=TotalsPublic.from_sdk(struct_from_abi(Totals, totals)),
-                active_version_id=int(active) or None,
-                version_count=int(count),
-            )
-        )
-    return out
+    return [
+        _summary_of(client.address, values[i * 6 : i * 6 + 6]) for i, client in enumerate(clients)
+    ]
+
+
+def _summary_of(address: ChecksumAddress, values: list[Any]) -> EmcPublic:
+    """An EMC's summary from its ``_SUMMARY_VIEWS``' values, in that order."""
+    owner, status, terms, totals, active, count = values
+    return EmcPublic(
+        address=address,
+        owner=owner,
+        status=cast(EmcStatusName, EmcStatus(status).name.lower()),
+        terms=TermsPublic.from_sdk(EmcTerms.from_abi(terms)),
+        totals=TotalsPublic.from_sdk(struct_from_abi(Totals, totals)),
+        active_version_id=int(active) or None,
+        version_count=int(count),
+    )
 
 
 def _chain_block(ledger: Ledger, as_of: int | None) -> int:
@@ -314,17 +314,44 @@ async def get_emc(request: Request, emc: EmcReaderDep, index: IndexDep) -> Respo
 
 
 def _detail(ledger: Ledger, emc: EmcClient, block: int | None) -> EmcDetailPublic:
-    summary = _summary(emc, block)
+    """The EMC's detail at ``block`` (the chain's latest when None, read at its number), in
+    three JSON-RPC batches: its views, its active version's, then the parties' notices."""
+    at = int(ledger.w3.eth.block_number) if block is None else block
+    first = PinnedReads(emc.w3, at)
+    for view in (*_SUMMARY_VIEWS, "pool", "capitalTotals"):
+        first.add(emc, view)
+    first.add(emc, "accountOf", ZERO_ADDRESS)  # the development fund's position
+    values = first.execute()
+    summary = _summary_of(emc.address, values[:6])
+    pool, capital, dev_fund = values[6:]
     active = summary.active_version_id
+    version: VersionPublic | None = None
+    departures: dict[ChecksumAddress, Departure] = {}
+    if active is not None:
+        second = PinnedReads(emc.w3, at)
+        second.add(emc, "version", active)
+        second.add(emc, "versionEntries", active)
+        header, raw_entries = second.execute()
+        entries = [struct_from_abi(ShareEntry, e) for e in raw_entries]
+        accounts = {e.account for e in entries} - {ZERO_ADDRESS}
+        parties = sorted(accounts, key=lambda a: int(a, 16))  # as EmcClient.parties
+        version = VersionPublic.from_sdk(
+            struct_from_abi(Version, {**header, "id": active}), entries, parties
+        )
+        third = PinnedReads(emc.w3, at)
+        for party in parties:
+            third.add(emc, "departureOf", party)
+        notices = [struct_from_abi(Departure, d) for d in third.execute()]
+        departures = {p: d for p, d in zip(parties, notices, strict=True) if d.given}
     return EmcDetailPublic(
         **dict(summary),
-        active_version=_version(emc, active, block) if active is not None else None,
-        dev_fund=PositionPublic.from_sdk(ledger.dev_fund(emc, block=block)),
-        pool=PoolPublic.from_sdk(emc.pool(block=block)),
-        capital=CapitalTotalsPublic.from_sdk(emc.capital_totals(block=block)),
-        departures=MemberDeparturePublic.of(
-            ledger.departures(emc, block=block), summary.totals.periods
+        active_version=version,
+        dev_fund=PositionPublic.from_sdk(struct_from_abi(Position, dev_fund)),
+        pool=PoolPublic.from_sdk(
+            struct_from_abi(Pool, {**pool, "excess": pool["excessToDevFund"]})
         ),
+        capital=CapitalTotalsPublic.from_sdk(struct_from_abi(CapitalTotals, capital)),
+        departures=MemberDeparturePublic.of(departures, summary.totals.periods),
     )
 
 

@@ -14,6 +14,7 @@ from api.history_models import HistoryPagePublic, RowKindName
 from api.index import IndexView
 from api.inputs import EMC_EXAMPLE, AccountAddressPath, AddressText, address_query
 from api.models import MemberPublic, MemberSharesPublic
+from rdh_chain.contracts import EmcClient
 from rdh_chain.history import HistoryFilter, RowKind
 from rdh_chain.validation import to_address
 
@@ -49,11 +50,18 @@ def get_member_share(
     where it has been credited; with ``emc``, that EMC is listed even if it names the
     member nowhere (all zero).
     """
+    # Live, at one block: the chain's head, every view of every EMC in two JSON-RPC batches.
+    block = int(ledger.w3.eth.block_number)
     if emc is None:
-        shares = ledger.shares(member.address)
+        clients = [
+            EmcClient(
+                ledger.w3, a, ledger.artifacts, ledger.decoder, event_decoder=ledger.event_decoder
+            )
+            for a in ledger.factory.emcs(block=block)
+        ]
     else:
-        client = ledger.emc(to_address(emc, "EMC address"))
-        shares = [ledger.share(client, member.address)]
+        clients = [ledger.emc(to_address(emc, "EMC address"), block=block)]
+    shares = reading.member_shares(clients, member.address, block, every=emc is not None)
     return MemberSharesPublic.from_sdk(member.address, shares)
 
 

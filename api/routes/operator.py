@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth.deps import Viewer, require_roles
+from api.auth.deps import AUTH_RESPONSES, Viewer, require_roles
 from api.deps import LedgerDep
 from api.errors import ERROR_RESPONSES
 from api.models import TermsPublic, _Public
@@ -18,7 +18,7 @@ from rdh_chain.ledger import Ledger
 from rdh_chain.types import Criteria, Role, Strategy
 from rdh_chain.validation import to_address, to_bytes32
 
-router = APIRouter(prefix="/emcs", tags=["emcs"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/emcs", tags=["emcs"], responses={**ERROR_RESPONSES, **AUTH_RESPONSES})
 
 Operator = Annotated[Viewer, Depends(require_roles(Role.OPERATOR))]
 Score = Annotated[int, Field(ge=0, le=100, description="0-100.")]

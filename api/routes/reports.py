@@ -11,7 +11,7 @@ from api.deps import EmcDep
 from api.errors import ERROR_RESPONSES, NOT_FOUND_RESPONSE
 from api.models import ErrorPublic
 from api.relay_models import ReportTypedDataInput, ReportTypedDataPublic
-from rdh_chain.exceptions import InvalidInputError
+from api.relaying import DeadlinePassedError
 from rdh_chain.types import PeriodReport, Role
 from rdh_chain.validation import to_bytes32
 
@@ -23,6 +23,7 @@ router = APIRouter(
         **NOT_FOUND_RESPONSE,
         401: {"model": ErrorPublic, "description": "Not signed in."},
         403: {"model": ErrorPublic, "description": "Not an auditor."},
+        409: {"model": ErrorPublic, "description": "The deadline has passed on the chain."},
     },
 )
 
@@ -49,7 +50,7 @@ def post_report_typed_data(
     else:
         deadline = int(body.deadline.timestamp())
         if deadline <= latest:
-            raise InvalidInputError(
+            raise DeadlinePassedError(
                 f"deadline {body.deadline.isoformat()} has passed already; give a later one "
                 "(or none, for a day from now)."
             )

@@ -5,10 +5,12 @@ their receipt and the index's rows."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Annotated
 
 from eth_typing import ChecksumAddress
 from fastapi import APIRouter, Depends, Path
+from web3.exceptions import TimeExhausted
 
 from api import reading
 from api.auth.deps import EmcReaderDep, Viewer, ViewerDep, require_roles
@@ -16,6 +18,7 @@ from api.auth.errors import ForbiddenError
 from api.deps import EmcDep, IndexDep, LedgerDep, SettingsDep
 from api.errors import ERROR_RESPONSES, NOT_FOUND_RESPONSE
 from api.index import IndexView
+from api.inputs import HEX32_PATTERN
 from api.models import ErrorPublic
 from api.relay_models import (
     AmountInput,
@@ -49,6 +52,9 @@ _RESPONSES = {
 }
 
 router = APIRouter(tags=["transactions"], responses=_RESPONSES)
+
+# How long POST /tx waits for the receipt before answering "pending".
+RECEIPT_WAIT_SECONDS = 30
 
 Bidder = Annotated[Viewer, Depends(require_roles(Role.ME, Role.PARTNER))]
 
@@ -169,7 +175,7 @@ def _check_allowance(
         )
 
 
-@router.post("/tx/raw", summary="Relay a transaction the signed-in wallet signed")
+@router.post("/tx", summary="Relay a transaction the signed-in wallet signed")
 def post_raw(
     viewer: ViewerDep,
     ledger: LedgerDep,
@@ -180,16 +186,21 @@ def post_raw(
     """Sends a transaction signed by the signed-in wallet, for this chain, to one of this
     ledger's contracts (422 otherwise: another chain id, another signer, another contract).
     It is simulated first: one bound to revert answers its decoded error (409, 403 or 422)
-    and is not sent. Answers once it is mined, with its receipt and decoded events; its
-    index rows follow in ``GET /tx/{hash}`` once the indexer has its block."""
+    and is not sent; so is one whose nonce is not the wallet's next. Answers once it is
+    mined, with its receipt and decoded events (or, after 30 s, ``pending``); its index
+    rows follow in ``GET /tx/{hash}`` once the indexer has its block."""
     tx_hash = relay_raw(ledger, viewer.address, body.raw)
-    ledger.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120, poll_latency=0.05)
+    with suppress(TimeExhausted):  # sent, not mined yet: the answer says "pending"
+        ledger.w3.eth.wait_for_transaction_receipt(
+            tx_hash, timeout=RECEIPT_WAIT_SECONDS, poll_latency=0.05
+        )
     return transaction_status(ledger, index, bytes(tx_hash), _names_of(settings))
 
 
 TxHashPath = Annotated[
     str,
     Path(
+        pattern=HEX32_PATTERN,
         description="The transaction's hash (0x + 64 hex digits).",
         examples=["0x" + "ab" * 32],
     ),

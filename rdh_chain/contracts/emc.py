@@ -408,3 +408,4 @@ _SHARE_FIELDS = {
     ShareClass.VALUE_ADDED: "valueAddedBps",
     ShareClass.DEV_FUND: "devFundBps",
 }
+SHARE_FIELDS = _SHARE_FIELDS  # shareOf's field by class (for batched reads of it)

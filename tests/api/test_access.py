@@ -29,9 +29,14 @@ NOT_SIGNED_IN = (None, 401, "not_signed_in")
 
 @dataclass(frozen=True)
 class Access:
-    path: str  # with {balcony}, {smart_cooking}, {chef}, {me2} filled from the world
+    """How to call a route (``path`` with {balcony}, {smart_cooking}, {chef}, {me2} filled
+    from the world, and a JSON ``body`` for routes that take one), who is refused (with the
+    status and ``error`` code) and who is let through (anyone, by default)."""
+
+    path: str
     refused: tuple[tuple[Who, int, str], ...] = ()
     allowed: tuple[Who, ...] = (None,)  # public by default
+    body: dict[str, object] | None = None
 
     def url(self, world: World) -> str:
         return self.path.format(
@@ -70,6 +75,21 @@ def _member_route(path: str) -> Access:
             ("stranger", 403, "not_yourself"),
         ),
         allowed=("chef", "auditor", "admin"),
+    )
+
+
+def _bidder_route(path: str) -> Access:
+    """A bid of the caller's own in Balcony: for active MEs and partners."""
+    return Access(
+        path,
+        refused=(
+            NOT_SIGNED_IN,
+            ("farm", 403, "missing_role"),  # suspended: no role counts
+            ("stranger", 403, "missing_role"),
+            ("treasury", 403, "missing_role"),
+            ("auditor", 403, "missing_role"),
+        ),
+        allowed=("chef", "owner", "me2"),
     )
 
 
@@ -128,6 +148,40 @@ ROUTES: dict[tuple[str, str], Access] = {
         ),
         allowed=("owner", "me2", "auditor"),
     ),
+    # Relaying (tests/api/test_relay.py has each route's refusals with bodies, on chain).
+    ("GET", "/emcs/{address}/versions/{version_id}/signatures"): _emc_route(
+        BALCONY + "/versions/1/signatures"
+    ),
+    ("POST", "/emcs/{address}/versions/{version_id}/signatures"): _emc_route(
+        BALCONY + "/versions/1/signatures"
+    ),
+    ("POST", "/emcs/{address}/versions/{version_id}/activation"): _emc_route(
+        BALCONY + "/versions/1/activation"
+    ),
+    ("POST", "/emcs/{address}/tx/claim"): _emc_route(BALCONY + "/tx/claim"),
+    ("POST", "/emcs/{address}/tx/approve"): _emc_route(BALCONY + "/tx/approve"),
+    ("POST", "/emcs/{address}/tx/invest"): _emc_route(BALCONY + "/tx/invest"),
+    ("POST", "/emcs/{address}/tx/settle"): _emc_route(BALCONY + "/tx/settle"),
+    # Active MEs and partners bid, in EMCs they are not members of yet.
+    ("POST", "/emcs/{address}/tx/commit-bid"): _bidder_route(BALCONY + "/tx/commit-bid"),
+    ("POST", "/emcs/{address}/tx/reveal-bid"): _bidder_route(BALCONY + "/tx/reveal-bid"),
+    ("POST", "/emcs/{address}/reports/typed-data"): Access(
+        BALCONY + "/reports/typed-data",
+        refused=(
+            NOT_SIGNED_IN,
+            ("me2", 403, "missing_role"),  # its owner, not an auditor
+            ("chef", 403, "missing_role"),
+            ("farm", 403, "missing_role"),
+            ("stranger", 403, "missing_role"),
+        ),
+        allowed=("auditor",),
+    ),
+    # Any signed-in wallet relays its own transactions; a transaction is read by its
+    # sender, auditors and operators (another wallet's refusal: test_relay.py).
+    ("POST", "/tx"): Access("/tx", refused=(NOT_SIGNED_IN,), allowed=("stranger",)),
+    ("GET", "/tx/{tx_hash}"): Access(
+        "/tx/0x" + "ab" * 32, refused=(NOT_SIGNED_IN,), allowed=("chef", "auditor")
+    ),
     ("GET", "/members/{address}"): _member_route("/members/{chef}"),
     ("GET", "/members/{address}/share"): _member_route("/members/{chef}/share"),
     ("GET", "/members/{address}/history"): _member_route("/members/{chef}/history"),
@@ -169,7 +223,8 @@ def call(gateway: FastAPI, world: World) -> Caller:
         with TestClient(gateway) as client:
             if who is not None:
                 sign_in(client, getattr(world, who))
-            answer = client.request("GET" if method == "MOUNT" else method, access.url(world))
+            verb = "GET" if method == "MOUNT" else method
+            answer = client.request(verb, access.url(world), json=access.body)
             ctype = answer.headers.get("content-type", "")
             return answer.status_code, answer.json() if "json" in ctype else {}
 

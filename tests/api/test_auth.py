@@ -136,6 +136,25 @@ def test_message_issued_in_the_future_is_refused(client: TestClient, world: Worl
     assert "clock" in _refused(client, message, sign(world.chef, message), "not_yet_valid")
 
 
+def test_message_valid_only_later_is_refused(client: TestClient, world: World) -> None:
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    message = siwe_message(client, world.chef, not_before=later)
+    assert "valid only from" in _refused(
+        client, message, sign(world.chef, message), "not_yet_valid"
+    )
+
+
+def test_signing_in_again_ends_the_session_before(client: TestClient, world: World) -> None:
+    sign_in(client, world.chef)
+    first = client.cookies[SESSION_COOKIE]
+    sign_in(client, world.owner)
+    assert client.get("/auth/me").json()["address"] == world.owner.address
+    with TestClient(client.app) as other:
+        other.cookies.set(SESSION_COOKIE, first)
+        answer = other.get("/auth/me")
+        assert (answer.status_code, answer.json()["error"]) == (401, "session_ended")
+
+
 def test_message_for_another_domain_is_refused(client: TestClient, world: World) -> None:
     message = siwe_message(client, world.chef, domain="evil.example")
     detail = _refused(client, message, sign(world.chef, message), "other_domain")

@@ -16,10 +16,12 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from starlette.types import Message, Scope
 
+from api.auth.deps import SESSION_COOKIE
 from api.body_limit import MAX_BODY_BYTES
 from api.inputs import Bps
 from api.main import create_app
 from rdh_chain.config import Settings
+from tests.api.auth_helpers import sign_in
 from tests.api.helpers import World
 
 ADDRESS_FORM = "expected 0x followed by 40 hex digits."
@@ -29,10 +31,18 @@ LONG_SHOWN = "'0x" + "a" * 47 + "... (100,000 characters)"
 SHORT_ANSWER = 600
 
 
-def _asgi_get(app: FastAPI, target: str) -> tuple[int, dict[str, Any]]:
+@pytest.fixture
+def auditor(client: TestClient, world: World) -> TestClient:
+    """Signed in as the auditor, who reads every EMC and member: refusals of form, not of
+    access (tests/api/test_access.py has those)."""
+    sign_in(client, world.auditor)
+    return client
+
+
+def _asgi_get(app: FastAPI, target: str, cookies: TestClient) -> tuple[int, dict[str, Any]]:
     """GET ``target`` (path and query) straight through the ASGI interface: httpx refuses URLs
-    over 64 KB, a server on the network need not. The status and the JSON body; the body's
-    length is checked here."""
+    over 64 KB, a server on the network need not. With the cookies of ``cookies``; the
+    status and the JSON body, whose length is checked here."""
     path, _, query = target.partition("?")
     scope: Scope = {
         "type": "http",
@@ -44,7 +54,10 @@ def _asgi_get(app: FastAPI, target: str) -> tuple[int, dict[str, Any]]:
         "raw_path": path.encode(),
         "query_string": query.encode(),
         "root_path": "",
-        "headers": [(b"host", b"testserver")],
+        "headers": [
+            (b"host", b"testserver"),
+            (b"cookie", f"{SESSION_COOKIE}={cookies.cookies[SESSION_COOKIE]}".encode()),
+        ],
         "client": ("127.0.0.1", 1),
         "server": ("testserver", 80),
     }
@@ -77,7 +90,7 @@ def _routes(world: World) -> list[tuple[str, str]]:
         (f"/emcs/{emc}/capital/{{}}", "account address"),
         ("/members/{}", "member address"),
         ("/members/{}/share", "member address"),
-        ("/members/{}/history", "account address"),
+        ("/members/{}/history", "member address"),
         (f"/emcs/{emc}/history?member={{}}", "member address"),
         (f"/members/{world.chef.address}/share?emc={{}}", "EMC address"),
         (f"/members/{world.chef.address}/history?emc={{}}", "EMC address"),
@@ -86,10 +99,10 @@ def _routes(world: World) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("bad", ["smart-cooking", "0x12", "0x" + "g" * 40, "0x" + "a" * 41])
 def test_malformed_address_is_422_naming_the_address_and_its_form(
-    client: TestClient, world: World, bad: str
+    auditor: TestClient, world: World, bad: str
 ) -> None:
     for path, what in _routes(world):
-        response = client.get(path.format(bad))
+        response = auditor.get(path.format(bad))
         assert response.status_code == 422, path
         assert response.json() == {
             "detail": f"{what} {bad!r} is not an Ethereum address: {ADDRESS_FORM}",
@@ -97,9 +110,11 @@ def test_malformed_address_is_422_naming_the_address_and_its_form(
         }, path
 
 
-def test_100_kb_address_is_422_quoting_a_short_prefix(gateway: FastAPI, world: World) -> None:
+def test_100_kb_address_is_422_quoting_a_short_prefix(
+    gateway: FastAPI, auditor: TestClient, world: World
+) -> None:
     for path, what in _routes(world):
-        assert _asgi_get(gateway, path.format(LONG)) == (
+        assert _asgi_get(gateway, path.format(LONG), auditor) == (
             422,
             {
                 "detail": f"{what} {LONG_SHOWN} is not an Ethereum address: {ADDRESS_FORM}",
@@ -108,11 +123,11 @@ def test_100_kb_address_is_422_quoting_a_short_prefix(gateway: FastAPI, world: W
         ), path
 
 
-def test_wrong_checksum_is_422_saying_to_recopy(client: TestClient, world: World) -> None:
+def test_wrong_checksum_is_422_saying_to_recopy(auditor: TestClient, world: World) -> None:
     address = world.smart_cooking
     i = next(i for i, c in enumerate(address) if i > 1 and c.isalpha())
     wrong = address[:i] + address[i].swapcase() + address[i + 1 :]
-    response = client.get(f"/emcs/{wrong}")
+    response = auditor.get(f"/emcs/{wrong}")
     assert (response.status_code, response.json()) == (
         422,
         {
@@ -123,8 +138,11 @@ def test_wrong_checksum_is_422_saying_to_recopy(client: TestClient, world: World
     )
 
 
-def test_100_kb_number_in_the_path_is_422_without_echo(gateway: FastAPI, world: World) -> None:
-    status, body = _asgi_get(gateway, f"/emcs/{world.smart_cooking}/versions/{'9' * 100_000}")
+def test_100_kb_number_in_the_path_is_422_without_echo(
+    gateway: FastAPI, auditor: TestClient, world: World
+) -> None:
+    target = f"/emcs/{world.smart_cooking}/versions/{'9' * 100_000}"
+    status, body = _asgi_get(gateway, target, auditor)
     assert (status, body["detail"]) == (
         422,
         "version_id (path): Unable to parse input string as an integer, exceeded maximum size.",
@@ -132,9 +150,9 @@ def test_100_kb_number_in_the_path_is_422_without_echo(gateway: FastAPI, world: 
 
 
 def test_unknown_route_is_404_in_the_error_shape_quoting_a_short_prefix(
-    gateway: FastAPI,
+    gateway: FastAPI, auditor: TestClient
 ) -> None:
-    assert _asgi_get(gateway, "/" + "x" * 100_000) == (
+    assert _asgi_get(gateway, "/" + "x" * 100_000, auditor) == (
         404,
         {
             "detail": "No route at '/" + "x" * 48 + "... (100,001 characters); the routes are "
@@ -268,3 +286,62 @@ def test_bps_schema_declares_the_range(bodies: TestClient) -> None:
         "examples": [600],
         "title": "Bps",
     }
+
+
+def test_body_that_is_not_utf8_is_422_like_other_malformed_bodies(bodies: TestClient) -> None:
+    response = bodies.post(
+        "/shares", content=b"\xff\xfe{", headers={"content-type": "application/json"}
+    )
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "detail": "The request body is not JSON text (UTF-8); send the route's fields as a "
+            "JSON object (see /docs).",
+            "error": "InvalidInputError",
+        },
+    )
+
+
+def test_body_that_is_not_json_is_422_saying_where(bodies: TestClient) -> None:
+    response = bodies.post("/shares", content=b"{bps", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("1 (body): JSON decode error")
+
+
+def test_sign_in_message_of_8_kb_of_junk_is_422_at_once(client: TestClient) -> None:
+    # The siwe package's ABNF parser spent 17 s of a worker on this; its regular-expression
+    # parser refuses it at once.
+    junk = "0" * 8_000
+    response = client.post("/auth/siwe", json={"message": junk, "signature": "0x" + "ab" * 65})
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("message is not an EIP-4361 sign-in message (")
+
+
+def test_wrong_method_on_a_path_with_two_routes_names_both(
+    auditor: TestClient, world: World
+) -> None:
+    path = f"/emcs/{world.smart_cooking}/versions/1/signatures"
+    response = auditor.delete(path)
+    assert (response.status_code, response.headers["allow"]) == (405, "GET, POST")
+
+
+def test_wrong_method_on_a_literal_path_is_405_not_the_templates_422(auditor: TestClient) -> None:
+    # GET /tx/raw would match GET /tx/{tx_hash}; /tx/raw is a path of its own (POST only).
+    response = auditor.get("/tx/raw")
+    assert (response.status_code, response.headers["allow"]) == (405, "POST")
+    assert response.json() == {
+        "detail": "GET is not allowed at '/tx/raw'; use POST.",
+        "error": "MethodNotAllowedError",
+    }
+    assert auditor.options("/tx/raw").headers["allow"] == "POST"
+
+
+def test_malformed_transaction_hash_is_422_naming_its_form(auditor: TestClient) -> None:
+    response = auditor.get("/tx/0x1234")
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "detail": "tx_hash (path): expected 0x followed by 64 hex digits, got '0x1234'.",
+            "error": "InvalidInputError",
+        },
+    )

@@ -11,10 +11,14 @@ import pytest
 from eth_account import Account
 from fastapi.testclient import TestClient
 
+from api.auth.deps import SESSION_COOKIE, AuthState
 from api.cache import Answer, AnswerCache
 from api.index import IndexProvider, read_only_url
+from api.main import create_app
+from api.models import MemberSharesPublic
 from rdh_chain.index.db import IndexDb
 from rdh_chain.types import Role
+from tests.api.auth_helpers import sign_in
 from tests.api.test_index_routes import Demo, api, demo, sync_index  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("demo")
@@ -227,3 +231,61 @@ def test_cache_drops_the_least_recently_used_past_its_size() -> None:
     assert cache.get("/b?", "v") is None
     assert cache.get("/a?", "v") is not None
     assert cache.get("/c?", "v") is not None
+
+
+# -- live values at one block --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["chef", "admin"])
+def test_member_share_batched_reads_match_the_sdks(api: TestClient, demo: Demo, who: str) -> None:  # noqa: F811
+    account = demo.chef if who == "chef" else demo.cast.admin.address
+    expected = MemberSharesPublic.from_sdk(account, demo.ledger.shares(account))
+    one = MemberSharesPublic.from_sdk(
+        account, [demo.ledger.share(demo.ledger.emc(demo.emc), account)]
+    )
+
+    every = api.get(f"/members/{account}/share")
+    only = api.get(f"/members/{account}/share", params={"emc": demo.emc})
+
+    assert every.status_code == 200
+    assert every.json() == expected.model_dump(mode="json", by_alias=True)
+    assert only.json() == one.model_dump(mode="json", by_alias=True)
+
+
+# -- the session check, cheap per request, still seeing changes ---------------------------
+
+
+def test_a_session_ends_at_once_when_another_worker_logs_it_out(demo: Demo) -> None:  # noqa: F811
+    path = f"/members/{demo.chef}/history"
+    with TestClient(create_app(demo.settings)) as one, TestClient(create_app(demo.settings)) as two:
+        sign_in(one, demo.cast.auditor)
+        two.cookies.set(SESSION_COOKIE, one.cookies[SESSION_COOKIE])
+        first = two.get(path)
+        again = two.get(path)
+
+        one.post("/auth/logout")
+        ended = two.get(path)
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert ended.status_code == 401
+    assert ended.json()["error"] == "session_ended"
+
+
+def test_a_session_sees_a_suspension_once_indexed(demo: Demo) -> None:  # noqa: F811
+    auditor = Account.create()
+    admin = demo.ledger.connect(demo.cast.admin)
+    admin.registry.add_member(auditor.address, Role.AUDITOR)
+    sync_index(demo.index_url, demo.ledger.w3, demo.deployment)
+    path = f"/members/{demo.chef}/history"
+    with TestClient(create_app(demo.settings)) as client:
+        state: AuthState = client.app.state.auth  # type: ignore[attr-defined]
+        state.index_check_seconds = 0  # ask the index on every request
+        sign_in(client, auditor)
+        before = client.get(path)
+
+        admin.registry.suspend(auditor.address)
+        sync_index(demo.index_url, demo.ledger.w3, demo.deployment)
+        after = client.get(path)
+
+    assert before.status_code == 200
+    assert after.status_code == 403

@@ -95,7 +95,7 @@ def test_routes_are_503_when_node_stops_after_ledger_opened(
 ) -> None:
     _deploy_to(spare_node, artifacts, tmp_path)
     client = TestClient(create_app(Settings(rpc_url=spare_node.rpc_url, data_dir=tmp_path)))
-    assert client.get("/emcs").json() == []
+    assert client.get("/emcs").json()["items"] == []
 
     spare_node.stop()
     first, again = client.get("/emcs"), client.get("/health")
@@ -129,6 +129,6 @@ def test_health_recovers_when_chain_restarted_empty_and_deployed_again(
         "Remove the deployment record and deploy again.",
         "error": "DeploymentError",
     }
-    assert (recovered[0].status_code, recovered[0].json()) == (200, [])
+    assert (recovered[0].status_code, recovered[0].json()["items"]) == (200, [])
     assert recovered[1].status_code == 200
     assert recovered[1].json()["deployment"]["registry"] == new.registry

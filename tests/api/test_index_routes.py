@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from web3 import Web3
 from web3.types import RPCEndpoint
 
+from api.auth.settings import AuthSettings
 from api.history_models import RowKindName
 from api.index import IndexProvider
 from api.main import create_app
@@ -585,7 +586,8 @@ def test_a_session_loses_its_role_once_the_index_has_the_suspension(
     url = f"sqlite:///{tmp_path / 'index.sqlite'}"  # the module's index stays as it was
     demo.ledger.forget_nonces()
     sync_index(url, w3, demo.deployment)
-    client = TestClient(create_app(demo.settings, index_url=url))
+    asks_every_time = AuthSettings(index_check_seconds=0)
+    client = TestClient(create_app(demo.settings, index_url=url, auth_settings=asks_every_time))
     auditor = demo.cast.auditor
     sign_in(client, auditor)
     assert client.get(f"/emcs/{demo.emc}/history").status_code == 200

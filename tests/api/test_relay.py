@@ -102,7 +102,7 @@ def _sign_tx(account: LocalAccount, tx: dict[str, str]) -> str:
 
 def _relay(client: TestClient, account: LocalAccount, built: Any) -> dict[str, Any]:
     assert built.status_code == 200, built.text
-    answer = client.post("/tx/raw", json={"raw": _sign_tx(account, built.json())})
+    answer = client.post("/tx", json={"raw": _sign_tx(account, built.json())})
     assert answer.status_code == 200, answer.text
     status: dict[str, Any] = answer.json()
     assert status["state"] == "success"
@@ -332,7 +332,10 @@ def test_claim_is_built_signed_relayed_and_a_second_claim_is_refused(
     # A second claim: nothing is built, and the same signed bytes are not relayed again.
     _error(chef.post(f"/emcs/{world.smart_cooking}/tx/claim"), 409, "EmcNothingToClaim")
     nonce = w3.eth.get_transaction_count(world.chef.address)
-    _error(chef.post("/tx/raw", json={"raw": raw}), 409, "EmcNothingToClaim")
+    _error(chef.post("/tx", json={"raw": raw}), 422, "RelayRefusedError", "sent already")
+    # Signed afresh at the next nonce, it is simulated, refused, and not sent.
+    fresh = _raw_claim(w3, world.chef, world)
+    _error(chef.post("/tx", json={"raw": fresh}), 409, "EmcNothingToClaim")
     assert w3.eth.get_transaction_count(world.chef.address) == nonce
     assert ledger.token.balance_of(world.chef.address) == before + claimable
 
@@ -377,6 +380,7 @@ def _raw_claim(w3: Web3, account: LocalAccount, world: World, **overrides: Any) 
         ("chef", {"chainId": 1}, ["signed for chain 1", "chain 31337"]),
         ("owner", {}, ["signed by", "not by the signed-in wallet"]),
         ("chef", {"to": "0x" + "12" * 20}, ["not one of this ledger's contracts"]),
+        ("chef", {"nonce": 10_000}, ["nonce is 10000", "one before it is missing"]),
     ],
 )
 def test_raw_transactions_not_the_viewers_own_for_this_ledger_are_refused(
@@ -386,7 +390,7 @@ def test_raw_transactions_not_the_viewers_own_for_this_ledger_are_refused(
     raw = _raw_claim(w3, account, world, **overrides)
     nonce = w3.eth.get_transaction_count(account.address)
 
-    answer = gw.client(world.chef).post("/tx/raw", json={"raw": raw})
+    answer = gw.client(world.chef).post("/tx", json={"raw": raw})
 
     _error(answer, 422, "RelayRefusedError", *words)
     assert w3.eth.get_transaction_count(account.address) == nonce
@@ -394,7 +398,7 @@ def test_raw_transactions_not_the_viewers_own_for_this_ledger_are_refused(
 
 @pytest.mark.parametrize("raw", ["0xdeadbeef", "0x" + "00" * 40])
 def test_raw_bytes_that_are_no_transaction_are_refused(gw: Gateway, world: World, raw: str) -> None:
-    answer = gw.client(world.chef).post("/tx/raw", json={"raw": raw})
+    answer = gw.client(world.chef).post("/tx", json={"raw": raw})
     _error(answer, 422, "RelayRefusedError", "not a signed transaction")
 
 
@@ -500,7 +504,7 @@ def test_report_typed_data_refuses_a_past_deadline(gw: Gateway, world: World) ->
             "deadline": "2001-01-01T00:00:00Z",
         },
     )
-    _error(answer, 422, "InvalidInputError", "has passed")
+    _error(answer, 409, "DeadlinePassedError", "has passed")
 
 
 # -- refused wallets: every relaying route has one ---------------------------------------
@@ -574,7 +578,7 @@ REFUSED: dict[tuple[str, str], list[tuple[str | None, int, str]]] = {
         ("owner", 403, "missing_role"),
         ("stranger", 403, "missing_role"),
     ],
-    ("POST", "/tx/raw"): [(None, 401, "not_signed_in")],
+    ("POST", "/tx"): [(None, 401, "not_signed_in")],
     ("GET", "/tx/{tx_hash}"): [(None, 401, "not_signed_in"), ("me2", 403, "not_yourself")],
 }
 _BODY = {
@@ -585,7 +589,7 @@ _BODY = {
     "/emcs/{address}/tx/invest": "amount",
     "/emcs/{address}/tx/settle": "report",
     "/emcs/{address}/reports/typed-data": "report",
-    "/tx/raw": "raw",
+    "/tx": "raw",
 }
 _RELAY_TAGS = {"agreements", "transactions", "reports"}
 
@@ -679,3 +683,17 @@ def test_a_refused_activation_is_kept_and_retried_once_put_right(
     assert retried.status_code == 200, retried.text
     assert retried.json()["activation"]["state"] == "activated"
     assert ledger.emc(world.smart_cooking).version(VERSION_2).status is VersionStatus.ACTIVE
+
+
+def test_a_wrong_method_on_the_signatures_path_allows_both_of_its_methods(
+    gw: Gateway, world: World
+) -> None:
+    answer = gw.client().request("PUT", _signatures_url(world))
+
+    assert answer.status_code == 405
+    assert {"GET", "POST"} <= set(answer.headers["Allow"].split(", "))
+    assert "use GET, POST." in answer.json()["detail"]
+    # /tx is POST only, as documented (GET /tx/{tx_hash} is another path).
+    raw = gw.client().request("PUT", "/tx")
+    assert raw.status_code == 405
+    assert raw.headers["Allow"] == "POST"

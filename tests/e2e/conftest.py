@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 from web3 import Web3
@@ -77,7 +78,7 @@ class E2eWorld:
     settings: Settings
     ledger: Ledger
     cast: demo.DemoCast
-    emc: str
+    emc: ChecksumAddress
     base_url: str
     round_id: int
     proposed_version: int

@@ -122,15 +122,22 @@ def test_readme_examples_run_as_written_beside_the_demo(tmp_path: Path) -> None:
 
     def examples(served: Settings) -> None:
         seen["record"] = RunRecord.load(served.data_dir)
-        seen["done"] = subprocess.run(
-            ["bash", str(script)],
-            cwd=project,
-            env=_second_shell_env(data_dir),
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
+        try:
+            seen["done"] = subprocess.run(
+                ["bash", str(script)],
+                cwd=project,
+                env=_second_shell_env(data_dir),
+                capture_output=True,
+                text=True,
+                # About 50 commands of 1-2 s each on an idle machine; far more when loaded.
+                timeout=1800,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:  # say where it stood
+            shown = exc.stderr.decode() if isinstance(exc.stderr, bytes) else exc.stderr or ""
+            raise AssertionError(
+                f"the examples timed out; the last ones:\n{shown[-3000:]}"
+            ) from exc
 
     run(settings, serve=examples)
 

@@ -40,6 +40,7 @@ from rdh_chain.profiles import ProfileStore
 from rdh_chain.toolchain import Artifact
 from rdh_chain.tx import TxSender
 from rdh_chain.types import EmcStatus, PeriodReport, Role
+from tests.api.auth_helpers import sign_in
 
 
 @pytest.fixture
@@ -144,7 +145,8 @@ def test_run_syncs_the_index_before_serving_and_the_gateway_reads_it(
         # What the gateway process would see: its default index, in the data folder.
         client = TestClient(create_app(served))
         seen["health"] = client.get("/health").json()["index"]
-        emc = client.get("/emcs").json()[0]["address"]
+        emc = client.get("/emcs").json()["items"][0]["address"]
+        sign_in(client, DemoCast.load(served.keystores).auditor)  # history is for auditors
         seen["history"] = client.get(f"/emcs/{emc}/history", params={"kind": "claim"}).json()
 
     run(settings, serve=serve)

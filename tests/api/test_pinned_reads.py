@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from web3 import Web3
 
+from rdh_chain.chain import AnvilNode, connect
 from rdh_chain.ledger import Ledger
 from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.structs import struct_from_abi
@@ -16,8 +16,9 @@ from tests.api.helpers import World
 
 
 @pytest.fixture
-def ledger(world: World, w3: Web3, artifacts: dict[str, Artifact]) -> Ledger:
-    return Ledger(w3, world.deployment, artifacts)
+def ledger(world: World, anvil: AnvilNode, artifacts: dict[str, Artifact]) -> Ledger:
+    # A Web3 of its own: the session's is shared with tests that patch or batch on it.
+    return Ledger(connect(anvil.rpc_url), world.deployment, artifacts)
 
 
 def _read(ledger: Ledger, world: World, block: int) -> list[Any]:

@@ -402,6 +402,10 @@ class VersionPublic(_Public):
     )
     document_hash: str
     entries_hash: str = Field(description="EIP-712 hash of the entries, as the parties sign it.")
+    shares_root: str = Field(
+        description="Root of the version's share tree, which the chain keeps instead of the "
+        "entries: each account proves its share against it (rdh_chain.share_tree)."
+    )
     total_bps: int
     entries: list[ShareEntryPublic] = Field(
         description="By account (the development fund's zero address first), then class."
@@ -424,6 +428,7 @@ class VersionPublic(_Public):
             parties=parties,
             document_hash=_hex(version.document_hash),
             entries_hash=_hex(version.entries_hash),
+            shares_root=_hex(version.shares_root),
             total_bps=sum(e.bps for e in entries),
             entries=[ShareEntryPublic.from_sdk(e) for e in entries],
         )

@@ -17,7 +17,6 @@ from eth_typing import ChecksumAddress
 from api.index import IndexView
 from api.page_models import AsOfPublic
 from rdh_chain.contracts import EmcClient
-from rdh_chain.contracts.emc import SHARE_FIELDS
 from rdh_chain.events import Decoded
 from rdh_chain.exceptions import NotFoundError
 from rdh_chain.history import HistoryFilter, HistoryRow, build_history, filter_rows
@@ -25,9 +24,10 @@ from rdh_chain.index import queries
 from rdh_chain.ledger import MemberShare
 from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.profiles import ProfileStore, match_profiles
+from rdh_chain.share_proofs import chain_trees, read_positions
 from rdh_chain.statements import Statement, build_statement, provider_accounts
 from rdh_chain.structs import struct_from_abi
-from rdh_chain.types import CapitalHolding, Departure, Position, ShareClass, Totals
+from rdh_chain.types import CapitalHolding, Departure, Position, Totals
 from rdh_chain.validation import to_address
 
 # The events that give a row its EMC and period, whoever the row is about.
@@ -146,31 +146,25 @@ def member_shares(
     for emc in emcs:
         assert first is not None
         first.add(emc, "activeVersionId")
-        first.add(emc, "accountOf", account)
         first.add(emc, "capitalOf", account)
         first.add(emc, "departureOf", account)
         first.add(emc, "totals")
     values = [] if first is None else first.execute()
-    rows = [values[i * 5 : i * 5 + 5] for i in range(len(emcs))]
-    second = PinnedReads(emcs[0].w3, block) if emcs else None
-    wanted = []
-    for emc, (active, *_rest) in zip(emcs, rows, strict=True):
-        if int(active):
-            assert second is not None
-            second.add(emc, "shareOf", int(active), account)
-            wanted.append(emc.address)
-    found = dict(zip(wanted, [] if second is None else second.execute(), strict=True))
+    rows = [values[i * 4 : i * 4 + 4] for i in range(len(emcs))]
+    positions = read_positions(block, [(emc, account) for emc in emcs])
+    trees = chain_trees(block)
     out = []
-    for emc, (active, position, capital, departure, totals) in zip(emcs, rows, strict=True):
-        raw = found.get(emc.address)
-        bps = {} if raw is None else {c: int(raw[SHARE_FIELDS[c]]) for c in ShareClass}
+    for emc, (active, capital, departure, totals), position in zip(
+        emcs, rows, positions, strict=True
+    ):
+        bps = trees(emc, int(active)).shares_of(account) if int(active) else {}
         notice = struct_from_abi(Departure, departure)
         share = MemberShare(
             emc.address,
             account,
             int(active),
-            {c: n for c, n in bps.items() if n},
-            struct_from_abi(Position, position),
+            bps,
+            position,
             struct_from_abi(
                 CapitalHolding,
                 {**capital["held"], "value": capital["value"], "poolShare": capital["poolShare"]},
@@ -194,13 +188,8 @@ def statement(
     """The EMC's statement from its ``events`` up to ``block``, each provider's claimable
     and locked amounts read from the chain at that same block."""
     accounts = provider_accounts(emc.address, events)
-    reads = PinnedReads(emc.w3, block)
-    for account in accounts:
-        reads.add(emc, "accountOf", account)
-    positions: dict[ChecksumAddress, Position] = {
-        account: struct_from_abi(Position, value)
-        for account, value in zip(accounts, reads.execute(), strict=True)
-    }
+    read = read_positions(block, [(emc, account) for account in accounts])
+    positions: dict[ChecksumAddress, Position] = dict(zip(accounts, read, strict=True))
     period, from_period, to_period = selection
     return build_statement(
         emc.address,

@@ -48,9 +48,7 @@ from rdh_chain.types import (
     EmcTerms,
     Pool,
     Position,
-    ShareEntry,
     Totals,
-    Version,
 )
 from rdh_chain.validation import to_address
 
@@ -320,7 +318,7 @@ def _detail(ledger: Ledger, emc: EmcClient, block: int | None) -> EmcDetailPubli
     first = PinnedReads(emc.w3, at)
     for view in (*_SUMMARY_VIEWS, "pool", "capitalTotals"):
         first.add(emc, view)
-    first.add(emc, "accountOf", ZERO_ADDRESS)  # the development fund's position
+    first.add(emc, "accountOf", ZERO_ADDRESS, ())  # the development fund's: no proofs
     values = first.execute()
     summary = _summary_of(emc.address, values[:6])
     pool, capital, dev_fund = values[6:]
@@ -328,16 +326,10 @@ def _detail(ledger: Ledger, emc: EmcClient, block: int | None) -> EmcDetailPubli
     version: VersionPublic | None = None
     departures: dict[ChecksumAddress, Departure] = {}
     if active is not None:
-        second = PinnedReads(emc.w3, at)
-        second.add(emc, "version", active)
-        second.add(emc, "versionEntries", active)
-        header, raw_entries = second.execute()
-        entries = [struct_from_abi(ShareEntry, e) for e in raw_entries]
-        accounts = {e.account for e in entries} - {ZERO_ADDRESS}
-        parties = sorted(accounts, key=lambda a: int(a, 16))  # as EmcClient.parties
-        version = VersionPublic.from_sdk(
-            struct_from_abi(Version, {**header, "id": active}), entries, parties
-        )
+        header = emc.version(active, block=at)
+        tree = emc.share_tree(active, block=at)
+        parties = tree.parties
+        version = VersionPublic.from_sdk(header, list(tree.entries), parties)
         third = PinnedReads(emc.w3, at)
         for party in parties:
             third.add(emc, "departureOf", party)

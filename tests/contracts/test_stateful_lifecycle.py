@@ -102,7 +102,6 @@ from eth_utils.abi import (
     get_abi_input_types,
     get_abi_output_types,
 )
-from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 from hexbytes import HexBytes
 from hypothesis import HealthCheck, event, settings
@@ -198,7 +197,6 @@ EMC_VIEWS = (
     "accountOf",
     "capitalOf",
     "departureOf",
-    "versionEntries",
     "version",
     "pool",
     "sweepable",
@@ -1630,6 +1628,7 @@ class EmcLifecycle(RuleBasedStateMachine):
             return self._view
         emc, token = self.owner_emc.address, self.cast.ledger.token.address
         fn = self.fns
+        client = self.owner_emc
         members = [w.address for w in self.wallets]
         noticed = [w.address for w in self.members[1:]]
         active_id = self.model.active_id
@@ -1640,14 +1639,17 @@ class EmcLifecycle(RuleBasedStateMachine):
             fn["activeVersionId"].at(emc),
             fn["pool"].at(emc),
             fn["sweepable"].at(emc),
-            *(fn["accountOf"].at(emc, a) for a in self.accounts),
+            *(
+                fn["accountOf"].at(emc, a, [p.as_abi() for p in client.share_proofs(a)])
+                for a in self.accounts
+            ),
             *(fn["capitalOf"].at(emc, a) for a in members),
             *(fn["departureOf"].at(emc, a) for a in noticed),
             fn["balanceOf"].at(token, emc),
             *(fn["balanceOf"].at(token, a) for a in self.tracked),
         ]
         if active_id:
-            calls += [fn["versionEntries"].at(emc, active_id), fn["version"].at(emc, active_id)]
+            calls += [fn["version"].at(emc, active_id)]
         replies = _batch_call(w3, calls)
         assert w3.eth.block_number == block  # nothing was mined while reading
         (status,), (totals,), (capital,), (chain_active,), (pool,), (sweepable_now,), *rest = (
@@ -1678,10 +1680,9 @@ class EmcLifecycle(RuleBasedStateMachine):
         entries: list[ShareEntry] = []
         header: tuple[Any, ...] = ()
         if active_id:
-            ((raw_entries,), (header,)) = rest[len(self.tracked) + 1 :]
-            entries = [
-                ShareEntry(to_checksum_address(a), ShareClass(c), int(b)) for a, c, b in raw_entries
-            ]
+            ((header,),) = rest[len(self.tracked) + 1 :]
+            # The entries are in the proposal's log, checked against the header's share root.
+            entries = client.version_entries(active_id)
         self._view = View(
             block=block,
             status=EmcStatus(status),

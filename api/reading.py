@@ -60,19 +60,27 @@ def checked_address(value: str, what: str) -> ChecksumAddress:
 
 
 def as_of(view: IndexView, block: int) -> AsOfPublic:
-    """``block`` with its hash (the checkpoint's, or the index's block of that number)."""
+    """``block`` with its hash (the checkpoint's, or the index's block of that number), and
+    the standby's lag when the view reads one."""
     if block == view.block:
         found = view.checkpoint.block_hash
     else:
         found = queries.block_hash(view.session, block)
-    return AsOfPublic(block_number=block, block_hash=None if found is None else "0x" + found.hex())
+    return AsOfPublic(
+        block_number=block,
+        block_hash=None if found is None else "0x" + found.hex(),
+        replica_lag_s=view.replica_lag_s,
+    )
 
 
 def as_of_headers(at: AsOfPublic) -> dict[str, str]:
-    """``X-As-Of-Block`` and (when known) ``X-As-Of-Hash``, for answers without a page."""
+    """``X-As-Of-Block``, and when known ``X-As-Of-Hash`` and ``X-Replica-Lag-S`` (read
+    from a standby), for answers without a page."""
     headers = {"X-As-Of-Block": str(at.block_number)}
     if at.block_hash is not None:
         headers["X-As-Of-Hash"] = at.block_hash
+    if at.replica_lag_s is not None:
+        headers["X-Replica-Lag-S"] = str(at.replica_lag_s)
     return headers
 
 

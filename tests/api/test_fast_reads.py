@@ -69,7 +69,11 @@ def test_history_as_of_the_checkpoint_carries_its_hash(api: TestClient, demo: De
     page = api.get(f"/emcs/{demo.emc}/history").json()
     checkpoint = page["checkpoint_block"]
 
-    assert page["as_of"] == {"block_number": checkpoint, "block_hash": _hash(demo, checkpoint)}
+    assert page["as_of"] == {
+        "block_number": checkpoint,
+        "block_hash": _hash(demo, checkpoint),
+        "replica_lag_s": None,  # SQLite: no standby
+    }
     assert page["as_of_block"] == checkpoint
 
 
@@ -85,7 +89,11 @@ def test_history_as_of_an_earlier_block_carries_that_blocks_hash(
     settled_at = settled["items"][0]["block_number"]
     statement = api.get(f"/emcs/{demo.emc}/statement", params={"as_of": settled_at})
 
-    assert page["as_of"] == {"block_number": block, "block_hash": _hash(demo, block)}
+    assert page["as_of"] == {
+        "block_number": block,
+        "block_hash": _hash(demo, block),
+        "replica_lag_s": None,
+    }
     assert page["as_of"]["block_hash"] == created["block_hash"]
     assert page["items"]
     assert all(r["block_number"] <= block for r in page["items"])
@@ -98,7 +106,7 @@ def test_history_as_of_an_earlier_block_carries_that_blocks_hash(
 def test_as_of_a_block_without_events_has_no_hash(api: TestClient, demo: Demo) -> None:  # noqa: F811
     page = api.get(f"/members/{demo.chef}/history", params={"as_of": 0}).json()
 
-    assert page["as_of"] == {"block_number": 0, "block_hash": None}
+    assert page["as_of"] == {"block_number": 0, "block_hash": None, "replica_lag_s": None}
     assert (page["items"], page["total"]) == ([], 0)
 
 
@@ -136,7 +144,11 @@ def test_answers_are_kept_until_the_index_advances(api: TestClient, demo: Demo) 
     assert cache.hits == kept_hits  # the indexer committed: computed again
     assert after["total"] == 1
     assert after["items"][0]["kind"] == "membership"
-    assert after["as_of"] == {"block_number": checkpoint, "block_hash": _hash(demo, checkpoint)}
+    assert after["as_of"] == {
+        "block_number": checkpoint,
+        "block_hash": _hash(demo, checkpoint),
+        "replica_lag_s": None,  # SQLite: no standby
+    }
     assert listed["checkpoint_block"] == checkpoint
 
 

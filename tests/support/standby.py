@@ -18,8 +18,11 @@ the primary per test, already on the standby too: its URLs on both).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import signal
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +39,7 @@ from tests.support.postgres import (
     PostgresUnavailableError,
     TempPostgres,
     TempServer,
+    _interrupt,
     libpq_url,
 )
 
@@ -230,3 +234,34 @@ def replicated_database(replication: Replication) -> Iterator[ReplicatedDatabase
     yield ReplicatedDatabase(urls, replication.on_standby(urls))
     replication.resume_replay()  # a test that paused it leaves it running again
     replication.cluster.drop_database(urls.name)
+
+
+def main() -> int:
+    """Start a primary and a standby of it, print their URLs and keep them until interrupted
+    (SIGINT or SIGTERM): to try the indexer on the one and the gateway on the other."""
+    # A background job's SIGINT is ignored by the shell that started it: take SIGTERM too.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        primary = TempPostgres(replication=True)
+        try:
+            urls = primary.start().create_database("rdh")
+            with TempStandby(primary) as standby:
+                Replication(primary, standby).wait_replayed()
+                print(f"primary, read-write (RDH_INDEX_URL):         {urls.read_write}")
+                print(
+                    f"standby, read-only (RDH_GATEWAY_INDEX_URL): {standby.url_of(urls.read_only)}"
+                )
+                print("Ctrl-C (or SIGTERM) stops both servers and deletes them", flush=True)
+                with contextlib.suppress(KeyboardInterrupt):
+                    signal.pause()
+        finally:
+            primary.stop()
+    except PostgresUnavailableError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,8 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
 from api.index import IndexProvider, IndexReader, IndexUnavailableError
-from api.inputs import EmcAddressPath, MemberAddressPath
-from api.reading import checked_address
+from api.inputs import EmcAddressPath, MemberAddressPath, checked_address
 from rdh_chain.config import LedgerFactory, Settings
 from rdh_chain.contracts import EmcClient
 from rdh_chain.index import queries

@@ -12,7 +12,7 @@ from api.deps import IndexDep, LedgerDep, MemberDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
 from api.history_models import HistoryPagePublic, RowKindName
 from api.index import IndexView
-from api.inputs import EMC_EXAMPLE, AccountAddressPath, AddressText, address_query
+from api.inputs import EMC_EXAMPLE, AccountAddressPath, AddressText, address_query, checked_address
 from api.models import MemberPublic, MemberSharesPublic
 from rdh_chain.contracts import EmcClient
 from rdh_chain.history import HistoryFilter, RowKind
@@ -95,8 +95,8 @@ async def get_member_history(
     or a party (a signer, an invited bidder) -- across EMCs and the registry, oldest first
     (``rdh audit history --member ADDRESS``). An address the index never saw has no rows."""
     where = HistoryFilter(
-        emc=None if emc is None else reading.checked_address(emc, "EMC address"),
-        member=reading.checked_address(address, "member address"),
+        emc=None if emc is None else checked_address(emc, "EMC address"),
+        member=checked_address(address, "member address"),
         kinds=frozenset(RowKind(k) for k in kind or ()),
         period_from=period_from,
         period_to=period_to,

@@ -4,6 +4,7 @@ per version of the index (computed again once the indexer commits), on the real 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import sqlite3
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from eth_account import Account
 from fastapi.testclient import TestClient
 
 from api.auth.deps import SESSION_COOKIE, AuthState
-from api.cache import Answer, AnswerCache
+from api.cache import Answer, AnswerCache, accepts_gzip
 from api.index import IndexProvider, read_only_url
 from api.main import create_app
 from api.models import MemberSharesPublic
@@ -184,6 +185,84 @@ def test_index_version_changes_when_another_connection_commits(tmp_path: Path) -
     assert gone is None
     assert again is not None
     assert again not in (first, second)
+
+
+# -- gzip and ETag -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ["history", "statement"])
+def test_a_cached_answer_is_gzipped_only_for_clients_that_take_gzip(
+    api: TestClient,  # noqa: F811
+    demo: Demo,  # noqa: F811
+    route: str,
+) -> None:
+    path = f"/emcs/{demo.emc}/{route}"
+    plain = api.get(path, headers={"Accept-Encoding": "identity"})
+    zipped = api.get(path, headers={"Accept-Encoding": "br;q=1.0, gzip;q=0.5"})
+    refused = api.get(path, headers={"Accept-Encoding": "*, gzip;q=0"})
+
+    assert (plain.status_code, zipped.status_code, refused.status_code) == (200, 200, 200)
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert "content-encoding" not in refused.headers
+    assert int(zipped.headers["content-length"]) < int(plain.headers["content-length"])
+    assert {r.headers["vary"] for r in (plain, zipped, refused)} == {"Accept-Encoding"}
+    assert zipped.json() == plain.json() == refused.json()  # httpx decodes the gzip copy
+    assert zipped.headers["etag"] != plain.headers["etag"] == refused.headers["etag"]
+
+
+def test_an_etag_sent_back_gets_a_304_without_the_body(api: TestClient, demo: Demo) -> None:  # noqa: F811
+    path = f"/emcs/{demo.emc}/history"
+    first = api.get(path, headers={"Accept-Encoding": "gzip"})
+    etag = first.headers["etag"]
+
+    again = api.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    weak = api.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": f'"x", W/{etag}'})
+    other_encoding = api.get(path, headers={"Accept-Encoding": "identity", "If-None-Match": etag})
+    other_page = api.get(
+        path, params={"limit": 1}, headers={"Accept-Encoding": "gzip", "If-None-Match": etag}
+    )
+
+    assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
+    assert weak.status_code == 304
+    assert again.headers["vary"] == "Accept-Encoding"
+    assert other_encoding.status_code == 200
+    assert other_encoding.json() == first.json()
+    assert other_page.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("header", "takes"),
+    [
+        ("gzip", True),
+        ("gzip, deflate, br", True),
+        ("GZIP;q=0.1", True),
+        ("x-gzip", True),
+        ("*", True),
+        ("", False),
+        ("identity", False),
+        ("br, deflate", False),
+        ("gzip;q=0", False),
+        ("gzip; q=0.000", False),
+        ("*, gzip;q=0", False),
+        ("gzip;q=0, *", False),
+        ("*;q=0", False),
+        ("gzip;q=bad", False),
+    ],
+)
+def test_accept_encoding_takes_gzip_as_rfc_9110_says(header: str, takes: bool) -> None:
+    assert accepts_gzip(header) is takes
+
+
+def test_an_answer_keeps_a_gzip_copy_only_when_it_is_worth_it() -> None:
+    small = Answer.of(b"{}")
+    large = Answer.of(b'{"items": [' + b'{"a": 1}, ' * 500 + b"{}]}")
+
+    assert small.gzipped is None
+    assert large.gzipped is not None
+    assert gzip.decompress(large.gzipped) == large.body
+    assert large.size == len(large.body) + len(large.gzipped)
+    assert large.etag != large.gzip_etag
 
 
 # -- the cache itself ----------------------------------------------------------------------

@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -143,7 +143,7 @@ class AnswerCache:
         self._memo: dict[Hashable, object] = {}
         self._verified_at: float | None = None
         self._lock = threading.Lock()  # answers are stored from worker threads
-        self._flights: dict[tuple[Hashable, str], asyncio.Future[Answer]] = {}
+        self._flights: dict[tuple[Hashable, Hashable], asyncio.Future[Any]] = {}
         self.hits = 0
         self.misses = 0
         self.verifying = False  # a check against the chain is running (set on the loop)
@@ -220,24 +220,23 @@ class AnswerCache:
             self._switch(token)
             self._verified_at = time.monotonic()
 
-    async def once(
-        self, token: Hashable, key: str, compute: Callable[[], Awaitable[Answer]]
-    ) -> Answer:
-        """``await compute()``, shared by the requests that ask for ``key`` meanwhile."""
+    async def once(self, token: Hashable, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        """``await compute()``, shared by the requests that ask for ``key`` meanwhile (an
+        answer, or a value :meth:`memo` keeps)."""
         flight = (token, key)
         running = self._flights.get(flight)
         if running is not None:
             return await asyncio.shield(running)
-        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._flights[flight] = future
         try:
-            answer = await compute()
+            value = await compute()
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved: no "never retrieved" warning without waiters
             raise
         else:
-            future.set_result(answer)
-            return answer
+            future.set_result(value)
+            return value
         finally:
             del self._flights[flight]

@@ -13,7 +13,7 @@ from api import reading
 from api.auth.deps import AUTH_RESPONSES, CAPITAL_ACCESS, EMC_ACCESS, EmcReaderDep
 from api.deps import EmcDep, IndexDep, SettingsDep, ledger_provider
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
-from api.history_models import HistoryPagePublic, RowKindName
+from api.history_models import HISTORY_PAGE, HistoryLimitQuery, HistoryPagePublic, RowKindName
 from api.index import IndexUnavailableError, IndexView
 from api.inputs import AccountAddressPath, EmcAddressPath, MemberAddressQuery, checked_address
 from api.models import (
@@ -211,7 +211,7 @@ async def get_emc_history(
     period_to: Annotated[int | None, Query(ge=1, description="The last period.")] = None,
     member: MemberAddressQuery = None,
     as_of: AsOfQuery = None,
-    limit: LimitQuery = 100,
+    limit: HistoryLimitQuery = HISTORY_PAGE,
     offset: OffsetQuery = 0,
 ) -> Response:
     """Who bid, who signed which version and when, every period's report with its attesting

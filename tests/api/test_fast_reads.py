@@ -7,10 +7,13 @@ import asyncio
 import gzip
 import sqlite3
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from eth_account import Account
 from fastapi.testclient import TestClient
+from web3.types import RPCEndpoint
 
 from api.auth.deps import SESSION_COOKIE, AuthState
 from api.cache import Answer, AnswerCache, accepts_gzip
@@ -348,6 +351,50 @@ def test_a_session_ends_at_once_when_another_worker_logs_it_out(demo: Demo) -> N
     assert (first.status_code, again.status_code) == (200, 200)
     assert ended.status_code == 401
     assert ended.json()["error"] == "session_ended"
+
+
+def test_concurrent_requests_due_for_the_role_check_make_one_and_none_while_unchanged(
+    demo: Demo,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from api.auth import deps as auth_deps
+
+    checks = []
+    real = auth_deps._may_have_changed
+
+    def counted(*args: Any) -> bool | None:
+        checks.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(auth_deps, "_may_have_changed", counted)
+    path = f"/members/{demo.chef}/history"
+    sync_index(demo.index_url, demo.ledger.w3, demo.deployment)
+    with TestClient(create_app(demo.settings)) as client:
+        state: AuthState = client.app.state.auth  # type: ignore[attr-defined]
+        state.index_check_seconds = 0  # due on every request
+        sign_in(client, demo.cast.auditor)
+        cookie = client.cookies[SESSION_COOKIE]
+
+        async def burst(n: int) -> list[int]:
+            transport = httpx.ASGITransport(app=client.app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://testserver", cookies={SESSION_COOKIE: cookie}
+            ) as many:
+                answers = await asyncio.gather(*(many.get(path) for _ in range(n)))
+            return [a.status_code for a in answers]
+
+        first = asyncio.run(burst(20))
+        after_first = len(checks)
+        unchanged = asyncio.run(burst(20))
+        after_unchanged = len(checks)
+        demo.ledger.w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+        sync_index(demo.index_url, demo.ledger.w3, demo.deployment)  # a new index version
+        changed = asyncio.run(burst(20))
+
+    assert first == unchanged == changed == [200] * 20
+    assert after_first == 1  # one check for the 20 requests that found it due at once
+    assert after_unchanged == 1  # the index has not changed since: no check
+    assert len(checks) == 2  # the index committed: checked again, once
 
 
 def test_a_session_sees_a_suspension_once_indexed(demo: Demo) -> None:  # noqa: F811

@@ -334,7 +334,7 @@ def cache_key(request: Request) -> str:
 
 def _answer(built: Built) -> Answer:
     model, headers = built if isinstance(built, tuple) else (built, {})
-    return Answer(model.model_dump_json(by_alias=True).encode(), headers)
+    return Answer.of(model.model_dump_json(by_alias=True).encode(), headers)
 
 
 @dataclass(frozen=True)
@@ -405,13 +405,13 @@ class IndexReader:
                 self.cache.hits += 1
                 if not self.cache.verified(token):
                     self._verify_soon(token)
-                return hit.response()
+                return hit.response(request)
         self.cache.misses += 1
         flight_token: Hashable = ("unversioned",) if token is None else token
         answer = await self.cache.once(
             flight_token, key, lambda: run_in_threadpool(self._compute, key, build)
         )
-        return answer.response()
+        return answer.response(request)
 
     def _verify_soon(self, token: Hashable) -> None:
         """Check the checkpoint against the chain again, on a worker thread, while the

@@ -9,7 +9,6 @@ earlier ``as_of``); rows and statements from the SDK's pure builders
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 from eth_typing import ChecksumAddress
@@ -28,7 +27,6 @@ from rdh_chain.profiles import ProfileStore, match_profiles
 from rdh_chain.statements import Statement, build_statement, provider_accounts
 from rdh_chain.structs import struct_from_abi
 from rdh_chain.types import CapitalHolding, Departure, Position, ShareClass, Totals
-from rdh_chain.validation import to_address
 
 # The events that give a row its EMC and period, whoever the row is about.
 _CONTEXT_EVENTS = ("EmcCreated", "PeriodSettled", "EmcDissolved")
@@ -49,14 +47,6 @@ def profile_names(view: IndexView, data_dir: Path) -> dict[ChecksumAddress, str]
         matches = match_profiles(unnamed, ProfileStore.in_data_dir(data_dir))
         names.update({a: m.label for a, m in matches.items() if m.label is not None})
     return names
-
-
-@lru_cache(maxsize=8_192)
-def checked_address(value: str, what: str) -> ChecksumAddress:
-    """:func:`rdh_chain.validation.to_address`, remembered: an EIP-55 checksum is a keccak,
-    which would cost a cached read more than the rest of it. (Only good addresses are
-    kept: a bad one raises, and an exception is not remembered.)"""
-    return to_address(value, what)
 
 
 def as_of(view: IndexView, block: int) -> AsOfPublic:

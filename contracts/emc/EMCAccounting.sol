@@ -46,7 +46,12 @@ abstract contract EMCAccounting is EMCStorage {
         uint256 lockedUnits;
         if (p.epoch < epochCount) {
             uint256 cumProfit = _cumProfit;
-            (e.free, lockedUnits) = p.book(_walkEpochs(p, account, epochCount, cumProfit, proofs, from));
+            // The common case, no new version since the account's last claim: its cached
+            // epoch alone, with no walk (the fund's walk also counts the pool's overflow).
+            Accrual.Credit memory credit = from == epochCount && account != _DEV_FUND
+                ? _cachedCredit(p, cumProfit)
+                : _walkEpochs(p, account, epochCount, cumProfit, proofs, from);
+            (e.free, lockedUnits) = p.book(credit);
             p.set(Accrual.SYNCED, true);
             // Past the fill point (cumProfit is at or beyond it) value-added shares earn no more.
             if (_poolFull) p.set(Accrual.POOL_DONE, true);
@@ -62,6 +67,24 @@ abstract contract EMCAccounting is EMCStorage {
             p.lockedDust = 0;
         } else {
             e.locked = lockedUnits;
+        }
+    }
+
+    /// @dev The credit of the epoch `p` caches, from its checkpoint to `cumProfit`: what
+    /// `_walkEpochs` gives for that one epoch.
+    function _cachedCredit(Accrual.Position memory p, uint256 cumProfit)
+        private
+        view
+        returns (Accrual.Credit memory credit)
+    {
+        uint256 start = p.checkpoint;
+        credit.free = p.freeBps * (cumProfit - start);
+        if (p.lockedBps == 0 || p.has(Accrual.POOL_DONE)) return credit;
+        if (!_poolFull) {
+            credit.locked = p.lockedBps * (cumProfit - start);
+        } else {
+            uint256 fullAt = _poolFullAt;
+            credit.locked = p.lockedBps * (Math.min(cumProfit, fullAt) - Math.min(start, fullAt));
         }
     }
 

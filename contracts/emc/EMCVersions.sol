@@ -60,6 +60,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         uint256 versionId;
         uint256 next;
         bool standingsUnchanged;
+        address leftOut; // the first party left out that may not be (checked after the total)
     }
 
     constructor() EIP712("rdh-chain EMC", "1") {}
@@ -76,8 +77,13 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         if (count == 0 || count > MAX_ENTRIES) revert EmcEntryCount(count, MAX_ENTRIES);
         if (deadline <= block.timestamp) revert EmcDeadlinePassed(deadline, block.timestamp);
         uint256 restrictions = _registry.restrictions();
-        Tally memory t = _tally(entries, currentParties, _current(currentParties, restrictions));
-        if (t.total != Accrual.BPS) revert EmcShareTotalNot100(t.total);
+        Tally memory t;
+        {
+            Current memory current = _current(currentParties, restrictions);
+            t = _tally(entries, currentParties, current);
+            if (t.total != Accrual.BPS) revert EmcShareTotalNot100(t.total);
+            _checkNobodyLeftOut(current);
+        }
         versionId = ++_versionCount;
         uint256 nonce = _epochCount;
         bytes32 sharesRoot = _record(versionId, nonce, count, deadline, documentHash, restrictions, t);
@@ -227,7 +233,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         }
         // The active version's parties above the last new one are all left out.
         while (current.next < currentParties.length) {
-            _checkMayLeave(current.versionId, current.next, currentParties[current.next]);
+            _checkMayLeave(current, current.next, currentParties[current.next]);
             ++current.next;
         }
     }
@@ -243,7 +249,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         uint256 n = currentParties.length;
         uint256 next = current.next;
         while (next < n && currentParties[next] < account) {
-            _checkMayLeave(current.versionId, next, currentParties[next]);
+            _checkMayLeave(current, next, currentParties[next]);
             ++next;
         }
         bool stays = next < n && currentParties[next] == account;
@@ -308,13 +314,20 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         else s.devFundBps = entry.bps;
     }
 
-    /// @dev A member of the active version in good standing keeps its share until it signs a
+    function _checkNobodyLeftOut(Current memory current) private view {
+        address member = current.leftOut;
+        if (member != address(0)) revert EmcMemberLeftOut(member, _departures[member].effectivePeriod);
+    }
+
+    /// @dev Records `member` in `current.leftOut` (the first one only) unless it may be left
+    /// out: a member of the active version in good standing keeps its share until it signs a
     /// version that changes it, or its departure notice has run out. One that was suspended
     /// or lost the role of a class it holds may be left out at once: it keeps, and can claim,
     /// what it earned, and renegotiation never waits for the registry.
-    function _checkMayLeave(uint256 active, uint256 index, address member) private view {
-        if (_departed(member) || !_inGoodStanding(active, index, member)) return;
-        revert EmcMemberLeftOut(member, _departures[member].effectivePeriod);
+    function _checkMayLeave(Current memory current, uint256 index, address member) private view {
+        if (current.leftOut != address(0) || _departed(member)) return;
+        if (!_inGoodStanding(current.versionId, index, member)) return;
+        current.leftOut = member;
     }
 
     /// @dev Reverts unless `entry` may be proposed; returns whether its account is under notice.

@@ -135,6 +135,7 @@ from rdh_chain.events import (
 )
 from rdh_chain.exceptions import ContractRevertError
 from rdh_chain.reports import sign_report
+from rdh_chain.share_tree import ShareTree
 from rdh_chain.tx import TxResult
 from rdh_chain.types import (
     ZERO_ADDRESS,
@@ -1703,14 +1704,17 @@ class EmcLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def active_version_is_the_agreed_split(self) -> None:
-        """The entries add up to 10,000 bps and agree with the version's header (stored
-        apart from them); they are the entries proposed, so each class has its agreed total."""
+        """The entries add up to 10,000 bps and agree with the version's header (which keeps
+        only their commitments: the share tree's root and the party list's hash); they are the
+        entries proposed, so each class has its agreed total."""
         v, m = self.view(), self.model
         assert v.active_id == m.active_id
         if not m.active_id:
             return
         status, _, from_period, entry_count, party_count = v.header[:5]
-        value_added_bps = v.header[11]
+        value_added_bps, shares_root, parties_hash = v.header[10], v.header[17], v.header[18]
+        tree = ShareTree(v.entries)
+        assert (bytes(shares_root), bytes(parties_hash)) == (tree.root, tree.parties_hash)
         assert sum(e.bps for e in v.entries) == BPS
         assert (status, entry_count, party_count, value_added_bps) == (
             VersionStatus.ACTIVE,

@@ -115,9 +115,9 @@ abstract contract EMCHandlerVersions is EMCHandlerBase {
 
     /// @dev What `proposeVersion` refuses `entries` with, in the order it checks: the caller,
     /// the status, the active version's parties given, then one pass over the entries in
-    /// address order, beside the active version's parties: each party passed that is left out
-    /// must be free to go (`EmcMemberLeftOut`), each account named must not have departed and
-    /// must be in good standing.
+    /// address order (each account named must not have departed and must be in good
+    /// standing), and last the first party of the active version left out that was not free
+    /// to go (`EmcMemberLeftOut`).
     function _proposalError(ShareEntry[] memory entries, address[] memory current)
         internal
         view
@@ -130,12 +130,13 @@ abstract contract EMCHandlerVersions is EMCHandlerBase {
             return abi.encodeWithSelector(IEMCErrors.EmcCurrentPartiesMismatch.selector, ghostActiveVersion);
         }
         uint256 next;
+        address leftOut; // reported after every entry's own checks (and the total)
         for (uint256 i; i < entries.length; ++i) {
             address a = entries[i].account;
             if (a == DEV_FUND) continue;
             if (i == 0 || entries[i - 1].account != a) {
                 while (next < kept.length && kept[next] < a) {
-                    if (_mustKeep(kept[next])) return _leftOut(kept[next]);
+                    if (leftOut == address(0) && _mustKeep(kept[next])) leftOut = kept[next];
                     ++next;
                 }
                 if (next < kept.length && kept[next] == a) ++next;
@@ -147,10 +148,10 @@ abstract contract EMCHandlerVersions is EMCHandlerBase {
                 return abi.encodeWithSelector(IEMCErrors.EmcIneligibleMember.selector, a, entries[i].class);
             }
         }
-        for (; next < kept.length; ++next) {
-            if (_mustKeep(kept[next])) return _leftOut(kept[next]);
+        for (; next < kept.length && leftOut == address(0); ++next) {
+            if (_mustKeep(kept[next])) leftOut = kept[next];
         }
-        return "";
+        return leftOut == address(0) ? bytes("") : _leftOut(leftOut);
     }
 
     function _leftOut(address m) private view returns (bytes memory) {

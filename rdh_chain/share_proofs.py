@@ -55,8 +55,16 @@ def read_proofs(
     for address, epoch in epochs:
         versions_read.add(by_address[address], "epochVersion", epoch)
     version_of = {key: int(v) for key, v in zip(epochs, versions_read.execute(), strict=True)}
+    # One tree per version, however many accounts walk it.
+    built = {
+        (address, version_id): trees(by_address[address], version_id)
+        for (address, _), version_id in version_of.items()
+    }
     return [
-        [trees(emc, version_of[(emc.address, epoch)]).proof(account) for epoch in range(start, end)]
+        [
+            built[(emc.address, version_of[(emc.address, epoch)])].proof(account)
+            for epoch in range(start, end)
+        ]
         for (emc, account), (start, end) in zip(wanted, spans, strict=True)
     ]
 

@@ -135,6 +135,7 @@ from rdh_chain.events import (
 )
 from rdh_chain.exceptions import ContractRevertError
 from rdh_chain.reports import sign_report
+from rdh_chain.share_proofs import read_proofs
 from rdh_chain.share_tree import ShareTree
 from rdh_chain.tx import TxResult
 from rdh_chain.types import (
@@ -1630,6 +1631,8 @@ class EmcLifecycle(RuleBasedStateMachine):
         emc, token = self.owner_emc.address, self.cast.ledger.token.address
         fn = self.fns
         client = self.owner_emc
+        # Every account's share proofs at this block, in three batched round trips.
+        proofs = read_proofs(block, [(client, a) for a in self.accounts])
         members = [w.address for w in self.wallets]
         noticed = [w.address for w in self.members[1:]]
         active_id = self.model.active_id
@@ -1641,8 +1644,8 @@ class EmcLifecycle(RuleBasedStateMachine):
             fn["pool"].at(emc),
             fn["sweepable"].at(emc),
             *(
-                fn["accountOf"].at(emc, a, [p.as_abi() for p in client.share_proofs(a)])
-                for a in self.accounts
+                fn["accountOf"].at(emc, a, [p.as_abi() for p in shown])
+                for a, shown in zip(self.accounts, proofs, strict=True)
             ),
             *(fn["capitalOf"].at(emc, a) for a in members),
             *(fn["departureOf"].at(emc, a) for a in noticed),

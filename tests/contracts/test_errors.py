@@ -636,7 +636,9 @@ def test_propose_version_reverts_when_entries_not_sorted(cast: Cast, order: str)
     deadline = cast.w3.eth.get_block("latest")["timestamp"] + 3_600
     assert_reverts(
         cast,
-        lambda: raw_transact(owner, emc, "proposeVersion", entries, bytes(32), deadline),
+        lambda: raw_transact(
+            owner, emc, "proposeVersion", entries, bytes(32), deadline, emc.current_parties()
+        ),
         errors.EmcEntriesNotSorted,
         {"index": 2},
     )

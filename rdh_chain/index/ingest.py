@@ -595,7 +595,14 @@ def refresh_members(session: Session, registry: str, accounts: Iterable[str] | N
     if wanted is None:
         session.execute(delete(MemberRow))
     else:
-        query = query.where(EventRow.account.in_(wanted))
+        # Through event_accounts' key (events has no index on account): a member event's
+        # account is never the zero address (the registry refuses it), so it is there.
+        query = query.join(
+            EventAccountRow,
+            (EventAccountRow.block_number == EventRow.block_number)
+            & (EventAccountRow.log_index == EventRow.log_index)
+            & (EventAccountRow.account == EventRow.account),
+        ).where(EventAccountRow.account.in_(wanted))
         session.execute(delete(MemberRow).where(MemberRow.address.in_(wanted)))
     rows = member_rows((b, name, args) for b, name, args in session.execute(query))
     if rows:

@@ -9,7 +9,6 @@ earlier ``as_of``); rows and statements from the SDK's pure builders
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 from eth_typing import ChecksumAddress
@@ -28,7 +27,6 @@ from rdh_chain.profiles import ProfileStore, match_profiles
 from rdh_chain.statements import Statement, build_statement, provider_accounts
 from rdh_chain.structs import struct_from_abi
 from rdh_chain.types import CapitalHolding, Departure, Position, ShareClass, Totals
-from rdh_chain.validation import to_address
 
 # The events that give a row its EMC and period, whoever the row is about.
 _CONTEXT_EVENTS = ("EmcCreated", "PeriodSettled", "EmcDissolved")
@@ -51,28 +49,28 @@ def profile_names(view: IndexView, data_dir: Path) -> dict[ChecksumAddress, str]
     return names
 
 
-@lru_cache(maxsize=8_192)
-def checked_address(value: str, what: str) -> ChecksumAddress:
-    """:func:`rdh_chain.validation.to_address`, remembered: an EIP-55 checksum is a keccak,
-    which would cost a cached read more than the rest of it. (Only good addresses are
-    kept: a bad one raises, and an exception is not remembered.)"""
-    return to_address(value, what)
-
-
 def as_of(view: IndexView, block: int) -> AsOfPublic:
-    """``block`` with its hash (the checkpoint's, or the index's block of that number)."""
+    """``block`` with its hash (the checkpoint's, or the index's block of that number), and
+    the standby's lag when the view reads one."""
     if block == view.block:
         found = view.checkpoint.block_hash
     else:
         found = queries.block_hash(view.session, block)
-    return AsOfPublic(block_number=block, block_hash=None if found is None else "0x" + found.hex())
+    return AsOfPublic(
+        block_number=block,
+        block_hash=None if found is None else "0x" + found.hex(),
+        replica_lag_s=view.replica_lag_s,
+    )
 
 
 def as_of_headers(at: AsOfPublic) -> dict[str, str]:
-    """``X-As-Of-Block`` and (when known) ``X-As-Of-Hash``, for answers without a page."""
+    """``X-As-Of-Block``, and when known ``X-As-Of-Hash`` and ``X-Replica-Lag-S`` (read
+    from a standby), for answers without a page."""
     headers = {"X-As-Of-Block": str(at.block_number)}
     if at.block_hash is not None:
         headers["X-As-Of-Hash"] = at.block_hash
+    if at.replica_lag_s is not None:
+        headers["X-Replica-Lag-S"] = str(at.replica_lag_s)
     return headers
 
 

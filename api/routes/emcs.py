@@ -13,9 +13,9 @@ from api import reading
 from api.auth.deps import AUTH_RESPONSES, CAPITAL_ACCESS, EMC_ACCESS, EmcReaderDep
 from api.deps import EmcDep, IndexDep, SettingsDep, ledger_provider
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
-from api.history_models import HistoryPagePublic, RowKindName
+from api.history_models import HISTORY_PAGE, HistoryLimitQuery, HistoryPagePublic, RowKindName
 from api.index import IndexUnavailableError, IndexView
-from api.inputs import AccountAddressPath, EmcAddressPath, MemberAddressQuery
+from api.inputs import AccountAddressPath, EmcAddressPath, MemberAddressQuery, checked_address
 from api.models import (
     CapitalAccountPublic,
     CapitalHoldingPublic,
@@ -211,7 +211,7 @@ async def get_emc_history(
     period_to: Annotated[int | None, Query(ge=1, description="The last period.")] = None,
     member: MemberAddressQuery = None,
     as_of: AsOfQuery = None,
-    limit: LimitQuery = 100,
+    limit: HistoryLimitQuery = HISTORY_PAGE,
     offset: OffsetQuery = 0,
 ) -> Response:
     """Who bid, who signed which version and when, every period's report with its attesting
@@ -219,8 +219,8 @@ async def get_emc_history(
     oldest first, each with its block, transaction and time, and names beside addresses
     (``rdh audit history EMC``). A period range leaves out rows without a period."""
     where = HistoryFilter(
-        emc=reading.checked_address(address, "EMC address"),
-        member=None if member is None else reading.checked_address(member, "member address"),
+        emc=checked_address(address, "EMC address"),
+        member=None if member is None else checked_address(member, "member address"),
         kinds=frozenset(RowKind(k) for k in kind or ()),
         period_from=period_from,
         period_to=period_to,
@@ -268,7 +268,7 @@ async def get_emc_statement(
     sharing space, from the EMC's events up to the checkpoint (or ``as_of``); what each
     provider can claim is read from the chain at that same block (``rdh statement EMC
     --format json``). Amounts are fen."""
-    emc_address = reading.checked_address(address, "EMC address")
+    emc_address = checked_address(address, "EMC address")
 
     def build(view: IndexView) -> tuple[StatementPublic, dict[str, str]]:
         found = reading.indexed_emc(view, emc_address).address

@@ -100,6 +100,23 @@ def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]
     values: list[Any] = list(map(itemgetter(*columns), rows))
     if json_at:
         values = [_with_json(value, json_at) for value in values]
+    _insert_values(connection, table, sql, columns, values)
+
+
+def insert_ignore_values(session: Session, table: Table, values: Sequence[tuple[Any, ...]]) -> None:
+    """:func:`insert_ignore` of rows given as tuples in the order of ``table``'s columns
+    (no JSON column): what the hottest table is written with, without a dict per row."""
+    if not values:
+        return
+    connection = session.connection()
+    sql, columns, json_at = _insert_sql(table, connection.dialect)
+    assert not json_at
+    _insert_values(connection, table, sql, columns, values)
+
+
+def _insert_values(
+    connection: Connection, table: Table, sql: str, columns: Sequence[str], values: Sequence[Any]
+) -> None:
     if connection.dialect.name == "postgresql":
         _copy_insert(connection, table, columns, values)
     else:
@@ -195,6 +212,25 @@ def raw_log_row(log: RawLog) -> dict[str, Any]:
         "topic3": topics[3],
         "data": log.data,
     }
+
+
+def raw_log_values(log: RawLog) -> tuple[Any, ...]:
+    """:func:`raw_log_row`'s values, in the order of ``raw_logs``' columns."""
+    topics = log.topics
+    n = len(topics)
+    return (
+        log.block_hash,
+        log.log_index,
+        log.block_number,
+        log.transaction_hash,
+        log.transaction_index,
+        log.address,
+        topics[0] if n > 0 else None,
+        topics[1] if n > 1 else None,
+        topics[2] if n > 2 else None,
+        topics[3] if n > 3 else None,
+        log.data,
+    )
 
 
 def raw_log_from_row(row: Any, timestamp: int | None = None) -> RawLog:
@@ -471,7 +507,7 @@ class Indexer:
         insert_ignore(session, _table(BlockRow), [_header_row(h) for h in headers])
 
     def write_raw_logs(self, session: Session, logs: Sequence[RawLog]) -> None:
-        insert_ignore(session, _table(RawLogRow), [raw_log_row(log) for log in logs])
+        insert_ignore_values(session, _table(RawLogRow), list(map(raw_log_values, logs)))
 
     def write_derived(
         self, session: Session, logs: Sequence[RawLog], times: dict[int, int]
@@ -595,7 +631,14 @@ def refresh_members(session: Session, registry: str, accounts: Iterable[str] | N
     if wanted is None:
         session.execute(delete(MemberRow))
     else:
-        query = query.where(EventRow.account.in_(wanted))
+        # Through event_accounts' key (events has no index on account): a member event's
+        # account is never the zero address (the registry refuses it), so it is there.
+        query = query.join(
+            EventAccountRow,
+            (EventAccountRow.block_number == EventRow.block_number)
+            & (EventAccountRow.log_index == EventRow.log_index)
+            & (EventAccountRow.account == EventRow.account),
+        ).where(EventAccountRow.account.in_(wanted))
         session.execute(delete(MemberRow).where(MemberRow.address.in_(wanted)))
     rows = member_rows((b, name, args) for b, name, args in session.execute(query))
     if rows:

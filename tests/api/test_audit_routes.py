@@ -106,7 +106,7 @@ def test_verify_reports_a_tampered_index_row_with_the_accounts_name(
                 for d in queries.decoded_logs(session, emc=demo.emc)
                 if isinstance(d.event, ev.Claimed) and d.event.account == demo.chef
             ]
-            row = session.get(RawLogRow, (claim.block_hash, claim.log_index))
+            row = session.get(RawLogRow, (claim.block_number, claim.log_index))
             assert row is not None
             amount = int.from_bytes(row.data[:32], "big")
             row.data = (amount + 1_000).to_bytes(32, "big") + row.data[32:]

@@ -326,7 +326,7 @@ def test_rdh_audit_verify_exits_1_on_a_tampered_index_row(life: Lifecycle, tmp_p
     db = IndexDb.open(url, upgrade=False)
     try:
         with db.transaction() as session:
-            row = session.get(RawLogRow, (bytes(log["blockHash"]), int(log["logIndex"])))
+            row = session.get(RawLogRow, (int(log["blockNumber"]), int(log["logIndex"])))
             assert row is not None
             amount = int.from_bytes(row.data[:32], "big")
             row.data = (amount + 1_000).to_bytes(32, "big") + row.data[32:]
@@ -413,9 +413,9 @@ def test_rdh_audit_verify_exits_1_on_an_event_deleted_from_the_index(
     db = IndexDb.open(url, upgrade=False)
     try:
         with db.transaction() as session:
-            row = session.get(RawLogRow, gone.log.key)
+            row = session.get(RawLogRow, (gone.log.block_number, gone.log.log_index))
             assert row is not None
-            session.delete(row)  # its events row goes with it (ON DELETE CASCADE)
+            session.delete(row)  # the history reads raw logs (joined to events): the event is gone
     finally:
         db.close()
 

@@ -365,7 +365,7 @@ def test_verify_names_the_accounts_of_a_tampered_index_row(
     db = IndexDb.open(url, upgrade=False)
     try:
         with db.transaction() as session:
-            key = (bytes.fromhex(str(claim["block_hash"])[2:]), int(str(claim["log_index"])))
+            key = (int(str(claim["block_number"])), int(str(claim["log_index"])))
             row = session.get(RawLogRow, key)
             assert row is not None
             amount = int.from_bytes(row.data[:32], "big")

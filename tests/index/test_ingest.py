@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from eth_account import Account
+from eth_typing import ChecksumAddress, HexAddress, HexStr
 from eth_utils.crypto import keccak
 from sqlalchemy.orm import Session
 from web3.types import RPCEndpoint
@@ -15,7 +16,8 @@ from web3.types import RPCEndpoint
 from rdh_chain.events import RawLog
 from rdh_chain.index import queries
 from rdh_chain.index.db import IndexDb
-from rdh_chain.index.ingest import Indexer
+from rdh_chain.index.ingest import Indexer, raw_log_row, raw_log_values
+from rdh_chain.index.schema import RawLogRow
 from rdh_chain.index.settings import IndexSettings
 from rdh_chain.index.sync import Header
 from rdh_chain.types import Role
@@ -128,3 +130,20 @@ def test_deleting_the_index_and_syncing_again_gives_the_same_rows(
     once.sync()
     assert dump(stepwise.db) == dump(once.db)
     stepwise.db.close()
+
+
+@pytest.mark.parametrize("topics", [0, 1, 4])
+def test_raw_log_values_are_the_raw_log_row_in_the_tables_column_order(topics: int) -> None:
+    log = RawLog(
+        address=ChecksumAddress(HexAddress(HexStr("0x" + "ab" * 20))),
+        topics=tuple(bytes([i]) * 32 for i in range(topics)),
+        data=b"\x01\x02",
+        block_number=7,
+        block_hash=b"\x07" * 32,
+        transaction_hash=b"\x09" * 32,
+        transaction_index=3,
+        log_index=11,
+        block_timestamp=None,
+    )
+    row = raw_log_row(log)
+    assert raw_log_values(log) == tuple(row[c.name] for c in RawLogRow.__table__.columns)

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import delete, inspect, text
+from sqlalchemy import Engine, MetaData, create_engine, delete, insert, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from rdh_chain.index import queries
-from rdh_chain.index.db import IndexDb, alembic_config
+from rdh_chain.index.db import IndexDb, alembic_config, migrate
 from rdh_chain.index.errors import IndexConfigError
 from rdh_chain.index.ingest import Indexer
 from rdh_chain.index.schema import CHAIN_TABLES, DERIVED_TABLES, Base, EventRow
-from tests.index.conftest import World, _support_registered, open_indexer
+from tests.index.conftest import World, _support_registered, dump, open_indexer
+from tests.index.test_ingest import more_history
 
 
 def test_migrations_build_exactly_the_models_schema(index_url: str) -> None:
@@ -95,3 +98,78 @@ def test_read_only_role_reads_the_index_and_cannot_write_it(
     finally:
         reader.close()
         writer.db.close()
+
+
+def _copy_rows_into(source: IndexDb, engine: Engine) -> MetaData:
+    """``source``'s rows in the database at ``engine`` (an older schema, the same columns)."""
+    old = MetaData()
+    old.reflect(engine)
+    with source.engine.connect() as reading, engine.begin() as writing:
+        for table in (*CHAIN_TABLES, *DERIVED_TABLES):
+            rows = [dict(r._mapping) for r in reading.execute(select(table))]
+            if rows:
+                writing.execute(insert(old.tables[table.name]), rows)
+    return old
+
+
+def _keys(engine: Engine, table: str) -> tuple[list[str], list[list[str]]]:
+    """A table's primary key and its indexes' columns, as the database reports them."""
+    inspector = inspect(engine)
+    indexes = sorted(list(map(str, i["column_names"])) for i in inspector.get_indexes(table))
+    return list(inspector.get_pk_constraint(table)["constrained_columns"]), indexes
+
+
+def test_migration_0003_rekeys_an_index_made_at_0002_keeping_its_rows(
+    world: World, index_url: str, tmp_path: Path
+) -> None:
+    more_history(world, mints=3, empty_blocks=6)
+    reference = open_indexer(f"sqlite:///{tmp_path}/reference.sqlite", world)
+    reference.sync()
+    expected = dump(reference.db)
+    assert expected["raw_logs"]
+    assert expected["event_accounts"]
+
+    # An index at 0002 (the old keys and indexes) holding the same rows.
+    engine = create_engine(index_url)
+    migrate(engine, "0002")
+    _copy_rows_into(reference.db, engine)
+    assert _keys(engine, "raw_logs")[0] == ["block_hash", "log_index"]
+    assert _keys(engine, "event_accounts")[1] == [["account"]]
+    engine.dispose()
+
+    db = IndexDb.open(index_url)  # migrates to the head
+    try:
+        assert dump(db) == expected
+        assert _keys(db.engine, "raw_logs") == (["block_number", "log_index"], [])
+        assert _keys(db.engine, "events") == (
+            ["block_number", "log_index"],
+            [["emc", "block_number", "log_index"]],
+        )
+        assert _keys(db.engine, "event_accounts") == (["account", "block_number", "log_index"], [])
+        if db.dialect == "sqlite":
+            with db.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+                sql = conn.exec_driver_sql(
+                    "SELECT group_concat(sql) FROM sqlite_master WHERE type = 'table' AND "
+                    "name IN ('blocks', 'raw_logs', 'events', 'event_accounts')"
+                ).scalar_one()
+                assert str(sql).count("WITHOUT ROWID") == 4
+        # The upgraded index goes on syncing, and is the one made at the head.
+        more_history(world, mints=2, empty_blocks=4)
+        Indexer(db, world.w3.provider, world.deployment, world.decoder).sync()
+        reference.sync()
+        assert dump(db) == dump(reference.db)
+
+        # Back to 0002 and up again: the rows stay.
+        rows = dump(db)
+        config = alembic_config(db.engine)
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0002")
+        assert _keys(db.engine, "raw_logs")[0] == ["block_hash", "log_index"]
+        assert dump(db) == rows
+        migrate(db.engine)
+        assert dump(db) == rows
+    finally:
+        db.close()
+        reference.db.close()

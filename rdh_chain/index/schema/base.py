@@ -22,6 +22,9 @@ Address = String(42)
 # A block number (uint64 on every chain that matters; above a 32-bit INTEGER).
 BlockNumber = BigInteger
 Hash = LargeBinary(32)
+# A table stored as the B-tree of its primary key on SQLite (one B-tree, not a rowid table
+# and an index on the key); nothing on PostgreSQL. The last item of a ``__table_args__``.
+WITHOUT_ROWID: dict[str, Any] = {"sqlite_with_rowid": False}
 
 
 class Base(DeclarativeBase):

@@ -6,10 +6,16 @@ alone, so ``rdh index rebuild`` needs no RPC.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary
+from sqlalchemy import (
+    ForeignKeyConstraint,
+    Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rdh_chain.index.schema.base import Address, Base, BlockNumber, Hash
+from rdh_chain.index.schema.base import WITHOUT_ROWID, Address, Base, BlockNumber, Hash
 
 
 class BlockRow(Base):
@@ -18,10 +24,13 @@ class BlockRow(Base):
     Only canonical blocks are kept: a reorg deletes the blocks it replaced, so the
     number identifies the block. Every block's hash commits to its ancestors, so a
     stored block whose hash the node still reports proves that everything below it is
-    unchanged: that is how a reorg finds the common ancestor.
+    unchanged: that is how a reorg finds the common ancestor. ``(number, hash)`` is unique
+    too (it is, since each is): the key ``raw_logs`` refers to, so that a log's block number
+    and hash are those of one stored block.
     """
 
     __tablename__ = "blocks"
+    __table_args__ = (UniqueConstraint("number", "hash"), WITHOUT_ROWID)
 
     number: Mapped[int] = mapped_column(BlockNumber, primary_key=True, autoincrement=False)
     hash: Mapped[bytes] = mapped_column(Hash, unique=True)
@@ -30,15 +39,26 @@ class BlockRow(Base):
 
 
 class RawLogRow(Base):
-    """One log of an rdh-chain contract, exactly as ``eth_getLogs`` returned it."""
+    """One log of an rdh-chain contract, exactly as ``eth_getLogs`` returned it.
+
+    Ingestion is idempotent on (block hash, log index); the key is its compact surrogate
+    (block number, log index), in chain order: the foreign key to ``blocks (number, hash)``
+    makes a log's number and hash those of one stored block, whose number is unique, so
+    the two keys name the same rows. One B-tree holds the table (no rowid, no second
+    index): each index costs every insert of a backfill, and reads go in chain order.
+    """
 
     __tablename__ = "raw_logs"
-    __table_args__ = (Index(None, "block_number", "log_index", unique=True),)
-
-    block_hash: Mapped[bytes] = mapped_column(
-        Hash, ForeignKey("blocks.hash", ondelete="CASCADE"), primary_key=True
+    __table_args__ = (
+        PrimaryKeyConstraint("block_number", "log_index"),
+        ForeignKeyConstraint(
+            ["block_number", "block_hash"], ["blocks.number", "blocks.hash"], ondelete="CASCADE"
+        ),
+        WITHOUT_ROWID,
     )
-    log_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+    block_hash: Mapped[bytes] = mapped_column(Hash)
+    log_index: Mapped[int] = mapped_column(Integer, autoincrement=False)
     block_number: Mapped[int] = mapped_column(BlockNumber)
     transaction_hash: Mapped[bytes] = mapped_column(Hash)
     transaction_index: Mapped[int] = mapped_column(Integer)

@@ -14,16 +14,16 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rdh_chain.index.schema.base import Address, Base, BlockNumber, Hash
+from rdh_chain.index.schema.base import WITHOUT_ROWID, Address, Base, BlockNumber, Hash
 from rdh_chain.profiles import MAX_NAME_LENGTH, MAX_NOTE_LENGTH
 
 # A profile's kind (rdh_chain.profiles.ProfileKind's values) and a member's match status
@@ -62,11 +62,10 @@ class EventRow(Base):
     __tablename__ = "events"
     # No foreign key to raw_logs: the derived tables are deleted and made again apart from
     # them (a rebuild, a reorg's rollback deletes both by block number). Few indexes: each
-    # one costs every insert.
-    __table_args__ = (
-        Index(None, "emc", "block_number", "log_index"),
-        Index(None, "account"),
-    )
+    # one costs every insert. The EMC's history reads by ``emc``; a member's, and the
+    # member rows (by ``account``), go through ``event_accounts``, which names every
+    # address an event's ``account`` is (but the zero address, never a member's).
+    __table_args__ = (Index(None, "emc", "block_number", "log_index"), WITHOUT_ROWID)
 
     block_number: Mapped[int] = mapped_column(BlockNumber, primary_key=True, autoincrement=False)
     log_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -86,19 +85,15 @@ class EventAccountRow(Base):
     """Every address an event names (signers, invited bidders, share entries): who it involves."""
 
     __tablename__ = "event_accounts"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["block_number", "log_index"],
-            ["events.block_number", "events.log_index"],
-            ondelete="CASCADE",
-        ),
-        Index(None, "account"),
-    )
+    # One B-tree keyed by what it is read by: an address's events, in chain order. No
+    # foreign key to events: whatever deletes events (a reorg's rollback, a rebuild)
+    # deletes these first, by block number; a cascade would search this table, not keyed
+    # by the event, once per event deleted.
+    __table_args__ = (PrimaryKeyConstraint("account", "block_number", "log_index"), WITHOUT_ROWID)
 
-    # The key leads with the event's, which deletes (cascading from events) look up.
-    block_number: Mapped[int] = mapped_column(BlockNumber, primary_key=True, autoincrement=False)
-    log_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    account: Mapped[str] = mapped_column(Address, primary_key=True)
+    block_number: Mapped[int] = mapped_column(BlockNumber, autoincrement=False)
+    log_index: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    account: Mapped[str] = mapped_column(Address)
 
 
 class MemberRow(Base):

@@ -1,10 +1,11 @@
 """``make bench-scale``: a Haier-sized year on a local anvil, end to end.
 
 Haier runs about 4,000 MEs in about 1,000 EMCs, each renegotiated about monthly. This
-generator drives a real anvil (``--max-persisted-states 0``, base fee and gas price 0, a
-2-billion gas block limit) through such a year with the SDK's pipeline
+generator drives a real anvil (no state on disk, the last 64 blocks' in memory, base fee
+and gas price 0, a 2-billion gas block limit, a block every quarter of a second as a
+permissioned network mines on a clock) through such a year with the SDK's pipeline
 (:mod:`rdh_chain.pipeline`: calls signed locally, sent and their receipts collected in
-JSON-RPC batches; anvil mines each transaction as it arrives):
+JSON-RPC batches):
 
 - registration: every ME and partner joins the member registry with its profile's hash;
   the platform registers each EMC for its owner (an ME) from the explore guideline's four
@@ -36,7 +37,6 @@ import json
 import random
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -94,16 +94,27 @@ from rdh_chain.verify import Verification, verify
 DAY = 86_400
 MONTH = 30 * DAY
 GAS = 1_500_000  # every call that is no share version: far above what any of them uses
-# The anvil of the year: a block limit no transaction nears, and the last blocks' states
-# only (anvil otherwise keeps a copy of the whole state per block: gigabytes by month 2 of
-# the year, each block slower than the last); nothing persisted on disk either way.
+# The anvil of the year mines a block every BLOCK_TIME seconds, as a permissioned network
+# mines on a clock (QBFT: every few seconds), with a block limit no batch nears. Mining
+# each transaction as it arrives (anvil's default) breaks down under this load: one batch
+# interleaving several nonces of each of many senders left most of them pending for good
+# (1,200 transfers from 300 senders: 58 tx/s, against 1,268 grouped by sender), and a
+# 500-claim batch of a 200-EMC year took over 30 s. Anvil also keeps the state of every
+# block in memory (4.3 GB by month 2 of that year, each block slower than the last): it
+# keeps the last PRUNE_HISTORY blocks' only (nothing is persisted on disk either way).
+BLOCK_TIME = 0.25
 ANVIL_ARGS = ("--gas-limit", "2000000000")
 PRUNE_HISTORY = 64
 
 
 def anvil_config() -> AnvilConfig:
     """The anvil the year runs on, on a free port."""
-    return AnvilConfig(port=free_port(), prune_history=PRUNE_HISTORY, extra_args=ANVIL_ARGS)
+    return AnvilConfig(
+        port=free_port(),
+        block_time=BLOCK_TIME,
+        prune_history=PRUNE_HISTORY,
+        extra_args=ANVIL_ARGS,
+    )
 
 
 MAX_UINT256 = 2**256 - 1
@@ -200,7 +211,6 @@ class Figures:
     gas: Counter[str] = field(default_factory=Counter)
     calls: Counter[str] = field(default_factory=Counter)
     phases: dict[str, float] = field(default_factory=dict)
-    nudged_blocks: int = 0  # blocks mined for transactions anvil left pending
 
 
 @dataclass(frozen=True)
@@ -209,6 +219,7 @@ class ScaleResults:
     figures: Figures
     deployment: Deployment
     emcs: tuple[ChecksumAddress, ...]  # in the generator's order (the first dissolve)
+    terminating: tuple[ChecksumAddress, ...]  # the EMCs that gave a member notice
     members: int
     memberships: int
     largest_emc: int
@@ -238,7 +249,6 @@ class ScaleResults:
                 "largest_emc": self.largest_emc,
             },
             "transactions": f.transactions,
-            "nudged_blocks": f.nudged_blocks,
             "tx_per_s": round(self.tx_per_s),
             "events": f.events,
             "indexed_events": self.indexed_events,
@@ -255,70 +265,24 @@ class ScaleResults:
         }
 
 
-class _Nudge:
-    """Mines what anvil's automining left in its pool, while a batch is out.
-
-    Anvil mines each transaction as it arrives, but one that arrives while a block is being
-    mined can stay pending, ready to mine, until another transaction arrives (seen here with
-    batches of claims from many senders: 30 of 1,000 left behind for good). A permissioned
-    network mines on a clock and has no such gap; on anvil, the generator checks the pool
-    every ``interval`` and mines a block (``evm_mine``) when the same pending count is seen
-    twice in a row.
-    """
-
-    def __init__(self, url: str, interval: float = 0.25) -> None:
-        self.url = url
-        self.interval = interval
-        self.blocks = 0  # blocks mined by the nudge
-
-    @contextmanager
-    def watching(self) -> Iterator[None]:
-        stop = threading.Event()
-        thread = threading.Thread(target=self._watch, args=(stop,), daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join()
-
-    def _watch(self, stop: threading.Event) -> None:
-        rpc = BatchRpc(self.url)
-        last = 0
-        try:
-            while not stop.wait(self.interval):
-                pending = int(rpc.call("txpool_status")["pending"], 16)
-                if pending and pending == last:
-                    rpc.call("evm_mine")
-                    self.blocks += 1
-                last = pending
-        finally:
-            rpc.close()
-
-
 class _Sender:
     """The pipeline behind every phase: sends, checks that every row landed, counts."""
 
-    def __init__(self, pipeline: Pipeline, figures: Figures, nudge: _Nudge) -> None:
+    def __init__(self, pipeline: Pipeline, figures: Figures) -> None:
         self.pipeline = pipeline
         self.figures = figures
-        self.nudge = nudge
 
     def send(self, calls: Sequence[Call]) -> list[TxReceipt]:
         """Send ``calls`` (label "operation: detail"), raise if any failed; the receipts."""
         if not calls:
             return []
-        # Each sender's calls together: anvil's automining falls to about 60 tx/s, and
-        # leaves transactions pending for good, when one batch interleaves several
-        # nonces of each of many senders (measured: 1,200 transfers from 300 senders,
-        # 1,268 tx/s grouped by sender, 58 tx/s interleaved, most never mined).
+        # Each sender's calls together, in the order given (nonces follow each other).
         first: dict[str, int] = {}
         for i, call in enumerate(calls):
             first.setdefault(call.sender.address, i)
         calls = sorted(calls, key=lambda c: first[c.sender.address])
         started = time.perf_counter()
-        with self.nudge.watching():
-            report = self.pipeline.send(calls)
+        report = self.pipeline.send(calls)
         self.figures.send_seconds += time.perf_counter() - started
         report.raise_for_failures()
         receipts = []
@@ -428,8 +392,7 @@ class _Year:
         self.treasury, self.steward, self.auditor = (Account.create() for _ in range(3))
         url = str(getattr(w3.provider, "endpoint_uri", ""))
         self.rpc = BatchRpc(url)
-        self.nudge = _Nudge(url)
-        self.sender = _Sender(Pipeline(w3, self.operator.decoder), self.figures, self.nudge)
+        self.sender = _Sender(Pipeline(w3, self.operator.decoder), self.figures)
         self.shares = ShareCalls(artifacts)
         self.registry = Encoder(RegistryClient.abi(artifacts))
         self.factory = Encoder(FactoryClient.abi(artifacts))
@@ -743,8 +706,9 @@ class _Year:
     def terminate(self) -> None:
         """Notice of one period to an ME (not the owner) in each of some EMCs: it is left
         out of the versions from the one after the next settlement."""
-        start = self.config.dissolutions
-        picked = [e for e in self.emcs[start : start + self.config.terminations] if len(e.mes) > 3]
+        start, end = self.config.dissolutions, len(self.emcs) - self.config.bid_rounds
+        candidates = [e for e in self.emcs[start:end] if len(e.mes) > 3]
+        picked = candidates[: self.config.terminations]
         calls = []
         for emc in picked:
             leaving = emc.mes[-1]
@@ -800,7 +764,6 @@ def play(
         year.run()
     finally:
         year.rpc.close()
-    year.figures.nudged_blocks = year.nudge.blocks
     url = f"sqlite:///{folder / 'index.sqlite'}"
     with year.phase("index sync"):
         db = IndexDb.open(url)
@@ -830,6 +793,7 @@ def play(
         figures=year.figures,
         deployment=year.deployment,
         emcs=addresses,
+        terminating=tuple(e.address for e in year.emcs if e.notice),
         members=config.mes + config.partners,
         memberships=sum(len(e.mes) + len(e.partners) for e in year.emcs),
         largest_emc=max(len(e.mes) + len(e.partners) for e in year.emcs),

@@ -61,7 +61,8 @@ def test_quick_year_dissolves_its_first_emc_and_leaves_the_terminated_member_out
 ) -> None:
     results, ledger = year
     dissolved = ledger.emc(results.emcs[0])
-    terminating = ledger.emc(results.emcs[QUICK.dissolutions])
+    (terminating_address,) = results.terminating
+    terminating = ledger.emc(terminating_address)
 
     assert dissolved.status() is EmcStatus.DISSOLVED
     assert terminating.status() is EmcStatus.ACTIVE

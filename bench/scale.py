@@ -102,9 +102,17 @@ GAS = 1_500_000  # every call that is no share version: far above what any of th
 # 500-claim batch of a 200-EMC year took over 30 s. Anvil also keeps the state of every
 # block in memory (4.3 GB by month 2 of that year, each block slower than the last): it
 # keeps the last PRUNE_HISTORY blocks' only (nothing is persisted on disk either way).
+#
+# And anvil keeps every mined transaction's execution record in memory (about 180 KB a
+# transaction here: 1.8 GB for the 200-EMC year, some 27 GB for the full one), so it keeps
+# the last TX_BLOCKS blocks' transactions only, and the index catches up after every
+# phase of the year (``Indexer.sync``, what ``rdh index sync`` runs) and once at the end,
+# as an indexer following a node does; its time is the sum of those syncs.
 BLOCK_TIME = 0.25
-ANVIL_ARGS = ("--gas-limit", "2000000000")
-PRUNE_HISTORY = 64
+PRUNE_HISTORY = 4
+TX_BLOCKS = 400
+ANVIL_ARGS = ("--gas-limit", "2000000000", "--transaction-block-keeper", str(TX_BLOCKS))
+INDEX_PHASE = "index sync"
 
 
 def anvil_config() -> AnvilConfig:
@@ -399,6 +407,7 @@ class _Year:
         self.token = Encoder(TokenClient.abi(artifacts))
         self.emc_calls = Encoder(EmcClient.abi(artifacts))
         self.mes, self.partners, self.emcs = _cast(config, self.rng)
+        self.catch_up: Callable[[], None] | None = None  # the index's sync, after each phase
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -407,6 +416,9 @@ class _Year:
         spent = time.perf_counter() - started
         self.figures.phases[name] = self.figures.phases.get(name, 0.0) + spent
         self.log(f"{name}: {spent:.1f} s, {self.figures.transactions:,} transactions so far")
+        if self.catch_up is not None and name != INDEX_PHASE:
+            with self.phase(INDEX_PHASE):
+                self.catch_up()
 
     def advance(self, seconds: int) -> None:
         self.rpc.call("evm_increaseTime", [seconds])
@@ -760,24 +772,32 @@ def play(
     (a SQLite file in ``folder``), the verification and the statements."""
     started = time.perf_counter()
     year = _Year(w3, artifacts, config, log)
-    try:
-        year.run()
-    finally:
-        year.rpc.close()
     url = f"sqlite:///{folder / 'index.sqlite'}"
-    with year.phase("index sync"):
-        db = IndexDb.open(url)
+    db = IndexDb.open(url)
+    indexed = 0
+    try:
+        indexer = Indexer(
+            db, w3.provider, year.deployment, default_decoder(), IndexSettings(url=url)
+        )
+
+        def catch_up() -> None:
+            nonlocal indexed
+            indexed += indexer.sync().logs
+
+        year.catch_up = catch_up
         try:
-            indexer = Indexer(
-                db, w3.provider, year.deployment, default_decoder(), IndexSettings(url=url)
-            )
-            indexed = indexer.sync().logs
+            year.run()
+        finally:
+            year.rpc.close()
+        year.catch_up = None
+        with year.phase(INDEX_PHASE):
+            catch_up()
             with db.session() as session:
                 point = checkpoint(session)
                 assert point is not None
                 events = decoded_logs(session, upto_block=point.block_number)
-        finally:
-            db.close()
+    finally:
+        db.close()
     with year.phase("verification"):
         verification = verify(w3, artifacts, year.deployment, events, point.block_number)
     addresses = tuple(emc.address for emc in year.emcs)

@@ -37,6 +37,7 @@ import json
 import random
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -94,21 +95,20 @@ from rdh_chain.verify import Verification, verify
 DAY = 86_400
 MONTH = 30 * DAY
 GAS = 1_500_000  # every call that is no share version: far above what any of them uses
-# The anvil of the year mines a block every BLOCK_TIME seconds, as a permissioned network
-# mines on a clock (QBFT: every few seconds), with a block limit no batch nears. Mining
-# each transaction as it arrives (anvil's default) breaks down under this load: one batch
-# interleaving several nonces of each of many senders left most of them pending for good
-# (1,200 transfers from 300 senders: 58 tx/s, against 1,268 grouped by sender), and a
-# 500-claim batch of a 200-EMC year took over 30 s. Anvil also keeps the state of every
-# block in memory (4.3 GB by month 2 of that year, each block slower than the last): it
-# keeps the last PRUNE_HISTORY blocks' only (nothing is persisted on disk either way).
-#
-# And anvil keeps every mined transaction's execution record in memory (about 180 KB a
-# transaction here: 1.8 GB for the 200-EMC year, some 27 GB for the full one), so it keeps
-# the last TX_BLOCKS blocks' transactions only, and the index catches up after every
-# phase of the year (``Indexer.sync``, what ``rdh index sync`` runs) and once at the end,
-# as an indexer following a node does; its time is the sum of those syncs.
-BLOCK_TIME = 0.25
+# The anvil of the year mines only when told (``--no-mining``): the generator's miner
+# (:class:`_Miner`) mines a block once a batch has arrived, a block limit no batch nears.
+# Anvil's other ways break down under this load. Mining each transaction as it arrives:
+# one batch interleaving several nonces of each of many senders left most of them pending
+# for good (1,200 transfers from 300 senders: 58 tx/s, against 1,268 grouped by sender),
+# and a 500-claim batch of a 200-EMC year took over 30 s. Mining on a clock
+# (``--block-time``): anvil mines empty blocks too, and each block costs memory in
+# proportion to the state (5 MB a block idle after the 200-EMC year; past 7 GB within the
+# full year's first month). Anvil also keeps old states (only the last PRUNE_HISTORY
+# here) and every mined transaction's execution record (about 180 KB a transaction here:
+# only the last TX_BLOCKS blocks' are kept, so the index catches up after every phase of
+# the year, ``Indexer.sync`` as ``rdh index sync`` runs it, and once at the end, as an
+# indexer following a node does; its time is the sum of those syncs).
+MINE_POLL_S = 0.05
 PRUNE_HISTORY = 4
 TX_BLOCKS = 400
 ANVIL_ARGS = ("--gas-limit", "2000000000", "--transaction-block-keeper", str(TX_BLOCKS))
@@ -119,7 +119,7 @@ def anvil_config() -> AnvilConfig:
     """The anvil the year runs on, on a free port."""
     return AnvilConfig(
         port=free_port(),
-        block_time=BLOCK_TIME,
+        no_mining=True,
         prune_history=PRUNE_HISTORY,
         extra_args=ANVIL_ARGS,
     )
@@ -271,6 +271,40 @@ class ScaleResults:
             "gas_by_operation": dict(f.gas.most_common()),
             "transactions_by_operation": dict(f.calls.most_common()),
         }
+
+
+class _Miner:
+    """Mines a block whenever transactions wait in anvil's pool and no more arrived since
+    the last look (every ``MINE_POLL_S``): a batch's transactions in few blocks."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.blocks = 0
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        stop = threading.Event()
+        thread = threading.Thread(target=self._run, args=(stop,), daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
+    def _run(self, stop: threading.Event) -> None:
+        rpc = BatchRpc(self.url)
+        last = 0
+        try:
+            while not stop.wait(MINE_POLL_S):
+                pending = int(rpc.call("txpool_status")["pending"], 16)
+                if pending and pending == last:
+                    rpc.call("evm_mine")
+                    self.blocks += 1
+                    pending = 0
+                last = pending
+        finally:
+            rpc.close()
 
 
 class _Sender:
@@ -771,6 +805,19 @@ def play(
     """The year on ``w3`` (an anvil of :func:`anvil_config`), then the index
     (a SQLite file in ``folder``), the verification and the statements."""
     started = time.perf_counter()
+    miner = _Miner(str(getattr(w3.provider, "endpoint_uri", "")))
+    with miner.running():
+        return _play(w3, artifacts, config, folder, log, started)
+
+
+def _play(
+    w3: Web3,
+    artifacts: Mapping[str, Artifact],
+    config: ScaleConfig,
+    folder: Path,
+    log: Log,
+    started: float,
+) -> ScaleResults:
     year = _Year(w3, artifacts, config, log)
     url = f"sqlite:///{folder / 'index.sqlite'}"
     db = IndexDb.open(url)

@@ -1,11 +1,10 @@
 """``make bench-scale``: a Haier-sized year on a local anvil, end to end.
 
 Haier runs about 4,000 MEs in about 1,000 EMCs, each renegotiated about monthly. This
-generator drives a real anvil (no state on disk, the last 64 blocks' in memory, base fee
-and gas price 0, a 2-billion gas block limit, a block every quarter of a second as a
-permissioned network mines on a clock) through such a year with the SDK's pipeline
-(:mod:`rdh_chain.pipeline`: calls signed locally, sent and their receipts collected in
-JSON-RPC batches):
+generator drives a real anvil (no state on disk, base fee and gas price 0, a 2-billion gas
+block limit, a block mined once each batch has arrived: see ``ANVIL_ARGS``) through such a
+year with the SDK's pipeline (:mod:`rdh_chain.pipeline`: calls signed locally, sent and
+their receipts collected in JSON-RPC batches):
 
 - registration: every ME and partner joins the member registry with its profile's hash;
   the platform registers each EMC for its owner (an ME) from the explore guideline's four
@@ -21,10 +20,11 @@ JSON-RPC batches):
 - a few members are given notice and leave the later versions; a few EMCs lose past their
   threshold and are dissolved.
 
-Then the index catches up (``Indexer.sync``, what ``rdh index sync`` runs, into SQLite),
-``rdh audit verify``'s check replays every event and compares every EMC with the chain
-(it must find nothing), and every EMC's win-win value-added statement is drawn from the
-index. Every share-version, claim and investment call is built by :mod:`bench.scale_calls`.
+The index follows (``Indexer.sync``, what ``rdh index sync`` runs, into SQLite, after
+every phase and at the end), ``rdh audit verify``'s check replays every event and
+compares every EMC with the chain (it must find nothing), and every EMC's win-win
+value-added statement is drawn from the index. Every share-version, claim and investment
+call is built by :mod:`bench.scale_calls`.
 
 ``python -m bench.scale [--quick | --medium] [--output PATH]`` prints the tables; with
 ``--output`` it writes the figures under ``"scale"`` in PATH (kept otherwise as it is).

@@ -12,8 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
 from api.index import IndexProvider, IndexReader, IndexUnavailableError
-from api.inputs import EmcAddressPath, MemberAddressPath
-from api.reading import checked_address
+from api.inputs import EmcAddressPath, MemberAddressPath, checked_address
 from rdh_chain.config import LedgerFactory, Settings
 from rdh_chain.contracts import EmcClient
 from rdh_chain.index import queries
@@ -155,7 +154,9 @@ async def known_emcs(index: IndexReader) -> frozenset[ChecksumAddress]:
         index.cache.memo(token, _KNOWN_EMCS, lambda: emcs)
         return emcs
 
-    return await run_in_threadpool(read)
+    # Once for the requests that find the list missing meanwhile (each commit of the
+    # indexer empties it): not one worker thread and session each.
+    return await index.cache.once(token, _KNOWN_EMCS, lambda: run_in_threadpool(read))
 
 
 _KNOWN_EMCS = ("known-emcs",)

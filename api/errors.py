@@ -147,10 +147,11 @@ def _index_unreadable(request: Request, exc: Exception) -> JSONResponse:
             f"The index at {shown} is busy (every connection in use); try again in a moment."
         )
         return _answer(status.HTTP_503_SERVICE_UNAVAILABLE, busy)
-    error = IndexUnavailableError(
+    detail = index_provider(request.app.state).unreachable(exc) or (
         f"The index at {shown} cannot be read ({type(exc).__name__}); check that the indexer "
         "runs (`rdh index follow`) and RDH_GATEWAY_INDEX_URL."
     )
+    error = IndexUnavailableError(detail)
     return _index_unavailable(request, error)
 
 

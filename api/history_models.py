@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from eth_typing import ChecksumAddress
+from fastapi import Query
 from pydantic import Field
 
 from api.models import AmountPublic, _Public
 from api.page_models import AsOfPublic
 from rdh_chain.history import HistoryRow, Party
+
+# A history page by default: the web page's own (a row is about 0.8 KB of JSON; ask for up
+# to 1,000 with ``limit``).
+HISTORY_PAGE = 25
+HistoryLimitQuery = Annotated[
+    int, Query(ge=1, le=1_000, description=f"Rows per page ({HISTORY_PAGE} by default).")
+]
 
 # rdh_chain.history.RowKind's values (tests/api check that they stay the same).
 RowKindName = Literal[

@@ -3,7 +3,10 @@
 The gateway never writes the index: only the indexer does (``rdh index follow``, which
 ``make run`` starts beside the gateway). A SQLite index is opened with ``mode=ro``; on
 PostgreSQL the gateway is given a read-only role's URL (``RDH_GATEWAY_INDEX_URL``, by
-default the indexer's ``RDH_INDEX_URL``).
+default the indexer's ``RDH_INDEX_URL``). That URL may name a streaming replica (a hot
+standby) of the indexer's primary: its views then carry the standby's replay lag
+(:class:`rdh_chain.index.queries.Replica`), which answers show in ``as_of.replica_lag_s``
+and ``/health`` in ``index.replica``.
 
 Every route that reads the index opens an :class:`IndexView` from its :class:`IndexReader`:
 one session (one snapshot) and the checkpoint, checked against the chain first. An index
@@ -28,7 +31,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -129,6 +132,9 @@ class IndexProvider:
         self._probe: sqlite3.Connection | None = None  # asks SQLite for data_version
         self._probe_file: tuple[int, int] | None = None
         self._probe_lock = threading.Lock()
+        # Whether the database opened is a PostgreSQL hot standby (then every view reads
+        # its replay lag too); found when it is opened.
+        self.standby = False
 
     def version(self) -> Hashable | None:
         """A token that changes whenever the indexer commits, or None where there is no cheap
@@ -198,13 +204,39 @@ class IndexProvider:
             raise IndexUnavailableError(str(exc)) from exc
         try:
             db.check_current()
+            with db.session() as session:
+                self.standby = queries.replica(session) is not None
         except (IndexConfigError, SQLAlchemyError) as exc:
             db.close()
-            raise IndexUnavailableError(
+            detail = self.unreachable(exc) or (
                 f"The index at {self.shown} cannot be read yet ({exc}); the indexer creates "
                 "it (`rdh index sync` or `rdh index follow`)."
-            ) from exc
+            )
+            raise IndexUnavailableError(detail) from exc
         return db
+
+    def unreachable(self, exc: BaseException) -> str | None:
+        """What to do when ``exc`` (or what caused it) says the database server does not
+        answer, else None (SQLite files say so on their own: see :meth:`_open`)."""
+        if self.path is not None:
+            return None
+        cause: BaseException | None = exc
+        while cause is not None and not isinstance(cause, OperationalError):
+            cause = cause.__cause__
+        if cause is None:
+            return None
+        # No SQLSTATE: the connection failed or broke; class 08: connection exceptions;
+        # 57P0x: the server is shutting down, crashed or is starting.
+        state = getattr(cause.orig, "sqlstate", None)
+        if state is not None and not state.startswith(("08", "57P0")):
+            return None
+        reason = (str(cause.orig).strip().splitlines() or [type(cause.orig).__name__])[0]
+        return (
+            f"Cannot reach the index's database at {self.shown} ({reason}): start that "
+            "PostgreSQL server (a standby must also reach the primary the indexer writes), "
+            "or point RDH_GATEWAY_INDEX_URL at one that runs (the primary serves reads too); "
+            "then try again."
+        )
 
     def forget(self) -> None:
         with self._lock:
@@ -219,10 +251,18 @@ class IndexProvider:
 
 @dataclass(frozen=True)
 class IndexView:
-    """One request's read of the index: a session (one snapshot) and its checkpoint."""
+    """One request's read of the index: a session (one snapshot) and its checkpoint, and
+    on a PostgreSQL hot standby how far its replay was behind the primary."""
 
     session: Session
     checkpoint: queries.Checkpoint
+    replica: queries.Replica | None = None
+
+    @property
+    def replica_lag_s(self) -> int | None:
+        """The standby's lag in whole seconds (see :class:`queries.Replica`); None on a
+        primary or SQLite."""
+        return None if self.replica is None else self.replica.lag_whole_seconds
 
     @property
     def block(self) -> int:
@@ -294,7 +334,7 @@ def cache_key(request: Request) -> str:
 
 def _answer(built: Built) -> Answer:
     model, headers = built if isinstance(built, tuple) else (built, {})
-    return Answer(model.model_dump_json(by_alias=True).encode(), headers)
+    return Answer.of(model.model_dump_json(by_alias=True).encode(), headers)
 
 
 @dataclass(frozen=True)
@@ -326,7 +366,10 @@ class IndexReader:
             if not checked:
                 self.cache.mark_verified(version)
             assert point is not None  # checked above
-            yield IndexView(session, point)
+            yield IndexView(session, point, self._replica(session))
+
+    def _replica(self, session: Session) -> queries.Replica | None:
+        return queries.replica(session) if self.provider.standby else None
 
     @contextmanager
     def view_if_synced(self) -> Iterator[IndexView | None]:
@@ -338,12 +381,14 @@ class IndexReader:
             yield None
             return
         with db.session() as session:
+            replica: queries.Replica | None = None
             try:
                 point = queries.checkpoint(session)
                 check_checkpoint(point, self.ledger, self.provider.shown)
+                replica = self._replica(session)
             except (IndexUnavailableError, SQLAlchemyError):
                 point = None
-            yield None if point is None else IndexView(session, point)
+            yield None if point is None else IndexView(session, point, replica)
 
     async def answer(self, request: Request, build: Callable[[IndexView], Built]) -> Response:
         """``build``'s answer for this request, computed once per version of the index.
@@ -360,13 +405,13 @@ class IndexReader:
                 self.cache.hits += 1
                 if not self.cache.verified(token):
                     self._verify_soon(token)
-                return hit.response()
+                return hit.response(request)
         self.cache.misses += 1
         flight_token: Hashable = ("unversioned",) if token is None else token
         answer = await self.cache.once(
             flight_token, key, lambda: run_in_threadpool(self._compute, key, build)
         )
-        return answer.response()
+        return answer.response(request)
 
     def _verify_soon(self, token: Hashable) -> None:
         """Check the checkpoint against the chain again, on a worker thread, while the
@@ -393,6 +438,10 @@ class IndexReader:
         token = self.provider.version()  # before the session's snapshot: never newer
         with self.view(token=token) as view:
             version = version_of(token, view.checkpoint)
+            if view.replica is not None:
+                # A standby's answers say its lag (``as_of.replica_lag_s``), which changes
+                # while its checkpoint does not: one answer per key and second of lag.
+                key = f"{key}#replica_lag_s={view.replica_lag_s}"
             found = self.cache.get(key, version)
             if found is not None:  # computed meanwhile, or only the check was due
                 return found

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any
 
+from eth_typing import ChecksumAddress
 from fastapi import Path, Query
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
@@ -59,6 +61,15 @@ _CHECKSUM_NOTE = "in one case, or mixed case with its EIP-55 checksum"
 ADDRESS_ERROR = "rdh_address"
 
 
+@lru_cache(maxsize=8_192)
+def checked_address(value: str, what: str) -> ChecksumAddress:
+    """:func:`rdh_chain.validation.to_address`, remembered: an EIP-55 checksum is a keccak,
+    which would cost a cached read more than the rest of it (every route checks its path's
+    address, some twice). Only good addresses are kept: a bad one raises, and an exception
+    is not remembered."""
+    return to_address(value, what)
+
+
 @dataclass(frozen=True)
 class AddressText:
     """``Annotated[str, AddressText("EMC address")]``: an address, checked by the SDK's
@@ -69,7 +80,7 @@ class AddressText:
 
     def _validate(self, value: str) -> str:
         try:
-            return to_address(value, self.what)
+            return checked_address(value, self.what)
         except InvalidInputError as exc:
             raise PydanticCustomError(
                 ADDRESS_ERROR, "{reason}", {"reason": str(exc).rstrip(".")}

@@ -110,6 +110,28 @@ class DeploymentPublic(_Public):
 IndexStateName = Literal["synced", "behind", "missing", "other-deployment", "reorged"]
 
 
+class ReplicaPublic(_Public):
+    """The PostgreSQL hot standby the gateway reads the index from, and its replay."""
+
+    lag_seconds: float = Field(
+        description="How far its replay is behind the primary: 0 while it has applied all "
+        "the WAL it received, else the seconds since it last applied a transaction (an "
+        "upper bound).",
+        examples=[0.0],
+    )
+    unreplayed_bytes: int = Field(description="WAL received from the primary, not applied yet.")
+    receiving: bool = Field(
+        description="Whether its WAL receiver runs (false: it lost the primary; its answers "
+        "stay at what it last replayed)."
+    )
+    replayed_lsn: str = Field(
+        description="The last WAL location it applied.", examples=["0/3421918"]
+    )
+    replayed_at: datetime | None = Field(
+        description="When the last transaction it applied was committed on the primary."
+    )
+
+
 class IndexHealthPublic(_Public):
     """How far the event index (which history and lists read) is behind the chain."""
 
@@ -129,6 +151,11 @@ class IndexHealthPublic(_Public):
     lag_seconds: int | None = Field(
         description="Seconds between the checkpoint's block and the head's (when both times "
         "are known)."
+    )
+    replica: ReplicaPublic | None = Field(
+        default=None,
+        description="Set when the gateway reads a hot standby of the index (null: the "
+        "primary, or SQLite).",
     )
     detail: str | None = Field(description="What to do when the index cannot serve.")
 
@@ -402,6 +429,10 @@ class VersionPublic(_Public):
     )
     document_hash: str
     entries_hash: str = Field(description="EIP-712 hash of the entries, as the parties sign it.")
+    shares_root: str = Field(
+        description="Root of the version's share tree, which the chain keeps instead of the "
+        "entries: each account proves its share against it (rdh_chain.share_tree)."
+    )
     total_bps: int
     entries: list[ShareEntryPublic] = Field(
         description="By account (the development fund's zero address first), then class."
@@ -424,6 +455,7 @@ class VersionPublic(_Public):
             parties=parties,
             document_hash=_hex(version.document_hash),
             entries_hash=_hex(version.entries_hash),
+            shares_root=_hex(version.shares_root),
             total_bps=sum(e.bps for e in entries),
             entries=[ShareEntryPublic.from_sdk(e) for e in entries],
         )

@@ -16,6 +16,14 @@ class AsOfPublic(_Public):
         "against its own node; null for an earlier block (``as_of``) that holds no "
         "rdh-chain event, which the index does not keep."
     )
+    replica_lag_s: int | None = Field(
+        default=None,
+        description="Read from a PostgreSQL hot standby of the index: how many whole seconds "
+        "its replay was behind the primary the indexer writes (0: it had applied all the "
+        "WAL it had received; otherwise the time since it last applied a transaction, an "
+        "upper bound). Null when read from the primary, SQLite or the chain.",
+        examples=[0],
+    )
 
 
 class EmcPagePublic(_Public):

@@ -9,7 +9,6 @@ earlier ``as_of``); rows and statements from the SDK's pure builders
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 from eth_typing import ChecksumAddress
@@ -17,7 +16,6 @@ from eth_typing import ChecksumAddress
 from api.index import IndexView
 from api.page_models import AsOfPublic
 from rdh_chain.contracts import EmcClient
-from rdh_chain.contracts.emc import SHARE_FIELDS
 from rdh_chain.events import Decoded
 from rdh_chain.exceptions import NotFoundError
 from rdh_chain.history import HistoryFilter, HistoryRow, build_history, filter_rows
@@ -25,10 +23,10 @@ from rdh_chain.index import queries
 from rdh_chain.ledger import MemberShare
 from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.profiles import ProfileStore, match_profiles
+from rdh_chain.share_proofs import chain_trees, read_positions
 from rdh_chain.statements import Statement, build_statement, provider_accounts
 from rdh_chain.structs import struct_from_abi
-from rdh_chain.types import CapitalHolding, Departure, Position, ShareClass, Totals
-from rdh_chain.validation import to_address
+from rdh_chain.types import CapitalHolding, Departure, Position, Totals
 
 # The events that give a row its EMC and period, whoever the row is about.
 _CONTEXT_EVENTS = ("EmcCreated", "PeriodSettled", "EmcDissolved")
@@ -51,28 +49,28 @@ def profile_names(view: IndexView, data_dir: Path) -> dict[ChecksumAddress, str]
     return names
 
 
-@lru_cache(maxsize=8_192)
-def checked_address(value: str, what: str) -> ChecksumAddress:
-    """:func:`rdh_chain.validation.to_address`, remembered: an EIP-55 checksum is a keccak,
-    which would cost a cached read more than the rest of it. (Only good addresses are
-    kept: a bad one raises, and an exception is not remembered.)"""
-    return to_address(value, what)
-
-
 def as_of(view: IndexView, block: int) -> AsOfPublic:
-    """``block`` with its hash (the checkpoint's, or the index's block of that number)."""
+    """``block`` with its hash (the checkpoint's, or the index's block of that number), and
+    the standby's lag when the view reads one."""
     if block == view.block:
         found = view.checkpoint.block_hash
     else:
         found = queries.block_hash(view.session, block)
-    return AsOfPublic(block_number=block, block_hash=None if found is None else "0x" + found.hex())
+    return AsOfPublic(
+        block_number=block,
+        block_hash=None if found is None else "0x" + found.hex(),
+        replica_lag_s=view.replica_lag_s,
+    )
 
 
 def as_of_headers(at: AsOfPublic) -> dict[str, str]:
-    """``X-As-Of-Block`` and (when known) ``X-As-Of-Hash``, for answers without a page."""
+    """``X-As-Of-Block``, and when known ``X-As-Of-Hash`` and ``X-Replica-Lag-S`` (read
+    from a standby), for answers without a page."""
     headers = {"X-As-Of-Block": str(at.block_number)}
     if at.block_hash is not None:
         headers["X-As-Of-Hash"] = at.block_hash
+    if at.replica_lag_s is not None:
+        headers["X-Replica-Lag-S"] = str(at.replica_lag_s)
     return headers
 
 
@@ -146,31 +144,25 @@ def member_shares(
     for emc in emcs:
         assert first is not None
         first.add(emc, "activeVersionId")
-        first.add(emc, "accountOf", account)
         first.add(emc, "capitalOf", account)
         first.add(emc, "departureOf", account)
         first.add(emc, "totals")
     values = [] if first is None else first.execute()
-    rows = [values[i * 5 : i * 5 + 5] for i in range(len(emcs))]
-    second = PinnedReads(emcs[0].w3, block) if emcs else None
-    wanted = []
-    for emc, (active, *_rest) in zip(emcs, rows, strict=True):
-        if int(active):
-            assert second is not None
-            second.add(emc, "shareOf", int(active), account)
-            wanted.append(emc.address)
-    found = dict(zip(wanted, [] if second is None else second.execute(), strict=True))
+    rows = [values[i * 4 : i * 4 + 4] for i in range(len(emcs))]
+    positions = read_positions(block, [(emc, account) for emc in emcs])
+    trees = chain_trees(block)
     out = []
-    for emc, (active, position, capital, departure, totals) in zip(emcs, rows, strict=True):
-        raw = found.get(emc.address)
-        bps = {} if raw is None else {c: int(raw[SHARE_FIELDS[c]]) for c in ShareClass}
+    for emc, (active, capital, departure, totals), position in zip(
+        emcs, rows, positions, strict=True
+    ):
+        bps = trees(emc, int(active)).shares_of(account) if int(active) else {}
         notice = struct_from_abi(Departure, departure)
         share = MemberShare(
             emc.address,
             account,
             int(active),
-            {c: n for c, n in bps.items() if n},
-            struct_from_abi(Position, position),
+            bps,
+            position,
             struct_from_abi(
                 CapitalHolding,
                 {**capital["held"], "value": capital["value"], "poolShare": capital["poolShare"]},
@@ -194,13 +186,8 @@ def statement(
     """The EMC's statement from its ``events`` up to ``block``, each provider's claimable
     and locked amounts read from the chain at that same block."""
     accounts = provider_accounts(emc.address, events)
-    reads = PinnedReads(emc.w3, block)
-    for account in accounts:
-        reads.add(emc, "accountOf", account)
-    positions: dict[ChecksumAddress, Position] = {
-        account: struct_from_abi(Position, value)
-        for account, value in zip(accounts, reads.execute(), strict=True)
-    }
+    read = read_positions(block, [(emc, account) for account in accounts])
+    positions: dict[ChecksumAddress, Position] = dict(zip(accounts, read, strict=True))
     period, from_period, to_period = selection
     return build_statement(
         emc.address,

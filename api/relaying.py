@@ -62,7 +62,7 @@ from rdh_chain.relayer import Relayer
 from rdh_chain.signatures import normalize_signature, recover_signer
 from rdh_chain.structs import struct_from_abi
 from rdh_chain.tx import revert_data
-from rdh_chain.types import PartySignature, ShareEntry, Version, VersionStatus
+from rdh_chain.types import PartySignature, Version, VersionStatus
 
 
 class RelayError(RdhChainError):
@@ -145,12 +145,14 @@ def read_version(emc: EmcClient, version_id: int, chain_id: int) -> VersionRead:
     active, for its epoch); the typed data is checked against the contract's digest."""
     block = emc.w3.eth.get_block("latest")
     reads = PinnedReads(emc.w3, int(block["number"]))
-    for fn_name in ("version", "versionEntries", "versionDigest"):
+    for fn_name in ("version", "versionDigest"):
         reads.add(emc, fn_name, version_id)
     reads.add(emc, "activeVersionId")
-    raw_version, raw_entries, raw_digest, active = reads.execute()
+    raw_version, raw_digest, active = reads.execute()
     version = struct_from_abi(Version, {**raw_version, "id": version_id})
-    entries = [struct_from_abi(ShareEntry, e) for e in raw_entries]
+    # The entries are in the proposal's log, checked against the header's share root.
+    tree = emc.share_tree(version_id, block=reads.block)
+    entries = list(tree.entries)
     activations = 0
     if int(active):
         again = PinnedReads(emc.w3, reads.block)

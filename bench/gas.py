@@ -53,6 +53,7 @@ PROPOSE = "propose shares"
 ACTIVATE = "activate shares"
 ACTIVATE_PER_SIGNER = "activate per extra signer"
 SET_SHARES = "set shares (propose + activate)"
+RENEGOTIATE = "renegotiate (propose + activate)"
 SETTLE_FIRST = "settle (first period)"
 SETTLE = "settle"
 APPROVE = "approve (before each settle)"
@@ -87,6 +88,7 @@ ROWS = (
     ACTIVATE,
     ACTIVATE_PER_SIGNER,  # derived from the activations: see per_extra_signer
     SET_SHARES,
+    RENEGOTIATE,
     SETTLE_FIRST,
     SETTLE,
     APPROVE,
@@ -435,7 +437,28 @@ def _steady(world: World, emc: EmcClient, gas: dict[str, int]) -> int:
             raise RuntimeError(f"a profit of {fill} fen did not fill the sharing space")
         _, settled = leader.settle(emc, PERIOD)
         gas[SETTLE_POOL_FULL] = settled.gas_used
+    gas[RENEGOTIATE] = _renegotiate(world, emc)
     return parties
+
+
+def _renegotiate(world: World, emc: EmcClient) -> int:
+    """Gas of the monthly case: the same parties agree new shares (one basis point moves
+    between two MEs), proposed and activated with every signature."""
+    entries = list(world.entries)
+    mes = [
+        i
+        for i, e in enumerate(entries)
+        if e.share_class is not ShareClass.PARTNER and e.account != ZERO_ADDRESS
+    ]
+    if len(mes) >= 2:
+        first, second = mes[0], mes[1]
+        entries[first] = replace(entries[first], bps=entries[first].bps - 1)
+        entries[second] = replace(entries[second], bps=entries[second].bps + 1)
+    version_id, proposed = emc.propose_version(entries)
+    typed = emc.typed_data(version_id)
+    signatures = [sign_version(account, typed) for account in world.members.all]
+    activated = emc.activate_version(version_id, signatures)
+    return proposed.gas_used + activated.gas_used
 
 
 def _attested(world: World) -> int:

@@ -6,7 +6,9 @@ following the chain beside it as in ``make run``:
 - reads: the gateway runs as ``make run`` starts it (uvicorn, ``RDH_API_WORKERS`` worker
   processes, one by default) and :mod:`bench.loadgen`, a process of its own on loopback,
   keeps N HTTP/1.1 connections busy on one endpoint for a few seconds, at 50 and then 10
-  connections; requests/s counts 2xx answers, p99 is over every answer of the window;
+  connections; requests/s counts 2xx answers, p99 is over every answer of the window. The
+  requests carry a browser's ``Accept-Encoding: gzip, deflate`` (so the larger answers come
+  as the gateway's gzip copies), unless ``--identity`` asks for the uncompressed JSON;
 - visible: from the node's answer to a transaction (anvil mines on arrival) to its row in
   ``GET /members/{a}/history``, polled from this process every few milliseconds.
 
@@ -64,6 +66,9 @@ VISIBLE_SAMPLES = 10
 VISIBLE_POLL_S = 0.005
 VISIBLE_TIMEOUT_S = 30.0
 READY_TIMEOUT_S = 60.0
+# What a browser's requests say (Chromium and Firefox add br and zstd, which the gateway
+# does not make): the gateway then sends the gzip copies of its larger answers.
+BROWSER_ACCEPT_ENCODING = "gzip, deflate"
 
 Progress = Callable[[str], None]
 
@@ -91,6 +96,7 @@ class GatewayResults:
     loads: tuple[Load, ...]
     visible: tuple[float, ...]  # seconds from a mined transaction to its row in the API
     load_average: str  # at the start of the reads
+    accept_encoding: str | None = BROWSER_ACCEPT_ENCODING  # the requests' (None: identity)
 
     def at(self, endpoint: str, connections: int) -> Load:
         return next(
@@ -113,6 +119,7 @@ class GatewayResults:
         return {
             "workers": self.workers,
             "load_average_at_start": self.load_average,
+            "accept_encoding": self.accept_encoding,
             "loads": [
                 {
                     "endpoint": x.endpoint,
@@ -318,8 +325,10 @@ def measure(
     workers: int = 1,
     seconds: float = SECONDS,
     progress: Progress | None = None,
+    accept_encoding: str | None = BROWSER_ACCEPT_ENCODING,
 ) -> GatewayResults:
-    """The reads under load and the transaction-to-row lag, over the index at ``index_url``."""
+    """The reads under load and the transaction-to-row lag, over the index at ``index_url``;
+    the requests say ``accept_encoding`` (None: no ``Accept-Encoding``, identity)."""
     log = progress or (lambda message: None)
     with tempfile.TemporaryDirectory(prefix="rdh-gateway-bench-") as folder:
         settings = Settings(
@@ -340,6 +349,8 @@ def measure(
                 # The registry's admin: an overseer, who reads every EMC and member page.
                 cookie = sign_in(base, history.operator.sender.account)
                 headers = [f"Cookie: {cookie}"]
+                if accept_encoding is not None:
+                    headers.append(f"Accept-Encoding: {accept_encoding}")
                 average = " ".join(f"{x:.2f}" for x in os.getloadavg())
                 loads = []
                 for name, path in paths.items():
@@ -371,7 +382,7 @@ def measure(
                         )
                 log(f"transaction to visible row: {VISIBLE_SAMPLES} transactions")
                 visible = visible_lags(base, history, cookie)
-    return GatewayResults(workers, tuple(loads), tuple(visible), average)
+    return GatewayResults(workers, tuple(loads), tuple(visible), average, accept_encoding)
 
 
 def _mark(met: bool) -> str:
@@ -381,7 +392,8 @@ def _mark(met: bool) -> str:
 def table(results: GatewayResults) -> Table:
     """The reads as a rich table: each endpoint at 50 and 10 connections, beside the goals."""
     rows = Table(
-        title=f"Gateway reads on the index ({results.workers} worker; load average at start "
+        title=f"Gateway reads on the index ({results.workers} worker; Accept-Encoding: "
+        f"{results.accept_encoding or 'none (identity)'}; load average at start "
         f"{results.load_average})",
         title_justify="left",
     )
@@ -478,17 +490,26 @@ def run_over(
     workers: int = 1,
     seconds: float = SECONDS,
     progress: Progress | None = None,
+    accept_encoding: str | None = BROWSER_ACCEPT_ENCODING,
 ) -> GatewayResults:
     """Index ``history`` into a fresh SQLite file, then :func:`measure` the gateway over it."""
     with tempfile.TemporaryDirectory(prefix="rdh-gateway-index-") as folder:
         url = f"sqlite:///{Path(folder) / 'index.sqlite'}"
         return measure(
-            w3, rpc_url, history, url, workers=workers, seconds=seconds, progress=progress
+            w3,
+            rpc_url,
+            history,
+            url,
+            workers=workers,
+            seconds=seconds,
+            progress=progress,
+            accept_encoding=accept_encoding,
         )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m bench.gateway [--quick] [--history DIR] [--workers N] [--output PATH]``."""
+    """``python -m bench.gateway [--quick] [--history DIR] [--workers N] [--identity]
+    [--output PATH]``."""
     from rich.console import Console
 
     from bench import index as index_rows
@@ -505,6 +526,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument(
+        "--identity",
+        action="store_true",
+        help="send no Accept-Encoding: every answer as uncompressed JSON",
+    )
     args = parser.parse_args(argv)
     seconds = args.seconds or (QUICK_SECONDS if args.quick else SECONDS)
     config = index_rows.QUICK_YEAR if args.quick else None
@@ -536,7 +562,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 log("history: a platform's year")
                 history = generate(w3, artifacts, config, progress=log)
             results = run_over(
-                node.rpc_url, w3, history, workers=args.workers, seconds=seconds, progress=log
+                node.rpc_url,
+                w3,
+                history,
+                workers=args.workers,
+                seconds=seconds,
+                progress=log,
+                accept_encoding=None if args.identity else BROWSER_ACCEPT_ENCODING,
             )
     console = Console() if sys.stdout.isatty() else Console(width=140)
     console.print(table(results))

@@ -64,6 +64,7 @@ from rdh_chain.demo import EMC_METADATA, EXPLORE, SMART_COOKING
 from rdh_chain.deployment import Deployment
 from rdh_chain.ledger import Ledger
 from rdh_chain.reports import sign_report
+from rdh_chain.share_tree import ShareTree
 from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.types import (
     TOTAL_BPS,
@@ -143,6 +144,7 @@ class _Member:
     claim_day: int  # claims on days d with d % claim_every == claim_day
     pool_at_last_claim: int = 0  # the EMC's pool accrual when it last claimed (value-added)
     invested: bool = False
+    synced_epoch: int | None = None  # the epoch its last claim brought it up to date in
 
 
 @dataclass
@@ -164,6 +166,22 @@ class _Emc:
     pool_full: bool = False
     versions: int = 0
     pending_entries: list[ShareEntry] = field(default_factory=list)
+    trees: list[ShareTree] = field(default_factory=list)  # each activated version's, by epoch
+
+    def claim_proofs(self, member: _Member) -> list[Any]:
+        """What ``member``'s claim must show: its share in each epoch since its last claim
+        (the contract walks them), and then it is up to date in the latest."""
+        start = 0 if member.synced_epoch is None else member.synced_epoch + 1
+        address = member.signer.address
+        member.synced_epoch = len(self.trees) - 1
+        return [tree.proof(address).as_abi() for tree in self.trees[start:]]
+
+    def party_path(self, member: _Member) -> Any:
+        """``member``'s leaf in the active version (investing needs it)."""
+        return self.trees[-1].party_path(member.signer.address).as_abi()
+
+    def current_parties(self) -> list[ChecksumAddress]:
+        return self.trees[-1].parties if self.trees else []
 
     def entries(self, partner_bps: int) -> list[ShareEntry]:
         """The quarter's version: partners at ``partner_bps``, the fund at DEV_FUND_BPS, the
@@ -429,7 +447,8 @@ def generate(
             for emc in emcs:
                 for member in emc.members:
                     if day % config.claim_every == member.claim_day and emc.can_claim(member):
-                        rounds.add(member.signer, emc.address, "claim", emc_calls("claim"))
+                        data = emc_calls("claim", emc.claim_proofs(member))
+                        rounds.add(member.signer, emc.address, "claim", data)
                         member.pool_at_last_claim = emc.pool_accrued
             rounds.mine(midnight + 20 * HOUR)
             # On each month's 15th the partners invest some of what they claimed.
@@ -446,9 +465,8 @@ def generate(
                             data = token("approve", emc.address, MAX_UINT256)
                             rounds.add(member.signer, deployment.token, "approve", data)
                             member.invested = True
-                        rounds.add(
-                            member.signer, emc.address, "invest", emc_calls("invest", INVESTMENT)
-                        )
+                        data = emc_calls("invest", INVESTMENT, emc.party_path(member))
+                        rounds.add(member.signer, emc.address, "invest", data)
                 rounds.mine(midnight + 21 * HOUR)
             if (day + 1) % 30 == 0 or day + 1 == config.days:
                 log(
@@ -551,6 +569,7 @@ def _agree(
             [e.as_abi() for e in emc.pending_entries],
             bytes(32),
             proposed_at + SIGNING_WINDOW,
+            emc.current_parties(),
         )
         rounds.add(emc.owner, emc.address, "proposeVersion", data)
     rounds.mine(proposed_at)
@@ -574,6 +593,7 @@ def _agree(
         data = calls("activateVersion", version_id, [s.as_abi() for s in ordered])
         rounds.add(emc.owner, emc.address, "activateVersion", data)
         emc.versions = version_id
+        emc.trees.append(ShareTree(emc.pending_entries))
         emc.pool_bps = sum(
             e.bps for e in emc.pending_entries if e.share_class is ShareClass.VALUE_ADDED
         )

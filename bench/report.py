@@ -13,6 +13,8 @@ MAX_CREATE_EMC = 350_000
 MAX_SETTLE = 80_000
 MAX_SETTLE_GROWTH = 0.05  # settle for the most members vs the fewest
 MAX_CLAIM = 60_000
+# A 200-entry share version, proposed and activated with every signature (issue 10).
+MAX_SET_SHARES = 2_000_000
 MIN_SDK_RATIO = 0.80
 # Issue 10: state-changing transactions per second from one process, sent in batches.
 MIN_BATCHED_TX_PER_S = 1_000
@@ -126,6 +128,18 @@ def evaluate(
             f"{throughput.batched.tx_per_s:,.0f} tx/s",
         ),
         _signer_goal(table, parties),
+        *_ceiling(
+            table,
+            gas.SET_SHARES,
+            f"propose + activate <= {MAX_SET_SHARES:,} (every signature)",
+            MAX_SET_SHARES,
+        ),
+        *_ceiling(
+            table,
+            gas.RENEGOTIATE,
+            f"renegotiate <= {MAX_SET_SHARES:,} (every signature)",
+            MAX_SET_SHARES,
+        ),
     ]
 
 

@@ -10,7 +10,8 @@ import {EMCDepartures} from "./emc/EMCDepartures.sol";
 import {EMCFunds} from "./emc/EMCFunds.sol";
 import {EMCReturns} from "./emc/EMCReturns.sol";
 import {EMCStorage} from "./emc/EMCStorage.sol";
-import {Share, ShareClass, ShareEntry} from "./types/Shares.sol";
+import {Accrual} from "./libraries/Accrual.sol";
+import {ShareProof, Version} from "./types/Shares.sol";
 
 /// @title EMCModule
 /// @notice The half of the EMC template that no settlement or claim runs through: bids,
@@ -25,24 +26,33 @@ contract EMCModule is EMCBidding, EMCDepartures, EMCFunds, EMCReturns {
     {}
 
     /// @inheritdoc IEMCModule
-    function versionEntries(uint256 versionId) external view returns (ShareEntry[] memory entries) {
-        _checkVersionExists(versionId);
-        address[] storage accounts = _versionAccounts[versionId];
-        entries = new ShareEntry[](_versions[versionId].entryCount);
-        uint256 n;
-        for (uint256 i; i < accounts.length; ++i) {
-            Share memory s = _shares[versionId][accounts[i]];
-            n = _appendEntry(entries, n, accounts[i], ShareClass.Partner, s.partnerBps);
-            n = _appendEntry(entries, n, accounts[i], ShareClass.Operating, s.operatingBps);
-            n = _appendEntry(entries, n, accounts[i], ShareClass.ValueAdded, s.valueAddedBps);
-            n = _appendEntry(entries, n, accounts[i], ShareClass.DevFund, s.devFundBps);
-        }
+    function accountOf(address account, ShareProof[] calldata proofs) external view returns (AccountView memory) {
+        (Accrual.Position memory p, Earned memory e) = _earned(account, proofs);
+        uint256 payable_ = e.free + e.valueAdded;
+        if (account == _DEV_FUND) payable_ += _devFundBalance;
+        return AccountView({
+            claimable: payable_,
+            locked: e.locked,
+            paid: p.paid,
+            dust: uint256(p.freeDust) + p.lockedDust
+        });
     }
 
     /// @inheritdoc IEMCModule
-    function shareOf(uint256 versionId, address account) external view returns (Share memory) {
+    function unsyncedEpochs(address account) external view returns (uint256 from, uint256 to) {
+        return _unsynced(_positions[account], account, _epochCount);
+    }
+
+    /// @inheritdoc IEMCModule
+    function epochVersion(uint256 epoch) external view returns (uint256) {
+        if (epoch >= _epochCount) revert EmcUnknownEpoch(epoch, _epochCount);
+        return _epochs[epoch].versionId;
+    }
+
+    /// @inheritdoc IEMCModule
+    function version(uint256 versionId) external view returns (Version memory) {
         _checkVersionExists(versionId);
-        return _shares[versionId][account];
+        return _versions[versionId];
     }
 
     /// @inheritdoc IEMCModule
@@ -53,15 +63,5 @@ contract EMCModule is EMCBidding, EMCDepartures, EMCFunds, EMCReturns {
     /// @inheritdoc IEMCModule
     function token() external view returns (address) {
         return address(_token);
-    }
-
-    function _appendEntry(ShareEntry[] memory entries, uint256 n, address account, ShareClass class, uint16 bps)
-        private
-        pure
-        returns (uint256)
-    {
-        if (bps == 0) return n;
-        entries[n] = ShareEntry({account: account, class: class, bps: bps});
-        return n + 1;
     }
 }

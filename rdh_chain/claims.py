@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.ledger import Ledger
-from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.pipeline import Call
-from rdh_chain.structs import struct_from_abi
+from rdh_chain.share_proofs import read_positions, read_proofs
 from rdh_chain.types import Position
 
 __all__ = ["PlannedClaim", "plan_claims"]
@@ -33,14 +32,14 @@ def plan_claims(ledger: Ledger) -> tuple[int, list[PlannedClaim]]:
     account = ledger.sender.account
     block = ledger.w3.eth.block_number
     clients = ledger.emcs(block=block)
-    reads = PinnedReads(ledger.w3, block)
-    for client in clients:
-        reads.add(client, "accountOf", account.address)
+    wanted = [(client, account.address) for client in clients]
+    proofs = read_proofs(block, wanted)
+    positions = read_positions(block, wanted, proofs=proofs)
     plans = []
-    for client, raw in zip(clients, reads.execute(), strict=True):
-        position = struct_from_abi(Position, raw)
+    for client, position, shown in zip(clients, positions, proofs, strict=True):
         if position.claimable > 0:
             label = f"claim from {client.address}"
-            call = Call(account, client.address, client.calldata("claim"), label)
+            data = client.calldata("claim", [p.as_abi() for p in shown])
+            call = Call(account, client.address, data, label)
             plans.append(PlannedClaim(client, position, call))
     return block, plans

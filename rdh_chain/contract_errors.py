@@ -292,11 +292,36 @@ class EmcSignersNotSorted(BadInputRevertError):
     )
 
 
-class EmcNotAParty(BadInputRevertError):
+class EmcSignersNotParties(BadInputRevertError):
     hint = (
-        "Only the wallets a version names may sign it; drop this signature "
-        "(`rdh shares show --version N` lists the parties)."
+        "Activation needs the signature of every party the version names and of nobody "
+        "else; `rdh shares show --version N` lists the parties and who has signed."
     )
+
+
+class EmcCurrentPartiesMismatch(BadInputRevertError):
+    hint = (
+        "A proposal passes the active version's parties, sorted by address; the SDK reads "
+        "them from the active version's entries (`EmcClient.current_parties`)."
+    )
+
+
+class EmcShareProofCount(BadInputRevertError):
+    hint = (
+        "Pass one share proof per version activated since the account's last claim "
+        "(`unsyncedEpochs`); the SDK builds them (`EmcClient.share_proofs`)."
+    )
+
+
+class EmcInvalidShareProof(BadInputRevertError):
+    hint = (
+        "The share proof does not match the version's share root; build it from the "
+        "version's entries with the SDK (`EmcClient.share_proofs`, `rdh_chain.share_tree`)."
+    )
+
+
+class EmcUnknownEpoch(BadInputRevertError, NotFoundError):
+    hint = "No version was activated as that epoch yet; epochs count activations from 0."
 
 
 class EmcPartyNotActive(StateRevertError):

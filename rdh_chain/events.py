@@ -326,6 +326,7 @@ class VersionProposed(Event):
     document_hash: bytes
     nonce: int
     deadline: int
+    shares_root: bytes
 
 
 @dataclass(frozen=True, slots=True)

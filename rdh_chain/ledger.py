@@ -28,6 +28,7 @@ from rdh_chain.exceptions import InvalidInputError, NotFoundError, ReadOnlyError
 from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.reports import sign_report
 from rdh_chain.reverts import RevertDecoder
+from rdh_chain.share_tree import NO_PATH
 from rdh_chain.tx import TxResult, TxSender, revert_data
 from rdh_chain.types import (
     ZERO_ADDRESS,
@@ -197,7 +198,9 @@ class Ledger:
 
     def invest(self, emc: EmcClient, amount: int) -> tuple[int, TxResult]:
         """Approve the EMC for ``amount`` if needed, then invest it; returns the units."""
-        self._approve_for(emc, "invest", (amount,), amount, "the investment")
+        emc.check_args("invest", (amount, NO_PATH.as_abi()))  # before any read
+        party = emc.active_path(self._require_sender())
+        self._approve_for(emc, "invest", (amount, party.as_abi()), amount, "the investment")
         return self._bind(emc).invest(amount)
 
     def _approve_for(

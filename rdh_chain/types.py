@@ -305,11 +305,16 @@ class Version:
     proposed_at: int
     activated_at: int
     deadline: int
-    document_hash: bytes
-    entries_hash: bytes
+    proposed_block: int
     value_added_bps: int
+    dev_fund_bps: int
     notices_at_proposal: int
     names_member_under_notice: bool
+    restrictions_at_proposal: int
+    document_hash: bytes
+    entries_hash: bytes
+    shares_root: bytes
+    parties_hash: bytes
 
 
 @dataclass(frozen=True)

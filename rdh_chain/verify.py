@@ -36,6 +36,7 @@ from rdh_chain.events import (
 )
 from rdh_chain.exceptions import ArtifactError
 from rdh_chain.log_ranges import read_logs
+from rdh_chain.share_tree import ShareTree
 from rdh_chain.structs import abi_value, checksum, snake_case
 from rdh_chain.types import EmcStatus, Position
 
@@ -157,6 +158,21 @@ def chain_events(
     return decoder.decode_all(raw)
 
 
+def _proofs(
+    book: EmcBook, trees: Mapping[int, ShareTree], read: _Reader, account: ChecksumAddress
+) -> tuple[Any, ...]:
+    """``account``'s share proofs for ``accountOf``, from the trees of the events' entries
+    (an epoch the events do not know gets an empty tree: its proof fails on chain)."""
+    start, end = read.call("unsyncedEpochs", account)
+    versions = [version_id for _, version_id in book.activations]
+    shown = []
+    for epoch in range(int(start), int(end)):
+        version_id = versions[epoch] if epoch < len(versions) else 0
+        tree = trees.get(version_id) or ShareTree(())
+        shown.append(tree.proof(account).as_abi())
+    return tuple(shown)
+
+
 class _Reader:
     """An EMC's views, each read at one block; structs keyed by their fields' names.
 
@@ -276,12 +292,22 @@ def _compare(book: EmcBook, read: _Reader) -> _Comparison:
     c = _Comparison(book)
     single = ["status", "versionCount", "activeVersionId", "terms", "owner", "reporter"]
     single += ["totals", "pool", "capitalTotals", "sweepable"]
+    accounts = book.known_accounts()
     read.prefetch(
         [(name,) for name in single]
-        + [("accountOf", a) for a in book.known_accounts()]
+        + [("unsyncedEpochs", a) for a in accounts]
+        + [("version", v) for v in book.proposed]
         + [("departureOf", a) for a in book.departures]
         + [("capitalOf", a) for a in book.holdings]
     )
+    # Each version's entries, as the events give them, against the root the chain keeps;
+    # then every account's position, its share proofs built from those same entries.
+    trees = {v: ShareTree(entries) for v, entries in book.proposed.items()}
+    for version_id, tree in trees.items():
+        root = bytes(read.named("version", version_id)["shares_root"])
+        c.same(f"version[{version_id}].shares_root", tree.root, root)
+    proofs = {a: _proofs(book, trees, read, a) for a in accounts}
+    read.prefetch([("accountOf", a, proofs[a]) for a in accounts])
     c.same("status", book.status(), EmcStatus(read.call("status")))
     c.same("version_count", len(book.proposed), int(read.call("versionCount")))
     c.same("active_version_id", book.active_version_id(), int(read.call("activeVersionId")))
@@ -294,9 +320,9 @@ def _compare(book: EmcBook, read: _Reader) -> _Comparison:
     c.record("capital", book.capital_totals(), read.named("capitalTotals"))
     c.same("balance", book.balance, read.balance())
     c.same("sweepable", book.sweepable(), int(read.call("sweepable")))
-    for account in book.known_accounts():
+    for account in accounts:
         expected: Position = book.position(account)
-        c.record("account", expected, read.named("accountOf", account), account)
+        c.record("account", expected, read.named("accountOf", account, proofs[account]), account)
     for account, departure in book.departures.items():
         c.record("departure", departure, read.named("departureOf", account), account)
     for account in book.holdings:

@@ -18,8 +18,9 @@ from web3.types import RPCEndpoint
 from rdh_chain.chain import AnvilConfig, AnvilNode, connect, free_port
 from rdh_chain.toolchain import Artifact, load_artifacts
 
-# The PostgreSQL server and per-test databases (``postgres``, ``postgres_database``).
-pytest_plugins = ["tests.support.postgres"]
+# The PostgreSQL server and per-test databases (``postgres``, ``postgres_database``); a
+# primary with a hot standby (``replication``, ``replicated_database``).
+pytest_plugins = ["tests.support.postgres", "tests.support.standby"]
 
 CHAIN_ID = 31337
 

@@ -9,13 +9,16 @@ at. They are read again when they may have changed: when the index's member row 
 wallet was updated after that block (a role granted, revoked or renounced, a suspension, a
 reinstatement), or, without a usable index, once ``RDH_AUTH_RECHECK_SECONDS`` have passed.
 A process asks the index about one session at most every ``RDH_AUTH_INDEX_CHECK_SECONDS``
-(1 s): a change shows after the index's lag plus that.
+(1 s): a change shows after the index's lag plus that. The requests that find the check due
+while it runs wait for it (one check, not one per request), and it is skipped while the
+index has not changed since it last found nothing new.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -29,7 +32,7 @@ from api.auth.roles import Standing, read_standing
 from api.auth.settings import AuthSettings, Site, site_for, store_url_for
 from api.auth.store import AuthStore, StoredSession
 from api.deps import EmcDep, index_provider, ledger_provider
-from api.inputs import AccountAddressPath, EmcAddressPath, MemberAddressPath
+from api.inputs import AccountAddressPath, EmcAddressPath, MemberAddressPath, checked_address
 from api.models import ErrorPublic
 from rdh_chain.config import Settings
 from rdh_chain.contracts import EmcClient
@@ -61,6 +64,13 @@ class AuthState:
     # (monotonic seconds): at most every ``index_check_seconds``.
     index_checks: dict[str, float] = field(default_factory=dict)
     index_check_seconds: float = 1.0
+    # Per session token, the index's version (``IndexProvider.version``) when the index last
+    # said its roles had not changed: while the index has not changed since, nothing did.
+    index_seen: dict[str, Hashable] = field(default_factory=dict)
+    # Per session token, the check running now: the requests that find it due meanwhile
+    # wait for that one instead of each asking the index from a worker thread of its own
+    # (50 connections of one session made 50 checks at once, a stall of 100-200 ms).
+    checking: dict[str, asyncio.Future[Viewer]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, settings: Settings, auth: AuthSettings) -> AuthState:
@@ -108,8 +118,9 @@ def _index_check_due(state: AuthState, token: str) -> bool:
 
 def _may_have_changed(
     request: Request, state: AuthState, token: str, stored: StoredSession
-) -> bool:
-    """Whether the wallet's roles may differ from the session's (see the module)."""
+) -> bool | None:
+    """Whether the wallet's roles may differ from the session's (see the module); None
+    for "no" when the index said so (not the clock, without a usable index)."""
     now = time.monotonic()
     try:
         ledger = ledger_provider(request.app.state).get()
@@ -123,8 +134,9 @@ def _may_have_changed(
         return time.time() - stored.checked_at >= state.recheck_seconds
     if len(state.index_checks) > _MAX_INDEX_CHECKS:
         state.index_checks.clear()
+        state.index_seen.clear()
     state.index_checks[token] = now
-    return bool(rows) and rows[0].updated_block > stored.checked_block
+    return (bool(rows) and rows[0].updated_block > stored.checked_block) or None
 
 
 def _recheck(request: Request, state: AuthState, token: str, stored: StoredSession) -> Viewer:
@@ -139,18 +151,54 @@ def _recheck(request: Request, state: AuthState, token: str, stored: StoredSessi
     )
 
 
-def _current(request: Request, state: AuthState, token: str, stored: StoredSession) -> Viewer:
-    if _may_have_changed(request, state, token, stored):
+def _current(
+    request: Request,
+    state: AuthState,
+    token: str,
+    stored: StoredSession,
+    version: Hashable | None,
+) -> Viewer:
+    """The viewer with its roles checked (see the module); ``version``: the index's version
+    read before the check (never newer than what the check reads)."""
+    changed = _may_have_changed(request, state, token, stored)
+    if changed:
         return _recheck(request, state, token, stored)
+    if changed is None and version is not None:
+        state.index_seen[token] = version
     return _viewer(stored)
+
+
+async def _checked(request: Request, state: AuthState, token: str, stored: StoredSession) -> Viewer:
+    """:func:`_current`, once for the requests of ``token`` that find the check due while
+    it runs; skipped while the index has not changed since it last said nothing had."""
+    version = index_provider(request.app.state).version()  # microseconds (SQLite)
+    if version is not None and state.index_seen.get(token) == version:
+        state.index_checks[token] = time.monotonic()
+        return _viewer(stored)
+    running = state.checking.get(token)
+    if running is not None:
+        return await asyncio.shield(running)
+    future: asyncio.Future[Viewer] = asyncio.get_running_loop().create_future()
+    state.checking[token] = future
+    try:
+        viewer = await run_in_threadpool(_current, request, state, token, stored, version)
+    except BaseException as exc:
+        future.set_exception(exc)
+        future.exception()  # retrieved: no "never retrieved" warning without waiters
+        raise
+    else:
+        future.set_result(viewer)
+        return viewer
+    finally:
+        del state.checking[token]
 
 
 async def maybe_signed_in(request: Request) -> Viewer | None:
     """The signed-in viewer, or None without a session cookie; 401 for one that ended.
 
     On the event loop when it costs microseconds (the SQLite store's read, a session the
-    index was asked about within the last second); in a worker thread when it asks the
-    index, the chain or a PostgreSQL store."""
+    index was asked about within the last second or an index unchanged since); in a worker
+    thread when it asks the index, the chain or a PostgreSQL store."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
@@ -166,7 +214,7 @@ async def maybe_signed_in(request: Request) -> Viewer | None:
         )
     if not _index_check_due(state, token):
         return _viewer(stored)
-    return await run_in_threadpool(_current, request, state, token, stored)
+    return await _checked(request, state, token, stored)
 
 
 async def signed_in(viewer: Annotated[Viewer | None, Depends(maybe_signed_in)]) -> Viewer:
@@ -262,7 +310,7 @@ async def emc_access(
     """The path's EMC address, for its members, auditors and operators: for routes that
     read the index, so an auditor's request (or a member's known as a party) asks the
     chain nothing and stays on the event loop."""
-    emc_address = to_address(address, "EMC address")
+    emc_address = checked_address(address, "EMC address")
     if viewer.overseer:
         return emc_address
     parties = auth_state(request).parties
@@ -325,7 +373,7 @@ def require_self_or_overseer(
 ) -> ChecksumAddress:
     """``address`` (422 naming ``what`` if malformed) when it is the viewer's own or the
     viewer is an overseer; 403 otherwise."""
-    account = to_address(address, what)
+    account = checked_address(address, what)
     if account == viewer.address or viewer.overseer:
         return account
     raise ForbiddenError(

@@ -13,9 +13,9 @@ from api import reading
 from api.auth.deps import AUTH_RESPONSES, CAPITAL_ACCESS, EMC_ACCESS, EmcReaderDep
 from api.deps import EmcDep, IndexDep, SettingsDep, ledger_provider
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
-from api.history_models import HistoryPagePublic, RowKindName
+from api.history_models import HISTORY_PAGE, HistoryLimitQuery, HistoryPagePublic, RowKindName
 from api.index import IndexUnavailableError, IndexView
-from api.inputs import AccountAddressPath, EmcAddressPath, MemberAddressQuery
+from api.inputs import AccountAddressPath, EmcAddressPath, MemberAddressQuery, checked_address
 from api.models import (
     CapitalAccountPublic,
     CapitalHoldingPublic,
@@ -48,9 +48,7 @@ from rdh_chain.types import (
     EmcTerms,
     Pool,
     Position,
-    ShareEntry,
     Totals,
-    Version,
 )
 from rdh_chain.validation import to_address
 
@@ -211,7 +209,7 @@ async def get_emc_history(
     period_to: Annotated[int | None, Query(ge=1, description="The last period.")] = None,
     member: MemberAddressQuery = None,
     as_of: AsOfQuery = None,
-    limit: LimitQuery = 100,
+    limit: HistoryLimitQuery = HISTORY_PAGE,
     offset: OffsetQuery = 0,
 ) -> Response:
     """Who bid, who signed which version and when, every period's report with its attesting
@@ -219,8 +217,8 @@ async def get_emc_history(
     oldest first, each with its block, transaction and time, and names beside addresses
     (``rdh audit history EMC``). A period range leaves out rows without a period."""
     where = HistoryFilter(
-        emc=reading.checked_address(address, "EMC address"),
-        member=None if member is None else reading.checked_address(member, "member address"),
+        emc=checked_address(address, "EMC address"),
+        member=None if member is None else checked_address(member, "member address"),
         kinds=frozenset(RowKind(k) for k in kind or ()),
         period_from=period_from,
         period_to=period_to,
@@ -268,7 +266,7 @@ async def get_emc_statement(
     sharing space, from the EMC's events up to the checkpoint (or ``as_of``); what each
     provider can claim is read from the chain at that same block (``rdh statement EMC
     --format json``). Amounts are fen."""
-    emc_address = reading.checked_address(address, "EMC address")
+    emc_address = checked_address(address, "EMC address")
 
     def build(view: IndexView) -> tuple[StatementPublic, dict[str, str]]:
         found = reading.indexed_emc(view, emc_address).address
@@ -320,7 +318,7 @@ def _detail(ledger: Ledger, emc: EmcClient, block: int | None) -> EmcDetailPubli
     first = PinnedReads(emc.w3, at)
     for view in (*_SUMMARY_VIEWS, "pool", "capitalTotals"):
         first.add(emc, view)
-    first.add(emc, "accountOf", ZERO_ADDRESS)  # the development fund's position
+    first.add(emc, "accountOf", ZERO_ADDRESS, ())  # the development fund's: no proofs
     values = first.execute()
     summary = _summary_of(emc.address, values[:6])
     pool, capital, dev_fund = values[6:]
@@ -328,16 +326,10 @@ def _detail(ledger: Ledger, emc: EmcClient, block: int | None) -> EmcDetailPubli
     version: VersionPublic | None = None
     departures: dict[ChecksumAddress, Departure] = {}
     if active is not None:
-        second = PinnedReads(emc.w3, at)
-        second.add(emc, "version", active)
-        second.add(emc, "versionEntries", active)
-        header, raw_entries = second.execute()
-        entries = [struct_from_abi(ShareEntry, e) for e in raw_entries]
-        accounts = {e.account for e in entries} - {ZERO_ADDRESS}
-        parties = sorted(accounts, key=lambda a: int(a, 16))  # as EmcClient.parties
-        version = VersionPublic.from_sdk(
-            struct_from_abi(Version, {**header, "id": active}), entries, parties
-        )
+        header = emc.version(active, block=at)
+        tree = emc.share_tree(active, block=at)
+        parties = tree.parties
+        version = VersionPublic.from_sdk(header, list(tree.entries), parties)
         third = PinnedReads(emc.w3, at)
         for party in parties:
             third.add(emc, "departureOf", party)

@@ -10,7 +10,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.deps import LedgerDep, index_provider
 from api.errors import ERROR_RESPONSES
 from api.index import IndexProvider, IndexUnavailableError, check_checkpoint
-from api.models import DeploymentPublic, HealthPublic, IndexHealthPublic, IndexStateName
+from api.models import (
+    DeploymentPublic,
+    HealthPublic,
+    IndexHealthPublic,
+    IndexStateName,
+    ReplicaPublic,
+)
 from rdh_chain.index import queries
 from rdh_chain.ledger import Ledger
 
@@ -45,9 +51,11 @@ def index_health(
 ) -> IndexHealthPublic:
     """The index's state against the chain's ``head`` (never raises: it is a report)."""
     point: queries.Checkpoint | None = None
+    replica: queries.Replica | None = None
     try:
         with provider.get().session() as session:
             point = queries.checkpoint(session)
+            replica = queries.replica(session)
         check_checkpoint(point, ledger, provider.shown)
         state: IndexStateName = "synced" if point and point.block_number >= head else "behind"
         detail = None
@@ -55,7 +63,9 @@ def index_health(
         if isinstance(exc, SQLAlchemyError):
             provider.forget()
             point = None
-            detail = f"The index at {provider.shown} cannot be read ({type(exc).__name__})."
+            detail = provider.unreachable(exc) or (
+                f"The index at {provider.shown} cannot be read ({type(exc).__name__})."
+            )
         else:
             detail = str(exc)
         state = _failed_state(point, ledger)
@@ -78,7 +88,18 @@ def index_health(
         head=head,
         lag_blocks=None if number is None else max(0, head - number),
         lag_seconds=None if point_time is None else max(0, head_time - point_time),
+        replica=None if replica is None else _replica(replica),
         detail=detail,
+    )
+
+
+def _replica(replica: queries.Replica) -> ReplicaPublic:
+    return ReplicaPublic(
+        lag_seconds=round(replica.lag_seconds, 3),
+        unreplayed_bytes=replica.unreplayed_bytes,
+        receiving=replica.receiving,
+        replayed_lsn=replica.replayed_lsn,
+        replayed_at=replica.replayed_at,
     )
 
 

@@ -10,9 +10,9 @@ from api import reading
 from api.auth.deps import AUTH_RESPONSES, MEMBER_ACCESS
 from api.deps import IndexDep, LedgerDep, MemberDep, SettingsDep
 from api.errors import ERROR_RESPONSES, INDEX_RESPONSES, NOT_FOUND_RESPONSE
-from api.history_models import HistoryPagePublic, RowKindName
+from api.history_models import HISTORY_PAGE, HistoryLimitQuery, HistoryPagePublic, RowKindName
 from api.index import IndexView
-from api.inputs import EMC_EXAMPLE, AccountAddressPath, AddressText, address_query
+from api.inputs import EMC_EXAMPLE, AccountAddressPath, AddressText, address_query, checked_address
 from api.models import MemberPublic, MemberSharesPublic
 from rdh_chain.contracts import EmcClient
 from rdh_chain.history import HistoryFilter, RowKind
@@ -88,15 +88,15 @@ async def get_member_history(
         int | None,
         Query(ge=0, description="Read the index up to this block (at most its checkpoint)."),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=1_000, description="Rows per page.")] = 100,
+    limit: HistoryLimitQuery = HISTORY_PAGE,
     offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
 ) -> Response:
     """Every row that names the address -- as the account, the actor, the attesting auditor
     or a party (a signer, an invited bidder) -- across EMCs and the registry, oldest first
     (``rdh audit history --member ADDRESS``). An address the index never saw has no rows."""
     where = HistoryFilter(
-        emc=None if emc is None else reading.checked_address(emc, "EMC address"),
-        member=reading.checked_address(address, "member address"),
+        emc=None if emc is None else checked_address(emc, "EMC address"),
+        member=checked_address(address, "member address"),
         kinds=frozenset(RowKind(k) for k in kind or ()),
         period_from=period_from,
         period_to=period_to,

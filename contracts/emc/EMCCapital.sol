@@ -9,7 +9,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IEMC} from "../interfaces/IEMC.sol";
 import {Accrual} from "../libraries/Accrual.sol";
 import {CapitalAccount} from "../types/Capital.sol";
-import {EmcStatus} from "../types/Shares.sol";
+import {EmcStatus, SharePath} from "../types/Shares.sol";
 import {EMCAccounting} from "./EMCAccounting.sol";
 
 /// @title EMCCapital
@@ -25,12 +25,11 @@ abstract contract EMCCapital is EMCAccounting, IEMC {
     using SafeERC20 for IERC20;
 
     /// @inheritdoc IEMC
-    function invest(uint256 amount) external {
+    function invest(uint256 amount, SharePath calldata party) external {
         _checkStatus(EmcStatus.Active);
         _checkActiveMember();
         // Only parties to the agreement in force invest in it, and not once they have left.
-        uint256 active = _activeVersionId;
-        if (active == 0 || !_isParty(active, msg.sender)) revert EmcNotAMember(msg.sender);
+        _checkParty(msg.sender, party);
         if (_departed(msg.sender)) revert EmcMemberDeparted(msg.sender, _departures[msg.sender].effectivePeriod);
         if (amount == 0) revert EmcZeroAmount();
         uint256 capital = _capital;

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {IEMCModule} from "../interfaces/IEMCModule.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
 import {Departure} from "../types/Capital.sol";
-import {EmcStatus} from "../types/Shares.sol";
+import {EmcStatus, SharePath} from "../types/Shares.sol";
 import {EMCStorage} from "./EMCStorage.sol";
 
 /// @title EMCDepartures
@@ -20,19 +20,22 @@ abstract contract EMCDepartures is EMCStorage, IEMCModule {
     uint256 public constant MIN_NOTICE_PERIODS = 1;
 
     /// @inheritdoc IEMCModule
-    function terminate(address account, uint32 noticePeriods, bytes32 reasonHash) external onlyOwner {
+    function terminate(address account, uint32 noticePeriods, bytes32 reasonHash, SharePath calldata party)
+        external
+        onlyOwner
+    {
         if (account == address(0)) revert EmcZeroAddress();
-        _giveNotice(account, noticePeriods, reasonHash, true);
+        _giveNotice(account, noticePeriods, reasonHash, true, party);
     }
 
     /// @inheritdoc IEMCModule
     /// @dev A suspended member cannot act, so it cannot resign either; the owner may leave it
     /// out of the next version at once.
-    function resign(uint32 noticePeriods, bytes32 reasonHash) external {
+    function resign(uint32 noticePeriods, bytes32 reasonHash, SharePath calldata party) external {
         if (_registry.statusOf(msg.sender) != IMemberRegistry.MemberStatus.Active) {
             revert EmcCallerNotActive(msg.sender);
         }
-        _giveNotice(msg.sender, noticePeriods, reasonHash, false);
+        _giveNotice(msg.sender, noticePeriods, reasonHash, false, party);
     }
 
     /// @inheritdoc IEMCModule
@@ -40,15 +43,20 @@ abstract contract EMCDepartures is EMCStorage, IEMCModule {
         return _departures[account];
     }
 
-    function _giveNotice(address account, uint256 noticePeriods, bytes32 reasonHash, bool byOwner) private {
+    function _giveNotice(
+        address account,
+        uint256 noticePeriods,
+        bytes32 reasonHash,
+        bool byOwner,
+        SharePath calldata party
+    ) private {
         _checkStatus(EmcStatus.Active);
         if (account == _owner) revert EmcOwnerCannotDepart(account);
         uint256 max = _terms.maxNoticePeriods;
         if (noticePeriods < MIN_NOTICE_PERIODS || noticePeriods > max) {
             revert EmcNoticeOutOfBounds(noticePeriods, MIN_NOTICE_PERIODS, max);
         }
-        uint256 active = _activeVersionId;
-        if (active == 0 || !_isParty(active, account)) revert EmcNotAMember(account);
+        _checkParty(account, party);
         uint256 effectivePeriod = _periodCount + noticePeriods;
         Departure storage d = _departures[account];
         // A running notice can only be shortened, and only by the owner: the earlier end wins.

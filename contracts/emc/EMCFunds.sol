@@ -29,7 +29,7 @@ abstract contract EMCFunds is EMCAccounting, IEMCModule, ReentrancyGuardTransien
         ) {
             revert EmcRecipientNotAllowed(to);
         }
-        (Accrual.Position memory fund, Earned memory e) = _earned(_DEV_FUND);
+        (Accrual.Position memory fund, Earned memory e) = _earned(_DEV_FUND, _noProofs());
         uint256 available = _devFundBalance + e.free;
         if (amount > available) revert EmcDevFundInsufficient(amount, available);
         _devFundBalance = uint128(available - amount);
@@ -51,7 +51,7 @@ abstract contract EMCFunds is EMCAccounting, IEMCModule, ReentrancyGuardTransien
         _swept += uint128(amount);
         uint256 balance = _devFundBalance + amount;
         _devFundBalance = uint128(balance);
-        (, Earned memory e) = _earned(_DEV_FUND);
+        (, Earned memory e) = _earned(_DEV_FUND, _noProofs());
         emit Swept(msg.sender, amount, balance + e.free);
     }
 

@@ -11,7 +11,7 @@ import {IEMC} from "../interfaces/IEMC.sol";
 import {Accrual} from "../libraries/Accrual.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {Signatures} from "../libraries/Signatures.sol";
-import {EmcStatus, PeriodReport, ReportAttestation} from "../types/Shares.sol";
+import {EmcStatus, PeriodReport, ReportAttestation, ShareProof} from "../types/Shares.sol";
 import {EMCCapital} from "./EMCCapital.sol";
 
 /// @title EMCSettlement
@@ -79,9 +79,9 @@ abstract contract EMCSettlement is EMCCapital, EIP712, ReentrancyGuardTransient 
 
     /// @inheritdoc IEMC
     /// @dev The payee needs no registry check: only accounts that were eligible members when
-    /// a version named them have a position, and registry records are never removed.
-    function claim() external nonReentrant returns (uint256 amount) {
-        (Accrual.Position memory p, Earned memory e) = _earned(msg.sender);
+    /// a version named them earn anything, and registry records are never removed.
+    function claim(ShareProof[] calldata proofs) external nonReentrant returns (uint256 amount) {
+        (Accrual.Position memory p, Earned memory e) = _earned(msg.sender, proofs);
         amount = e.free + e.valueAdded;
         if (amount == 0) revert EmcNothingToClaim(msg.sender);
         if (e.locked != 0 || p.has(Accrual.HAS_LOCKED)) {
@@ -106,19 +106,6 @@ abstract contract EMCSettlement is EMCCapital, EIP712, ReentrancyGuardTransient 
             paid: _totalPaid,
             devFundWithdrawn: _devFundWithdrawn,
             targetReached: _targetReached
-        });
-    }
-
-    /// @inheritdoc IEMC
-    function accountOf(address account) external view returns (AccountView memory) {
-        (Accrual.Position memory p, Earned memory e) = _earned(account);
-        uint256 payable_ = e.free + e.valueAdded;
-        if (account == _DEV_FUND) payable_ += _devFundBalance;
-        return AccountView({
-            claimable: payable_,
-            locked: e.locked,
-            paid: p.paid,
-            dust: uint256(p.freeDust) + p.lockedDust
         });
     }
 

@@ -9,7 +9,8 @@ import {Accrual} from "../libraries/Accrual.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {Bid, BidRound} from "../types/Bids.sol";
 import {CapitalAccount, Departure} from "../types/Capital.sol";
-import {EmcStatus, EmcTerms, Share, Version} from "../types/Shares.sol";
+import {ShareTree} from "../libraries/ShareTree.sol";
+import {EmcStatus, EmcTerms, PartyRoles, SharePath, Version} from "../types/Shares.sol";
 
 /// @title EMCStorage
 /// @notice The EMC template's state and the checks every part of it shares.
@@ -82,10 +83,7 @@ abstract contract EMCStorage is IEMCErrors {
     EmcTerms internal _terms;
     mapping(uint256 epoch => Epoch) internal _epochs;
     mapping(uint256 versionId => Version) internal _versions;
-    /// @dev The registry's restriction count (suspensions and role losses) at each proposal.
-    mapping(uint256 versionId => uint256) internal _restrictionsAtProposal;
-    mapping(uint256 versionId => address[]) internal _versionAccounts;
-    mapping(uint256 versionId => mapping(address account => Share)) internal _shares;
+    mapping(uint256 versionId => PartyRoles) internal _partyRoles;
     mapping(address account => Accrual.Position) internal _positions;
     mapping(address account => uint256) internal _locked;
     // Sealed-bid rounds; nothing on the settlement paths reads them.
@@ -172,20 +170,21 @@ abstract contract EMCStorage is IEMCErrors {
         if (versionId == 0 || versionId > _versionCount) revert EmcUnknownVersion(versionId);
     }
 
-    /// @dev Whether version `versionId` gives `account` any share.
-    function _isParty(uint256 versionId, address account) internal view returns (bool) {
-        Share storage s = _shares[versionId][account];
-        return s.partnerBps != 0 || s.operatingBps != 0 || s.valueAddedBps != 0 || s.devFundBps != 0;
+    /// @dev Reverts unless `path` shows that the active version gives `account` a share.
+    function _checkParty(address account, SharePath calldata path) internal view {
+        uint256 active = _activeVersionId;
+        if (active == 0 || path.account != account) revert EmcNotAMember(account);
+        Version storage v = _versions[active];
+        if (!ShareTree.verify(v.sharesRoot, v.partyCount, path)) revert EmcInvalidShareProof(account, v.epoch);
     }
 
-    /// @dev Whether `account` is still an active member with the role of every class version
-    /// `versionId` gives it (partner: the partner role; operating and value-added: the ME role).
-    function _inGoodStanding(uint256 versionId, address account) internal view returns (bool) {
-        Share memory share = _shares[versionId][account];
-        if (share.partnerBps != 0 && !_registry.isActive(account, Roles.PARTNER)) return false;
-        if ((share.operatingBps != 0 || share.valueAddedBps != 0) && !_registry.isActive(account, Roles.ME)) {
-            return false;
-        }
+    /// @dev Whether `account`, party `index` of version `versionId`, is still an active member
+    /// with the role of every kind of share it holds there (partner: the partner role;
+    /// operating and value-added: the ME role).
+    function _inGoodStanding(uint256 versionId, uint256 index, address account) internal view returns (bool) {
+        PartyRoles storage roles = _partyRoles[versionId];
+        if ((roles.partnerMask >> index) & 1 == 1 && !_registry.isActive(account, Roles.PARTNER)) return false;
+        if ((roles.meMask >> index) & 1 == 1 && !_registry.isActive(account, Roles.ME)) return false;
         return true;
     }
 

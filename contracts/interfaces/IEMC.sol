@@ -2,7 +2,14 @@
 pragma solidity ^0.8.24;
 
 import {
-    EmcStatus, EmcTerms, PartySignature, PeriodReport, ReportAttestation, ShareEntry, Version
+    EmcStatus,
+    EmcTerms,
+    PartySignature,
+    PeriodReport,
+    ReportAttestation,
+    ShareEntry,
+    SharePath,
+    ShareProof
 } from "../types/Shares.sol";
 import {IEMCErrors} from "./IEMCErrors.sol";
 
@@ -15,18 +22,6 @@ import {IEMCErrors} from "./IEMCErrors.sol";
 /// the development fund, sweeps and capital returns are in `IEMCModule`, served at the same
 /// address.
 interface IEMC is IEMCErrors {
-    /// @notice Where an account stands; amounts in token units.
-    /// @param claimable Payable now (partner, operating, unlocked value-added and fund credit).
-    /// @param locked Value-added credit waiting for the target.
-    /// @param paid Everything paid out to the account so far.
-    /// @param dust Scaled remainder (in 1/10,000 of a unit) kept by the pool until it adds up.
-    struct AccountView {
-        uint256 claimable;
-        uint256 locked;
-        uint256 paid;
-        uint256 dust;
-    }
-
     /// @notice The EMC's running totals since registration.
     struct Totals {
         uint256 periods;
@@ -41,14 +36,17 @@ interface IEMC is IEMCErrors {
     /// @notice The EMC was initialized for `owner` with `terms`.
     event EmcInitialized(address indexed owner, EmcTerms terms);
     /// @notice Share version `versionId` was proposed by `proposer` with `entries`, to be
-    /// signed against `nonce` activations before `deadline`.
+    /// signed against `nonce` activations before `deadline`. The entries are kept nowhere
+    /// else: `sharesRoot` is the root of their share tree (see `ShareTree`), which the header
+    /// keeps to check each account's share against.
     event VersionProposed(
         uint256 indexed versionId,
         address indexed proposer,
         ShareEntry[] entries,
         bytes32 documentHash,
         uint256 nonce,
-        uint256 deadline
+        uint256 deadline,
+        bytes32 sharesRoot
     );
     /// @notice Share version `versionId`, signed by `signers`, took effect from period
     /// `fromPeriod` (opening activation epoch `epoch`), replacing `previousId`. `entriesHash` is
@@ -120,9 +118,15 @@ interface IEMC is IEMCErrors {
     /// @param entries Sorted by account, then class; partner shares within the terms' bounds;
     /// basis points summing to 10,000.
     /// @param deadline Last timestamp at which the signed version can be activated.
-    function proposeVersion(ShareEntry[] calldata entries, bytes32 documentHash, uint48 deadline)
-        external
-        returns (uint256 versionId);
+    /// @param currentParties The active version's parties (every account its entries name but
+    /// the development fund), sorted by address; empty before the first activation. Checked
+    /// against the version's commitment: nobody may be left out who must not be.
+    function proposeVersion(
+        ShareEntry[] calldata entries,
+        bytes32 documentHash,
+        uint48 deadline,
+        address[] calldata currentParties
+    ) external returns (uint256 versionId);
 
     /// @notice Makes a proposed version the active one from the next period on, given the
     /// EIP-712 signature of every party it names, sorted by signer. Anyone may submit them.
@@ -154,12 +158,16 @@ interface IEMC is IEMCErrors {
         returns (bytes32);
 
     /// @notice Pays the caller everything it can claim. Suspended members may claim too.
-    function claim() external returns (uint256 amount);
+    /// @param proofs The caller's share in each version activated since it was last brought up
+    /// to date: one proof per epoch of `unsyncedEpochs(caller)`, in order (none in the common
+    /// case of no new version since its last claim).
+    function claim(ShareProof[] calldata proofs) external returns (uint256 amount);
 
     /// @notice Invests `amount` of the caller's credit in the EMC's capital, for units at the
     /// capital's current worth. Active parties to the version in force, and not departed, may
     /// invest while the EMC is active; the caller must have approved the EMC for `amount`.
-    function invest(uint256 amount) external;
+    /// @param party The caller's leaf in the active version's share tree.
+    function invest(uint256 amount, SharePath calldata party) external;
 
     /// @notice The module that serves `IEMCModule` for every clone of the template.
     function module() external view returns (address);
@@ -181,11 +189,4 @@ interface IEMC is IEMCErrors {
 
     /// @notice How many versions were ever proposed (ids run from 1 to this).
     function versionCount() external view returns (uint256);
-
-    /// @notice The header of version `versionId`.
-    function version(uint256 versionId) external view returns (Version memory);
-
-    /// @notice Where `account` stands now, as if it had just been brought up to date.
-    /// Pass the zero address for the development fund.
-    function accountOf(address account) external view returns (AccountView memory);
 }

@@ -40,8 +40,18 @@ interface IEMCErrors {
     error EmcSignatureCount(uint256 given, uint256 needed);
     /// @notice Signatures must be sorted by signer address; entry `index` is out of order.
     error EmcSignersNotSorted(uint256 index);
-    /// @notice `signer` is not named in version `versionId`.
-    error EmcNotAParty(uint256 versionId, address signer);
+    /// @notice The signers are not exactly the parties version `versionId` names (its
+    /// `VersionProposed` event lists them): collect every party's signature, and only theirs.
+    error EmcSignersNotParties(uint256 versionId);
+    /// @notice The parties given for the active version `versionId` are not its parties: pass
+    /// every account its entries name (the development fund aside), sorted by address.
+    error EmcCurrentPartiesMismatch(uint256 versionId);
+    /// @notice `account` must show its share in `needed` versions it has not been brought up
+    /// to date with (`unsyncedEpochs`); `given` share proofs were passed.
+    error EmcShareProofCount(address account, uint256 needed, uint256 given);
+    /// @notice The share proof for `account` in activation epoch `epoch` does not match the
+    /// version's share tree: build it from the version's entries.
+    error EmcInvalidShareProof(address account, uint256 epoch);
     /// @notice `signer`, a party of version `versionId`, was suspended or lost the role its
     /// share needs after the proposal: propose a version without it.
     error EmcPartyNotActive(uint256 versionId, address signer);
@@ -51,6 +61,8 @@ interface IEMCErrors {
     error EmcIneligibleMember(address account, ShareClass class);
     /// @notice A development-fund entry must name account zero; `account` was given.
     error EmcDevFundAccount(address account);
+    /// @notice Activation epoch `epoch` does not exist; there have been `count`.
+    error EmcUnknownEpoch(uint256 epoch, uint256 count);
     /// @notice Version `versionId` does not exist.
     error EmcUnknownVersion(uint256 versionId);
     /// @notice Version `versionId` is `status`, not proposed.

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {CapitalAccount, CapitalTotals, Departure, PoolView} from "../types/Capital.sol";
-import {Share, ShareEntry} from "../types/Shares.sol";
+import {SharePath, ShareProof, Version} from "../types/Shares.sol";
 import {IEMCBidding} from "./IEMCBidding.sol";
 
 /// @title The rest of an EMC: bids, notices, the development fund, sweeps and capital returns
@@ -10,6 +10,18 @@ import {IEMCBidding} from "./IEMCBidding.sol";
 /// template's fallback (one contract would exceed the 24,576-byte code size limit); call it at
 /// the EMC's address like `IEMC`. None of it runs on a settlement's or a claim's path.
 interface IEMCModule is IEMCBidding {
+    /// @notice Where an account stands; amounts in token units.
+    /// @param claimable Payable now (partner, operating, unlocked value-added and fund credit).
+    /// @param locked Value-added credit waiting for the target.
+    /// @param paid Everything paid out to the account so far.
+    /// @param dust Scaled remainder (in 1/10,000 of a unit) kept by the pool until it adds up.
+    struct AccountView {
+        uint256 claimable;
+        uint256 locked;
+        uint256 paid;
+        uint256 dust;
+    }
+
     /// @notice The owner appointed `reporter` (zero: none) in place of `previous`.
     event ReporterChanged(address indexed previous, address indexed reporter);
     /// @notice The owner paid `amount` from the development fund to `to` for `purpose`.
@@ -69,21 +81,34 @@ interface IEMCModule is IEMCBidding {
     /// @notice The owner gives `account`, a member of the active version, notice of
     /// termination, effective once `noticePeriods` more periods are settled (at most the
     /// terms' `maxNoticePeriods`). A member already under a longer notice gets the shorter one.
-    function terminate(address account, uint32 noticePeriods, bytes32 reasonHash) external;
+    /// @param party `account`'s leaf in the active version's share tree.
+    function terminate(address account, uint32 noticePeriods, bytes32 reasonHash, SharePath calldata party)
+        external;
 
     /// @notice The caller, an active member of the active version, gives notice that it
     /// leaves, effective once `noticePeriods` more periods are settled (at most the terms'
     /// `maxNoticePeriods`).
-    function resign(uint32 noticePeriods, bytes32 reasonHash) external;
+    /// @param party The caller's leaf in the active version's share tree.
+    function resign(uint32 noticePeriods, bytes32 reasonHash, SharePath calldata party) external;
 
     /// @notice `account`'s departure notice (all zero if none).
     function departureOf(address account) external view returns (Departure memory);
 
-    /// @notice The entries of version `versionId`, in canonical order (account, then class).
-    function versionEntries(uint256 versionId) external view returns (ShareEntry[] memory);
+    /// @notice Where `account` stands now, as if it had just been brought up to date.
+    /// Pass the zero address for the development fund.
+    /// @param proofs As for `claim`: its share in each epoch of `unsyncedEpochs(account)`.
+    function accountOf(address account, ShareProof[] calldata proofs) external view returns (AccountView memory);
 
-    /// @notice The basis points `account` holds in version `versionId`.
-    function shareOf(uint256 versionId, address account) external view returns (Share memory);
+    /// @notice The activation epochs `[from, to)` in which `account` must show its share (one
+    /// `ShareProof` each) to be brought up to date: those since its last claim, or all of them
+    /// for an account never brought up to date. The development fund needs none.
+    function unsyncedEpochs(address account) external view returns (uint256 from, uint256 to);
+
+    /// @notice The version activated as epoch `epoch`.
+    function epochVersion(uint256 epoch) external view returns (uint256);
+
+    /// @notice The header of version `versionId`.
+    function version(uint256 versionId) external view returns (Version memory);
 
     /// @notice The member registry the EMC asks who may act.
     function registry() external view returns (address);

@@ -13,8 +13,6 @@ pragma solidity ^0.8.24;
 library Accrual {
     uint256 internal constant BPS = 10_000;
 
-    /// @notice Set once the account is named in any version; unknown accounts hold nothing.
-    uint8 internal constant KNOWN = 1;
     /// @notice Set once the account was brought up to date: from then on `checkpoint` is at or
     /// past the start of `epoch`, and `freeBps` and `lockedBps` are its shares in that epoch.
     uint8 internal constant SYNCED = 2;
@@ -27,13 +25,14 @@ library Accrual {
     /// @notice An account's position, packed in one slot so that a claim in a period without a
     /// new version reads and writes nothing else of the account. A claim pays everything
     /// payable, so nothing payable is stored: it is recomputed from `checkpoint` each time.
-    /// @param epoch The first activation epoch not yet fully accounted for.
+    /// @param epoch The first activation epoch not yet fully accounted for (0 for an account
+    /// never brought up to date, which starts from the first).
     /// @param checkpoint Cumulative profit up to which the account is accounted.
     /// @param freeDust Fraction (1/10,000 units) of payable credit not yet a whole unit.
     /// @param lockedDust Fraction of value-added credit not yet a whole unit.
     /// @param freeBps Once synced: the payable basis points (partner, operating, fund) in `epoch`.
     /// @param lockedBps Once synced: the value-added basis points in `epoch`.
-    /// @param flags `KNOWN`, `SYNCED`, `HAS_LOCKED`, `POOL_DONE`.
+    /// @param flags `SYNCED`, `HAS_LOCKED`, `POOL_DONE`.
     /// @param paid Everything paid out to the account.
     struct Position {
         uint32 epoch;

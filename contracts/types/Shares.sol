@@ -85,18 +85,26 @@ enum VersionStatus {
     Superseded
 }
 
-/// @notice A share version's header; its entries are read with `versionEntries`.
+/// @notice A share version's header. Its entries are not stored: they are in its
+/// `VersionProposed` event, and the header commits to them twice: `entriesHash`, which every
+/// party signs, and `sharesRoot`, against which claims prove each account's share.
 /// @param epoch Index in the activation history once active (0 before).
 /// @param fromPeriod The first period settled under this version (0 before activation).
 /// @param entryCount How many entries the version has.
-/// @param partyCount How many distinct wallets it names, each of which must sign it.
+/// @param partyCount How many distinct wallets it names, each of which must sign it: the
+/// leaves of its share tree.
 /// @param nonce The number of versions activated before it was proposed; it can only be
 /// activated while that number holds, so signatures never outlive the agreement they amend.
 /// @param deadline Last timestamp at which it can be activated.
-/// @param entriesHash EIP-712 hash of its entries, which every party signs.
+/// @param proposedBlock The block of its proposal, where its `VersionProposed` event is.
 /// @param valueAddedBps The value-added pool's part of each period's profit under it.
+/// @param devFundBps The development fund's part of each period's profit under it.
 /// @param noticesAtProposal Departure notices given in the EMC before the proposal.
 /// @param namesMemberUnderNotice Whether it names a member whose notice was running.
+/// @param restrictionsAtProposal The registry's restriction count when it was proposed.
+/// @param entriesHash EIP-712 hash of its entries, which every party signs.
+/// @param sharesRoot Root of its share tree (see `ShareTree`): one leaf per party.
+/// @param partiesHash `keccak256(abi.encodePacked(parties))` of its parties, sorted by address.
 struct Version {
     VersionStatus status;
     uint16 epoch;
@@ -107,11 +115,46 @@ struct Version {
     uint48 proposedAt;
     uint48 activatedAt;
     uint48 deadline;
-    bytes32 documentHash;
-    bytes32 entriesHash;
+    uint48 proposedBlock;
     uint16 valueAddedBps;
+    uint16 devFundBps;
     uint32 noticesAtProposal;
     bool namesMemberUnderNotice;
+    uint64 restrictionsAtProposal;
+    bytes32 documentHash;
+    bytes32 entriesHash;
+    bytes32 sharesRoot;
+    bytes32 partiesHash;
+}
+
+/// @notice Which of a version's parties hold which kinds of share, by their index among the
+/// parties: bit `i` of `partnerMask` says party `i` holds a partner share, of `meMask` an
+/// operating or value-added one. Read only when a party's standing must be checked again.
+struct PartyRoles {
+    uint256 partnerMask;
+    uint256 meMask;
+}
+
+/// @notice One party's leaf of a version's share tree and the path from it to the root.
+/// @param index The leaf's position among the version's parties, sorted by address.
+/// @param siblings The sibling hashes from the leaf up to the root.
+struct SharePath {
+    uint256 index;
+    address account;
+    uint16 partnerBps;
+    uint16 operatingBps;
+    uint16 valueAddedBps;
+    bytes32[] siblings;
+}
+
+/// @notice What an account holds in one version, shown against its share tree.
+/// @param path The account's own leaf; for an account the version does not name, the leaf of
+/// the party just below it (`account` zero if there is none).
+/// @param next Only for an account the version does not name: the leaf of the party just above
+/// it (`account` zero if there is none). Two neighbouring leaves prove there is none between.
+struct ShareProof {
+    SharePath path;
+    SharePath next;
 }
 
 /// @notice A party's signature of a share version: an ECDSA signature of an EOA, or one that

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from eth_typing import ChecksumAddress
 from web3.types import BlockIdentifier
@@ -12,8 +13,9 @@ from rdh_chain import events
 from rdh_chain.agreements import sort_signatures, typed_data_digest, version_typed_data
 from rdh_chain.bids import SealedBid
 from rdh_chain.contracts.base import ContractClient
-from rdh_chain.exceptions import RdhChainError
+from rdh_chain.exceptions import RdhChainError, ReadOnlyError
 from rdh_chain.reports import report_typed_data
+from rdh_chain.share_tree import NO_PATH, SharePath, ShareProof, ShareTree
 from rdh_chain.structs import struct_from_abi
 from rdh_chain.tx import TxResult, UnsignedTx
 from rdh_chain.types import (
@@ -64,7 +66,11 @@ class EmcClient(ContractClient):
             deadline = int(self.w3.eth.get_block("latest")["timestamp"]) + DEFAULT_SIGNING_WINDOW
         ordered = sorted(entries, key=lambda e: e.sort_key)
         result = self._transact(
-            "proposeVersion", [e.as_abi() for e in ordered], document_hash, deadline
+            "proposeVersion",
+            [e.as_abi() for e in ordered],
+            document_hash,
+            deadline,
+            self.current_parties(),
         )
         return self.event(result, events.VersionProposed).version_id, result
 
@@ -130,7 +136,7 @@ class EmcClient(ContractClient):
 
     def claim(self) -> tuple[int, TxResult]:
         """Claim everything claimable; returns the amount paid."""
-        result = self._transact("claim")
+        result = self._transact("claim", self._proofs_abi(self._sender_address()))
         return self.event(result, events.Claimed).amount, result
 
     def withdraw_dev_fund(self, to: ChecksumAddress, amount: int, purpose: bytes) -> TxResult:
@@ -138,7 +144,9 @@ class EmcClient(ContractClient):
 
     def invest(self, amount: int) -> tuple[int, TxResult]:
         """Invest ``amount`` (approved beforehand) in the capital; returns the units received."""
-        result = self._transact("invest", amount)
+        self.check_args("invest", (amount, NO_PATH.as_abi()))  # before any read
+        party = self.active_path(self._sender_address())
+        result = self._transact("invest", amount, party.as_abi())
         return self.event(result, events.Invested).units, result
 
     def claim_capital(self) -> tuple[int, TxResult]:
@@ -158,11 +166,13 @@ class EmcClient(ContractClient):
         self, account: ChecksumAddress, notice_periods: int, reason_hash: bytes
     ) -> TxResult:
         """Give ``account`` notice of termination (owner only)."""
-        return self._transact("terminate", account, notice_periods, reason_hash)
+        party = self.active_path(account)
+        return self._transact("terminate", account, notice_periods, reason_hash, party.as_abi())
 
     def resign(self, notice_periods: int, reason_hash: bytes) -> TxResult:
         """Give notice that the sender leaves the EMC."""
-        return self._transact("resign", notice_periods, reason_hash)
+        party = self.active_path(self._sender_address())
+        return self._transact("resign", notice_periods, reason_hash, party.as_abi())
 
     def open_bid_round(
         self, commit_deadline: int, reveal_deadline: int, document_hash: bytes = bytes(32)
@@ -207,8 +217,8 @@ class EmcClient(ContractClient):
     # after the deadline) raises its decoded custom error and nothing is handed out.
 
     def claim_tx(self, account: ChecksumAddress) -> UnsignedTx:
-        """``claim()`` for ``account``."""
-        return self._unsigned(account, "claim")
+        """``claim(proofs)`` for ``account``, with its share proofs built here."""
+        return self._unsigned(account, "claim", self._proofs_abi(account))
 
     def commit_bid_tx(
         self, account: ChecksumAddress, round_id: int, commitment: bytes
@@ -232,7 +242,8 @@ class EmcClient(ContractClient):
 
     def invest_tx(self, account: ChecksumAddress, amount: int) -> UnsignedTx:
         """``invest(amount)`` for ``account``, which must have approved the EMC for it."""
-        return self._unsigned(account, "invest", amount)
+        self.check_args("invest", (amount, NO_PATH.as_abi()))  # before any read
+        return self._unsigned(account, "invest", amount, self.active_path(account).as_abi())
 
     def settle_tx(
         self,
@@ -348,28 +359,77 @@ class EmcClient(ContractClient):
         self, version_id: int, *, block: BlockIdentifier | None = None
     ) -> list[ChecksumAddress]:
         """The wallets that must sign ``version_id``, in signing order (the fund has none)."""
-        entries = self.version_entries(version_id, block=block)
-        accounts = {e.account for e in entries} - {ZERO_ADDRESS}
-        return sorted(accounts, key=lambda a: int(a, 16))  # the order activation needs
+        return self.share_tree(version_id, block=block).parties
+
+    def current_parties(self, *, block: BlockIdentifier | None = None) -> list[ChecksumAddress]:
+        """The active version's parties (none before the first activation): what a proposal
+        passes for the contract to check that nobody is left out who may not be."""
+        active = self.active_version_id(block=block)
+        return self.parties(active, block=block) if active else []
 
     def version_entries(
         self, version_id: int, *, block: BlockIdentifier | None = None
     ) -> list[ShareEntry]:
-        raw = self._read("versionEntries", version_id, block=block)
-        return [struct_from_abi(ShareEntry, entry) for entry in raw]
+        """``version_id``'s entries in canonical order, from its ``VersionProposed`` event."""
+        return list(self.proposal(version_id, block=block).entries)
+
+    def proposal(
+        self, version_id: int, *, block: BlockIdentifier | None = None
+    ) -> events.VersionProposed:
+        """The ``VersionProposed`` event of ``version_id``, checked against the header's
+        share root (a node that serves other entries is an error, not an answer)."""
+        header = self.version(version_id, block=block)
+        return self._proposal(version_id, header.proposed_block, header.shares_root)
+
+    def share_tree(self, version_id: int, *, block: BlockIdentifier | None = None) -> ShareTree:
+        """The share tree of ``version_id`` (its entries, the commitment checked)."""
+        header = self.version(version_id, block=block)
+        return self._tree(version_id, header.proposed_block, header.shares_root)
 
     def shares_of(
         self, version_id: int, account: ChecksumAddress, *, block: BlockIdentifier | None = None
     ) -> dict[ShareClass, int]:
         """``account``'s basis points by class in ``version_id`` (classes it holds only)."""
-        raw = self._read("shareOf", version_id, account, block=block)
-        by_class = {cls: int(raw[_SHARE_FIELDS[cls]]) for cls in ShareClass}
-        return {cls: bps for cls, bps in by_class.items() if bps}
+        return {
+            e.share_class: e.bps
+            for e in self.version_entries(version_id, block=block)
+            if e.account == account
+        }
+
+    def share_proofs(
+        self, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> list[ShareProof]:
+        """``account``'s share in each version it has not been brought up to date with: what
+        ``claim`` and ``accountOf`` need (usually none, one after a new version)."""
+        start, end = self._call("unsyncedEpochs", account, block=block)
+        proofs = []
+        for epoch in range(int(start), int(end)):
+            version_id = self.epoch_version(epoch, block=block)
+            proofs.append(self.share_tree(version_id, block=block).proof(account))
+        return proofs
+
+    def epoch_version(self, epoch: int, *, block: BlockIdentifier | None = None) -> int:
+        """The version activated as epoch ``epoch`` (the activations count from 0)."""
+        return int(self._call("epochVersion", epoch, block=block))
+
+    def active_path(
+        self, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> SharePath:
+        """``account``'s leaf in the active version's tree (investing and notices need it).
+
+        For an account that holds no share there, a path the contract refuses with its own
+        error (``EmcNotAMember``), so the caller hears it from the chain.
+        """
+        active = self.active_version_id(block=block)
+        if not active:
+            return NO_PATH
+        return self.share_tree(active, block=block).proof(account).path
 
     def position(
         self, account: ChecksumAddress, *, block: BlockIdentifier | None = None
     ) -> Position:
-        return struct_from_abi(Position, self._read("accountOf", account, block=block))
+        proofs = self._proofs_abi(account, block=block)
+        return struct_from_abi(Position, self._read("accountOf", account, proofs, block=block))
 
     def capital_totals(self, *, block: BlockIdentifier | None = None) -> CapitalTotals:
         return struct_from_abi(CapitalTotals, self._read("capitalTotals", block=block))
@@ -400,12 +460,83 @@ class EmcClient(ContractClient):
         """The module that serves bids, notices, funds and capital returns for every EMC."""
         return ChecksumAddress(self._call("module", block=block))
 
+    # -- internals ----------------------------------------------------------------------
 
-# The Solidity ``Share`` struct's field of each class (``shareOf``).
-_SHARE_FIELDS = {
-    ShareClass.PARTNER: "partnerBps",
-    ShareClass.OPERATING: "operatingBps",
-    ShareClass.VALUE_ADDED: "valueAddedBps",
-    ShareClass.DEV_FUND: "devFundBps",
-}
-SHARE_FIELDS = _SHARE_FIELDS  # shareOf's field by class (for batched reads of it)
+    def _sender_address(self) -> ChecksumAddress:
+        if self.sender is None:
+            raise ReadOnlyError(
+                f"{self.artifact_name} changes state: connect a wallet (with_sender)."
+            )
+        return self.sender.address
+
+    def _proofs_abi(
+        self, account: ChecksumAddress, *, block: BlockIdentifier | None = None
+    ) -> list[Any]:
+        return [p.as_abi() for p in self.share_proofs(account, block=block)]
+
+    def _proposal(
+        self, version_id: int, proposed_block: int, shares_root: bytes
+    ) -> events.VersionProposed:
+        key = (self.address, version_id, shares_root)
+        cached = _PROPOSALS.get(key)
+        if cached is not None:
+            return cached
+        decoder = self.event_decoder
+        (topic,) = (
+            t for t in decoder.topics if (decoder.signature(t) or "").startswith("VersionProposed(")
+        )
+        logs = events.fetch_logs(
+            self.w3.provider, proposed_block, proposed_block, [self.address], [topic]
+        )
+        found = [
+            d.event
+            for d in decoder.decode_all(logs)
+            if isinstance(d.event, events.VersionProposed) and d.event.version_id == version_id
+        ]
+        if not found:
+            raise RdhChainError(
+                f"the node has no VersionProposed event of version {version_id} in block "
+                f"{proposed_block}: it may prune logs; point RDH_RPC_URL at a node that keeps them"
+            )
+        proposal = found[-1]
+        if ShareTree(proposal.entries).root != shares_root:
+            raise RdhChainError(
+                f"the entries the node returned for version {version_id} do not match its "
+                "on-chain share root: the node's logs disagree with its state"
+            )
+        _PROPOSALS[key] = proposal
+        return proposal
+
+    def _tree(self, version_id: int, proposed_block: int, shares_root: bytes) -> ShareTree:
+        key = (self.address, version_id, shares_root)
+        tree = _TREES.get(key)
+        if tree is None:
+            tree = ShareTree(self._proposal(version_id, proposed_block, shares_root).entries)
+            _TREES[key] = tree
+        return tree
+
+
+_T = TypeVar("_T")
+
+
+class _BoundedCache(Generic[_T]):
+    """A dict that forgets its oldest entries beyond ``size``."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[str, int, bytes], _T] = OrderedDict()
+
+    def get(self, key: tuple[str, int, bytes]) -> _T | None:
+        return self._items.get(key)
+
+    def __setitem__(self, key: tuple[str, int, bytes], value: _T) -> None:
+        self._items[key] = value
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+
+# Versions never change once proposed, and the key holds the root that commits to their
+# entries, so what was read once (on any chain) is reused; bounded like an LRU by insertion.
+_CACHE_SIZE = 4096
+_PROPOSALS: _BoundedCache[events.VersionProposed] = _BoundedCache(_CACHE_SIZE)
+_TREES: _BoundedCache[ShareTree] = _BoundedCache(_CACHE_SIZE)

@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -68,6 +68,14 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     config = alembic_config(engine)
     try:
         with engine.begin() as connection:
+            if engine.dialect.name == "postgresql" and connection.scalar(
+                text("SELECT pg_is_in_recovery()")
+            ):
+                raise IndexConfigError(
+                    f"The index database {engine.url!r} is a PostgreSQL hot standby (a "
+                    "read-only replica): the indexer writes the primary. Point RDH_INDEX_URL "
+                    "at the primary; gateways may read the standby (RDH_GATEWAY_INDEX_URL)."
+                )
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except DBAPIError as exc:

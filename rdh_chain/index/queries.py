@@ -7,12 +7,14 @@ logs, so a reader gets the SDK's typed values whatever the derived tables hold.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from eth_typing import ChecksumAddress
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.orm import Session
 
 from rdh_chain.artifacts import load_artifacts
@@ -121,6 +123,29 @@ class Lag:
     head: int
     checkpoint: int
     blocks: int
+
+
+@dataclass(frozen=True, slots=True)
+class Replica:
+    """A PostgreSQL hot standby's replay of its primary's WAL, as the standby sees it.
+
+    ``lag_seconds`` is 0 while its WAL receiver runs and it has replayed everything it
+    received; otherwise the time since the last transaction it replayed (or since it
+    started, before it replayed any): an upper bound, since the primary may have been idle
+    meanwhile. ``unreplayed_bytes``: WAL received but not applied yet. ``receiving``: a WAL
+    receiver process runs (it streams from the primary, or is trying to).
+    """
+
+    lag_seconds: float
+    unreplayed_bytes: int
+    receiving: bool
+    replayed_lsn: str
+    replayed_at: datetime | None
+
+    @property
+    def lag_whole_seconds(self) -> int:
+        """``lag_seconds`` rounded down (what answers show: they are kept per second)."""
+        return math.floor(self.lag_seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +362,45 @@ def lag(session: Session, head: int) -> Lag:
     point = checkpoint(session)
     number = -1 if point is None else point.block_number
     return Lag(head=head, checkpoint=number, blocks=max(0, head - number))
+
+
+# Every function here may be called by any role (the gateway's read-only one included); a
+# role without pg_read_all_stats sees only the pid column of pg_stat_wal_receiver, which is
+# enough to know whether a receiver runs.
+_REPLICA_SQL = text(
+    """
+    SELECT pg_last_wal_receive_lsn() IS NOT NULL
+               AND pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) <= 0
+               AS caught_up,
+           GREATEST(COALESCE(
+               pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0), 0
+           )::bigint AS unreplayed,
+           EXISTS (SELECT 1 FROM pg_stat_wal_receiver) AS receiving,
+           pg_last_wal_replay_lsn()::text AS replayed_lsn,
+           pg_last_xact_replay_timestamp() AS replayed_at,
+           EXTRACT(EPOCH FROM clock_timestamp() - COALESCE(
+               pg_last_xact_replay_timestamp(), pg_postmaster_start_time()))::float8 AS since
+    WHERE pg_is_in_recovery()
+    """
+)
+
+
+def replica(session: Session) -> Replica | None:
+    """The standby's replay when the session reads a PostgreSQL hot standby; None on a
+    primary (or a promoted standby) and on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    row = session.execute(_REPLICA_SQL).one_or_none()
+    if row is None:
+        return None
+    caught_up = bool(row.caught_up) and bool(row.receiving)
+    return Replica(
+        lag_seconds=0.0 if caught_up else max(0.0, float(row.since)),
+        unreplayed_bytes=int(row.unreplayed),
+        receiving=bool(row.receiving),
+        replayed_lsn=str(row.replayed_lsn),
+        replayed_at=row.replayed_at,
+    )
 
 
 def counts(session: Session) -> Counts:

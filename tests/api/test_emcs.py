@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from web3 import Web3
 
 from rdh_chain.ledger import Ledger
+from rdh_chain.share_tree import ShareTree
 from rdh_chain.toolchain import Artifact
 from rdh_chain.types import ZERO_ADDRESS, PartySignature, ShareEntry, VersionStatus
 from tests.api.auth_helpers import sign_in
@@ -174,6 +175,7 @@ def test_get_emc_returns_active_version_and_dev_fund_when_settled(
             "parties": world.parties(),
             "document_hash": "0x" + "a1" * 32,
             "entries_hash": entries_hash(world.version_1()),
+            "shares_root": "0x" + ShareTree(world.version_1()).root.hex(),
             "total_bps": 10_000,
             "entries": in_contract_order(
                 [
@@ -235,6 +237,7 @@ def test_get_version_returns_proposed_version_not_yet_active(
         "parties": world.parties(),
         "document_hash": "0x" + "00" * 32,
         "entries_hash": entries_hash(world.version_2()),
+        "shares_root": "0x" + ShareTree(world.version_2()).root.hex(),
         "total_bps": 10_000,
         "entries": in_contract_order(
             [

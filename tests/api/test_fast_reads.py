@@ -4,15 +4,19 @@ per version of the index (computed again once the indexer commits), on the real 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import sqlite3
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from eth_account import Account
 from fastapi.testclient import TestClient
+from web3.types import RPCEndpoint
 
 from api.auth.deps import SESSION_COOKIE, AuthState
-from api.cache import Answer, AnswerCache
+from api.cache import Answer, AnswerCache, accepts_gzip
 from api.index import IndexProvider, read_only_url
 from api.main import create_app
 from api.models import MemberSharesPublic
@@ -69,7 +73,11 @@ def test_history_as_of_the_checkpoint_carries_its_hash(api: TestClient, demo: De
     page = api.get(f"/emcs/{demo.emc}/history").json()
     checkpoint = page["checkpoint_block"]
 
-    assert page["as_of"] == {"block_number": checkpoint, "block_hash": _hash(demo, checkpoint)}
+    assert page["as_of"] == {
+        "block_number": checkpoint,
+        "block_hash": _hash(demo, checkpoint),
+        "replica_lag_s": None,  # SQLite: no standby
+    }
     assert page["as_of_block"] == checkpoint
 
 
@@ -85,7 +93,11 @@ def test_history_as_of_an_earlier_block_carries_that_blocks_hash(
     settled_at = settled["items"][0]["block_number"]
     statement = api.get(f"/emcs/{demo.emc}/statement", params={"as_of": settled_at})
 
-    assert page["as_of"] == {"block_number": block, "block_hash": _hash(demo, block)}
+    assert page["as_of"] == {
+        "block_number": block,
+        "block_hash": _hash(demo, block),
+        "replica_lag_s": None,
+    }
     assert page["as_of"]["block_hash"] == created["block_hash"]
     assert page["items"]
     assert all(r["block_number"] <= block for r in page["items"])
@@ -98,7 +110,7 @@ def test_history_as_of_an_earlier_block_carries_that_blocks_hash(
 def test_as_of_a_block_without_events_has_no_hash(api: TestClient, demo: Demo) -> None:  # noqa: F811
     page = api.get(f"/members/{demo.chef}/history", params={"as_of": 0}).json()
 
-    assert page["as_of"] == {"block_number": 0, "block_hash": None}
+    assert page["as_of"] == {"block_number": 0, "block_hash": None, "replica_lag_s": None}
     assert (page["items"], page["total"]) == ([], 0)
 
 
@@ -136,7 +148,11 @@ def test_answers_are_kept_until_the_index_advances(api: TestClient, demo: Demo) 
     assert cache.hits == kept_hits  # the indexer committed: computed again
     assert after["total"] == 1
     assert after["items"][0]["kind"] == "membership"
-    assert after["as_of"] == {"block_number": checkpoint, "block_hash": _hash(demo, checkpoint)}
+    assert after["as_of"] == {
+        "block_number": checkpoint,
+        "block_hash": _hash(demo, checkpoint),
+        "replica_lag_s": None,  # SQLite: no standby
+    }
     assert listed["checkpoint_block"] == checkpoint
 
 
@@ -184,6 +200,84 @@ def test_index_version_changes_when_another_connection_commits(tmp_path: Path) -
     assert gone is None
     assert again is not None
     assert again not in (first, second)
+
+
+# -- gzip and ETag -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ["history", "statement"])
+def test_a_cached_answer_is_gzipped_only_for_clients_that_take_gzip(
+    api: TestClient,  # noqa: F811
+    demo: Demo,  # noqa: F811
+    route: str,
+) -> None:
+    path = f"/emcs/{demo.emc}/{route}"
+    plain = api.get(path, headers={"Accept-Encoding": "identity"})
+    zipped = api.get(path, headers={"Accept-Encoding": "br;q=1.0, gzip;q=0.5"})
+    refused = api.get(path, headers={"Accept-Encoding": "*, gzip;q=0"})
+
+    assert (plain.status_code, zipped.status_code, refused.status_code) == (200, 200, 200)
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert "content-encoding" not in refused.headers
+    assert int(zipped.headers["content-length"]) < int(plain.headers["content-length"])
+    assert {r.headers["vary"] for r in (plain, zipped, refused)} == {"Accept-Encoding"}
+    assert zipped.json() == plain.json() == refused.json()  # httpx decodes the gzip copy
+    assert zipped.headers["etag"] != plain.headers["etag"] == refused.headers["etag"]
+
+
+def test_an_etag_sent_back_gets_a_304_without_the_body(api: TestClient, demo: Demo) -> None:  # noqa: F811
+    path = f"/emcs/{demo.emc}/history"
+    first = api.get(path, headers={"Accept-Encoding": "gzip"})
+    etag = first.headers["etag"]
+
+    again = api.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    weak = api.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": f'"x", W/{etag}'})
+    other_encoding = api.get(path, headers={"Accept-Encoding": "identity", "If-None-Match": etag})
+    other_page = api.get(
+        path, params={"limit": 1}, headers={"Accept-Encoding": "gzip", "If-None-Match": etag}
+    )
+
+    assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
+    assert weak.status_code == 304
+    assert again.headers["vary"] == "Accept-Encoding"
+    assert other_encoding.status_code == 200
+    assert other_encoding.json() == first.json()
+    assert other_page.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("header", "takes"),
+    [
+        ("gzip", True),
+        ("gzip, deflate, br", True),
+        ("GZIP;q=0.1", True),
+        ("x-gzip", True),
+        ("*", True),
+        ("", False),
+        ("identity", False),
+        ("br, deflate", False),
+        ("gzip;q=0", False),
+        ("gzip; q=0.000", False),
+        ("*, gzip;q=0", False),
+        ("gzip;q=0, *", False),
+        ("*;q=0", False),
+        ("gzip;q=bad", False),
+    ],
+)
+def test_accept_encoding_takes_gzip_as_rfc_9110_says(header: str, takes: bool) -> None:
+    assert accepts_gzip(header) is takes
+
+
+def test_an_answer_keeps_a_gzip_copy_only_when_it_is_worth_it() -> None:
+    small = Answer.of(b"{}")
+    large = Answer.of(b'{"items": [' + b'{"a": 1}, ' * 500 + b"{}]}")
+
+    assert small.gzipped is None
+    assert large.gzipped is not None
+    assert gzip.decompress(large.gzipped) == large.body
+    assert large.size == len(large.body) + len(large.gzipped)
+    assert large.etag != large.gzip_etag
 
 
 # -- the cache itself ----------------------------------------------------------------------
@@ -269,6 +363,50 @@ def test_a_session_ends_at_once_when_another_worker_logs_it_out(demo: Demo) -> N
     assert (first.status_code, again.status_code) == (200, 200)
     assert ended.status_code == 401
     assert ended.json()["error"] == "session_ended"
+
+
+def test_concurrent_requests_due_for_the_role_check_make_one_and_none_while_unchanged(
+    demo: Demo,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from api.auth import deps as auth_deps
+
+    checks = []
+    real = auth_deps._may_have_changed
+
+    def counted(*args: Any) -> bool | None:
+        checks.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(auth_deps, "_may_have_changed", counted)
+    path = f"/members/{demo.chef}/history"
+    sync_index(demo.index_url, demo.ledger.w3, demo.deployment)
+    with TestClient(create_app(demo.settings)) as client:
+        state: AuthState = client.app.state.auth  # type: ignore[attr-defined]
+        state.index_check_seconds = 0  # due on every request
+        sign_in(client, demo.cast.auditor)
+        cookie = client.cookies[SESSION_COOKIE]
+
+        async def burst(n: int) -> list[int]:
+            transport = httpx.ASGITransport(app=client.app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://testserver", cookies={SESSION_COOKIE: cookie}
+            ) as many:
+                answers = await asyncio.gather(*(many.get(path) for _ in range(n)))
+            return [a.status_code for a in answers]
+
+        first = asyncio.run(burst(20))
+        after_first = len(checks)
+        unchanged = asyncio.run(burst(20))
+        after_unchanged = len(checks)
+        demo.ledger.w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+        sync_index(demo.index_url, demo.ledger.w3, demo.deployment)  # a new index version
+        changed = asyncio.run(burst(20))
+
+    assert first == unchanged == changed == [200] * 20
+    assert after_first == 1  # one check for the 20 requests that found it due at once
+    assert after_unchanged == 1  # the index has not changed since: no check
+    assert len(checks) == 2  # the index committed: checked again, once
 
 
 def test_a_session_sees_a_suspension_once_indexed(demo: Demo) -> None:  # noqa: F811

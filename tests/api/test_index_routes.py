@@ -199,6 +199,7 @@ def test_health_reports_a_missing_index_and_keeps_answering(
         "head": index["head"],
         "lag_blocks": None,
         "lag_seconds": None,
+        "replica": None,
         "detail": f"There is no index at {path}: start the indexer (`rdh index follow`; "
         "`make run` starts it) or point RDH_GATEWAY_INDEX_URL at the index.",
     }
@@ -380,6 +381,7 @@ def test_emc_list_reads_the_index_at_its_checkpoint(api: TestClient, demo: Demo)
     assert page["as_of"] == {
         "block_number": checkpoint,
         "block_hash": demo.ledger.w3.eth.get_block(checkpoint)["hash"].to_0x_hex(),
+        "replica_lag_s": None,
     }
     (emc,) = page["items"]
     assert emc["address"] == demo.emc

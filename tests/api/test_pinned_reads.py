@@ -27,7 +27,8 @@ def _read(ledger: Ledger, world: World, block: int) -> list[Any]:
     reads.add(emc, "owner")
     reads.add(emc, "terms")
     reads.add(emc, "totals")
-    reads.add(emc, "accountOf", world.chef.address)
+    proofs = [p.as_abi() for p in emc.share_proofs(world.chef.address, block=block)]
+    reads.add(emc, "accountOf", world.chef.address, proofs)
     return reads.execute()
 
 

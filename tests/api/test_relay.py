@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_abi.abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
+from eth_utils.abi import function_signature_to_4byte_selector
 from fastapi.testclient import TestClient
 from web3 import Web3
 
@@ -360,10 +362,23 @@ def test_a_relayed_transaction_shows_its_index_rows_once_indexed(
     assert body["rows"][0]["transaction_hash"] == tx_hash
 
 
+_CLAIM_NO_PROOFS = (
+    "0x"
+    + (
+        function_signature_to_4byte_selector(
+            "claim(((uint256,address,uint16,uint16,uint16,bytes32[]),"
+            "(uint256,address,uint16,uint16,uint16,bytes32[]))[])"
+        )
+        + abi_encode(["uint256", "uint256"], [32, 0])
+    ).hex()
+)
+
+
 def _raw_claim(w3: Web3, account: LocalAccount, world: World, **overrides: Any) -> str:
     fields: dict[str, Any] = {
         "to": world.smart_cooking,
-        "data": "0x4e71d92d",  # claim()
+        # claim(proofs) with no proofs: what a member that claimed before sends.
+        "data": _CLAIM_NO_PROOFS,
         "value": 0,
         "gas": 200_000,
         "gasPrice": 0,

@@ -159,8 +159,9 @@ class Cast:
         if not self._state_calls:
             self._state_calls = self._build_state_calls()
         provider: Any = self.w3.provider  # an HTTPProvider, which batches
+        calls = [*self._state_calls, *self._position_calls()]
         replies = provider.make_batch_request(
-            [(RPCEndpoint("eth_call"), [call, "latest"]) for call in self._state_calls]
+            [(RPCEndpoint("eth_call"), [call, "latest"]) for call in calls]
         )
         assert isinstance(replies, list)
         return [self.w3.eth.block_number, *(reply["result"] for reply in replies)]
@@ -203,10 +204,24 @@ class Cast:
             (emc, "version", [2]),
         ]
         calls += [
-            (emc, "accountOf", [a])
+            (emc, "unsyncedEpochs", [a])
             for a in (ZERO_ADDRESS, self.owner.address, self.mes[1].address, self.chef.address)
         ]
         return [{"to": c.address, "data": c.encode_abi(fn, args=args)} for c, fn, args in calls]
+
+    def _position_calls(self) -> list[dict[str, str]]:
+        """The base EMC's positions, with the share proofs they need as of now."""
+        emc = self.ledger.emc(self.base_emc)
+        accounts = (ZERO_ADDRESS, self.owner.address, self.mes[1].address, self.chef.address)
+        return [
+            {
+                "to": emc.address,
+                "data": emc.contract.encode_abi(
+                    "accountOf", args=[a, [p.as_abi() for p in emc.share_proofs(a)]]
+                ),
+            }
+            for a in accounts
+        ]
 
 
 def assert_reverts(

@@ -134,7 +134,11 @@ TRIGGERED = {
     "EmcVersionStale",
     "EmcSignatureCount",
     "EmcSignersNotSorted",
-    "EmcNotAParty",
+    "EmcSignersNotParties",
+    "EmcCurrentPartiesMismatch",  # in test_share_proofs.py
+    "EmcShareProofCount",  # in test_share_proofs.py
+    "EmcInvalidShareProof",  # in test_share_proofs.py
+    "EmcUnknownEpoch",
     "EmcInvalidSignature",
     "EmcPartyNotActive",  # in test_signatures.py
     "EmcIneligibleMember",
@@ -892,9 +896,18 @@ def test_activate_version_reverts_when_signer_not_a_party(cast: Cast) -> None:
     assert_reverts(
         cast,
         lambda: emc.activate_version(2, signatures),
-        errors.EmcNotAParty,
-        {"versionId": 2, "signer": outsider.address},
+        errors.EmcSignersNotParties,
+        {"versionId": 2},
     )
+
+
+def test_epoch_version_reverts_for_an_epoch_not_activated(cast: Cast) -> None:
+    emc = cast.emc()
+    assert emc.active_version_id() == 1
+    with pytest.raises(errors.EmcUnknownEpoch) as info:
+        emc.epoch_version(1)
+    assert info.value.args_by_name == {"epoch": 1, "count": 1}
+    assert emc.epoch_version(0) == 1
 
 
 def test_activate_version_reverts_when_signature_does_not_verify(cast: Cast) -> None:

@@ -229,8 +229,8 @@ def test_activate_version_reverts_when_a_non_party_signs_in_place_of_a_party(
         cast,
         emc,
         lambda: emc.activate_version(2, _substitute(signatures, replaced, own_name)),
-        errors.EmcNotAParty,
-        {"versionId": 2, "signer": outsider.address},
+        errors.EmcSignersNotParties,
+        {"versionId": 2},
     )
     # Nor can it pass its signature off as the party's.
     posing = PartySignature(replaced, own_name.signature)

@@ -102,7 +102,6 @@ from eth_utils.abi import (
     get_abi_input_types,
     get_abi_output_types,
 )
-from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 from hexbytes import HexBytes
 from hypothesis import HealthCheck, event, settings
@@ -136,6 +135,8 @@ from rdh_chain.events import (
 )
 from rdh_chain.exceptions import ContractRevertError
 from rdh_chain.reports import sign_report
+from rdh_chain.share_proofs import read_proofs
+from rdh_chain.share_tree import ShareTree
 from rdh_chain.tx import TxResult
 from rdh_chain.types import (
     ZERO_ADDRESS,
@@ -198,7 +199,6 @@ EMC_VIEWS = (
     "accountOf",
     "capitalOf",
     "departureOf",
-    "versionEntries",
     "version",
     "pool",
     "sweepable",
@@ -1630,6 +1630,9 @@ class EmcLifecycle(RuleBasedStateMachine):
             return self._view
         emc, token = self.owner_emc.address, self.cast.ledger.token.address
         fn = self.fns
+        client = self.owner_emc
+        # Every account's share proofs at this block, in three batched round trips.
+        proofs = read_proofs(block, [(client, a) for a in self.accounts])
         members = [w.address for w in self.wallets]
         noticed = [w.address for w in self.members[1:]]
         active_id = self.model.active_id
@@ -1640,14 +1643,17 @@ class EmcLifecycle(RuleBasedStateMachine):
             fn["activeVersionId"].at(emc),
             fn["pool"].at(emc),
             fn["sweepable"].at(emc),
-            *(fn["accountOf"].at(emc, a) for a in self.accounts),
+            *(
+                fn["accountOf"].at(emc, a, [p.as_abi() for p in shown])
+                for a, shown in zip(self.accounts, proofs, strict=True)
+            ),
             *(fn["capitalOf"].at(emc, a) for a in members),
             *(fn["departureOf"].at(emc, a) for a in noticed),
             fn["balanceOf"].at(token, emc),
             *(fn["balanceOf"].at(token, a) for a in self.tracked),
         ]
         if active_id:
-            calls += [fn["versionEntries"].at(emc, active_id), fn["version"].at(emc, active_id)]
+            calls += [fn["version"].at(emc, active_id)]
         replies = _batch_call(w3, calls)
         assert w3.eth.block_number == block  # nothing was mined while reading
         (status,), (totals,), (capital,), (chain_active,), (pool,), (sweepable_now,), *rest = (
@@ -1678,10 +1684,9 @@ class EmcLifecycle(RuleBasedStateMachine):
         entries: list[ShareEntry] = []
         header: tuple[Any, ...] = ()
         if active_id:
-            ((raw_entries,), (header,)) = rest[len(self.tracked) + 1 :]
-            entries = [
-                ShareEntry(to_checksum_address(a), ShareClass(c), int(b)) for a, c, b in raw_entries
-            ]
+            ((header,),) = rest[len(self.tracked) + 1 :]
+            # The entries are in the proposal's log, checked against the header's share root.
+            entries = client.version_entries(active_id)
         self._view = View(
             block=block,
             status=EmcStatus(status),
@@ -1702,14 +1707,17 @@ class EmcLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def active_version_is_the_agreed_split(self) -> None:
-        """The entries add up to 10,000 bps and agree with the version's header (stored
-        apart from them); they are the entries proposed, so each class has its agreed total."""
+        """The entries add up to 10,000 bps and agree with the version's header (which keeps
+        only their commitments: the share tree's root and the party list's hash); they are the
+        entries proposed, so each class has its agreed total."""
         v, m = self.view(), self.model
         assert v.active_id == m.active_id
         if not m.active_id:
             return
         status, _, from_period, entry_count, party_count = v.header[:5]
-        value_added_bps = v.header[11]
+        value_added_bps, shares_root, parties_hash = v.header[10], v.header[17], v.header[18]
+        tree = ShareTree(v.entries)
+        assert (bytes(shares_root), bytes(parties_hash)) == (tree.root, tree.parties_hash)
         assert sum(e.bps for e in v.entries) == BPS
         assert (status, entry_count, party_count, value_added_bps) == (
             VersionStatus.ACTIVE,

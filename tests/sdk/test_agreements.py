@@ -72,6 +72,11 @@ def _version(**changes: Any) -> Version:
         "value_added_bps": 1_000,
         "notices_at_proposal": 0,
         "names_member_under_notice": False,
+        "proposed_block": 12,
+        "dev_fund_bps": 900,
+        "restrictions_at_proposal": 0,
+        "shares_root": bytes(32),
+        "parties_hash": bytes(32),
     }
     fields.update(changes)
     return Version(**fields)

@@ -70,6 +70,11 @@ def _typed_data(party: LocalAccount, chain_id: int = 31337) -> dict[str, object]
         value_added_bps=0,
         notices_at_proposal=0,
         names_member_under_notice=False,
+        proposed_block=1,
+        dev_fund_bps=1_000,
+        restrictions_at_proposal=0,
+        shares_root=bytes(32),
+        parties_hash=bytes(32),
     )
     entries = [
         ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),

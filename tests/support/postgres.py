@@ -58,6 +58,8 @@ BINARIES = ("initdb", "pg_ctl", "postgres")
 DEBIAN_BINDIRS = "/usr/lib/postgresql/*/bin"
 DRIVER = "postgresql+psycopg"
 ADMIN_ROLE = "rdh_admin"
+# The role a standby streams the WAL as (TempPostgres(replication=True)).
+REPLICATION_ROLE = "rdh_replicator"
 _START_ATTEMPTS = 3  # another process may take the free port between the pick and the bind
 _LOG_TAIL_LINES = 30
 
@@ -240,12 +242,16 @@ def _reachable_by_others(folder: Path) -> bool:
     return all(parent.stat().st_mode & stat.S_IXOTH for parent in (folder, *folder.parents))
 
 
-class TempPostgres:
-    """A throwaway PostgreSQL cluster: ``with TempPostgres() as cluster: ...``.
+class TempServer:
+    """A throwaway PostgreSQL server process in a temporary folder of its own.
 
-    ``durable=False`` (the tests) turns fsync and synchronous commit off, since the
-    cluster is deleted anyway; the benchmark keeps PostgreSQL's defaults.
+    The folder holds the data directory, the log and the unix socket; :meth:`stop` stops
+    the server and deletes it all. Subclasses say how the data directory is made
+    (:meth:`_make_data`): ``initdb`` (:class:`TempPostgres`) or a base backup of another
+    server (``tests.support.standby.TempStandby``).
     """
+
+    folder_prefix = "rdh-pg-"
 
     def __init__(
         self,
@@ -263,7 +269,6 @@ class TempPostgres:
         self.account = _server_account()
         self.folder: Path | None = None
         self.port: int | None = None
-        self.cluster: PostgresCluster | None = None
         self._password = secrets.token_hex(16)
 
     @property
@@ -288,37 +293,30 @@ class TempPostgres:
             database="postgres",
         ).render_as_string(hide_password=False)
 
-    def __enter__(self) -> PostgresCluster:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def start(self) -> PostgresCluster:
-        """initdb, start on a free port, and connect as the superuser."""
+    def _start_server(self) -> None:
+        """Make the folder and the data directory, and start the server on a free port."""
         base = Path(tempfile.gettempdir())
         if self.account is not None and not _reachable_by_others(base):
             base = Path("/tmp")  # the server's account must be able to reach its folder
-        self.folder = Path(tempfile.mkdtemp(prefix="rdh-pg-", dir=base))
+        self.folder = Path(tempfile.mkdtemp(prefix=self.folder_prefix, dir=base))
         try:
             (self.folder / "run").mkdir()
-            (self.folder / "pwfile").write_text(self._password + "\n", encoding="utf-8")
             if self.account is not None:
-                for path in (self.folder, self.folder / "run", self.folder / "pwfile"):
+                for path in (self.folder, self.folder / "run"):
                     os.chown(path, self.account.pw_uid, self.account.pw_gid)
-            self._initdb()
-            (self.folder / "pwfile").unlink()
+            self._make_data()
             self._start_on_free_port()
-            self.cluster = PostgresCluster(self.admin_url)
         except BaseException:
             self.stop()
             raise
-        return self.cluster
+
+    def _make_data(self) -> None:
+        raise NotImplementedError
+
+    def _own(self, path: Path) -> None:
+        """Give ``path`` (made here, as root) to the server's account."""
+        if self.account is not None:
+            os.chown(path, self.account.pw_uid, self.account.pw_gid)
 
     def _run(self, args: Sequence[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
@@ -348,30 +346,7 @@ class TempPostgres:
             )
         return result
 
-    def _initdb(self) -> None:
-        assert self.folder is not None
-        self._run(
-            [
-                str(self.bindir / "initdb"),
-                "--pgdata",
-                str(self.data_dir),
-                "--username",
-                ADMIN_ROLE,
-                "--pwfile",
-                str(self.folder / "pwfile"),
-                "--auth-local",
-                "trust",
-                "--auth-host",
-                "scram-sha-256",
-                "--encoding",
-                "UTF8",
-                "--locale",
-                "C",
-                "--no-sync",
-            ]
-        )
-
-    def _options(self, port: int) -> str:
+    def _server_settings(self) -> list[tuple[str, str]]:
         assert self.folder is not None
         settings = [
             ("listen_addresses", "127.0.0.1"),
@@ -380,30 +355,36 @@ class TempPostgres:
         ]
         if not self.durable:
             settings += [("fsync", "off"), ("synchronous_commit", "off")]
-            settings += [("full_page_writes", "off")]
-        settings += self.settings
-        # pg_ctl hands -o to the postmaster through /bin/sh: no spaces in our values.
+        return settings
+
+    def _options(self, port: int) -> str:
+        # pg_ctl hands -o to the postmaster through /bin/sh: no spaces in our values. The
+        # caller's settings come last: the last -c of a name wins.
+        settings = [*self._server_settings(), *self.settings]
         return " ".join([f"-p {port}", *(f"-c {key}={value}" for key, value in settings)])
+
+    def _pg_ctl_start(self, port: int) -> subprocess.CompletedProcess[str]:
+        return self._run(
+            [
+                str(self.bindir / "pg_ctl"),
+                "--pgdata",
+                str(self.data_dir),
+                "--log",
+                str(self.log_file),
+                "--wait",
+                "--timeout",
+                "60",
+                "-o",
+                self._options(port),
+                "start",
+            ],
+            check=False,
+        )
 
     def _start_on_free_port(self) -> None:
         for attempt in range(_START_ATTEMPTS):
             port = free_port()
-            result = self._run(
-                [
-                    str(self.bindir / "pg_ctl"),
-                    "--pgdata",
-                    str(self.data_dir),
-                    "--log",
-                    str(self.log_file),
-                    "--wait",
-                    "--timeout",
-                    "60",
-                    "-o",
-                    self._options(port),
-                    "start",
-                ],
-                check=False,
-            )
+            result = self._pg_ctl_start(port)
             if result.returncode == 0:
                 self.port = port
                 return
@@ -421,8 +402,6 @@ class TempPostgres:
 
     def stop(self) -> None:
         """Stop the server (fast shutdown, immediate if that fails) and delete its folder."""
-        if self.cluster is not None:
-            self.cluster = None
         if self.folder is None:
             return
         if self.port is not None:
@@ -433,6 +412,109 @@ class TempPostgres:
             self.port = None
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder = None
+
+
+class TempPostgres(TempServer):
+    """A throwaway PostgreSQL cluster: ``with TempPostgres() as cluster: ...``.
+
+    ``durable=False`` (the tests) turns fsync and synchronous commit off, since the
+    cluster is deleted anyway; the benchmark keeps PostgreSQL's defaults.
+    ``replication=True`` makes it a primary that standbys can stream from
+    (``tests.support.standby``): ``wal_level=replica``, WAL senders and slots, full page
+    writes kept, and :data:`REPLICATION_ROLE` allowed to replicate over loopback.
+    """
+
+    def __init__(
+        self,
+        bindir: Path | None = None,
+        *,
+        durable: bool = False,
+        settings: Sequence[tuple[str, str]] = (),
+        replication: bool = False,
+    ) -> None:
+        super().__init__(bindir, durable=durable, settings=settings)
+        self.replication = replication
+        self.replication_password = secrets.token_hex(16)
+        self.cluster: PostgresCluster | None = None
+
+    def __enter__(self) -> PostgresCluster:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> PostgresCluster:
+        """initdb, start on a free port, and connect as the superuser."""
+        self._start_server()
+        try:
+            if self.replication:
+                with psycopg.connect(libpq_url(self.admin_url), autocommit=True) as conn:
+                    conn.execute(
+                        sql.SQL("CREATE ROLE {} REPLICATION LOGIN PASSWORD {}").format(
+                            sql.Identifier(REPLICATION_ROLE),
+                            sql.Literal(self.replication_password),
+                        )
+                    )
+            self.cluster = PostgresCluster(self.admin_url)
+        except BaseException:
+            self.stop()
+            raise
+        return self.cluster
+
+    def _make_data(self) -> None:
+        assert self.folder is not None
+        pwfile = self.folder / "pwfile"
+        pwfile.write_text(self._password + "\n", encoding="utf-8")
+        self._own(pwfile)
+        self._run(
+            [
+                str(self.bindir / "initdb"),
+                "--pgdata",
+                str(self.data_dir),
+                "--username",
+                ADMIN_ROLE,
+                "--pwfile",
+                str(pwfile),
+                "--auth-local",
+                "trust",
+                "--auth-host",
+                "scram-sha-256",
+                "--encoding",
+                "UTF8",
+                "--locale",
+                "C",
+                "--no-sync",
+            ]
+        )
+        pwfile.unlink()
+        if self.replication:
+            # initdb's pg_hba.conf lets every role replicate from loopback today; say
+            # which one does, rather than lean on a default.
+            with (self.data_dir / "pg_hba.conf").open("a", encoding="utf-8") as hba:
+                hba.write(f"host replication {REPLICATION_ROLE} 127.0.0.1/32 scram-sha-256\n")
+
+    def _server_settings(self) -> list[tuple[str, str]]:
+        settings = super()._server_settings()
+        if self.replication:
+            # A standby's base backup and its replay need full page writes.
+            settings += [
+                ("wal_level", "replica"),
+                ("max_wal_senders", "10"),
+                ("max_replication_slots", "10"),
+            ]
+        elif not self.durable:
+            settings += [("full_page_writes", "off")]
+        return settings
+
+    def stop(self) -> None:
+        """Stop the server and delete its folder."""
+        self.cluster = None
+        super().stop()
 
 
 @contextlib.contextmanager

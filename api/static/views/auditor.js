@@ -78,7 +78,7 @@ function historySection(base) {
       const page = await getJson(`${base}/history${query(params)}`);
       results.replaceChildren(
         table(
-          `Rows ${page.total ? offset + 1 : 0}–${Math.min(offset + PAGE, page.total)} of ${count(page.total)}, oldest first, read up to block ${count(page.as_of_block)}.`,
+          `Rows ${page.total ? offset + 1 : 0}–${Math.min(offset + PAGE, page.total)} of ${count(page.total)}, oldest first, read up to block ${count(page.as_of_block)}${page.as_of.replica_lag_s ? ` (from a replica ${count(page.as_of.replica_lag_s)} s behind)` : ""}.`,
           ["When", "What", "Period", "Who", "Amount", "Detail", "On the chain"],
           historyRows(page.items),
           "history",

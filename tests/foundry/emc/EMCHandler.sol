@@ -9,7 +9,10 @@ import {IEMCModule} from "../../../contracts/interfaces/IEMCModule.sol";
 import {IMemberRegistry} from "../../../contracts/interfaces/IMemberRegistry.sol";
 import {ISettlementToken} from "../../../contracts/interfaces/ISettlementToken.sol";
 import {Roles} from "../../../contracts/libraries/Roles.sol";
-import {EmcStatus, PeriodReport, ReportAttestation} from "../../../contracts/types/Shares.sol";
+import {
+    EmcStatus, PeriodReport, ReportAttestation, SharePath, ShareProof
+} from "../../../contracts/types/Shares.sol";
+import {ShareTrees} from "../utils/ShareTrees.sol";
 import {EMCHandlerMembers} from "./EMCHandlerMembers.sol";
 
 /// @notice Drives one EMC through every entry point, one handler function per entry point,
@@ -48,8 +51,9 @@ contract EMCHandler is EMCHandlerMembers {
 
     /// @notice `activateVersion`: every party signs one proposal (mostly the latest, whose
     /// outcome is then most often a success; sometimes an older, stale or expired one), and
-    /// the handler submits (one time in sixteen without the last signature, one in sixteen
-    /// with a forged one). With no live proposal the owner proposes one first.
+    /// the handler submits (one time in 32 each: without the last signature, with a
+    /// forged one, with a non-party's in a party's place, with two swapped). With no live
+    /// proposal the owner proposes one first.
     function activateVersion(uint256 seed) external clock {
         uint256 versionId = ghostVersionCount;
         if (seed % 4 == 0 && versionId > 1) {
@@ -58,8 +62,8 @@ contract EMCHandler is EMCHandlerMembers {
             versionId = _propose(seed);
             if (versionId == 0) return;
         }
-        uint256 tamper = (seed >> 128) % 16;
-        _activate(versionId, tamper < 3 ? tamper : 0);
+        uint256 tamper = uint256(keccak256(abi.encode(seed, "tamper"))) % 32;
+        _activate(versionId, tamper < 5 ? tamper : 0);
     }
 
     // ================================================================== settlement
@@ -226,19 +230,121 @@ contract EMCHandler is EMCHandlerMembers {
 
     // ================================================================== payouts
 
-    /// @notice `claim`: a member pulls what it can; with nothing to claim it is refused.
+    /// @notice `claim`: a member pulls what it can, showing its share in each version it was
+    /// not brought up to date with (proofs built from the handler's entries); with nothing to
+    /// claim it is refused. One time in eight the proofs are bad, and the claim (and
+    /// `accountOf` with them) refused: one too many or too few (`EmcShareProofCount`), or one
+    /// epoch's wrong (`EmcInvalidShareProof`): other bps, another index, an absence proof for a
+    /// party, a proof against another version's tree.
     function claim(uint256 seed) external clock {
         address account = _member(seed);
-        uint256 claimable = emc.accountOf(account).claimable;
-        bytes memory expected = claimable == 0 ? _err(IEMCErrors.EmcNothingToClaim.selector, account) : bytes("");
+        (uint256 from, uint256 to) = module.unsyncedEpochs(account);
+        (uint256 ghostFrom, uint256 ghostTo) = ghostUnsynced(account);
+        assertEq(from, ghostFrom, "unsyncedEpochs: from");
+        assertEq(to, ghostTo, "unsyncedEpochs: to");
+        ShareProof[] memory proofs = proofsFor(account);
+        uint256 claimable = module.accountOf(account, proofs).claimable;
         uint256 before = token.balanceOf(account);
-        (bool ok, bytes memory ret) = _call(account, abi.encodeCall(IEMC.claim, ()));
+        uint256 mode = uint256(keccak256(abi.encode(seed, "claim")));
+        if (mode % 8 == 0) return _claimWithBadProofs(account, proofs, from, claimable, mode >> 3);
+        bytes memory expected = claimable == 0 ? _err(IEMCErrors.EmcNothingToClaim.selector, account) : bytes("");
+        (bool ok, bytes memory ret) = _call(account, abi.encodeCall(IEMC.claim, (proofs)));
         _check(ok, ret, expected, "claim");
         if (!ok) return;
         assertEq(abi.decode(ret, (uint256)), claimable, "claim: amount");
         assertEq(token.balanceOf(account), before + claimable, "claim: balance");
         _recordClaim(account, claimable);
-        _stat("claim: paid");
+        ghostSyncedTo[account] = to;
+        (from,) = module.unsyncedEpochs(account);
+        assertEq(from, to, "claim: not brought up to date");
+        _stat(proofs.length != 0 ? "claim: paid, with share proofs" : "claim: paid, no proof needed");
+    }
+
+    /// @dev A claim (and `accountOf`) with `proofs` spoilt: refused with the error predicted,
+    /// and nothing changed.
+    function _claimWithBadProofs(
+        address account,
+        ShareProof[] memory proofs,
+        uint256 from,
+        uint256 claimable,
+        uint256 seed
+    ) private {
+        uint256 before = token.balanceOf(account);
+        (ShareProof[] memory bad, bytes memory refusal) = _badProofs(account, proofs, from, seed);
+        (bool ok, bytes memory ret) = address(module).staticcall(abi.encodeCall(IEMCModule.accountOf, (account, bad)));
+        _check(ok, ret, refusal, "accountOf (bad proofs)");
+        (ok, ret) = _call(account, abi.encodeCall(IEMC.claim, (bad)));
+        _check(ok, ret, refusal, "claim (bad proofs)");
+        assertEq(token.balanceOf(account), before, "claim (bad proofs): balance changed");
+        assertEq(module.accountOf(account, proofs).claimable, claimable, "claim (bad proofs): claimable changed");
+        (uint256 fromAfter,) = module.unsyncedEpochs(account);
+        assertEq(fromAfter, from, "claim (bad proofs): position changed");
+    }
+
+    /// @dev `proofs` spoilt in one way, and the error the EMC must refuse them with.
+    function _badProofs(address account, ShareProof[] memory proofs, uint256 from, uint256 seed)
+        private
+        view
+        returns (ShareProof[] memory bad, bytes memory refusal)
+    {
+        uint256 n = proofs.length;
+        uint256 kind = seed % 5;
+        uint256 j = n == 0 ? 0 : (seed >> 3) % n; // the epoch spoilt: from + j
+        ShareTrees.Tree memory tree;
+        bool found;
+        uint256 index;
+        if (n != 0) {
+            tree = _tree(_epochVersions[from + j]);
+            (found, index) = ShareTrees.find(tree, account);
+            // A version without parties leaves nothing to spoil but the count.
+            if (tree.leaves.length == 0) kind = 0;
+        }
+        if (kind == 0 || n == 0) {
+            uint256 given = n != 0 && (seed >> 16) % 2 == 0 ? n - 1 : n + 1;
+            bad = new ShareProof[](given);
+            for (uint256 i; i < given && i < n; ++i) {
+                bad[i] = proofs[i];
+            }
+            if (given > n) bad[n] = n != 0 ? proofs[n - 1] : ShareTrees.proof(_tree(ghostActiveVersion), account);
+            return (bad, abi.encodeWithSelector(IEMCErrors.EmcShareProofCount.selector, account, n, given));
+        }
+        bad = new ShareProof[](n);
+        for (uint256 i; i < n; ++i) {
+            bad[i] = proofs[i];
+        }
+        ShareProof memory spoilt = ShareTrees.copy(proofs[j]);
+        if (kind == 4) {
+            uint256 other = _otherVersion(tree.root, seed >> 16);
+            if (other != 0) spoilt = ShareTrees.proof(_tree(other), account);
+            else kind = 1;
+        }
+        if (kind == 3 && found) {
+            spoilt = ShareTrees.skippingProof(tree, account); // hides the party's own leaf
+        } else if (kind == 2) {
+            // Another index: the party's own, or the neighbour's of an absence proof.
+            if (found || spoilt.next.account == address(0)) spoilt.path.index ^= 1 + (seed >> 16) % 3;
+            else spoilt.next.index += 1 + (seed >> 16) % 3;
+            if (!found && spoilt.path.account == address(0) && spoilt.next.account == address(0)) kind = 1;
+        }
+        if (kind == 1 || (kind == 3 && !found)) {
+            // Other basis points: the party's own, or a leaf forged for a non-party.
+            spoilt.path.account = account;
+            if ((seed >> 16) % 3 == 0) ++spoilt.path.partnerBps;
+            else if ((seed >> 16) % 3 == 1) ++spoilt.path.operatingBps;
+            else ++spoilt.path.valueAddedBps;
+        }
+        bad[j] = spoilt;
+        refusal = abi.encodeWithSelector(IEMCErrors.EmcInvalidShareProof.selector, account, from + j);
+    }
+
+    /// @dev A proposed version whose tree is not `root`'s (0 if none).
+    function _otherVersion(bytes32 root, uint256 seed) private view returns (uint256) {
+        uint256 count = ghostVersionCount;
+        for (uint256 i; i < count; ++i) {
+            uint256 id = 1 + (seed + i) % count;
+            if (_proposals[id].sharesRoot != root) return id;
+        }
+        return 0;
     }
 
     /// @notice `withdrawDevFund`: the owner pays part of the fund to a member or the treasury
@@ -246,7 +352,8 @@ contract EMCHandler is EMCHandlerMembers {
     /// itself or an unregistered address, which are refused).
     function withdrawDevFund(uint256 seed, uint256 amount) external clock {
         address to = _recipient(seed);
-        uint256 available = emc.accountOf(DEV_FUND).claimable;
+        uint256 available = module.accountOf(DEV_FUND, new ShareProof[](0)).claimable;
+        _checkFundTakesNoProofs();
         amount = bound(amount, 0, available + 1);
         if (seed % 7 != 0 && (amount > available || amount == 0) && available != 0) amount = available;
         bytes memory expected;
@@ -271,6 +378,17 @@ contract EMCHandler is EMCHandlerMembers {
         assertEq(token.balanceOf(to), before + amount, "withdrawDevFund: balance");
         _recordWithdrawal(amount);
         _stat("withdrawDevFund: paid");
+    }
+
+    /// @dev The fund's share is in each header: `accountOf` refuses a proof for it.
+    function _checkFundTakesNoProofs() private view {
+        ShareProof[] memory one = new ShareProof[](1);
+        one[0] = ShareTrees.proof(_tree(ghostActiveVersion), DEV_FUND);
+        (bool ok, bytes memory ret) = address(module).staticcall(abi.encodeCall(IEMCModule.accountOf, (DEV_FUND, one)));
+        assertTrue(
+            !ok && keccak256(ret) == keccak256(abi.encodeWithSelector(IEMCErrors.EmcShareProofCount.selector, DEV_FUND, 0, 1)),
+            "accountOf: a proof for the fund not refused with EmcShareProofCount"
+        );
     }
 
     function _recipient(uint256 seed) private view returns (address) {
@@ -298,12 +416,12 @@ contract EMCHandler is EMCHandlerMembers {
         } else if (amount == 0) {
             expected = abi.encodeWithSelector(IEMCErrors.EmcNothingToSweep.selector);
         }
-        uint256 fundBefore = emc.accountOf(DEV_FUND).claimable;
+        uint256 fundBefore = module.accountOf(DEV_FUND, new ShareProof[](0)).claimable;
         (bool ok, bytes memory ret) = _call(caller, abi.encodeCall(IEMCModule.sweep, ()));
         _check(ok, ret, expected, "sweep");
         if (!ok) return;
         assertEq(abi.decode(ret, (uint256)), amount, "sweep: amount");
-        assertEq(emc.accountOf(DEV_FUND).claimable, fundBefore + amount, "sweep: fund's balance");
+        assertEq(module.accountOf(DEV_FUND, new ShareProof[](0)).claimable, fundBefore + amount, "sweep: fund's balance");
         _recordSweep(amount);
         _stat(caller == owner ? "sweep: swept by the owner" : "sweep: swept by the treasury");
     }
@@ -311,19 +429,24 @@ contract EMCHandler is EMCHandlerMembers {
     // ================================================================== capital
 
     /// @notice `invest`: a party of the active version mostly (or someone refused: inactive,
-    /// not a party, departed) invests credit minted to it for the purpose.
+    /// not a party, departed, or, one time in eight, showing a path that is not its leaf in the
+    /// active version) invests credit minted to it for the purpose.
     function invest(uint256 seed, uint256 amount) external clock {
         address account = _firstMember(seed, ghostHolds);
         amount = bound(amount, 0, MAX_INVESTMENT);
         (bool fits, uint256 units) = _previewInvestment(account, amount);
+        SharePath memory party = activePath(account);
+        uint256 mode = uint256(keccak256(abi.encode(seed, "invest")));
+        if (mode % 8 == 0) party = _tamperPath(account, party, mode >> 3);
+        bytes memory pathError = _pathError(account, party);
         bytes memory expected;
         bool overflow;
         if (ghostDissolved) {
             expected = _activeError();
         } else if (!registry.isActive(account, Roles.ME) && !registry.isActive(account, Roles.PARTNER)) {
             expected = _err(IEMCErrors.EmcCallerNotActive.selector, account);
-        } else if (!ghostHolds(account)) {
-            expected = _err(IEMCErrors.EmcNotAMember.selector, account);
+        } else if (pathError.length != 0) {
+            expected = pathError;
         } else if (ghostDeparted(account)) {
             expected =
                 abi.encodeWithSelector(IEMCErrors.EmcMemberDeparted.selector, account, ghostNoticeEffective[account]);
@@ -335,7 +458,7 @@ contract EMCHandler is EMCHandlerMembers {
         if (amount != 0) _mint(account, amount);
         vm.prank(account);
         token.approve(address(emc), amount);
-        (bool ok, bytes memory ret) = _call(account, abi.encodeCall(IEMC.invest, (amount)));
+        (bool ok, bytes memory ret) = _call(account, abi.encodeCall(IEMC.invest, (amount, party)));
         if (overflow) {
             assertTrue(
                 !ok && bytes4(ret) == SafeCast.SafeCastOverflowedUintDowncast.selector, "invest: overflow expected"

@@ -210,6 +210,11 @@ abstract contract EMCHandlerBase is EMCFixture, EMCGhost {
         if (selector == IEMCErrors.EmcPartyNotActive.selector) return "EmcPartyNotActive";
         if (selector == IEMCErrors.EmcSignatureCount.selector) return "EmcSignatureCount";
         if (selector == IEMCErrors.EmcInvalidSignature.selector) return "EmcInvalidSignature";
+        if (selector == IEMCErrors.EmcSignersNotSorted.selector) return "EmcSignersNotSorted";
+        if (selector == IEMCErrors.EmcSignersNotParties.selector) return "EmcSignersNotParties";
+        if (selector == IEMCErrors.EmcCurrentPartiesMismatch.selector) return "EmcCurrentPartiesMismatch";
+        if (selector == IEMCErrors.EmcShareProofCount.selector) return "EmcShareProofCount";
+        if (selector == IEMCErrors.EmcInvalidShareProof.selector) return "EmcInvalidShareProof";
         if (selector == IEMCErrors.EmcMemberLeftOut.selector) return "EmcMemberLeftOut";
         if (selector == IEMCErrors.EmcIneligibleMember.selector) return "EmcIneligibleMember";
         if (selector == IEMCErrors.EmcAttestationRequired.selector) return "EmcAttestationRequired";

@@ -5,6 +5,7 @@ import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
 import {IEMCModule} from "../../../contracts/interfaces/IEMCModule.sol";
 import {IMemberRegistry} from "../../../contracts/interfaces/IMemberRegistry.sol";
 import {Roles} from "../../../contracts/libraries/Roles.sol";
+import {SharePath} from "../../../contracts/types/Shares.sol";
 import {EMCHandlerBids} from "./EMCHandlerBids.sol";
 
 /// @notice The handler's departures (notices bounded by the terms, shortened by the owner) and
@@ -22,13 +23,15 @@ abstract contract EMCHandlerMembers is EMCHandlerBids {
             ? owner
             : kind == 1 ? address(0) : kind < 5 ? _firstMember(seed >> 4, _hasRunningNotice) : _member(seed >> 4);
         noticePeriods = bound(noticePeriods, 0, _terms.maxNoticePeriods + 1);
+        SharePath memory party = _noticePath(account, seed >> 8);
         bytes memory expected;
         if (!registry.isActive(owner, Roles.ME)) expected = _err(IEMCErrors.EmcCallerNotActive.selector, owner);
         else if (account == address(0)) expected = abi.encodeWithSelector(IEMCErrors.EmcZeroAddress.selector);
-        else expected = _noticeError(account, noticePeriods, true);
+        else expected = _noticeError(account, noticePeriods, true, party);
         bool shortens = ghostNoticed[account];
-        (bool ok, bytes memory ret) =
-            _call(owner, abi.encodeCall(IEMCModule.terminate, (account, uint32(noticePeriods), bytes32("terminated"))));
+        (bool ok, bytes memory ret) = _call(
+            owner, abi.encodeCall(IEMCModule.terminate, (account, uint32(noticePeriods), bytes32("terminated"), party))
+        );
         _check(ok, ret, expected, "terminate");
         if (!ok) return;
         _recordNotice(account, noticePeriods);
@@ -40,25 +43,38 @@ abstract contract EMCHandlerMembers is EMCHandlerBids {
     function resign(uint256 seed, uint256 noticePeriods) external clock {
         address account = seed % 9 == 0 ? owner : _member(seed);
         noticePeriods = bound(noticePeriods, 0, _terms.maxNoticePeriods + 1);
+        SharePath memory party = _noticePath(account, seed >> 8);
         bytes memory expected = registry.statusOf(account) != IMemberRegistry.MemberStatus.Active
             ? _err(IEMCErrors.EmcCallerNotActive.selector, account)
-            : _noticeError(account, noticePeriods, false);
+            : _noticeError(account, noticePeriods, false, party);
         (bool ok, bytes memory ret) =
-            _call(account, abi.encodeCall(IEMCModule.resign, (uint32(noticePeriods), bytes32("resigned"))));
+            _call(account, abi.encodeCall(IEMCModule.resign, (uint32(noticePeriods), bytes32("resigned"), party)));
         _check(ok, ret, expected, "resign");
         if (!ok) return;
         _recordNotice(account, noticePeriods);
         _stat("resign: noticed");
     }
 
-    function _noticeError(address account, uint256 noticePeriods, bool byOwner) internal view returns (bytes memory) {
+    /// @dev `account`'s leaf in the active version, or one time in eight a path that is not.
+    function _noticePath(address account, uint256 seed) internal view returns (SharePath memory party) {
+        party = activePath(account);
+        uint256 mode = uint256(keccak256(abi.encode(seed, "path")));
+        if (mode % 8 == 0) party = _tamperPath(account, party, mode >> 3);
+    }
+
+    function _noticeError(address account, uint256 noticePeriods, bool byOwner, SharePath memory party)
+        internal
+        view
+        returns (bytes memory)
+    {
         if (ghostDissolved) return _activeError();
         if (account == owner) return _err(IEMCErrors.EmcOwnerCannotDepart.selector, account);
         uint256 max = _terms.maxNoticePeriods;
         if (noticePeriods < 1 || noticePeriods > max) {
             return abi.encodeWithSelector(IEMCErrors.EmcNoticeOutOfBounds.selector, noticePeriods, 1, max);
         }
-        if (!ghostHolds(account)) return _err(IEMCErrors.EmcNotAMember.selector, account);
+        bytes memory pathError = _pathError(account, party);
+        if (pathError.length != 0) return pathError;
         uint256 running = ghostNoticeEffective[account];
         if (ghostNoticed[account] && (!byOwner || ghostPeriods + noticePeriods >= running)) {
             return abi.encodeWithSelector(IEMCErrors.EmcAlreadyDeparting.selector, account, running);

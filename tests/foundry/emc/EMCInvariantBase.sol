@@ -6,8 +6,11 @@ import {IEMCModule} from "../../../contracts/interfaces/IEMCModule.sol";
 import {IMemberRegistry} from "../../../contracts/interfaces/IMemberRegistry.sol";
 import {ISettlementToken} from "../../../contracts/interfaces/ISettlementToken.sol";
 import {CapitalAccount, CapitalTotals, PoolView} from "../../../contracts/types/Capital.sol";
-import {EmcStatus, EmcTerms, ShareClass, ShareEntry, Version, VersionStatus} from "../../../contracts/types/Shares.sol";
+import {
+    EmcStatus, EmcTerms, ShareClass, ShareEntry, ShareProof, Version, VersionStatus
+} from "../../../contracts/types/Shares.sol";
 import {EMCCampaignStats} from "./EMCCampaignStats.sol";
+import {ShareTrees} from "../utils/ShareTrees.sol";
 import {EMCGhost} from "./EMCGhost.sol";
 import {EMCHandler} from "./EMCHandler.sol";
 
@@ -59,7 +62,7 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
     struct State {
         EMCGhost.Book book;
         EMCGhost.AccountBook[] books; // per `accounts`
-        IEMC.AccountView[] views; // per `accounts`
+        IEMCModule.AccountView[] views; // per `accounts`
         IEMC.Totals totals;
         CapitalTotals capital;
         PoolView pool;
@@ -72,9 +75,16 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
         s.book = handler.book();
         s.books = handler.accountBooks(accounts);
         uint256 n = accounts.length;
-        s.views = new IEMC.AccountView[](n);
+        s.views = new IEMCModule.AccountView[](n);
+        (ShareProof[] memory proofs, uint256[] memory counts) = handler.proofsForAll(accounts);
+        uint256 offset;
         for (uint256 i; i < n; ++i) {
-            s.views[i] = emc.accountOf(accounts[i]);
+            ShareProof[] memory own = new ShareProof[](counts[i]);
+            for (uint256 k; k < own.length; ++k) {
+                own[k] = proofs[offset + k];
+            }
+            offset += own.length;
+            s.views[i] = module.accountOf(accounts[i], own);
         }
         s.totals = emc.totals();
         s.capital = module.capitalTotals();
@@ -106,7 +116,7 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
         uint256 unpaid;
         uint256 paid;
         for (uint256 i; i < s.views.length; ++i) {
-            IEMC.AccountView memory v = s.views[i];
+            IEMCModule.AccountView memory v = s.views[i];
             booked += BPS * (v.paid + v.claimable + v.locked) + v.dust;
             unpaid += v.claimable + v.locked;
             paid += v.paid;
@@ -145,7 +155,7 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
     function _checkEntitlements(State memory s) internal view {
         bool settledLocked = s.book.targetReached || s.book.forfeited;
         for (uint256 i; i < s.views.length; ++i) {
-            IEMC.AccountView memory v = s.views[i];
+            IEMCModule.AccountView memory v = s.views[i];
             uint256 entitlement = s.books[i].entitlement;
             uint256 owed = BPS * (v.paid + v.claimable + v.locked);
             if (v.paid != s.books[i].paid) _fail("paid: EMC != handler", i, v.paid, s.books[i].paid);
@@ -269,26 +279,73 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
     /// @notice The active version is the one the handler activated, and its entries are the
     /// ones its parties signed: the EIP-712 hash of them the EMC stored (which binds every
     /// entry) and its pool bps are the handler's. Those entries sum to 10,000 bps and keep the
-    /// version rules: the handler checked them, as the EMC stores them (`versionEntries`), when
-    /// they were proposed and activated, and the lifecycle campaign reads them after every call
+    /// version rules: the handler checked them, as the `VersionProposed` event carries them,
+    /// when they were proposed, and the lifecycle campaign checks them after every call
     /// (`_checkActiveEntries`).
     function _checkActiveVersion(State memory s) internal view {
         uint256 active = emc.activeVersionId();
         assertEq(active, s.book.activeVersion, "versions: active id");
         if (active == 0) return;
-        Version memory v = emc.version(active);
+        Version memory v = module.version(active);
         assertEq(uint256(v.status), uint256(VersionStatus.Active), "versions: active status");
         assertTrue(v.entriesHash == s.book.activeEntriesHash, "versions: active entries are not those signed");
         assertEq(v.valueAddedBps, s.book.activePoolBps, "versions: active pool bps");
     }
 
-    /// @notice The active version's entries, as the EMC stores them, sum to 10,000 bps, in
-    /// canonical order, partners within the terms' bounds, the fund at account 0, its pool
-    /// figure their value-added sum.
+    /// @notice Every version's header commits to the entries the handler proposed: its status
+    /// is the handler's, its `sharesRoot` and `partiesHash` are those of the tree the handler
+    /// built from them, and each epoch opened with the version the handler activated. `all`:
+    /// every version, each tree built again now from its entries; else (after every call of
+    /// the money campaign) only those a call can have written: the latest proposal, the
+    /// active version and the one it superseded, against the trees built at the proposal.
+    function _checkVersionHeaders(bool all) internal view {
+        (bytes32[] memory roots, bytes32[] memory partiesHashes, uint256[] memory statuses, uint256[] memory epochs) =
+            handler.versionCommitments();
+        uint256 count = emc.versionCount();
+        assertEq(count, roots.length, "versions: count");
+        assertEq(epochs.length, handler.ghostActivations(), "versions: epochs");
+        for (uint256 e = all ? 0 : (epochs.length < 2 ? 0 : epochs.length - 2); e < epochs.length; ++e) {
+            assertEq(module.epochVersion(e), epochs[e], "versions: epoch's version");
+            if (!all) _checkVersionHeader(epochs[e], roots, partiesHashes, statuses, false);
+        }
+        for (uint256 id = all ? 1 : count; id != 0 && id <= count; ++id) {
+            _checkVersionHeader(id, roots, partiesHashes, statuses, all);
+        }
+    }
+
+    function _checkVersionHeader(
+        uint256 id,
+        bytes32[] memory roots,
+        bytes32[] memory partiesHashes,
+        uint256[] memory statuses,
+        bool rebuild
+    ) internal view {
+        Version memory v = module.version(id);
+        bytes32 root = roots[id - 1];
+        bytes32 partiesHash = partiesHashes[id - 1];
+        if (rebuild) {
+            ShareTrees.Tree memory tree = ShareTrees.build(handler.versionEntries(id));
+            root = tree.root;
+            partiesHash = ShareTrees.partiesHash(tree);
+            assertEq(v.partyCount, tree.leaves.length, "versions: party count");
+        }
+        if (v.sharesRoot != root) _failVersion("versions: shares root != the tree of the entries", id);
+        if (v.partiesHash != partiesHash) _failVersion("versions: parties hash != the entries' parties", id);
+        if (uint256(v.status) != statuses[id - 1]) _failVersion("versions: status", id);
+    }
+
+    function _failVersion(string memory rule, uint256 id) internal pure {
+        revert(string.concat(rule, " for version ", vm.toString(id)));
+    }
+
+    /// @notice The active version's entries, as the handler proposed them (the EMC keeps their
+    /// commitments, checked above, and emitted them, checked at the proposal), sum to 10,000
+    /// bps, in canonical order, partners within the terms' bounds, the fund at account 0, its
+    /// pool figure their value-added sum.
     function _checkActiveEntries() internal view {
         uint256 active = emc.activeVersionId();
         if (active == 0) return;
-        checkEntries(module.versionEntries(active), emc.version(active).valueAddedBps, terms);
+        checkEntries(handler.versionEntries(active), module.version(active).valueAddedBps, terms);
     }
 
     /// @notice The rules every version's entries keep.

@@ -19,6 +19,7 @@ contract EMCMoneyInvariants is EMCLifecycleChecks {
         _checkTotalsAndCapital(s);
         _checkCapitalAccounts(s);
         _checkActiveVersion(s);
+        _checkVersionHeaders(false);
     }
 
     function afterInvariant() public {
@@ -27,18 +28,20 @@ contract EMCMoneyInvariants is EMCLifecycleChecks {
 }
 
 /// @notice The lifecycle rules, checked after every handler call: notices, the active version's
-/// entries as the EMC stores them, bid rounds, a
-/// dissolved EMC accepts nothing new, and liveness: without the admin (the owner and the
-/// parties in good standing agree a version leaving out the suspended, the role-less and the
-/// departed), and of the registry (the admin recovers it, then the owner and every party
-/// agree a version). The probes propose, sign and activate inside a snapshot, so a call costs
-/// several times a money check: this campaign makes fewer calls.
+/// entries (the handler's: the EMC keeps only their commitments) and every version's header
+/// against the tree built again from its entries, bid rounds, a dissolved EMC accepts nothing
+/// new, and liveness: without the admin (the owner and the parties in good standing agree a
+/// version leaving out the suspended, the role-less and the departed), and of the registry
+/// (the admin recovers it, then the owner and every party agree a version). The probes
+/// propose, sign and activate inside a snapshot, so a call costs several times a money check:
+/// this campaign makes fewer calls.
 contract EMCLifecycleInvariants is EMCLifecycleChecks {
     /// forge-config: default.invariant.runs = 8
     /// forge-config: ci.invariant.runs = 100
     function invariant_lifecycleRules() public {
         _checkNotices();
         _checkActiveEntries();
+        _checkVersionHeaders(true);
         _checkBidRounds();
         _checkDissolvedAcceptsNothingNew();
         _checkLivenessWithoutAdmin();
@@ -78,8 +81,9 @@ contract EMCLifecycleInvariants is EMCLifecycleChecks {
         handler.start(true);
         vm.warp(handler.now_());
         (ShareEntry[] memory entries, address[] memory parties) = _continuation(false);
+        address[] memory current = _activeParties();
         vm.prank(handler.owner());
-        uint256 id = emc.proposeVersion(entries, bytes32("v"), uint48(block.timestamp + 1 days));
+        uint256 id = emc.proposeVersion(entries, bytes32("v"), uint48(block.timestamp + 1 days), current);
         address member = parties[parties.length - 1] == handler.owner() ? parties[0] : parties[parties.length - 1];
         bytes32 role = handler.roleOf(member);
         vm.prank(handler.admin());

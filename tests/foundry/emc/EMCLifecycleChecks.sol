@@ -72,7 +72,9 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         entries[0] = ShareEntry(DEV_FUND, ShareClass.DevFund, uint16(BPS));
         _refused(
             owner,
-            abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("new"), uint48(block.timestamp + 1 days))),
+            abi.encodeCall(
+                IEMC.proposeVersion, (entries, bytes32("new"), uint48(block.timestamp + 1 days), _activeParties())
+            ),
             refused,
             "proposeVersion"
         );
@@ -92,9 +94,16 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
             owner, abi.encodeCall(IEMC.settleAttested, (loss, _attestation(loss))), refused, "settleAttested (loss)"
         );
         _fund(member, 10_000);
-        _refused(member, abi.encodeCall(IEMC.invest, (10_000)), refused, "invest");
-        _refused(owner, abi.encodeCall(IEMCModule.terminate, (member, 1, bytes32("t"))), refused, "terminate");
-        _refused(member, abi.encodeCall(IEMCModule.resign, (1, bytes32("r"))), refused, "resign");
+        _refused(member, abi.encodeCall(IEMC.invest, (10_000, handler.activePath(member))), refused, "invest");
+        _refused(
+            owner,
+            abi.encodeCall(IEMCModule.terminate, (member, 1, bytes32("t"), handler.activePath(member))),
+            refused,
+            "terminate"
+        );
+        _refused(
+            member, abi.encodeCall(IEMCModule.resign, (1, bytes32("r"), handler.activePath(member))), refused, "resign"
+        );
 
         uint48 t = uint48(block.timestamp);
         _refused(
@@ -171,9 +180,11 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
     function _agreeContinuation(bool leaveOutRestricted, string memory rule) internal {
         (ShareEntry[] memory entries, address[] memory parties) = _continuation(leaveOutRestricted);
         address owner = handler.owner();
+        bytes memory proposal = abi.encodeCall(
+            IEMC.proposeVersion, (entries, bytes32("liveness"), uint48(block.timestamp + 1 days), _activeParties())
+        );
         vm.prank(owner);
-        (bool ok, bytes memory ret) = address(emc)
-            .call(abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("liveness"), uint48(block.timestamp + 1 days))));
+        (bool ok, bytes memory ret) = address(emc).call(proposal);
         assertTrue(ok, string.concat(rule, ": the owner cannot propose a version: ", _describe(ret)));
         uint256 id = abi.decode(ret, (uint256));
         bytes32 digest = emc.versionDigest(id);
@@ -201,7 +212,7 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
             parties[0] = handler.owner();
             return (entries, parties);
         }
-        ShareEntry[] memory current = module.versionEntries(active);
+        ShareEntry[] memory current = handler.versionEntries(active);
         entries = new ShareEntry[](current.length + 1);
         parties = new address[](current.length);
         entries[0] = ShareEntry(DEV_FUND, ShareClass.DevFund, 0);
@@ -232,6 +243,12 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         assembly ("memory-safe") {
             mstore(parties, p)
         }
+    }
+
+    /// @dev The active version's parties, sorted, as the handler proposed them (none before
+    /// the first activation): what `proposeVersion` must be given.
+    function _activeParties() internal view returns (address[] memory) {
+        return handler.versionParties(emc.activeVersionId());
     }
 
     function _departed(address account, uint256 periods) internal view returns (bool) {

@@ -5,6 +5,12 @@ pragma solidity ^0.8.24;
 /// copy is unofficial and old). Each signature must match forge's exactly, since the selector
 /// is what forge dispatches on.
 interface Vm {
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
     function addr(uint256 privateKey) external pure returns (address);
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function prank(address sender) external;
@@ -14,6 +20,8 @@ interface Vm {
     function label(address account, string calldata name) external;
     function assume(bool condition) external pure;
     function expectRevert(bytes calldata revertData) external;
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory logs);
     function snapshotState() external returns (uint256 snapshotId);
     function revertToStateAndDelete(uint256 snapshotId) external returns (bool success);
     function setEnv(string calldata name, string calldata value) external;

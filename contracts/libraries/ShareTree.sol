@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {SharePath} from "../types/Shares.sol";
+
+/// @title ShareTree
+/// @notice The commitment a share version keeps on chain instead of its entries: a Merkle root
+/// over one leaf per party, sorted by address, in a complete binary tree whose unused leaves
+/// are zero. Because the order is fixed and every proof carries its leaf's index, a proof shows
+/// not only that a party holds a share but, with the proofs of two neighbouring leaves, that an
+/// account holds none: something a claim must be able to show for every version it walks.
+/// @dev Leaves are `keccak256(abi.encode(account, partnerBps, operatingBps, valueAddedBps))`
+/// (128 bytes hashed, so no leaf can pass for an inner node's 64); an inner node hashes its
+/// left child, then its right. `rdh_chain/share_tree.py` builds the same tree.
+library ShareTree {
+    /// @notice The leaf of `path`'s party.
+    function leaf(SharePath calldata path) internal pure returns (bytes32) {
+        return keccak256(abi.encode(path.account, path.partnerBps, path.operatingBps, path.valueAddedBps));
+    }
+
+    /// @notice The leaf of `account` holding the given basis points.
+    function leaf(address account, uint256 partnerBps, uint256 operatingBps, uint256 valueAddedBps)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(account, uint16(partnerBps), uint16(operatingBps), uint16(valueAddedBps)));
+    }
+
+    /// @notice The tree's depth for `count` leaves: the least `d` with `2**d >= count`.
+    function depth(uint256 count) internal pure returns (uint256 d) {
+        while ((uint256(1) << d) < count) ++d;
+    }
+
+    /// @notice Whether `path` is leaf `path.index` of the `count`-leaf tree with `root`.
+    function verify(bytes32 root, uint256 count, SharePath calldata path) internal pure returns (bool) {
+        uint256 index = path.index;
+        if (index >= count || path.siblings.length != depth(count)) return false;
+        bytes32 node = leaf(path);
+        for (uint256 i; i < path.siblings.length; ++i) {
+            bytes32 sibling = path.siblings[i];
+            node = index & 1 == 0 ? _hashPair(node, sibling) : _hashPair(sibling, node);
+            index >>= 1;
+        }
+        return node == root;
+    }
+
+    /// @notice The root over `leaves` (in place: the array is overwritten level by level).
+    function computeRoot(bytes32[] memory leaves, uint256 count) internal pure returns (bytes32) {
+        uint256 width = uint256(1) << depth(count);
+        // Unused leaves of the complete tree are zero; `leaves` is allocated that wide.
+        while (width > 1) {
+            width >>= 1;
+            for (uint256 i; i < width; ++i) {
+                leaves[i] = _hashPair(leaves[2 * i], leaves[2 * i + 1]);
+            }
+        }
+        return leaves[0];
+    }
+
+    function _hashPair(bytes32 left, bytes32 right) private pure returns (bytes32 hash) {
+        assembly ("memory-safe") {
+            mstore(0x00, left)
+            mstore(0x20, right)
+            hash := keccak256(0x00, 0x40)
+        }
+    }
+}

@@ -76,6 +76,7 @@ from rdh_chain.ledger import Ledger
 from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.pipeline import Call, Pipeline
 from rdh_chain.profiles import Profile, ProfileKind
+from rdh_chain.share_tree import ShareTree
 from rdh_chain.statements import build_statement
 from rdh_chain.toolchain.artifacts import Artifact, load_artifacts
 from rdh_chain.types import (
@@ -202,6 +203,20 @@ class _Emc:
     losses: int = 0
     dissolved: bool = False
     approved: set[ChecksumAddress] = field(default_factory=set)  # investors' allowances
+    trees: list[ShareTree] = field(default_factory=list)  # each activated version's, by epoch
+    pending_tree: ShareTree | None = None  # the proposed version's
+    first_epoch: dict[ChecksumAddress, int] = field(default_factory=dict)  # first named in
+    synced: dict[ChecksumAddress, int] = field(default_factory=dict)  # epoch of last claim
+
+    @property
+    def active_tree(self) -> ShareTree | None:
+        return self.trees[-1] if self.trees else None
+
+    def claim_trees(self, account: ChecksumAddress) -> list[ShareTree]:
+        """The versions ``account``'s next claim must prove its standing in."""
+        start = self.synced[account] + 1 if account in self.synced else self.first_epoch[account]
+        self.synced[account] = len(self.trees) - 1
+        return self.trees[start:]
 
     def parties(self) -> list[LocalAccount]:
         """Those the next version names: nobody whose notice has run out."""
@@ -228,6 +243,7 @@ class ScaleResults:
     deployment: Deployment
     emcs: tuple[ChecksumAddress, ...]  # in the generator's order (the first dissolve)
     terminating: tuple[ChecksumAddress, ...]  # the EMCs that gave a member notice
+    departed: tuple[ChecksumAddress, ...]  # the members they gave it, in the same order
     members: int
     memberships: int
     largest_emc: int
@@ -402,6 +418,12 @@ def _entries(emc: _Emc, rng: random.Random) -> list[ShareEntry]:
     return sorted(entries, key=lambda e: e.sort_key)
 
 
+def _tree(emc: _Emc) -> ShareTree:
+    tree = emc.active_tree
+    assert tree is not None
+    return tree
+
+
 def _report(emc: _Emc, rng: random.Random, loss: int = 0) -> PeriodReport:
     """A month around the EMC's target (a twelfth of it, give or take 40%)."""
     assert emc.terms is not None
@@ -535,7 +557,10 @@ class _Year:
         proposals = []
         for emc in emcs:
             emc.entries = _entries(emc, self.rng)
-            data = self.shares.propose(emc.entries, document, deadline)
+            for entry in emc.entries:
+                emc.first_epoch.setdefault(entry.account, len(emc.trees))
+            emc.pending_tree = ShareTree(emc.entries)
+            data = self.shares.propose(emc.entries, document, deadline, emc.active_tree)
             gas = propose_gas(len(emc.entries))
             proposals.append(
                 Call(emc.owner, emc.address, data, f"proposeVersion: {emc.index}", gas)
@@ -554,6 +579,9 @@ class _Year:
                 Call(emc.owner, emc.address, data, f"activateVersion: {emc.index}", gas)
             )
         self.sender.send(activations)
+        for emc in emcs:
+            assert emc.pending_tree is not None
+            emc.trees.append(emc.pending_tree)
 
     def bid_rounds(self) -> None:
         """One sealed-bid round in each of the first EMCs: three outside MEs bid, the owner
@@ -708,7 +736,13 @@ class _Year:
             for account in emc.mes + emc.partners:
                 if account.address in holders and self.rng.random() < self.config.claim_rate:
                     calls.append(
-                        Call(account, emc.address, self.shares.claim(), "claim", CLAIM_GAS)
+                        Call(
+                            account,
+                            emc.address,
+                            self.shares.claim(account.address, emc.claim_trees(account.address)),
+                            "claim",
+                            CLAIM_GAS,
+                        )
                     )
         self.sender.send(calls)
 
@@ -744,7 +778,13 @@ class _Year:
             emc.approved.add(p.address)
             emc.capital += INVESTMENT
         calls = [
-            Call(p, emc.address, self.shares.invest(INVESTMENT), "invest", INVEST_GAS)
+            Call(
+                p,
+                emc.address,
+                self.shares.invest(INVESTMENT, p.address, _tree(emc)),
+                "invest",
+                INVEST_GAS,
+            )
             for emc, p in investors
         ]
         self.sender.send(calls)
@@ -758,7 +798,8 @@ class _Year:
         calls = []
         for emc in picked:
             leaving = emc.mes[-1]
-            data = self.emc_calls("terminate", leaving.address, 1, keccak(text="no longer needed"))
+            reason = keccak(text="no longer needed")
+            data = self.shares.terminate(leaving.address, 1, reason, _tree(emc))
             calls.append(Call(emc.owner, emc.address, data, "terminate", GAS))
             emc.notice[leaving.address] = emc.periods + 1
         self.sender.send(calls)
@@ -861,6 +902,7 @@ def _play(
         deployment=year.deployment,
         emcs=addresses,
         terminating=tuple(e.address for e in year.emcs if e.notice),
+        departed=tuple(a for e in year.emcs for a in e.notice),
         members=config.mes + config.partners,
         memberships=sum(len(e.mes) + len(e.partners) for e in year.emcs),
         largest_emc=max(len(e.mes) + len(e.partners) for e in year.emcs),

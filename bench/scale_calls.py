@@ -1,4 +1,4 @@
-"""Every share-version, claim and investment call of the simulated year, in one place.
+"""Every share-version, claim, investment and notice call of the simulated year, in one place.
 
 The EMC's share versions are being redesigned (``proposeVersion`` gains the previous
 version's parties, ``claim``/``accountOf``/``invest`` take share proofs, a version's entries
@@ -22,6 +22,7 @@ from eth_typing import ChecksumAddress
 from bench.batch import BatchRpc, Encoder
 from rdh_chain.agreements import sort_signatures, typed_data_digest
 from rdh_chain.contracts import EmcClient
+from rdh_chain.share_tree import ShareTree
 from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.types import PartySignature, ShareEntry
 
@@ -50,21 +51,38 @@ class ShareCalls:
         self._encode = Encoder(EmcClient.abi(artifacts))
         self._keys: dict[ChecksumAddress, coincurve.PrivateKey] = {}
 
-    def propose(self, entries: Sequence[ShareEntry], document_hash: bytes, deadline: int) -> bytes:
+    def propose(
+        self,
+        entries: Sequence[ShareEntry],
+        document_hash: bytes,
+        deadline: int,
+        active: ShareTree | None,
+    ) -> bytes:
+        """``proposeVersion`` naming the active version's parties (none before the first)."""
         ordered = sorted(entries, key=lambda e: e.sort_key)
+        parties = [] if active is None else active.parties
         return self._encode(
-            "proposeVersion", [e.as_abi() for e in ordered], document_hash, deadline
+            "proposeVersion", [e.as_abi() for e in ordered], document_hash, deadline, parties
         )
 
     def activate(self, version_id: int, signatures: Sequence[PartySignature]) -> bytes:
         ordered = sort_signatures(signatures)
         return self._encode("activateVersion", version_id, [s.as_abi() for s in ordered])
 
-    def claim(self) -> bytes:
-        return self._encode("claim")
+    def claim(self, account: ChecksumAddress, trees: Sequence[ShareTree]) -> bytes:
+        """``claim`` with ``account``'s standing in each version of ``trees`` (the epochs
+        since its last claim, or since it was first named)."""
+        return self._encode("claim", [tree.proof(account).as_abi() for tree in trees])
 
-    def invest(self, amount: int) -> bytes:
-        return self._encode("invest", amount)
+    def invest(self, amount: int, account: ChecksumAddress, active: ShareTree) -> bytes:
+        return self._encode("invest", amount, active.party_path(account).as_abi())
+
+    def terminate(
+        self, account: ChecksumAddress, notice: int, reason: bytes, active: ShareTree
+    ) -> bytes:
+        return self._encode(
+            "terminate", account, notice, reason, active.party_path(account).as_abi()
+        )
 
     def digests(
         self, rpc: BatchRpc, versions: Sequence[tuple[ChecksumAddress, int]]

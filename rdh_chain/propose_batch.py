@@ -144,12 +144,9 @@ def _from_active(
             + "; ".join(f"line {r.line} ({r.emc})" for r in missing)
             + ". Give every entry of those rows (drop the leading 'active')."
         )
-    reads = PinnedReads(ledger.w3, block)
-    for row in basing:
-        reads.add(emcs[row.emc], "versionEntries", actives[row.emc])
     merged = {}
-    for row, raw in zip(basing, reads.execute(), strict=True):
-        base = [struct_from_abi(ShareEntry, entry) for entry in raw]
+    for row in basing:  # the entries are in the active version's VersionProposed event
+        base = emcs[row.emc].version_entries(actives[row.emc], block=block)
         entries = tuple(merge_entries(base, row.entries))
         merged[row.line] = replace(row, entries=entries, from_active=False)
     return [merged.get(row.line, row) for row in rows]
@@ -208,7 +205,11 @@ def propose_rows(
         deadline = now + DEFAULT_SIGNING_WINDOW if row.deadline is None else row.deadline
         ordered = sorted(row.entries, key=lambda e: e.sort_key)
         data = client.calldata(
-            "proposeVersion", [e.as_abi() for e in ordered], row.document_hash, deadline
+            "proposeVersion",
+            [e.as_abi() for e in ordered],
+            row.document_hash,
+            deadline,
+            client.current_parties(),  # the active version's, for nobody to be left out
         )
         calls.append(Call(account, client.address, data, f"line {row.line}: {client.address}"))
     report = pipeline.send(calls, progress) if calls else None

@@ -205,7 +205,6 @@ class _Emc:
     approved: set[ChecksumAddress] = field(default_factory=set)  # investors' allowances
     trees: list[ShareTree] = field(default_factory=list)  # each activated version's, by epoch
     pending_tree: ShareTree | None = None  # the proposed version's
-    first_epoch: dict[ChecksumAddress, int] = field(default_factory=dict)  # first named in
     synced: dict[ChecksumAddress, int] = field(default_factory=dict)  # epoch of last claim
 
     @property
@@ -213,8 +212,10 @@ class _Emc:
         return self.trees[-1] if self.trees else None
 
     def claim_trees(self, account: ChecksumAddress) -> list[ShareTree]:
-        """The versions ``account``'s next claim must prove its standing in."""
-        start = self.synced[account] + 1 if account in self.synced else self.first_epoch[account]
+        """The versions ``account``'s next claim must prove its standing in: every one since
+        its last claim, or all of them (an account first named in a later version proves
+        that the earlier ones did not name it)."""
+        start = self.synced[account] + 1 if account in self.synced else 0
         self.synced[account] = len(self.trees) - 1
         return self.trees[start:]
 
@@ -557,8 +558,6 @@ class _Year:
         proposals = []
         for emc in emcs:
             emc.entries = _entries(emc, self.rng)
-            for entry in emc.entries:
-                emc.first_epoch.setdefault(entry.account, len(emc.trees))
             emc.pending_tree = ShareTree(emc.entries)
             data = self.shares.propose(emc.entries, document, deadline, emc.active_tree)
             gas = propose_gas(len(emc.entries))

@@ -22,7 +22,7 @@ FOUNDRY_PROFILE ?= $(if $(filter true,$(CI)),ci,default)
 PY_STAMP := $(VENV)/.rdh-installed
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help install build test test-forge lint run bench clean distclean
+.PHONY: help install build test test-forge lint run bench bench-scale clean distclean
 
 help:
 	@echo "make install  Python venv (.venv) and npm toolchain (node_modules)"
@@ -32,6 +32,7 @@ help:
 	@echo "make lint     ruff check, ruff format --check, mypy, the layers (lint-imports), slither"
 	@echo "make run      build, then run the demo on a local chain"
 	@echo "make bench    build, then run the benchmarks"
+	@echo "make bench-scale         a Haier-sized year on a local anvil (SCALE_ARGS=--quick, --medium, --output PATH)"
 	@echo "make clean    remove build output and caches (distclean: also .venv, node_modules)"
 
 # The solc wrapper and the virtualenv's hook that names it (quick when both are in place).
@@ -79,6 +80,10 @@ run: build
 
 bench: build
 	$(BIN)/python -m bench
+
+# The simulated year: 4,000 MEs, 1,000 EMCs, twelve periods, then the index and the audit.
+bench-scale: build
+	$(BIN)/python -m bench.scale $(SCALE_ARGS)
 
 clean:
 	rm -rf build rdh_chain/_build .build contracts/.cache .pytest_cache .mypy_cache .ruff_cache \

@@ -49,6 +49,10 @@ Progress = Callable[[str, int, int], None]
 
 # JSON-RPC calls per HTTP request: Besu refuses batches above 1,024 by default.
 BATCH_SIZE = 500
+# And at most about this many bytes of parameters per request: nodes cap a request's body
+# (anvil answered "Invalid request" to 500 proposals of a Haier-sized year, some of them
+# 200-entry versions of 40 KB each).
+BATCH_BYTES = 1_000_000
 _FILLER_GAS = 21_000
 _FIRST_POLL_S = 0.002
 _MAX_POLL_S = 0.25
@@ -157,8 +161,7 @@ class Pipeline:
     def _batch(self, calls: Sequence[tuple[str, list[Any]]]) -> Iterator[Mapping[str, Any]]:
         """Each call's raw reply (``result`` or ``error``), in order."""
         provider = self.w3.provider
-        for start in range(0, len(calls), self.batch_size):
-            chunk = [(RPCEndpoint(m), p) for m, p in calls[start : start + self.batch_size]]
+        for chunk in self._chunks(calls):
             self.rpc_calls.update(m for m, _ in chunk)
             if not hasattr(provider, "make_batch_request"):
                 yield from (provider.make_request(m, p) for m, p in chunk)
@@ -171,6 +174,23 @@ class Pipeline:
                     "batch size or check the node's batch limit."
                 )
             yield from replies
+
+    def _chunks(
+        self, calls: Sequence[tuple[str, list[Any]]]
+    ) -> Iterator[list[tuple[RPCEndpoint, list[Any]]]]:
+        """``calls`` in requests of at most ``batch_size`` calls and about ``BATCH_BYTES``
+        bytes of parameters (a call larger than that goes alone)."""
+        chunk: list[tuple[RPCEndpoint, list[Any]]] = []
+        size = 0
+        for method, params in calls:
+            weight = _weight(params)
+            if chunk and (len(chunk) == self.batch_size or size + weight > BATCH_BYTES):
+                yield chunk
+                chunk, size = [], 0
+            chunk.append((RPCEndpoint(method), params))
+            size += weight
+        if chunk:
+            yield chunk
 
     # -- the steps ---------------------------------------------------------------------
 
@@ -295,6 +315,19 @@ class Pipeline:
             return Outcome(p.index, p.call, Status.MINED, p.tx_hash, result)
         error = replay_revert(self.w3, self.decoder, p.tx_hash, receipt, p.call.label)
         return Outcome(p.index, p.call, Status.REVERTED, p.tx_hash, result, error)
+
+
+def _weight(params: Sequence[Any]) -> int:
+    """About the bytes ``params`` take in a request (hex strings dominate)."""
+    size = 64
+    for param in params:
+        if isinstance(param, str):
+            size += len(param)
+        elif isinstance(param, Mapping):
+            size += sum(len(v) for v in param.values() if isinstance(v, str)) + 64
+        else:
+            size += 16
+    return size
 
 
 def _call_object(call: Call) -> dict[str, str]:

@@ -52,6 +52,10 @@ class AnvilConfig:
     block_time: float | None = None  # interval mining; None mines one block per transaction
     no_mining: bool = False  # mine only on `evm_mine`
     hardfork: str | None = None  # anvil's default (a superset of the contracts' cancun)
+    # Keep only the last N blocks' states in memory (reads at older blocks fail). Anvil
+    # copies the state into each block it keeps: a long history of a large state (the
+    # simulated year) otherwise grows by gigabytes and slows down every block.
+    prune_history: int | None = None
     extra_args: tuple[str, ...] = ()
     binary: Path = ANVIL_BINARY
 
@@ -73,13 +77,15 @@ class AnvilConfig:
             "0",
             "--gas-price",
             "0",
-            # Keep every state in memory: otherwise anvil spills old states to
-            # $HOME/.foundry/anvil/tmp, which must not depend on who runs it.
-            "--max-persisted-states",
-            "0",
             "--color",
             "never",
         ]
+        if self.prune_history is None:
+            # Keep every state in memory: otherwise anvil spills old states to
+            # $HOME/.foundry/anvil/tmp, which must not depend on who runs it.
+            args += ["--max-persisted-states", "0"]
+        else:  # implies no state on disk either (anvil refuses both options together)
+            args += ["--prune-history", str(self.prune_history)]
         if self.state_file is not None:
             args += ["--state", str(self.state_file)]
         if self.state_interval is not None:

@@ -49,6 +49,7 @@ from rdh_chain.cli.output import (
     when,
     when_json,
 )
+from rdh_chain.cli.propose_batch import run_batch
 from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.tx import TxResult
@@ -285,7 +286,9 @@ def next_steps(client: EmcClient, version_id: int) -> str:
 @shares_app.command("propose")
 def propose(
     ctx: typer.Context,
-    emc: EmcArgument,
+    emc: Annotated[
+        str | None, typer.Argument(help="The EMC's address (none with --batch).")
+    ] = None,
     entries: EntriesArgument = None,
     from_round: FromRoundOption = None,
     from_active: FromActiveOption = False,
@@ -296,9 +299,33 @@ def propose(
     wallet: WalletOption = None,
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
+    batch: Annotated[
+        Path | None,
+        typer.Option(
+            "--batch",
+            exists=True,
+            dir_okay=False,
+            help="Propose a version in every EMC of a CSV file (emc,entries[,document,"
+            "deadline]: one EMC a row); safe to run again.",
+        ),
+    ] = None,
 ) -> None:
-    """Propose a share version (10,000 bps in all) as the owner; every party must then sign it."""
+    """Propose a share version (10,000 bps in all) as the owner; every party must then sign it.
+    With --batch, a version in every EMC of a CSV file (a row whose version is proposed
+    already, with the same entries, is skipped)."""
     state = get_state(ctx)
+    if batch is not None:
+        given = [emc, entries, from_round, document, deadline_days, deadline]
+        if any(v is not None for v in given) or from_active:
+            raise InvalidInputError(
+                "--batch takes the EMCs, entries, documents and deadlines from the file: "
+                "drop the EMC and the version's options."
+            )
+        ledger = state.signer(WalletChoice(wallet, keystore, password_file))
+        run_batch(ledger, batch, lambda text: parse_entry(state, text), as_json)
+        return
+    if emc is None:
+        raise InvalidInputError("Name the EMC and its entries, or give --batch FILE.")
     by_hand = [parse_entry(state, e) for e in entries or []]
     require_entries(by_hand, from_round, from_active)
     document_hash = optional_bytes32(document, "--document")

@@ -15,6 +15,7 @@ import pytest
 from eth_typing import ChecksumAddress
 from hexbytes import HexBytes
 from web3 import Web3
+from web3.exceptions import Web3RPCError
 from web3.types import RPCEndpoint, Wei
 
 from rdh_chain.chain import (
@@ -210,6 +211,23 @@ def test_no_mining_holds_transactions_until_evm_mine(
     w3.provider.make_request(RPCEndpoint("evm_mine"), [])
     assert w3.eth.block_number == 1
     assert w3.eth.get_transaction_receipt(tx_hash)["blockNumber"] == 1
+
+
+def test_prune_history_keeps_only_the_last_blocks_states(
+    tmp_path: Path, nodes: list[AnvilNode]
+) -> None:
+    """A pruned node answers at its recent blocks and refuses older ones; it is started
+    without --max-persisted-states, which anvil refuses beside --prune-history."""
+    config = AnvilConfig(port=free_port(), prune_history=2)
+    assert "--max-persisted-states" not in config.command()
+    w3 = connect(_start(nodes, tmp_path, prune_history=2).rpc_url)
+    for _ in range(6):
+        _pay(w3, RECIPIENT, 1)
+
+    assert w3.eth.get_balance(RECIPIENT, block_identifier=6) == 6
+    with pytest.raises(Web3RPCError, match="BlockOutOfRangeError"):
+        w3.eth.get_balance(RECIPIENT, block_identifier=1)
+    assert len(w3.eth.get_block(1)["transactions"]) == 1  # the blocks themselves are kept
 
 
 def test_connect_raises_chain_not_running_when_nothing_listens() -> None:

@@ -97,6 +97,24 @@ def test_many_senders_get_their_own_nonces(sdk: SdkWorld, w3: Web3) -> None:
     assert all(w3.eth.get_transaction_count(s.address) == 3 for s in senders)
 
 
+def test_large_calls_go_in_requests_of_bounded_size_and_all_land(sdk: SdkWorld) -> None:
+    """Twelve 100 KB calls (2.4 MB of hex; gas for EIP-7623's calldata floor, 10 a zero
+    byte) in one send: one request that size is refused by anvil ("Invalid request");
+    split by size, every one lands."""
+    sender: LocalAccount = Account.create()
+    calls = [
+        Call(sender, sender.address, bytes(100_000), f"large {i}", gas=1_200_000) for i in range(12)
+    ]
+    pipeline = _pipeline(sdk)
+    requests = list(pipeline._chunks([("eth_sendRawTransaction", ["0x" + "00" * 100_000])] * 12))
+
+    report = pipeline.send(calls)
+
+    assert report.ok, [o.describe() for o in report.failures]
+    assert [len(r) for r in requests] == [4, 4, 4]
+    assert [len(r) for r in pipeline._chunks([("eth_blockNumber", [])] * 150)] == [64, 64, 22]
+
+
 def test_a_call_whose_estimate_reverts_is_refused_and_never_sent(sdk: SdkWorld, w3: Web3) -> None:
     fresh = [Account.create().address for _ in range(3)]
     nonce = w3.eth.get_transaction_count(sdk.admin.address)

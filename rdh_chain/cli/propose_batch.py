@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from rdh_chain.cli.batch_input import read_batch, read_text
 from rdh_chain.cli.batch_output import EXIT_FAILED_ROWS, stage_progress
 from rdh_chain.cli.context import optional_bytes32
 from rdh_chain.cli.output import echo_json, note
@@ -43,13 +44,6 @@ _ENTRY_COLUMNS = ("account", "class", "bps")
 EntryParser = Callable[[str], ShareEntry]
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"Cannot read {path}: {exc}") from exc
-
-
 def _entries(
     cell: str, folder: Path, parse_entry: EntryParser
 ) -> tuple[tuple[ShareEntry, ...], bool]:
@@ -63,7 +57,7 @@ def _entries(
         return entries, True
     if cell.lower().endswith(".csv"):
         path = folder / cell
-        reader = csv.DictReader(io.StringIO(_read_text(path)))
+        reader = csv.DictReader(io.StringIO(read_text(path)))
         header = tuple(h.strip().lower() for h in reader.fieldnames or ())
         if header != _ENTRY_COLUMNS:
             raise InvalidInputError(
@@ -104,40 +98,20 @@ def _deadline(cell: str) -> int | None:
 
 def read_rows(path: Path, parse_entry: EntryParser) -> list[ProposeRow]:
     """The file's rows, or one error naming every bad line."""
-    reader = csv.DictReader(io.StringIO(_read_text(path)))
-    header = tuple(h.strip().lower() for h in reader.fieldnames or ())
-    if not set(_REQUIRED) <= set(header) or not set(header) <= set(COLUMNS):
-        raise InvalidInputError(
-            f"The file's header is {', '.join(header) or 'empty'}; it needs "
-            f"{','.join(_REQUIRED)} and may add {', '.join(COLUMNS[2:])}."
+
+    def parse(cell: Mapping[str, str], line: int) -> ProposeRow:
+        document = cell.get("document") or None
+        entries, from_active = _entries(cell["entries"], path.parent, parse_entry)
+        return ProposeRow(
+            line=line,
+            emc=to_address(cell["emc"], "emc"),
+            entries=entries,
+            document_hash=optional_bytes32(document, "document"),
+            deadline=_deadline(cell.get("deadline", "")),
+            from_active=from_active,
         )
-    reader.fieldnames = list(header)
-    rows: list[ProposeRow] = []
-    problems: list[str] = []
-    for record in reader:
-        cell = {k: (v or "").strip() for k, v in record.items() if k is not None}
-        try:
-            document = cell.get("document") or None
-            entries, from_active = _entries(cell["entries"], path.parent, parse_entry)
-            rows.append(
-                ProposeRow(
-                    line=reader.line_num,
-                    emc=to_address(cell["emc"], "emc"),
-                    entries=entries,
-                    document_hash=optional_bytes32(document, "document"),
-                    deadline=_deadline(cell.get("deadline", "")),
-                    from_active=from_active,
-                )
-            )
-        except InvalidInputError as exc:
-            problems.append(f"line {reader.line_num}: {exc}")
-    if problems:
-        raise InvalidInputError(
-            f"{len(problems)} row(s) to fix before anything is sent:\n  " + "\n  ".join(problems)
-        )
-    if not rows:
-        raise InvalidInputError("The file has no rows below its header.")
-    return rows
+
+    return read_batch(path, COLUMNS, _REQUIRED, parse)
 
 
 def _json(results: list[ProposeResult]) -> list[dict[str, Any]]:

@@ -10,14 +10,14 @@ empty)::
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
+from rdh_chain.cli.batch_input import read_batch
 from rdh_chain.cli.batch_output import EXIT_FAILED_ROWS, stage_progress
 from rdh_chain.cli.output import echo_json, note, rmb
 from rdh_chain.cli.reports import parse_report, read_attestation
@@ -45,50 +45,28 @@ _REQUIRED = ("emc", "period", "users", "revenue")
 
 def read_rows(path: Path) -> list[SettleRow]:
     """The file's rows, or one error naming every bad line."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"Cannot read {path}: {exc}") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = tuple(h.strip().lower() for h in reader.fieldnames or ())
-    if not set(_REQUIRED) <= set(header) or not set(header) <= set(COLUMNS):
-        raise InvalidInputError(
-            f"The file's header is {', '.join(header) or 'empty'}; it needs "
-            f"{','.join(_REQUIRED)} and may add {', '.join(COLUMNS[4:])}."
+
+    def parse(cell: Mapping[str, str], line: int) -> SettleRow:
+        attestation = cell.get("attestation") or None
+        return SettleRow(
+            line=line,
+            emc=to_address(cell["emc"], "emc"),
+            period=parse_count(cell["period"], "period"),
+            report=parse_report(
+                cell["users"],
+                cell.get("units") or "0",
+                cell["revenue"],
+                cell.get("cost") or "0",
+                cell.get("profit") or None,
+                cell.get("document") or None,
+            ),
+            attestation=None
+            if attestation is None
+            else read_attestation(path.parent / attestation),
         )
-    reader.fieldnames = list(header)
-    rows: list[SettleRow] = []
+
+    rows = read_batch(path, COLUMNS, _REQUIRED, parse)
     problems: list[str] = []
-    for record in reader:
-        cell = {k: (v or "").strip() for k, v in record.items() if k is not None}
-        try:
-            attestation = cell.get("attestation") or None
-            rows.append(
-                SettleRow(
-                    line=reader.line_num,
-                    emc=to_address(cell["emc"], "emc"),
-                    period=parse_count(cell["period"], "period"),
-                    report=parse_report(
-                        cell["users"],
-                        cell.get("units") or "0",
-                        cell["revenue"],
-                        cell.get("cost") or "0",
-                        cell.get("profit") or None,
-                        cell.get("document") or None,
-                    ),
-                    attestation=None
-                    if attestation is None
-                    else read_attestation(path.parent / attestation),
-                )
-            )
-        except InvalidInputError as exc:
-            problems.append(f"line {reader.line_num}: {exc}")
-    if problems:
-        raise InvalidInputError(
-            f"{len(problems)} row(s) to fix before anything is sent:\n  " + "\n  ".join(problems)
-        )
-    if not rows:
-        raise InvalidInputError("The file has no rows below its header.")
     seen: dict[tuple[str, int], int] = {}
     for row in rows:
         first = seen.setdefault((row.emc, row.period), row.line)

@@ -341,11 +341,7 @@ class EmcClient(ContractClient):
         """
         to_block = self.w3.eth.get_block("latest" if block is None else block)["number"]
         decoder = self.event_decoder
-        (topic,) = (
-            t
-            for t in decoder.topics
-            if (decoder.signature(t) or "").startswith("VersionActivated(")
-        )
+        topic = self._event_topic("VersionActivated")
         logs = events.fetch_logs(self.w3.provider, from_block, to_block, [self.address], [topic])
         signed = [
             decoded.event.signers
@@ -474,6 +470,14 @@ class EmcClient(ContractClient):
     ) -> list[Any]:
         return [p.as_abi() for p in self.share_proofs(account, block=block)]
 
+    def _event_topic(self, name: str) -> bytes:
+        """The topic0 of the EMC's event ``name``."""
+        decoder = self.event_decoder
+        (topic,) = (
+            t for t in decoder.topics if (decoder.signature(t) or "").startswith(f"{name}(")
+        )
+        return topic
+
     def _proposal(
         self, version_id: int, proposed_block: int, shares_root: bytes
     ) -> events.VersionProposed:
@@ -482,9 +486,7 @@ class EmcClient(ContractClient):
         if cached is not None:
             return cached
         decoder = self.event_decoder
-        (topic,) = (
-            t for t in decoder.topics if (decoder.signature(t) or "").startswith("VersionProposed(")
-        )
+        topic = self._event_topic("VersionProposed")
         logs = events.fetch_logs(
             self.w3.provider, proposed_block, proposed_block, [self.address], [topic]
         )

@@ -9,13 +9,24 @@ import {Roles} from "./libraries/Roles.sol";
 /// @title MemberRegistry
 /// @notice Roles come from OpenZeppelin's AccessControl; this contract adds the member
 /// record (status, role count and metadata) around them, so that a suspension silences every
-/// role at once.
+/// role at once. The record also mirrors which of the platform's roles (`Roles`) the account
+/// holds, in the status's slot: asking whether a member is active in such a role reads one
+/// slot, which matters to a proposal asking it about 200 members.
 /// @dev No single operator can lock the others out: only an active admin may suspend or
 /// reinstate a holder of the operator, treasury, registrar or admin role, nobody suspends
 /// itself, and no admin can give up its own admin role, so an active admin always remains
 /// and can reinstate everyone.
 contract MemberRegistry is IMemberRegistry, AccessControl {
-    mapping(address account => Member) private _members;
+    /// @dev `Member` plus `roleBits`: bit `_roleBit(role)` set while the account holds `role`.
+    struct Record {
+        MemberStatus status;
+        uint64 since;
+        uint16 roleCount;
+        uint16 roleBits;
+        bytes32 metadata;
+    }
+
+    mapping(address account => Record) private _members;
     address[] private _accounts;
     uint256 private _restrictions;
 
@@ -52,7 +63,7 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
         if (account == msg.sender) revert RegistrySelfSuspension(account);
         if (hasRole(Roles.CONTRACT, account)) revert RegistryCannotSuspendContract(account);
         if (!byAdmin && _isPrivileged(account)) revert RegistryPrivilegedMember(msg.sender, account);
-        Member storage m = _members[account];
+        Record storage m = _members[account];
         if (m.status != MemberStatus.Active) revert RegistryMemberNotActive(account, m.status);
         m.status = MemberStatus.Suspended;
         ++_restrictions;
@@ -63,7 +74,7 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
     function reinstateMember(address account, bytes32 reason) external {
         bool byAdmin = _checkOperatorOrAdmin();
         if (!byAdmin && _isPrivileged(account)) revert RegistryPrivilegedMember(msg.sender, account);
-        Member storage m = _members[account];
+        Record storage m = _members[account];
         if (m.status != MemberStatus.Suspended) revert RegistryMemberNotSuspended(account, m.status);
         m.status = MemberStatus.Active;
         emit MemberReinstated(account, reason, msg.sender);
@@ -72,7 +83,7 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
     /// @inheritdoc IMemberRegistry
     function setMetadata(address account, bytes32 metadata) external {
         _checkActive(msg.sender, Roles.OPERATOR);
-        Member storage m = _members[account];
+        Record storage m = _members[account];
         if (m.status == MemberStatus.None) revert RegistryNotMember(account);
         m.metadata = metadata;
         emit MemberMetadataUpdated(account, metadata, msg.sender);
@@ -103,7 +114,19 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
 
     /// @inheritdoc IMemberRegistry
     function isActive(address account, bytes32 role) public view returns (bool) {
-        return _members[account].status == MemberStatus.Active && hasRole(role, account);
+        Record storage m = _members[account];
+        if (m.status != MemberStatus.Active) return false;
+        uint256 bit = _roleBit(role);
+        return bit != 0 ? m.roleBits & bit != 0 : hasRole(role, account);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function firstInactive(address[] calldata accounts, bytes32 role) external view returns (uint256) {
+        uint256 count = accounts.length;
+        for (uint256 i; i < count; ++i) {
+            if (!isActive(accounts[i], role)) return i;
+        }
+        return count;
     }
 
     /// @inheritdoc IMemberRegistry
@@ -116,7 +139,7 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
         if (to != address(0) && _members[to].status == MemberStatus.None) return false;
         if (from == address(0)) return true;
         // Status and role count share one slot: the common case reads it once.
-        Member storage sender = _members[from];
+        Record storage sender = _members[from];
         MemberStatus fromStatus = sender.status;
         if (fromStatus == MemberStatus.Active && sender.roleCount != 0) return true;
         // A suspended member, or one left without a role, may still redeem its credit with
@@ -136,7 +159,8 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
 
     /// @inheritdoc IMemberRegistry
     function member(address account) external view returns (Member memory) {
-        return _members[account];
+        Record storage m = _members[account];
+        return Member({status: m.status, since: m.since, roleCount: m.roleCount, metadata: m.metadata});
     }
 
     /// @inheritdoc IMemberRegistry
@@ -154,7 +178,11 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
     /// @dev Keeps the member record's role count; `RoleGranted` reports the change.
     function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
         granted = super._grantRole(role, account);
-        if (granted) ++_members[account].roleCount;
+        if (granted) {
+            Record storage m = _members[account];
+            ++m.roleCount;
+            m.roleBits |= _roleBit(role);
+        }
     }
 
     /// @dev Keeps the role count, and counts every lost role in `restrictions`; `RoleRevoked`
@@ -162,13 +190,15 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
     function _revokeRole(bytes32 role, address account) internal override returns (bool revoked) {
         revoked = super._revokeRole(role, account);
         if (revoked) {
-            --_members[account].roleCount;
+            Record storage m = _members[account];
+            --m.roleCount;
+            m.roleBits &= ~_roleBit(role);
             ++_restrictions;
         }
     }
 
     function _register(address account, bytes32 role, bytes32 metadata, address by) private {
-        Member storage m = _members[account];
+        Record storage m = _members[account];
         if (m.status == MemberStatus.None) {
             m.status = MemberStatus.Active;
             m.since = uint64(block.timestamp);
@@ -190,6 +220,21 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
     function _isPrivileged(address account) private view returns (bool) {
         return hasRole(DEFAULT_ADMIN_ROLE, account) || hasRole(Roles.OPERATOR, account)
             || hasRole(Roles.TREASURY, account) || hasRole(Roles.REGISTRAR, account);
+    }
+
+    /// @dev The bit mirroring `role` in a record's `roleBits`; zero for a role outside `Roles`
+    /// (and the admin role), which `isActive` reads from AccessControl.
+    function _roleBit(bytes32 role) private pure returns (uint16) {
+        if (role == Roles.ME) return 1;
+        if (role == Roles.PARTNER) return 2;
+        if (role == Roles.AUDITOR) return 4;
+        if (role == Roles.OPERATOR) return 8;
+        if (role == Roles.STEWARD) return 16;
+        if (role == Roles.TREASURY) return 32;
+        if (role == Roles.REGISTRAR) return 64;
+        if (role == Roles.CONTRACT) return 128;
+        if (role == DEFAULT_ADMIN_ROLE) return 256;
+        return 0;
     }
 
     function _checkActive(address account, bytes32 role) private view {

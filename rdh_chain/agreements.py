@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from eth_account.messages import encode_typed_data
+from eth_keys import keys
+from eth_keys.exceptions import BadSignature, ValidationError
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
@@ -19,6 +21,8 @@ from eth_utils.crypto import keccak
 from rdh_chain.types import ZERO_ADDRESS, PartySignature, ShareEntry, Version
 
 DOMAIN_NAME = "rdh-chain EMC"
+# Bytes of an ECDSA signature, and of each party's fixed part in ``pack_signatures``.
+SIGNATURE_BYTES = 65
 DOMAIN_VERSION = "1"
 
 TYPES: dict[str, list[dict[str, str]]] = {
@@ -112,3 +116,48 @@ def typed_data_parties(typed_data: Mapping[str, Any]) -> list[ChecksumAddress]:
 def sort_signatures(signatures: Sequence[PartySignature]) -> list[PartySignature]:
     """Signatures in the order the contract requires: ascending signer address."""
     return sorted(signatures, key=lambda s: int(s.signer, 16))
+
+
+def pack_signatures(signatures: Sequence[PartySignature], digest: bytes) -> bytes:
+    """The ``signatures`` argument of ``EMC.activateVersion``: packed as a Safe packs its
+    owners' signatures (contracts/libraries/Signatures.sol).
+
+    Sorted by signer, each party has 65 bytes: ``r``, ``s`` and ``v`` (27 or 28) of an
+    ECDSA signature that recovers to it from ``digest``; any other signature is a contract
+    wallet's (ERC-1271): ``r`` is the wallet's address, ``v`` 0 and ``s`` the offset of its
+    data (a 32-byte length, then the bytes) after the fixed parts, in signer order. A
+    65-byte signature that does not recover to its signer goes as a contract signature too,
+    so the EMC names that signer when its wallet (or its lack of code) refuses it.
+    """
+    ordered = sort_signatures(signatures)
+    fixed = bytearray()
+    tail = bytearray()
+    end = len(ordered) * SIGNATURE_BYTES
+    for party in ordered:
+        ecdsa = _ecdsa_parts(party, digest)
+        if ecdsa is not None:
+            fixed += ecdsa
+            continue
+        offset = end + len(tail)
+        fixed += bytes(12) + bytes.fromhex(party.signer[2:]) + offset.to_bytes(32, "big") + b"\x00"
+        tail += len(party.signature).to_bytes(32, "big") + party.signature
+    return bytes(fixed + tail)
+
+
+def _ecdsa_parts(party: PartySignature, digest: bytes) -> bytes | None:
+    """``r || s || v`` (``v`` 27 or 28) if ``party.signature`` is ``party.signer``'s ECDSA
+    signature of ``digest``; None otherwise."""
+    signature = party.signature
+    if len(signature) != SIGNATURE_BYTES or signature[64] not in (0, 1, 27, 28):
+        return None
+    v = signature[64] % 27  # some wallets write v as 0 or 1
+    try:
+        key = keys.Signature(
+            vrs=(v, int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:64], "big"))
+        )
+        recovered = key.recover_public_key_from_msg_hash(digest).to_checksum_address()
+    except (BadSignature, ValidationError):
+        return None
+    if recovered != party.signer:
+        return None
+    return signature[:64] + bytes([27 + v])

@@ -337,7 +337,6 @@ class VersionActivated(Event):
     epoch: int
     from_period: int
     previous_id: int
-    signers: tuple[ChecksumAddress, ...]
     entries_hash: bytes
     party_count: int
     value_added_bps: int

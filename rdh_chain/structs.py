@@ -91,6 +91,8 @@ def convert(hint: Any, value: Any) -> Any:
     if isinstance(hint, type) and issubclass(hint, IntEnum):
         return hint(int(value))
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        if isinstance(value, int) and hasattr(hint, "from_word"):
+            return hint.from_word(value)  # a struct the contracts pack into one word
         return struct_from_abi(hint, value)
     origin = get_origin(hint)
     if origin is tuple:

@@ -8,6 +8,7 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from eth_typing import ChecksumAddress, HexAddress, HexStr
+from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from rdh_chain import limits
@@ -16,6 +17,8 @@ from rdh_chain.validation import to_fen, to_uint
 
 ZERO_ADDRESS = ChecksumAddress(HexAddress(HexStr("0x" + "00" * 20)))
 TOTAL_BPS = 10_000
+# The 72 bits between a packed share entry's account and its class (ShareEntry.as_abi).
+ENTRY_RESERVED = (1 << 72) - 1
 
 
 class Role(StrEnum):
@@ -90,8 +93,22 @@ class ShareEntry:
     share_class: ShareClass
     bps: int
 
-    def as_abi(self) -> tuple[str, int, int]:
-        return (self.account, int(self.share_class), self.bps)
+    def as_abi(self) -> int:
+        """The entry packed into one word, as ``proposeVersion`` takes it and
+        ``VersionProposed`` carries it (contracts/libraries/ShareEntries.sol): the account in
+        bits 96-255, the class in bits 16-23, the basis points in bits 0-15."""
+        return int(self.account, 16) << 96 | int(self.share_class) << 16 | self.bps
+
+    @classmethod
+    def from_word(cls, word: int) -> ShareEntry:
+        """The entry ``word`` packs (see ``as_abi``); ValueError if it is not one."""
+        if word >> 24 & ENTRY_RESERVED or word >> 256:
+            raise ValueError(f"{word:#x} is not a packed share entry: reserved bits are set")
+        return cls(
+            account=to_checksum_address(f"{word >> 96:040x}"),
+            share_class=ShareClass(word >> 16 & 0xFF),
+            bps=word & 0xFFFF,
+        )
 
     @property
     def sort_key(self) -> tuple[int, int]:
@@ -323,9 +340,6 @@ class PartySignature:
 
     signer: ChecksumAddress
     signature: bytes
-
-    def as_abi(self) -> tuple[str, bytes]:
-        return (self.signer, self.signature)
 
 
 @dataclass(frozen=True)

@@ -7,32 +7,27 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IEMC} from "../interfaces/IEMC.sol";
 import {Accrual} from "../libraries/Accrual.sol";
 import {Roles} from "../libraries/Roles.sol";
+import {ShareEntries} from "../libraries/ShareEntries.sol";
 import {ShareTree} from "../libraries/ShareTree.sol";
 import {Signatures} from "../libraries/Signatures.sol";
 import {Departure} from "../types/Capital.sol";
-import {
-    EmcStatus,
-    PartyRoles,
-    PartySignature,
-    Share,
-    ShareClass,
-    ShareEntry,
-    Version,
-    VersionStatus
-} from "../types/Shares.sol";
+import {EmcStatus, PartyRoles, ShareClass, Version, VersionStatus} from "../types/Shares.sol";
 import {EMCStorage} from "./EMCStorage.sol";
 
 /// @title EMCVersions
 /// @notice Share versions: proposed by the owner, signed by every party they name (EIP-712),
 /// activated at a period boundary by whoever submits the signatures, and kept forever.
 /// @dev A version's entries are not written to storage (78,000 gas an entry): the proposal
-/// checks them in calldata, emits them, and keeps three commitments: the EIP-712 hash the
-/// parties sign, the root of a share tree with one leaf per party (`ShareTree`), against which
-/// each account proves its share when it is brought up to date, and the hash of the party
-/// list, against which activation checks the signers. Each activation opens an epoch starting
-/// at the cumulative profit of that moment; `EMCAccounting` walks the epochs per account.
+/// checks them in calldata (one word each, `ShareEntries`), emits them, and keeps three
+/// commitments: the EIP-712 hash the parties sign, the root of a share tree with one leaf per
+/// party (`ShareTree`), against which each account proves its share when it is brought up to
+/// date, and the hash of the party list, against which activation checks the signers it
+/// recovers. The registry is asked once per proposal about every account whose standing is
+/// not already known. Each activation opens an epoch starting at the cumulative profit of
+/// that moment; `EMCAccounting` walks the epochs per account.
 abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
     using SafeCast for uint256;
+    using ShareEntries for uint256;
 
     bytes32 private constant _ENTRY_TYPEHASH =
         keccak256("ShareEntry(address account,uint8 shareClass,uint16 bps)");
@@ -53,13 +48,34 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         bytes32[] entryHashes;
         bytes32[] leaves;
         address[] partyList;
+        // Accounts whose role the registry must confirm, asked together after the loop.
+        uint256 meQueries;
+        uint256 partnerQueries;
+        address[] newMes;
+        address[] newPartners;
     }
 
-    /// @dev The active version the proposal replaces, walked beside the new parties.
+    /// @dev The account whose entries the loop is folding into its leaf.
+    struct Party {
+        address account;
+        uint256 partnerBps;
+        uint256 operatingBps;
+        uint256 valueAddedBps;
+        bool known; // it stays on from the active version and nobody's standing changed since
+        bool meQueued; // its ME role is known or queued for the registry
+    }
+
+    /// @dev The active version the proposal replaces, walked beside the new parties, and the
+    /// terms every entry is checked against.
     struct Current {
         uint256 versionId;
         uint256 next;
         bool standingsUnchanged;
+        bool notices; // a departure notice was ever given in this EMC
+        uint256 partnerMask;
+        uint256 meMask;
+        uint256 partnerMinBps;
+        uint256 partnerMaxBps;
         address leftOut; // the first party left out that may not be (checked after the total)
     }
 
@@ -67,7 +83,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
 
     /// @inheritdoc IEMC
     function proposeVersion(
-        ShareEntry[] calldata entries,
+        uint256[] calldata entries,
         bytes32 documentHash,
         uint48 deadline,
         address[] calldata currentParties
@@ -81,6 +97,8 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         {
             Current memory current = _current(currentParties, restrictions);
             t = _tally(entries, currentParties, current);
+            _checkRoles(entries, t.newMes, t.meQueries, Roles.ME);
+            _checkRoles(entries, t.newPartners, t.partnerQueries, Roles.PARTNER);
             if (t.total != Accrual.BPS) revert EmcShareTotalNot100(t.total);
             _checkNobodyLeftOut(current);
         }
@@ -91,14 +109,13 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
     }
 
     /// @inheritdoc IEMC
-    function activateVersion(uint256 versionId, PartySignature[] calldata signatures) external {
+    function activateVersion(uint256 versionId, bytes calldata signatures) external {
         _checkStatus(EmcStatus.Active);
         Version storage v = _proposedVersion(versionId);
         uint256 epoch = _epochCount;
         if (v.nonce != epoch) revert EmcVersionStale(versionId, v.nonce, epoch);
         if (block.timestamp > v.deadline) revert EmcDeadlinePassed(v.deadline, block.timestamp);
-        if (signatures.length != v.partyCount) revert EmcSignatureCount(signatures.length, v.partyCount);
-        address[] memory signers = _checkSignatures(versionId, v, signatures);
+        _checkSignatures(versionId, v, signatures);
 
         uint256 previousId = _activeVersionId;
         if (previousId != 0) _versions[previousId].status = VersionStatus.Superseded;
@@ -111,9 +128,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         v.activatedAt = uint48(block.timestamp);
         _activeVersionId = uint32(versionId);
         _activePoolBps = v.valueAddedBps;
-        emit VersionActivated(
-            versionId, epoch, fromPeriod, previousId, signers, v.entriesHash, v.partyCount, v.valueAddedBps
-        );
+        emit VersionActivated(versionId, epoch, fromPeriod, previousId, v.entriesHash, v.partyCount, v.valueAddedBps);
     }
 
     /// @inheritdoc IEMC
@@ -150,10 +165,6 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         Tally memory t
     ) private returns (bytes32 sharesRoot) {
         uint256 parties = t.parties;
-        address[] memory partyList = t.partyList;
-        assembly ("memory-safe") {
-            mstore(partyList, parties) // trim the list to its parties
-        }
         sharesRoot = ShareTree.computeRoot(t.leaves, parties);
         _versions[versionId] = Version({
             status: VersionStatus.Proposed,
@@ -172,22 +183,26 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
             namesMemberUnderNotice: t.namesMemberUnderNotice,
             restrictionsAtProposal: uint64(restrictions),
             documentHash: documentHash,
-            entriesHash: keccak256(abi.encodePacked(t.entryHashes)),
+            entriesHash: _hashWords(t.entryHashes, entryCount),
             sharesRoot: sharesRoot,
-            partiesHash: keccak256(abi.encodePacked(partyList))
+            partiesHash: _hashWords(t.partyList, parties)
         });
         _partyRoles[versionId] = PartyRoles({partnerMask: t.partnerMask, meMask: t.meMask});
     }
 
-    /// @dev Checks the parties given for the active version against its commitment. Its
-    /// members were eligible when it was proposed; if nobody anywhere was suspended or lost a
-    /// role since (the registry's restriction count), they still are, and a member staying on
-    /// with a kind of share it already held needs no registry read.
+    /// @dev Checks the parties given for the active version against its commitment and reads
+    /// what the loop needs of it. Its members were eligible when it was proposed; if nobody
+    /// anywhere was suspended or lost a role since (the registry's restriction count), they
+    /// still are, and a member staying on with a kind of share it already held needs no
+    /// registry read.
     function _current(address[] calldata currentParties, uint256 restrictions)
         private
         view
         returns (Current memory current)
     {
+        current.notices = _noticeCount != 0;
+        current.partnerMinBps = _terms.partnerMinBps;
+        current.partnerMaxBps = _terms.partnerMaxBps;
         uint256 active = _activeVersionId;
         current.versionId = active;
         if (active == 0) {
@@ -195,15 +210,28 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
             return current;
         }
         Version storage v = _versions[active];
-        if (keccak256(abi.encodePacked(currentParties)) != v.partiesHash) revert EmcCurrentPartiesMismatch(active);
+        bytes32 given;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let size := shl(5, currentParties.length)
+            calldatacopy(m, currentParties.offset, size)
+            given := keccak256(m, size)
+        }
+        if (given != v.partiesHash) revert EmcCurrentPartiesMismatch(active);
         current.standingsUnchanged = v.restrictionsAtProposal == restrictions;
+        if (current.standingsUnchanged) {
+            PartyRoles storage roles = _partyRoles[active];
+            current.partnerMask = roles.partnerMask;
+            current.meMask = roles.meMask;
+        }
     }
 
-    /// @dev One pass over the entries, in canonical order (account, then class; so one
-    /// account's entries are adjacent, and duplicates too): checks each, hashes it for the
-    /// signatures, folds each account's entries into its leaf, and walks the active version's
-    /// parties beside the new ones to check that nobody is left out who may not be.
-    function _tally(ShareEntry[] calldata entries, address[] calldata currentParties, Current memory current)
+    /// @dev One pass over the entries, in canonical order (strictly increasing keys: account,
+    /// then class; so one account's entries are adjacent): checks each, hashes it for the
+    /// signatures, folds each account's entries into its leaf, queues the accounts whose
+    /// roles the registry must confirm, and walks the active version's parties beside the new
+    /// ones to check that nobody is left out who may not be.
+    function _tally(uint256[] calldata entries, address[] calldata currentParties, Current memory current)
         private
         view
         returns (Tally memory t)
@@ -213,29 +241,103 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         // At most one leaf per entry; the tree's unused leaves stay zero.
         t.leaves = new bytes32[](uint256(1) << ShareTree.depth(count));
         t.partyList = new address[](count);
-        Share memory share;
-        bool roleKnown;
+        t.newMes = new address[](count);
+        t.newPartners = new address[](count);
+        Party memory party;
+        uint256 previousKey;
         for (uint256 i; i < count; ++i) {
-            ShareEntry calldata entry = entries[i];
-            address account = entry.account;
-            if (i != 0) _checkOrder(entries[i - 1], entry, i);
-            if (entry.bps == 0) revert EmcZeroShare(i);
-            if (i == 0 || entries[i - 1].account != account) {
-                share = Share(0, 0, 0, 0);
-                roleKnown = account != _DEV_FUND && _walkCurrent(currentParties, current, account);
+            uint256 entry = entries[i];
+            if (!entry.isWellFormed()) revert EmcMalformedEntry(i, entry);
+            uint256 key = entry.key();
+            if (i != 0 && key <= previousKey) _revertOrder(previousKey, key, i);
+            previousKey = key;
+            uint256 bps = entry.bps();
+            if (bps == 0) revert EmcZeroShare(i);
+            address account = entry.account();
+            if (i == 0 || account != party.account) {
+                if (i != 0) _closeParty(t, party);
+                _openParty(t, party, account, currentParties, current);
             }
-            if (_checkEligible(entry, current, roleKnown)) t.namesMemberUnderNotice = true;
-            _addShare(share, entry);
-            t.total += entry.bps;
-            if (entry.class == ShareClass.ValueAdded) t.valueAddedBps += entry.bps;
-            t.entryHashes[i] = keccak256(abi.encode(_ENTRY_TYPEHASH, account, entry.class, entry.bps));
-            if (i + 1 == count || entries[i + 1].account != account) _closeAccount(t, account, share);
+            ShareClass class = ShareClass(entry.classCode());
+            _addEntry(t, party, current, class, bps);
+            t.entryHashes[i] = _entryHash(account, class, bps);
         }
+        _closeParty(t, party);
         // The active version's parties above the last new one are all left out.
         while (current.next < currentParties.length) {
             _checkMayLeave(current, current.next, currentParties[current.next]);
             ++current.next;
         }
+    }
+
+    /// @dev Starts folding `account`'s entries: walks the active version's parties up to it
+    /// and checks its departure notice, if any.
+    function _openParty(
+        Tally memory t,
+        Party memory party,
+        address account,
+        address[] calldata currentParties,
+        Current memory current
+    ) private view {
+        party.account = account;
+        party.partnerBps = 0;
+        party.operatingBps = 0;
+        party.valueAddedBps = 0;
+        party.meQueued = false;
+        party.known = account != _DEV_FUND && _walkCurrent(currentParties, current, account);
+        if (!current.notices || account == _DEV_FUND) return;
+        Departure storage departure = _departures[account];
+        if (departure.noticedAt == 0) return;
+        if (_periodCount >= departure.effectivePeriod) revert EmcMemberDeparted(account, departure.effectivePeriod);
+        // Its notice may run out before the version is activated: activation checks again.
+        t.namesMemberUnderNotice = true;
+    }
+
+    /// @dev Checks one entry of `party` and adds it to the party and the tally. A role the
+    /// party held in the active version, with nobody's standing changed since, is known;
+    /// any other is queued for the registry, once per account and kind.
+    function _addEntry(Tally memory t, Party memory party, Current memory current, ShareClass class, uint256 bps)
+        private
+        pure
+    {
+        address account = party.account;
+        t.total += bps;
+        if (class == ShareClass.DevFund) {
+            if (account != _DEV_FUND) revert EmcDevFundAccount(account);
+            t.devFundBps = bps;
+            return;
+        }
+        // The registry never registers the zero address.
+        if (account == _DEV_FUND) revert EmcIneligibleMember(account, class);
+        if (class == ShareClass.Partner) {
+            if (bps < current.partnerMinBps || bps > current.partnerMaxBps) {
+                revert EmcShareOutOfBounds(account, class, bps, current.partnerMinBps, current.partnerMaxBps);
+            }
+            party.partnerBps = bps;
+            if (!(party.known && _heldRole(current, current.partnerMask))) t.newPartners[t.partnerQueries++] = account;
+            return;
+        }
+        if (class == ShareClass.Operating) {
+            party.operatingBps = bps;
+        } else {
+            party.valueAddedBps = bps;
+            t.valueAddedBps += bps;
+        }
+        if (party.meQueued) return;
+        party.meQueued = true;
+        if (!(party.known && _heldRole(current, current.meMask))) t.newMes[t.meQueries++] = account;
+    }
+
+    /// @dev Adds the folded party to the tally: the development fund is a figure of the
+    /// header, any other account a party with a leaf.
+    function _closeParty(Tally memory t, Party memory party) private pure {
+        address account = party.account;
+        if (account == _DEV_FUND) return;
+        uint256 index = t.parties++;
+        t.partyList[index] = account;
+        t.leaves[index] = ShareTree.leaf(account, party.partnerBps, party.operatingBps, party.valueAddedBps);
+        if (party.partnerBps != 0) t.partnerMask |= uint256(1) << index;
+        if (party.operatingBps != 0 || party.valueAddedBps != 0) t.meMask |= uint256(1) << index;
     }
 
     /// @dev Moves the walk over the active version's parties up to `account`, checking that
@@ -257,61 +359,108 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         return stays && current.standingsUnchanged;
     }
 
-    /// @dev Adds `account`'s folded share to the tally: the development fund as a figure of the
-    /// header, any other account as a party with a leaf.
-    function _closeAccount(Tally memory t, address account, Share memory share) private pure {
-        if (account == _DEV_FUND) {
-            t.devFundBps = share.devFundBps;
-            return;
-        }
-        uint256 index = t.parties++;
-        t.partyList[index] = account;
-        t.leaves[index] = ShareTree.leaf(account, share.partnerBps, share.operatingBps, share.valueAddedBps);
-        if (share.partnerBps != 0) t.partnerMask |= uint256(1) << index;
-        if (share.operatingBps != 0 || share.valueAddedBps != 0) t.meMask |= uint256(1) << index;
+    /// @dev Whether the account just matched in the active version (at `current.next - 1`)
+    /// has its bit set in `mask`, one of that version's role masks.
+    function _heldRole(Current memory current, uint256 mask) private pure returns (bool) {
+        return (mask >> (current.next - 1)) & 1 == 1;
     }
 
-    /// @dev Every party's signature of `versionId`, sorted by signer; returns the signers.
-    /// Sorted signers hashing to the version's party list are exactly its parties, once each.
-    function _checkSignatures(uint256 versionId, Version storage v, PartySignature[] calldata signatures)
+    /// @dev Asks the registry, in one call, whether the `count` queued `accounts` are active
+    /// members holding `role`; reverts naming the first that is not, and its entry's class.
+    function _checkRoles(uint256[] calldata entries, address[] memory accounts, uint256 count, bytes32 role)
         private
         view
-        returns (address[] memory signers)
     {
-        uint256 count = signatures.length;
-        signers = new address[](count);
+        if (count == 0) return;
+        assembly ("memory-safe") {
+            mstore(accounts, count) // trim the queue to what was queued
+        }
+        uint256 index = _registry.firstInactive(accounts, role);
+        if (index == count) return;
+        address account = accounts[index];
+        // Only on the way to a revert: find the entry that needed the role, for its class.
+        for (uint256 i;; ++i) {
+            uint256 entry = entries[i];
+            ShareClass class = ShareClass(entry.classCode());
+            if (entry.account() == account && (class == ShareClass.Partner) == (role == Roles.PARTNER)) {
+                revert EmcIneligibleMember(account, class);
+            }
+        }
+    }
+
+    /// @dev Checks the packed signatures (see `Signatures.packedSigner`) of every party of
+    /// `versionId`, sorted by signer. Sorted recovered signers hashing to the version's party
+    /// list are exactly its parties, once each.
+    function _checkSignatures(uint256 versionId, Version storage v, bytes calldata signatures) private view {
+        uint256 count = v.partyCount;
+        uint256 end = count * Signatures.PACKED_LENGTH;
+        if (signatures.length < end) {
+            revert EmcSignatureCount(signatures.length / Signatures.PACKED_LENGTH, count);
+        }
+        bytes32 digest = versionDigest(versionId);
+        address[] memory signers = new address[](count);
         address previous;
         for (uint256 i; i < count; ++i) {
-            address signer = signatures[i].signer;
+            (address signer, uint256 next, Signatures.PackedError problem) =
+                Signatures.packedSigner(signatures, i, end, digest);
+            if (problem == Signatures.PackedError.Encoding) revert EmcSignatureEncoding(i);
+            if (problem == Signatures.PackedError.Invalid) revert EmcInvalidSignature(versionId, i, signer);
             if (signer <= previous) revert EmcSignersNotSorted(i);
             signers[i] = signer;
             previous = signer;
+            end = next;
         }
-        if (keccak256(abi.encodePacked(signers)) != v.partiesHash) revert EmcSignersNotParties(versionId);
-        bytes32 digest = versionDigest(versionId);
+        if (signatures.length != end) revert EmcSignaturesLength(signatures.length, end);
+        if (_hashWords(signers, count) != v.partiesHash) revert EmcSignersNotParties(versionId);
         // Parties were members in good standing when proposed; only if somebody was suspended
         // or lost a role, or a party may have departed, since then is each signer's standing
         // read again, so the common case pays nothing per signer for it.
         bool recheck = _registry.restrictions() != v.restrictionsAtProposal;
         bool departures = v.namesMemberUnderNotice || v.noticesAtProposal != _noticeCount;
+        if (!recheck && !departures) return;
         for (uint256 i; i < count; ++i) {
             address signer = signers[i];
             if (recheck && !_inGoodStanding(versionId, i, signer)) revert EmcPartyNotActive(versionId, signer);
             if (departures && _departed(signer)) {
                 revert EmcMemberDeparted(signer, _departures[signer].effectivePeriod);
             }
-            if (!Signatures.isValid(signer, digest, signatures[i].signature)) {
-                revert EmcInvalidSignature(versionId, signer);
-            }
         }
     }
 
-    /// @dev Entries arrive sorted, so a repeated (account, class) was already rejected.
-    function _addShare(Share memory s, ShareEntry calldata entry) private pure {
-        if (entry.class == ShareClass.Partner) s.partnerBps = entry.bps;
-        else if (entry.class == ShareClass.Operating) s.operatingBps = entry.bps;
-        else if (entry.class == ShareClass.ValueAdded) s.valueAddedBps = entry.bps;
-        else s.devFundBps = entry.bps;
+    /// @dev The EIP-712 struct hash of one `ShareEntry`, hashed past the free memory pointer
+    /// (`abi.encode` would leave 128 bytes of memory behind each of up to 256 entries).
+    function _entryHash(address account, ShareClass class, uint256 bps) private pure returns (bytes32 hash) {
+        bytes32 typehash = _ENTRY_TYPEHASH;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typehash)
+            mstore(add(m, 0x20), account)
+            mstore(add(m, 0x40), class)
+            mstore(add(m, 0x60), bps)
+            hash := keccak256(m, 0x80)
+        }
+    }
+
+    /// @dev `keccak256(abi.encodePacked(words[:count]))`, hashed in place.
+    function _hashWords(bytes32[] memory words, uint256 count) private pure returns (bytes32 hash) {
+        assembly ("memory-safe") {
+            hash := keccak256(add(words, 0x20), shl(5, count))
+        }
+    }
+
+    /// @dev `keccak256(abi.encodePacked(accounts[:count]))`: each address padded to a word.
+    function _hashWords(address[] memory accounts, uint256 count) private pure returns (bytes32 hash) {
+        assembly ("memory-safe") {
+            hash := keccak256(add(accounts, 0x20), shl(5, count))
+        }
+    }
+
+    /// @dev Entry `index`'s key is not above the previous one's: a repeat, or out of order.
+    function _revertOrder(uint256 previousKey, uint256 key, uint256 index) private pure {
+        if (key == previousKey) {
+            revert EmcDuplicateEntry(address(uint160(key >> 80)), ShareClass(uint8(key)));
+        }
+        revert EmcEntriesNotSorted(index);
     }
 
     function _checkNobodyLeftOut(Current memory current) private view {
@@ -328,63 +477,6 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         if (current.leftOut != address(0) || _departed(member)) return;
         if (!_inGoodStanding(current.versionId, index, member)) return;
         current.leftOut = member;
-    }
-
-    /// @dev Reverts unless `entry` may be proposed; returns whether its account is under notice.
-    /// `roleKnown`: the account stays on from the active version and nobody's standing changed
-    /// since, so a kind of share it already held needs no registry read.
-    function _checkEligible(ShareEntry calldata entry, Current memory current, bool roleKnown)
-        private
-        view
-        returns (bool underNotice)
-    {
-        if (entry.class == ShareClass.DevFund) {
-            if (entry.account != _DEV_FUND) revert EmcDevFundAccount(entry.account);
-            return false;
-        }
-        // No notice was ever given in this EMC: no departure record to read.
-        if (_noticeCount != 0) {
-            Departure storage departure = _departures[entry.account];
-            if (departure.noticedAt != 0) {
-                if (_periodCount >= departure.effectivePeriod) {
-                    revert EmcMemberDeparted(entry.account, departure.effectivePeriod);
-                }
-                // Its notice may run out before the version is activated: activation checks again.
-                underNotice = true;
-            }
-        }
-        bool partner = entry.class == ShareClass.Partner;
-        if (partner) {
-            uint256 min = _terms.partnerMinBps;
-            uint256 max = _terms.partnerMaxBps;
-            if (entry.bps < min || entry.bps > max) {
-                revert EmcShareOutOfBounds(entry.account, entry.class, entry.bps, min, max);
-            }
-        }
-        if (roleKnown && _heldRole(current, partner)) return underNotice;
-        bytes32 role = partner ? Roles.PARTNER : Roles.ME;
-        if (!_registry.isActive(entry.account, role)) revert EmcIneligibleMember(entry.account, entry.class);
-    }
-
-    /// @dev Whether the account just matched in the active version (at `current.next - 1`) held
-    /// a share of the kind `partner` says there.
-    function _heldRole(Current memory current, bool partner) private view returns (bool) {
-        PartyRoles storage roles = _partyRoles[current.versionId];
-        uint256 mask = partner ? roles.partnerMask : roles.meMask;
-        return (mask >> (current.next - 1)) & 1 == 1;
-    }
-
-    function _checkOrder(ShareEntry calldata previous, ShareEntry calldata entry, uint256 index)
-        private
-        pure
-    {
-        if (previous.account == entry.account) {
-            if (previous.class == entry.class) revert EmcDuplicateEntry(entry.account, entry.class);
-            if (previous.class < entry.class) return;
-        } else if (previous.account < entry.account) {
-            return;
-        }
-        revert EmcEntriesNotSorted(index);
     }
 
     function _proposedVersion(uint256 versionId) private view returns (Version storage v) {

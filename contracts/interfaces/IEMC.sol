@@ -4,10 +4,8 @@ pragma solidity ^0.8.24;
 import {
     EmcStatus,
     EmcTerms,
-    PartySignature,
     PeriodReport,
     ReportAttestation,
-    ShareEntry,
     SharePath,
     ShareProof
 } from "../types/Shares.sol";
@@ -42,22 +40,22 @@ interface IEMC is IEMCErrors {
     event VersionProposed(
         uint256 indexed versionId,
         address indexed proposer,
-        ShareEntry[] entries,
+        uint256[] entries,
         bytes32 documentHash,
         uint256 nonce,
         uint256 deadline,
         bytes32 sharesRoot
     );
-    /// @notice Share version `versionId`, signed by `signers`, took effect from period
-    /// `fromPeriod` (opening activation epoch `epoch`), replacing `previousId`. `entriesHash` is
-    /// the EIP-712 hash of its entries that every party signed, `partyCount` the wallets it
-    /// names and `valueAddedBps` the value-added pool's part of each profit under it.
+    /// @notice Share version `versionId`, signed by every party it names, took effect from
+    /// period `fromPeriod` (opening activation epoch `epoch`), replacing `previousId`.
+    /// `entriesHash` is the EIP-712 hash of its entries that every party signed, `partyCount`
+    /// the wallets it names (its signers: the accounts of its `VersionProposed` entries but the
+    /// development fund) and `valueAddedBps` the value-added pool's part of each profit under it.
     event VersionActivated(
         uint256 indexed versionId,
         uint256 indexed epoch,
         uint256 fromPeriod,
         uint256 previousId,
-        address[] signers,
         bytes32 entriesHash,
         uint256 partyCount,
         uint256 valueAddedBps
@@ -115,14 +113,15 @@ interface IEMC is IEMCErrors {
     function initialize(address owner_, EmcTerms calldata terms_) external;
 
     /// @notice Proposes a share version; only the owner may. Returns its id (from 1).
-    /// @param entries Sorted by account, then class; partner shares within the terms' bounds;
-    /// basis points summing to 10,000.
+    /// @param entries One word each (`ShareEntries`: account, class, basis points), sorted by
+    /// account, then class; partner shares within the terms' bounds; basis points summing to
+    /// 10,000.
     /// @param deadline Last timestamp at which the signed version can be activated.
     /// @param currentParties The active version's parties (every account its entries name but
     /// the development fund), sorted by address; empty before the first activation. Checked
     /// against the version's commitment: nobody may be left out who must not be.
     function proposeVersion(
-        ShareEntry[] calldata entries,
+        uint256[] calldata entries,
         bytes32 documentHash,
         uint48 deadline,
         address[] calldata currentParties
@@ -130,7 +129,10 @@ interface IEMC is IEMCErrors {
 
     /// @notice Makes a proposed version the active one from the next period on, given the
     /// EIP-712 signature of every party it names, sorted by signer. Anyone may submit them.
-    function activateVersion(uint256 versionId, PartySignature[] calldata signatures) external;
+    /// @param signatures Packed as a Safe packs its owners' signatures (`Signatures.packedSigner`):
+    /// 65 bytes a party, `r`, `s`, `v`; `v` 0 for an ERC-1271 wallet, whose address is `r`
+    /// and whose signature data follows the fixed parts at offset `s`. Signers are recovered.
+    function activateVersion(uint256 versionId, bytes calldata signatures) external;
 
     /// @notice The EIP-712 digest each party of version `versionId` signs: the typed data
     /// `ShareVersion(versionId, entries, documentHash, nonce, deadline)` under this EMC's domain.

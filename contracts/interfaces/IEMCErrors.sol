@@ -23,6 +23,9 @@ interface IEMCErrors {
     error EmcShareTotalNot100(uint256 totalBps);
     /// @notice A version must name at least one entry and at most `max`.
     error EmcEntryCount(uint256 count, uint256 max);
+    /// @notice Entry `index` (`entry`) is not a packed share entry: a bit between the account
+    /// and the class is set, or the class is unknown (see `ShareEntries`).
+    error EmcMalformedEntry(uint256 index, uint256 entry);
     /// @notice Entry `index` has zero basis points.
     error EmcZeroShare(uint256 index);
     /// @notice `account` appears twice in `class`.
@@ -55,8 +58,15 @@ interface IEMCErrors {
     /// @notice `signer`, a party of version `versionId`, was suspended or lost the role its
     /// share needs after the proposal: propose a version without it.
     error EmcPartyNotActive(uint256 versionId, address signer);
-    /// @notice `signer`'s signature of version `versionId` does not verify.
-    error EmcInvalidSignature(uint256 versionId, address signer);
+    /// @notice Signature `index` of version `versionId` does not verify: an ECDSA signature
+    /// that recovers to nobody (`signer` zero), or one the wallet `signer` (ERC-1271) refuses.
+    error EmcInvalidSignature(uint256 versionId, uint256 index, address signer);
+    /// @notice Signature `index` has `v` 0 (a contract wallet's) but its wallet address or its
+    /// data offset is not what the packed layout needs: data in signer order after the fixed parts.
+    error EmcSignatureEncoding(uint256 index);
+    /// @notice The packed signatures are `length` bytes; their fixed parts and the contract
+    /// signatures' data take `expected`: nothing may follow them.
+    error EmcSignaturesLength(uint256 length, uint256 expected);
     /// @notice `account` is not an active member with the role `class` needs.
     error EmcIneligibleMember(address account, ShareClass class);
     /// @notice A development-fund entry must name account zero; `account` was given.

@@ -81,6 +81,10 @@ interface IMemberRegistry {
     /// @notice Whether `account` holds `role` and is active.
     function isActive(address account, bytes32 role) external view returns (bool);
 
+    /// @notice The index of the first of `accounts` that is not an active member holding
+    /// `role`, or `accounts.length` if every one is: one call for a whole share version.
+    function firstInactive(address[] calldata accounts, bytes32 role) external view returns (uint256);
+
     /// @notice Reverts with `RegistryUnauthorized` unless `account` holds `role` and is active.
     function checkActive(address account, bytes32 role) external view;
 

@@ -22,9 +22,18 @@ library ShareTree {
     function leaf(address account, uint256 partnerBps, uint256 operatingBps, uint256 valueAddedBps)
         internal
         pure
-        returns (bytes32)
+        returns (bytes32 hash)
     {
-        return keccak256(abi.encode(account, uint16(partnerBps), uint16(operatingBps), uint16(valueAddedBps)));
+        // `abi.encode` of the same four words, hashed past the free memory pointer: a
+        // proposal hashes a leaf per party and would otherwise leave 128 bytes behind each.
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, and(account, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(add(m, 0x20), and(partnerBps, 0xffff))
+            mstore(add(m, 0x40), and(operatingBps, 0xffff))
+            mstore(add(m, 0x60), and(valueAddedBps, 0xffff))
+            hash := keccak256(m, 0x80)
+        }
     }
 
     /// @notice The tree's depth for `count` leaves: the least `d` with `2**d >= count`.

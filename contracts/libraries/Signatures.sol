@@ -6,13 +6,70 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 
 /// @title Signatures
 /// @notice Checks a wallet's signature of an EIP-712 digest: an EOA's ECDSA signature, or one
-/// that an ERC-1271 contract wallet (a Safe, say) accepts.
+/// that an ERC-1271 contract wallet (a Safe, say) accepts. Also reads the signers of a packed
+/// list of signatures, laid out as a Safe lays out its owners' signatures.
 library Signatures {
+    /// @notice Bytes of each signature's fixed part in a packed list: `r`, `s`, then `v`.
+    uint256 internal constant PACKED_LENGTH = 65;
+
+    /// @notice What is wrong with a signature of a packed list, if anything.
+    enum PackedError {
+        None,
+        Encoding, // a contract signature whose signer or data is not where the layout says
+        Invalid // an ECDSA signature that recovers to nobody, or one the wallet refuses
+    }
+
     /// @dev ECDSA first, ERC-1271 only if that fails: a wallet's own key pays no code-size
     /// lookup (2,600 gas per signer). OpenZeppelin's ECDSA rejects high-s signatures.
     function isValid(address signer, bytes32 digest, bytes calldata signature) internal view returns (bool) {
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
         if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
         return SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature);
+    }
+
+    /// @notice The signer of signature `index` of the packed list `signatures`, of `digest`.
+    /// Each signer has a fixed part of `PACKED_LENGTH` bytes, in order, then come the data of
+    /// the contract signatures. `v` 27 or 28: an ECDSA signature (`r`, `s`, `v`) by the key it
+    /// recovers to. `v` 0: an ERC-1271 signature of the wallet `r`, whose data (a 32-byte
+    /// length, then the bytes) starts at offset `s`, which must be `end`: where the data of
+    /// the contract signature before it ended, or the fixed parts' end for the first one.
+    /// @dev The caller checks that `signatures` holds every fixed part. The signer is recovered
+    /// rather than given, so the list carries 65 bytes a signer, and a valid signature of
+    /// anything else recovers to an address that is not a party.
+    /// @return signer The signer; zero if it is not known (an `Encoding` problem, or an ECDSA
+    /// signature that recovers to nobody).
+    /// @return next Where this signature's data ends: `end` for an ECDSA signature.
+    function packedSigner(bytes calldata signatures, uint256 index, uint256 end, bytes32 digest)
+        internal
+        view
+        returns (address signer, uint256 next, PackedError problem)
+    {
+        bytes32 r;
+        bytes32 s;
+        uint8 v;
+        assembly ("memory-safe") {
+            let at := add(signatures.offset, mul(index, PACKED_LENGTH))
+            r := calldataload(at)
+            s := calldataload(add(at, 0x20))
+            v := byte(0, calldataload(add(at, 0x40)))
+        }
+        if (v != 0) {
+            ECDSA.RecoverError err;
+            (signer, err,) = ECDSA.tryRecover(digest, v, r, s);
+            if (err != ECDSA.RecoverError.NoError) return (address(0), end, PackedError.Invalid);
+            return (signer, end, PackedError.None);
+        }
+        uint256 start = uint256(s) + 32;
+        if (uint256(r) >> 160 != 0 || uint256(s) != end || signatures.length < start) {
+            return (address(0), end, PackedError.Encoding);
+        }
+        uint256 length = uint256(bytes32(signatures[end:start]));
+        if (signatures.length - start < length) return (address(0), end, PackedError.Encoding);
+        signer = address(uint160(uint256(r)));
+        next = start + length;
+        if (!SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signatures[start:next])) {
+            return (signer, end, PackedError.Invalid);
+        }
+        return (signer, next, PackedError.None);
     }
 }

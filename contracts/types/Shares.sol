@@ -14,18 +14,12 @@ enum ShareClass {
 }
 
 /// @notice One line of a share version: `account` gets `bps` of each period's profit in `class`.
+/// Proposals and events carry entries packed one to a word (`ShareEntries`); the typed data
+/// the parties sign lists them as this struct.
 struct ShareEntry {
     address account;
     ShareClass class;
     uint16 bps;
-}
-
-/// @notice The basis points one account holds in one version, by class.
-struct Share {
-    uint16 partnerBps;
-    uint16 operatingBps;
-    uint16 valueAddedBps;
-    uint16 devFundBps;
 }
 
 /// @notice What the platform set for an EMC when it registered it.
@@ -155,13 +149,6 @@ struct SharePath {
 struct ShareProof {
     SharePath path;
     SharePath next;
-}
-
-/// @notice A party's signature of a share version: an ECDSA signature of an EOA, or one that
-/// an ERC-1271 contract wallet (a Safe, say) accepts.
-struct PartySignature {
-    address signer;
-    bytes signature;
 }
 
 /// @notice The lifecycle of an EMC: `Active` from registration; `Dissolved` for good once its

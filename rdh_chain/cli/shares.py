@@ -632,7 +632,7 @@ def print_version(
         ("nonce", str(version.nonce)),
         ("parties", str(version.party_count)),
     ]
-    signers = client.signers(version_id, from_block) if version.activated_at else None
+    signers = client.signers(version_id)
     if signers is not None:
         pairs += [("signed by" if i == 0 else "", named(s, labels)) for i, s in enumerate(signers)]
     pairs.append(("document", hex32(version.document_hash)))
@@ -662,7 +662,7 @@ def version_json(
     client: EmcClient, version_id: int, labels: Mapping[ChecksumAddress, str], from_block: int
 ) -> dict[str, Any]:
     version: Version = client.version(version_id)
-    signers = client.signers(version_id, from_block) if version.activated_at else None
+    signers = client.signers(version_id)
     return {
         "id": version.id,
         "status": version.status.name.lower(),

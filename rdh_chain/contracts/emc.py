@@ -10,7 +10,7 @@ from eth_typing import ChecksumAddress
 from web3.types import BlockIdentifier
 
 from rdh_chain import events
-from rdh_chain.agreements import sort_signatures, typed_data_digest, version_typed_data
+from rdh_chain.agreements import pack_signatures, typed_data_digest, version_typed_data
 from rdh_chain.bids import SealedBid
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.exceptions import RdhChainError, ReadOnlyError
@@ -76,8 +76,8 @@ class EmcClient(ContractClient):
 
     def activate_version(self, version_id: int, signatures: Sequence[PartySignature]) -> TxResult:
         """Activate a version with every party's signature (any wallet may submit them)."""
-        ordered = sort_signatures(signatures)
-        return self._transact("activateVersion", version_id, [s.as_abi() for s in ordered])
+        packed = pack_signatures(signatures, self.version_digest(version_id))
+        return self._transact("activateVersion", version_id, packed)
 
     def settle(
         self, report: PeriodReport, attestation: ReportAttestation | None = None
@@ -332,24 +332,13 @@ class EmcClient(ContractClient):
         return typed
 
     def signers(
-        self, version_id: int, from_block: int = 0, *, block: BlockIdentifier | None = None
+        self, version_id: int, *, block: BlockIdentifier | None = None
     ) -> list[ChecksumAddress] | None:
-        """Who signed ``version_id``, from its VersionActivated event; None until activated
-        (as of ``block``).
-
-        ``from_block`` (the deployment's block) bounds the log search.
-        """
-        to_block = self.w3.eth.get_block("latest" if block is None else block)["number"]
-        decoder = self.event_decoder
-        topic = self._event_topic("VersionActivated")
-        logs = events.fetch_logs(self.w3.provider, from_block, to_block, [self.address], [topic])
-        signed = [
-            decoded.event.signers
-            for decoded in decoder.decode_all(logs)
-            if isinstance(decoded.event, events.VersionActivated)
-            and decoded.event.version_id == version_id
-        ]
-        return list(signed[-1]) if signed else None
+        """Who signed ``version_id``: every party it names, for activation takes exactly
+        their signatures; None until it is activated (as of ``block``)."""
+        if not self.version(version_id, block=block).activated_at:
+            return None
+        return self.parties(version_id, block=block)
 
     def parties(
         self, version_id: int, *, block: BlockIdentifier | None = None

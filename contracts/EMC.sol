@@ -51,7 +51,18 @@ contract EMC is EMCVersions, EMCSettlement {
         _owner = owner_;
         _status = EmcStatus.Active;
         _attestAll = terms_.attestAllReports;
-        _terms = terms_;
+        _terms = StoredTerms({
+            targetUsers: terms_.targetUsers,
+            targetRevenue: terms_.targetRevenue,
+            sharingSpace: terms_.sharingSpace,
+            lossThreshold: terms_.lossThreshold,
+            partnerMinBps: terms_.partnerMinBps,
+            partnerMaxBps: terms_.partnerMaxBps,
+            maxNoticePeriods: terms_.maxNoticePeriods,
+            attestAllReports: terms_.attestAllReports,
+            versionCount: 0,
+            metadata: terms_.metadata
+        });
         emit EmcInitialized(owner_, terms_);
     }
 
@@ -65,8 +76,4 @@ contract EMC is EMCVersions, EMCSettlement {
         return _status;
     }
 
-    /// @inheritdoc IEMC
-    function terms() external view returns (EmcTerms memory) {
-        return _terms;
-    }
 }

@@ -11,7 +11,7 @@ import {EMCFunds} from "./emc/EMCFunds.sol";
 import {EMCReturns} from "./emc/EMCReturns.sol";
 import {EMCStorage} from "./emc/EMCStorage.sol";
 import {Accrual} from "./libraries/Accrual.sol";
-import {ShareProof, Version} from "./types/Shares.sol";
+import {EmcTerms, ShareProof, Version} from "./types/Shares.sol";
 
 /// @title EMCModule
 /// @notice The half of the EMC template that no settlement or claim runs through: bids,
@@ -53,6 +53,32 @@ contract EMCModule is EMCBidding, EMCDepartures, EMCFunds, EMCReturns {
     function version(uint256 versionId) external view returns (Version memory) {
         _checkVersionExists(versionId);
         return _versions[versionId];
+    }
+
+    /// @inheritdoc IEMCModule
+    function activeVersionId() external view returns (uint256) {
+        return _activeVersionId;
+    }
+
+    /// @inheritdoc IEMCModule
+    function versionCount() external view returns (uint256) {
+        return _terms.versionCount;
+    }
+
+    /// @inheritdoc IEMCModule
+    function terms() external view returns (EmcTerms memory) {
+        StoredTerms storage t = _terms;
+        return EmcTerms({
+            targetUsers: t.targetUsers,
+            targetRevenue: t.targetRevenue,
+            sharingSpace: t.sharingSpace,
+            lossThreshold: t.lossThreshold,
+            partnerMinBps: t.partnerMinBps,
+            partnerMaxBps: t.partnerMaxBps,
+            maxNoticePeriods: t.maxNoticePeriods,
+            attestAllReports: t.attestAllReports,
+            metadata: t.metadata
+        });
     }
 
     /// @inheritdoc IEMCModule

@@ -136,18 +136,19 @@ contract MemberRegistry is IMemberRegistry, AccessControl {
         }
         // `isActive` for a platform role, one storage read an account: a proposal asks about
         // up to 256 members at 2,100 gas each for the cold slot, and nothing else per account.
-        uint256 active = uint256(MemberStatus.Active);
-        uint256 bitsShift = _ROLE_BITS_SHIFT;
+        // Active and holding the role: the status byte is Active and the role's bit is set.
+        uint256 mask = 0xff | bit << _ROLE_BITS_SHIFT;
+        uint256 want = uint256(MemberStatus.Active) | bit << _ROLE_BITS_SHIFT;
         assembly ("memory-safe") {
             mstore(0x20, _members.slot)
-            for {} lt(i, count) { i := add(i, 1) } {
+            let end := add(accounts.offset, shl(5, count))
+            let at := accounts.offset
+            for {} lt(at, end) { at := add(at, 0x20) } {
                 // An address with dirty upper bits names no record: inactive, as it should be.
-                mstore(0x00, calldataload(add(accounts.offset, shl(5, i))))
-                let record := sload(keccak256(0x00, 0x40))
-                if iszero(and(eq(and(record, 0xff), active), iszero(iszero(and(shr(bitsShift, record), bit))))) {
-                    break
-                }
+                mstore(0x00, calldataload(at))
+                if iszero(eq(and(sload(keccak256(0x00, 0x40)), mask), want)) { break }
             }
+            i := shr(5, sub(at, accounts.offset))
         }
     }
 

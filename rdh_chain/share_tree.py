@@ -33,8 +33,6 @@ __all__ = [
     "ShareTreeError",
 ]
 
-_LEAF_TYPES = ("address", "uint16", "uint16", "uint16")
-
 
 class ShareTreeError(RdhChainError):
     """A share tree was asked for something its version does not hold."""
@@ -81,7 +79,18 @@ class ShareProof:
 
 
 def _leaf(account: str, partner: int, operating: int, value_added: int) -> bytes:
-    return keccak(encode(_LEAF_TYPES, (account, partner, operating, value_added)))
+    """A party's leaf, from the EIP-712 struct hashes of its entries: its one entry's hash,
+    or the hash of three words, its entries' hashes by class (zero for a class it lacks)."""
+    by_class = [
+        ShareEntry(to_checksum_address(account), share_class, bps).struct_hash if bps else bytes(32)
+        for share_class, bps in (
+            (ShareClass.PARTNER, partner),
+            (ShareClass.OPERATING, operating),
+            (ShareClass.VALUE_ADDED, value_added),
+        )
+    ]
+    held = [h for h in by_class if h != bytes(32)]
+    return held[0] if len(held) == 1 else keccak(b"".join(by_class))
 
 
 def _depth(count: int) -> int:

@@ -19,6 +19,8 @@ ZERO_ADDRESS = ChecksumAddress(HexAddress(HexStr("0x" + "00" * 20)))
 TOTAL_BPS = 10_000
 # The 72 bits between a packed share entry's account and its class (ShareEntry.as_abi).
 ENTRY_RESERVED = (1 << 72) - 1
+# EIP-712's type hash of one share entry, as the parties sign a version's entries.
+ENTRY_TYPEHASH = keccak(text="ShareEntry(address account,uint8 shareClass,uint16 bps)")
 
 
 class Role(StrEnum):
@@ -114,6 +116,16 @@ class ShareEntry:
     def sort_key(self) -> tuple[int, int]:
         """The contracts' canonical order: by account (as a number), then by class."""
         return (int(self.account, 16), int(self.share_class))
+
+    @property
+    def struct_hash(self) -> bytes:
+        """The entry's EIP-712 struct hash (``hashStruct``), as its parties sign it."""
+        return keccak(
+            ENTRY_TYPEHASH
+            + int(self.account, 16).to_bytes(32, "big")
+            + int(self.share_class).to_bytes(32, "big")
+            + self.bps.to_bytes(32, "big")
+        )
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IEMC} from "../interfaces/IEMC.sol";
+import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
 import {Accrual} from "../libraries/Accrual.sol";
 import {EntryScan} from "../libraries/EntryScan.sol";
 import {Roles} from "../libraries/Roles.sol";
@@ -30,8 +31,6 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
     using SafeCast for uint256;
     using ShareEntries for uint256;
 
-    bytes32 private constant _ENTRY_TYPEHASH =
-        keccak256("ShareEntry(address account,uint8 shareClass,uint16 bps)");
     bytes32 private constant _VERSION_TYPEHASH = keccak256(
         "ShareVersion(uint256 versionId,ShareEntry[] entries,bytes32 documentHash,uint256 nonce,"
         "uint256 deadline)ShareEntry(address account,uint8 shareClass,uint16 bps)"
@@ -55,15 +54,15 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         EntryScan.Result memory r;
         {
             EntryScan.Terms memory terms = _scanTerms(currentParties, currentRoles, restrictions);
-            r = EntryScan.scan(entries, currentParties, terms, _ENTRY_TYPEHASH);
-            if (r.problem != EntryScan.Problem.None) _revertEntry(entries, r, terms);
+            r = EntryScan.scan(entries, currentParties, terms, ShareEntries.TYPEHASH);
+            if (r.invalid) _revertEntry(entries, r.index, terms);
         }
         bool namesMemberUnderNotice = _noticeCount != 0 && _checkNotices(r.parties);
         _checkRoles(entries, r.newMes, Roles.ME);
         _checkRoles(entries, r.newPartners, Roles.PARTNER);
         if (r.total != Accrual.BPS) revert EmcShareTotalNot100(r.total);
         _checkNobodyLeftOut(currentParties, currentRoles, r.leftOut);
-        versionId = ++_versionCount;
+        versionId = ++_terms.versionCount;
         _record(versionId, entries, documentHash, deadline, restrictions, namesMemberUnderNotice, r);
     }
 
@@ -94,16 +93,6 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
     function versionDigest(uint256 versionId) public view returns (bytes32) {
         _checkVersionExists(versionId);
         return _hashTypedDataV4(_versions[versionId].structHash);
-    }
-
-    /// @inheritdoc IEMC
-    function activeVersionId() external view returns (uint256) {
-        return _activeVersionId;
-    }
-
-    /// @inheritdoc IEMC
-    function versionCount() external view returns (uint256) {
-        return _versionCount;
     }
 
     // ---------------------------------------------------------------- internals
@@ -183,26 +172,31 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         terms.meMask = currentRoles.meMask;
     }
 
-    /// @dev Reverts with the error of the problem that stopped the scan.
-    function _revertEntry(uint256[] calldata entries, EntryScan.Result memory r, EntryScan.Terms memory terms)
-        private
-        pure
-    {
-        uint256 i = r.index;
-        uint256 entry = entries[i];
-        address account = entry.account();
-        EntryScan.Problem problem = r.problem;
-        if (problem == EntryScan.Problem.Malformed) revert EmcMalformedEntry(i, entry);
-        ShareClass class = ShareClass(entry.classCode());
-        if (problem == EntryScan.Problem.OutOfOrder) {
-            if (entries[i - 1].key() == entry.key()) revert EmcDuplicateEntry(account, class);
-            revert EmcEntriesNotSorted(i);
+    /// @dev Reverts with the error of the first entry, up to `index` (where the scan stopped),
+    /// that breaks a rule, checked in the order the rules are documented.
+    function _revertEntry(uint256[] calldata entries, uint256 index, EntryScan.Terms memory terms) private pure {
+        for (uint256 i; i <= index; ++i) {
+            uint256 entry = entries[i];
+            if (!entry.isWellFormed()) revert EmcMalformedEntry(i, entry);
+            address account = entry.account();
+            ShareClass class = ShareClass(entry.classCode());
+            if (i != 0 && entry.key() <= entries[i - 1].key()) {
+                if (entry.key() == entries[i - 1].key()) revert EmcDuplicateEntry(account, class);
+                revert EmcEntriesNotSorted(i);
+            }
+            if (entry.bps() == 0) revert EmcZeroShare(i);
+            if (class == ShareClass.DevFund) {
+                if (account != _DEV_FUND) revert EmcDevFundAccount(account);
+                continue;
+            }
+            // The registry never registers the zero address.
+            if (account == _DEV_FUND) revert EmcIneligibleMember(account, class);
+            uint256 bps = entry.bps();
+            if (class == ShareClass.Partner && (bps < terms.partnerMinBps || bps > terms.partnerMaxBps)) {
+                revert EmcShareOutOfBounds(account, class, bps, terms.partnerMinBps, terms.partnerMaxBps);
+            }
         }
-        if (problem == EntryScan.Problem.ZeroShare) revert EmcZeroShare(i);
-        if (problem == EntryScan.Problem.DevFundAccount) revert EmcDevFundAccount(account);
-        // The registry never registers the zero address.
-        if (problem == EntryScan.Problem.ZeroAccount) revert EmcIneligibleMember(account, class);
-        revert EmcShareOutOfBounds(account, class, entry.bps(), terms.partnerMinBps, terms.partnerMaxBps);
+        assert(false); // the scan stops only at an entry that breaks a rule
     }
 
     /// @dev Reverts if a party's departure took effect; returns whether one is under notice
@@ -221,7 +215,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
     /// `role`; reverts naming the first that is not, and its entry's class.
     function _checkRoles(uint256[] calldata entries, address[] memory accounts, bytes32 role) private view {
         if (accounts.length == 0) return;
-        uint256 index = _registry.firstInactive(accounts, role);
+        uint256 index = _firstInactive(accounts, role);
         if (index == accounts.length) return;
         address account = accounts[index];
         // Only on the way to a revert: find the entry that needed the role, for its class.
@@ -231,6 +225,27 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
             if (entry.account() == account && (class == ShareClass.Partner) == (role == Roles.PARTNER)) {
                 revert EmcIneligibleMember(account, class);
             }
+        }
+    }
+
+    /// @dev `_registry.firstInactive(accounts, role)`, its calldata copied whole (`mcopy`):
+    /// Solidity's encoder copies an address array word by word, cleaning each.
+    function _firstInactive(address[] memory accounts, bytes32 role) private view returns (uint256 index) {
+        address registry = address(_registry);
+        bytes4 selector = IMemberRegistry.firstInactive.selector;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let words := add(mload(accounts), 1) // the length, then the accounts
+            mstore(m, selector)
+            mstore(add(m, 0x04), 0x40) // where the array starts, after the role
+            mstore(add(m, 0x24), role)
+            mcopy(add(m, 0x44), accounts, shl(5, words))
+            if iszero(staticcall(gas(), registry, m, add(0x44, shl(5, words)), 0x00, 0x20)) {
+                returndatacopy(m, 0, returndatasize())
+                revert(m, returndatasize())
+            }
+            if lt(returndatasize(), 0x20) { revert(0, 0) }
+            index := mload(0x00)
         }
     }
 

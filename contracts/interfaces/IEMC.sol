@@ -186,15 +186,7 @@ interface IEMC is IEMCErrors {
     /// @notice The EMC's lifecycle status.
     function status() external view returns (EmcStatus);
 
-    /// @notice The terms set at registration.
-    function terms() external view returns (EmcTerms memory);
 
     /// @notice The running totals.
     function totals() external view returns (Totals memory);
-
-    /// @notice The active version's id, or 0 before the first activation.
-    function activeVersionId() external view returns (uint256);
-
-    /// @notice How many versions were ever proposed (ids run from 1 to this).
-    function versionCount() external view returns (uint256);
 }

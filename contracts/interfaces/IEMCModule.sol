@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {CapitalAccount, CapitalTotals, Departure, PoolView} from "../types/Capital.sol";
-import {SharePath, ShareProof, Version} from "../types/Shares.sol";
+import {EmcTerms, SharePath, ShareProof, Version} from "../types/Shares.sol";
 import {IEMCBidding} from "./IEMCBidding.sol";
 
 /// @title The rest of an EMC: bids, notices, the development fund, sweeps and capital returns
@@ -109,6 +109,15 @@ interface IEMCModule is IEMCBidding {
 
     /// @notice The header of version `versionId`.
     function version(uint256 versionId) external view returns (Version memory);
+
+    /// @notice The terms set at registration.
+    function terms() external view returns (EmcTerms memory);
+
+    /// @notice The active version's id, or 0 before the first activation.
+    function activeVersionId() external view returns (uint256);
+
+    /// @notice How many versions were ever proposed (ids run from 1 to this).
+    function versionCount() external view returns (uint256);
 
     /// @notice The member registry the EMC asks who may act.
     function registry() external view returns (address);

@@ -11,6 +11,9 @@ import {ShareClass, ShareEntry} from "../types/Shares.sol";
 /// of an ABI-encoded `ShareEntry`; the typed data the parties sign lists `ShareEntry`s as before.
 /// @dev `rdh_chain/types.py` (`ShareEntry.pack`) packs the same words.
 library ShareEntries {
+    /// @notice The EIP-712 type hash of a `ShareEntry`, as the parties sign a version's entries.
+    bytes32 internal constant TYPEHASH = keccak256("ShareEntry(address account,uint8 shareClass,uint16 bps)");
+
     /// @notice The bits of an entry that must be zero.
     uint256 internal constant RESERVED = ((uint256(1) << 72) - 1) << 24;
 

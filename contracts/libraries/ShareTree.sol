@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {SharePath} from "../types/Shares.sol";
+import {ShareEntries} from "./ShareEntries.sol";
 
 /// @title ShareTree
 /// @notice The commitment a share version keeps on chain instead of its entries: a Merkle root
@@ -9,33 +10,54 @@ import {SharePath} from "../types/Shares.sol";
 /// are zero. Because the order is fixed and every proof carries its leaf's index, a proof shows
 /// not only that a party holds a share but, with the proofs of two neighbouring leaves, that an
 /// account holds none: something a claim must be able to show for every version it walks.
-/// @dev Leaves are `keccak256(abi.encode(account, partnerBps, operatingBps, valueAddedBps))`
-/// (128 bytes hashed, so no leaf can pass for an inner node's 64); an inner node hashes its
-/// left child, then its right. `rdh_chain/share_tree.py` builds the same tree.
+/// @dev A party's leaf is built from the EIP-712 struct hashes of its entries, the very hashes
+/// its signature covers: the hash of its one entry, or, for a party with several (a partner
+/// share beside an ME's, say), `keccak256` of three words, its entries' hashes by class
+/// (partner, operating, value-added), zero for a class it lacks. An inner node hashes its left
+/// child, then its right: 64 bytes, where a leaf hashes 128 (an entry) or 96, so a leaf can
+/// never pass for a node. A proposal reuses the entry hashes it computes for the signatures.
+/// `rdh_chain/share_tree.py` builds the same tree.
 library ShareTree {
     /// @notice `computeRoot` was given `length` leaves for a tree `width` wide.
     error ShareTreeTooNarrow(uint256 length, uint256 width);
 
     /// @notice The leaf of `path`'s party.
     function leaf(SharePath calldata path) internal pure returns (bytes32) {
-        return keccak256(abi.encode(path.account, path.partnerBps, path.operatingBps, path.valueAddedBps));
+        return leaf(path.account, path.partnerBps, path.operatingBps, path.valueAddedBps);
     }
 
-    /// @notice The leaf of `account` holding the given basis points.
+    /// @notice The leaf of `account` holding the given basis points (zero if it holds none).
     function leaf(address account, uint256 partnerBps, uint256 operatingBps, uint256 valueAddedBps)
         internal
         pure
         returns (bytes32 hash)
     {
-        // `abi.encode` of the same four words, hashed past the free memory pointer: a
-        // proposal hashes a leaf per party and would otherwise leave 128 bytes behind each.
+        bytes32 typehash = ShareEntries.TYPEHASH;
+        // Hashed past the free memory pointer: the preimage of each entry's struct hash, then
+        // the three words of a party with several entries.
         assembly ("memory-safe") {
             let m := mload(0x40)
-            mstore(m, and(account, 0xffffffffffffffffffffffffffffffffffffffff))
-            mstore(add(m, 0x20), and(partnerBps, 0xffff))
-            mstore(add(m, 0x40), and(operatingBps, 0xffff))
-            mstore(add(m, 0x60), and(valueAddedBps, 0xffff))
-            hash := keccak256(m, 0x80)
+            let byClass := add(m, 0x80)
+            let held := 0
+            mstore(m, typehash)
+            mstore(add(m, 0x20), and(account, 0xffffffffffffffffffffffffffffffffffffffff))
+            for { let class := 0 } lt(class, 3) { class := add(class, 1) } {
+                let bps := 0
+                switch class
+                case 0 { bps := and(partnerBps, 0xffff) }
+                case 1 { bps := and(operatingBps, 0xffff) }
+                default { bps := and(valueAddedBps, 0xffff) }
+                let entryHash := 0
+                if bps {
+                    mstore(add(m, 0x40), class)
+                    mstore(add(m, 0x60), bps)
+                    entryHash := keccak256(m, 0x80)
+                    hash := entryHash
+                    held := add(held, 1)
+                }
+                mstore(add(byClass, shl(5, class)), entryHash)
+            }
+            if gt(held, 1) { hash := keccak256(byClass, 0x60) }
         }
     }
 
@@ -65,13 +87,15 @@ library ShareTree {
         if (leaves.length < width) revert ShareTreeTooNarrow(leaves.length, width);
         assembly ("memory-safe") {
             let nodes := add(leaves, 0x20)
-            for {} gt(width, 1) {} {
-                width := shr(1, width)
-                // Node i of the level above is the hash of nodes 2i and 2i + 1, which no
-                // node written before it on this level overwrote.
-                for { let i := 0 } lt(i, width) { i := add(i, 1) } {
-                    mstore(add(nodes, shl(5, i)), keccak256(add(nodes, shl(6, i)), 0x40))
+            // Node i of the level above is the hash of nodes 2i and 2i + 1, which no node
+            // written before it on this level overwrote.
+            for { let end := add(nodes, shl(5, width)) } gt(end, add(nodes, 0x20)) {} {
+                let to := nodes
+                for { let from := nodes } lt(from, end) { from := add(from, 0x40) } {
+                    mstore(to, keccak256(from, 0x40))
+                    to := add(to, 0x20)
                 }
+                end := to
             }
             root := mload(nodes)
         }

@@ -52,18 +52,23 @@ library Signatures {
             // The precompile's input, (digest, v, r, s), past the free memory pointer.
             let m := mload(0x40)
             mstore(m, digest)
-            for { i := from } lt(i, count) { i := add(i, 1) } {
+            for {
+                i := from
                 let at := add(signatures.offset, mul(i, PACKED_LENGTH))
+            } lt(i, count) {
+                i := add(i, 1)
+                at := add(at, PACKED_LENGTH)
+            } {
                 let v := byte(0, calldataload(add(at, 0x40)))
                 let s := calldataload(add(at, 0x20))
-                // v 0 (a wallet's) or any v the precompile refuses is left to packedSigner.
-                if or(iszero(or(eq(v, 27), eq(v, 28))), gt(s, _HALF_ORDER)) { break }
+                // v 0 (a wallet's) or any v but 27 and 28 is left to packedSigner.
+                if or(gt(sub(v, 27), 1), gt(s, _HALF_ORDER)) { break }
                 mstore(add(m, 0x20), v)
                 mstore(add(m, 0x40), calldataload(at))
                 mstore(add(m, 0x60), s)
-                mstore(0x00, 0)
-                pop(staticcall(gas(), 0x01, m, 0x80, 0x00, 0x20))
-                let signer := mload(0x00)
+                // The precompile returns nothing for a signature that recovers to nobody.
+                if iszero(staticcall(gas(), 0x01, m, 0x80, 0x00, 0x20)) { break }
+                let signer := mul(mload(0x00), eq(returndatasize(), 0x20))
                 // Zero (recovers to nobody) or not above the previous signer: not taken here.
                 if iszero(gt(signer, previous)) { break }
                 mstore(add(out, shl(5, i)), signer)
@@ -104,10 +109,11 @@ library Signatures {
             if (err != ECDSA.RecoverError.NoError) return (address(0), end, PackedError.Invalid);
             return (signer, end, PackedError.None);
         }
-        uint256 start = uint256(s) + 32;
-        if (uint256(r) >> 160 != 0 || uint256(s) != end || signatures.length < start) {
-            return (address(0), end, PackedError.Encoding);
-        }
+        // The data must start where the previous contract signature's ended: `end`, which
+        // lies within the list, so `end + 32` cannot overflow (an `s` near 2**256 would).
+        if (uint256(r) >> 160 != 0 || uint256(s) != end) return (address(0), end, PackedError.Encoding);
+        uint256 start = end + 32;
+        if (signatures.length < start) return (address(0), end, PackedError.Encoding);
         uint256 length = uint256(bytes32(signatures[end:start]));
         if (signatures.length - start < length) return (address(0), end, PackedError.Encoding);
         signer = address(uint160(uint256(r)));

@@ -74,9 +74,21 @@ class EmcClient(ContractClient):
         )
         return self.event(result, events.VersionProposed).version_id, result
 
-    def activate_version(self, version_id: int, signatures: Sequence[PartySignature]) -> TxResult:
-        """Activate a version with every party's signature (any wallet may submit them)."""
-        packed = pack_signatures(signatures, self.version_digest(version_id))
+    def activate_version(
+        self,
+        version_id: int,
+        signatures: Sequence[PartySignature],
+        *,
+        digest: bytes | None = None,
+    ) -> TxResult:
+        """Activate a version with every party's signature (any wallet may submit them).
+
+        ``digest``: the version's (``version_digest``), if the caller read it already; the
+        signatures are packed against it (``agreements.pack_signatures``).
+        """
+        if digest is None:
+            digest = self.version_digest(version_id)
+        packed = pack_signatures(signatures, digest)
         return self._transact("activateVersion", version_id, packed)
 
     def settle(

@@ -54,7 +54,7 @@ from web3 import Web3
 
 from bench.batch import BatchRpc, Encoder, Signer
 from bench.setup import fresh_ledger
-from rdh_chain.agreements import sign_version, sort_signatures
+from rdh_chain.agreements import pack_signatures, sign_version
 from rdh_chain.chain import AnvilConfig, AnvilNode, connect, free_port
 from rdh_chain.contracts import EmcClient
 from rdh_chain.contracts.factory import FactoryClient
@@ -589,8 +589,7 @@ def _agree(
             expected = sign_version(emc.members[0].signer.account, typed)
             if expected != signatures[0]:
                 raise RuntimeError("the parties' signatures differ from the SDK's")
-        ordered = sort_signatures(signatures)
-        data = calls("activateVersion", version_id, [s.as_abi() for s in ordered])
+        data = calls("activateVersion", version_id, pack_signatures(signatures, digest))
         rounds.add(emc.owner, emc.address, "activateVersion", data)
         emc.versions = version_id
         emc.trees.append(ShareTree(emc.pending_entries))

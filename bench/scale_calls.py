@@ -6,7 +6,8 @@ become a hash commitment): when the ABI changes, this module is the one :mod:`be
 adapts. Nothing else in the generator builds these calls' calldata or their signatures.
 
 The parties sign the digest the contract computes (``versionDigest``, read for every EMC
-of a round in one JSON-RPC batch) with coincurve, as a wallet signs EIP-712 typed data;
+of a round in one JSON-RPC batch) with coincurve, as a wallet signs EIP-712 typed data, and
+``activateVersion`` takes them packed against it (:func:`rdh_chain.agreements.pack_signatures`);
 :meth:`ShareCalls.check_digest` holds the first EMC of each round to the SDK's typed data.
 """
 
@@ -20,7 +21,7 @@ from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 
 from bench.batch import BatchRpc, Encoder
-from rdh_chain.agreements import sort_signatures, typed_data_digest
+from rdh_chain.agreements import pack_signatures, typed_data_digest
 from rdh_chain.contracts import EmcClient
 from rdh_chain.share_tree import ShareTree
 from rdh_chain.toolchain.artifacts import Artifact
@@ -65,9 +66,11 @@ class ShareCalls:
             "proposeVersion", [e.as_abi() for e in ordered], document_hash, deadline, parties
         )
 
-    def activate(self, version_id: int, signatures: Sequence[PartySignature]) -> bytes:
-        ordered = sort_signatures(signatures)
-        return self._encode("activateVersion", version_id, [s.as_abi() for s in ordered])
+    def activate(
+        self, version_id: int, signatures: Sequence[PartySignature], digest: bytes
+    ) -> bytes:
+        """``activateVersion`` with the signatures of ``digest`` (the version's), packed."""
+        return self._encode("activateVersion", version_id, pack_signatures(signatures, digest))
 
     def claim(self, account: ChecksumAddress, trees: Sequence[ShareTree]) -> bytes:
         """``claim`` with ``account``'s standing in each version of ``trees`` (the epochs

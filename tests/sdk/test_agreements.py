@@ -16,7 +16,7 @@ from eth_abi.abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
-from eth_typing import ChecksumAddress
+from eth_typing import ChecksumAddress, Hash32
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
@@ -313,7 +313,9 @@ def test_share_entry_from_word_refuses_a_malformed_word(word: int, problem: str)
 
 
 def _digest_signature(account: LocalAccount, digest: bytes) -> PartySignature:
-    return PartySignature(account.address, bytes(account.unsafe_sign_hash(digest).signature))
+    return PartySignature(
+        account.address, bytes(account.unsafe_sign_hash(Hash32(digest)).signature)
+    )
 
 
 DIGEST = keccak(text="a version's digest")

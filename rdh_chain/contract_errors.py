@@ -349,10 +349,12 @@ class EmcPartyNotActive(StateRevertError):
 
 class EmcInvalidSignature(BadInputRevertError):
     hint = (
-        "Signature `index` (in signer order) does not verify: an ECDSA signature that "
-        "recovers to nobody (signer zero: malformed, or a high-s one), or one that the "
-        "contract wallet `signer` refuses (ERC-1271). Have the party sign the version's "
-        "typed data again (`rdh shares sign`, or `rdh shares typed-data` in its wallet)."
+        "Signature `index` (in signer order) does not verify for this version, EMC and "
+        "chain: it recovers to nobody (signer zero: malformed, or high-s), or `signer` "
+        "refuses it as a contract wallet (ERC-1271); the SDK sends a signature that does "
+        "not recover to its party that way, and a plain key has no code to accept it. Have "
+        "the party sign again (`rdh shares sign`, or the typed data of `rdh shares "
+        "typed-data`)."
     )
 
 

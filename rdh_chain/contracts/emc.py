@@ -347,7 +347,10 @@ class EmcClient(ContractClient):
         self, version_id: int, *, block: BlockIdentifier | None = None
     ) -> list[ChecksumAddress] | None:
         """Who signed ``version_id``: every party it names, for activation takes exactly
-        their signatures; None until it is activated (as of ``block``)."""
+        their signatures; None until it is activated (as of ``block``, which may be before
+        it was proposed)."""
+        if version_id > self.version_count(block=block):
+            return None
         if not self.version(version_id, block=block).activated_at:
             return None
         return self.parties(version_id, block=block)

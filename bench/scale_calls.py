@@ -29,9 +29,9 @@ from rdh_chain.types import PartySignature, ShareEntry
 
 __all__ = ["ShareCalls", "activate_gas", "propose_gas"]
 
-# Gas limits, fixed so that nothing is estimated (gas costs nothing here: price 0). A
-# proposal writes every entry to storage (about 78,000 gas an entry today); activation
-# recovers one signature per party.
+# Gas limits, fixed so that nothing is estimated (gas costs nothing here: price 0): generous
+# bounds on a proposal (checked and emitted per entry) and on an activation (one signature
+# recovered per party).
 CLAIM_GAS = 400_000
 INVEST_GAS = 400_000
 

@@ -368,7 +368,10 @@ def activate(
             return None, None
         signatures = [PartySignature(p, stored[p].signature) for p in parties]
         try:
-            result = emc.with_sender(sender).activate_version(version_id, signatures)
+            # Packed against the digest the signatures were checked and stored under.
+            result = emc.with_sender(sender).activate_version(
+                version_id, signatures, digest=read.digest
+            )
         except ContractRevertError as exc:
             return None, f"Every party has signed, but the EMC refuses the activation: {exc}"
     return _Activated(bytes(result.tx_hash), result.block_number), None

@@ -54,7 +54,7 @@ from web3 import Web3
 
 from bench.batch import BatchRpc, Encoder, Signer
 from bench.setup import fresh_ledger
-from rdh_chain.agreements import sign_version, sort_signatures
+from rdh_chain.agreements import pack_signatures, sign_version
 from rdh_chain.chain import AnvilConfig, AnvilNode, connect, free_port
 from rdh_chain.contracts import EmcClient
 from rdh_chain.contracts.factory import FactoryClient
@@ -69,6 +69,7 @@ from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.types import (
     TOTAL_BPS,
     ZERO_ADDRESS,
+    PartyRoles,
     PartySignature,
     PeriodReport,
     ReportAttestation,
@@ -182,6 +183,9 @@ class _Emc:
 
     def current_parties(self) -> list[ChecksumAddress]:
         return self.trees[-1].parties if self.trees else []
+
+    def current_roles(self) -> PartyRoles:
+        return self.trees[-1].roles if self.trees else PartyRoles()
 
     def entries(self, partner_bps: int) -> list[ShareEntry]:
         """The quarter's version: partners at ``partner_bps``, the fund at DEV_FUND_BPS, the
@@ -570,6 +574,7 @@ def _agree(
             bytes(32),
             proposed_at + SIGNING_WINDOW,
             emc.current_parties(),
+            emc.current_roles().as_abi(),
         )
         rounds.add(emc.owner, emc.address, "proposeVersion", data)
     rounds.mine(proposed_at)
@@ -589,8 +594,8 @@ def _agree(
             expected = sign_version(emc.members[0].signer.account, typed)
             if expected != signatures[0]:
                 raise RuntimeError("the parties' signatures differ from the SDK's")
-        ordered = sort_signatures(signatures)
-        data = calls("activateVersion", version_id, [s.as_abi() for s in ordered])
+        roles = ShareTree(emc.pending_entries).roles.as_abi()
+        data = calls("activateVersion", version_id, pack_signatures(signatures, digest), roles)
         rounds.add(emc.owner, emc.address, "activateVersion", data)
         emc.versions = version_id
         emc.trees.append(ShareTree(emc.pending_entries))

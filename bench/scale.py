@@ -572,7 +572,9 @@ class _Year:
         activations = []
         for emc, digest in zip(emcs, digests, strict=True):
             parties = emc.parties()
-            data = self.shares.activate(emc.versions, self.shares.sign(digest, parties))
+            signatures = self.shares.sign(digest, parties)
+            assert emc.pending_tree is not None
+            data = self.shares.activate(emc.versions, signatures, digest, emc.pending_tree)
             gas = activate_gas(len(parties))
             activations.append(
                 Call(emc.owner, emc.address, data, f"activateVersion: {emc.index}", gas)

@@ -6,7 +6,8 @@ become a hash commitment): when the ABI changes, this module is the one :mod:`be
 adapts. Nothing else in the generator builds these calls' calldata or their signatures.
 
 The parties sign the digest the contract computes (``versionDigest``, read for every EMC
-of a round in one JSON-RPC batch) with coincurve, as a wallet signs EIP-712 typed data;
+of a round in one JSON-RPC batch) with coincurve, as a wallet signs EIP-712 typed data, and
+``activateVersion`` takes them packed against it (:func:`rdh_chain.agreements.pack_signatures`);
 :meth:`ShareCalls.check_digest` holds the first EMC of each round to the SDK's typed data.
 """
 
@@ -20,17 +21,17 @@ from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 
 from bench.batch import BatchRpc, Encoder
-from rdh_chain.agreements import sort_signatures, typed_data_digest
+from rdh_chain.agreements import pack_signatures, typed_data_digest
 from rdh_chain.contracts import EmcClient
 from rdh_chain.share_tree import ShareTree
 from rdh_chain.toolchain.artifacts import Artifact
-from rdh_chain.types import PartySignature, ShareEntry
+from rdh_chain.types import PartyRoles, PartySignature, ShareEntry
 
 __all__ = ["ShareCalls", "activate_gas", "propose_gas"]
 
-# Gas limits, fixed so that nothing is estimated (gas costs nothing here: price 0). A
-# proposal writes every entry to storage (about 78,000 gas an entry today); activation
-# recovers one signature per party.
+# Gas limits, fixed so that nothing is estimated (gas costs nothing here: price 0): generous
+# bounds on a proposal (checked and emitted per entry) and on an activation (one signature
+# recovered per party).
 CLAIM_GAS = 400_000
 INVEST_GAS = 400_000
 
@@ -61,13 +62,27 @@ class ShareCalls:
         """``proposeVersion`` naming the active version's parties (none before the first)."""
         ordered = sorted(entries, key=lambda e: e.sort_key)
         parties = [] if active is None else active.parties
+        roles = PartyRoles() if active is None else active.roles
         return self._encode(
-            "proposeVersion", [e.as_abi() for e in ordered], document_hash, deadline, parties
+            "proposeVersion",
+            [e.as_abi() for e in ordered],
+            document_hash,
+            deadline,
+            parties,
+            roles.as_abi(),
         )
 
-    def activate(self, version_id: int, signatures: Sequence[PartySignature]) -> bytes:
-        ordered = sort_signatures(signatures)
-        return self._encode("activateVersion", version_id, [s.as_abi() for s in ordered])
+    def activate(
+        self,
+        version_id: int,
+        signatures: Sequence[PartySignature],
+        digest: bytes,
+        tree: ShareTree,
+    ) -> bytes:
+        """``activateVersion`` with the signatures of ``digest`` (the version's), packed, and
+        the roles of its parties (``tree``, its share tree)."""
+        packed = pack_signatures(signatures, digest)
+        return self._encode("activateVersion", version_id, packed, tree.roles.as_abi())
 
     def claim(self, account: ChecksumAddress, trees: Sequence[ShareTree]) -> bytes:
         """``claim`` with ``account``'s standing in each version of ``trees`` (the epochs

@@ -594,6 +594,9 @@ class Ledgerbook:
         entries = book.proposed.get(e.version_id, ())
         pool_bps = sum(x.bps for x in entries if x.share_class is ShareClass.VALUE_ADDED)
         self._issue(book, log, "VersionActivated.value_added_bps", pool_bps, e.value_added_bps)
+        # Its signers are its parties (the event no longer lists them): their count at least.
+        parties = {x.account for x in entries} - {ZERO_ADDRESS}
+        self._issue(book, log, "VersionActivated.party_count", len(parties), e.party_count)
         self._issue(book, log, "VersionActivated.from_period", book.periods + 1, e.from_period)
         book.activations.append((e.from_period, e.version_id))
         for x in entries:

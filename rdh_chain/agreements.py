@@ -13,10 +13,11 @@ from typing import Any
 
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
-from eth_keys import keys
-from eth_keys.exceptions import BadSignature, ValidationError
+from eth_keys.datatypes import Signature
+from eth_keys.exceptions import BadSignature
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
+from eth_utils.exceptions import ValidationError
 
 from rdh_chain.types import ZERO_ADDRESS, PartySignature, ShareEntry, Version
 
@@ -157,7 +158,7 @@ def _ecdsa_parts(party: PartySignature, digest: bytes) -> bytes | None:
         return None
     v = signature[64] % 27  # some wallets write v as 0 or 1
     try:
-        key = keys.Signature(
+        key = Signature(
             vrs=(v, int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:64], "big"))
         )
         recovered = key.recover_public_key_from_msg_hash(digest).to_checksum_address()

@@ -241,6 +241,14 @@ class EmcEntryCount(BadInputRevertError):
     hint = "A version needs at least one entry and at most the template's maximum."
 
 
+class EmcMalformedEntry(BadInputRevertError):
+    hint = (
+        "Entry `index` is not a packed share entry (bits between its account and its class "
+        "set, or an unknown class); pack entries with the SDK (`ShareEntry.as_abi`), which "
+        "`rdh shares propose` uses."
+    )
+
+
 class EmcZeroShare(BadInputRevertError):
     hint = "Every entry needs a positive number of basis points; drop zero entries."
 
@@ -286,16 +294,24 @@ class EmcSignatureCount(BadInputRevertError):
 
 
 class EmcSignersNotSorted(BadInputRevertError):
+    # The EMC recovers each signer, so a valid signature of other typed data (another
+    # version, EMC or chain) recovers to a stranger and lands here or at NotParties.
     hint = (
         "Signatures must be sorted by ascending signer address, one per signer; "
-        "`rdh shares activate` and the SDK sort them, so drop any duplicate."
+        "`rdh shares activate` and the SDK sort them, so drop any duplicate. If none is "
+        "duplicated, a signature is of other typed data (another version, EMC or chain): "
+        "check each against the version's typed data (`rdh shares typed-data`) and have "
+        "that party sign again (`rdh shares sign`)."
     )
 
 
 class EmcSignersNotParties(BadInputRevertError):
     hint = (
         "Activation needs the signature of every party the version names and of nobody "
-        "else; `rdh shares show --version N` lists the parties and who has signed."
+        "else; `rdh shares parties` lists them. The EMC recovers each signer from its "
+        "signature, so one of other typed data (another version, EMC or chain) names a "
+        "stranger: check each signature against the version's typed data (`rdh shares "
+        "typed-data`) and have that party sign again (`rdh shares sign`)."
     )
 
 
@@ -333,8 +349,28 @@ class EmcPartyNotActive(StateRevertError):
 
 class EmcInvalidSignature(BadInputRevertError):
     hint = (
-        "This signature does not verify for this version, EMC and chain: have the party "
-        "sign again (`rdh shares sign`, or the typed data of `rdh shares typed-data`)."
+        "Signature `index` (in signer order) does not verify for this version, EMC and "
+        "chain: it recovers to nobody (signer zero: malformed, or high-s), or `signer` "
+        "refuses it as a contract wallet (ERC-1271); the SDK sends a signature that does "
+        "not recover to its party that way, and a plain key has no code to accept it. Have "
+        "the party sign again (`rdh shares sign`, or the typed data of `rdh shares "
+        "typed-data`)."
+    )
+
+
+class EmcSignatureEncoding(BadInputRevertError):
+    hint = (
+        "Signature `index` is a contract wallet's (v = 0) but its wallet address or data "
+        "offset does not follow the packed layout; pack the signatures with the SDK "
+        "(`rdh_chain.agreements.pack_signatures`, which `rdh shares activate` uses)."
+    )
+
+
+class EmcSignaturesLength(BadInputRevertError):
+    hint = (
+        "Bytes follow the packed signatures' fixed parts and contract data: an extra "
+        "signature or stray data. Submit exactly one signature per party (`rdh shares "
+        "parties`), packed by the SDK (`rdh_chain.agreements.pack_signatures`)."
     )
 
 

@@ -26,7 +26,15 @@ from eth_utils.crypto import keccak
 
 from rdh_chain.exceptions import ArtifactError, ChainError
 from rdh_chain.structs import abi_value, checksum, convert, snake_case
-from rdh_chain.types import Criteria, EmcTerms, Formula, PeriodReport, ShareEntry, Strategy
+from rdh_chain.types import (
+    ZERO_ADDRESS,
+    Criteria,
+    EmcTerms,
+    Formula,
+    PeriodReport,
+    ShareEntry,
+    Strategy,
+)
 
 __all__ = [
     "EVENT_TYPES",
@@ -328,10 +336,19 @@ class VersionProposed(Event):
     deadline: int
     shares_root: bytes
 
+    @property
+    def parties(self) -> tuple[ChecksumAddress, ...]:
+        """The wallets that sign the version, in signing order (by address): every account
+        its entries name but the development fund's. Its ``VersionActivated`` does not
+        repeat them, for activation takes exactly their signatures."""
+        named = {entry.account for entry in self.entries} - {ZERO_ADDRESS}
+        return tuple(sorted(named, key=lambda a: int(a, 16)))
+
 
 @dataclass(frozen=True, slots=True)
 class VersionActivated(Event):
-    """Every named party signed; the version applies from ``from_period``."""
+    """Every party of the version (``VersionProposed.parties``) signed; the version applies
+    from ``from_period``."""
 
     version_id: int
     epoch: int

@@ -7,10 +7,12 @@ database or terminal here. The CLI reads the events from the chain or the index.
 Rows
     One row per event an auditor reads, except where one event says several things:
     ``VersionActivated`` gives a ``version-activated`` row and one ``version-signed`` row
-    per signer; ``BidsInvited`` one ``bid`` row per invited bidder. OpenZeppelin's
-    ``RoleGranted`` is left out (``MemberAdded`` reports every grant), as are the token's
-    transfers (claims, investments and returns report what moved), approvals and
-    minting, and the guidelines' formulas.
+    per signer (the parties of the version's ``VersionProposed``, which the event does not
+    repeat: without that event among those read, the activation row alone);
+    ``BidsInvited`` one ``bid`` row per invited bidder. OpenZeppelin's ``RoleGranted`` is
+    left out (``MemberAdded`` reports every grant), as are the token's transfers (claims,
+    investments and returns report what moved), approvals and minting, and the
+    guidelines' formulas.
 
 Periods
     A row's ``period`` is the period its event names (a settlement, a loss, the target
@@ -294,6 +296,8 @@ class _Builder:
         self.emcs: set[ChecksumAddress] = set()
         self.settled: dict[ChecksumAddress, int] = {}
         self.dissolved: set[ChecksumAddress] = set()
+        # Each proposal's parties, by (EMC, version id): its activation's signers.
+        self.parties: dict[tuple[ChecksumAddress, int], tuple[ChecksumAddress, ...]] = {}
         self.rows: list[HistoryRow] = []
 
     def party(self, address: ChecksumAddress | None) -> Party | None:
@@ -424,6 +428,7 @@ def _bids_invited(b: _Builder, item: ev.Decoded, e: Any) -> None:
 
 def _proposed(b: _Builder, item: ev.Decoded, e: Any) -> None:
     named = [entry.account for entry in e.entries]
+    b.parties[(item.log.address, e.version_id)] = e.parties
     detail = (
         f"version {e.version_id} proposed: {len(e.entries)} entries, document "
         f"{_hex(e.document_hash)}, to activate by {_iso(e.deadline)}"
@@ -441,7 +446,8 @@ def _proposed(b: _Builder, item: ev.Decoded, e: Any) -> None:
 
 def _activated(b: _Builder, item: ev.Decoded, e: Any) -> None:
     emc = item.log.address
-    for signer in e.signers:
+    signers = b.parties.get((emc, e.version_id), ())
+    for signer in signers:
         b.add(
             item,
             RowKind.VERSION_SIGNED,
@@ -459,7 +465,7 @@ def _activated(b: _Builder, item: ev.Decoded, e: Any) -> None:
         RowKind.VERSION_ACTIVATED,
         emc,
         detail,
-        others=e.signers,
+        others=signers,
         version=e.version_id,
     )
 

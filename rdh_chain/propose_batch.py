@@ -190,6 +190,7 @@ def propose_rows(
             row.document_hash,
             deadline,
             client.current_parties(),  # the active version's, for nobody to be left out
+            client.current_roles().as_abi(),
         )
         calls.append(Call(account, client.address, data, f"line {row.line}: {client.address}"))
     report = pipeline.send(calls, progress) if calls else None

@@ -381,7 +381,8 @@ def build_statement(
             version_id=v.version_id,
             from_period=v.from_period,
             value_added_bps=v.value_added_bps,
-            signers=v.signers,
+            # Activation takes exactly the parties' signatures; the event does not list them.
+            signers=proposed[v.version_id].parties if v.version_id in proposed else (),
             document_hash=proposed[v.version_id].document_hash
             if v.version_id in proposed
             else bytes(32),

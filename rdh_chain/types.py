@@ -106,9 +106,12 @@ class ShareEntry:
         """The entry ``word`` packs (see ``as_abi``); ValueError if it is not one."""
         if word >> 24 & ENTRY_RESERVED or word >> 256:
             raise ValueError(f"{word:#x} is not a packed share entry: reserved bits are set")
+        code = word >> 16 & 0xFF
+        if code > max(ShareClass):
+            raise ValueError(f"{word:#x} is not a packed share entry: class {code} is unknown")
         return cls(
             account=to_checksum_address(f"{word >> 96:040x}"),
-            share_class=ShareClass(word >> 16 & 0xFF),
+            share_class=ShareClass(code),
             bps=word & 0xFFFF,
         )
 

@@ -268,11 +268,7 @@ def show(
         data.update(
             {
                 "version_count": count,
-                "active_version": (
-                    version_json(client, active, labels, ledger.deployment.block)
-                    if active
-                    else None
-                ),
+                "active_version": version_json(client, active, labels) if active else None,
                 "dev_fund": position_json(fund),
                 "balance_fen": ledger.token.balance_of(client.address),
                 "pool": {
@@ -334,7 +330,7 @@ def show(
     )
     echo()
     if active:
-        print_version(client, active, labels, count, ledger.deployment.block)
+        print_version(client, active, labels, count)
         echo()
         departures.print_departures(notices, totals.periods, labels)
     else:

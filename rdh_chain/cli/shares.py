@@ -599,17 +599,16 @@ def show(
             echo(message)
         return
     labels = state.labels()
-    from_block = state.ledger.deployment.block
     if as_json:
         echo_json(
             {
                 "emc": client.address,
                 "version_count": count,
-                "version": version_json(client, chosen, labels, from_block),
+                "version": version_json(client, chosen, labels),
             }
         )
         return
-    print_version(client, chosen, labels, count, from_block)
+    print_version(client, chosen, labels, count)
 
 
 # -- shared with `rdh emc show` ----------------------------------------------------------
@@ -620,7 +619,6 @@ def print_version(
     version_id: int,
     labels: Mapping[ChecksumAddress, str],
     count: int,
-    from_block: int,
 ) -> None:
     version = client.version(version_id)
     pairs = [
@@ -659,10 +657,12 @@ def print_entries(entries: list[ShareEntry], labels: Mapping[ChecksumAddress, st
 
 
 def version_json(
-    client: EmcClient, version_id: int, labels: Mapping[ChecksumAddress, str], from_block: int
+    client: EmcClient, version_id: int, labels: Mapping[ChecksumAddress, str]
 ) -> dict[str, Any]:
     version: Version = client.version(version_id)
-    signers = client.signers(version_id)
+    parties = client.parties(version_id)
+    # Activation takes exactly the parties' signatures (EmcClient.signers).
+    signers = parties if version.activated_at else None
     return {
         "id": version.id,
         "status": version.status.name.lower(),
@@ -673,7 +673,7 @@ def version_json(
         "deadline": when_json(version.deadline),
         "nonce": version.nonce,
         "party_count": version.party_count,
-        "parties": [{"account": p, "wallet": labels.get(p)} for p in client.parties(version_id)],
+        "parties": [{"account": p, "wallet": labels.get(p)} for p in parties],
         "signers": None
         if signers is None
         else [{"account": s, "wallet": labels.get(s)} for s in signers],

@@ -80,9 +80,21 @@ class EmcClient(ContractClient):
         )
         return self.event(result, events.VersionProposed).version_id, result
 
-    def activate_version(self, version_id: int, signatures: Sequence[PartySignature]) -> TxResult:
-        """Activate a version with every party's signature (any wallet may submit them)."""
-        packed = pack_signatures(signatures, self.version_digest(version_id))
+    def activate_version(
+        self,
+        version_id: int,
+        signatures: Sequence[PartySignature],
+        *,
+        digest: bytes | None = None,
+    ) -> TxResult:
+        """Activate a version with every party's signature (any wallet may submit them).
+
+        ``digest``: the version's (``version_digest``), if the caller read it already; the
+        signatures are packed against it (``agreements.pack_signatures``).
+        """
+        if digest is None:
+            digest = self.version_digest(version_id)
+        packed = pack_signatures(signatures, digest)
         roles = self.share_tree(version_id).roles
         return self._transact("activateVersion", version_id, packed, roles.as_abi())
 
@@ -353,7 +365,10 @@ class EmcClient(ContractClient):
         self, version_id: int, *, block: BlockIdentifier | None = None
     ) -> list[ChecksumAddress] | None:
         """Who signed ``version_id``: every party it names, for activation takes exactly
-        their signatures; None until it is activated (as of ``block``)."""
+        their signatures; None until it is activated (as of ``block``, which may be before
+        it was proposed)."""
+        if version_id > self.version_count(block=block):
+            return None
         if not self.version(version_id, block=block).activated_at:
             return None
         return self.parties(version_id, block=block)

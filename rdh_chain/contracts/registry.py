@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from eth_typing import ChecksumAddress
 from web3.types import BlockIdentifier
 
@@ -54,6 +56,18 @@ class RegistryClient(ContractClient):
         self, account: ChecksumAddress, role: Role, *, block: BlockIdentifier | None = None
     ) -> bool:
         return bool(self._call("isActive", account, role.id, block=block))
+
+    def first_inactive(
+        self,
+        accounts: Sequence[ChecksumAddress],
+        role: Role,
+        *,
+        block: BlockIdentifier | None = None,
+    ) -> int:
+        """The index of the first of ``accounts`` that is not an active member holding
+        ``role``, or ``len(accounts)`` if every one is: ``is_active`` of a list in one call
+        (what a proposal asks of its parties)."""
+        return int(self._call("firstInactive", list(accounts), role.id, block=block))
 
     def member(self, account: ChecksumAddress, *, block: BlockIdentifier | None = None) -> Member:
         raw = self._read("member", account, block=block)

@@ -31,15 +31,21 @@ _ACCOUNT_FIELDS = (
 )
 _PERIOD_FIELDS = ("period", "from_period", "effective_period")
 _ROLE_NAMES = {role.id: role.value for role in Role}
+_VERSION_EVENTS = (ev.VersionProposed, ev.VersionActivated)
 
 
 @dataclass
 class Known:
-    """What derivation needs to know about addresses: their kind, EMC ids, the module."""
+    """What derivation needs to know about addresses: their kind, EMC ids, the module, and
+    the parties of each EMC's proposals since its last activation."""
 
     kinds: dict[str, str] = field(default_factory=dict)
     emc_ids: dict[int, str] = field(default_factory=dict)
     module: str | None = None
+    # EMC -> version id -> parties. ``VersionActivated`` names no signer: they are its
+    # proposal's parties. An activation makes every other pending proposal of its EMC
+    # stale for good (the EMC refuses it), so only these can still be activated.
+    proposals: dict[str, dict[int, list[str]]] = field(default_factory=dict)
 
     def is_emc(self, address: str) -> bool:
         return self.kinds.get(address) == "emc"
@@ -99,6 +105,8 @@ def derive(decoded: Sequence[Decoded], times: Mapping[int, int], known: Known) -
             }
         )
         involved = plan.involved(args)
+        if isinstance(event, _VERSION_EVENTS) and kinds.get(address) == "emc":
+            involved = _with_signers(event, address, known, involved)
         if involved:
             accounts.extend(
                 {"account": a, "block_number": block_number, "log_index": log_index}
@@ -107,6 +115,18 @@ def derive(decoded: Sequence[Decoded], times: Mapping[int, int], known: Known) -
         if plan.member_event and kinds.get(address) == "registry":
             out.members.add(getattr(event, "account"))  # noqa: B009 (every one has it)
     return out
+
+
+def _with_signers(
+    event: ev.VersionProposed | ev.VersionActivated, emc: str, known: Known, involved: list[str]
+) -> list[str]:
+    """``involved``, and for an activation its signers: the parties of its proposal, kept in
+    ``known`` from the proposal on (a member's history reads its activations by them)."""
+    if isinstance(event, ev.VersionProposed):
+        known.proposals.setdefault(emc, {})[event.version_id] = list(event.parties)
+        return involved
+    signers = known.proposals.pop(emc, {}).get(event.version_id, [])
+    return sorted({*involved, *signers})
 
 
 def _contract(

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Dialect, Table, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
+from rdh_chain import events as ev
 from rdh_chain.deployment import Deployment
 from rdh_chain.events import Decoded, EventDecoder, RawLog
 from rdh_chain.exceptions import ChainError
@@ -513,6 +514,7 @@ class Indexer:
         self, session: Session, logs: Sequence[RawLog], times: dict[int, int]
     ) -> None:
         decoded = self.decoder.decode_all(logs)
+        self._recall_proposals(session, decoded)
         derived = derive(decoded, times, self.known)
         insert_ignore(session, _table(ContractRow), derived.contracts)
         insert_ignore(session, _table(EventRow), derived.events)
@@ -521,6 +523,44 @@ class Indexer:
             refresh_members(session, self.deployment.registry, derived.members)
             # Named in the transaction that derives them: no reader sees them unnamed.
             refresh_names(session, self.settings.profile_store, derived.members)
+
+    def _recall_proposals(self, session: Session, decoded: Sequence[Decoded]) -> None:
+        """Put back in ``known`` the proposals that ``decoded``'s activations need and that
+        it forgot (reloaded on start, after a reorg or a failed batch), from their stored
+        logs: derivation names an activation's signers from them."""
+        in_batch = {
+            (item.log.address, item.event.version_id)
+            for item in decoded
+            if isinstance(item.event, ev.VersionProposed)
+        }
+        for item in decoded:
+            event, emc = item.event, item.log.address
+            if not isinstance(event, ev.VersionActivated) or not self.known.is_emc(emc):
+                continue
+            pending = self.known.proposals.setdefault(emc, {})
+            if event.version_id in pending or (emc, event.version_id) in in_batch:
+                continue
+            raw = _table(RawLogRow)
+            query = (
+                select(*raw.c)
+                .join(
+                    EventRow,
+                    (EventRow.block_number == raw.c.block_number)
+                    & (EventRow.log_index == raw.c.log_index),
+                )
+                .where(EventRow.emc == emc, EventRow.name == "VersionProposed")
+                .order_by(raw.c.block_number.desc(), raw.c.log_index.desc())
+            )
+            # Newest first: the activated proposal is the EMC's latest but a few at most.
+            for row in session.execute(query):
+                found = self.decoder.decode(raw_log_from_row(row))
+                proposal = None if found is None else found.event
+                if (
+                    isinstance(proposal, ev.VersionProposed)
+                    and proposal.version_id == event.version_id
+                ):
+                    pending[event.version_id] = list(proposal.parties)
+                    break
 
     def write_checkpoint(self, session: Session, last: Header, previous: int) -> None:
         # The previous checkpoint's block stays only if it holds logs: the blocks

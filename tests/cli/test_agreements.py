@@ -357,11 +357,16 @@ def test_shares_activate_exits_2_when_a_signature_does_not_verify(
         code=2,
     )
 
+    # Not recovering to the chef, it went as the chef's contract signature (a key has no code).
+    index = emc.parties(version_id).index(world.cli.address("chef"))
     assert result.stderr == (
         "error: EMC.activateVersion reverted: EmcInvalidSignature(versionId=2, "
-        f"signer={world.cli.address('chef')}). This signature does not verify for this "
-        "version, EMC and chain: have the party sign again (`rdh shares sign`, or the typed "
-        "data of `rdh shares typed-data`).\n"
+        f"index={index}, signer={world.cli.address('chef')}). Signature `index` (in signer "
+        "order) does not verify for this version, EMC and chain: it recovers to nobody "
+        "(signer zero: malformed, or high-s), or `signer` refuses it as a contract wallet "
+        "(ERC-1271); the SDK sends a signature that does not recover to its party that way, "
+        "and a plain key has no code to accept it. Have the party sign again (`rdh shares "
+        "sign`, or the typed data of `rdh shares typed-data`).\n"
     )
     assert w3.eth.block_number == block
     assert emc.active_version_id() == 1

@@ -6,7 +6,7 @@ import json
 
 from web3 import Web3
 
-from rdh_chain.propose_batch import entries_hash
+from rdh_chain.agreements import entries_hash
 from rdh_chain.toolchain import Artifact
 from rdh_chain.types import ZERO_ADDRESS, ShareClass, VersionStatus
 from tests.cli.conftest import SHARES, CliWorld

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from eth_typing import ChecksumAddress
+from eth_typing import ChecksumAddress, HexStr
 from eth_utils.crypto import keccak
 from web3 import Web3
 from web3.contract import Contract
@@ -436,3 +436,49 @@ def split_bps(cuts: Iterable[int]) -> list[int]:
     """The gaps between sorted distinct cut points in (0, 10,000): positive, summing to 10,000."""
     points = [0, *sorted(set(cuts)), BPS]
     return [b - a for a, b in itertools.pairwise(points)]
+
+
+# -- a contract wallet (ERC-1271) ------------------------------------------------------------
+
+
+def one_key_wallet_runtime(key_owner: ChecksumAddress) -> bytes:
+    """EVM code of a minimal ERC-1271 contract wallet (a Safe with one owner key, say).
+
+    ``isValidSignature(bytes32 hash, bytes signature)`` returns the magic value
+    ``0x1626ba7e`` when ``ecrecover(hash, v, r, s)`` of the 65-byte signature is
+    ``key_owner``, else 32 zero bytes. Hand-assembled, so that nothing compiles during the
+    test and no mock joins the contracts' build.
+    """
+    magic = bytes.fromhex("1626ba7e")
+    check = b"".join(
+        [
+            bytes.fromhex("600435600052"),  # mstore(0x00, hash)
+            bytes.fromhex("60a43560f81c602052"),  # mstore(0x20, v): the signature's last byte
+            bytes.fromhex("606435604052"),  # mstore(0x40, r)
+            bytes.fromhex("608435606052"),  # mstore(0x60, s)
+            # staticcall(gas, ecrecover, 0x00, 0x80, 0x80, 0x20); the result is ignored:
+            # memory at 0x80 stays zero if recovery fails.
+            bytes.fromhex("602060806080600060015afa50"),
+            bytes.fromhex("608051") + b"\x73" + bytes.fromhex(key_owner[2:]) + b"\x14",
+            bytes.fromhex("60003560e01c63") + magic + b"\x14\x16",  # and the selector is ours
+        ]
+    )
+    refuse = bytes.fromhex("602060a0f3")  # return 32 zero bytes
+    accept = b"\x5b\x63" + magic + bytes.fromhex("60e01b60005260206000f3")
+    ok = len(check) + 3 + len(refuse)
+    assert ok < 256
+    return check + bytes([0x60, ok, 0x57]) + refuse + accept
+
+
+def deploy_one_key_wallet(cast: Cast, key_owner: ChecksumAddress) -> ChecksumAddress:
+    """A new one-key ERC-1271 wallet (``one_key_wallet_runtime``) controlled by ``key_owner``."""
+    runtime = one_key_wallet_runtime(key_owner)
+    # Init code: codecopy(0, 11, len(runtime)); return(0, len(runtime)).
+    init = bytes([0x60, len(runtime), 0x80, 0x60, 0x0B, 0x60, 0x00, 0x39, 0x60, 0x00, 0xF3])
+    sender = cast.as_(cast.admin).sender
+    assert sender is not None
+    result = sender.transact(None, HexStr("0x" + (init + runtime).hex()), action="deploy wallet")
+    address = result.receipt["contractAddress"]
+    assert address is not None
+    assert cast.w3.eth.get_code(address) == runtime
+    return address

@@ -16,7 +16,7 @@ import pytest
 from eth_utils.crypto import keccak
 
 from rdh_chain import contract_errors as errors
-from rdh_chain.agreements import sign_version
+from rdh_chain.agreements import pack_signatures, sign_version
 from rdh_chain.deployment import deploy_contract
 from rdh_chain.ledger import Ledger
 from rdh_chain.types import (
@@ -126,6 +126,7 @@ TRIGGERED = {
     "EmcCallerNotActive",
     "EmcShareTotalNot100",
     "EmcEntryCount",
+    "EmcMalformedEntry",
     "EmcZeroShare",
     "EmcDuplicateEntry",
     "EmcEntriesNotSorted",
@@ -133,6 +134,8 @@ TRIGGERED = {
     "EmcDeadlinePassed",
     "EmcVersionStale",
     "EmcSignatureCount",
+    "EmcSignaturesLength",
+    "EmcSignatureEncoding",  # in test_signatures.py
     "EmcSignersNotSorted",
     "EmcSignersNotParties",
     "EmcCurrentPartiesMismatch",  # in test_share_proofs.py
@@ -637,7 +640,14 @@ def test_propose_version_reverts_when_entries_not_sorted(cast: Cast, order: str)
     assert_reverts(
         cast,
         lambda: raw_transact(
-            owner, emc, "proposeVersion", entries, bytes(32), deadline, emc.current_parties()
+            owner,
+            emc,
+            "proposeVersion",
+            entries,
+            bytes(32),
+            deadline,
+            emc.current_parties(),
+            emc.current_roles().as_abi(),
         ),
         errors.EmcEntriesNotSorted,
         {"index": 2},
@@ -654,6 +664,37 @@ def test_propose_version_reverts_when_entries_not_sorted(cast: Cast, order: str)
 
 def _key(entry: ShareEntry) -> tuple[int, int]:
     return entry.sort_key
+
+
+@pytest.mark.parametrize("flaw", ["reserved bit 24", "reserved bit 95", "class 4", "class 255"])
+def test_propose_version_reverts_when_an_entry_word_is_malformed(cast: Cast, flaw: str) -> None:
+    # The client packs only well-formed words; a raw call shows the contract's own check.
+    owner = _owner(cast)
+    emc = owner.emc(cast.base_emc)
+    entries = sorted(base_entries(cast), key=_key)
+    words = [e.as_abi() for e in entries]
+    index = next(i for i, e in enumerate(entries) if e.share_class is ShareClass.OPERATING)
+    if flaw.startswith("reserved"):
+        words[index] |= 1 << int(flaw.rsplit(" ", 1)[1])
+    else:
+        # Another class code, keeping the order (the class sits below the account).
+        words[index] = words[index] & ~(0xFF << 16) | int(flaw.rsplit(" ", 1)[1]) << 16
+    deadline = cast.w3.eth.get_block("latest")["timestamp"] + 3_600
+    assert_reverts(
+        cast,
+        lambda: raw_transact(
+            owner,
+            emc,
+            "proposeVersion",
+            words,
+            bytes(32),
+            deadline,
+            emc.current_parties(),
+            emc.current_roles().as_abi(),
+        ),
+        errors.EmcMalformedEntry,
+        {"index": index, "entry": words[index]},
+    )
 
 
 PARTNER_BOUNDS = EmcTerms(
@@ -861,14 +902,12 @@ def test_activate_version_reverts_when_another_version_activated_since_proposal(
     assert emc.version(2).status is VersionStatus.PROPOSED
 
 
-@pytest.mark.parametrize("given", [0, 2, 4])
-def test_activate_version_reverts_when_signature_count_wrong(cast: Cast, given: int) -> None:
+@pytest.mark.parametrize("given", [0, 2])
+def test_activate_version_reverts_when_signatures_are_missing(cast: Cast, given: int) -> None:
     emc = _owner(cast).emc(cast.base_emc)
     # Version 2 names three parties: the chef, the owner and ME 1 (the fund signs nothing).
     assert emc.version(2).party_count == 3
-    signatures = cast.sign(emc, 2)
-    extra = sign_version(cast.mes[5], emc.typed_data(2))
-    chosen = [*signatures, extra][:given]
+    chosen = cast.sign(emc, 2)[:given]
     assert_reverts(
         cast,
         lambda: emc.activate_version(2, chosen),
@@ -877,15 +916,43 @@ def test_activate_version_reverts_when_signature_count_wrong(cast: Cast, given: 
     )
 
 
+def test_activate_version_reverts_when_bytes_follow_the_signatures(cast: Cast) -> None:
+    owner = _owner(cast)
+    emc = owner.emc(cast.base_emc)
+    signatures = cast.sign(emc, 2)
+    extra = sign_version(cast.mes[5], emc.typed_data(2))
+    # A fourth signature: the first three fixed parts are read, the rest is left over.
+    assert_reverts(
+        cast,
+        lambda: emc.activate_version(2, [*signatures, extra]),
+        errors.EmcSignaturesLength,
+        {"length": 4 * 65, "expected": 3 * 65},
+    )
+    # One stray byte after three good signatures.
+    packed = pack_signatures(signatures, emc.version_digest(2))
+    assert_reverts(
+        cast,
+        lambda: raw_transact(
+            owner, emc, "activateVersion", 2, packed + b"\x00", emc.share_tree(2).roles.as_abi()
+        ),
+        errors.EmcSignaturesLength,
+        {"length": 3 * 65 + 1, "expected": 3 * 65},
+    )
+    emc.activate_version(2, signatures)
+    assert emc.active_version_id() == 2
+
+
 def test_activate_version_reverts_when_signers_not_sorted(cast: Cast) -> None:
     # The client sorts signatures; a raw call shows the contract's own check.
     owner = _owner(cast)
     emc = owner.emc(cast.base_emc)
     signatures = cast.sign(emc, 2)  # in signing order, ascending
-    swapped = [signatures[0], signatures[2], signatures[1]]
+    swapped = b"".join(s.signature for s in (signatures[0], signatures[2], signatures[1]))
     assert_reverts(
         cast,
-        lambda: raw_transact(owner, emc, "activateVersion", 2, [s.as_abi() for s in swapped]),
+        lambda: raw_transact(
+            owner, emc, "activateVersion", 2, swapped, emc.share_tree(2).roles.as_abi()
+        ),
         errors.EmcSignersNotSorted,
         {"index": 2},
     )
@@ -915,14 +982,16 @@ def test_epoch_version_reverts_for_an_epoch_not_activated(cast: Cast) -> None:
 def test_activate_version_reverts_when_signature_does_not_verify(cast: Cast) -> None:
     emc = _owner(cast).emc(cast.base_emc)
     signatures = cast.sign(emc, 2)
-    # ME 1 signed version 1 instead of version 2.
+    # ME 1 signed version 1 instead of version 2: not recovering to ME 1, the SDK sends it
+    # as a contract wallet's, which ME 1 (a key, no code) is not.
     wrong = sign_version(cast.mes[1], emc.typed_data(1))
     forged = [wrong if s.signer == cast.mes[1].address else s for s in signatures]
+    index = emc.parties(2).index(cast.mes[1].address)
     assert_reverts(
         cast,
         lambda: emc.activate_version(2, forged),
         errors.EmcInvalidSignature,
-        {"versionId": 2, "signer": cast.mes[1].address},
+        {"versionId": 2, "index": index, "signer": cast.mes[1].address},
     )
 
 

@@ -77,6 +77,10 @@ NEVER_EMITTED = {
     "Burned": "no fiat is paid out in this lifecycle",
     "EmcTermsGenerated": "both EMCs have terms set by hand (test_guidelines.py covers it)",
 }
+_VERSION_TYPEHASH = keccak(
+    text="ShareVersion(uint256 versionId,ShareEntry[] entries,bytes32 documentHash,uint256 nonce,"
+    "uint256 deadline)ShareEntry(address account,uint8 shareClass,uint16 bps)"
+)
 _ENTRY_TYPEHASH = keccak(text="ShareEntry(address account,uint8 shareClass,uint16 bps)")
 
 
@@ -281,11 +285,13 @@ def test_version_activated_carries_the_versions_header(life: Lifecycle) -> None:
         assert [e["versionId"] for e in activated] == list(range(1, len(activated) + 1))
         for event in activated:
             version = emc.version(event["versionId"])
-            assert bytes(event["entriesHash"]) == version.entries_hash
+            assert bytes(event["structHash"]) == version.struct_hash
             assert event["partyCount"] == version.party_count
             assert event["valueAddedBps"] == version.value_added_bps
             assert (event["epoch"], event["fromPeriod"]) == (version.epoch, version.from_period)
-            assert list(event["signers"]) == emc.parties(event["versionId"])
+            # Its signers are the version's parties: the event does not repeat them.
+            assert "signers" not in event
+            assert event["partyCount"] == len(emc.parties(event["versionId"]))
             assert event["previousId"] == event["versionId"] - 1
     a_activated = _of(life.logs(life.a.address, life.a.contract), "VersionActivated")
     assert [(e["partyCount"], e["valueAddedBps"], e["fromPeriod"]) for e in a_activated] == [
@@ -294,23 +300,39 @@ def test_version_activated_carries_the_versions_header(life: Lifecycle) -> None:
     ]
 
 
-def test_entries_hash_can_be_rebuilt_from_version_proposed(life: Lifecycle) -> None:
-    # An auditor rebuilds the EIP-712 hash every party signed from the proposal's entries.
+def test_struct_hash_can_be_rebuilt_from_version_proposed(life: Lifecycle) -> None:
+    # An auditor rebuilds the EIP-712 struct hash every party signed from the proposal.
     for emc in (life.a, life.b):
         logs = life.logs(emc.address, emc.contract)
         proposed = {e["versionId"]: e for e in _of(logs, "VersionProposed")}
         for event in _of(logs, "VersionActivated"):
-            entries = proposed[event["versionId"]]["entries"]
+            # One word an entry (ShareEntries.sol); the parties signed them as structs.
+            words = proposed[event["versionId"]]["entries"]
+            entries = [ShareEntry.from_word(word) for word in words]
             hashes = b"".join(
                 keccak(
                     encode(
                         ["bytes32", "address", "uint8", "uint16"],
-                        [_ENTRY_TYPEHASH, e["account"], e["class"], e["bps"]],
+                        [_ENTRY_TYPEHASH, e.account, int(e.share_class), e.bps],
                     )
                 )
                 for e in entries
             )
-            assert keccak(hashes) == bytes(event["entriesHash"])
+            proposal = proposed[event["versionId"]]
+            struct_hash = keccak(
+                encode(
+                    ["bytes32", "uint256", "bytes32", "bytes32", "uint256", "uint256"],
+                    [
+                        _VERSION_TYPEHASH,
+                        event["versionId"],
+                        keccak(hashes),
+                        bytes(proposal["documentHash"]),
+                        proposal["nonce"],
+                        proposal["deadline"],
+                    ],
+                )
+            )
+            assert struct_hash == bytes(event["structHash"])
 
 
 def test_claimed_splits_each_payout_into_value_added_and_the_rest(life: Lifecycle) -> None:
@@ -513,8 +535,10 @@ def _in_abi_order(param: dict[str, Any], value: Any) -> Any:
     if abi_type.startswith("tuple["):
         inner = {**param, "type": abi_type[: abi_type.rindex("[")]}
         return tuple(_in_abi_order(inner, v) for v in value)
+    if isinstance(value, ShareEntry):
+        return value.as_abi()  # packed one to a word on chain
     if isinstance(value, tuple):
-        return list(value)
+        return [_in_abi_order(param, v) for v in value]
     return int(value) if isinstance(value, IntEnum) else value
 
 

@@ -18,8 +18,9 @@ model of the rules predicts each outcome:
 
 The property checks that every call succeeds exactly when the model says, that after every
 step some admin is active and ``restrictions()`` equals the model's count, that each
-record's role count equals the roles it holds, and that at the end an active admin
-reinstates every suspended account. Each example runs between an ``evm_snapshot`` and an
+record's role count equals the roles it holds and ``isActive`` (and ``firstInactive``) of
+each role what the model says, and that at the end an active admin reinstates every
+suspended account. Each example runs between an ``evm_snapshot`` and an
 ``evm_revert`` on the session's chain; locally 20 examples take about 10 s, with
 ``CI=true`` 60 about 25 s.
 """
@@ -198,6 +199,12 @@ def _run(cast: Cast, data: st.DataObject) -> None:
 
     for account in accounts:
         assert functions.member(account).call()[2] == len(model.roles[account])
+    # The record's mirrored role bits answer isActive (and firstInactive) as the model does.
+    for name, role_id in ROLE_IDS.items():
+        active = [model.active(a, name) for a in accounts]
+        assert [functions.isActive(a, role_id).call() for a in accounts] == active, name
+        first = active.index(False) if False in active else len(accounts)
+        assert functions.firstInactive(accounts, role_id).call() == first, name
     if model.lost:
         event("some role lost")
     # Recovery: an active admin reinstates every suspended account.

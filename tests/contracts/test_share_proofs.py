@@ -90,7 +90,14 @@ def test_a_proposal_must_name_the_active_parties(cast: Cast) -> None:
     assert_reverts(
         cast,
         lambda: raw_transact(
-            owner, emc, "proposeVersion", entries, bytes(32), deadline, parties[1:]
+            owner,
+            emc,
+            "proposeVersion",
+            entries,
+            bytes(32),
+            deadline,
+            parties[1:],
+            emc.current_roles().as_abi(),
         ),
         errors.EmcCurrentPartiesMismatch,
         {"versionId": 1},

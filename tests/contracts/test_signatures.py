@@ -2,9 +2,17 @@
 
 Each attack submits signatures that some party really made, but for another chain,
 another EMC, a used or stale nonce, after the deadline, in a malleated form, by a
-wallet that is not a party, over other entries, or twice. Each is refused with its exact
-error and leaves the EMC as it was: the active version, every version's status and the
-number of epochs (activations), besides everything ``Cast.state`` covers.
+wallet that is not a party, over other entries, or twice; or packs them other than the
+layout says (``activateVersion`` takes them packed as a Safe packs its owners'). Each is
+refused with its exact error and leaves the EMC as it was: the active version, every
+version's status and the number of epochs (activations), besides everything
+``Cast.state`` covers.
+
+The EMC recovers each signer rather than being told it. The SDK
+(``agreements.pack_signatures``) sends a signature that does not recover to its party as
+a contract wallet's (ERC-1271), so the EMC names the party it refuses; packed as a plain
+ECDSA signature (``_as_ecdsa``), a signature of other data recovers to a stranger, and the
+EMC finds the signers out of order or not the parties (``_strangers_refused``).
 
 The base EMC (see ``helpers.Cast``) has version 1 active (nonce 0) and version 2 proposed
 (nonce 1) naming three parties: the chef, the owner (ME 0) and ME 1.
@@ -28,14 +36,25 @@ from rdh_chain.agreements import sign_version
 from rdh_chain.contracts import EmcClient
 from rdh_chain.events import VersionActivated
 from rdh_chain.exceptions import ContractRevertError
+from rdh_chain.signatures import recover_signer
 from rdh_chain.types import (
     ZERO_ADDRESS,
     PartySignature,
+    Role,
     ShareClass,
     ShareEntry,
     VersionStatus,
 )
-from tests.contracts.helpers import TERMS_REASON, Cast, assert_reverts, base_entries, increase_time
+from tests.contracts.helpers import (
+    TERMS_REASON,
+    Cast,
+    assert_reverts,
+    base_entries,
+    deploy_one_key_wallet,
+    increase_time,
+    new_account,
+    raw_transact,
+)
 
 # The order of secp256k1's group: (r, s) and (r, n - s) both verify under plain ECDSA.
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -74,6 +93,43 @@ def _substitute(
     return [replacement if s.signer == signer else s for s in signatures]
 
 
+def _as_ecdsa(signatures: list[PartySignature]) -> bytes:
+    """The 65-byte signatures as ECDSA fixed parts, sorted by the signer each claims: what a
+    relayer sends that does not check them against the digest (the SDK does)."""
+    ordered = sorted(signatures, key=lambda s: int(s.signer, 16))
+    return b"".join(s.signature for s in ordered)
+
+
+def _activate_raw(cast: Cast, emc: EmcClient, version_id: int, packed: bytes) -> object:
+    roles = emc.share_tree(version_id).roles.as_abi()
+    return raw_transact(cast.as_(cast.owner), emc, "activateVersion", version_id, packed, roles)
+
+
+def _strangers_refused(
+    cast: Cast, emc: EmcClient, version_id: int, signatures: list[PartySignature]
+) -> None:
+    """``signatures`` packed as plain ECDSA are refused for whom they recover to from the
+    version's digest: the first signer not above the one before it is out of order, else
+    the signers are not the parties."""
+    digest = emc.version_digest(version_id)
+    ordered = sorted(signatures, key=lambda s: int(s.signer, 16))
+    recovered = [int(recover_signer(digest, s.signature), 16) for s in ordered]
+    assert set(recovered) != {int(s.signer, 16) for s in signatures}  # someone is a stranger
+    error: type[ContractRevertError] = errors.EmcSignersNotParties
+    args: dict[str, Any] = {"versionId": version_id}
+    for index, signer in enumerate(recovered):
+        if signer <= (recovered[index - 1] if index else 0):
+            error, args = errors.EmcSignersNotSorted, {"index": index}
+            break
+    _assert_refused(
+        cast,
+        emc,
+        lambda: _activate_raw(cast, emc, version_id, _as_ecdsa(signatures)),
+        error,
+        args,
+    )
+
+
 # -- replay ------------------------------------------------------------------------------
 
 
@@ -90,8 +146,9 @@ def test_activate_version_reverts_when_signed_for_another_chain_id(cast: Cast) -
         emc,
         lambda: emc.activate_version(2, signatures),
         errors.EmcInvalidSignature,
-        {"versionId": 2, "signer": first.address},
+        {"versionId": 2, "index": 0, "signer": first.address},
     )
+    _strangers_refused(cast, emc, 2, signatures)
     emc.activate_version(2, cast.sign(emc, 2))
     assert emc.active_version_id() == 2
 
@@ -116,8 +173,9 @@ def test_activate_version_reverts_when_signed_for_another_emc(cast: Cast) -> Non
         emc,
         lambda: emc.activate_version(2, twin_signatures),
         errors.EmcInvalidSignature,
-        {"versionId": 2, "signer": twin_signatures[0].signer},
+        {"versionId": 2, "index": 0, "signer": twin_signatures[0].signer},
     )
+    _strangers_refused(cast, emc, 2, twin_signatures)
     # They are good signatures, for the EMC they name.
     twin.activate_version(2, twin_signatures)
     assert (twin.active_version_id(), emc.active_version_id()) == (2, 1)
@@ -163,8 +221,9 @@ def test_activate_version_reverts_when_another_version_activated_after_signing(
         emc,
         lambda: emc.activate_version(v4_id, v2_signatures),
         errors.EmcInvalidSignature,
-        {"versionId": v4_id, "signer": signer},
+        {"versionId": v4_id, "index": 0, "signer": signer},
     )
+    _strangers_refused(cast, emc, v4_id, v2_signatures)
     assert emc.version(2).status is VersionStatus.PROPOSED
 
 
@@ -205,15 +264,44 @@ def test_activate_version_reverts_when_a_signature_is_its_high_s_twin(cast: Cast
     )
     assert decode(["address"], recovered)[0].lower() == original.signer.lower()
 
+    # It recovers to the party, so the SDK sends it as ECDSA; the EMC recovers nobody.
     malleated = _substitute(signatures, original.signer, PartySignature(original.signer, twin))
     _assert_refused(
         cast,
         emc,
         lambda: emc.activate_version(2, malleated),
         errors.EmcInvalidSignature,
-        {"versionId": 2, "signer": original.signer},
+        {"versionId": 2, "index": 1, "signer": ZERO_ADDRESS},
     )
     emc.activate_version(2, signatures)
+
+
+def test_activate_version_takes_v_written_0_or_1_only_as_the_sdk_rewrites_it(cast: Cast) -> None:
+    # Some wallets write v as the bare recovery id (0 or 1) rather than 27 or 28.
+    emc = cast.emc()
+    signatures = cast.sign(emc, 2)
+    bare = [
+        PartySignature(s.signer, s.signature[:64] + bytes([s.signature[64] - 27]))
+        for s in signatures
+    ]
+    for index, party in enumerate(bare):
+        # Packed as it is, v 1 is no ECDSA v (nobody recovers), and v 0 marks a contract
+        # signature whose wallet address (r, a full 256-bit number) is no address.
+        error, args = (
+            (errors.EmcInvalidSignature, {"versionId": 2, "index": index, "signer": ZERO_ADDRESS})
+            if party.signature[64]
+            else (errors.EmcSignatureEncoding, {"index": index})
+        )
+        one_bare = _substitute(signatures, party.signer, party)
+        _assert_refused(
+            cast,
+            emc,
+            lambda: _activate_raw(cast, emc, 2, _as_ecdsa(one_bare)),  # noqa: B023
+            error,
+            args,
+        )
+    emc.activate_version(2, bare)
+    assert emc.active_version_id() == 2
 
 
 def test_activate_version_reverts_when_a_non_party_signs_in_place_of_a_party(
@@ -232,15 +320,19 @@ def test_activate_version_reverts_when_a_non_party_signs_in_place_of_a_party(
         errors.EmcSignersNotParties,
         {"versionId": 2},
     )
-    # Nor can it pass its signature off as the party's.
+    # Nor can it pass its signature off as the party's: the SDK sends it as the party's
+    # contract signature, and the party (a key) has no code to accept it ...
     posing = PartySignature(replaced, own_name.signature)
+    posed = _substitute(signatures, replaced, posing)
     _assert_refused(
         cast,
         emc,
-        lambda: emc.activate_version(2, _substitute(signatures, replaced, posing)),
+        lambda: emc.activate_version(2, posed),
         errors.EmcInvalidSignature,
-        {"versionId": 2, "signer": replaced},
+        {"versionId": 2, "index": 1, "signer": replaced},
     )
+    # ... and as ECDSA in the party's place, it recovers to the outsider.
+    _strangers_refused(cast, emc, 2, posed)
 
 
 @pytest.mark.parametrize("tamper", ["bps", "account", "dropped", "document"])
@@ -272,7 +364,7 @@ def test_activate_version_reverts_when_a_party_signed_other_terms(cast: Cast, ta
         emc,
         lambda: emc.activate_version(2, tampered),
         errors.EmcInvalidSignature,
-        {"versionId": 2, "signer": chef.address},
+        {"versionId": 2, "index": emc.parties(2).index(chef.address), "signer": chef.address},
     )
 
 
@@ -296,8 +388,9 @@ def test_activate_version_reverts_when_a_party_signature_is_duplicated(
 
 
 def test_activate_version_reverts_when_signing_for_the_development_fund(cast: Cast) -> None:
-    # The fund's entry names account zero, which holds a share in the version but has no key;
-    # a "signature" for it, sorted first, is refused before any signature is checked.
+    # The fund's entry names account zero, which holds a share in the version but has no key
+    # and no code; a "signature" for it, sorted first, goes as a contract signature of
+    # wallet zero, which nothing accepts.
     emc = cast.emc()
     signatures = cast.sign(emc, 2)
     for garbage in (b"", bytes(65)):
@@ -306,9 +399,134 @@ def test_activate_version_reverts_when_signing_for_the_development_fund(cast: Ca
             cast,
             emc,
             lambda: emc.activate_version(2, [fund, *signatures[1:]]),  # noqa: B023
-            errors.EmcSignersNotSorted,
-            {"index": 0},
+            errors.EmcInvalidSignature,
+            {"versionId": 2, "index": 0, "signer": ZERO_ADDRESS},
         )
+    # Packed as ECDSA, zeros recover to nobody.
+    _assert_refused(
+        cast,
+        emc,
+        lambda: _activate_raw(cast, emc, 2, bytes(64) + b"\x1b" + _as_ecdsa(signatures[1:])),
+        errors.EmcInvalidSignature,
+        {"versionId": 2, "index": 0, "signer": ZERO_ADDRESS},
+    )
+
+
+# -- the packed layout ----------------------------------------------------------------------
+
+
+def _contract_part(wallet: int, offset: int) -> bytes:
+    """A contract signature's fixed part: ``r`` the wallet, ``s`` its data's offset, ``v`` 0."""
+    return wallet.to_bytes(32, "big") + offset.to_bytes(32, "big") + b"\x00"
+
+
+@pytest.mark.parametrize(
+    "flaw",
+    [
+        "none",
+        "wallet high bits",
+        "offset short",
+        "offset past",
+        pytest.param(
+            "offset overflows",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="Signatures.packedSigner adds 32 to the offset before comparing it "
+                "with the expected one: Panic 0x11, not EmcSignatureEncoding (PLAN.md News)",
+            ),
+        ),
+        "length past",
+        "length overflows",
+        "no data",
+    ],
+)
+def test_activate_version_reverts_when_a_contract_signature_breaks_the_layout(
+    cast: Cast, flaw: str
+) -> None:
+    # ME 1's signature (index 1 of 3) as a contract signature of its own address: laid out
+    # right, the EMC asks ME 1's code, which a key has none of; laid out wrong, it refuses
+    # the encoding before asking anyone.
+    emc = cast.emc()
+    signatures = cast.sign(emc, 2)
+    index = 1
+    party, end = signatures[index], 3 * 65
+    data = party.signature
+    wallet, offset, length = int(party.signer, 16), end, len(data)
+    if flaw == "wallet high bits":
+        wallet |= 1 << 160
+    elif flaw == "offset short":
+        offset -= 1
+    elif flaw == "offset past":
+        offset += 32
+    elif flaw == "offset overflows":
+        offset = 2**256 - 1
+    elif flaw == "length past":
+        length += 1
+    elif flaw == "length overflows":
+        length = 2**256 - 1
+    tail = b"" if flaw == "no data" else length.to_bytes(32, "big") + data
+    fixed = [s.signature for s in signatures]
+    fixed[index] = _contract_part(wallet, offset)
+    packed = b"".join(fixed) + tail
+    error, args = (
+        (errors.EmcInvalidSignature, {"versionId": 2, "index": index, "signer": party.signer})
+        if flaw == "none"
+        else (errors.EmcSignatureEncoding, {"index": index})
+    )
+    _assert_refused(cast, emc, lambda: _activate_raw(cast, emc, 2, packed), error, args)
+
+
+def _version_with_a_wallet(cast: Cast, wallet: ChecksumAddress) -> tuple[EmcClient, int]:
+    """Version 3 of the base EMC: version 2's parties and ``wallet`` as a partner."""
+    cast.as_(cast.admin).registry.add_member(wallet, Role.PARTNER)
+    emc = cast.emc()
+    entries = [
+        ShareEntry(cast.chef.address, ShareClass.PARTNER, 1_000),
+        ShareEntry(wallet, ShareClass.PARTNER, 1_000),
+        ShareEntry(cast.mes[0].address, ShareClass.OPERATING, 6_000),
+        ShareEntry(cast.mes[1].address, ShareClass.VALUE_ADDED, 1_000),
+        ShareEntry(ZERO_ADDRESS, ShareClass.DEV_FUND, 1_000),
+    ]
+    version_id, _ = emc.propose_version(entries)
+    assert wallet in emc.parties(version_id)
+    return emc, version_id
+
+
+def test_activate_version_accepts_a_partys_erc1271_contract_wallet(cast: Cast) -> None:
+    key = new_account()  # the key that controls the partner's wallet
+    wallet = deploy_one_key_wallet(cast, key.address)
+    emc, version_id = _version_with_a_wallet(cast, wallet)
+    typed = emc.typed_data(version_id)
+    parties = emc.parties(version_id)
+    signatures = [sign_version(a, typed) for a in cast.wallets if a.address in parties]
+    assert len(signatures) == len(parties) - 1
+    by_wallet = PartySignature(wallet, sign_version(key, typed).signature)
+    index = parties.index(wallet)
+
+    # Another key's signature in the wallet's name: the wallet refuses it, and is named.
+    forged = PartySignature(wallet, sign_version(new_account(), typed).signature)
+    _assert_refused(
+        cast,
+        emc,
+        lambda: emc.activate_version(version_id, [*signatures, forged]),
+        errors.EmcInvalidSignature,
+        {"versionId": version_id, "index": index, "signer": wallet},
+    )
+    # The key's own ECDSA signature in the wallet's place recovers to the key, no party.
+    _strangers_refused(
+        cast, emc, version_id, [*signatures, PartySignature(wallet, by_wallet.signature)]
+    )
+
+    result = emc.activate_version(version_id, [*signatures, by_wallet])
+    assert emc.active_version_id() == version_id
+    assert emc.signers(version_id) == emc.parties(version_id)
+    # The wallet's fixed part is a contract signature (v 0) pointing at its data.
+    tx = cast.w3.eth.get_transaction(result.tx_hash)
+    _, args = emc.contract.decode_function_input(tx["input"])
+    packed = args["signatures"]
+    count = len(emc.parties(version_id))
+    assert packed[index * 65 : (index + 1) * 65] == _contract_part(int(wallet, 16), count * 65)
+    assert packed[count * 65 :] == (65).to_bytes(32, "big") + by_wallet.signature
 
 
 def test_activate_version_reverts_when_a_party_was_suspended_after_the_proposal(
@@ -393,16 +611,22 @@ def test_versions_keep_signers_entries_and_headers_after_being_superseded(cast: 
 
     for version_id, result in results.items():
         activated = emc.event(result, VersionActivated)
-        assert list(activated.signers) == emc.parties(version_id)
+        assert activated.party_count == len(emc.parties(version_id))
+        assert emc.signers(version_id) == emc.parties(version_id)
         assert activated.previous_id == version_id - 1
-        # Anyone can re-verify the signatures themselves: they are in the transaction.
+        # Anyone can re-verify the signatures themselves: they are in the transaction, one
+        # 65-byte ECDSA signature per party, in signing order.
         tx = cast.w3.eth.get_transaction(result.tx_hash)
         _, args = emc.contract.decode_function_input(tx["input"])
         assert args["versionId"] == version_id
-        submitted = [(s["signer"], s["signature"]) for s in args["signatures"]]
+        packed = args["signatures"]
+        assert len(packed) == 65 * activated.party_count
         signable = encode_typed_data(full_message=emc.typed_data(version_id))
-        recovered = [Account.recover_message(signable, signature=sig) for _, sig in submitted]
-        assert recovered == [signer for signer, _ in submitted] == emc.parties(version_id)
+        recovered = [
+            Account.recover_message(signable, signature=packed[i : i + 65])
+            for i in range(0, len(packed), 65)
+        ]
+        assert recovered == emc.parties(version_id)
 
     assert emc.parties(3) == sorted(
         [

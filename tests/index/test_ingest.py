@@ -13,6 +13,7 @@ from eth_utils.crypto import keccak
 from sqlalchemy.orm import Session
 from web3.types import RPCEndpoint
 
+from rdh_chain import events as ev
 from rdh_chain.events import RawLog
 from rdh_chain.index import queries
 from rdh_chain.index.db import IndexDb
@@ -130,6 +131,43 @@ def test_deleting_the_index_and_syncing_again_gives_the_same_rows(
     once.sync()
     assert dump(stepwise.db) == dump(once.db)
     stepwise.db.close()
+
+
+def test_an_activation_indexed_after_a_restart_names_its_proposals_parties(
+    world: World, tmp_path: Path
+) -> None:
+    # VersionActivated lists no signer: the index names its proposal's parties, which a new
+    # indexer (nothing known yet) reads back from the proposal's stored log.
+    reference = open_indexer(f"sqlite:///{tmp_path}/reference.sqlite", world)
+    reference.sync()
+    with reference.db.session() as session:
+        logs = queries.decoded_logs(session, emc=world.emc)
+    proposals: dict[int, tuple[RawLog, ev.VersionProposed]] = {}
+    activations: list[tuple[RawLog, ev.VersionActivated]] = []
+    for d in logs:
+        if isinstance(d.event, ev.VersionProposed):
+            proposals[d.event.version_id] = (d.log, d.event)
+        elif isinstance(d.event, ev.VersionActivated):
+            activations.append((d.log, d.event))
+    assert activations
+    # Each proposal in one indexer's sync, its activation in the next one's.
+    url = f"sqlite:///{tmp_path}/restarted.sqlite"
+    for log, activated in activations:
+        proposed_log, _ = proposals[activated.version_id]
+        assert proposed_log.block_number < log.block_number
+        first = open_indexer(url, world)
+        first.sync(until=proposed_log.block_number)
+        first.db.close()
+    restarted = open_indexer(url, world)
+    restarted.sync()
+    assert dump(restarted.db) == dump(reference.db)
+    with restarted.db.session() as session:
+        for log, activated in activations:
+            parties = proposals[activated.version_id][1].parties
+            assert parties
+            for party in parties:
+                mine = queries.decoded_logs(session, member=party, names=["VersionActivated"])
+                assert log.key in {d.log.key for d in mine}, party
 
 
 @pytest.mark.parametrize("topics", [0, 1, 4])

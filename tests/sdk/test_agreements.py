@@ -16,7 +16,7 @@ from eth_abi.abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
-from eth_typing import ChecksumAddress
+from eth_typing import ChecksumAddress, Hash32
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
@@ -24,6 +24,7 @@ from rdh_chain.agreements import (
     DOMAIN_NAME,
     DOMAIN_VERSION,
     TYPES,
+    pack_signatures,
     sign_version,
     sort_signatures,
     typed_data_digest,
@@ -76,6 +77,7 @@ def _version(**changes: Any) -> Version:
         "dev_fund_bps": 900,
         "restrictions_at_proposal": 0,
         "shares_root": bytes(32),
+        "struct_hash": bytes(32),
         "parties_hash": bytes(32),
     }
     fields.update(changes)
@@ -274,9 +276,116 @@ def test_sign_version_signature_does_not_recover_for_other_data() -> None:
     assert recovered != account.address
 
 
-def test_party_signature_as_abi_is_signer_and_bytes() -> None:
-    signature = PartySignature(LOW, b"\x01" * 65)
-    assert signature.as_abi() == (LOW, b"\x01" * 65)
+# -- packed entries and signatures (contracts/libraries/ShareEntries.sol, Signatures.sol) --
+
+
+@pytest.mark.parametrize(
+    "entry", [*ENTRIES, ShareEntry(_address("f" * 40), ShareClass.DEV_FUND, 0xFFFF)]
+)
+def test_share_entry_packs_into_one_word_and_back(entry: ShareEntry) -> None:
+    word = entry.as_abi()
+    assert word >> 96 == int(entry.account, 16)
+    assert word >> 16 & 0xFF == int(entry.share_class)
+    assert word & 0xFFFF == entry.bps
+    assert word >> 24 & ((1 << 72) - 1) == 0
+    assert ShareEntry.from_word(word) == entry
+    # The contract orders entries by the word above the basis points: account, then class.
+    assert word >> 16 == entry.sort_key[0] << 80 | entry.sort_key[1]
+
+
+def test_packed_entries_sort_as_their_sort_keys() -> None:
+    words = sorted(e.as_abi() for e in ENTRIES)
+    assert [ShareEntry.from_word(w) for w in words] == CANONICAL
+
+
+@pytest.mark.parametrize(
+    ("word", "problem"),
+    [
+        (1 << 24, "reserved bits"),
+        (1 << 95 | 7, "reserved bits"),
+        (1 << 256, "reserved bits"),
+        (4 << 16 | 1, "class 4 is unknown"),
+        (0xFF << 16, "class 255 is unknown"),
+    ],
+)
+def test_share_entry_from_word_refuses_a_malformed_word(word: int, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        ShareEntry.from_word(word | int(LOW, 16) << 96)
+
+
+def _digest_signature(account: LocalAccount, digest: bytes) -> PartySignature:
+    return PartySignature(
+        account.address, bytes(account.unsafe_sign_hash(Hash32(digest)).signature)
+    )
+
+
+DIGEST = keccak(text="a version's digest")
+
+
+def test_pack_signatures_lays_ecdsa_signatures_out_in_signer_order() -> None:
+    accounts: list[LocalAccount] = [Account.create() for _ in range(3)]
+    signatures = [_digest_signature(a, DIGEST) for a in accounts]
+    packed = pack_signatures(signatures, DIGEST)
+    ordered = sorted(signatures, key=lambda s: int(s.signer, 16))
+    assert packed == b"".join(s.signature for s in ordered)
+    assert pack_signatures(list(reversed(signatures)), DIGEST) == packed
+    assert pack_signatures([], DIGEST) == b""
+
+
+@pytest.mark.parametrize("recovery_id", [0, 1])
+def test_pack_signatures_writes_v_as_27_or_28(recovery_id: int) -> None:
+    # Keys until one signs with this recovery id: some wallets give v as 0 or 1.
+    while True:
+        account: LocalAccount = Account.create()
+        signature = _digest_signature(account, DIGEST)
+        if signature.signature[64] == 27 + recovery_id:
+            break
+    bare = PartySignature(account.address, signature.signature[:64] + bytes([recovery_id]))
+    assert pack_signatures([bare], DIGEST) == signature.signature
+    assert pack_signatures([signature], DIGEST) == signature.signature
+
+
+def test_pack_signatures_appends_contract_signatures_data_after_the_fixed_parts() -> None:
+    eoa: LocalAccount = Account.create()
+    by_key = _digest_signature(eoa, DIGEST)
+    # Two contract wallets (ERC-1271): their signatures are whatever they verify.
+    low, high = _address("0" * 39 + "1"), _address("f" * 40)
+    low_data, high_data = b"\x11" * 70, b"\x22" * 3
+    packed = pack_signatures(
+        [PartySignature(high, high_data), by_key, PartySignature(low, low_data)], DIGEST
+    )
+    end = 3 * 65
+    assert packed[:65] == bytes(12) + bytes.fromhex(low[2:]) + end.to_bytes(32, "big") + b"\x00"
+    assert packed[65:130] == by_key.signature
+    second = end + 32 + len(low_data)
+    assert packed[130:195] == (
+        bytes(12) + bytes.fromhex(high[2:]) + second.to_bytes(32, "big") + b"\x00"
+    )
+    assert packed[end:second] == len(low_data).to_bytes(32, "big") + low_data
+    assert packed[second:] == len(high_data).to_bytes(32, "big") + high_data
+
+
+@pytest.mark.parametrize("case", ["other digest", "other signer", "not a signature"])
+def test_pack_signatures_sends_what_does_not_recover_to_its_signer_as_a_contract_signature(
+    case: str,
+) -> None:
+    account: LocalAccount = Account.create()
+    if case == "other digest":
+        raw = _digest_signature(account, keccak(text="another version")).signature
+    elif case == "other signer":
+        raw = _digest_signature(Account.create(), DIGEST).signature
+    else:
+        raw = bytes(64) + b"\x1b"  # r = s = 0: nothing recovers from it
+    packed = pack_signatures([PartySignature(account.address, raw)], DIGEST)
+    # Then the EMC asks the signer's code (ERC-1271), and names it when that refuses.
+    assert packed == (
+        bytes(12)
+        + bytes.fromhex(account.address[2:])
+        + (65).to_bytes(32, "big")
+        + b"\x00"
+        + (65).to_bytes(32, "big")
+        + raw
+    )
 
 
 def test_low_and_high_addresses_sort_apart_as_strings_and_as_numbers() -> None:

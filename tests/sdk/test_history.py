@@ -19,7 +19,7 @@ from web3 import Web3
 
 from rdh_chain.demo import MES, PARTNERS, PROFILES, YUAN, DemoCast, seed
 from rdh_chain.deployment import deploy
-from rdh_chain.events import Decoded, EventDecoder, fetch_logs
+from rdh_chain.events import Decoded, EventDecoder, VersionProposed, fetch_logs
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.history import (
     COLUMNS,
@@ -38,6 +38,7 @@ from rdh_chain.ledger import Ledger
 from rdh_chain.profiles import MatchStatus, ProfileStore, match_profiles
 from rdh_chain.toolchain import Artifact
 from rdh_chain.tx import TxSender
+from rdh_chain.types import ZERO_ADDRESS
 
 CHEF_PAID = 57_906 * YUAN
 
@@ -168,6 +169,24 @@ def test_signed_rows_name_every_party_of_version_1(demo: Demo) -> None:
     assert {r.transaction_hash for r in signed} == {
         r.transaction_hash for r in demo.rows() if r.kind is RowKind.VERSION_ACTIVATED
     }
+
+
+def test_signed_rows_come_from_the_proposal_the_activation_does_not_list_them(
+    demo: Demo,
+) -> None:
+    proposals = [d.event for d in demo.decoded if isinstance(d.event, VersionProposed)]
+    signed = [r for r in demo.rows() if r.kind is RowKind.VERSION_SIGNED]
+    # One row per party of the proposal, in signing order (by address).
+    assert [r.account.address for r in signed if r.account is not None] == list(
+        proposals[0].parties
+    )
+    assert ZERO_ADDRESS not in proposals[0].parties  # the fund holds a share, signs nothing
+    # Without the proposal among the events read, the activation alone, naming nobody.
+    without = [d for d in demo.decoded if not isinstance(d.event, VersionProposed)]
+    rows = build_history(without, demo.names())
+    assert not [r for r in rows if r.kind is RowKind.VERSION_SIGNED]
+    (activated,) = [r for r in rows if r.kind is RowKind.VERSION_ACTIVATED]
+    assert activated.involved == ()
 
 
 def test_member_filter_keeps_every_row_naming_the_chef(demo: Demo) -> None:

@@ -74,6 +74,7 @@ def _typed_data(party: LocalAccount, chain_id: int = 31337) -> dict[str, object]
         dev_fund_bps=1_000,
         restrictions_at_proposal=0,
         shares_root=bytes(32),
+        struct_hash=bytes(32),
         parties_hash=bytes(32),
     )
     entries = [

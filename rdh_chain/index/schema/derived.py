@@ -82,7 +82,8 @@ class EventRow(Base):
 
 
 class EventAccountRow(Base):
-    """Every address an event names (signers, invited bidders, share entries): who it involves."""
+    """Every address an event names (invited bidders, share entries...), and an activation's
+    signers (its proposal's parties, which the event does not repeat): who it involves."""
 
     __tablename__ = "event_accounts"
     # One B-tree keyed by what it is read by: an address's events, in chain order. No

@@ -210,6 +210,8 @@ abstract contract EMCHandlerBase is EMCFixture, EMCGhost {
         if (selector == IEMCErrors.EmcPartyNotActive.selector) return "EmcPartyNotActive";
         if (selector == IEMCErrors.EmcSignatureCount.selector) return "EmcSignatureCount";
         if (selector == IEMCErrors.EmcInvalidSignature.selector) return "EmcInvalidSignature";
+        if (selector == IEMCErrors.EmcSignatureEncoding.selector) return "EmcSignatureEncoding";
+        if (selector == IEMCErrors.EmcSignaturesLength.selector) return "EmcSignaturesLength";
         if (selector == IEMCErrors.EmcSignersNotSorted.selector) return "EmcSignersNotSorted";
         if (selector == IEMCErrors.EmcSignersNotParties.selector) return "EmcSignersNotParties";
         if (selector == IEMCErrors.EmcCurrentPartiesMismatch.selector) return "EmcCurrentPartiesMismatch";
@@ -217,6 +219,9 @@ abstract contract EMCHandlerBase is EMCFixture, EMCGhost {
         if (selector == IEMCErrors.EmcInvalidShareProof.selector) return "EmcInvalidShareProof";
         if (selector == IEMCErrors.EmcMemberLeftOut.selector) return "EmcMemberLeftOut";
         if (selector == IEMCErrors.EmcIneligibleMember.selector) return "EmcIneligibleMember";
+        if (selector == IEMCErrors.EmcMalformedEntry.selector) return "EmcMalformedEntry";
+        if (selector == IEMCErrors.EmcEntriesNotSorted.selector) return "EmcEntriesNotSorted";
+        if (selector == IEMCErrors.EmcDuplicateEntry.selector) return "EmcDuplicateEntry";
         if (selector == IEMCErrors.EmcAttestationRequired.selector) return "EmcAttestationRequired";
         if (selector == IEMCErrors.EmcNotAuditor.selector) return "EmcNotAuditor";
         if (selector == IEMCErrors.EmcInvalidAttestation.selector) return "EmcInvalidAttestation";

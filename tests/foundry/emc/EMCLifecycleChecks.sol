@@ -9,14 +9,9 @@ import {IMemberRegistry} from "../../../contracts/interfaces/IMemberRegistry.sol
 import {Roles} from "../../../contracts/libraries/Roles.sol";
 import {BidRound} from "../../../contracts/types/Bids.sol";
 import {Departure} from "../../../contracts/types/Capital.sol";
-import {
-    EmcStatus,
-    PartySignature,
-    PeriodReport,
-    ReportAttestation,
-    ShareClass,
-    ShareEntry
-} from "../../../contracts/types/Shares.sol";
+import {EmcStatus, PeriodReport, ReportAttestation, ShareClass, ShareEntry} from "../../../contracts/types/Shares.sol";
+import {Entries} from "../utils/Entries.sol";
+import {PackedSignatures} from "../utils/PackedSignatures.sol";
 import {EMCInvariantBase} from "./EMCInvariantBase.sol";
 
 /// @notice The lifecycle checks: notices, bid rounds, a dissolved EMC accepts nothing new, and
@@ -73,14 +68,15 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         _refused(
             owner,
             abi.encodeCall(
-                IEMC.proposeVersion, (entries, bytes32("new"), uint48(block.timestamp + 1 days), _activeParties())
+                IEMC.proposeVersion,
+                (Entries.pack(entries), bytes32("new"), uint48(block.timestamp + 1 days), _activeParties())
             ),
             refused,
             "proposeVersion"
         );
         _refused(
             member,
-            abi.encodeCall(IEMC.activateVersion, (emc.versionCount(), new PartySignature[](0))),
+            abi.encodeCall(IEMC.activateVersion, (emc.versionCount(), bytes(""))),
             refused,
             "activateVersion"
         );
@@ -181,19 +177,14 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         (ShareEntry[] memory entries, address[] memory parties) = _continuation(leaveOutRestricted);
         address owner = handler.owner();
         bytes memory proposal = abi.encodeCall(
-            IEMC.proposeVersion, (entries, bytes32("liveness"), uint48(block.timestamp + 1 days), _activeParties())
+            IEMC.proposeVersion,
+            (Entries.pack(entries), bytes32("liveness"), uint48(block.timestamp + 1 days), _activeParties())
         );
         vm.prank(owner);
         (bool ok, bytes memory ret) = address(emc).call(proposal);
         assertTrue(ok, string.concat(rule, ": the owner cannot propose a version: ", _describe(ret)));
         uint256 id = abi.decode(ret, (uint256));
-        bytes32 digest = emc.versionDigest(id);
-        PartySignature[] memory signatures = new PartySignature[](parties.length);
-        for (uint256 i; i < parties.length; ++i) {
-            (uint8 v, bytes32 r, bytes32 s) = vm.sign(_keyOf[parties[i]], digest);
-            signatures[i] = PartySignature(parties[i], abi.encodePacked(r, s, v));
-        }
-        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, signatures)));
+        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _packedSignatures(id, parties))));
         assertTrue(ok, string.concat(rule, ": the parties cannot activate the version: ", _describe(ret)));
         assertEq(emc.activeVersionId(), id, string.concat(rule, ": not active"));
     }
@@ -243,6 +234,16 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         assembly ("memory-safe") {
             mstore(parties, p)
         }
+    }
+
+    /// @dev The ECDSA signatures of version `id` by `signers` (members with keys), sorted by
+    /// signer and packed as `activateVersion` takes them.
+    function _packedSignatures(uint256 id, address[] memory signers) internal view returns (bytes memory) {
+        uint256[] memory keys = new uint256[](signers.length);
+        for (uint256 i; i < signers.length; ++i) {
+            keys[i] = _keyOf[signers[i]];
+        }
+        return PackedSignatures.signAll(keys, emc.versionDigest(id));
     }
 
     /// @dev The active version's parties, sorted, as the handler proposed them (none before

@@ -4,15 +4,9 @@ pragma solidity ^0.8.24;
 import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
 import {IEMCModule} from "../../../contracts/interfaces/IEMCModule.sol";
-import {
-    PartySignature,
-    PeriodReport,
-    ShareClass,
-    ShareEntry,
-    SharePath,
-    ShareProof,
-    Version
-} from "../../../contracts/types/Shares.sol";
+import {PeriodReport, ShareClass, ShareEntry, SharePath, ShareProof, Version} from "../../../contracts/types/Shares.sol";
+import {Entries} from "../utils/Entries.sol";
+import {PackedSignatures} from "../utils/PackedSignatures.sol";
 import {ShareTrees} from "../utils/ShareTrees.sol";
 import {EMCLifecycleChecks} from "./EMCLifecycleChecks.sol";
 
@@ -98,16 +92,17 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         uint48 deadline = uint48(block.timestamp + 1 days);
         address owner = handler.owner();
         vm.prank(owner);
-        id = emc.proposeVersion(entries, bytes32("unit"), deadline, current);
+        id = emc.proposeVersion(Entries.pack(entries), bytes32("unit"), deadline, current);
     }
 
-    function _signatures(uint256 id, address[] memory signers) internal view returns (PartySignature[] memory s) {
+    /// @dev The ECDSA signatures of version `id` by `signers`, packed in the order given.
+    function _signatures(uint256 id, address[] memory signers) internal view returns (bytes memory) {
         bytes32 digest = emc.versionDigest(id);
-        s = new PartySignature[](signers.length);
+        PackedSignatures.Signature[] memory s = new PackedSignatures.Signature[](signers.length);
         for (uint256 i; i < signers.length; ++i) {
-            (uint8 v, bytes32 r, bytes32 sig) = vm.sign(_keyOf[signers[i]], digest);
-            s[i] = PartySignature(signers[i], abi.encodePacked(r, sig, v));
+            s[i] = PackedSignatures.ecdsa(_keyOf[signers[i]], digest);
         }
+        return PackedSignatures.pack(s);
     }
 
     // ================================================================== claims
@@ -273,7 +268,7 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         bytes memory expected = abi.encodeWithSelector(IEMCErrors.EmcCurrentPartiesMismatch.selector, 0);
         vm.prank(owner);
         (bool ok, bytes memory ret) =
-            address(emc).call(abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("x"), deadline, one)));
+            address(emc).call(abi.encodeCall(IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, one)));
         assertTrue(!ok && keccak256(ret) == keccak256(expected), string.concat("before: ", vm.toString(ret)));
 
         _started();
@@ -294,7 +289,9 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         wrong[3][parties.length] = parties[parties.length - 1];
         for (uint256 k; k < wrong.length; ++k) {
             vm.prank(owner);
-            (ok, ret) = address(emc).call(abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("x"), deadline, wrong[k])));
+            (ok, ret) = address(emc).call(
+                abi.encodeCall(IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, wrong[k]))
+            );
             assertTrue(
                 !ok && keccak256(ret) == keccak256(expected),
                 string.concat("wrong list ", vm.toString(k), ": ", vm.toString(ret))

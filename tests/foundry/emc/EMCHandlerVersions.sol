@@ -4,7 +4,9 @@ pragma solidity ^0.8.24;
 import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
 import {ShareClass, ShareEntry, Version, VersionStatus} from "../../../contracts/types/Shares.sol";
+import {Entries} from "../utils/Entries.sol";
 import {PackedSignatures} from "../utils/PackedSignatures.sol";
+import {Vm} from "../utils/Vm.sol";
 import {EMCHandlerProofs} from "./EMCHandlerProofs.sol";
 
 /// @notice The handler's activations: every party signs the version's EIP-712 digest with
@@ -54,9 +56,11 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
         bytes memory packed = sigs.pack();
         if (tamper == 6) packed = bytes.concat(packed, new bytes(1 + pick % 70));
         bytes memory expected = _activationError(versionId, sigs, packed.length);
+        vm.recordLogs();
         (bool ok, bytes memory ret) = _call(address(this), abi.encodeCall(IEMC.activateVersion, (versionId, packed)));
         _check(ok, ret, expected, "activateVersion");
         if (!ok) return;
+        _checkActivatedEvent(versionId, p);
         uint256 previous = ghostActiveVersion;
         if (previous != 0) ghostVersionStatus[previous] = VersionStatus.Superseded;
         ghostVersionStatus[versionId] = VersionStatus.Active;
@@ -68,6 +72,34 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
         assertEq(header.fromPeriod, ghostPeriods + 1, "activateVersion: from period");
         assertEq(header.activatedAt, _now, "activateVersion: activated at");
         _stat("activateVersion: activated");
+    }
+
+    /// @dev `VersionActivated` is emitted once, with the version's figures and no signers (its
+    /// data is five words: from period, previous id, entries hash, party count, pool bps).
+    function _checkActivatedEvent(uint256 versionId, Proposal storage p) internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        bytes32 topic = IEMC.VersionActivated.selector;
+        bool seen;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(emc) || logs[i].topics[0] != topic) continue;
+            assertTrue(!seen, "VersionActivated: emitted twice");
+            seen = true;
+            assertEq(uint256(logs[i].topics[1]), versionId, "VersionActivated: id");
+            assertEq(uint256(logs[i].topics[2]), _epochVersions.length, "VersionActivated: epoch");
+            assertEq(logs[i].data.length, 5 * 32, "VersionActivated: data is not five words");
+            (uint256 fromPeriod, uint256 previousId, bytes32 entriesHash, uint256 partyCount, uint256 poolBps) =
+                abi.decode(logs[i].data, (uint256, uint256, bytes32, uint256, uint256));
+            assertEq(fromPeriod, ghostPeriods + 1, "VersionActivated: from period");
+            assertEq(previousId, ghostActiveVersion, "VersionActivated: previous id");
+            assertTrue(entriesHash == Entries.hash(p.entries), "VersionActivated: entries hash");
+            assertEq(partyCount, p.parties.length, "VersionActivated: party count");
+            uint256 valueAdded;
+            for (uint256 j; j < p.entries.length; ++j) {
+                if (p.entries[j].class == ShareClass.ValueAdded) valueAdded += p.entries[j].bps;
+            }
+            assertEq(poolBps, valueAdded, "VersionActivated: value-added bps");
+        }
+        assertTrue(seen, "VersionActivated: not emitted");
     }
 
     /// @dev The key of a non-party to sign in party `index`'s place: a member the version does

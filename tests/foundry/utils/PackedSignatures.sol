@@ -30,6 +30,11 @@ library PackedSignatures {
         sig = Signature(vm.addr(key), v, r, s, "");
     }
 
+    /// @notice The address of `key`.
+    function ecdsaAddress(uint256 key) internal pure returns (address) {
+        return vm.addr(key);
+    }
+
     /// @notice A contract signature of `wallet`: `data` goes to its `isValidSignature`.
     function contractSig(address wallet, bytes memory data) internal pure returns (Signature memory sig) {
         sig = Signature(wallet, 0, bytes32(uint256(uint160(wallet))), 0, data);

@@ -284,6 +284,7 @@ abstract contract EMCHandlerProposals is EMCHandlerBase {
             assertEq(nonce, p.nonce, "VersionProposed: nonce");
             assertEq(deadline, p.deadline, "VersionProposed: deadline");
             assertTrue(root == p.sharesRoot, "VersionProposed: shares root");
+            assertTrue(ShareTrees.build(emitted).root == root, "VersionProposed: root != the tree of its words");
         }
         assertTrue(seen, "VersionProposed: not emitted");
     }

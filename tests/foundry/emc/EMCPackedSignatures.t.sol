@@ -3,13 +3,11 @@ pragma solidity ^0.8.24;
 
 import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
-import {Roles} from "../../../contracts/libraries/Roles.sol";
-import {ShareClass, ShareEntry} from "../../../contracts/types/Shares.sol";
 import {Entries} from "../utils/Entries.sol";
 import {PackedSignatures} from "../utils/PackedSignatures.sol";
 import {TestWallet} from "../utils/TestWallet.sol";
 import {Vm} from "../utils/Vm.sol";
-import {EMCLifecycleChecks} from "./EMCLifecycleChecks.sol";
+import {EMCSignaturesBase} from "./EMCSignaturesBase.sol";
 
 /// @notice `activateVersion` takes the parties' signatures packed as a Safe packs them and
 /// recovers the signers: ERC-1271 contract wallets (`v` 0) mixed with EOAs in any position
@@ -18,118 +16,15 @@ import {EMCLifecycleChecks} from "./EMCLifecycleChecks.sol";
 /// that recovers to nobody (high s, a bad `v`) or a wallet that refuses is
 /// `EmcInvalidSignature`; a valid signature of another version recovers to a stranger, which
 /// the sort and party checks refuse.
-contract EMCPackedSignaturesTest is EMCLifecycleChecks {
+contract EMCPackedSignaturesTest is EMCSignaturesBase {
     using PackedSignatures for PackedSignatures.Signature[];
-
-    uint256 internal constant WALLET_BPS = 10;
-
-    /// @dev Each test wallet's owner key (zero: not a wallet).
-    mapping(address wallet => uint256) internal _walletKey;
-
-    /// @dev A wallet at an address drawn from `salt`, owned by a key drawn from it, registered
-    /// as an ME.
-    function _newWallet(uint256 salt) internal returns (address wallet) {
-        uint256 key = 1 + uint256(keccak256(abi.encode("wallet owner", salt))) % (PackedSignatures.SECP256K1_N - 1);
-        wallet = address(new TestWallet{salt: bytes32(salt)}(vm.addr(key)));
-        _walletKey[wallet] = key;
-        address admin = handler.admin();
-        vm.prank(admin);
-        registry.addMember(wallet, Roles.ME, bytes32("wallet"));
-    }
-
-    /// @dev The first version (with the fund), then a proposal of it plus `count` wallets (an
-    /// operating share each, from the fund's): returns its id and parties, sorted.
-    function _proposeWithWallets(uint256 count, uint256 seed) internal returns (uint256 id, address[] memory parties) {
-        handler.start(true);
-        vm.warp(handler.now_());
-        ShareEntry[] memory current = handler.versionEntries(1);
-        address[] memory currentParties = _activeParties();
-        uint256[] memory words = new uint256[](current.length + count);
-        parties = new address[](currentParties.length + count);
-        for (uint256 i; i < current.length; ++i) {
-            words[i] = Entries.pack(_one(current[i]))[0];
-        }
-        for (uint256 i; i < currentParties.length; ++i) {
-            parties[i] = currentParties[i];
-        }
-        for (uint256 k; k < count; ++k) {
-            address wallet = _newWallet(uint256(keccak256(abi.encode(seed, k))));
-            words[current.length + k] = uint256(uint160(wallet)) << 96 | uint256(ShareClass.Operating) << 16 | WALLET_BPS;
-            parties[currentParties.length + k] = wallet;
-        }
-        words[0] -= count * WALLET_BPS; // the fund's entry, first
-        _sortWords(words);
-        _sortAddresses(parties);
-        address owner = handler.owner();
-        vm.prank(owner);
-        id = emc.proposeVersion(words, bytes32("wallets"), uint48(block.timestamp + 1 days), currentParties);
-    }
-
-    function _one(ShareEntry memory e) internal pure returns (ShareEntry[] memory list) {
-        list = new ShareEntry[](1);
-        list[0] = e;
-    }
-
-    /// @dev Each party's signature of `digest`, in the parties' order: a wallet's as a
-    /// contract signature of its owner key, an EOA's ECDSA.
-    function _sigs(address[] memory parties, bytes32 digest)
-        internal
-        view
-        returns (PackedSignatures.Signature[] memory sigs)
-    {
-        sigs = new PackedSignatures.Signature[](parties.length);
-        for (uint256 i; i < parties.length; ++i) {
-            address p = parties[i];
-            sigs[i] = _walletKey[p] != 0
-                ? PackedSignatures.walletSig(p, _walletKey[p], digest)
-                : PackedSignatures.ecdsa(_keyOf[p], digest);
-        }
-    }
-
-    function _activate(uint256 id, bytes memory packed) internal returns (bool ok, bytes memory ret) {
-        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, packed)));
-    }
-
-    function _assertRefused(uint256 id, bytes memory packed, bytes memory expected, string memory what) internal {
-        (bool ok, bytes memory ret) = _activate(id, packed);
-        assertTrue(!ok, string.concat(what, ": activated"));
-        assertTrue(
-            keccak256(ret) == keccak256(expected),
-            string.concat(what, ": refused with ", vm.toString(ret), ", expected ", vm.toString(expected))
-        );
-        assertEq(emc.activeVersionId(), 1, string.concat(what, ": active version changed"));
-    }
-
-    /// @dev The index of the first wallet among `parties`.
-    function _firstWallet(address[] memory parties) internal view returns (uint256) {
-        for (uint256 i; i < parties.length; ++i) {
-            if (_walletKey[parties[i]] != 0) return i;
-        }
-        revert("no wallet");
-    }
-
-    /// @dev Where wallet `w`'s data (its length word) starts: after the fixed parts and the
-    /// data of the wallets before it.
-    function _dataOffset(PackedSignatures.Signature[] memory sigs, uint256 w) internal pure returns (uint256 offset) {
-        offset = sigs.length * PackedSignatures.FIXED;
-        for (uint256 i; i < w; ++i) {
-            if (sigs[i].v == 0) offset += 32 + sigs[i].data.length;
-        }
-    }
-
-    function _encoding(uint256 index) internal pure returns (bytes memory) {
-        return abi.encodeWithSelector(IEMCErrors.EmcSignatureEncoding.selector, index);
-    }
-
-    function _invalid(uint256 id, uint256 index, address signer) internal pure returns (bytes memory) {
-        return abi.encodeWithSelector(IEMCErrors.EmcInvalidSignature.selector, id, index, signer);
-    }
 
     // ================================================================== wallets and EOAs
 
     /// @notice One to four wallets, at addresses (so positions among the parties) drawn at
     /// random, mixed with the EOAs: the packed signatures activate the version, and
     /// `VersionActivated` names no signers.
+    /// forge-config: ci.fuzz.runs = 1000
     function testFuzz_activateVersion_walletsAndEoasInAnyPosition(uint256 seed, uint256 count) public {
         count = bound(count, 1, 4);
         (uint256 id, address[] memory parties) = _proposeWithWallets(count, seed);
@@ -153,6 +48,7 @@ contract EMCPackedSignaturesTest is EMCLifecycleChecks {
 
     /// @notice A wallet's fixed part with bits above the address in `r`, or an offset that is
     /// not where its data must start: `EmcSignatureEncoding` at its index.
+    /// forge-config: ci.fuzz.runs = 1000
     function testFuzz_activateVersion_refusesAWalletsBadFixedPart(uint256 seed, uint256 junk, bool offset) public {
         (uint256 id, address[] memory parties) = _proposeWithWallets(1, seed);
         PackedSignatures.Signature[] memory sigs = _sigs(parties, emc.versionDigest(id));
@@ -173,6 +69,7 @@ contract EMCPackedSignaturesTest is EMCLifecycleChecks {
     }
 
     /// @notice A wallet's data cut short, or a length word past the end: `EmcSignatureEncoding`.
+    /// forge-config: ci.fuzz.runs = 1000
     function testFuzz_activateVersion_refusesAWalletsDataOutOfBounds(uint256 seed, uint256 junk, bool cut) public {
         (uint256 id, address[] memory parties) = _proposeWithWallets(1, seed);
         PackedSignatures.Signature[] memory sigs = _sigs(parties, emc.versionDigest(id));
@@ -192,6 +89,7 @@ contract EMCPackedSignaturesTest is EMCLifecycleChecks {
     }
 
     /// @notice Bytes after the last wallet's data: `EmcSignaturesLength(length, expected)`.
+    /// forge-config: ci.fuzz.runs = 1000
     function testFuzz_activateVersion_refusesTrailingBytes(uint256 seed, uint256 count, uint256 extra) public {
         (uint256 id, address[] memory parties) = _proposeWithWallets(bound(count, 1, 3), seed);
         bytes memory packed = _sigs(parties, emc.versionDigest(id)).pack();
@@ -211,6 +109,7 @@ contract EMCPackedSignaturesTest is EMCLifecycleChecks {
     }
 
     /// @notice Fewer bytes than the parties' fixed parts: `EmcSignatureCount(given, parties)`.
+    /// forge-config: ci.fuzz.runs = 1000
     function testFuzz_activateVersion_refusesTooFewSignatures(uint256 seed, uint256 length) public {
         (uint256 id, address[] memory parties) = _proposeWithWallets(1, seed);
         bytes memory packed = _sigs(parties, emc.versionDigest(id)).pack();
@@ -232,6 +131,7 @@ contract EMCPackedSignaturesTest is EMCLifecycleChecks {
     /// @notice An EOA's signature with high s (the same key's, malleated) or a `v` other than
     /// 27 and 28 (and 0, a wallet's): it recovers to nobody, `EmcInvalidSignature` naming no
     /// signer, at its index.
+    /// forge-config: ci.fuzz.runs = 1000
     function testFuzz_activateVersion_refusesAnEcdsaSignatureRecoveringToNobody(uint256 seed, uint256 pick, uint8 v)
         public
     {
@@ -247,6 +147,7 @@ contract EMCPackedSignaturesTest is EMCLifecycleChecks {
     /// @notice A wallet that refuses, one given a signature by a key other than its owner's,
     /// and an EOA party's own valid signature given as a contract signature (no code to
     /// ask): `EmcInvalidSignature` naming the wallet or EOA, at its index.
+    /// forge-config: ci.fuzz.runs = 1000
     function testFuzz_activateVersion_refusesWhatAWalletRefuses(uint256 seed, uint256 pick) public {
         (uint256 id, address[] memory parties) = _proposeWithWallets(2, seed);
         bytes32 digest = emc.versionDigest(id);
@@ -275,6 +176,7 @@ contract EMCPackedSignaturesTest is EMCLifecycleChecks {
     /// from an EOA it recovers to a stranger, refused by the sort (`EmcSignersNotSorted` at
     /// its index or the next) or, sorted by chance, by the party check
     /// (`EmcSignersNotParties`); a wallet refuses it (`EmcInvalidSignature`).
+    /// forge-config: ci.fuzz.runs = 1000
     function testFuzz_activateVersion_refusesASignatureOfAnotherVersion(uint256 seed, uint256 pick) public {
         (uint256 id, address[] memory parties) = _proposeWithWallets(1, seed);
         uint256[] memory words = Entries.pack(handler.versionEntries(1));
@@ -307,6 +209,7 @@ contract EMCPackedSignaturesTest is EMCLifecycleChecks {
 
     /// @notice The signatures of every party but one (a stranger's, sorted in), whoever they
     /// are: `EmcSignersNotParties`.
+    /// forge-config: ci.fuzz.runs = 1000
     function testFuzz_activateVersion_refusesAStrangerSortedIn(uint256 seed, uint256 pick, uint256 key) public {
         (uint256 id, address[] memory parties) = _proposeWithWallets(1, seed);
         bytes32 digest = emc.versionDigest(id);
@@ -330,6 +233,7 @@ contract EMCPackedSignaturesTest is EMCLifecycleChecks {
     /// (PLAN News): `Signatures.packedSigner` adds 32 to the offset before comparing it with
     /// where the data must start, so this reverts with Panic(0x11), not
     /// `EmcSignatureEncoding`; both are accepted until the contract is fixed.
+    /// forge-config: ci.fuzz.runs = 1000
     function testFuzz_activateVersion_refusesAnOffsetNearTheTop(uint256 seed, uint256 k) public {
         (uint256 id, address[] memory parties) = _proposeWithWallets(1, seed);
         PackedSignatures.Signature[] memory sigs = _sigs(parties, emc.versionDigest(id));
@@ -344,31 +248,5 @@ contract EMCPackedSignaturesTest is EMCLifecycleChecks {
             string.concat("offset near the top: refused with ", vm.toString(ret))
         );
         assertEq(emc.activeVersionId(), 1, "active version changed");
-    }
-
-    // ================================================================== helpers
-
-    function _sortWords(uint256[] memory list) internal pure {
-        for (uint256 i = 1; i < list.length; ++i) {
-            uint256 current = list[i];
-            uint256 j = i;
-            while (j > 0 && list[j - 1] > current) {
-                list[j] = list[j - 1];
-                --j;
-            }
-            list[j] = current;
-        }
-    }
-
-    function _sortAddresses(address[] memory list) internal pure {
-        for (uint256 i = 1; i < list.length; ++i) {
-            address current = list[i];
-            uint256 j = i;
-            while (j > 0 && list[j - 1] > current) {
-                list[j] = list[j - 1];
-                --j;
-            }
-            list[j] = current;
-        }
     }
 }

@@ -93,6 +93,7 @@ contract MemberRegistryRolesTest is TestBase {
 
     /// @notice After every call of a random sequence, `isActive` is the record's status and
     /// AccessControl's role for every account and role, and `firstInactive` agrees.
+    /// forge-config: ci.fuzz.runs = 1000
     function testFuzz_isActiveMirrorsStatusAndRoles(uint256[24] memory ops) public {
         _checkAll("at deployment");
         for (uint256 i; i < ops.length; ++i) {
@@ -104,6 +105,7 @@ contract MemberRegistryRolesTest is TestBase {
     /// @notice Members with the ME role (some also partners), some suspended, some stripped of
     /// a role, and a random list of them (repeats, strangers and the admin allowed):
     /// `firstInactive` is the index of the first not active in the role, or the length.
+    /// forge-config: ci.fuzz.runs = 1000
     function testFuzz_firstInactive(uint256 seed, uint256[12] memory picks, uint256 length, uint256 roleSeed) public {
         vm.startPrank(ADMIN);
         for (uint256 i = 1; i < _actors.length; ++i) {

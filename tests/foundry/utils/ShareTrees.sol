@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ShareClass, ShareEntry, SharePath, ShareProof} from "../../../contracts/types/Shares.sol";
+import {Entries} from "./Entries.sol";
 
 /// @notice A share version's tree built in the tests from its entries, as a party or the SDK
 /// (`rdh_chain/share_tree.py`) builds it, independently of `ShareTree`: one leaf per party
@@ -46,6 +47,12 @@ library ShareTrees {
 
     function build(ShareEntry[] memory entries) internal pure returns (Tree memory) {
         return build(leavesOf(entries));
+    }
+
+    /// @notice The tree of packed entries (`ShareEntries` words, as `VersionProposed` carries
+    /// them), decoded by `Entries.unpack`.
+    function build(uint256[] memory words) internal pure returns (Tree memory) {
+        return build(leavesOf(Entries.unpack(words)));
     }
 
     /// @notice The tree over `leaves` (sorted by account, distinct, none zero).

@@ -21,8 +21,9 @@ import {EMCHandlerMembers} from "./EMCHandlerMembers.sol";
 /// handler with both (the suites run with `fail_on_revert`), so the handler is itself a
 /// model check; the ghost books (`EMCGhost`, `EMCGhostCapital`) are what the invariants
 /// compare with the EMC.
-/// @dev Every wallet is an EOA with a key (`EMCFixture`), so parties sign versions and the
-/// auditor signs reports with `vm.sign`. Versions are in `EMCHandlerProposals` (proposals),
+/// @dev Every wallet is an EOA with a key (`EMCFixture`) but one ME, an ERC-1271 contract
+/// wallet whose owner key signs for it, so parties sign versions (the wallet as a contract
+/// signature) and the auditor signs reports with `vm.sign`. Versions are in `EMCHandlerProposals` (proposals),
 /// `EMCHandlerProofs` (share trees and proofs) and `EMCHandlerVersions` (activation), bids in
 /// `EMCHandlerBids`, notices and the registry in `EMCHandlerMembers`, the clock and the checks
 /// in `EMCHandlerBase`.
@@ -52,7 +53,7 @@ contract EMCHandler is EMCHandlerMembers {
 
     /// @notice `activateVersion`: every party signs one proposal (mostly the latest, whose
     /// outcome is then most often a success; sometimes an older, stale or expired one), and
-    /// the handler submits them packed (one time in 32 each: without the last signature, one
+    /// the handler submits them packed (one time in 32 each: cut inside the last one, one
     /// signed with another key, a non-party's in a party's place, two swapped, one with high
     /// s, bytes after them). With no live proposal the owner proposes one first.
     function activateVersion(uint256 seed) external clock {

@@ -24,11 +24,12 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
     // ================================================================== activation
 
     /// @dev Collects every party's signature and submits them, predicting the outcome.
-    /// `tamper` 1 leaves the last signature out (`EmcSignatureCount`), 2 has one party sign
+    /// `tamper` 1 cuts the bytes inside the last fixed part (`EmcSignatureCount`), 2 has one party sign
     /// with another key (which recovers to a stranger: `EmcSignersNotSorted` or
     /// `EmcSignersNotParties`), 3 has a non-party sign in a party's place, sorted again
     /// (`EmcSignersNotParties`), 4 swaps two signatures (`EmcSignersNotSorted`), 5 gives one
-    /// signature its high-s twin (`EmcInvalidSignature` naming no signer), 6 appends bytes
+    /// signature its high-s twin (`EmcInvalidSignature` naming no signer, or the wallet, which
+    /// refuses a high-s signature by its owner), 6 appends bytes
     /// (`EmcSignaturesLength`); unless an earlier check refuses first.
     function _activate(uint256 versionId, uint256 tamper) internal {
         Proposal storage p = _proposals[versionId];
@@ -37,11 +38,7 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
         uint256 pick = n == 0 ? 0 : uint256(keccak256(abi.encode(versionId, _now))) % n;
         PackedSignatures.Signature[] memory sigs = _sign(versionId);
         bytes32 digest = _versionDigest(versionId, p.entries, DOCUMENT, p.nonce, p.deadline);
-        if (tamper == 1) {
-            assembly ("memory-safe") {
-                mstore(sigs, sub(n, 1))
-            }
-        } else if (tamper == 2) {
+        if (tamper == 2) {
             sigs[pick] = PackedSignatures.ecdsa(_keyOf[p.parties[pick]] + 1, digest);
         } else if (tamper == 3) {
             sigs[pick] = PackedSignatures.ecdsa(_strangerKey(versionId, pick), digest);
@@ -49,13 +46,31 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
         } else if (tamper == 4) {
             uint256 i = 1 + pick % (n - 1);
             (sigs[i - 1], sigs[i]) = (sigs[i], sigs[i - 1]);
-        } else if (tamper == 5) {
-            sigs[pick] = PackedSignatures.highS(sigs[pick]);
-            sigs[pick].signer = address(0); // recovers to nobody, for OpenZeppelin's ECDSA
+        }
+        uint256 refused = type(uint256).max; // the index of a signature its wallet refuses
+        if (tamper == 5) {
+            address party = p.parties[pick];
+            if (_isWallet[party]) {
+                // The owner key's high-s twin inside: the wallet refuses it.
+                PackedSignatures.Signature memory inner =
+                    PackedSignatures.highS(PackedSignatures.ecdsa(_keyOf[party], digest));
+                sigs[pick] = PackedSignatures.contractSig(party, abi.encodePacked(inner.r, inner.s, inner.v));
+                refused = pick;
+            } else {
+                sigs[pick] = PackedSignatures.highS(sigs[pick]);
+                sigs[pick].signer = address(0); // recovers to nobody, for OpenZeppelin's ECDSA
+            }
         }
         bytes memory packed = sigs.pack();
+        if (tamper == 1) {
+            // Cut inside the last fixed part (the wallet's data, after the fixed parts, goes too).
+            uint256 cut = (n - 1) * PackedSignatures.FIXED + pick % PackedSignatures.FIXED;
+            assembly ("memory-safe") {
+                mstore(packed, cut)
+            }
+        }
         if (tamper == 6) packed = bytes.concat(packed, new bytes(1 + pick % 70));
-        bytes memory expected = _activationError(versionId, sigs, packed.length);
+        bytes memory expected = _activationError(versionId, sigs, refused, packed.length);
         vm.recordLogs();
         (bool ok, bytes memory ret) = _call(address(this), abi.encodeCall(IEMC.activateVersion, (versionId, packed)));
         _check(ok, ret, expected, "activateVersion");
@@ -121,16 +136,17 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
     }
 
     /// @dev What `activateVersion` refuses version `versionId` with, given `sigs` (each with
-    /// the signer it recovers to; zero for one that recovers to nobody) packed into `length`
-    /// bytes, in the order it checks: status, the proposal, its nonce and deadline, the number
+    /// the signer it recovers to; zero for one that recovers to nobody; `refused`: the index
+    /// of one its wallet refuses) packed into `length` bytes, in the order it checks: status, the proposal, its nonce and deadline, the number
     /// of signatures, each signer in turn (valid, above the one before), the length, the
     /// signers against the parties, then each party's standing (only if the registry's
     /// restrictions moved since the proposal) and its notice.
-    function _activationError(uint256 versionId, PackedSignatures.Signature[] memory sigs, uint256 length)
-        internal
-        view
-        returns (bytes memory)
-    {
+    function _activationError(
+        uint256 versionId,
+        PackedSignatures.Signature[] memory sigs,
+        uint256 refused,
+        uint256 length
+    ) internal view returns (bytes memory) {
         Proposal storage p = _proposals[versionId];
         VersionStatus vs = ghostVersionStatus[versionId];
         if (ghostDissolved) return _activeError();
@@ -146,12 +162,15 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
         if (length < end) {
             return abi.encodeWithSelector(IEMCErrors.EmcSignatureCount.selector, length / PackedSignatures.FIXED, n);
         }
+        for (uint256 i; i < n; ++i) {
+            if (sigs[i].v == 0) end += 32 + sigs[i].data.length; // a contract signature's data
+        }
         address previous;
         bool parties = true;
         for (uint256 i; i < n; ++i) {
             address signer = sigs[i].signer;
-            if (signer == address(0)) {
-                return abi.encodeWithSelector(IEMCErrors.EmcInvalidSignature.selector, versionId, i, address(0));
+            if (signer == address(0) || i == refused) {
+                return abi.encodeWithSelector(IEMCErrors.EmcInvalidSignature.selector, versionId, i, signer);
             }
             if (signer <= previous) return abi.encodeWithSelector(IEMCErrors.EmcSignersNotSorted.selector, i);
             previous = signer;
@@ -173,13 +192,15 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
     }
 
     /// @dev Every party, ascending, signs the version's EIP-712 digest (built from the
-    /// documented typed data, see `_versionDigest`) with its own key.
+    /// documented typed data, see `_versionDigest`) with its own key; the wallet's owner key
+    /// signs for it, as a contract signature.
     function _sign(uint256 versionId) internal view returns (PackedSignatures.Signature[] memory s) {
         Proposal storage p = _proposals[versionId];
         bytes32 digest = _versionDigest(versionId, p.entries, DOCUMENT, p.nonce, p.deadline);
         s = new PackedSignatures.Signature[](p.parties.length);
         for (uint256 i; i < p.parties.length; ++i) {
-            s[i] = PackedSignatures.ecdsa(_keyOf[p.parties[i]], digest);
+            address party = p.parties[i];
+            s[i] = PackedSignatures.partySig(party, _keyOf[party], _isWallet[party], digest);
         }
     }
 

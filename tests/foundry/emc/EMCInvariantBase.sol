@@ -31,6 +31,7 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
     /// @dev Each member's registry role and key, read once (the probes need them often).
     mapping(address account => bytes32) internal _roleOf;
     mapping(address account => uint256) internal _keyOf;
+    mapping(address account => bool) internal _isWallet;
 
     function setUp() public virtual {
         handler = new EMCHandler();
@@ -45,6 +46,7 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
             accounts.push(m[i]);
             _roleOf[m[i]] = handler.roleOf(m[i]);
             _keyOf[m[i]] = handler.keyOf(m[i]);
+            _isWallet[m[i]] = handler.isWallet(m[i]);
         }
         targetContract(address(handler));
         targetSelector(FuzzSelector(address(handler), handler.entryPoints()));

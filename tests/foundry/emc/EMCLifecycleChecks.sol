@@ -236,14 +236,20 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         }
     }
 
-    /// @dev The ECDSA signatures of version `id` by `signers` (members with keys), sorted by
-    /// signer and packed as `activateVersion` takes them.
+    /// @dev The signatures of version `id` by `signers` (members: ECDSA, or the wallet's
+    /// contract signature), sorted by signer and packed as `activateVersion` takes them.
     function _packedSignatures(uint256 id, address[] memory signers) internal view returns (bytes memory) {
-        uint256[] memory keys = new uint256[](signers.length);
+        bytes32 digest = emc.versionDigest(id);
+        PackedSignatures.Signature[] memory sigs = new PackedSignatures.Signature[](signers.length);
         for (uint256 i; i < signers.length; ++i) {
-            keys[i] = _keyOf[signers[i]];
+            sigs[i] = _partySig(signers[i], digest);
         }
-        return PackedSignatures.signAll(keys, emc.versionDigest(id));
+        return PackedSignatures.sortAndPack(sigs);
+    }
+
+    /// @dev `account`'s signature of `digest`: a wallet's contract signature, else ECDSA.
+    function _partySig(address account, bytes32 digest) internal view returns (PackedSignatures.Signature memory) {
+        return PackedSignatures.partySig(account, _keyOf[account], _isWallet[account], digest);
     }
 
     /// @dev The active version's parties, sorted, as the handler proposed them (none before

@@ -29,7 +29,7 @@ contract EMCPackedSignaturesTest is EMCSignaturesBase {
         count = bound(count, 1, 4);
         (uint256 id, address[] memory parties) = _proposeWithWallets(count, seed);
         bytes memory packed = _sigs(parties, emc.versionDigest(id)).pack();
-        assertEq(packed.length, parties.length * 65 + count * (32 + 65), "packed length");
+        assertEq(packed.length, parties.length * 65 + _walletCount(parties) * (32 + 65), "packed length");
         vm.recordLogs();
         (bool ok, bytes memory ret) = _activate(id, packed);
         assertTrue(ok, string.concat("activation: ", vm.toString(ret)));
@@ -68,7 +68,8 @@ contract EMCPackedSignaturesTest is EMCSignaturesBase {
         _assertRefused(id, packed, _encoding(w), offset ? "bad offset" : "bits above the wallet's address");
     }
 
-    /// @notice A wallet's data cut short, or a length word past the end: `EmcSignatureEncoding`.
+    /// @notice The packed bytes cut short in the wallets' data, or a wallet's length word past
+    /// the end: `EmcSignatureEncoding` at the wallet whose data does not fit.
     /// forge-config: ci.fuzz.runs = 1000
     function testFuzz_activateVersion_refusesAWalletsDataOutOfBounds(uint256 seed, uint256 junk, bool cut) public {
         (uint256 id, address[] memory parties) = _proposeWithWallets(1, seed);
@@ -85,7 +86,9 @@ contract EMCPackedSignaturesTest is EMCSignaturesBase {
             uint256 available = packed.length - dataAt - 32;
             PackedSignatures.setWord(packed, dataAt, bytes32(bound(junk, available + 1, type(uint256).max)));
         }
-        _assertRefused(id, packed, _encoding(w), cut ? "data cut short" : "length past the end");
+        // Cut short: the first wallet whose data does not fit (the fixture's wallet may come first).
+        uint256 refused = cut ? _firstCutShort(sigs, packed.length) : w;
+        _assertRefused(id, packed, _encoding(refused), cut ? "data cut short" : "length past the end");
     }
 
     /// @notice Bytes after the last wallet's data: `EmcSignaturesLength(length, expected)`.
@@ -138,7 +141,7 @@ contract EMCPackedSignaturesTest is EMCSignaturesBase {
         (uint256 id, address[] memory parties) = _proposeWithWallets(1, seed);
         PackedSignatures.Signature[] memory sigs = _sigs(parties, emc.versionDigest(id));
         uint256 i = bound(pick, 0, parties.length - 1);
-        if (_walletKey[parties[i]] != 0) i = (i + 1) % parties.length;
+        while (_isWallet[parties[i]]) i = (i + 1) % parties.length;
         if (v == 27 || v == 28) sigs[i] = PackedSignatures.highS(sigs[i]);
         else sigs[i].v = v == 0 ? 1 : v;
         _assertRefused(id, sigs.pack(), _invalid(id, i, address(0)), "recovers to nobody");
@@ -162,7 +165,7 @@ contract EMCPackedSignaturesTest is EMCSignaturesBase {
         sigs[w] = PackedSignatures.walletSig(parties[w], _walletKey[parties[w]], digest);
 
         uint256 i = bound(pick, 0, parties.length - 1);
-        while (_walletKey[parties[i]] != 0) i = (i + 1) % parties.length;
+        while (_isWallet[parties[i]]) i = (i + 1) % parties.length;
         PackedSignatures.Signature memory own = sigs[i];
         sigs[i] = PackedSignatures.contractSig(parties[i], abi.encodePacked(own.r, own.s, own.v));
         _assertRefused(id, sigs.pack(), _invalid(id, i, parties[i]), "an EOA's signature as a contract's");
@@ -189,8 +192,8 @@ contract EMCPackedSignaturesTest is EMCSignaturesBase {
         uint256 i = bound(pick, 0, parties.length - 1);
         address p = parties[i];
         bytes memory expected;
-        if (_walletKey[p] != 0) {
-            sigs[i] = PackedSignatures.walletSig(p, _walletKey[p], emc.versionDigest(other));
+        if (_isWallet[p]) {
+            sigs[i] = _partySig(p, emc.versionDigest(other));
             expected = _invalid(id, i, p);
         } else {
             sigs[i] = PackedSignatures.ecdsa(_keyOf[p], emc.versionDigest(other));

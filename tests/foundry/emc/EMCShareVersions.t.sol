@@ -95,12 +95,12 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         id = emc.proposeVersion(Entries.pack(entries), bytes32("unit"), deadline, current);
     }
 
-    /// @dev The ECDSA signatures of version `id` by `signers`, packed in the order given.
+    /// @dev The signatures of version `id` by `signers`, packed in the order given.
     function _signatures(uint256 id, address[] memory signers) internal view returns (bytes memory) {
         bytes32 digest = emc.versionDigest(id);
         PackedSignatures.Signature[] memory s = new PackedSignatures.Signature[](signers.length);
         for (uint256 i; i < signers.length; ++i) {
-            s[i] = PackedSignatures.ecdsa(_keyOf[signers[i]], digest);
+            s[i] = _partySig(signers[i], digest);
         }
         return PackedSignatures.pack(s);
     }

@@ -17,7 +17,8 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
 
     uint256 internal constant WALLET_BPS = 10;
 
-    /// @dev Each test wallet's owner key (zero: not a wallet).
+    /// @dev The owner key of each wallet made here (zero for the fixture's wallet and EOAs);
+    /// every wallet's key is also `_keyOf` it, and `_isWallet` it.
     mapping(address wallet => uint256) internal _walletKey;
 
     /// @dev A wallet at an address drawn from `salt`, owned by a key drawn from it, registered
@@ -26,6 +27,8 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
         uint256 key = 1 + uint256(keccak256(abi.encode("wallet owner", salt))) % (PackedSignatures.SECP256K1_N - 1);
         wallet = address(new TestWallet{salt: bytes32(salt)}(vm.addr(key)));
         _walletKey[wallet] = key;
+        _keyOf[wallet] = key;
+        _isWallet[wallet] = true;
         address admin = handler.admin();
         vm.prank(admin);
         registry.addMember(wallet, Roles.ME, bytes32("wallet"));
@@ -74,9 +77,7 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
         sigs = new PackedSignatures.Signature[](parties.length);
         for (uint256 i; i < parties.length; ++i) {
             address p = parties[i];
-            sigs[i] = _walletKey[p] != 0
-                ? PackedSignatures.walletSig(p, _walletKey[p], digest)
-                : PackedSignatures.ecdsa(_keyOf[p], digest);
+            sigs[i] = _partySig(p, digest);
         }
     }
 
@@ -94,7 +95,7 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
         assertEq(emc.activeVersionId(), 1, string.concat(what, ": active version changed"));
     }
 
-    /// @dev The index of the first wallet among `parties`.
+    /// @dev The index of the first wallet made here among `parties`.
     function _firstWallet(address[] memory parties) internal view returns (uint256) {
         for (uint256 i; i < parties.length; ++i) {
             if (_walletKey[parties[i]] != 0) return i;
@@ -109,6 +110,24 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
         for (uint256 i; i < w; ++i) {
             if (sigs[i].v == 0) offset += 32 + sigs[i].data.length;
         }
+    }
+
+    /// @dev The number of wallets among `parties`.
+    function _walletCount(address[] memory parties) internal view returns (uint256 count) {
+        for (uint256 i; i < parties.length; ++i) {
+            if (_isWallet[parties[i]]) ++count;
+        }
+    }
+
+    /// @dev The index of the first contract signature whose data does not end by `length`.
+    function _firstCutShort(PackedSignatures.Signature[] memory sigs, uint256 length) internal pure returns (uint256) {
+        uint256 end = sigs.length * PackedSignatures.FIXED;
+        for (uint256 i; i < sigs.length; ++i) {
+            if (sigs[i].v != 0) continue;
+            end += 32 + sigs[i].data.length;
+            if (end > length) return i;
+        }
+        revert("nothing cut short");
     }
 
     function _encoding(uint256 index) internal pure returns (bytes memory) {

@@ -47,6 +47,12 @@ library PackedSignatures {
         return contractSig(wallet, abi.encodePacked(r, s, v));
     }
 
+    /// @notice A party's signature of `digest`: a wallet's contract signature by its owner
+    /// `key`, else `key`'s ECDSA signature.
+    function partySig(address party, uint256 key, bool wallet, bytes32 digest) internal pure returns (Signature memory) {
+        return wallet ? walletSig(party, key, digest) : ecdsa(key, digest);
+    }
+
     /// @notice The same signature with `s` replaced by `n - s` and `v` flipped: it recovers to
     /// the same key, but OpenZeppelin's ECDSA refuses it (malleable).
     function highS(Signature memory sig) internal pure returns (Signature memory) {

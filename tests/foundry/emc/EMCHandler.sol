@@ -23,7 +23,7 @@ import {EMCHandlerMembers} from "./EMCHandlerMembers.sol";
 /// compare with the EMC.
 /// @dev Every wallet is an EOA with a key (`EMCFixture`) but one ME, an ERC-1271 contract
 /// wallet whose owner key signs for it, so parties sign versions (the wallet as a contract
-/// signature) and the auditor signs reports with `vm.sign`. Versions are in `EMCHandlerProposals` (proposals),
+/// signature) and the auditor signs reports with `vm.sign`. Versions are in `EMCHandlerSplits` and `EMCHandlerProposals` (proposals),
 /// `EMCHandlerProofs` (share trees and proofs) and `EMCHandlerVersions` (activation), bids in
 /// `EMCHandlerBids`, notices and the registry in `EMCHandlerMembers`, the clock and the checks
 /// in `EMCHandlerBase`.

@@ -23,10 +23,10 @@ import {EMCHandlerMembers} from "./EMCHandlerMembers.sol";
 /// compare with the EMC.
 /// @dev Every wallet is an EOA with a key (`EMCFixture`) but one ME, an ERC-1271 contract
 /// wallet whose owner key signs for it, so parties sign versions (the wallet as a contract
-/// signature) and the auditor signs reports with `vm.sign`. Versions are in `EMCHandlerSplits` and `EMCHandlerProposals` (proposals),
-/// `EMCHandlerProofs` (share trees and proofs) and `EMCHandlerVersions` (activation), bids in
-/// `EMCHandlerBids`, notices and the registry in `EMCHandlerMembers`, the clock and the checks
-/// in `EMCHandlerBase`.
+/// signature) and the auditor signs reports with `vm.sign`. Versions are in `EMCHandlerSplits`
+/// and `EMCHandlerProposals` (proposals), `EMCHandlerProofs` (share trees and proofs) and
+/// `EMCHandlerVersions` (activation), bids in `EMCHandlerBids`, notices and the registry in
+/// `EMCHandlerMembers`, the clock and the checks in `EMCHandlerBase`.
 contract EMCHandler is EMCHandlerMembers {
     uint256 internal constant MAX_PROFIT = 3_000_000; // fen per period
     uint256 internal constant MAX_REVENUE = 16_000_000;

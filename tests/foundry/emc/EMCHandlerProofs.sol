@@ -139,7 +139,12 @@ abstract contract EMCHandlerProofs is EMCHandlerProposals {
     function versionCommitments()
         external
         view
-        returns (bytes32[] memory roots, bytes32[] memory partiesHashes, uint256[] memory statuses, uint256[] memory epochs)
+        returns (
+            bytes32[] memory roots,
+            bytes32[] memory partiesHashes,
+            uint256[] memory statuses,
+            uint256[] memory epochs
+        )
     {
         uint256 count = ghostVersionCount;
         roots = new bytes32[](count);

@@ -86,7 +86,8 @@ contract EMCManyPartiesTest is EMCLifecycleChecks {
                 address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, shuffled.pack())));
             assertTrue(!refused, "activated with the signers out of order");
             assertTrue(
-                keccak256(why) == keccak256(abi.encodeWithSelector(IEMCErrors.EmcSignersNotSorted.selector, firstUnsorted)),
+                keccak256(why)
+                    == keccak256(abi.encodeWithSelector(IEMCErrors.EmcSignersNotSorted.selector, firstUnsorted)),
                 string.concat("shuffled: refused with ", vm.toString(why))
             );
         }

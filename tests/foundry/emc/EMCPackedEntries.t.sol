@@ -28,9 +28,12 @@ contract EMCPackedEntriesTest is EMCLifecycleChecks {
     {
         address owner = handler.owner();
         vm.prank(owner);
-        (ok, ret) = address(emc).call(
-            abi.encodeCall(IEMC.proposeVersion, (words, bytes32("packed"), uint48(block.timestamp + 1 days), current))
-        );
+        (ok, ret) = address(emc)
+            .call(
+                abi.encodeCall(
+                    IEMC.proposeVersion, (words, bytes32("packed"), uint48(block.timestamp + 1 days), current)
+                )
+            );
     }
 
     function _assertRefused(uint256[] memory words, address[] memory current, bytes memory expected, string memory what)
@@ -102,7 +105,10 @@ contract EMCPackedEntriesTest is EMCLifecycleChecks {
             uint256 good = words[last];
             words[last] = (good & ~(uint256(0xff) << 16)) | (class << 16);
             _assertRefused(
-                words, current, abi.encodeWithSelector(IEMCErrors.EmcMalformedEntry.selector, last, words[last]), "class"
+                words,
+                current,
+                abi.encodeWithSelector(IEMCErrors.EmcMalformedEntry.selector, last, words[last]),
+                "class"
             );
             words[last] = good;
         }

@@ -14,7 +14,6 @@ import {EMCLifecycleChecks} from "./EMCLifecycleChecks.sol";
 /// proposal of the first version plus wallets, each party's signature (a wallet's as a
 /// contract signature of its owner key), and the refusals they expect.
 abstract contract EMCSignaturesBase is EMCLifecycleChecks {
-
     uint256 internal constant WALLET_BPS = 10;
 
     /// @dev The owner key of each wallet made here (zero for the fixture's wallet and EOAs);
@@ -51,7 +50,8 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
         }
         for (uint256 k; k < count; ++k) {
             address wallet = _newWallet(uint256(keccak256(abi.encode(seed, k))));
-            words[current.length + k] = uint256(uint160(wallet)) << 96 | uint256(ShareClass.Operating) << 16 | WALLET_BPS;
+            words[current.length + k] =
+                uint256(uint160(wallet)) << 96 | uint256(ShareClass.Operating) << 16 | WALLET_BPS;
             parties[currentParties.length + k] = wallet;
         }
         words[0] -= count * WALLET_BPS; // the fund's entry, first

@@ -114,9 +114,11 @@ contract MemberRegistryRolesTest is TestBase {
         }
         for (uint256 i = 1; i < _actors.length; ++i) {
             uint256 fate = (seed >> (16 + 4 * i)) % 8;
-            if (fate == 0) registry.suspendMember(_actors[i], bytes32("s"));
-            else if (fate == 1) registry.revokeRole(Roles.ME, _actors[i]);
-            else if (fate == 2 && registry.hasRole(Roles.PARTNER, _actors[i])) {
+            if (fate == 0) {
+                registry.suspendMember(_actors[i], bytes32("s"));
+            } else if (fate == 1) {
+                registry.revokeRole(Roles.ME, _actors[i]);
+            } else if (fate == 2 && registry.hasRole(Roles.PARTNER, _actors[i])) {
                 registry.revokeRole(Roles.PARTNER, _actors[i]);
             } else if (fate == 3) {
                 registry.suspendMember(_actors[i], bytes32("s"));

@@ -36,7 +36,8 @@ library Entries {
     function hash(ShareEntry[] memory entries) internal pure returns (bytes32) {
         bytes32[] memory hashes = new bytes32[](entries.length);
         for (uint256 i; i < entries.length; ++i) {
-            hashes[i] = keccak256(abi.encode(ENTRY_TYPEHASH, entries[i].account, uint8(entries[i].class), entries[i].bps));
+            hashes[i] =
+                keccak256(abi.encode(ENTRY_TYPEHASH, entries[i].account, uint8(entries[i].class), entries[i].bps));
         }
         return keccak256(abi.encodePacked(hashes));
     }

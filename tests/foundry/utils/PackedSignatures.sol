@@ -49,7 +49,11 @@ library PackedSignatures {
 
     /// @notice A party's signature of `digest`: a wallet's contract signature by its owner
     /// `key`, else `key`'s ECDSA signature.
-    function partySig(address party, uint256 key, bool wallet, bytes32 digest) internal pure returns (Signature memory) {
+    function partySig(address party, uint256 key, bool wallet, bytes32 digest)
+        internal
+        pure
+        returns (Signature memory)
+    {
         return wallet ? walletSig(party, key, digest) : ecdsa(key, digest);
     }
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from eth_abi.abi import encode
 from eth_account.messages import encode_typed_data
+from eth_account.signers.local import LocalAccount
 from eth_keys import keys
 from eth_keys.exceptions import BadSignature, ValidationError
-from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils.crypto import keccak
 
@@ -78,6 +79,26 @@ def version_typed_data(
             "deadline": version.deadline,
         },
     }
+
+
+# EIP-712's type hash of one entry, as the EMC hashes a version's entries.
+_ENTRY_TYPEHASH = keccak(text="ShareEntry(address account,uint8 shareClass,uint16 bps)")
+
+
+def entries_hash(entries: Sequence[ShareEntry]) -> bytes:
+    """The EIP-712 hash of a version's entries (the ``entries`` member of its typed data)."""
+    ordered = sorted(entries, key=lambda e: e.sort_key)
+    return keccak(
+        b"".join(
+            keccak(
+                encode(
+                    ["bytes32", "address", "uint8", "uint16"],
+                    [_ENTRY_TYPEHASH, e.account, int(e.share_class), e.bps],
+                )
+            )
+            for e in ordered
+        )
+    )
 
 
 def typed_data_digest(typed_data: dict[str, Any]) -> bytes:

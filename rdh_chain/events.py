@@ -337,7 +337,7 @@ class VersionActivated(Event):
     epoch: int
     from_period: int
     previous_id: int
-    entries_hash: bytes
+    struct_hash: bytes
     party_count: int
     value_added_bps: int
 

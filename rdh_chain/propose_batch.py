@@ -19,11 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from eth_abi.abi import encode
 from eth_typing import ChecksumAddress
-from eth_utils.crypto import keccak
 
 from rdh_chain import events
+from rdh_chain.agreements import entries_hash
 from rdh_chain.bids import merge_entries
 from rdh_chain.contracts import EmcClient
 from rdh_chain.contracts.emc import DEFAULT_SIGNING_WINDOW
@@ -34,26 +33,7 @@ from rdh_chain.pipeline import Call, Outcome, Pipeline, Progress, Status
 from rdh_chain.structs import struct_from_abi
 from rdh_chain.types import ShareEntry, Version, VersionStatus
 
-__all__ = ["ProposeResult", "ProposeRow", "ProposeStatus", "entries_hash", "propose_rows"]
-
-# EIP-712's type hash of one entry, as the EMC hashes a version's entries.
-_ENTRY_TYPEHASH = keccak(text="ShareEntry(address account,uint8 shareClass,uint16 bps)")
-
-
-def entries_hash(entries: Sequence[ShareEntry]) -> bytes:
-    """The hash the EMC keeps of a version's entries (``Version.entries_hash``)."""
-    ordered = sorted(entries, key=lambda e: e.sort_key)
-    return keccak(
-        b"".join(
-            keccak(
-                encode(
-                    ["bytes32", "address", "uint8", "uint16"],
-                    [_ENTRY_TYPEHASH, e.account, int(e.share_class), e.bps],
-                )
-            )
-            for e in ordered
-        )
-    )
+__all__ = ["ProposeResult", "ProposeRow", "ProposeStatus", "propose_rows"]
 
 
 @dataclass(frozen=True)

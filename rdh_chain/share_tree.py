@@ -23,7 +23,7 @@ from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from rdh_chain.exceptions import RdhChainError
-from rdh_chain.types import ZERO_ADDRESS, ShareClass, ShareEntry
+from rdh_chain.types import ZERO_ADDRESS, PartyRoles, ShareClass, ShareEntry
 
 __all__ = [
     "NO_PATH",
@@ -143,9 +143,22 @@ class ShareTree:
         return self._levels[-1][0]
 
     @cached_property
+    def roles(self) -> PartyRoles:
+        """Which parties hold which kinds of share: what activation and the next proposal pass."""
+        partner = me = 0
+        for index, p in enumerate(self._parties):
+            if p.partner_bps:
+                partner |= 1 << index
+            if p.operating_bps or p.value_added_bps:
+                me |= 1 << index
+        return PartyRoles(partner_mask=partner, me_mask=me)
+
+    @cached_property
     def parties_hash(self) -> bytes:
-        """``keccak256(abi.encodePacked(parties))``, the header's ``partiesHash``."""
-        return keccak(b"".join(bytes(12) + bytes.fromhex(a[2:]) for a in self.parties))
+        """The header's ``partiesHash``: ``keccak256(abi.encode(keccak256(abi.encodePacked(
+        parties)), partnerMask, meMask))``."""
+        listed = keccak(b"".join(bytes(12) + bytes.fromhex(a[2:]) for a in self.parties))
+        return keccak(encode(["bytes32", "uint256", "uint256"], [listed, *self.roles.as_abi()]))
 
     def path(self, index: int) -> SharePath:
         """Leaf ``index`` and its siblings up to the root."""

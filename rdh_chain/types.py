@@ -328,10 +328,27 @@ class Version:
     notices_at_proposal: int
     names_member_under_notice: bool
     restrictions_at_proposal: int
-    document_hash: bytes
-    entries_hash: bytes
+    struct_hash: bytes
     shares_root: bytes
     parties_hash: bytes
+    # Not on chain (the header keeps `struct_hash`, which commits to them): from the version's
+    # VersionProposed event, as EmcClient.version reads it.
+    document_hash: bytes
+    entries_hash: bytes
+
+
+@dataclass(frozen=True)
+class PartyRoles:
+    """Which of a version's parties hold which kinds of share, by their index among the
+    parties (sorted by address): bit ``i`` of ``partner_mask`` for a partner share, of
+    ``me_mask`` for an operating or value-added one. The header keeps only a hash of them
+    with the parties (``parties_hash``); activation and the next proposal pass them."""
+
+    partner_mask: int = 0
+    me_mask: int = 0
+
+    def as_abi(self) -> tuple[int, int]:
+        return (self.partner_mask, self.me_mask)
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,6 @@ abstract contract EMCStorage is IEMCErrors {
     EmcTerms internal _terms;
     mapping(uint256 epoch => Epoch) internal _epochs;
     mapping(uint256 versionId => Version) internal _versions;
-    mapping(uint256 versionId => PartyRoles) internal _partyRoles;
     mapping(address account => Accrual.Position) internal _positions;
     mapping(address account => uint256) internal _locked;
     // Sealed-bid rounds; nothing on the settlement paths reads them.
@@ -178,11 +177,10 @@ abstract contract EMCStorage is IEMCErrors {
         if (!ShareTree.verify(v.sharesRoot, v.partyCount, path)) revert EmcInvalidShareProof(account, v.epoch);
     }
 
-    /// @dev Whether `account`, party `index` of version `versionId`, is still an active member
-    /// with the role of every kind of share it holds there (partner: the partner role;
-    /// operating and value-added: the ME role).
-    function _inGoodStanding(uint256 versionId, uint256 index, address account) internal view returns (bool) {
-        PartyRoles storage roles = _partyRoles[versionId];
+    /// @dev Whether `account`, party `index` of a version whose parties hold `roles`, is still
+    /// an active member with the role of every kind of share it holds there (partner: the
+    /// partner role; operating and value-added: the ME role).
+    function _inGoodStanding(PartyRoles calldata roles, uint256 index, address account) internal view returns (bool) {
         if ((roles.partnerMask >> index) & 1 == 1 && !_registry.isActive(account, Roles.PARTNER)) return false;
         if ((roles.meMask >> index) & 1 == 1 && !_registry.isActive(account, Roles.ME)) return false;
         return true;

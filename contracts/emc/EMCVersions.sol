@@ -6,6 +6,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IEMC} from "../interfaces/IEMC.sol";
 import {Accrual} from "../libraries/Accrual.sol";
+import {EntryScan} from "../libraries/EntryScan.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {ShareEntries} from "../libraries/ShareEntries.sol";
 import {ShareTree} from "../libraries/ShareTree.sol";
@@ -36,49 +37,6 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         "uint256 deadline)ShareEntry(address account,uint8 shareClass,uint16 bps)"
     );
 
-    /// @dev What the proposal loop gathers from the entries.
-    struct Tally {
-        uint256 total;
-        uint256 valueAddedBps;
-        uint256 devFundBps;
-        uint256 parties;
-        uint256 partnerMask;
-        uint256 meMask;
-        bool namesMemberUnderNotice;
-        bytes32[] entryHashes;
-        bytes32[] leaves;
-        address[] partyList;
-        // Accounts whose role the registry must confirm, asked together after the loop.
-        uint256 meQueries;
-        uint256 partnerQueries;
-        address[] newMes;
-        address[] newPartners;
-    }
-
-    /// @dev The account whose entries the loop is folding into its leaf.
-    struct Party {
-        address account;
-        uint256 partnerBps;
-        uint256 operatingBps;
-        uint256 valueAddedBps;
-        bool known; // it stays on from the active version and nobody's standing changed since
-        bool meQueued; // its ME role is known or queued for the registry
-    }
-
-    /// @dev The active version the proposal replaces, walked beside the new parties, and the
-    /// terms every entry is checked against.
-    struct Current {
-        uint256 versionId;
-        uint256 next;
-        bool standingsUnchanged;
-        bool notices; // a departure notice was ever given in this EMC
-        uint256 partnerMask;
-        uint256 meMask;
-        uint256 partnerMinBps;
-        uint256 partnerMaxBps;
-        address leftOut; // the first party left out that may not be (checked after the total)
-    }
-
     constructor() EIP712("rdh-chain EMC", "1") {}
 
     /// @inheritdoc IEMC
@@ -86,36 +44,37 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         uint256[] calldata entries,
         bytes32 documentHash,
         uint48 deadline,
-        address[] calldata currentParties
+        address[] calldata currentParties,
+        PartyRoles calldata currentRoles
     ) external onlyOwner returns (uint256 versionId) {
         _checkStatus(EmcStatus.Active);
         uint256 count = entries.length;
         if (count == 0 || count > MAX_ENTRIES) revert EmcEntryCount(count, MAX_ENTRIES);
         if (deadline <= block.timestamp) revert EmcDeadlinePassed(deadline, block.timestamp);
         uint256 restrictions = _registry.restrictions();
-        Tally memory t;
+        EntryScan.Result memory r;
         {
-            Current memory current = _current(currentParties, restrictions);
-            t = _tally(entries, currentParties, current);
-            _checkRoles(entries, t.newMes, t.meQueries, Roles.ME);
-            _checkRoles(entries, t.newPartners, t.partnerQueries, Roles.PARTNER);
-            if (t.total != Accrual.BPS) revert EmcShareTotalNot100(t.total);
-            _checkNobodyLeftOut(current);
+            EntryScan.Terms memory terms = _scanTerms(currentParties, currentRoles, restrictions);
+            r = EntryScan.scan(entries, currentParties, terms, _ENTRY_TYPEHASH);
+            if (r.problem != EntryScan.Problem.None) _revertEntry(entries, r, terms);
         }
+        bool namesMemberUnderNotice = _noticeCount != 0 && _checkNotices(r.parties);
+        _checkRoles(entries, r.newMes, Roles.ME);
+        _checkRoles(entries, r.newPartners, Roles.PARTNER);
+        if (r.total != Accrual.BPS) revert EmcShareTotalNot100(r.total);
+        _checkNobodyLeftOut(currentParties, currentRoles, r.leftOut);
         versionId = ++_versionCount;
-        uint256 nonce = _epochCount;
-        bytes32 sharesRoot = _record(versionId, nonce, count, deadline, documentHash, restrictions, t);
-        emit VersionProposed(versionId, msg.sender, entries, documentHash, nonce, deadline, sharesRoot);
+        _record(versionId, entries, documentHash, deadline, restrictions, namesMemberUnderNotice, r);
     }
 
     /// @inheritdoc IEMC
-    function activateVersion(uint256 versionId, bytes calldata signatures) external {
+    function activateVersion(uint256 versionId, bytes calldata signatures, PartyRoles calldata roles) external {
         _checkStatus(EmcStatus.Active);
         Version storage v = _proposedVersion(versionId);
         uint256 epoch = _epochCount;
         if (v.nonce != epoch) revert EmcVersionStale(versionId, v.nonce, epoch);
         if (block.timestamp > v.deadline) revert EmcDeadlinePassed(v.deadline, block.timestamp);
-        _checkSignatures(versionId, v, signatures);
+        _checkSignatures(versionId, v, signatures, roles);
 
         uint256 previousId = _activeVersionId;
         if (previousId != 0) _versions[previousId].status = VersionStatus.Superseded;
@@ -128,18 +87,13 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         v.activatedAt = uint48(block.timestamp);
         _activeVersionId = uint32(versionId);
         _activePoolBps = v.valueAddedBps;
-        emit VersionActivated(versionId, epoch, fromPeriod, previousId, v.entriesHash, v.partyCount, v.valueAddedBps);
+        emit VersionActivated(versionId, epoch, fromPeriod, previousId, v.structHash, v.partyCount, v.valueAddedBps);
     }
 
     /// @inheritdoc IEMC
     function versionDigest(uint256 versionId) public view returns (bytes32) {
         _checkVersionExists(versionId);
-        Version storage v = _versions[versionId];
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(_VERSION_TYPEHASH, versionId, v.entriesHash, v.documentHash, v.nonce, v.deadline)
-            )
-        );
+        return _hashTypedDataV4(_versions[versionId].structHash);
     }
 
     /// @inheritdoc IEMC
@@ -154,18 +108,20 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev Writes the header of proposal `versionId` from its tally; returns its share root.
+    /// @dev Writes the header of proposal `versionId` from its scan and emits its entries.
     function _record(
         uint256 versionId,
-        uint256 nonce,
-        uint256 entryCount,
-        uint48 deadline,
+        uint256[] calldata entries,
         bytes32 documentHash,
+        uint48 deadline,
         uint256 restrictions,
-        Tally memory t
-    ) private returns (bytes32 sharesRoot) {
-        uint256 parties = t.parties;
-        sharesRoot = ShareTree.computeRoot(t.leaves, parties);
+        bool namesMemberUnderNotice,
+        EntryScan.Result memory r
+    ) private {
+        uint256 parties = r.parties.length;
+        uint256 entryCount = entries.length;
+        uint256 nonce = _epochCount;
+        bytes32 sharesRoot = ShareTree.computeRoot(r.leaves, parties);
         _versions[versionId] = Version({
             status: VersionStatus.Proposed,
             epoch: 0,
@@ -177,37 +133,38 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
             activatedAt: 0,
             deadline: deadline,
             proposedBlock: uint48(block.number),
-            valueAddedBps: uint16(t.valueAddedBps),
-            devFundBps: uint16(t.devFundBps),
+            valueAddedBps: uint16(r.valueAddedBps),
+            devFundBps: uint16(r.devFundBps),
             noticesAtProposal: _noticeCount,
-            namesMemberUnderNotice: t.namesMemberUnderNotice,
+            namesMemberUnderNotice: namesMemberUnderNotice,
             restrictionsAtProposal: uint64(restrictions),
-            documentHash: documentHash,
-            entriesHash: _hashWords(t.entryHashes, entryCount),
+            structHash: keccak256(
+                abi.encode(
+                    _VERSION_TYPEHASH, versionId, _hashWords(r.entryHashes, entryCount), documentHash, nonce, deadline
+                )
+            ),
             sharesRoot: sharesRoot,
-            partiesHash: _hashWords(t.partyList, parties)
+            partiesHash: _partiesHash(_hashWords(r.parties, parties), r.partnerMask, r.meMask)
         });
-        _partyRoles[versionId] = PartyRoles({partnerMask: t.partnerMask, meMask: t.meMask});
+        emit VersionProposed(versionId, msg.sender, entries, documentHash, nonce, deadline, sharesRoot);
     }
 
     /// @dev Checks the parties given for the active version against its commitment and reads
-    /// what the loop needs of it. Its members were eligible when it was proposed; if nobody
+    /// what the scan needs of it. Its members were eligible when it was proposed; if nobody
     /// anywhere was suspended or lost a role since (the registry's restriction count), they
     /// still are, and a member staying on with a kind of share it already held needs no
     /// registry read.
-    function _current(address[] calldata currentParties, uint256 restrictions)
+    function _scanTerms(address[] calldata currentParties, PartyRoles calldata currentRoles, uint256 restrictions)
         private
         view
-        returns (Current memory current)
+        returns (EntryScan.Terms memory terms)
     {
-        current.notices = _noticeCount != 0;
-        current.partnerMinBps = _terms.partnerMinBps;
-        current.partnerMaxBps = _terms.partnerMaxBps;
+        terms.partnerMinBps = _terms.partnerMinBps;
+        terms.partnerMaxBps = _terms.partnerMaxBps;
         uint256 active = _activeVersionId;
-        current.versionId = active;
         if (active == 0) {
             if (currentParties.length != 0) revert EmcCurrentPartiesMismatch(0);
-            return current;
+            return terms;
         }
         Version storage v = _versions[active];
         bytes32 given;
@@ -217,166 +174,55 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
             calldatacopy(m, currentParties.offset, size)
             given := keccak256(m, size)
         }
-        if (given != v.partiesHash) revert EmcCurrentPartiesMismatch(active);
-        current.standingsUnchanged = v.restrictionsAtProposal == restrictions;
-        if (current.standingsUnchanged) {
-            PartyRoles storage roles = _partyRoles[active];
-            current.partnerMask = roles.partnerMask;
-            current.meMask = roles.meMask;
+        if (_partiesHash(given, currentRoles.partnerMask, currentRoles.meMask) != v.partiesHash) {
+            revert EmcCurrentPartiesMismatch(active);
         }
+        if (v.restrictionsAtProposal != restrictions) return terms;
+        terms.standingsUnchanged = true;
+        terms.partnerMask = currentRoles.partnerMask;
+        terms.meMask = currentRoles.meMask;
     }
 
-    /// @dev One pass over the entries, in canonical order (strictly increasing keys: account,
-    /// then class; so one account's entries are adjacent): checks each, hashes it for the
-    /// signatures, folds each account's entries into its leaf, queues the accounts whose
-    /// roles the registry must confirm, and walks the active version's parties beside the new
-    /// ones to check that nobody is left out who may not be.
-    function _tally(uint256[] calldata entries, address[] calldata currentParties, Current memory current)
-        private
-        view
-        returns (Tally memory t)
-    {
-        uint256 count = entries.length;
-        t.entryHashes = new bytes32[](count);
-        // At most one leaf per entry; the tree's unused leaves stay zero.
-        t.leaves = new bytes32[](uint256(1) << ShareTree.depth(count));
-        t.partyList = new address[](count);
-        t.newMes = new address[](count);
-        t.newPartners = new address[](count);
-        Party memory party;
-        uint256 previousKey;
-        for (uint256 i; i < count; ++i) {
-            uint256 entry = entries[i];
-            if (!entry.isWellFormed()) revert EmcMalformedEntry(i, entry);
-            uint256 key = entry.key();
-            if (i != 0 && key <= previousKey) _revertOrder(previousKey, key, i);
-            previousKey = key;
-            uint256 bps = entry.bps();
-            if (bps == 0) revert EmcZeroShare(i);
-            address account = entry.account();
-            if (i == 0 || account != party.account) {
-                if (i != 0) _closeParty(t, party);
-                _openParty(t, party, account, currentParties, current);
-            }
-            ShareClass class = ShareClass(entry.classCode());
-            _addEntry(t, party, current, class, bps);
-            t.entryHashes[i] = _entryHash(account, class, bps);
-        }
-        _closeParty(t, party);
-        // The active version's parties above the last new one are all left out.
-        while (current.next < currentParties.length) {
-            _checkMayLeave(current, current.next, currentParties[current.next]);
-            ++current.next;
-        }
-    }
-
-    /// @dev Starts folding `account`'s entries: walks the active version's parties up to it
-    /// and checks its departure notice, if any.
-    function _openParty(
-        Tally memory t,
-        Party memory party,
-        address account,
-        address[] calldata currentParties,
-        Current memory current
-    ) private view {
-        party.account = account;
-        party.partnerBps = 0;
-        party.operatingBps = 0;
-        party.valueAddedBps = 0;
-        party.meQueued = false;
-        party.known = account != _DEV_FUND && _walkCurrent(currentParties, current, account);
-        if (!current.notices || account == _DEV_FUND) return;
-        Departure storage departure = _departures[account];
-        if (departure.noticedAt == 0) return;
-        if (_periodCount >= departure.effectivePeriod) revert EmcMemberDeparted(account, departure.effectivePeriod);
-        // Its notice may run out before the version is activated: activation checks again.
-        t.namesMemberUnderNotice = true;
-    }
-
-    /// @dev Checks one entry of `party` and adds it to the party and the tally. A role the
-    /// party held in the active version, with nobody's standing changed since, is known;
-    /// any other is queued for the registry, once per account and kind.
-    function _addEntry(Tally memory t, Party memory party, Current memory current, ShareClass class, uint256 bps)
+    /// @dev Reverts with the error of the problem that stopped the scan.
+    function _revertEntry(uint256[] calldata entries, EntryScan.Result memory r, EntryScan.Terms memory terms)
         private
         pure
     {
-        address account = party.account;
-        t.total += bps;
-        if (class == ShareClass.DevFund) {
-            if (account != _DEV_FUND) revert EmcDevFundAccount(account);
-            t.devFundBps = bps;
-            return;
+        uint256 i = r.index;
+        uint256 entry = entries[i];
+        address account = entry.account();
+        EntryScan.Problem problem = r.problem;
+        if (problem == EntryScan.Problem.Malformed) revert EmcMalformedEntry(i, entry);
+        ShareClass class = ShareClass(entry.classCode());
+        if (problem == EntryScan.Problem.OutOfOrder) {
+            if (entries[i - 1].key() == entry.key()) revert EmcDuplicateEntry(account, class);
+            revert EmcEntriesNotSorted(i);
         }
+        if (problem == EntryScan.Problem.ZeroShare) revert EmcZeroShare(i);
+        if (problem == EntryScan.Problem.DevFundAccount) revert EmcDevFundAccount(account);
         // The registry never registers the zero address.
-        if (account == _DEV_FUND) revert EmcIneligibleMember(account, class);
-        if (class == ShareClass.Partner) {
-            if (bps < current.partnerMinBps || bps > current.partnerMaxBps) {
-                revert EmcShareOutOfBounds(account, class, bps, current.partnerMinBps, current.partnerMaxBps);
-            }
-            party.partnerBps = bps;
-            if (!(party.known && _heldRole(current, current.partnerMask))) t.newPartners[t.partnerQueries++] = account;
-            return;
-        }
-        if (class == ShareClass.Operating) {
-            party.operatingBps = bps;
-        } else {
-            party.valueAddedBps = bps;
-            t.valueAddedBps += bps;
-        }
-        if (party.meQueued) return;
-        party.meQueued = true;
-        if (!(party.known && _heldRole(current, current.meMask))) t.newMes[t.meQueries++] = account;
+        if (problem == EntryScan.Problem.ZeroAccount) revert EmcIneligibleMember(account, class);
+        revert EmcShareOutOfBounds(account, class, entry.bps(), terms.partnerMinBps, terms.partnerMaxBps);
     }
 
-    /// @dev Adds the folded party to the tally: the development fund is a figure of the
-    /// header, any other account a party with a leaf.
-    function _closeParty(Tally memory t, Party memory party) private pure {
-        address account = party.account;
-        if (account == _DEV_FUND) return;
-        uint256 index = t.parties++;
-        t.partyList[index] = account;
-        t.leaves[index] = ShareTree.leaf(account, party.partnerBps, party.operatingBps, party.valueAddedBps);
-        if (party.partnerBps != 0) t.partnerMask |= uint256(1) << index;
-        if (party.operatingBps != 0 || party.valueAddedBps != 0) t.meMask |= uint256(1) << index;
-    }
-
-    /// @dev Moves the walk over the active version's parties up to `account`, checking that
-    /// each one passed may be left out; returns whether `account` stays on with standing that
-    /// needs no new registry read.
-    function _walkCurrent(address[] calldata currentParties, Current memory current, address account)
-        private
-        view
-        returns (bool)
-    {
-        uint256 n = currentParties.length;
-        uint256 next = current.next;
-        while (next < n && currentParties[next] < account) {
-            _checkMayLeave(current, next, currentParties[next]);
-            ++next;
+    /// @dev Reverts if a party's departure took effect; returns whether one is under notice
+    /// (its notice may run out before activation, which checks again).
+    function _checkNotices(address[] memory parties) private view returns (bool underNotice) {
+        uint256 periods = _periodCount;
+        for (uint256 i; i < parties.length; ++i) {
+            Departure storage departure = _departures[parties[i]];
+            if (departure.noticedAt == 0) continue;
+            if (periods >= departure.effectivePeriod) revert EmcMemberDeparted(parties[i], departure.effectivePeriod);
+            underNotice = true;
         }
-        bool stays = next < n && currentParties[next] == account;
-        current.next = stays ? next + 1 : next;
-        return stays && current.standingsUnchanged;
     }
 
-    /// @dev Whether the account just matched in the active version (at `current.next - 1`)
-    /// has its bit set in `mask`, one of that version's role masks.
-    function _heldRole(Current memory current, uint256 mask) private pure returns (bool) {
-        return (mask >> (current.next - 1)) & 1 == 1;
-    }
-
-    /// @dev Asks the registry, in one call, whether the `count` queued `accounts` are active
-    /// members holding `role`; reverts naming the first that is not, and its entry's class.
-    function _checkRoles(uint256[] calldata entries, address[] memory accounts, uint256 count, bytes32 role)
-        private
-        view
-    {
-        if (count == 0) return;
-        assembly ("memory-safe") {
-            mstore(accounts, count) // trim the queue to what was queued
-        }
+    /// @dev Asks the registry, in one call, whether `accounts` are active members holding
+    /// `role`; reverts naming the first that is not, and its entry's class.
+    function _checkRoles(uint256[] calldata entries, address[] memory accounts, bytes32 role) private view {
+        if (accounts.length == 0) return;
         uint256 index = _registry.firstInactive(accounts, role);
-        if (index == count) return;
+        if (index == accounts.length) return;
         address account = accounts[index];
         // Only on the way to a revert: find the entry that needed the role, for its class.
         for (uint256 i;; ++i) {
@@ -391,7 +237,12 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
     /// @dev Checks the packed signatures (see `Signatures.packedSigner`) of every party of
     /// `versionId`, sorted by signer. Sorted recovered signers hashing to the version's party
     /// list are exactly its parties, once each.
-    function _checkSignatures(uint256 versionId, Version storage v, bytes calldata signatures) private view {
+    function _checkSignatures(
+        uint256 versionId,
+        Version storage v,
+        bytes calldata signatures,
+        PartyRoles calldata roles
+    ) private view {
         uint256 count = v.partyCount;
         uint256 end = count * Signatures.PACKED_LENGTH;
         if (signatures.length < end) {
@@ -399,46 +250,40 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         }
         bytes32 digest = versionDigest(versionId);
         address[] memory signers = new address[](count);
-        address previous;
-        for (uint256 i; i < count; ++i) {
+        uint256 i = Signatures.recoverSorted(signatures, signers, 0, digest);
+        while (i < count) {
+            // A contract wallet's signature, or one the fast path did not take and this names.
             (address signer, uint256 next, Signatures.PackedError problem) =
                 Signatures.packedSigner(signatures, i, end, digest);
             if (problem == Signatures.PackedError.Encoding) revert EmcSignatureEncoding(i);
             if (problem == Signatures.PackedError.Invalid) revert EmcInvalidSignature(versionId, i, signer);
-            if (signer <= previous) revert EmcSignersNotSorted(i);
+            if (i != 0 && signer <= signers[i - 1]) revert EmcSignersNotSorted(i);
             signers[i] = signer;
-            previous = signer;
             end = next;
+            i = Signatures.recoverSorted(signatures, signers, i + 1, digest);
         }
         if (signatures.length != end) revert EmcSignaturesLength(signatures.length, end);
-        if (_hashWords(signers, count) != v.partiesHash) revert EmcSignersNotParties(versionId);
+        if (_partiesHash(_hashWords(signers, count), roles.partnerMask, roles.meMask) != v.partiesHash) {
+            revert EmcSignersNotParties(versionId);
+        }
         // Parties were members in good standing when proposed; only if somebody was suspended
         // or lost a role, or a party may have departed, since then is each signer's standing
         // read again, so the common case pays nothing per signer for it.
         bool recheck = _registry.restrictions() != v.restrictionsAtProposal;
         bool departures = v.namesMemberUnderNotice || v.noticesAtProposal != _noticeCount;
         if (!recheck && !departures) return;
-        for (uint256 i; i < count; ++i) {
+        for (i = 0; i < count; ++i) {
             address signer = signers[i];
-            if (recheck && !_inGoodStanding(versionId, i, signer)) revert EmcPartyNotActive(versionId, signer);
+            if (recheck && !_inGoodStanding(roles, i, signer)) revert EmcPartyNotActive(versionId, signer);
             if (departures && _departed(signer)) {
                 revert EmcMemberDeparted(signer, _departures[signer].effectivePeriod);
             }
         }
     }
 
-    /// @dev The EIP-712 struct hash of one `ShareEntry`, hashed past the free memory pointer
-    /// (`abi.encode` would leave 128 bytes of memory behind each of up to 256 entries).
-    function _entryHash(address account, ShareClass class, uint256 bps) private pure returns (bytes32 hash) {
-        bytes32 typehash = _ENTRY_TYPEHASH;
-        assembly ("memory-safe") {
-            let m := mload(0x40)
-            mstore(m, typehash)
-            mstore(add(m, 0x20), account)
-            mstore(add(m, 0x40), class)
-            mstore(add(m, 0x60), bps)
-            hash := keccak256(m, 0x80)
-        }
+    /// @dev What `Version.partiesHash` commits to: the hash of the party list and their roles.
+    function _partiesHash(bytes32 listHash, uint256 partnerMask, uint256 meMask) private pure returns (bytes32) {
+        return keccak256(abi.encode(listHash, partnerMask, meMask));
     }
 
     /// @dev `keccak256(abi.encodePacked(words[:count]))`, hashed in place.
@@ -455,28 +300,28 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         }
     }
 
-    /// @dev Entry `index`'s key is not above the previous one's: a repeat, or out of order.
-    function _revertOrder(uint256 previousKey, uint256 key, uint256 index) private pure {
-        if (key == previousKey) {
-            revert EmcDuplicateEntry(address(uint160(key >> 80)), ShareClass(uint8(key)));
+    /// @dev Reverts naming the first of the active version's parties left out (`leftOut`:
+    /// their indexes in `currentParties`) that may not be.
+    function _checkNobodyLeftOut(
+        address[] calldata currentParties,
+        PartyRoles calldata currentRoles,
+        uint256[] memory leftOut
+    ) private view {
+        for (uint256 i; i < leftOut.length; ++i) {
+            address member = currentParties[leftOut[i]];
+            if (!_mayLeave(currentRoles, leftOut[i], member)) {
+                revert EmcMemberLeftOut(member, _departures[member].effectivePeriod);
+            }
         }
-        revert EmcEntriesNotSorted(index);
     }
 
-    function _checkNobodyLeftOut(Current memory current) private view {
-        address member = current.leftOut;
-        if (member != address(0)) revert EmcMemberLeftOut(member, _departures[member].effectivePeriod);
-    }
-
-    /// @dev Records `member` in `current.leftOut` (the first one only) unless it may be left
-    /// out: a member of the active version in good standing keeps its share until it signs a
-    /// version that changes it, or its departure notice has run out. One that was suspended
-    /// or lost the role of a class it holds may be left out at once: it keeps, and can claim,
-    /// what it earned, and renegotiation never waits for the registry.
-    function _checkMayLeave(Current memory current, uint256 index, address member) private view {
-        if (current.leftOut != address(0) || _departed(member)) return;
-        if (!_inGoodStanding(current.versionId, index, member)) return;
-        current.leftOut = member;
+    /// @dev Whether `member`, party `index` of the active version (its parties' `roles`), may be left
+    /// out: a member in good standing keeps its share until it signs a version that changes
+    /// it, or its departure notice has run out. One that was suspended or lost the role of a
+    /// class it holds may be left out at once: it keeps, and can claim, what it earned, and
+    /// renegotiation never waits for the registry.
+    function _mayLeave(PartyRoles calldata roles, uint256 index, address member) private view returns (bool) {
+        return _departed(member) || !_inGoodStanding(roles, index, member);
     }
 
     function _proposedVersion(uint256 versionId) private view returns (Version storage v) {

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {
     EmcStatus,
     EmcTerms,
+    PartyRoles,
     PeriodReport,
     ReportAttestation,
     SharePath,
@@ -48,7 +49,7 @@ interface IEMC is IEMCErrors {
     );
     /// @notice Share version `versionId`, signed by every party it names, took effect from
     /// period `fromPeriod` (opening activation epoch `epoch`), replacing `previousId`.
-    /// `entriesHash` is the EIP-712 hash of its entries that every party signed, `partyCount`
+    /// `structHash` is the EIP-712 struct hash of the version that every party signed, `partyCount`
     /// the wallets it names (its signers: the accounts of its `VersionProposed` entries but the
     /// development fund) and `valueAddedBps` the value-added pool's part of each profit under it.
     event VersionActivated(
@@ -56,7 +57,7 @@ interface IEMC is IEMCErrors {
         uint256 indexed epoch,
         uint256 fromPeriod,
         uint256 previousId,
-        bytes32 entriesHash,
+        bytes32 structHash,
         uint256 partyCount,
         uint256 valueAddedBps
     );
@@ -118,13 +119,16 @@ interface IEMC is IEMCErrors {
     /// 10,000.
     /// @param deadline Last timestamp at which the signed version can be activated.
     /// @param currentParties The active version's parties (every account its entries name but
-    /// the development fund), sorted by address; empty before the first activation. Checked
-    /// against the version's commitment: nobody may be left out who must not be.
+    /// the development fund), sorted by address; empty before the first activation.
+    /// @param currentRoles Which of them hold which kinds of share there (zero before the first
+    /// activation). Both are checked against the active version's `partiesHash`: nobody may be
+    /// left out who must not be, and a role a staying party held needs no registry read.
     function proposeVersion(
         uint256[] calldata entries,
         bytes32 documentHash,
         uint48 deadline,
-        address[] calldata currentParties
+        address[] calldata currentParties,
+        PartyRoles calldata currentRoles
     ) external returns (uint256 versionId);
 
     /// @notice Makes a proposed version the active one from the next period on, given the
@@ -132,7 +136,9 @@ interface IEMC is IEMCErrors {
     /// @param signatures Packed as a Safe packs its owners' signatures (`Signatures.packedSigner`):
     /// 65 bytes a party, `r`, `s`, `v`; `v` 0 for an ERC-1271 wallet, whose address is `r`
     /// and whose signature data follows the fixed parts at offset `s`. Signers are recovered.
-    function activateVersion(uint256 versionId, bytes calldata signatures) external;
+    /// @param roles Which of its parties hold which kinds of share (from its entries), checked
+    /// with the signers against its `partiesHash`.
+    function activateVersion(uint256 versionId, bytes calldata signatures, PartyRoles calldata roles) external;
 
     /// @notice The EIP-712 digest each party of version `versionId` signs: the typed data
     /// `ShareVersion(versionId, entries, documentHash, nonce, deadline)` under this EMC's domain.

@@ -13,6 +13,9 @@ import {SharePath} from "../types/Shares.sol";
 /// (128 bytes hashed, so no leaf can pass for an inner node's 64); an inner node hashes its
 /// left child, then its right. `rdh_chain/share_tree.py` builds the same tree.
 library ShareTree {
+    /// @notice `computeRoot` was given `length` leaves for a tree `width` wide.
+    error ShareTreeTooNarrow(uint256 length, uint256 width);
+
     /// @notice The leaf of `path`'s party.
     function leaf(SharePath calldata path) internal pure returns (bytes32) {
         return keccak256(abi.encode(path.account, path.partnerBps, path.operatingBps, path.valueAddedBps));
@@ -55,16 +58,23 @@ library ShareTree {
     }
 
     /// @notice The root over `leaves` (in place: the array is overwritten level by level).
-    function computeRoot(bytes32[] memory leaves, uint256 count) internal pure returns (bytes32) {
+    /// @dev `leaves` must be allocated `1 << depth(count)` wide, its unused leaves zero. Each
+    /// pair is hashed where it lies in memory: a proposal hashes up to 255 of them.
+    function computeRoot(bytes32[] memory leaves, uint256 count) internal pure returns (bytes32 root) {
         uint256 width = uint256(1) << depth(count);
-        // Unused leaves of the complete tree are zero; `leaves` is allocated that wide.
-        while (width > 1) {
-            width >>= 1;
-            for (uint256 i; i < width; ++i) {
-                leaves[i] = _hashPair(leaves[2 * i], leaves[2 * i + 1]);
+        if (leaves.length < width) revert ShareTreeTooNarrow(leaves.length, width);
+        assembly ("memory-safe") {
+            let nodes := add(leaves, 0x20)
+            for {} gt(width, 1) {} {
+                width := shr(1, width)
+                // Node i of the level above is the hash of nodes 2i and 2i + 1, which no
+                // node written before it on this level overwrote.
+                for { let i := 0 } lt(i, width) { i := add(i, 1) } {
+                    mstore(add(nodes, shl(5, i)), keccak256(add(nodes, shl(6, i)), 0x40))
+                }
             }
+            root := mload(nodes)
         }
-        return leaves[0];
     }
 
     function _hashPair(bytes32 left, bytes32 right) private pure returns (bytes32 hash) {

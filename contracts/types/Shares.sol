@@ -80,8 +80,10 @@ enum VersionStatus {
 }
 
 /// @notice A share version's header. Its entries are not stored: they are in its
-/// `VersionProposed` event, and the header commits to them twice: `entriesHash`, which every
-/// party signs, and `sharesRoot`, against which claims prove each account's share.
+/// `VersionProposed` event, and the header commits to them twice: `structHash`, which every
+/// party signs, and `sharesRoot`, against which claims prove each account's share. Like
+/// 0xSplits, it keeps hashes of what callers pass again when it is needed: the parties and
+/// their roles (`partiesHash`) at activation and at the next proposal.
 /// @param epoch Index in the activation history once active (0 before).
 /// @param fromPeriod The first period settled under this version (0 before activation).
 /// @param entryCount How many entries the version has.
@@ -96,9 +98,11 @@ enum VersionStatus {
 /// @param noticesAtProposal Departure notices given in the EMC before the proposal.
 /// @param namesMemberUnderNotice Whether it names a member whose notice was running.
 /// @param restrictionsAtProposal The registry's restriction count when it was proposed.
-/// @param entriesHash EIP-712 hash of its entries, which every party signs.
+/// @param structHash EIP-712 struct hash of its `ShareVersion` (version id, entries, document
+/// hash, nonce, deadline), which every party signs (`versionDigest`).
 /// @param sharesRoot Root of its share tree (see `ShareTree`): one leaf per party.
-/// @param partiesHash `keccak256(abi.encodePacked(parties))` of its parties, sorted by address.
+/// @param partiesHash `keccak256(abi.encode(keccak256(abi.encodePacked(parties)), roles))` of its
+/// parties, sorted by address, and their `PartyRoles`.
 struct Version {
     VersionStatus status;
     uint16 epoch;
@@ -115,15 +119,15 @@ struct Version {
     uint32 noticesAtProposal;
     bool namesMemberUnderNotice;
     uint64 restrictionsAtProposal;
-    bytes32 documentHash;
-    bytes32 entriesHash;
+    bytes32 structHash;
     bytes32 sharesRoot;
     bytes32 partiesHash;
 }
 
 /// @notice Which of a version's parties hold which kinds of share, by their index among the
 /// parties: bit `i` of `partnerMask` says party `i` holds a partner share, of `meMask` an
-/// operating or value-added one. Read only when a party's standing must be checked again.
+/// operating or value-added one. Not stored: `Version.partiesHash` commits to them, and
+/// activation and the next proposal pass them (the `VersionProposed` entries give them).
 struct PartyRoles {
     uint256 partnerMask;
     uint256 meMask;

@@ -10,7 +10,12 @@ from eth_typing import ChecksumAddress
 from web3.types import BlockIdentifier
 
 from rdh_chain import events
-from rdh_chain.agreements import pack_signatures, typed_data_digest, version_typed_data
+from rdh_chain.agreements import (
+    entries_hash,
+    pack_signatures,
+    typed_data_digest,
+    version_typed_data,
+)
 from rdh_chain.bids import SealedBid
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.exceptions import RdhChainError, ReadOnlyError
@@ -27,6 +32,7 @@ from rdh_chain.types import (
     Departure,
     EmcStatus,
     EmcTerms,
+    PartyRoles,
     PartySignature,
     PeriodReport,
     Pool,
@@ -70,14 +76,15 @@ class EmcClient(ContractClient):
             [e.as_abi() for e in ordered],
             document_hash,
             deadline,
-            self.current_parties(),
+            *self._current_abi(),
         )
         return self.event(result, events.VersionProposed).version_id, result
 
     def activate_version(self, version_id: int, signatures: Sequence[PartySignature]) -> TxResult:
         """Activate a version with every party's signature (any wallet may submit them)."""
         packed = pack_signatures(signatures, self.version_digest(version_id))
-        return self._transact("activateVersion", version_id, packed)
+        roles = self.share_tree(version_id).roles
+        return self._transact("activateVersion", version_id, packed, roles.as_abi())
 
     def settle(
         self, report: PeriodReport, attestation: ReportAttestation | None = None
@@ -303,8 +310,19 @@ class EmcClient(ContractClient):
         return int(self._call("versionCount", block=block))
 
     def version(self, version_id: int, *, block: BlockIdentifier | None = None) -> Version:
+        """``version_id``'s header, with the document and entries hashes of its proposal
+        (the header keeps only the EIP-712 struct hash, which commits to both)."""
         raw = self._read("version", version_id, block=block)
-        return struct_from_abi(Version, {**raw, "id": version_id})
+        proposal = self._proposal(version_id, int(raw["proposedBlock"]), bytes(raw["sharesRoot"]))
+        return struct_from_abi(
+            Version,
+            {
+                **raw,
+                "id": version_id,
+                "documentHash": proposal.document_hash,
+                "entriesHash": entries_hash(proposal.entries),
+            },
+        )
 
     def version_digest(self, version_id: int, *, block: BlockIdentifier | None = None) -> bytes:
         """The EIP-712 digest the parties of ``version_id`` sign, as the contract computes it."""
@@ -352,6 +370,12 @@ class EmcClient(ContractClient):
         active = self.active_version_id(block=block)
         return self.parties(active, block=block) if active else []
 
+    def current_roles(self, *, block: BlockIdentifier | None = None) -> PartyRoles:
+        """Which of the active version's parties hold which kinds of share (none before
+        the first activation): what a proposal passes beside ``current_parties``."""
+        active = self.active_version_id(block=block)
+        return self.share_tree(active, block=block).roles if active else PartyRoles()
+
     def version_entries(
         self, version_id: int, *, block: BlockIdentifier | None = None
     ) -> list[ShareEntry]:
@@ -363,13 +387,13 @@ class EmcClient(ContractClient):
     ) -> events.VersionProposed:
         """The ``VersionProposed`` event of ``version_id``, checked against the header's
         share root (a node that serves other entries is an error, not an answer)."""
-        header = self.version(version_id, block=block)
-        return self._proposal(version_id, header.proposed_block, header.shares_root)
+        raw = self._read("version", version_id, block=block)
+        return self._proposal(version_id, int(raw["proposedBlock"]), bytes(raw["sharesRoot"]))
 
     def share_tree(self, version_id: int, *, block: BlockIdentifier | None = None) -> ShareTree:
         """The share tree of ``version_id`` (its entries, the commitment checked)."""
-        header = self.version(version_id, block=block)
-        return self._tree(version_id, header.proposed_block, header.shares_root)
+        raw = self._read("version", version_id, block=block)
+        return self._tree(version_id, int(raw["proposedBlock"]), bytes(raw["sharesRoot"]))
 
     def shares_of(
         self, version_id: int, account: ChecksumAddress, *, block: BlockIdentifier | None = None
@@ -458,6 +482,14 @@ class EmcClient(ContractClient):
         self, account: ChecksumAddress, *, block: BlockIdentifier | None = None
     ) -> list[Any]:
         return [p.as_abi() for p in self.share_proofs(account, block=block)]
+
+    def _current_abi(self) -> tuple[list[ChecksumAddress], tuple[int, int]]:
+        """``proposeVersion``'s last two arguments: the active version's parties and roles."""
+        active = self.active_version_id()
+        if not active:
+            return [], PartyRoles().as_abi()
+        tree = self.share_tree(active)
+        return tree.parties, tree.roles.as_abi()
 
     def _event_topic(self, name: str) -> bytes:
         """The topic0 of the EMC's event ``name``."""

@@ -55,7 +55,8 @@ contract EMCHandler is EMCHandlerMembers {
     /// outcome is then most often a success; sometimes an older, stale or expired one), and
     /// the handler submits them packed (one time in 32 each: cut inside the last one, one
     /// signed with another key, a non-party's in a party's place, two swapped, one with high
-    /// s, bytes after them). With no live proposal the owner proposes one first.
+    /// s, bytes after them, roles that are not the version's). With no live proposal the owner
+    /// proposes one first.
     function activateVersion(uint256 seed) external clock {
         uint256 versionId = ghostVersionCount;
         if (seed % 4 == 0 && versionId > 1) {
@@ -65,7 +66,7 @@ contract EMCHandler is EMCHandlerMembers {
             if (versionId == 0) return;
         }
         uint256 tamper = uint256(keccak256(abi.encode(seed, "tamper"))) % 32;
-        _activate(versionId, tamper < 7 ? tamper : 0);
+        _activate(versionId, tamper < 8 ? tamper : 0);
     }
 
     // ================================================================== settlement

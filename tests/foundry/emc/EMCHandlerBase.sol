@@ -86,12 +86,21 @@ abstract contract EMCHandlerBase is EMCFixture, EMCGhost {
         uint256 nonce,
         uint256 deadline
     ) internal view returns (bytes32) {
+        return _typedDigest(_versionStructHash(versionId, _entriesHash(entries), documentHash, nonce, deadline));
+    }
+
+    /// @dev The EIP-712 struct hash of a `ShareVersion` (what a version's `structHash` keeps).
+    function _versionStructHash(
+        uint256 versionId,
+        bytes32 entriesHash,
+        bytes32 documentHash,
+        uint256 nonce,
+        uint256 deadline
+    ) internal pure returns (bytes32) {
         bytes32 versionType = keccak256(
             "ShareVersion(uint256 versionId,ShareEntry[] entries,bytes32 documentHash,uint256 nonce,uint256 deadline)ShareEntry(address account,uint8 shareClass,uint16 bps)"
         );
-        return _typedDigest(
-            keccak256(abi.encode(versionType, versionId, _entriesHash(entries), documentHash, nonce, deadline))
-        );
+        return keccak256(abi.encode(versionType, versionId, entriesHash, documentHash, nonce, deadline));
     }
 
     // ================================================================== registry standing

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
-import {ShareEntry, SharePath, ShareProof} from "../../../contracts/types/Shares.sol";
+import {PartyRoles, ShareEntry, SharePath, ShareProof} from "../../../contracts/types/Shares.sol";
 import {ShareTrees} from "../utils/ShareTrees.sol";
 import {EMCHandlerProposals} from "./EMCHandlerProposals.sol";
 
@@ -120,6 +120,17 @@ abstract contract EMCHandlerProofs is EMCHandlerProposals {
 
     function versionParties(uint256 versionId) external view returns (address[] memory) {
         return _proposals[versionId].parties;
+    }
+
+    /// @notice Which of version `versionId`'s parties hold which kinds of share, as built here.
+    function versionRoles(uint256 versionId) external view returns (PartyRoles memory) {
+        return _proposals[versionId].roles;
+    }
+
+    /// @notice The struct hash version `versionId` must keep if its entries hash `entriesHash`.
+    function structHashOf(uint256 versionId, bytes32 entriesHash) external view returns (bytes32) {
+        Proposal storage p = _proposals[versionId];
+        return _versionStructHash(versionId, entriesHash, DOCUMENT, p.nonce, p.deadline);
     }
 
     function ghostSharesRoot(uint256 versionId) external view returns (bytes32) {

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
 import {Roles} from "../../../contracts/libraries/Roles.sol";
-import {ShareClass, ShareEntry, Version, VersionStatus} from "../../../contracts/types/Shares.sol";
+import {PartyRoles, ShareClass, ShareEntry, Version, VersionStatus} from "../../../contracts/types/Shares.sol";
 import {Entries} from "../utils/Entries.sol";
 import {ShareTrees} from "../utils/ShareTrees.sol";
 import {Vm} from "../utils/Vm.sol";
@@ -17,7 +17,7 @@ import {EMCHandlerSplits} from "./EMCHandlerSplits.sol";
 /// tree built from them (`ShareTrees`). The random splits are in `EMCHandlerSplits`, trees and
 /// proofs in `EMCHandlerProofs`, signatures and activation in `EMCHandlerVersions`.
 /// @dev The rules restated here (`_proposalError`): a proposal gives the active version's
-/// parties exactly (`EmcCurrentPartiesMismatch`); one pass over well-formed, strictly
+/// parties and their roles exactly (`EmcCurrentPartiesMismatch`); one pass over well-formed, strictly
 /// increasing words (`EmcMalformedEntry`, `EmcEntriesNotSorted`, `EmcDuplicateEntry`) refuses a
 /// member whose notice ran out; then the registry is asked, once for the MEs and once for the
 /// partners, whether each is in good standing (`EmcIneligibleMember`, the first in entry
@@ -30,7 +30,9 @@ abstract contract EMCHandlerProposals is EMCHandlerSplits {
         uint256 deadline;
         uint256 restrictions;
         address[] parties;
+        PartyRoles roles; // which parties hold which kinds of share (`ShareTrees.roles`)
         ShareEntry[] entries;
+        bytes32 structHash; // of its ShareVersion typed data, built here
         bytes32 sharesRoot; // built here from the entries (`ShareTrees`)
         bytes32 partiesHash;
     }
@@ -58,13 +60,21 @@ abstract contract EMCHandlerProposals is EMCHandlerSplits {
         ShareEntry[] memory entries = _randomEntries(seed, leaveOut, name);
         uint256 deadline = _now + bound(seed >> 32, 1 hours, 20 days);
         address[] memory current = _currentParties();
-        if (mode == 2) current = _wrongParties(current, seed >> 64);
+        PartyRoles memory roles = _currentRoles();
+        if (mode == 2) {
+            // A wrong list, or the right one with a role bit flipped (roles count only once a
+            // version is active).
+            if ((seed >> 72) % 2 == 0) current = _wrongParties(current, seed >> 64);
+            else if ((seed >> 73) % 2 == 0) roles.partnerMask ^= uint256(1) << ((seed >> 80) % 16);
+            else roles.meMask ^= uint256(1) << ((seed >> 80) % 16);
+        }
         uint256[] memory words = Entries.pack(entries);
         bytes memory spoilt = (mode >= 3 && mode <= 5) ? _spoilWords(words, mode, seed >> 96) : bytes("");
-        bytes memory expected = _proposalError(entries, current, spoilt);
+        bytes memory expected = _proposalError(entries, current, roles, spoilt);
         if (expected.length != 0) {
-            (bool ok, bytes memory ret) =
-                _call(owner, abi.encodeCall(IEMC.proposeVersion, (words, DOCUMENT, uint48(deadline), current)));
+            (bool ok, bytes memory ret) = _call(
+                owner, abi.encodeCall(IEMC.proposeVersion, (words, DOCUMENT, uint48(deadline), current, roles))
+            );
             _check(ok, ret, expected, "proposeVersion");
             return 0;
         }
@@ -98,6 +108,11 @@ abstract contract EMCHandlerProposals is EMCHandlerSplits {
     /// @dev The active version's parties, sorted (none before the first activation).
     function _currentParties() internal view returns (address[] memory) {
         return _proposals[ghostActiveVersion].parties;
+    }
+
+    /// @dev The active version's parties' roles (zeros before the first activation).
+    function _currentRoles() internal view returns (PartyRoles memory) {
+        return _proposals[ghostActiveVersion].roles;
     }
 
     /// @dev A list that is not `current`: one party short, one repeated, or reversed; a member
@@ -134,15 +149,21 @@ abstract contract EMCHandlerProposals is EMCHandlerSplits {
     /// named must not have departed), the registry's standing of the MEs and then of the
     /// partners named, and last the first party of the active version left out that was not
     /// free to go (`EmcMemberLeftOut`).
-    function _proposalError(ShareEntry[] memory entries, address[] memory current, bytes memory spoilt)
-        internal
-        view
-        returns (bytes memory)
-    {
+    function _proposalError(
+        ShareEntry[] memory entries,
+        address[] memory current,
+        PartyRoles memory roles,
+        bytes memory spoilt
+    ) internal view returns (bytes memory) {
         if (!registry.isActive(owner, Roles.ME)) return _err(IEMCErrors.EmcCallerNotActive.selector, owner);
         if (ghostDissolved) return _activeError();
         address[] memory kept = _currentParties();
-        if (keccak256(abi.encodePacked(current)) != keccak256(abi.encodePacked(kept))) {
+        PartyRoles memory keptRoles = _currentRoles();
+        bool rolesDiffer = roles.partnerMask != keptRoles.partnerMask || roles.meMask != keptRoles.meMask;
+        if (
+            keccak256(abi.encodePacked(current)) != keccak256(abi.encodePacked(kept))
+                || (ghostActiveVersion != 0 && rolesDiffer)
+        ) {
             return abi.encodeWithSelector(IEMCErrors.EmcCurrentPartiesMismatch.selector, ghostActiveVersion);
         }
         if (spoilt.length != 0) return spoilt;
@@ -192,8 +213,10 @@ abstract contract EMCHandlerProposals is EMCHandlerSplits {
     function _proposeEntries(ShareEntry[] memory entries, uint256 deadline) internal returns (uint256 versionId) {
         vm.recordLogs();
         uint256[] memory words = Entries.pack(entries);
-        (bool ok, bytes memory ret) =
-            _call(owner, abi.encodeCall(IEMC.proposeVersion, (words, DOCUMENT, uint48(deadline), _currentParties())));
+        (bool ok, bytes memory ret) = _call(
+            owner,
+            abi.encodeCall(IEMC.proposeVersion, (words, DOCUMENT, uint48(deadline), _currentParties(), _currentRoles()))
+        );
         _check(ok, ret, "", "proposeVersion");
         versionId = abi.decode(ret, (uint256));
         assertEq(versionId, ++ghostVersionCount, "proposeVersion: id");
@@ -209,6 +232,8 @@ abstract contract EMCHandlerProposals is EMCHandlerSplits {
         for (uint256 i; i < parties.length; ++i) {
             p.parties.push(parties[i]);
         }
+        p.roles = ShareTrees.roles(tree);
+        p.structHash = _versionStructHash(versionId, Entries.hash(entries), DOCUMENT, p.nonce, deadline);
         p.sharesRoot = tree.root;
         p.partiesHash = ShareTrees.partiesHash(tree);
         ghostVersionStatus[versionId] = VersionStatus.Proposed;
@@ -220,8 +245,9 @@ abstract contract EMCHandlerProposals is EMCHandlerSplits {
         _stat("proposeVersion: proposed");
     }
 
-    /// @dev The header the EMC keeps of the proposal commits to the entries proposed (their
-    /// EIP-712 hash, the share tree's root and the party list built here from them), and the
+    /// @dev The header the EMC keeps of the proposal commits to the entries proposed (the
+    /// EIP-712 struct hash of the version, the share tree's root and the party list and roles
+    /// built here from them), and the
     /// `VersionProposed` event (where the entries now live) carries the words proposed and the
     /// root; the words it carries decode to the entries.
     function _checkProposed(uint256 versionId, ShareEntry[] memory entries, uint256[] memory words, Proposal storage p)
@@ -251,8 +277,7 @@ abstract contract EMCHandlerProposals is EMCHandlerSplits {
         assertEq(v.noticesAtProposal, ghostNoticeCount, "proposeVersion: notices at proposal");
         assertEq(v.namesMemberUnderNotice, underNotice, "proposeVersion: names a member under notice");
         assertEq(v.restrictionsAtProposal, p.restrictions, "proposeVersion: restrictions at proposal");
-        assertTrue(v.documentHash == DOCUMENT, "proposeVersion: document hash");
-        assertTrue(v.entriesHash == Entries.hash(entries), "proposeVersion: entries hash");
+        assertTrue(v.structHash == p.structHash, "proposeVersion: struct hash != the ShareVersion built here");
         assertTrue(v.sharesRoot == p.sharesRoot, "proposeVersion: shares root != the tree built from the entries");
         assertTrue(v.partiesHash == p.partiesHash, "proposeVersion: parties hash != the parties of the entries");
         _checkProposedEvent(versionId, entries, words, p);

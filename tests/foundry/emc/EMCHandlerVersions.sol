@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
-import {ShareClass, ShareEntry, Version, VersionStatus} from "../../../contracts/types/Shares.sol";
+import {PartyRoles, ShareClass, ShareEntry, Version, VersionStatus} from "../../../contracts/types/Shares.sol";
 import {Entries} from "../utils/Entries.sol";
 import {PackedSignatures} from "../utils/PackedSignatures.sol";
 import {Vm} from "../utils/Vm.sol";
@@ -29,15 +29,39 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
     /// `EmcSignersNotParties`), 3 has a non-party sign in a party's place, sorted again
     /// (`EmcSignersNotParties`), 4 swaps two signatures (`EmcSignersNotSorted`), 5 gives one
     /// signature its high-s twin (`EmcInvalidSignature` naming no signer, or the wallet, which
-    /// refuses a high-s signature by its owner), 6 appends bytes
-    /// (`EmcSignaturesLength`); unless an earlier check refuses first.
+    /// refuses a high-s signature by its owner), 6 appends bytes (`EmcSignaturesLength`), 7
+    /// gives roles that are not the version's (`EmcSignersNotParties`); unless an earlier check
+    /// refuses first.
     function _activate(uint256 versionId, uint256 tamper) internal {
         Proposal storage p = _proposals[versionId];
         uint256 n = p.parties.length;
         if (n == 0 || (tamper == 4 && n < 2)) tamper = 0;
         uint256 pick = n == 0 ? 0 : uint256(keccak256(abi.encode(versionId, _now))) % n;
-        PackedSignatures.Signature[] memory sigs = _sign(versionId);
+        (PackedSignatures.Signature[] memory sigs, bytes memory packed, uint256 refused) =
+            _tamperedSignatures(versionId, tamper, pick);
+        PartyRoles memory roles = p.roles;
+        if (tamper == 7) {
+            // Roles that are not the version's: a bit flipped.
+            if (pick % 2 == 0) roles.partnerMask ^= uint256(1) << pick;
+            else roles.meMask ^= uint256(1) << pick;
+        }
+        bytes memory expected = _activationError(versionId, sigs, refused, packed.length, tamper == 7);
+        _submit(versionId, packed, roles, expected);
+    }
+
+    /// @dev Every party's signature (see `_sign`), tampered with as `tamper` says (see
+    /// `_activate`) at party `pick`, and packed; `refused`: the index of a signature its wallet
+    /// refuses, if any.
+    function _tamperedSignatures(uint256 versionId, uint256 tamper, uint256 pick)
+        internal
+        view
+        returns (PackedSignatures.Signature[] memory sigs, bytes memory packed, uint256 refused)
+    {
+        Proposal storage p = _proposals[versionId];
+        uint256 n = p.parties.length;
+        sigs = _sign(versionId);
         bytes32 digest = _versionDigest(versionId, p.entries, DOCUMENT, p.nonce, p.deadline);
+        refused = type(uint256).max;
         if (tamper == 2) {
             sigs[pick] = PackedSignatures.ecdsa(_keyOf[p.parties[pick]] + 1, digest);
         } else if (tamper == 3) {
@@ -46,9 +70,7 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
         } else if (tamper == 4) {
             uint256 i = 1 + pick % (n - 1);
             (sigs[i - 1], sigs[i]) = (sigs[i], sigs[i - 1]);
-        }
-        uint256 refused = type(uint256).max; // the index of a signature its wallet refuses
-        if (tamper == 5) {
+        } else if (tamper == 5) {
             address party = p.parties[pick];
             if (_isWallet[party]) {
                 // The owner key's high-s twin inside: the wallet refuses it.
@@ -61,7 +83,7 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
                 sigs[pick].signer = address(0); // recovers to nobody, for OpenZeppelin's ECDSA
             }
         }
-        bytes memory packed = sigs.pack();
+        packed = sigs.pack();
         if (tamper == 1) {
             // Cut inside the last fixed part (the wallet's data, after the fixed parts, goes too).
             uint256 cut = (n - 1) * PackedSignatures.FIXED + pick % PackedSignatures.FIXED;
@@ -70,9 +92,17 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
             }
         }
         if (tamper == 6) packed = bytes.concat(packed, new bytes(1 + pick % 70));
-        bytes memory expected = _activationError(versionId, sigs, refused, packed.length);
+    }
+
+    /// @dev Submits the signatures and roles; the outcome must be `expected`, and an activation
+    /// is recorded in the ghost books and checked against the header and the event.
+    function _submit(uint256 versionId, bytes memory packed, PartyRoles memory roles, bytes memory expected)
+        internal
+    {
+        Proposal storage p = _proposals[versionId];
         vm.recordLogs();
-        (bool ok, bytes memory ret) = _call(address(this), abi.encodeCall(IEMC.activateVersion, (versionId, packed)));
+        (bool ok, bytes memory ret) =
+            _call(address(this), abi.encodeCall(IEMC.activateVersion, (versionId, packed, roles)));
         _check(ok, ret, expected, "activateVersion");
         if (!ok) return;
         _checkActivatedEvent(versionId, p);
@@ -90,7 +120,7 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
     }
 
     /// @dev `VersionActivated` is emitted once, with the version's figures and no signers (its
-    /// data is five words: from period, previous id, entries hash, party count, pool bps).
+    /// data is five words: from period, previous id, struct hash, party count, pool bps).
     function _checkActivatedEvent(uint256 versionId, Proposal storage p) internal {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         bytes32 topic = IEMC.VersionActivated.selector;
@@ -102,11 +132,14 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
             assertEq(uint256(logs[i].topics[1]), versionId, "VersionActivated: id");
             assertEq(uint256(logs[i].topics[2]), _epochVersions.length, "VersionActivated: epoch");
             assertEq(logs[i].data.length, 5 * 32, "VersionActivated: data is not five words");
-            (uint256 fromPeriod, uint256 previousId, bytes32 entriesHash, uint256 partyCount, uint256 poolBps) =
+            (uint256 fromPeriod, uint256 previousId, bytes32 structHash, uint256 partyCount, uint256 poolBps) =
                 abi.decode(logs[i].data, (uint256, uint256, bytes32, uint256, uint256));
             assertEq(fromPeriod, ghostPeriods + 1, "VersionActivated: from period");
             assertEq(previousId, ghostActiveVersion, "VersionActivated: previous id");
-            assertTrue(entriesHash == Entries.hash(p.entries), "VersionActivated: entries hash");
+            assertTrue(
+                structHash == _versionStructHash(versionId, Entries.hash(p.entries), DOCUMENT, p.nonce, p.deadline),
+                "VersionActivated: struct hash"
+            );
             assertEq(partyCount, p.parties.length, "VersionActivated: party count");
             uint256 valueAdded;
             for (uint256 j; j < p.entries.length; ++j) {
@@ -145,7 +178,8 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
         uint256 versionId,
         PackedSignatures.Signature[] memory sigs,
         uint256 refused,
-        uint256 length
+        uint256 length,
+        bool wrongRoles
     ) internal view returns (bytes memory) {
         Proposal storage p = _proposals[versionId];
         VersionStatus vs = ghostVersionStatus[versionId];
@@ -177,7 +211,7 @@ abstract contract EMCHandlerVersions is EMCHandlerProofs {
             if (signer != p.parties[i]) parties = false;
         }
         if (length != end) return abi.encodeWithSelector(IEMCErrors.EmcSignaturesLength.selector, length, end);
-        if (!parties) return abi.encodeWithSelector(IEMCErrors.EmcSignersNotParties.selector, versionId);
+        if (!parties || wrongRoles) return abi.encodeWithSelector(IEMCErrors.EmcSignersNotParties.selector, versionId);
         bool recheck = registry.restrictions() != p.restrictions;
         for (uint256 i; i < n; ++i) {
             address a = p.parties[i];

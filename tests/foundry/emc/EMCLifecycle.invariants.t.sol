@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
-import {ShareEntry} from "../../../contracts/types/Shares.sol";
+import {PartyRoles, ShareEntry} from "../../../contracts/types/Shares.sol";
 import {Entries} from "../utils/Entries.sol";
 import {EMCLifecycleChecks} from "./EMCLifecycleChecks.sol";
 
@@ -83,15 +83,17 @@ contract EMCLifecycleInvariants is EMCLifecycleChecks {
         vm.warp(handler.now_());
         (ShareEntry[] memory entries, address[] memory parties) = _continuation(false);
         address[] memory current = _activeParties();
+        PartyRoles memory roles = _activeRoles(); // read before the prank, which the next call takes
         vm.prank(handler.owner());
-        uint256 id = emc.proposeVersion(Entries.pack(entries), bytes32("v"), uint48(block.timestamp + 1 days), current);
+        uint256 id =
+            emc.proposeVersion(Entries.pack(entries), bytes32("v"), uint48(block.timestamp + 1 days), current, roles);
         address member = parties[parties.length - 1] == handler.owner() ? parties[0] : parties[parties.length - 1];
         bytes32 role = handler.roleOf(member);
         vm.prank(handler.admin());
         (bool ok,) = address(registry).call(abi.encodeWithSignature("revokeRole(bytes32,address)", role, member));
         assertTrue(ok, "revokeRole failed");
         (bool activated, bytes memory ret) =
-            address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _packedSignatures(id, parties))));
+            address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _packedSignatures(id, parties), _rolesOf(entries))));
         assertTrue(!activated, "activated with a party that lost its role");
         assertTrue(
             keccak256(ret) == keccak256(abi.encodeWithSelector(IEMCErrors.EmcPartyNotActive.selector, id, member)),

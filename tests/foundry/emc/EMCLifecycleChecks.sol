@@ -9,9 +9,12 @@ import {IMemberRegistry} from "../../../contracts/interfaces/IMemberRegistry.sol
 import {Roles} from "../../../contracts/libraries/Roles.sol";
 import {BidRound} from "../../../contracts/types/Bids.sol";
 import {Departure} from "../../../contracts/types/Capital.sol";
-import {EmcStatus, PeriodReport, ReportAttestation, ShareClass, ShareEntry} from "../../../contracts/types/Shares.sol";
+import {
+    EmcStatus, PartyRoles, PeriodReport, ReportAttestation, ShareClass, ShareEntry
+} from "../../../contracts/types/Shares.sol";
 import {Entries} from "../utils/Entries.sol";
 import {PackedSignatures} from "../utils/PackedSignatures.sol";
+import {ShareTrees} from "../utils/ShareTrees.sol";
 import {EMCInvariantBase} from "./EMCInvariantBase.sol";
 
 /// @notice The lifecycle checks: notices, bid rounds, a dissolved EMC accepts nothing new, and
@@ -69,14 +72,20 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
             owner,
             abi.encodeCall(
                 IEMC.proposeVersion,
-                (Entries.pack(entries), bytes32("new"), uint48(block.timestamp + 1 days), _activeParties())
+                (
+                    Entries.pack(entries),
+                    bytes32("new"),
+                    uint48(block.timestamp + 1 days),
+                    _activeParties(),
+                    _activeRoles()
+                )
             ),
             refused,
             "proposeVersion"
         );
         _refused(
             member,
-            abi.encodeCall(IEMC.activateVersion, (emc.versionCount(), bytes(""))),
+            abi.encodeCall(IEMC.activateVersion, (emc.versionCount(), bytes(""), PartyRoles(0, 0))),
             refused,
             "activateVersion"
         );
@@ -178,13 +187,21 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         address owner = handler.owner();
         bytes memory proposal = abi.encodeCall(
             IEMC.proposeVersion,
-            (Entries.pack(entries), bytes32("liveness"), uint48(block.timestamp + 1 days), _activeParties())
+            (
+                Entries.pack(entries),
+                bytes32("liveness"),
+                uint48(block.timestamp + 1 days),
+                _activeParties(),
+                _activeRoles()
+            )
         );
         vm.prank(owner);
         (bool ok, bytes memory ret) = address(emc).call(proposal);
         assertTrue(ok, string.concat(rule, ": the owner cannot propose a version: ", _describe(ret)));
         uint256 id = abi.decode(ret, (uint256));
-        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _packedSignatures(id, parties))));
+        (ok, ret) = address(emc).call(
+            abi.encodeCall(IEMC.activateVersion, (id, _packedSignatures(id, parties), _rolesOf(entries)))
+        );
         assertTrue(ok, string.concat(rule, ": the parties cannot activate the version: ", _describe(ret)));
         assertEq(emc.activeVersionId(), id, string.concat(rule, ": not active"));
     }
@@ -250,6 +267,17 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
     /// @dev `account`'s signature of `digest`: a wallet's contract signature, else ECDSA.
     function _partySig(address account, bytes32 digest) internal view returns (PackedSignatures.Signature memory) {
         return PackedSignatures.partySig(account, _keyOf[account], _isWallet[account], digest);
+    }
+
+    /// @dev The active version's parties' roles, as the handler built them (zeros before the
+    /// first activation): what `proposeVersion` must be given with its parties.
+    function _activeRoles() internal view returns (PartyRoles memory) {
+        return handler.versionRoles(emc.activeVersionId());
+    }
+
+    /// @dev The roles of the parties of `entries` (what activating them must be given).
+    function _rolesOf(ShareEntry[] memory entries) internal pure returns (PartyRoles memory) {
+        return ShareTrees.roles(ShareTrees.build(entries));
     }
 
     /// @dev The active version's parties, sorted, as the handler proposed them (none before

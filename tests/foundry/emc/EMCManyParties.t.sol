@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
 import {Roles} from "../../../contracts/libraries/Roles.sol";
-import {ShareClass} from "../../../contracts/types/Shares.sol";
+import {PartyRoles, ShareClass} from "../../../contracts/types/Shares.sol";
 import {PackedSignatures} from "../utils/PackedSignatures.sol";
 import {EMCLifecycleChecks} from "./EMCLifecycleChecks.sol";
 
@@ -61,7 +61,11 @@ contract EMCManyPartiesTest is EMCLifecycleChecks {
         }
         address owner = handler.owner();
         vm.prank(owner);
-        uint256 id = emc.proposeVersion(words, bytes32("many"), uint48(block.timestamp + 1 days), new address[](0));
+        uint256 id = emc.proposeVersion(
+            words, bytes32("many"), uint48(block.timestamp + 1 days), new address[](0), PartyRoles(0, 0)
+        );
+        // Every party an ME: bits 0 to n - 1 of the ME mask.
+        PartyRoles memory roles = PartyRoles(0, n == 256 ? type(uint256).max : (uint256(1) << n) - 1);
         assertEq(module.version(id).partyCount, n, "party count");
         bytes32 digest = emc.versionDigest(id);
         PackedSignatures.Signature[] memory sigs = new PackedSignatures.Signature[](n);
@@ -83,7 +87,7 @@ contract EMCManyPartiesTest is EMCLifecycleChecks {
         }
         if (firstUnsorted != 0) {
             (bool refused, bytes memory why) =
-                address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, shuffled.pack())));
+                address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, shuffled.pack(), roles)));
             assertTrue(!refused, "activated with the signers out of order");
             assertTrue(
                 keccak256(why)
@@ -91,7 +95,7 @@ contract EMCManyPartiesTest is EMCLifecycleChecks {
                 string.concat("shuffled: refused with ", vm.toString(why))
             );
         }
-        (bool ok, bytes memory ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, sigs.pack())));
+        (bool ok, bytes memory ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, sigs.pack(), roles)));
         assertTrue(ok, string.concat("sorted: ", vm.toString(ret)));
         assertEq(emc.activeVersionId(), id, "active version");
     }

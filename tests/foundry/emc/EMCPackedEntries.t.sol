@@ -11,8 +11,9 @@ import {EMCLifecycleChecks} from "./EMCLifecycleChecks.sol";
 /// @notice Proposals pass their entries packed one word each (`ShareEntries`): a word with a
 /// reserved bit set or a class above the fund's is refused (`EmcMalformedEntry`), words must
 /// be strictly increasing by account and class (`EmcEntriesNotSorted`, `EmcDuplicateEntry`),
-/// `VersionProposed` carries the words as given, and the version's `entriesHash` is the
-/// EIP-712 hash of the entries the words stand for, computed here from the words.
+/// `VersionProposed` carries the words as given, and the version's `structHash` is the EIP-712
+/// struct hash of the `ShareVersion` whose entries the words stand for, computed here from the
+/// words.
 contract EMCPackedEntriesTest is EMCLifecycleChecks {
     /// @dev The first version's words (fund, partners, MEs; 14 words) and the active parties.
     function _started() internal returns (uint256[] memory words, address[] memory current) {
@@ -27,13 +28,11 @@ contract EMCPackedEntriesTest is EMCLifecycleChecks {
         returns (bool ok, bytes memory ret)
     {
         address owner = handler.owner();
+        bytes memory data = abi.encodeCall(
+            IEMC.proposeVersion, (words, bytes32("packed"), uint48(block.timestamp + 1 days), current, _activeRoles())
+        );
         vm.prank(owner);
-        (ok, ret) = address(emc)
-            .call(
-                abi.encodeCall(
-                    IEMC.proposeVersion, (words, bytes32("packed"), uint48(block.timestamp + 1 days), current)
-                )
-            );
+        (ok, ret) = address(emc).call(data);
     }
 
     function _assertRefused(uint256[] memory words, address[] memory current, bytes memory expected, string memory what)
@@ -159,9 +158,10 @@ contract EMCPackedEntriesTest is EMCLifecycleChecks {
     // ================================================================== what a proposal keeps
 
     /// @notice A random valid split, proposed as words: `VersionProposed` carries exactly the
-    /// words given; `entriesHash` is the EIP-712 hash of the entries decoded here from the
-    /// emitted words (`ShareEntry(address account,uint8 shareClass,uint16 bps)` per word, the
-    /// hashes hashed together), and the digest the parties sign is the documented typed data.
+    /// words given; the version's `structHash` is the `ShareVersion` struct hash over the
+    /// EIP-712 hash of the entries decoded here from the emitted words (`ShareEntry(address
+    /// account,uint8 shareClass,uint16 bps)` per word, the hashes hashed together), and the
+    /// digest the parties sign is the documented typed data.
     function testFuzz_proposeVersion_emitsTheWordsAndCommitsToTheirHash(uint256 seed) public {
         vm.warp(handler.now_());
         ShareEntry[] memory entries = _randomSplit(seed);
@@ -197,7 +197,6 @@ contract EMCPackedEntriesTest is EMCLifecycleChecks {
             );
         }
         bytes32 entriesHash = keccak256(abi.encodePacked(hashes));
-        assertTrue(module.version(id).entriesHash == entriesHash, "entriesHash != the hash of the emitted words");
         assertTrue(entriesHash == Entries.hash(entries), "the words do not stand for the entries");
         assertEq(module.version(id).entryCount, entries.length, "entry count");
         bytes32 domain = keccak256(
@@ -221,6 +220,7 @@ contract EMCPackedEntriesTest is EMCLifecycleChecks {
                 block.timestamp + 1 days
             )
         );
+        assertTrue(module.version(id).structHash == structHash, "structHash != the ShareVersion of the emitted words");
         assertTrue(
             emc.versionDigest(id) == keccak256(abi.encodePacked("\x19\x01", domain, structHash)), "version digest"
         );

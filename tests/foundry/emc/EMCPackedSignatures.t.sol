@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
+import {PartyRoles} from "../../../contracts/types/Shares.sol";
 import {Entries} from "../utils/Entries.sol";
 import {PackedSignatures} from "../utils/PackedSignatures.sol";
 import {TestWallet} from "../utils/TestWallet.sol";
@@ -185,8 +186,9 @@ contract EMCPackedSignaturesTest is EMCSignaturesBase {
         uint256[] memory words = Entries.pack(handler.versionEntries(1));
         address owner = handler.owner();
         address[] memory current = _activeParties();
+        PartyRoles memory roles = _activeRoles();
         vm.prank(owner);
-        uint256 other = emc.proposeVersion(words, bytes32("other"), uint48(block.timestamp + 2 days), current);
+        uint256 other = emc.proposeVersion(words, bytes32("other"), uint48(block.timestamp + 2 days), current, roles);
         bytes32 digest = emc.versionDigest(id);
         PackedSignatures.Signature[] memory sigs = _sigs(parties, digest);
         uint256 i = bound(pick, 0, parties.length - 1);

@@ -4,7 +4,9 @@ pragma solidity ^0.8.24;
 import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
 import {IEMCModule} from "../../../contracts/interfaces/IEMCModule.sol";
-import {PeriodReport, ShareClass, ShareEntry, SharePath, ShareProof, Version} from "../../../contracts/types/Shares.sol";
+import {
+    PartyRoles, PeriodReport, ShareClass, ShareEntry, SharePath, ShareProof, Version
+} from "../../../contracts/types/Shares.sol";
 import {Entries} from "../utils/Entries.sol";
 import {PackedSignatures} from "../utils/PackedSignatures.sol";
 import {ShareTrees} from "../utils/ShareTrees.sol";
@@ -91,8 +93,9 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
     function _propose(ShareEntry[] memory entries, address[] memory current) internal returns (uint256 id) {
         uint48 deadline = uint48(block.timestamp + 1 days);
         address owner = handler.owner();
+        PartyRoles memory roles = _activeRoles(); // read before the prank, which the next call takes
         vm.prank(owner);
-        id = emc.proposeVersion(Entries.pack(entries), bytes32("unit"), deadline, current);
+        id = emc.proposeVersion(Entries.pack(entries), bytes32("unit"), deadline, current, roles);
     }
 
     /// @dev The signatures of version `id` by `signers`, packed in the order given.
@@ -188,7 +191,7 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         (ShareEntry[] memory entries, address[] memory parties) = _continuation(true);
         uint256 second = _propose(entries, _activeParties());
         (bool ok, bytes memory ret) =
-            address(emc).call(abi.encodeCall(IEMC.activateVersion, (second, _signatures(second, parties))));
+            address(emc).call(abi.encodeCall(IEMC.activateVersion, (second, _signatures(second, parties), _rolesOf(entries))));
         assertTrue(ok, string.concat("second version: ", vm.toString(ret)));
         assertEq(module.epochVersion(1), second, "epoch 1's version");
         _settleProfit(500_000);
@@ -229,6 +232,7 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
     function test_activateVersion_revertsWhenSignersAreNotTheParties() public {
         _started();
         address[] memory parties = _activeParties();
+        PartyRoles memory roles = _rolesOf(_shifted());
         uint256 id = _propose(_shifted(), parties);
         // A non-party (the treasury) in a party's place, sorted again.
         address[] memory signers = new address[](parties.length);
@@ -241,18 +245,28 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         signers[n] = treasury;
         _sortAddresses(signers);
         bytes memory expected = abi.encodeWithSelector(IEMCErrors.EmcSignersNotParties.selector, id);
-        (bool ok, bytes memory ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, signers))));
+        (bool ok, bytes memory ret) =
+            address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, signers), roles)));
         assertTrue(!ok && keccak256(ret) == keccak256(expected), string.concat("non-party: ", vm.toString(ret)));
         // A party twice in place of another: not sorted strictly.
         for (uint256 i; i < parties.length; ++i) {
             signers[i] = parties[i];
         }
         signers[1] = signers[0];
-        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, signers))));
+        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, signers), roles)));
         expected = abi.encodeWithSelector(IEMCErrors.EmcSignersNotSorted.selector, 1);
         assertTrue(!ok && keccak256(ret) == keccak256(expected), string.concat("duplicate: ", vm.toString(ret)));
+        // The parties with roles that are not theirs (a role bit flipped): not the parties.
+        expected = abi.encodeWithSelector(IEMCErrors.EmcSignersNotParties.selector, id);
+        PartyRoles[2] memory wrongRoles =
+            [PartyRoles(roles.partnerMask ^ 1, roles.meMask), PartyRoles(roles.partnerMask, roles.meMask ^ 2)];
+        for (uint256 k; k < 2; ++k) {
+            (ok, ret) =
+                address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, parties), wrongRoles[k])));
+            assertTrue(!ok && keccak256(ret) == keccak256(expected), string.concat("wrong roles: ", vm.toString(ret)));
+        }
         // The parties themselves: activated.
-        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, parties))));
+        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, parties), roles)));
         assertTrue(ok, string.concat("the parties: ", vm.toString(ret)));
     }
 
@@ -268,7 +282,9 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         bytes memory expected = abi.encodeWithSelector(IEMCErrors.EmcCurrentPartiesMismatch.selector, 0);
         vm.prank(owner);
         (bool ok, bytes memory ret) =
-            address(emc).call(abi.encodeCall(IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, one)));
+            address(emc).call(
+                abi.encodeCall(IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, one, PartyRoles(0, 0)))
+            );
         assertTrue(!ok && keccak256(ret) == keccak256(expected), string.concat("before: ", vm.toString(ret)));
 
         _started();
@@ -287,14 +303,31 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
             wrong[3][i] = parties[i];
         }
         wrong[3][parties.length] = parties[parties.length - 1];
+        PartyRoles memory current = _activeRoles();
         for (uint256 k; k < wrong.length; ++k) {
             vm.prank(owner);
             (ok, ret) = address(emc).call(
-                abi.encodeCall(IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, wrong[k]))
+                abi.encodeCall(IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, wrong[k], current))
             );
             assertTrue(
                 !ok && keccak256(ret) == keccak256(expected),
                 string.concat("wrong list ", vm.toString(k), ": ", vm.toString(ret))
+            );
+        }
+        // The right list with its roles wrong: a partner bit, an ME bit, none.
+        PartyRoles[3] memory wrongRoles = [
+            PartyRoles(current.partnerMask ^ 1, current.meMask),
+            PartyRoles(current.partnerMask, current.meMask ^ 4),
+            PartyRoles(0, 0)
+        ];
+        for (uint256 k; k < wrongRoles.length; ++k) {
+            vm.prank(owner);
+            (ok, ret) = address(emc).call(
+                abi.encodeCall(IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, parties, wrongRoles[k]))
+            );
+            assertTrue(
+                !ok && keccak256(ret) == keccak256(expected),
+                string.concat("wrong roles ", vm.toString(k), ": ", vm.toString(ret))
             );
         }
         assertEq(_propose(entries, parties), 2, "the right list: proposed");

@@ -4,9 +4,10 @@ pragma solidity ^0.8.24;
 import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
 import {Roles} from "../../../contracts/libraries/Roles.sol";
-import {ShareClass, ShareEntry} from "../../../contracts/types/Shares.sol";
+import {PartyRoles, ShareClass, ShareEntry} from "../../../contracts/types/Shares.sol";
 import {Entries} from "../utils/Entries.sol";
 import {PackedSignatures} from "../utils/PackedSignatures.sol";
+import {ShareTrees} from "../utils/ShareTrees.sol";
 import {TestWallet} from "../utils/TestWallet.sol";
 import {EMCLifecycleChecks} from "./EMCLifecycleChecks.sol";
 
@@ -19,6 +20,8 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
     /// @dev The owner key of each wallet made here (zero for the fixture's wallet and EOAs);
     /// every wallet's key is also `_keyOf` it, and `_isWallet` it.
     mapping(address wallet => uint256) internal _walletKey;
+    /// @dev The roles of each version proposed here, built from its words.
+    mapping(uint256 versionId => PartyRoles) internal _versionRoles;
 
     /// @dev A wallet at an address drawn from `salt`, owned by a key drawn from it, registered
     /// as an ME.
@@ -58,8 +61,10 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
         _sortWords(words);
         _sortAddresses(parties);
         address owner = handler.owner();
+        PartyRoles memory currentRoles = _activeRoles(); // read before the prank
         vm.prank(owner);
-        id = emc.proposeVersion(words, bytes32("wallets"), uint48(block.timestamp + 1 days), currentParties);
+        id = emc.proposeVersion(words, bytes32("wallets"), uint48(block.timestamp + 1 days), currentParties, currentRoles);
+        _versionRoles[id] = ShareTrees.roles(ShareTrees.build(words));
     }
 
     function _one(ShareEntry memory e) internal pure returns (ShareEntry[] memory list) {
@@ -82,7 +87,7 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
     }
 
     function _activate(uint256 id, bytes memory packed) internal returns (bool ok, bytes memory ret) {
-        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, packed)));
+        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, packed, _versionRoles[id])));
     }
 
     function _assertRefused(uint256 id, bytes memory packed, bytes memory expected, string memory what) internal {

@@ -11,12 +11,14 @@ import {Roles} from "../../../contracts/libraries/Roles.sol";
 import {EmcTerms} from "../../../contracts/types/Shares.sol";
 import {Criteria, Formula, Strategy} from "../../../contracts/types/Targets.sol";
 import {TestBase} from "../utils/Test.sol";
+import {TestWallet} from "../utils/TestWallet.sol";
 
 /// @notice One deployment as `rdh_chain/deployment.py` makes it (registry with the admin as
 /// operator, token, guidelines, factory with the registrar role), its wallets, and one EMC
 /// registered from a published formula (notices of at most 3 periods; only losses drawn on
 /// capital need an auditor's attestation).
-/// @dev Wallets are plain keys so that every party can sign versions with `vm.sign`.
+/// @dev Wallets are plain keys so that every party can sign versions with `vm.sign`, but for
+/// one ME, an ERC-1271 contract wallet (`TestWallet`) whose owner key signs for it.
 /// `members` holds the MEs (the owner first) and partners sorted by address: the order share
 /// entries and signatures must be in.
 contract EMCFixture is TestBase {
@@ -51,6 +53,9 @@ contract EMCFixture is TestBase {
     address[] internal _members; // MEs and partners, ascending
     mapping(address account => uint256) internal _keyOf;
     mapping(address account => bool) internal _isPartner;
+    /// @notice The members that are ERC-1271 contract wallets (one ME), signing with the key
+    /// `_keyOf` them.
+    mapping(address account => bool) internal _isWallet;
 
     function _deploy() internal {
         admin = _wallet("admin");
@@ -58,9 +63,10 @@ contract EMCFixture is TestBase {
         steward = _wallet("steward");
         auditor = _wallet("auditor");
         suspendedAuditor = _wallet("suspended auditor");
-        for (uint256 i; i < ME_COUNT; ++i) {
+        for (uint256 i; i + 1 < ME_COUNT; ++i) {
             _mes.push(_wallet(string.concat("me", vm.toString(i))));
         }
+        _mes.push(_contractWallet(string.concat("me", vm.toString(ME_COUNT - 1), " (ERC-1271 wallet)")));
         for (uint256 i; i < PARTNER_COUNT; ++i) {
             address p = _wallet(string.concat("partner", vm.toString(i)));
             _partners.push(p);
@@ -135,9 +141,23 @@ contract EMCFixture is TestBase {
         return _keyOf[account];
     }
 
+    function isWallet(address account) external view returns (bool) {
+        return _isWallet[account];
+    }
+
     /// @dev The registry role a member's shares need: partner for partners, ME otherwise.
     function roleOf(address account) public view returns (bytes32) {
         return _isPartner[account] ? Roles.PARTNER : Roles.ME;
+    }
+
+    /// @dev An ERC-1271 contract wallet (`TestWallet`) whose owner key is `_keyOf` the wallet:
+    /// it signs versions as a contract signature (`PackedSignatures.walletSig`).
+    function _contractWallet(string memory name) private returns (address account) {
+        uint256 key = uint256(keccak256(bytes(string.concat("rdh-chain forge wallet ", name)))) % SECP256K1_ORDER;
+        account = address(new TestWallet(vm.addr(key)));
+        _keyOf[account] = key;
+        _isWallet[account] = true;
+        vm.label(account, name);
     }
 
     function _wallet(string memory name) private returns (address account) {

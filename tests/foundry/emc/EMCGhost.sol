@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ShareClass, ShareEntry} from "../../../contracts/types/Shares.sol";
+import {Entries} from "../utils/Entries.sol";
 import {EMCGhostCapital} from "./EMCGhostCapital.sol";
 
 /// @notice The handler's ghost accounting of profit: what entered and left the EMC, what each
@@ -92,15 +93,9 @@ abstract contract EMCGhost is EMCGhostCapital {
         ghostActiveEntriesHash = _entriesHash(entries);
     }
 
-    /// @notice The EIP-712 hash of `entries` (`ShareEntry(address account,uint8 shareClass,uint16
-    /// bps)`, hashed in order and the hashes hashed together), as a version's `entriesHash`.
+    /// @notice The EIP-712 hash of `entries`, as a version's `entriesHash` (`Entries.hash`).
     function _entriesHash(ShareEntry[] memory entries) internal pure returns (bytes32) {
-        bytes32 entryType = keccak256("ShareEntry(address account,uint8 shareClass,uint16 bps)");
-        bytes32[] memory hashes = new bytes32[](entries.length);
-        for (uint256 i; i < entries.length; ++i) {
-            hashes[i] = keccak256(abi.encode(entryType, entries[i].account, uint8(entries[i].class), entries[i].bps));
-        }
-        return keccak256(abi.encodePacked(hashes));
+        return Entries.hash(entries);
     }
 
     /// @dev Settles one period as `EMCSettlement._settle` does: figures, the profit's credit

@@ -21,10 +21,12 @@ import {EMCHandlerMembers} from "./EMCHandlerMembers.sol";
 /// handler with both (the suites run with `fail_on_revert`), so the handler is itself a
 /// model check; the ghost books (`EMCGhost`, `EMCGhostCapital`) are what the invariants
 /// compare with the EMC.
-/// @dev Every wallet is an EOA with a key (`EMCFixture`), so parties sign versions and the
-/// auditor signs reports with `vm.sign`. Versions are in `EMCHandlerVersions`, bids in
-/// `EMCHandlerBids`, notices and the registry in `EMCHandlerMembers`, the clock and the checks
-/// in `EMCHandlerBase`.
+/// @dev Every wallet is an EOA with a key (`EMCFixture`) but one ME, an ERC-1271 contract
+/// wallet whose owner key signs for it, so parties sign versions (the wallet as a contract
+/// signature) and the auditor signs reports with `vm.sign`. Versions are in `EMCHandlerSplits`
+/// and `EMCHandlerProposals` (proposals), `EMCHandlerProofs` (share trees and proofs) and
+/// `EMCHandlerVersions` (activation), bids in `EMCHandlerBids`, notices and the registry in
+/// `EMCHandlerMembers`, the clock and the checks in `EMCHandlerBase`.
 contract EMCHandler is EMCHandlerMembers {
     uint256 internal constant MAX_PROFIT = 3_000_000; // fen per period
     uint256 internal constant MAX_REVENUE = 16_000_000;
@@ -51,9 +53,10 @@ contract EMCHandler is EMCHandlerMembers {
 
     /// @notice `activateVersion`: every party signs one proposal (mostly the latest, whose
     /// outcome is then most often a success; sometimes an older, stale or expired one), and
-    /// the handler submits (one time in 32 each: without the last signature, with a
-    /// forged one, with a non-party's in a party's place, with two swapped). With no live
-    /// proposal the owner proposes one first.
+    /// the handler submits them packed (one time in 32 each: cut inside the last one, one
+    /// signed with another key, a non-party's in a party's place, two swapped, one with high
+    /// s, bytes after them, roles that are not the version's). With no live proposal the owner
+    /// proposes one first.
     function activateVersion(uint256 seed) external clock {
         uint256 versionId = ghostVersionCount;
         if (seed % 4 == 0 && versionId > 1) {
@@ -63,7 +66,7 @@ contract EMCHandler is EMCHandlerMembers {
             if (versionId == 0) return;
         }
         uint256 tamper = uint256(keccak256(abi.encode(seed, "tamper"))) % 32;
-        _activate(versionId, tamper < 5 ? tamper : 0);
+        _activate(versionId, tamper < 8 ? tamper : 0);
     }
 
     // ================================================================== settlement

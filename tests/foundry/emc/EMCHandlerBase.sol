@@ -86,12 +86,21 @@ abstract contract EMCHandlerBase is EMCFixture, EMCGhost {
         uint256 nonce,
         uint256 deadline
     ) internal view returns (bytes32) {
+        return _typedDigest(_versionStructHash(versionId, _entriesHash(entries), documentHash, nonce, deadline));
+    }
+
+    /// @dev The EIP-712 struct hash of a `ShareVersion` (what a version's `structHash` keeps).
+    function _versionStructHash(
+        uint256 versionId,
+        bytes32 entriesHash,
+        bytes32 documentHash,
+        uint256 nonce,
+        uint256 deadline
+    ) internal pure returns (bytes32) {
         bytes32 versionType = keccak256(
             "ShareVersion(uint256 versionId,ShareEntry[] entries,bytes32 documentHash,uint256 nonce,uint256 deadline)ShareEntry(address account,uint8 shareClass,uint16 bps)"
         );
-        return _typedDigest(
-            keccak256(abi.encode(versionType, versionId, _entriesHash(entries), documentHash, nonce, deadline))
-        );
+        return keccak256(abi.encode(versionType, versionId, entriesHash, documentHash, nonce, deadline));
     }
 
     // ================================================================== registry standing
@@ -210,6 +219,8 @@ abstract contract EMCHandlerBase is EMCFixture, EMCGhost {
         if (selector == IEMCErrors.EmcPartyNotActive.selector) return "EmcPartyNotActive";
         if (selector == IEMCErrors.EmcSignatureCount.selector) return "EmcSignatureCount";
         if (selector == IEMCErrors.EmcInvalidSignature.selector) return "EmcInvalidSignature";
+        if (selector == IEMCErrors.EmcSignatureEncoding.selector) return "EmcSignatureEncoding";
+        if (selector == IEMCErrors.EmcSignaturesLength.selector) return "EmcSignaturesLength";
         if (selector == IEMCErrors.EmcSignersNotSorted.selector) return "EmcSignersNotSorted";
         if (selector == IEMCErrors.EmcSignersNotParties.selector) return "EmcSignersNotParties";
         if (selector == IEMCErrors.EmcCurrentPartiesMismatch.selector) return "EmcCurrentPartiesMismatch";
@@ -217,6 +228,9 @@ abstract contract EMCHandlerBase is EMCFixture, EMCGhost {
         if (selector == IEMCErrors.EmcInvalidShareProof.selector) return "EmcInvalidShareProof";
         if (selector == IEMCErrors.EmcMemberLeftOut.selector) return "EmcMemberLeftOut";
         if (selector == IEMCErrors.EmcIneligibleMember.selector) return "EmcIneligibleMember";
+        if (selector == IEMCErrors.EmcMalformedEntry.selector) return "EmcMalformedEntry";
+        if (selector == IEMCErrors.EmcEntriesNotSorted.selector) return "EmcEntriesNotSorted";
+        if (selector == IEMCErrors.EmcDuplicateEntry.selector) return "EmcDuplicateEntry";
         if (selector == IEMCErrors.EmcAttestationRequired.selector) return "EmcAttestationRequired";
         if (selector == IEMCErrors.EmcNotAuditor.selector) return "EmcNotAuditor";
         if (selector == IEMCErrors.EmcInvalidAttestation.selector) return "EmcInvalidAttestation";

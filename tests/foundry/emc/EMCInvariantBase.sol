@@ -31,6 +31,7 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
     /// @dev Each member's registry role and key, read once (the probes need them often).
     mapping(address account => bytes32) internal _roleOf;
     mapping(address account => uint256) internal _keyOf;
+    mapping(address account => bool) internal _isWallet;
 
     function setUp() public virtual {
         handler = new EMCHandler();
@@ -45,6 +46,7 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
             accounts.push(m[i]);
             _roleOf[m[i]] = handler.roleOf(m[i]);
             _keyOf[m[i]] = handler.keyOf(m[i]);
+            _isWallet[m[i]] = handler.isWallet(m[i]);
         }
         targetContract(address(handler));
         targetSelector(FuzzSelector(address(handler), handler.entryPoints()));
@@ -277,8 +279,8 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
     // ================================================================== versions
 
     /// @notice The active version is the one the handler activated, and its entries are the
-    /// ones its parties signed: the EIP-712 hash of them the EMC stored (which binds every
-    /// entry) and its pool bps are the handler's. Those entries sum to 10,000 bps and keep the
+    /// ones its parties signed: the EIP-712 struct hash of the version the EMC stored (which
+    /// binds every entry) is the one of the handler's entries, and its pool bps are the handler's. Those entries sum to 10,000 bps and keep the
     /// version rules: the handler checked them, as the `VersionProposed` event carries them,
     /// when they were proposed, and the lifecycle campaign checks them after every call
     /// (`_checkActiveEntries`).
@@ -288,7 +290,10 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
         if (active == 0) return;
         Version memory v = module.version(active);
         assertEq(uint256(v.status), uint256(VersionStatus.Active), "versions: active status");
-        assertTrue(v.entriesHash == s.book.activeEntriesHash, "versions: active entries are not those signed");
+        assertTrue(
+            v.structHash == handler.structHashOf(active, s.book.activeEntriesHash),
+            "versions: active entries are not those signed"
+        );
         assertEq(v.valueAddedBps, s.book.activePoolBps, "versions: active pool bps");
     }
 

@@ -10,13 +10,11 @@ import {Roles} from "../../../contracts/libraries/Roles.sol";
 import {BidRound} from "../../../contracts/types/Bids.sol";
 import {Departure} from "../../../contracts/types/Capital.sol";
 import {
-    EmcStatus,
-    PartySignature,
-    PeriodReport,
-    ReportAttestation,
-    ShareClass,
-    ShareEntry
+    EmcStatus, PartyRoles, PeriodReport, ReportAttestation, ShareClass, ShareEntry
 } from "../../../contracts/types/Shares.sol";
+import {Entries} from "../utils/Entries.sol";
+import {PackedSignatures} from "../utils/PackedSignatures.sol";
+import {ShareTrees} from "../utils/ShareTrees.sol";
 import {EMCInvariantBase} from "./EMCInvariantBase.sol";
 
 /// @notice The lifecycle checks: notices, bid rounds, a dissolved EMC accepts nothing new, and
@@ -73,14 +71,21 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         _refused(
             owner,
             abi.encodeCall(
-                IEMC.proposeVersion, (entries, bytes32("new"), uint48(block.timestamp + 1 days), _activeParties())
+                IEMC.proposeVersion,
+                (
+                    Entries.pack(entries),
+                    bytes32("new"),
+                    uint48(block.timestamp + 1 days),
+                    _activeParties(),
+                    _activeRoles()
+                )
             ),
             refused,
             "proposeVersion"
         );
         _refused(
             member,
-            abi.encodeCall(IEMC.activateVersion, (emc.versionCount(), new PartySignature[](0))),
+            abi.encodeCall(IEMC.activateVersion, (emc.versionCount(), bytes(""), PartyRoles(0, 0))),
             refused,
             "activateVersion"
         );
@@ -181,19 +186,22 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         (ShareEntry[] memory entries, address[] memory parties) = _continuation(leaveOutRestricted);
         address owner = handler.owner();
         bytes memory proposal = abi.encodeCall(
-            IEMC.proposeVersion, (entries, bytes32("liveness"), uint48(block.timestamp + 1 days), _activeParties())
+            IEMC.proposeVersion,
+            (
+                Entries.pack(entries),
+                bytes32("liveness"),
+                uint48(block.timestamp + 1 days),
+                _activeParties(),
+                _activeRoles()
+            )
         );
         vm.prank(owner);
         (bool ok, bytes memory ret) = address(emc).call(proposal);
         assertTrue(ok, string.concat(rule, ": the owner cannot propose a version: ", _describe(ret)));
         uint256 id = abi.decode(ret, (uint256));
-        bytes32 digest = emc.versionDigest(id);
-        PartySignature[] memory signatures = new PartySignature[](parties.length);
-        for (uint256 i; i < parties.length; ++i) {
-            (uint8 v, bytes32 r, bytes32 s) = vm.sign(_keyOf[parties[i]], digest);
-            signatures[i] = PartySignature(parties[i], abi.encodePacked(r, s, v));
-        }
-        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, signatures)));
+        (ok, ret) = address(emc).call(
+            abi.encodeCall(IEMC.activateVersion, (id, _packedSignatures(id, parties), _rolesOf(entries)))
+        );
         assertTrue(ok, string.concat(rule, ": the parties cannot activate the version: ", _describe(ret)));
         assertEq(emc.activeVersionId(), id, string.concat(rule, ": not active"));
     }
@@ -243,6 +251,33 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         assembly ("memory-safe") {
             mstore(parties, p)
         }
+    }
+
+    /// @dev The signatures of version `id` by `signers` (members: ECDSA, or the wallet's
+    /// contract signature), sorted by signer and packed as `activateVersion` takes them.
+    function _packedSignatures(uint256 id, address[] memory signers) internal view returns (bytes memory) {
+        bytes32 digest = emc.versionDigest(id);
+        PackedSignatures.Signature[] memory sigs = new PackedSignatures.Signature[](signers.length);
+        for (uint256 i; i < signers.length; ++i) {
+            sigs[i] = _partySig(signers[i], digest);
+        }
+        return PackedSignatures.sortAndPack(sigs);
+    }
+
+    /// @dev `account`'s signature of `digest`: a wallet's contract signature, else ECDSA.
+    function _partySig(address account, bytes32 digest) internal view returns (PackedSignatures.Signature memory) {
+        return PackedSignatures.partySig(account, _keyOf[account], _isWallet[account], digest);
+    }
+
+    /// @dev The active version's parties' roles, as the handler built them (zeros before the
+    /// first activation): what `proposeVersion` must be given with its parties.
+    function _activeRoles() internal view returns (PartyRoles memory) {
+        return handler.versionRoles(emc.activeVersionId());
+    }
+
+    /// @dev The roles of the parties of `entries` (what activating them must be given).
+    function _rolesOf(ShareEntry[] memory entries) internal pure returns (PartyRoles memory) {
+        return ShareTrees.roles(ShareTrees.build(entries));
     }
 
     /// @dev The active version's parties, sorted, as the handler proposed them (none before

@@ -5,14 +5,10 @@ import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
 import {IEMCModule} from "../../../contracts/interfaces/IEMCModule.sol";
 import {
-    PartySignature,
-    PeriodReport,
-    ShareClass,
-    ShareEntry,
-    SharePath,
-    ShareProof,
-    Version
+    PartyRoles, PeriodReport, ShareClass, ShareEntry, SharePath, ShareProof, Version
 } from "../../../contracts/types/Shares.sol";
+import {Entries} from "../utils/Entries.sol";
+import {PackedSignatures} from "../utils/PackedSignatures.sol";
 import {ShareTrees} from "../utils/ShareTrees.sol";
 import {EMCLifecycleChecks} from "./EMCLifecycleChecks.sol";
 
@@ -97,17 +93,19 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
     function _propose(ShareEntry[] memory entries, address[] memory current) internal returns (uint256 id) {
         uint48 deadline = uint48(block.timestamp + 1 days);
         address owner = handler.owner();
+        PartyRoles memory roles = _activeRoles(); // read before the prank, which the next call takes
         vm.prank(owner);
-        id = emc.proposeVersion(entries, bytes32("unit"), deadline, current);
+        id = emc.proposeVersion(Entries.pack(entries), bytes32("unit"), deadline, current, roles);
     }
 
-    function _signatures(uint256 id, address[] memory signers) internal view returns (PartySignature[] memory s) {
+    /// @dev The signatures of version `id` by `signers`, packed in the order given.
+    function _signatures(uint256 id, address[] memory signers) internal view returns (bytes memory) {
         bytes32 digest = emc.versionDigest(id);
-        s = new PartySignature[](signers.length);
+        PackedSignatures.Signature[] memory s = new PackedSignatures.Signature[](signers.length);
         for (uint256 i; i < signers.length; ++i) {
-            (uint8 v, bytes32 r, bytes32 sig) = vm.sign(_keyOf[signers[i]], digest);
-            s[i] = PartySignature(signers[i], abi.encodePacked(r, sig, v));
+            s[i] = _partySig(signers[i], digest);
         }
+        return PackedSignatures.pack(s);
     }
 
     // ================================================================== claims
@@ -193,7 +191,7 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         (ShareEntry[] memory entries, address[] memory parties) = _continuation(true);
         uint256 second = _propose(entries, _activeParties());
         (bool ok, bytes memory ret) =
-            address(emc).call(abi.encodeCall(IEMC.activateVersion, (second, _signatures(second, parties))));
+            address(emc).call(abi.encodeCall(IEMC.activateVersion, (second, _signatures(second, parties), _rolesOf(entries))));
         assertTrue(ok, string.concat("second version: ", vm.toString(ret)));
         assertEq(module.epochVersion(1), second, "epoch 1's version");
         _settleProfit(500_000);
@@ -234,6 +232,7 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
     function test_activateVersion_revertsWhenSignersAreNotTheParties() public {
         _started();
         address[] memory parties = _activeParties();
+        PartyRoles memory roles = _rolesOf(_shifted());
         uint256 id = _propose(_shifted(), parties);
         // A non-party (the treasury) in a party's place, sorted again.
         address[] memory signers = new address[](parties.length);
@@ -246,18 +245,28 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         signers[n] = treasury;
         _sortAddresses(signers);
         bytes memory expected = abi.encodeWithSelector(IEMCErrors.EmcSignersNotParties.selector, id);
-        (bool ok, bytes memory ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, signers))));
+        (bool ok, bytes memory ret) =
+            address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, signers), roles)));
         assertTrue(!ok && keccak256(ret) == keccak256(expected), string.concat("non-party: ", vm.toString(ret)));
         // A party twice in place of another: not sorted strictly.
         for (uint256 i; i < parties.length; ++i) {
             signers[i] = parties[i];
         }
         signers[1] = signers[0];
-        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, signers))));
+        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, signers), roles)));
         expected = abi.encodeWithSelector(IEMCErrors.EmcSignersNotSorted.selector, 1);
         assertTrue(!ok && keccak256(ret) == keccak256(expected), string.concat("duplicate: ", vm.toString(ret)));
+        // The parties with roles that are not theirs (a role bit flipped): not the parties.
+        expected = abi.encodeWithSelector(IEMCErrors.EmcSignersNotParties.selector, id);
+        PartyRoles[2] memory wrongRoles =
+            [PartyRoles(roles.partnerMask ^ 1, roles.meMask), PartyRoles(roles.partnerMask, roles.meMask ^ 2)];
+        for (uint256 k; k < 2; ++k) {
+            (ok, ret) =
+                address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, parties), wrongRoles[k])));
+            assertTrue(!ok && keccak256(ret) == keccak256(expected), string.concat("wrong roles: ", vm.toString(ret)));
+        }
         // The parties themselves: activated.
-        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, parties))));
+        (ok, ret) = address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, parties), roles)));
         assertTrue(ok, string.concat("the parties: ", vm.toString(ret)));
     }
 
@@ -273,7 +282,9 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         bytes memory expected = abi.encodeWithSelector(IEMCErrors.EmcCurrentPartiesMismatch.selector, 0);
         vm.prank(owner);
         (bool ok, bytes memory ret) =
-            address(emc).call(abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("x"), deadline, one)));
+            address(emc).call(
+                abi.encodeCall(IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, one, PartyRoles(0, 0)))
+            );
         assertTrue(!ok && keccak256(ret) == keccak256(expected), string.concat("before: ", vm.toString(ret)));
 
         _started();
@@ -292,12 +303,31 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
             wrong[3][i] = parties[i];
         }
         wrong[3][parties.length] = parties[parties.length - 1];
+        PartyRoles memory current = _activeRoles();
         for (uint256 k; k < wrong.length; ++k) {
             vm.prank(owner);
-            (ok, ret) = address(emc).call(abi.encodeCall(IEMC.proposeVersion, (entries, bytes32("x"), deadline, wrong[k])));
+            (ok, ret) = address(emc).call(
+                abi.encodeCall(IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, wrong[k], current))
+            );
             assertTrue(
                 !ok && keccak256(ret) == keccak256(expected),
                 string.concat("wrong list ", vm.toString(k), ": ", vm.toString(ret))
+            );
+        }
+        // The right list with its roles wrong: a partner bit, an ME bit, none.
+        PartyRoles[3] memory wrongRoles = [
+            PartyRoles(current.partnerMask ^ 1, current.meMask),
+            PartyRoles(current.partnerMask, current.meMask ^ 4),
+            PartyRoles(0, 0)
+        ];
+        for (uint256 k; k < wrongRoles.length; ++k) {
+            vm.prank(owner);
+            (ok, ret) = address(emc).call(
+                abi.encodeCall(IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, parties, wrongRoles[k]))
+            );
+            assertTrue(
+                !ok && keccak256(ret) == keccak256(expected),
+                string.concat("wrong roles ", vm.toString(k), ": ", vm.toString(ret))
             );
         }
         assertEq(_propose(entries, parties), 2, "the right list: proposed");

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ShareClass, ShareEntry, SharePath, ShareProof} from "../../../contracts/types/Shares.sol";
+import {PartyRoles, ShareClass, ShareEntry, SharePath, ShareProof} from "../../../contracts/types/Shares.sol";
+import {Entries} from "./Entries.sol";
 
 /// @notice A share version's tree built in the tests from its entries, as a party or the SDK
 /// (`rdh_chain/share_tree.py`) builds it, independently of `ShareTree`: one leaf per party
 /// (every account but the development fund), sorted by address, in a complete binary tree
 /// padded with zero leaves; leaf `keccak256(abi.encode(account, uint16 partnerBps, uint16
 /// operatingBps, uint16 valueAddedBps))`, inner node `keccak256(left, right)`. From it come
-/// the version's `sharesRoot` and `partiesHash`, each party's path, and each account's proof
-/// (its own leaf, or the parties just below and just above it).
+/// the version's `sharesRoot`, its parties' roles and `partiesHash`, each party's path, and
+/// each account's proof (its own leaf, or the parties just below and just above it).
 library ShareTrees {
     /// @notice One party's folded shares.
     struct Leaf {
@@ -46,6 +47,12 @@ library ShareTrees {
 
     function build(ShareEntry[] memory entries) internal pure returns (Tree memory) {
         return build(leavesOf(entries));
+    }
+
+    /// @notice The tree of packed entries (`ShareEntries` words, as `VersionProposed` carries
+    /// them), decoded by `Entries.unpack`.
+    function build(uint256[] memory words) internal pure returns (Tree memory) {
+        return build(leavesOf(Entries.unpack(words)));
     }
 
     /// @notice The tree over `leaves` (sorted by account, distinct, none zero).
@@ -85,8 +92,21 @@ library ShareTrees {
         }
     }
 
+    /// @notice Which parties hold which kinds of share: bit `i` of `partnerMask` for party `i`
+    /// with a partner share, of `meMask` with an operating or value-added one.
+    function roles(Tree memory t) internal pure returns (PartyRoles memory r) {
+        for (uint256 i; i < t.leaves.length; ++i) {
+            Leaf memory l = t.leaves[i];
+            if (l.partnerBps != 0) r.partnerMask |= uint256(1) << i;
+            if (l.operatingBps != 0 || l.valueAddedBps != 0) r.meMask |= uint256(1) << i;
+        }
+    }
+
+    /// @notice What a version's `partiesHash` commits to: the party list's hash and their roles,
+    /// `keccak256(abi.encode(keccak256(abi.encodePacked(parties)), partnerMask, meMask))`.
     function partiesHash(Tree memory t) internal pure returns (bytes32) {
-        return keccak256(abi.encodePacked(parties(t)));
+        PartyRoles memory r = roles(t);
+        return keccak256(abi.encode(keccak256(abi.encodePacked(parties(t))), r.partnerMask, r.meMask));
     }
 
     /// @notice Whether `account` is a party, and its index (else the index of the first party

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {EntryScan} from "../../../contracts/libraries/EntryScan.sol";
+import {TestBase} from "../utils/Test.sol";
+
+/// @notice `EntryScan.scan` for the tests: it reads its entries and parties from calldata.
+contract EntryScanHarness {
+    function scan(
+        uint256[] calldata entries,
+        address[] calldata currentParties,
+        EntryScan.Terms memory terms,
+        bytes32 entryTypehash
+    ) external pure returns (EntryScan.Result memory) {
+        return EntryScan.scan(entries, currentParties, terms, entryTypehash);
+    }
+}
+
+/// @notice A plain-Solidity restatement of the proposal's pass over its packed entries, as
+/// `EMCVersions._tally` made it before the pass moved to assembly (`EntryScan`): per entry, in
+/// order, its form (reserved bits 24-95 zero, class at most 3), its order (key `word >> 16`
+/// strictly above the previous one's), a share above zero, then the account's folding: a new
+/// account closes the previous one's leaf and walks the active version's parties below it
+/// (each left out); a fund entry must name account zero, any other entry a nonzero account,
+/// a partner share must be within the bounds; a partner or ME role is queued for the registry
+/// unless the account stays on from the active version with that role, nobody's standing
+/// having changed.
+library EntryScanReference {
+    /// @dev The walk's state, in memory (too many locals for the stack otherwise).
+    struct Walk {
+        address[] parties;
+        address[] newMes;
+        address[] newPartners;
+        uint256[] leftOut;
+        uint256 partyCount;
+        uint256 meCount;
+        uint256 partnerCount;
+        uint256 leftCount;
+        uint256 next; // the next of the active version's parties to walk past
+        address account; // the account being folded
+        uint256[3] bps; // its partner, operating and value-added shares
+        bool known;
+        uint256 knownIndex;
+        bool meQueued;
+        address[] current; // the active version's parties
+        EntryScan.Terms terms;
+        bytes32 typehash;
+    }
+
+    function scan(uint256[] memory entries, address[] memory current, EntryScan.Terms memory terms, bytes32 typehash)
+        internal
+        pure
+        returns (EntryScan.Result memory r)
+    {
+        uint256 n = entries.length;
+        uint256 width = 1;
+        while (width < n) width <<= 1;
+        r.entryHashes = new bytes32[](n);
+        r.leaves = new bytes32[](width);
+        Walk memory w;
+        w.parties = new address[](n);
+        w.newMes = new address[](n);
+        w.newPartners = new address[](n);
+        w.leftOut = new uint256[](current.length);
+        w.current = current;
+        w.terms = terms;
+        w.typehash = typehash;
+        for (uint256 i; i < n; ++i) {
+            EntryScan.Problem problem = _step(r, w, entries, i);
+            if (problem != EntryScan.Problem.None) return _halt(r, problem, i);
+        }
+        _close(r, w);
+        while (w.next < current.length) {
+            w.leftOut[w.leftCount++] = w.next++;
+        }
+        r.parties = _trim(w.parties, w.partyCount);
+        r.newMes = _trim(w.newMes, w.meCount);
+        r.newPartners = _trim(w.newPartners, w.partnerCount);
+        uint256[] memory leftOut = w.leftOut;
+        uint256 leftCount = w.leftCount;
+        assembly ("memory-safe") {
+            mstore(leftOut, leftCount)
+        }
+        r.leftOut = leftOut;
+    }
+
+    /// @dev Entry `i`: its form, order and share, its hash, then its account's folding.
+    function _step(EntryScan.Result memory r, Walk memory w, uint256[] memory entries, uint256 i)
+        private
+        pure
+        returns (EntryScan.Problem)
+    {
+        uint256 word = entries[i];
+        uint256 class = (word >> 16) & 0xff;
+        uint256 share = word & 0xffff;
+        address a = address(uint160(word >> 96));
+        if ((word >> 24) & ((uint256(1) << 72) - 1) != 0 || class > 3) return EntryScan.Problem.Malformed;
+        if (i != 0 && word >> 16 <= entries[i - 1] >> 16) return EntryScan.Problem.OutOfOrder;
+        if (share == 0) return EntryScan.Problem.ZeroShare;
+        r.entryHashes[i] = keccak256(abi.encode(w.typehash, a, class, share));
+        r.total += share;
+        if (i == 0 || a != w.account) {
+            if (i != 0) _close(r, w);
+            _open(w, a);
+        }
+        return _add(w, a, class, share, r);
+    }
+
+    /// @dev Starts folding `a`: walks the active version's parties below it (left out).
+    function _open(Walk memory w, address a) private pure {
+        address[] memory current = w.current;
+        w.account = a;
+        w.bps = [uint256(0), 0, 0];
+        w.known = false;
+        w.meQueued = false;
+        if (a == address(0)) return;
+        while (w.next < current.length && current[w.next] < a) {
+            w.leftOut[w.leftCount++] = w.next++;
+        }
+        if (w.next < current.length && current[w.next] == a) {
+            w.known = w.terms.standingsUnchanged;
+            w.knownIndex = w.next;
+            ++w.next;
+        }
+    }
+
+    /// @dev Adds one entry of the folded account; the problem it has, if any.
+    function _add(Walk memory w, address a, uint256 class, uint256 share, EntryScan.Result memory r)
+        private
+        pure
+        returns (EntryScan.Problem)
+    {
+        EntryScan.Terms memory terms = w.terms;
+        if (class == 3) {
+            if (a != address(0)) return EntryScan.Problem.DevFundAccount;
+            r.devFundBps = share;
+            return EntryScan.Problem.None;
+        }
+        if (a == address(0)) return EntryScan.Problem.ZeroAccount;
+        if (class == 0) {
+            if (share < terms.partnerMinBps || share > terms.partnerMaxBps) return EntryScan.Problem.PartnerBounds;
+            w.bps[0] = share;
+            if (!(w.known && (terms.partnerMask >> w.knownIndex) & 1 == 1)) w.newPartners[w.partnerCount++] = a;
+            return EntryScan.Problem.None;
+        }
+        w.bps[class] = share;
+        if (w.meQueued) return EntryScan.Problem.None;
+        w.meQueued = true;
+        if (!(w.known && (terms.meMask >> w.knownIndex) & 1 == 1)) w.newMes[w.meCount++] = a;
+        return EntryScan.Problem.None;
+    }
+
+    /// @dev Adds the folded account's leaf (the fund, account zero, has none).
+    function _close(EntryScan.Result memory r, Walk memory w) private pure {
+        address account = w.account;
+        if (account == address(0)) return;
+        uint256 index = w.partyCount++;
+        w.parties[index] = account;
+        r.leaves[index] = keccak256(abi.encode(account, uint16(w.bps[0]), uint16(w.bps[1]), uint16(w.bps[2])));
+        if (w.bps[0] != 0) r.partnerMask |= uint256(1) << index;
+        if (w.bps[1] != 0 || w.bps[2] != 0) r.meMask |= uint256(1) << index;
+        r.valueAddedBps += w.bps[2];
+    }
+
+    function _halt(EntryScan.Result memory r, EntryScan.Problem problem, uint256 i)
+        private
+        pure
+        returns (EntryScan.Result memory)
+    {
+        r.problem = problem;
+        r.index = i;
+        return r;
+    }
+
+    function _trim(address[] memory list, uint256 count) private pure returns (address[] memory) {
+        assembly ("memory-safe") {
+            mstore(list, count)
+        }
+        return list;
+    }
+}
+
+/// @notice Differential: the assembly scan and the plain-Solidity one agree on random entries
+/// (mostly sorted, from a small pool of accounts with the fund's zero among them, some
+/// malformed, repeated, zero, out of bounds) against random active parties and terms: the
+/// same problem at the same entry, and with none, every figure, hash, leaf and list.
+contract EntryScanTest is TestBase {
+    bytes32 internal constant TYPEHASH = keccak256("ShareEntry(address account,uint8 shareClass,uint16 bps)");
+    EntryScanHarness internal harness;
+
+    function setUp() public {
+        harness = new EntryScanHarness();
+    }
+
+    function _account(uint256 k) internal pure returns (address) {
+        return k == 0 ? address(0) : address(uint160(uint256(keccak256(abi.encode("entry scan account", k)))));
+    }
+
+    /// @dev `n` words from the pool: one time in two clean (well-formed, shares above zero, the
+    /// fund's class only at account zero, partners within `[min, max]`, sorted, repeats
+    /// dropped), else noisy (anything, sorted three times in four).
+    function _words(uint256 seed, uint256 n, uint256 min, uint256 max) internal pure returns (uint256[] memory words) {
+        bool clean = seed % 2 == 0;
+        words = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, "word", i)));
+            uint256 k = r % 7;
+            uint256 class = (r >> 8) % 4;
+            if (k == 0 && (clean || (r >> 12) % 4 != 0)) class = 3; // the fund, mostly as it should be
+            if (clean && k != 0 && class == 3) class = (r >> 12) % 3;
+            uint256 share = (r >> 16) % 16 == 0 && !clean ? 0 : 1 + (r >> 24) % 800;
+            if (clean && class == 0) share = min + (r >> 24) % (max - min + 1);
+            if (share == 0 && clean) share = 1;
+            uint256 w = uint256(uint160(_account(k))) << 96 | class << 16 | share;
+            if (!clean && (r >> 40) % 32 == 0) w |= uint256(1) << (24 + (r >> 48) % 72); // a reserved bit
+            if (!clean && (r >> 56) % 32 == 0) w = (w & ~(uint256(0xff) << 16)) | (4 + (r >> 64) % 252) << 16;
+            words[i] = w;
+        }
+        if (clean || seed % 4 != 0) _sort(words);
+        if (!clean) return words;
+        uint256 m;
+        for (uint256 i; i < n; ++i) {
+            if (m == 0 || words[i] >> 16 != words[m - 1] >> 16) words[m++] = words[i];
+        }
+        assembly ("memory-safe") {
+            mstore(words, m)
+        }
+    }
+
+    function _sort(uint256[] memory list) internal pure {
+        for (uint256 i = 1; i < list.length; ++i) {
+            uint256 current = list[i];
+            uint256 j = i;
+            while (j > 0 && list[j - 1] > current) {
+                list[j] = list[j - 1];
+                --j;
+            }
+            list[j] = current;
+        }
+    }
+
+    function _current(uint256 mask) internal pure returns (address[] memory list) {
+        list = new address[](6);
+        uint256 n;
+        for (uint256 k = 1; k <= 6; ++k) {
+            if ((mask >> k) & 1 == 1) list[n++] = _account(k);
+        }
+        assembly ("memory-safe") {
+            mstore(list, n)
+        }
+        for (uint256 i = 1; i < n; ++i) {
+            address a = list[i];
+            uint256 j = i;
+            while (j > 0 && list[j - 1] > a) {
+                list[j] = list[j - 1];
+                --j;
+            }
+            list[j] = a;
+        }
+    }
+
+    /// @notice The generator reaches every outcome (each problem, and none), in 400 draws, each
+    /// compared as the fuzz test compares them.
+    function test_scan_theDrawsReachEveryOutcome() public view {
+        uint256[7] memory seen;
+        for (uint256 k; k < 400; ++k) {
+            uint256 r = uint256(keccak256(abi.encode("draw", k)));
+            EntryScan.Problem problem =
+                _compare(r, r >> 8, r >> 16, r >> 24, r >> 32, r >> 40, r >> 48, (r >> 56) & 1 == 1);
+            ++seen[uint256(problem)];
+        }
+        for (uint256 p; p < seen.length; ++p) {
+            assertTrue(seen[p] != 0, string.concat("never drawn: problem ", vm.toString(p)));
+        }
+        assertTrue(seen[0] >= 40, "too few draws without a problem");
+    }
+
+    /// forge-config: default.fuzz.runs = 1024
+    /// forge-config: ci.fuzz.runs = 10000
+    function testFuzz_scan_agreesWithThePlainSolidityPass(
+        uint256 seed,
+        uint256 count,
+        uint256 currentMask,
+        uint256 min,
+        uint256 span,
+        uint256 partnerMask,
+        uint256 meMask,
+        bool unchanged
+    ) public view {
+        _compare(seed, count, currentMask, min, span, partnerMask, meMask, unchanged);
+    }
+
+    function _compare(
+        uint256 seed,
+        uint256 count,
+        uint256 currentMask,
+        uint256 min,
+        uint256 span,
+        uint256 partnerMask,
+        uint256 meMask,
+        bool unchanged
+    ) internal view returns (EntryScan.Problem) {
+        min = bound(min, 1, 500);
+        EntryScan.Terms memory terms = EntryScan.Terms(min, min + bound(span, 0, 600), partnerMask, meMask, unchanged);
+        uint256[] memory words = _words(seed, bound(count, 1, 12), terms.partnerMinBps, terms.partnerMaxBps);
+        address[] memory current = _current(currentMask);
+        EntryScan.Result memory got = harness.scan(words, current, terms, TYPEHASH);
+        EntryScan.Result memory want = EntryScanReference.scan(words, current, terms, TYPEHASH);
+        assertEq(uint256(got.problem), uint256(want.problem), "problem");
+        assertEq(got.index, want.index, "problem index");
+        if (want.problem != EntryScan.Problem.None) return want.problem;
+        assertEq(got.total, want.total, "total");
+        assertEq(got.valueAddedBps, want.valueAddedBps, "value-added bps");
+        assertEq(got.devFundBps, want.devFundBps, "fund bps");
+        assertEq(got.partnerMask, want.partnerMask, "partner mask");
+        assertEq(got.meMask, want.meMask, "ME mask");
+        assertTrue(keccak256(abi.encode(got.entryHashes)) == keccak256(abi.encode(want.entryHashes)), "entry hashes");
+        assertTrue(keccak256(abi.encode(got.leaves)) == keccak256(abi.encode(want.leaves)), "leaves");
+        assertTrue(keccak256(abi.encode(got.parties)) == keccak256(abi.encode(want.parties)), "parties");
+        assertTrue(keccak256(abi.encode(got.newMes)) == keccak256(abi.encode(want.newMes)), "new MEs");
+        assertTrue(keccak256(abi.encode(got.newPartners)) == keccak256(abi.encode(want.newPartners)), "new partners");
+        assertTrue(keccak256(abi.encode(got.leftOut)) == keccak256(abi.encode(want.leftOut)), "left out");
+        return want.problem;
+    }
+}

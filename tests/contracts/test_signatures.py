@@ -427,14 +427,7 @@ def _contract_part(wallet: int, offset: int) -> bytes:
         "wallet high bits",
         "offset short",
         "offset past",
-        pytest.param(
-            "offset overflows",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="Signatures.packedSigner adds 32 to the offset before comparing it "
-                "with the expected one: Panic 0x11, not EmcSignatureEncoding (PLAN.md News)",
-            ),
-        ),
+        "offset overflows",
         "length past",
         "length overflows",
         "no data",

@@ -40,6 +40,7 @@ from rdh_chain.types import (
 )
 
 VERSIONS_SOL = Path(__file__).resolve().parents[2] / "contracts" / "emc" / "EMCVersions.sol"
+ENTRIES_SOL = Path(__file__).resolve().parents[2] / "contracts" / "libraries" / "ShareEntries.sol"
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 CHAIN_ID = 31337
 EMC = to_checksum_address("0x" + "e1" * 20)
@@ -99,10 +100,12 @@ def _typed() -> dict[str, Any]:
 
 
 def _solidity_type_string(constant: str) -> str:
-    """The concatenated string literals of ``constant``'s keccak256(...) in EMCVersions.sol."""
-    source = VERSIONS_SOL.read_text()
+    """The concatenated string literals of ``constant``'s keccak256(...): the version's type
+    hash in EMCVersions.sol, the entry's (``TYPEHASH``) in ShareEntries.sol."""
+    path = VERSIONS_SOL if constant == "_VERSION_TYPEHASH" else ENTRIES_SOL
+    source = path.read_text()
     match = re.search(rf"{constant}\s*=\s*keccak256\((.*?)\);", source, re.DOTALL)
-    assert match, f"{constant} not found in {VERSIONS_SOL}"
+    assert match, f"{constant} not found in {path}"
     return "".join(re.findall(r'"([^"]*)"', match.group(1)))
 
 
@@ -130,7 +133,7 @@ def _hand_digest(
             [domain_type, keccak(text=DOMAIN_NAME), keccak(text=DOMAIN_VERSION), chain_id, emc],
         )
     )
-    entry_type = keccak(text=_solidity_type_string("_ENTRY_TYPEHASH"))
+    entry_type = keccak(text=_solidity_type_string("TYPEHASH"))
     entry_hashes = b"".join(
         keccak(
             encode(
@@ -188,7 +191,7 @@ def test_version_typed_data_has_the_eip712_v4_shape() -> None:
     }
 
 
-@pytest.mark.parametrize("constant", ["_VERSION_TYPEHASH", "_ENTRY_TYPEHASH"])
+@pytest.mark.parametrize("constant", ["_VERSION_TYPEHASH", "TYPEHASH"])
 def test_types_encode_to_the_contract_type_strings(constant: str) -> None:
     primary = "ShareVersion" if constant == "_VERSION_TYPEHASH" else "ShareEntry"
     assert _encode_type(primary) == _solidity_type_string(constant)

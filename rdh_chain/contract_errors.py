@@ -163,6 +163,12 @@ class FailedDeployment(StateRevertError):
     hint = "The clone could not be deployed; check the node's gas limit."
 
 
+class ShareTreeTooNarrow(StateRevertError):
+    hint = (
+        "The EMC built a share tree narrower than its parties; this is a contract bug: report it."
+    )
+
+
 class InsufficientBalance(StateRevertError):
     hint = "The factory lacks the balance a clone deployment needs."
 

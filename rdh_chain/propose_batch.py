@@ -30,7 +30,6 @@ from rdh_chain.exceptions import InvalidInputError, RdhChainError
 from rdh_chain.ledger import Ledger
 from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.pipeline import Call, Outcome, Pipeline, Progress, Status
-from rdh_chain.structs import struct_from_abi
 from rdh_chain.types import ShareEntry, Version, VersionStatus
 
 __all__ = ["ProposeResult", "ProposeRow", "ProposeStatus", "propose_rows"]
@@ -98,7 +97,7 @@ def _latest(
                 wanted.append((address, kind, version_id))
     found: dict[tuple[ChecksumAddress, str], Version] = {}
     for (address, kind, version_id), raw in zip(wanted, reads.execute(), strict=True):
-        found[(address, kind)] = struct_from_abi(Version, {**raw, "id": version_id})
+        found[(address, kind)] = emcs[address].version_from_header(version_id, raw)
     latest = {address: found.get((address, "latest")) for address in emcs}
     activations = {
         address: found[(address, "active")].epoch + 1 if (address, "active") in found else 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from eth_typing import ChecksumAddress
@@ -324,7 +324,11 @@ class EmcClient(ContractClient):
     def version(self, version_id: int, *, block: BlockIdentifier | None = None) -> Version:
         """``version_id``'s header, with the document and entries hashes of its proposal
         (the header keeps only the EIP-712 struct hash, which commits to both)."""
-        raw = self._read("version", version_id, block=block)
+        return self.version_from_header(version_id, self._read("version", version_id, block=block))
+
+    def version_from_header(self, version_id: int, raw: Mapping[str, Any]) -> Version:
+        """:meth:`version` from a header read already (``raw``: the ``version`` view's
+        struct by name, as a batch of pinned reads returns it)."""
         proposal = self._proposal(version_id, int(raw["proposedBlock"]), bytes(raw["sharesRoot"]))
         return struct_from_abi(
             Version,

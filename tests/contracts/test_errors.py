@@ -57,6 +57,7 @@ UNREACHABLE = {
     "ERC20InvalidSender": "transfer and transferFrom never pass the zero address as sender",
     "ERC20InvalidApprover": "approve always uses msg.sender, which is never zero",
     "FailedDeployment": "Clones.clone fails only without gas",
+    "ShareTreeTooNarrow": "the entry scan allocates the leaves the full width of the tree",
     "InsufficientBalance": "createEmc sends no value to the clone",
     "ReentrancyGuardReentrantCall": "the settlement token has no callbacks to re-enter with",
     "SafeERC20FailedOperation": "the settlement token reverts with its own errors, never false",

@@ -64,19 +64,42 @@ def version_typed_data(
     chain_id: int, emc: ChecksumAddress, version: Version, entries: Sequence[ShareEntry]
 ) -> dict[str, Any]:
     """The full EIP-712 message (``eth_signTypedData_v4`` form) for ``version``."""
+    return draft_typed_data(
+        chain_id,
+        emc,
+        version.id,
+        entries,
+        document_hash=version.document_hash,
+        nonce=version.nonce,
+        deadline=version.deadline,
+    )
+
+
+def draft_typed_data(
+    chain_id: int,
+    emc: ChecksumAddress,
+    version_id: int,
+    entries: Sequence[ShareEntry],
+    *,
+    document_hash: bytes,
+    nonce: int,
+    deadline: int,
+) -> dict[str, Any]:
+    """The EIP-712 message of version ``version_id`` with ``entries``, proposed or not: the
+    parties may sign a draft before it is proposed (``proposeAndActivateVersion``)."""
     return {
         "types": {"EIP712Domain": DOMAIN_TYPE, **TYPES},
         "primaryType": "ShareVersion",
         "domain": emc_domain(chain_id, emc),
         "message": {
-            "versionId": version.id,
+            "versionId": version_id,
             "entries": [
                 {"account": e.account, "shareClass": int(e.share_class), "bps": e.bps}
                 for e in sorted(entries, key=lambda e: e.sort_key)
             ],
-            "documentHash": version.document_hash,
-            "nonce": version.nonce,
-            "deadline": version.deadline,
+            "documentHash": document_hash,
+            "nonce": nonce,
+            "deadline": deadline,
         },
     }
 

@@ -46,6 +46,43 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         address[] calldata currentParties,
         PartyRoles calldata currentRoles
     ) external onlyOwner returns (uint256 versionId) {
+        return _propose(entries, documentHash, deadline, currentParties, currentRoles);
+    }
+
+    /// @inheritdoc IEMC
+    function activateVersion(uint256 versionId, bytes calldata signatures, PartyRoles calldata roles) external {
+        _activate(versionId, signatures, roles);
+    }
+
+    /// @inheritdoc IEMC
+    function proposeAndActivateVersion(
+        uint256[] calldata entries,
+        bytes32 documentHash,
+        uint48 deadline,
+        address[] calldata currentParties,
+        PartyRoles calldata currentRoles,
+        bytes calldata signatures,
+        PartyRoles calldata roles
+    ) external onlyOwner returns (uint256 versionId) {
+        versionId = _propose(entries, documentHash, deadline, currentParties, currentRoles);
+        _activate(versionId, signatures, roles);
+    }
+
+    /// @inheritdoc IEMC
+    function versionDigest(uint256 versionId) public view returns (bytes32) {
+        _checkVersionExists(versionId);
+        return _hashTypedDataV4(_versions[versionId].structHash);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _propose(
+        uint256[] calldata entries,
+        bytes32 documentHash,
+        uint48 deadline,
+        address[] calldata currentParties,
+        PartyRoles calldata currentRoles
+    ) private returns (uint256 versionId) {
         _checkStatus(EmcStatus.Active);
         uint256 count = entries.length;
         if (count == 0 || count > MAX_ENTRIES) revert EmcEntryCount(count, MAX_ENTRIES);
@@ -66,8 +103,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         _record(versionId, entries, documentHash, deadline, restrictions, namesMemberUnderNotice, r);
     }
 
-    /// @inheritdoc IEMC
-    function activateVersion(uint256 versionId, bytes calldata signatures, PartyRoles calldata roles) external {
+    function _activate(uint256 versionId, bytes calldata signatures, PartyRoles calldata roles) private {
         _checkStatus(EmcStatus.Active);
         Version storage v = _proposedVersion(versionId);
         uint256 epoch = _epochCount;
@@ -88,14 +124,6 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         _activePoolBps = v.valueAddedBps;
         emit VersionActivated(versionId, epoch, fromPeriod, previousId, v.structHash, v.partyCount, v.valueAddedBps);
     }
-
-    /// @inheritdoc IEMC
-    function versionDigest(uint256 versionId) public view returns (bytes32) {
-        _checkVersionExists(versionId);
-        return _hashTypedDataV4(_versions[versionId].structHash);
-    }
-
-    // ---------------------------------------------------------------- internals
 
     /// @dev Writes the header of proposal `versionId` from its scan and emits its entries.
     function _record(

@@ -140,6 +140,21 @@ interface IEMC is IEMCErrors {
     /// with the signers against its `partiesHash`.
     function activateVersion(uint256 versionId, bytes calldata signatures, PartyRoles calldata roles) external;
 
+    /// @notice `proposeVersion` and `activateVersion` in one transaction, for a version whose
+    /// parties signed its draft: the typed data of the id it will get (`versionCount() + 1`)
+    /// at the current nonce. Only the owner may; the proposal is recorded and emitted as usual.
+    /// Signatures made for another id or nonce do not recover to the parties, so a proposal
+    /// that got in first makes this revert rather than activate something nobody signed.
+    function proposeAndActivateVersion(
+        uint256[] calldata entries,
+        bytes32 documentHash,
+        uint48 deadline,
+        address[] calldata currentParties,
+        PartyRoles calldata currentRoles,
+        bytes calldata signatures,
+        PartyRoles calldata roles
+    ) external returns (uint256 versionId);
+
     /// @notice The EIP-712 digest each party of version `versionId` signs: the typed data
     /// `ShareVersion(versionId, entries, documentHash, nonce, deadline)` under this EMC's domain.
     function versionDigest(uint256 versionId) external view returns (bytes32);

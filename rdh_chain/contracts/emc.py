@@ -11,6 +11,7 @@ from web3.types import BlockIdentifier
 
 from rdh_chain import events
 from rdh_chain.agreements import (
+    draft_typed_data,
     entries_hash,
     pack_signatures,
     typed_data_digest,
@@ -18,7 +19,7 @@ from rdh_chain.agreements import (
 )
 from rdh_chain.bids import SealedBid
 from rdh_chain.contracts.base import ContractClient
-from rdh_chain.exceptions import RdhChainError, ReadOnlyError
+from rdh_chain.exceptions import InvalidInputError, RdhChainError, ReadOnlyError
 from rdh_chain.reports import report_typed_data
 from rdh_chain.share_tree import NO_PATH, SharePath, ShareProof, ShareTree
 from rdh_chain.structs import struct_from_abi
@@ -97,6 +98,63 @@ class EmcClient(ContractClient):
         packed = pack_signatures(signatures, digest)
         roles = self.share_tree(version_id).roles
         return self._transact("activateVersion", version_id, packed, roles.as_abi())
+
+    def draft_typed_data(
+        self,
+        entries: Sequence[ShareEntry],
+        document_hash: bytes = bytes(32),
+        *,
+        deadline: int | None = None,
+    ) -> dict[str, Any]:
+        """The typed data of the version ``entries`` would become if proposed next (the id
+        after the last, the current nonce), for the parties to sign before it is proposed;
+        :meth:`propose_and_activate_version` then records and activates it in one
+        transaction. ``deadline`` as for :meth:`propose_version`."""
+        if deadline is None:
+            deadline = int(self.w3.eth.get_block("latest")["timestamp"]) + DEFAULT_SIGNING_WINDOW
+        version_id, nonce = self._next_version()
+        return draft_typed_data(
+            self.w3.eth.chain_id,
+            self.address,
+            version_id,
+            entries,
+            document_hash=document_hash,
+            nonce=nonce,
+            deadline=deadline,
+        )
+
+    def propose_and_activate_version(
+        self, typed_data: Mapping[str, Any], signatures: Sequence[PartySignature]
+    ) -> tuple[int, TxResult]:
+        """Propose and activate, in one transaction, the draft every party signed
+        (``typed_data`` from :meth:`draft_typed_data`); returns the version id and the
+        receipt. If another version was proposed or activated since the draft was made,
+        its id or nonce is stale and the contract refuses the signatures."""
+        message = typed_data["message"]
+        version_id, nonce = self._next_version()
+        if (message["versionId"], message["nonce"]) != (version_id, nonce):
+            raise InvalidInputError(
+                f"the draft of version {message['versionId']} (nonce {message['nonce']}) is "
+                f"stale: the next version is {version_id} at nonce {nonce}, for a version was "
+                "proposed or activated since it was drafted; draft it again and have every "
+                "party sign the new typed data"
+            )
+        entries = [
+            ShareEntry(e["account"], ShareClass(e["shareClass"]), e["bps"])
+            for e in message["entries"]
+        ]
+        tree = ShareTree(entries)
+        packed = pack_signatures(signatures, typed_data_digest(dict(typed_data)))
+        result = self._transact(
+            "proposeAndActivateVersion",
+            [e.as_abi() for e in sorted(entries, key=lambda e: e.sort_key)],
+            bytes(message["documentHash"]),
+            message["deadline"],
+            *self._current_abi(),
+            packed,
+            tree.roles.as_abi(),
+        )
+        return self.event(result, events.VersionProposed).version_id, result
 
     def settle(
         self, report: PeriodReport, attestation: ReportAttestation | None = None
@@ -501,6 +559,12 @@ class EmcClient(ContractClient):
         self, account: ChecksumAddress, *, block: BlockIdentifier | None = None
     ) -> list[Any]:
         return [p.as_abi() for p in self.share_proofs(account, block=block)]
+
+    def _next_version(self) -> tuple[int, int]:
+        """The id and nonce the next proposal gets: the nonce is the number of activations
+        (the active version's epoch, plus one)."""
+        active = self.active_version_id()
+        return self.version_count() + 1, self.version(active).epoch + 1 if active else 0
 
     def _current_abi(self) -> tuple[list[ChecksumAddress], tuple[int, int]]:
         """``proposeVersion``'s last two arguments: the active version's parties and roles."""

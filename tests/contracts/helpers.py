@@ -25,7 +25,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.types import RPCEndpoint
 
-from rdh_chain.agreements import sign_version
+from rdh_chain.agreements import sign_version, typed_data_parties
 from rdh_chain.contracts import EmcClient
 from rdh_chain.contracts.base import ContractClient
 from rdh_chain.deployment import Deployment
@@ -145,6 +145,15 @@ class Cast:
             by_address = {a.address: a for a in self.wallets}
             accounts = [by_address[p] for p in emc.parties(version_id)]
         return [sign_version(account, typed) for account in accounts]
+
+    def sign_draft(
+        self, emc: EmcClient, entries: Sequence[ShareEntry], document_hash: bytes = bytes(32)
+    ) -> tuple[dict[str, Any], list[PartySignature]]:
+        """The typed data of ``entries`` as ``emc``'s next version, and every party's
+        signature of it (for ``propose_and_activate_version``)."""
+        draft = emc.draft_typed_data(entries, document_hash)
+        by_address = {a.address: a for a in self.wallets}
+        return draft, [sign_version(by_address[p], draft) for p in typed_data_parties(draft)]
 
     def mint(self, to: ChecksumAddress, amount: int) -> None:
         self.as_(self.treasury).token.mint(to, amount)

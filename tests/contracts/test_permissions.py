@@ -190,6 +190,14 @@ ACTIONS = [
         _not_owner,
     ),
     Action(
+        "emc.proposeAndActivateVersion",
+        OWNER,
+        lambda c, s: s.emc(c.base_emc).propose_and_activate_version(
+            *c.sign_draft(s.emc(c.base_emc), base_entries(c))
+        ),
+        _not_owner,
+    ),
+    Action(
         "emc.settle",
         OWNER,
         lambda c, s: s.emc(c.base_emc).settle(PeriodReport(1, 1, 1, 0, 1)),

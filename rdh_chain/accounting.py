@@ -175,6 +175,8 @@ class EmcBook:
     dissolved: bool = False
     # Shares: every proposed version's entries; activations (from period, version id).
     proposed: dict[int, tuple[ShareEntry, ...]] = field(default_factory=dict)
+    # And each one's EIP-712 struct hash, which the header keeps and its activation repeats.
+    struct_hashes: dict[int, bytes] = field(default_factory=dict)
     activations: list[tuple[int, int]] = field(default_factory=list)
     # The settlements' cumulative figures, and each one's credit (see PeriodCredit).
     periods: int = 0
@@ -589,6 +591,7 @@ class Ledgerbook:
 
     def _proposed(self, book: EmcBook, log: ev.RawLog, e: ev.VersionProposed) -> None:
         book.proposed[e.version_id] = e.entries
+        book.struct_hashes[e.version_id] = e.struct_hash
 
     def _activated(self, book: EmcBook, log: ev.RawLog, e: ev.VersionActivated) -> None:
         entries = book.proposed.get(e.version_id, ())
@@ -598,6 +601,9 @@ class Ledgerbook:
         parties = {x.account for x in entries} - {ZERO_ADDRESS}
         self._issue(book, log, "VersionActivated.party_count", len(parties), e.party_count)
         self._issue(book, log, "VersionActivated.from_period", book.periods + 1, e.from_period)
+        # What the parties signed is what was proposed.
+        signed = book.struct_hashes.get(e.version_id)
+        self._issue(book, log, "VersionActivated.struct_hash", signed, e.struct_hash)
         book.activations.append((e.from_period, e.version_id))
         for x in entries:
             book._account(x.account)

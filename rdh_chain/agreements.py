@@ -104,11 +104,6 @@ def draft_typed_data(
     }
 
 
-def entries_hash(entries: Sequence[ShareEntry]) -> bytes:
-    """The EIP-712 hash of a version's entries (the ``entries`` member of its typed data)."""
-    return keccak(b"".join(e.struct_hash for e in sorted(entries, key=lambda e: e.sort_key)))
-
-
 def typed_data_digest(typed_data: dict[str, Any]) -> bytes:
     """The 32-byte digest a wallet signs for ``typed_data`` (EIP-191 version 0x01)."""
     signable = encode_typed_data(full_message=typed_data)

@@ -34,6 +34,7 @@ from rdh_chain.types import (
     PeriodReport,
     ShareEntry,
     Strategy,
+    version_struct_hash,
 )
 
 __all__ = [
@@ -343,6 +344,14 @@ class VersionProposed(Event):
         repeat them, for activation takes exactly their signatures."""
         named = {entry.account for entry in self.entries} - {ZERO_ADDRESS}
         return tuple(sorted(named, key=lambda a: int(a, 16)))
+
+    @property
+    def struct_hash(self) -> bytes:
+        """The EIP-712 struct hash of the version it proposed: what the header keeps and
+        ``VersionActivated`` repeats, so the event can be checked against either."""
+        return version_struct_hash(
+            self.version_id, self.entries, self.document_hash, self.nonce, self.deadline
+        )
 
 
 @dataclass(frozen=True, slots=True)

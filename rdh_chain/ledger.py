@@ -241,24 +241,25 @@ class Ledger:
         *,
         deadline: int | None = None,
     ) -> tuple[int, TxResult]:
-        """Propose a version as the owner, have every party sign it, and activate it.
+        """Have every party sign a version, then propose and activate it as the owner in
+        one transaction (``EmcClient.propose_and_activate_version``).
 
-        For wallets held in one process (the demo, tests, a custodial deployment);
-        parties who hold their own keys sign the typed data apart and the signatures
-        are submitted with ``EmcClient.activate_version``.
+        For wallets held in one process (the demo, tests, a custodial deployment); the
+        signers are checked before anything is sent, so a missing wallet leaves no
+        proposal behind. Parties who hold their own keys sign the typed data apart
+        (``EmcClient.draft_typed_data``, or a proposed version's ``typed_data``).
         """
         owner = self._bind(emc)
-        version_id, _ = owner.propose_version(entries, document_hash, deadline=deadline)
-        typed = emc.typed_data(version_id)
-        parties = typed_data_parties(typed)
+        draft = owner.draft_typed_data(entries, document_hash, deadline=deadline)
+        parties = typed_data_parties(draft)
         by_address = {account.address: account for account in signers}
         missing = [p for p in parties if p not in by_address]
         if missing:
             raise InvalidInputError(
-                f"version {version_id} names parties without a wallet here: {', '.join(missing)}"
+                f"the version names parties without a wallet here: {', '.join(missing)}"
             )
-        signatures = [sign_version(by_address[p], typed) for p in parties]
-        return version_id, owner.activate_version(version_id, signatures)
+        signatures = [sign_version(by_address[p], draft) for p in parties]
+        return owner.propose_and_activate_version(draft, signatures)
 
     def share(
         self, emc: EmcClient, account: ChecksumAddress, *, block: BlockIdentifier | None = None

@@ -22,7 +22,6 @@ from enum import StrEnum
 from eth_typing import ChecksumAddress
 
 from rdh_chain import events
-from rdh_chain.agreements import entries_hash
 from rdh_chain.bids import merge_entries
 from rdh_chain.contracts import EmcClient
 from rdh_chain.contracts.emc import DEFAULT_SIGNING_WINDOW
@@ -30,7 +29,7 @@ from rdh_chain.exceptions import InvalidInputError, RdhChainError
 from rdh_chain.ledger import Ledger
 from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.pipeline import Call, Outcome, Pipeline, Progress, Status
-from rdh_chain.types import ShareEntry, Version, VersionStatus
+from rdh_chain.types import ShareEntry, Version, VersionStatus, entries_hash
 
 __all__ = ["ProposeResult", "ProposeRow", "ProposeStatus", "propose_rows"]
 

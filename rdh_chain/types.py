@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -21,6 +21,11 @@ TOTAL_BPS = 10_000
 ENTRY_RESERVED = (1 << 72) - 1
 # EIP-712's type hash of one share entry, as the parties sign a version's entries.
 ENTRY_TYPEHASH = keccak(text="ShareEntry(address account,uint8 shareClass,uint16 bps)")
+# And of a version (contracts/emc/EMCVersions.sol), whose struct hash its header keeps.
+VERSION_TYPEHASH = keccak(
+    text="ShareVersion(uint256 versionId,ShareEntry[] entries,bytes32 documentHash,uint256 nonce,"
+    "uint256 deadline)ShareEntry(address account,uint8 shareClass,uint16 bps)"
+)
 
 
 class Role(StrEnum):
@@ -129,6 +134,26 @@ class ShareEntry:
             + int(self.share_class).to_bytes(32, "big")
             + self.bps.to_bytes(32, "big")
         )
+
+
+def entries_hash(entries: Iterable[ShareEntry]) -> bytes:
+    """The EIP-712 hash of a version's entries (the ``entries`` member of its typed data)."""
+    return keccak(b"".join(e.struct_hash for e in sorted(entries, key=lambda e: e.sort_key)))
+
+
+def version_struct_hash(
+    version_id: int, entries: Iterable[ShareEntry], document_hash: bytes, nonce: int, deadline: int
+) -> bytes:
+    """The EIP-712 struct hash of a version (``Version.structHash`` on chain): it commits to
+    everything its parties sign."""
+    return keccak(
+        VERSION_TYPEHASH
+        + version_id.to_bytes(32, "big")
+        + entries_hash(entries)
+        + document_hash
+        + nonce.to_bytes(32, "big")
+        + deadline.to_bytes(32, "big")
+    )
 
 
 @dataclass(frozen=True)

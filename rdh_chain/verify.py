@@ -304,8 +304,10 @@ def _compare(book: EmcBook, read: _Reader) -> _Comparison:
     # then every account's position, its share proofs built from those same entries.
     trees = {v: ShareTree(entries) for v, entries in book.proposed.items()}
     for version_id, tree in trees.items():
-        root = bytes(read.named("version", version_id)["shares_root"])
-        c.same(f"version[{version_id}].shares_root", tree.root, root)
+        header = read.named("version", version_id)
+        c.same(f"version[{version_id}].shares_root", tree.root, bytes(header["shares_root"]))
+        signed = book.struct_hashes[version_id]
+        c.same(f"version[{version_id}].struct_hash", signed, bytes(header["struct_hash"]))
     proofs = {a: _proofs(book, trees, read, a) for a in accounts}
     read.prefetch([("accountOf", a, proofs[a]) for a in accounts])
     c.same("status", book.status(), EmcStatus(read.call("status")))

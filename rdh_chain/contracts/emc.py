@@ -12,7 +12,6 @@ from web3.types import BlockIdentifier
 from rdh_chain import events
 from rdh_chain.agreements import (
     draft_typed_data,
-    entries_hash,
     pack_signatures,
     typed_data_digest,
     version_typed_data,
@@ -44,6 +43,7 @@ from rdh_chain.types import (
     ShareEntry,
     Totals,
     Version,
+    entries_hash,
 )
 
 # How long parties have to sign a proposed version unless the proposer says otherwise.
@@ -387,7 +387,7 @@ class EmcClient(ContractClient):
     def version_from_header(self, version_id: int, raw: Mapping[str, Any]) -> Version:
         """:meth:`version` from a header read already (``raw``: the ``version`` view's
         struct by name, as a batch of pinned reads returns it)."""
-        proposal = self._proposal(version_id, int(raw["proposedBlock"]), bytes(raw["sharesRoot"]))
+        proposal = self._proposal(version_id, raw)
         return struct_from_abi(
             Version,
             {
@@ -464,13 +464,11 @@ class EmcClient(ContractClient):
     ) -> events.VersionProposed:
         """The ``VersionProposed`` event of ``version_id``, checked against the header's
         share root (a node that serves other entries is an error, not an answer)."""
-        raw = self._read("version", version_id, block=block)
-        return self._proposal(version_id, int(raw["proposedBlock"]), bytes(raw["sharesRoot"]))
+        return self._proposal(version_id, self._read("version", version_id, block=block))
 
     def share_tree(self, version_id: int, *, block: BlockIdentifier | None = None) -> ShareTree:
         """The share tree of ``version_id`` (its entries, the commitment checked)."""
-        raw = self._read("version", version_id, block=block)
-        return self._tree(version_id, int(raw["proposedBlock"]), bytes(raw["sharesRoot"]))
+        return self._tree(version_id, self._read("version", version_id, block=block))
 
     def shares_of(
         self, version_id: int, account: ChecksumAddress, *, block: BlockIdentifier | None = None
@@ -582,13 +580,17 @@ class EmcClient(ContractClient):
         )
         return topic
 
-    def _proposal(
-        self, version_id: int, proposed_block: int, shares_root: bytes
-    ) -> events.VersionProposed:
-        key = (self.address, version_id, shares_root)
+    def _proposal(self, version_id: int, raw: Mapping[str, Any]) -> events.VersionProposed:
+        """``version_id``'s ``VersionProposed`` event, from the block its header (``raw``)
+        names and checked against the header's EIP-712 struct hash, which commits to all
+        of it (cached by that hash: a version id alone may name another proposal on a
+        chain rolled back, as tests roll anvil back)."""
+        struct_hash = bytes(raw["structHash"])
+        key = (self.address, version_id, struct_hash)
         cached = _PROPOSALS.get(key)
         if cached is not None:
             return cached
+        proposed_block = int(raw["proposedBlock"])
         decoder = self.event_decoder
         topic = self._event_topic("VersionProposed")
         logs = events.fetch_logs(
@@ -605,19 +607,20 @@ class EmcClient(ContractClient):
                 f"{proposed_block}: it may prune logs; point RDH_RPC_URL at a node that keeps them"
             )
         proposal = found[-1]
-        if ShareTree(proposal.entries).root != shares_root:
+        if proposal.struct_hash != struct_hash or proposal.shares_root != bytes(raw["sharesRoot"]):
             raise RdhChainError(
-                f"the entries the node returned for version {version_id} do not match its "
-                "on-chain share root: the node's logs disagree with its state"
+                f"the proposal the node returned for version {version_id} does not match its "
+                "on-chain header (struct hash, share root): the node's logs disagree with its state"
             )
         _PROPOSALS[key] = proposal
         return proposal
 
-    def _tree(self, version_id: int, proposed_block: int, shares_root: bytes) -> ShareTree:
-        key = (self.address, version_id, shares_root)
+    def _tree(self, version_id: int, raw: Mapping[str, Any]) -> ShareTree:
+        # The event's share root is checked against the header's, so the root keys the tree.
+        key = (self.address, version_id, bytes(raw["sharesRoot"]))
         tree = _TREES.get(key)
         if tree is None:
-            tree = ShareTree(self._proposal(version_id, proposed_block, shares_root).entries)
+            tree = ShareTree(self._proposal(version_id, raw).entries)
             _TREES[key] = tree
         return tree
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -71,3 +72,35 @@ def test_any_changed_figure_of_an_accounting_event_is_reported(
     result = verify(cast.w3, cast.artifacts, cast.deployment, events, block)
 
     assert any(m.emc == d.log.address for m in result.mismatches), (d.event.name, path)
+
+
+# What a version's parties signed, beyond its entries (which the share root covers): the
+# header's struct hash commits to it, and the activation repeats that hash.
+SIGNED_TERMS = [
+    (ev.VersionProposed, "document_hash"),
+    (ev.VersionProposed, "nonce"),
+    (ev.VersionProposed, "deadline"),
+    (ev.VersionActivated, "struct_hash"),
+]
+
+
+@pytest.mark.parametrize(("event_type", "name"), SIGNED_TERMS)
+def test_any_changed_signed_term_of_a_version_is_reported(
+    life: Lifecycle, event_type: type[ev.Event], name: str
+) -> None:
+    cast = life.cast
+    block = cast.w3.eth.block_number
+    events = chain_events(cast.w3, cast.deployment, cast.artifacts, block)
+    i = next(
+        i
+        for i, d in enumerate(events)
+        if type(d.event) is event_type and d.log.address == life.a.address
+    )
+    d = events[i]
+    value = getattr(d.event, name)
+    changed = bytes(b ^ 0xFF for b in value) if isinstance(value, bytes) else value + 1
+    events[i] = Decoded(d.log, dataclasses.replace(d.event, **{name: changed}))
+
+    result = verify(cast.w3, cast.artifacts, cast.deployment, events, block)
+
+    assert any(m.emc == life.a.address for m in result.mismatches), name

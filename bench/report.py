@@ -136,6 +136,12 @@ def evaluate(
         ),
         *_ceiling(
             table,
+            gas.SET_SHARES_DRAFT,
+            f"propose + activate in one transaction <= {MAX_SET_SHARES:,} (every signature)",
+            MAX_SET_SHARES,
+        ),
+        *_ceiling(
+            table,
             gas.RENEGOTIATE,
             f"renegotiate <= {MAX_SET_SHARES:,} (every signature)",
             MAX_SET_SHARES,

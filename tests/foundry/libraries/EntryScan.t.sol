@@ -77,7 +77,8 @@ library EntryScanReference {
             rule = _check(entries, i);
             if (rule != Rule.None) return (_halt(r, i), rule);
             uint256 word = entries[i];
-            r.entryHashes[i] = keccak256(abi.encode(typehash, address(uint160(word >> 96)), (word >> 16) & 0xff, word & 0xffff));
+            r.entryHashes[i] =
+                keccak256(abi.encode(typehash, address(uint160(word >> 96)), (word >> 16) & 0xff, word & 0xffff));
             r.total += word & 0xffff;
         }
         Walk memory w;

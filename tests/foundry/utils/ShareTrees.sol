@@ -90,8 +90,9 @@ library ShareTrees {
         pure
         returns (bytes32)
     {
-        bytes32[3] memory byClass =
-            [entryHash(account, 0, partnerBps), entryHash(account, 1, operatingBps), entryHash(account, 2, valueAddedBps)];
+        bytes32[3] memory byClass = [
+            entryHash(account, 0, partnerBps), entryHash(account, 1, operatingBps), entryHash(account, 2, valueAddedBps)
+        ];
         uint256 held;
         bytes32 only;
         for (uint256 c; c < 3; ++c) {

@@ -126,7 +126,7 @@ contract EMCFixture is TestBase {
     }
 
     function terms() public view returns (EmcTerms memory) {
-        return emc.terms();
+        return module.terms();
     }
 
     function members() external view returns (address[] memory) {

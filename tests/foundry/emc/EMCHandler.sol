@@ -39,7 +39,7 @@ contract EMCHandler is EMCHandlerMembers {
     /// that the calls after it already settle, claim and invest.
     constructor() {
         _deploy();
-        _terms = emc.terms();
+        _terms = module.terms();
         _now = 1_700_000_000;
         vm.warp(_now);
     }

@@ -39,7 +39,7 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
         module = handler.module();
         token = ISettlementToken(address(handler.token()));
         registry = IMemberRegistry(address(handler.registry()));
-        terms = emc.terms();
+        terms = module.terms();
         accounts.push(DEV_FUND);
         address[] memory m = handler.members();
         for (uint256 i; i < m.length; ++i) {
@@ -285,7 +285,7 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
     /// when they were proposed, and the lifecycle campaign checks them after every call
     /// (`_checkActiveEntries`).
     function _checkActiveVersion(State memory s) internal view {
-        uint256 active = emc.activeVersionId();
+        uint256 active = module.activeVersionId();
         assertEq(active, s.book.activeVersion, "versions: active id");
         if (active == 0) return;
         Version memory v = module.version(active);
@@ -306,7 +306,7 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
     function _checkVersionHeaders(bool all) internal view {
         (bytes32[] memory roots, bytes32[] memory partiesHashes, uint256[] memory statuses, uint256[] memory epochs) =
             handler.versionCommitments();
-        uint256 count = emc.versionCount();
+        uint256 count = module.versionCount();
         assertEq(count, roots.length, "versions: count");
         assertEq(epochs.length, handler.ghostActivations(), "versions: epochs");
         for (uint256 e = all ? 0 : (epochs.length < 2 ? 0 : epochs.length - 2); e < epochs.length; ++e) {
@@ -348,7 +348,7 @@ abstract contract EMCInvariantBase is EMCCampaignStats {
     /// bps, in canonical order, partners within the terms' bounds, the fund at account 0, its
     /// pool figure their value-added sum.
     function _checkActiveEntries() internal view {
-        uint256 active = emc.activeVersionId();
+        uint256 active = module.activeVersionId();
         if (active == 0) return;
         checkEntries(handler.versionEntries(active), module.version(active).valueAddedBps, terms);
     }

@@ -85,7 +85,7 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         );
         _refused(
             member,
-            abi.encodeCall(IEMC.activateVersion, (emc.versionCount(), bytes(""), PartyRoles(0, 0))),
+            abi.encodeCall(IEMC.activateVersion, (module.versionCount(), bytes(""), PartyRoles(0, 0))),
             refused,
             "activateVersion"
         );
@@ -203,7 +203,7 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
             abi.encodeCall(IEMC.activateVersion, (id, _packedSignatures(id, parties), _rolesOf(entries)))
         );
         assertTrue(ok, string.concat(rule, ": the parties cannot activate the version: ", _describe(ret)));
-        assertEq(emc.activeVersionId(), id, string.concat(rule, ": not active"));
+        assertEq(module.activeVersionId(), id, string.concat(rule, ": not active"));
     }
 
     function _continuation(bool leaveOutRestricted)
@@ -211,7 +211,7 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
         view
         returns (ShareEntry[] memory entries, address[] memory parties)
     {
-        uint256 active = emc.activeVersionId();
+        uint256 active = module.activeVersionId();
         if (active == 0) {
             entries = new ShareEntry[](2);
             entries[0] = ShareEntry(DEV_FUND, ShareClass.DevFund, 1_000);
@@ -272,7 +272,7 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
     /// @dev The active version's parties' roles, as the handler built them (zeros before the
     /// first activation): what `proposeVersion` must be given with its parties.
     function _activeRoles() internal view returns (PartyRoles memory) {
-        return handler.versionRoles(emc.activeVersionId());
+        return handler.versionRoles(module.activeVersionId());
     }
 
     /// @dev The roles of the parties of `entries` (what activating them must be given).
@@ -283,7 +283,7 @@ abstract contract EMCLifecycleChecks is EMCInvariantBase {
     /// @dev The active version's parties, sorted, as the handler proposed them (none before
     /// the first activation): what `proposeVersion` must be given.
     function _activeParties() internal view returns (address[] memory) {
-        return handler.versionParties(emc.activeVersionId());
+        return handler.versionParties(module.activeVersionId());
     }
 
     function _departed(address account, uint256 periods) internal view returns (bool) {

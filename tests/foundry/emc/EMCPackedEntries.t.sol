@@ -38,14 +38,14 @@ contract EMCPackedEntriesTest is EMCLifecycleChecks {
     function _assertRefused(uint256[] memory words, address[] memory current, bytes memory expected, string memory what)
         internal
     {
-        uint256 count = emc.versionCount();
+        uint256 count = module.versionCount();
         (bool ok, bytes memory ret) = _proposeWords(words, current);
         assertTrue(!ok, string.concat(what, ": proposed"));
         assertTrue(
             keccak256(ret) == keccak256(expected),
             string.concat(what, ": refused with ", vm.toString(ret), ", expected ", vm.toString(expected))
         );
-        assertEq(emc.versionCount(), count, string.concat(what, ": version count changed"));
+        assertEq(module.versionCount(), count, string.concat(what, ": version count changed"));
     }
 
     /// @dev The error the pass over `words` stops at for their order, restated: the first

@@ -82,7 +82,7 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
     /// @dev The active version's entries with one basis point moved from the fund to the
     /// owner's operating share: the same parties, another tree.
     function _shifted() internal view returns (ShareEntry[] memory entries) {
-        entries = handler.versionEntries(emc.activeVersionId());
+        entries = handler.versionEntries(module.activeVersionId());
         address owner = handler.owner();
         for (uint256 i; i < entries.length; ++i) {
             if (entries[i].class == ShareClass.DevFund) --entries[i].bps;

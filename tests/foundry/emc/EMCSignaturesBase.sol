@@ -97,7 +97,7 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
             keccak256(ret) == keccak256(expected),
             string.concat(what, ": refused with ", vm.toString(ret), ", expected ", vm.toString(expected))
         );
-        assertEq(emc.activeVersionId(), 1, string.concat(what, ": active version changed"));
+        assertEq(module.activeVersionId(), 1, string.concat(what, ": active version changed"));
     }
 
     /// @dev The index of the first wallet made here among `parties`.

@@ -23,7 +23,7 @@ contract ShareTreeHarness is EMCAccounting {
     function setTree(bytes32 root, uint256 count) external {
         _versions[1].sharesRoot = root;
         _versions[1].partyCount = uint16(count);
-        _versionCount = 1;
+        _terms.versionCount = 1;
         _activeVersionId = 1;
         _epochs[0] = Epoch({versionId: 1, startProfit: 0});
         _epochCount = 1;

@@ -7,8 +7,11 @@ import {Entries} from "./Entries.sol";
 /// @notice A share version's tree built in the tests from its entries, as a party or the SDK
 /// (`rdh_chain/share_tree.py`) builds it, independently of `ShareTree`: one leaf per party
 /// (every account but the development fund), sorted by address, in a complete binary tree
-/// padded with zero leaves; leaf `keccak256(abi.encode(account, uint16 partnerBps, uint16
-/// operatingBps, uint16 valueAddedBps))`, inner node `keccak256(left, right)`. From it come
+/// padded with zero leaves; a party's leaf is built from the EIP-712 struct hashes of its
+/// entries, `keccak256(abi.encode(ENTRY_TYPEHASH, account, classCode, bps))`: its one entry's
+/// hash, or, for a party with several, `keccak256` of three words, its partner (class 0),
+/// operating (1) and value-added (2) entries' hashes, zero for a class it lacks; inner node
+/// `keccak256(left, right)`. From it come
 /// the version's `sharesRoot`, its parties' roles and `partiesHash`, each party's path, and
 /// each account's proof (its own leaf, or the parties just below and just above it).
 library ShareTrees {
@@ -77,7 +80,34 @@ library ShareTrees {
     }
 
     function leafHash(Leaf memory l) internal pure returns (bytes32) {
-        return keccak256(abi.encode(l.account, l.partnerBps, l.operatingBps, l.valueAddedBps));
+        return leafHash(l.account, l.partnerBps, l.operatingBps, l.valueAddedBps);
+    }
+
+    /// @notice The leaf of `account` holding the given basis points (at least one of them
+    /// above zero, as every party's are).
+    function leafHash(address account, uint256 partnerBps, uint256 operatingBps, uint256 valueAddedBps)
+        internal
+        pure
+        returns (bytes32)
+    {
+        bytes32[3] memory byClass = [
+            entryHash(account, 0, partnerBps), entryHash(account, 1, operatingBps), entryHash(account, 2, valueAddedBps)
+        ];
+        uint256 held;
+        bytes32 only;
+        for (uint256 c; c < 3; ++c) {
+            if (byClass[c] == bytes32(0)) continue;
+            ++held;
+            only = byClass[c];
+        }
+        return held == 1 ? only : keccak256(abi.encode(byClass));
+    }
+
+    /// @notice The EIP-712 struct hash of `account`'s entry of class code `class`, or zero if
+    /// it holds no share of that class.
+    function entryHash(address account, uint256 class, uint256 bps) internal pure returns (bytes32) {
+        if (bps == 0) return bytes32(0);
+        return keccak256(abi.encode(Entries.ENTRY_TYPEHASH, account, class, bps));
     }
 
     /// @notice The least `d` with `2**d >= count`.
@@ -167,7 +197,7 @@ library ShareTrees {
     /// (restated for the tests; the EMC's is `ShareTree.verify`).
     function verify(bytes32 root, uint256 count, SharePath memory p) internal pure returns (bool) {
         if (p.index >= count || p.siblings.length != depth(count)) return false;
-        bytes32 node = keccak256(abi.encode(p.account, p.partnerBps, p.operatingBps, p.valueAddedBps));
+        bytes32 node = leafHash(p.account, p.partnerBps, p.operatingBps, p.valueAddedBps);
         uint256 pos = p.index;
         for (uint256 k; k < p.siblings.length; ++k) {
             node = pos & 1 == 0

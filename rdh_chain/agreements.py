@@ -16,10 +16,12 @@ from eth_account.signers.local import LocalAccount
 from eth_keys.datatypes import Signature
 from eth_keys.exceptions import BadSignature
 from eth_typing import ChecksumAddress
+from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 from eth_utils.exceptions import ValidationError
 
-from rdh_chain.types import ZERO_ADDRESS, PartySignature, ShareEntry, Version
+from rdh_chain.exceptions import InvalidInputError
+from rdh_chain.types import ZERO_ADDRESS, PartySignature, ShareClass, ShareEntry, Version
 
 DOMAIN_NAME = "rdh-chain EMC"
 # Bytes of an ECDSA signature, and of each party's fixed part in ``pack_signatures``.
@@ -129,6 +131,46 @@ def typed_data_json(typed_data: Mapping[str, Any]) -> Any:
     if isinstance(typed_data, bytes):
         return "0x" + typed_data.hex()
     return typed_data
+
+
+def draft_from_json(data: Any) -> dict[str, Any]:
+    """The typed data of a share version from its JSON (``typed_data_json``), checked to be
+    one: the SDK's types and domain, entries with an account, a class and basis points, a
+    32-byte document hash. Raises InvalidInputError saying what is wrong."""
+    try:
+        if data["primaryType"] != "ShareVersion" or data["types"] != {
+            "EIP712Domain": DOMAIN_TYPE,
+            **TYPES,
+        }:
+            raise ValueError("its types are not a share version's")
+        domain, message = data["domain"], data["message"]
+        if (domain["name"], domain["version"]) != (DOMAIN_NAME, DOMAIN_VERSION):
+            raise ValueError(f"its domain is not an EMC's ({DOMAIN_NAME!r}, {DOMAIN_VERSION!r})")
+        document_hash = bytes.fromhex(str(message["documentHash"]).removeprefix("0x"))
+        if len(document_hash) != 32:
+            raise ValueError("its documentHash is not 32 bytes")
+        return draft_typed_data(
+            int(domain["chainId"]),
+            to_checksum_address(domain["verifyingContract"]),
+            int(message["versionId"]),
+            [
+                ShareEntry(
+                    to_checksum_address(e["account"]),
+                    ShareClass(int(e["shareClass"])),
+                    int(e["bps"]),
+                )
+                for e in message["entries"]
+            ],
+            document_hash=document_hash,
+            nonce=int(message["nonce"]),
+            deadline=int(message["deadline"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        reason = str(exc) if type(exc) is ValueError else f"{type(exc).__name__}: {exc}"
+        raise InvalidInputError(
+            f"not the typed data of a share version: {reason}; use the file that "
+            "`rdh shares draft` or `rdh shares typed-data` wrote"
+        ) from exc
 
 
 def typed_data_parties(typed_data: Mapping[str, Any]) -> list[ChecksumAddress]:

@@ -16,6 +16,7 @@ from rdh_chain.cli.chain import chain_app
 from rdh_chain.cli.context import CliState, NumberArgsCommand
 from rdh_chain.cli.demo import demo_app
 from rdh_chain.cli.deploy import deploy_command
+from rdh_chain.cli.drafts import draft, propose_signed, sign_draft
 from rdh_chain.cli.emcs import emc_app
 from rdh_chain.cli.guidelines import guidelines_app
 from rdh_chain.cli.index import index_app
@@ -96,6 +97,9 @@ member_app.command("import")(import_command)
 app.add_typer(member_app, name="member")
 app.add_typer(guidelines_app, name="guidelines")
 app.add_typer(emc_app, name="emc")
+shares_app.command("draft")(draft)
+shares_app.command("sign-draft")(sign_draft)
+shares_app.command("propose-signed")(propose_signed)
 app.add_typer(shares_app, name="shares")
 app.add_typer(bid_app, name="bid")
 app.add_typer(report_app, name="report")

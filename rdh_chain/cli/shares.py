@@ -103,6 +103,14 @@ DeadlineOption = Annotated[
         "UTC if no offset is given). Instead of --deadline-days.",
     ),
 ]
+SignaturesArgument = Annotated[
+    list[Path],
+    typer.Argument(
+        metavar="SIGNATURE_FILE",
+        dir_okay=False,
+        help='Files of `rdh shares sign`: {"signer": ..., "signature": ...} or a list.',
+    ),
+]
 OutOption = Annotated[
     Path | None,
     typer.Option("--out", "-o", dir_okay=False, help="Write the JSON to FILE instead of stdout."),
@@ -208,6 +216,30 @@ def _signature(item: Any, path: Path) -> PartySignature:
     if not raw:
         raise InvalidInputError(f"signature file {path}: the signature is empty.")
     return PartySignature(to_address(signer, f"signature file {path}: signer"), raw)
+
+
+def one_per_party(
+    collected: Sequence[tuple[PartySignature, Path]],
+    parties: Sequence[ChecksumAddress],
+    labels: Mapping[ChecksumAddress, str],
+    what: str,
+) -> dict[ChecksumAddress, PartySignature]:
+    """The signatures read (``read_signatures``) by signer: a non-party's is refused, and so
+    is a second, different one by the same party (the same one twice is kept once)."""
+    by_signer: dict[ChecksumAddress, PartySignature] = {}
+    for signature, path in collected:
+        if signature.signer not in parties:
+            raise InvalidInputError(
+                f"{path} holds a signature by {named(signature.signer, labels)}, who is not a "
+                f"party of {what}; drop it. The parties are: {named_list(parties, labels)}."
+            )
+        known = by_signer.setdefault(signature.signer, signature)
+        if known.signature != signature.signature:
+            raise InvalidInputError(
+                f"two different signatures by {named(signature.signer, labels)}; "
+                f"keep one ({path} holds the second)."
+            )
+    return by_signer
 
 
 # -- output helpers ----------------------------------------------------------------------
@@ -438,14 +470,7 @@ def activate(
     ctx: typer.Context,
     emc: EmcArgument,
     version_id: VersionArgument,
-    signature_files: Annotated[
-        list[Path],
-        typer.Argument(
-            metavar="SIGNATURE_FILE",
-            dir_okay=False,
-            help='Files of `rdh shares sign`: {"signer": ..., "signature": ...} or a list.',
-        ),
-    ],
+    signature_files: SignaturesArgument,
     wallet: WalletOption = None,
     keystore: KeystoreOption = None,
     password_file: PasswordFileOption = None,
@@ -459,20 +484,7 @@ def activate(
     parties = reader.parties(chosen)
     labels = state.labels()
 
-    by_signer: dict[ChecksumAddress, PartySignature] = {}
-    for signature, path in collected:
-        if signature.signer not in parties:
-            raise InvalidInputError(
-                f"{path} holds a signature by {named(signature.signer, labels)}, who is not a "
-                f"party of version {chosen}; drop it. The parties are: "
-                f"{named_list(parties, labels)}."
-            )
-        known = by_signer.setdefault(signature.signer, signature)
-        if known.signature != signature.signature:
-            raise InvalidInputError(
-                f"two different signatures by {named(signature.signer, labels)}; "
-                f"keep one ({path} holds the second)."
-            )
+    by_signer = one_per_party(collected, parties, labels, f"version {chosen}")
     missing = [p for p in parties if p not in by_signer]
     # A version that cannot be activated any more is refused by the contract, with its reason;
     # otherwise say who has still to sign before sending anything.

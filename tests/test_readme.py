@@ -152,7 +152,8 @@ def test_readme_examples_run_as_written_beside_the_demo(tmp_path: Path) -> None:
     # What the examples did, as they said it.
     out = done.stdout
     assert "activated version 2 from period 2, signed by 15 parties" in out
-    assert "activated version 3 from period 2" in out
+    assert "proposed and activated version 3 of " in out  # the signed draft
+    assert "activated version 4 from period 2" in out  # rdh shares set
     assert "dissolved" in out
     assert "; no mismatch" in out  # rdh audit verify
     assert (project / "trend.svg").read_text(encoding="utf-8").startswith("<?xml")

@@ -6,6 +6,7 @@ import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
 import {IMemberRegistry} from "../../../contracts/interfaces/IMemberRegistry.sol";
 import {ISettlementToken} from "../../../contracts/interfaces/ISettlementToken.sol";
 import {EmcStatus, EmcTerms, PeriodReport, ShareEntry} from "../../../contracts/types/Shares.sol";
+import {TypedData} from "../utils/TypedData.sol";
 import {EMCFixture} from "./EMCFixture.sol";
 import {EMCGhost} from "./EMCGhost.sol";
 
@@ -49,23 +50,9 @@ abstract contract EMCHandlerBase is EMCFixture, EMCGhost {
 
     // ================================================================== typed data
 
-    /// @dev The EIP-712 digests built here from README's type strings, not read from the EMC:
-    /// what a wallet or the SDK signs. The parties and the auditor sign these, so a contract
-    /// whose typed data drifted from the documented one would refuse the signatures.
-    function _domainSeparator() internal view returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256("rdh-chain EMC"),
-                keccak256("1"),
-                block.chainid,
-                address(emc)
-            )
-        );
-    }
-
+    /// @dev The digests are `TypedData`'s, built from README's type strings.
     function _typedDigest(bytes32 structHash) private view returns (bytes32) {
-        return keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), structHash));
+        return TypedData.digest(address(emc), structHash);
     }
 
     function _reportDigest(PeriodReport memory r, uint256 period, uint256 deadline) internal view returns (bytes32) {
@@ -89,7 +76,6 @@ abstract contract EMCHandlerBase is EMCFixture, EMCGhost {
         return _typedDigest(_versionStructHash(versionId, _entriesHash(entries), documentHash, nonce, deadline));
     }
 
-    /// @dev The EIP-712 struct hash of a `ShareVersion` (what a version's `structHash` keeps).
     function _versionStructHash(
         uint256 versionId,
         bytes32 entriesHash,
@@ -97,10 +83,7 @@ abstract contract EMCHandlerBase is EMCFixture, EMCGhost {
         uint256 nonce,
         uint256 deadline
     ) internal pure returns (bytes32) {
-        bytes32 versionType = keccak256(
-            "ShareVersion(uint256 versionId,ShareEntry[] entries,bytes32 documentHash,uint256 nonce,uint256 deadline)ShareEntry(address account,uint8 shareClass,uint16 bps)"
-        );
-        return keccak256(abi.encode(versionType, versionId, entriesHash, documentHash, nonce, deadline));
+        return TypedData.versionStructHash(versionId, entriesHash, documentHash, nonce, deadline);
     }
 
     // ================================================================== registry standing

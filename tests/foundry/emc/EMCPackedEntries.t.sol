@@ -5,6 +5,7 @@ import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
 import {ShareClass, ShareEntry} from "../../../contracts/types/Shares.sol";
 import {Entries} from "../utils/Entries.sol";
+import {TypedData} from "../utils/TypedData.sol";
 import {Vm} from "../utils/Vm.sol";
 import {EMCLifecycleChecks} from "./EMCLifecycleChecks.sol";
 
@@ -199,31 +200,10 @@ contract EMCPackedEntriesTest is EMCLifecycleChecks {
         bytes32 entriesHash = keccak256(abi.encodePacked(hashes));
         assertTrue(entriesHash == Entries.hash(entries), "the words do not stand for the entries");
         assertEq(module.version(id).entryCount, entries.length, "entry count");
-        bytes32 domain = keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256("rdh-chain EMC"),
-                keccak256("1"),
-                block.chainid,
-                address(emc)
-            )
-        );
-        bytes32 structHash = keccak256(
-            abi.encode(
-                keccak256(
-                    "ShareVersion(uint256 versionId,ShareEntry[] entries,bytes32 documentHash,uint256 nonce,uint256 deadline)ShareEntry(address account,uint8 shareClass,uint16 bps)"
-                ),
-                id,
-                entriesHash,
-                bytes32("packed"),
-                0,
-                block.timestamp + 1 days
-            )
-        );
+        bytes32 structHash =
+            TypedData.versionStructHash(id, entriesHash, bytes32("packed"), 0, block.timestamp + 1 days);
         assertTrue(module.version(id).structHash == structHash, "structHash != the ShareVersion of the emitted words");
-        assertTrue(
-            emc.versionDigest(id) == keccak256(abi.encodePacked("\x19\x01", domain, structHash)), "version digest"
-        );
+        assertTrue(emc.versionDigest(id) == TypedData.digest(address(emc), structHash), "version digest");
     }
 
     /// @dev A random valid first version: the fund first, then each member two times in three,

@@ -23,6 +23,18 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
     /// @dev The roles of each version proposed here, built from its words.
     mapping(uint256 versionId => PartyRoles) internal _versionRoles;
 
+    /// @notice A version to propose (its words and parties, sorted) and what proposing and
+    /// activating it take besides the signatures.
+    struct Draft {
+        uint256[] words;
+        bytes32 documentHash;
+        uint48 deadline;
+        address[] parties;
+        address[] currentParties;
+        PartyRoles currentRoles;
+        PartyRoles roles;
+    }
+
     /// @dev A wallet at an address drawn from `salt`, owned by a key drawn from it, registered
     /// as an ME.
     function _newWallet(uint256 salt) internal returns (address wallet) {
@@ -31,9 +43,21 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
         _walletKey[wallet] = key;
         _keyOf[wallet] = key;
         _isWallet[wallet] = true;
+        _registerMe(wallet, bytes32("wallet"));
+    }
+
+    /// @dev An EOA with a key drawn from `salt`, registered as an ME.
+    function _newEoa(uint256 salt) internal returns (address eoa) {
+        uint256 key = 1 + uint256(keccak256(abi.encode("eoa", salt))) % (PackedSignatures.SECP256K1_N - 1);
+        eoa = vm.addr(key);
+        _keyOf[eoa] = key;
+        _registerMe(eoa, bytes32("eoa"));
+    }
+
+    function _registerMe(address account, bytes32 reason) private {
         address admin = handler.admin();
         vm.prank(admin);
-        registry.addMember(wallet, Roles.ME, bytes32("wallet"));
+        registry.addMember(account, Roles.ME, reason);
     }
 
     /// @dev The first version (with the fund), then a proposal of it plus `count` wallets (an
@@ -41,30 +65,44 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
     function _proposeWithWallets(uint256 count, uint256 seed) internal returns (uint256 id, address[] memory parties) {
         handler.start(true);
         vm.warp(handler.now_());
-        ShareEntry[] memory current = handler.versionEntries(1);
-        address[] memory currentParties = _activeParties();
-        uint256[] memory words = new uint256[](current.length + count);
-        parties = new address[](currentParties.length + count);
+        Draft memory d = _draftPlus(count, type(uint256).max, seed);
+        address owner = handler.owner();
+        vm.prank(owner);
+        id = emc.proposeVersion(d.words, d.documentHash, d.deadline, d.currentParties, d.currentRoles);
+        _versionRoles[id] = d.roles;
+        parties = d.parties;
+    }
+
+    /// @dev A draft of the active version (before the first: the fund alone) plus `count` new
+    /// MEs, an operating share each from the fund's: new party `k` a wallet if bit `k` of
+    /// `walletMask` is set, else an EOA.
+    function _draftPlus(uint256 count, uint256 walletMask, uint256 seed) internal returns (Draft memory d) {
+        uint256 active = module.activeVersionId();
+        ShareEntry[] memory current =
+            active == 0 ? _one(ShareEntry(DEV_FUND, ShareClass.DevFund, uint16(BPS))) : handler.versionEntries(active);
+        d.currentParties = _activeParties();
+        d.currentRoles = _activeRoles();
+        d.words = new uint256[](current.length + count);
+        d.parties = new address[](d.currentParties.length + count);
         for (uint256 i; i < current.length; ++i) {
-            words[i] = Entries.pack(_one(current[i]))[0];
+            d.words[i] = Entries.pack(_one(current[i]))[0];
         }
-        for (uint256 i; i < currentParties.length; ++i) {
-            parties[i] = currentParties[i];
+        for (uint256 i; i < d.currentParties.length; ++i) {
+            d.parties[i] = d.currentParties[i];
         }
         for (uint256 k; k < count; ++k) {
-            address wallet = _newWallet(uint256(keccak256(abi.encode(seed, k))));
-            words[current.length + k] =
-                uint256(uint160(wallet)) << 96 | uint256(ShareClass.Operating) << 16 | WALLET_BPS;
-            parties[currentParties.length + k] = wallet;
+            uint256 salt = uint256(keccak256(abi.encode(seed, k)));
+            address party = (walletMask >> k) & 1 == 1 ? _newWallet(salt) : _newEoa(salt);
+            d.words[current.length + k] =
+                uint256(uint160(party)) << 96 | uint256(ShareClass.Operating) << 16 | WALLET_BPS;
+            d.parties[d.currentParties.length + k] = party;
         }
-        words[0] -= count * WALLET_BPS; // the fund's entry, first
-        _sortWords(words);
-        _sortAddresses(parties);
-        address owner = handler.owner();
-        PartyRoles memory currentRoles = _activeRoles(); // read before the prank
-        vm.prank(owner);
-        id = emc.proposeVersion(words, bytes32("wallets"), uint48(block.timestamp + 1 days), currentParties, currentRoles);
-        _versionRoles[id] = ShareTrees.roles(ShareTrees.build(words));
+        d.words[0] -= count * WALLET_BPS; // the fund's entry, first
+        _sortWords(d.words);
+        _sortAddresses(d.parties);
+        d.documentHash = bytes32("wallets");
+        d.deadline = uint48(block.timestamp + 1 days);
+        d.roles = ShareTrees.roles(ShareTrees.build(d.words));
     }
 
     function _one(ShareEntry memory e) internal pure returns (ShareEntry[] memory list) {

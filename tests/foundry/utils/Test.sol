@@ -34,6 +34,12 @@ abstract contract TestBase {
         }
     }
 
+    function assertEq(bytes32 actual, bytes32 expected, string memory rule) internal pure {
+        if (actual != expected) {
+            revert(string.concat(rule, ": ", vm.toString(actual), " != ", vm.toString(expected)));
+        }
+    }
+
     function assertEq(bool actual, bool expected, string memory rule) internal pure {
         if (actual != expected) revert(string.concat(rule, actual ? ": true != false" : ": false != true"));
     }

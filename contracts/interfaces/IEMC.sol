@@ -201,7 +201,6 @@ interface IEMC is IEMCErrors {
     /// @notice The EMC's lifecycle status.
     function status() external view returns (EmcStatus);
 
-
     /// @notice The running totals.
     function totals() external view returns (Totals memory);
 }

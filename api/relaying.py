@@ -60,7 +60,6 @@ from rdh_chain.ledger import Ledger
 from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.relayer import Relayer
 from rdh_chain.signatures import normalize_signature, recover_signer
-from rdh_chain.structs import struct_from_abi
 from rdh_chain.tx import revert_data
 from rdh_chain.types import PartySignature, Version, VersionStatus
 
@@ -149,8 +148,9 @@ def read_version(emc: EmcClient, version_id: int, chain_id: int) -> VersionRead:
         reads.add(emc, fn_name, version_id)
     reads.add(emc, "activeVersionId")
     raw_version, raw_digest, active = reads.execute()
-    version = struct_from_abi(Version, {**raw_version, "id": version_id})
-    # The entries are in the proposal's log, checked against the header's share root.
+    # The document hash and the entries are in the proposal's log, checked against the
+    # header's struct hash and share root.
+    version = emc.version_from_header(version_id, raw_version)
     tree = emc.share_tree(version_id, block=reads.block)
     entries = list(tree.entries)
     activations = 0

@@ -53,20 +53,21 @@ def _returning(data: bytes) -> bytes:
 def _with_terms_components(
     artifacts: dict[str, Artifact], components: list[dict[str, Any]]
 ) -> dict[str, Artifact]:
-    """``artifacts`` with the EMC's ``terms()`` returning a struct of ``components``."""
+    """``artifacts`` with the EMC's ``terms()`` (served by its module) returning a struct of
+    ``components``."""
     abi = []
-    for item in artifacts["EMC"].abi:
+    for item in artifacts["EMCModule"].abi:
         if item.get("type") == "function" and item["name"] == "terms":
             item = {**item, "outputs": [{**item["outputs"][0], "components": components}]}
         abi.append(item)
-    return {**artifacts, "EMC": dataclasses.replace(artifacts["EMC"], abi=abi)}
+    return {**artifacts, "EMCModule": dataclasses.replace(artifacts["EMCModule"], abi=abi)}
 
 
 def test_struct_read_decodes_by_field_name_when_solidity_reorders_and_adds_fields(
     sdk: SdkWorld, w3: Web3, artifacts: dict[str, Artifact]
 ) -> None:
     # A later EmcTerms: a field inserted before the others, the rest in another order.
-    (terms_fn,) = (i for i in artifacts["EMC"].abi if i.get("name") == "terms")
+    (terms_fn,) = (i for i in artifacts["EMCModule"].abi if i.get("name") == "terms")
     by_name = {c["name"]: c for c in terms_fn["outputs"][0]["components"]}
     order = ["metadata", "attestAllReports", "lossThreshold", "targetUsers", "partnerMaxBps"]
     order += ["sharingSpace", "maxNoticePeriods", "partnerMinBps", "targetRevenue"]

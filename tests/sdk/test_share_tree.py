@@ -19,17 +19,30 @@ def _address(key: int) -> ChecksumAddress:
     return to_checksum_address(f"0x{key:040x}")
 
 
+# EIP-712's ShareEntry type hash, spelt out: a leaf is built from the entries' struct hashes.
+ENTRY_TYPE = keccak(text="ShareEntry(address account,uint8 shareClass,uint16 bps)")
+
+
+def _leaf(path: SharePath) -> bytes:
+    """A party's leaf, from the specification: the struct hash of its one entry, or the hash
+    of its three classes' entry hashes (partner, operating, value-added; zero if absent)."""
+    shares = (path.partner_bps, path.operating_bps, path.value_added_bps)
+    hashes = [
+        keccak(encode(("bytes32", "address", "uint8", "uint16"), (ENTRY_TYPE, path.account, c, b)))
+        if b
+        else bytes(32)
+        for c, b in enumerate(shares)
+    ]
+    held = [h for h in hashes if h != bytes(32)]
+    return held[0] if len(held) == 1 else keccak(b"".join(hashes))
+
+
 def _verify(root: bytes, count: int, path: SharePath) -> bool:
     """ShareTree.sol's ``verify``, written out again from its specification."""
     depth = max(count - 1, 0).bit_length()
     if path.index >= count or len(path.siblings) != depth:
         return False
-    node = keccak(
-        encode(
-            ("address", "uint16", "uint16", "uint16"),
-            (path.account, path.partner_bps, path.operating_bps, path.value_added_bps),
-        )
-    )
+    node = _leaf(path)
     index = path.index
     for sibling in path.siblings:
         node = keccak(node + sibling) if index % 2 == 0 else keccak(sibling + node)
@@ -90,11 +103,14 @@ def test_an_absent_account_is_shown_between_its_neighbours(
         assert upper.index == (0 if lower is NO_PATH else lower.index + 1)
 
 
-def test_the_fund_is_no_party_and_the_parties_hash_is_packed() -> None:
+def test_the_fund_is_no_party_and_the_parties_hash_covers_the_roles() -> None:
     tree = ShareTree(_entries([3, 7]))
     assert ZERO_ADDRESS not in tree.parties
     packed = b"".join(bytes(12) + bytes.fromhex(a[2:]) for a in tree.parties)
-    assert tree.parties_hash == keccak(packed)
+    # _entries gives the first party a partner share, the second an operating one.
+    assert (tree.roles.partner_mask, tree.roles.me_mask) == (0b01, 0b10)
+    roles = encode(("bytes32", "uint256", "uint256"), (keccak(packed), 0b01, 0b10))
+    assert tree.parties_hash == keccak(roles)
     assert tree.shares_of(_address(3)) == {ShareClass.PARTNER: 10}
 
 

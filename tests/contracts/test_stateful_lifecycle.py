@@ -155,6 +155,7 @@ from rdh_chain.types import (
     ShareEntry,
     Totals,
     VersionStatus,
+    version_struct_hash,
 )
 from rdh_chain.verify import chain_events, verify
 from tests.contracts.emc_model import (
@@ -1715,9 +1716,14 @@ class EmcLifecycle(RuleBasedStateMachine):
         if not m.active_id:
             return
         status, _, from_period, entry_count, party_count = v.header[:5]
-        value_added_bps, shares_root, parties_hash = v.header[10], v.header[17], v.header[18]
+        nonce, deadline, value_added_bps = v.header[5], v.header[8], v.header[10]
+        struct_hash, shares_root, parties_hash = v.header[15:18]
         tree = ShareTree(v.entries)
         assert (bytes(shares_root), bytes(parties_hash)) == (tree.root, tree.parties_hash)
+        # The struct hash the parties signed commits to these entries (and no document).
+        assert bytes(struct_hash) == version_struct_hash(
+            m.active_id, v.entries, bytes(32), nonce, deadline
+        )
         assert sum(e.bps for e in v.entries) == BPS
         assert (status, entry_count, party_count, value_added_bps) == (
             VersionStatus.ACTIVE,

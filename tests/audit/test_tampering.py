@@ -97,9 +97,10 @@ def test_any_changed_signed_term_of_a_version_is_reported(
         if type(d.event) is event_type and d.log.address == life.a.address
     )
     d = events[i]
-    value = getattr(d.event, name)
+    event: Any = d.event  # a dataclass: every event type is one
+    value = getattr(event, name)
     changed = bytes(b ^ 0xFF for b in value) if isinstance(value, bytes) else value + 1
-    events[i] = Decoded(d.log, dataclasses.replace(d.event, **{name: changed}))
+    events[i] = Decoded(d.log, dataclasses.replace(event, **{name: changed}))
 
     result = verify(cast.w3, cast.artifacts, cast.deployment, events, block)
 

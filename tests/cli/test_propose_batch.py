@@ -6,9 +6,8 @@ import json
 
 from web3 import Web3
 
-from rdh_chain.agreements import entries_hash
 from rdh_chain.toolchain import Artifact
-from rdh_chain.types import ZERO_ADDRESS, ShareClass, VersionStatus
+from rdh_chain.types import ZERO_ADDRESS, ShareClass, VersionStatus, entries_hash
 from tests.cli.conftest import SHARES, CliWorld
 from tests.cli.test_claim_all import _second_emc
 

@@ -5,12 +5,19 @@ import {IEMC} from "../../../contracts/interfaces/IEMC.sol";
 import {IEMCErrors} from "../../../contracts/interfaces/IEMCErrors.sol";
 import {IEMCModule} from "../../../contracts/interfaces/IEMCModule.sol";
 import {
-    PartyRoles, PeriodReport, ShareClass, ShareEntry, SharePath, ShareProof, Version
+    PartyRoles,
+    PeriodReport,
+    ShareClass,
+    ShareEntry,
+    SharePath,
+    ShareProof,
+    Version
 } from "../../../contracts/types/Shares.sol";
 import {Entries} from "../utils/Entries.sol";
 import {PackedSignatures} from "../utils/PackedSignatures.sol";
 import {ShareTrees} from "../utils/ShareTrees.sol";
 import {EMCLifecycleChecks} from "./EMCLifecycleChecks.sol";
+import {Sort} from "../utils/Sort.sol";
 
 /// @notice The share-version rules one case at a time (the handler meets them at random): a
 /// claim shows its share in every epoch it was not brought up to date with, by proofs against
@@ -63,7 +70,8 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         uint256 balance = token.balanceOf(account);
         uint256 claimable = module.accountOf(account, good).claimable;
         (uint256 from, uint256 to) = module.unsyncedEpochs(account);
-        (bool ok, bytes memory ret) = address(module).staticcall(abi.encodeCall(IEMCModule.accountOf, (account, proofs)));
+        (bool ok, bytes memory ret) =
+            address(module).staticcall(abi.encodeCall(IEMCModule.accountOf, (account, proofs)));
         assertTrue(!ok && keccak256(ret) == keccak256(expected), string.concat(what, ": accountOf ", vm.toString(ret)));
         vm.prank(account);
         (ok, ret) = address(emc).call(abi.encodeCall(IEMC.claim, (proofs)));
@@ -190,8 +198,8 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         registry.suspendMember(member, bytes32("suspended"));
         (ShareEntry[] memory entries, address[] memory parties) = _continuation(true);
         uint256 second = _propose(entries, _activeParties());
-        (bool ok, bytes memory ret) =
-            address(emc).call(abi.encodeCall(IEMC.activateVersion, (second, _signatures(second, parties), _rolesOf(entries))));
+        (bool ok, bytes memory ret) = address(emc)
+            .call(abi.encodeCall(IEMC.activateVersion, (second, _signatures(second, parties), _rolesOf(entries))));
         assertTrue(ok, string.concat("second version: ", vm.toString(ret)));
         assertEq(module.epochVersion(1), second, "epoch 1's version");
         _settleProfit(500_000);
@@ -243,7 +251,7 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
             if (parties[i] != member) signers[n++] = parties[i];
         }
         signers[n] = treasury;
-        _sortAddresses(signers);
+        Sort.addresses(signers);
         bytes memory expected = abi.encodeWithSelector(IEMCErrors.EmcSignersNotParties.selector, id);
         (bool ok, bytes memory ret) =
             address(emc).call(abi.encodeCall(IEMC.activateVersion, (id, _signatures(id, signers), roles)));
@@ -281,9 +289,11 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         // Before the first activation: none.
         bytes memory expected = abi.encodeWithSelector(IEMCErrors.EmcCurrentPartiesMismatch.selector, 0);
         vm.prank(owner);
-        (bool ok, bytes memory ret) =
-            address(emc).call(
-                abi.encodeCall(IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, one, PartyRoles(0, 0)))
+        (bool ok, bytes memory ret) = address(emc)
+            .call(
+                abi.encodeCall(
+                    IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, one, PartyRoles(0, 0))
+                )
             );
         assertTrue(!ok && keccak256(ret) == keccak256(expected), string.concat("before: ", vm.toString(ret)));
 
@@ -306,9 +316,12 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         PartyRoles memory current = _activeRoles();
         for (uint256 k; k < wrong.length; ++k) {
             vm.prank(owner);
-            (ok, ret) = address(emc).call(
-                abi.encodeCall(IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, wrong[k], current))
-            );
+            (ok, ret) = address(emc)
+                .call(
+                    abi.encodeCall(
+                        IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, wrong[k], current)
+                    )
+                );
             assertTrue(
                 !ok && keccak256(ret) == keccak256(expected),
                 string.concat("wrong list ", vm.toString(k), ": ", vm.toString(ret))
@@ -322,9 +335,12 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
         ];
         for (uint256 k; k < wrongRoles.length; ++k) {
             vm.prank(owner);
-            (ok, ret) = address(emc).call(
-                abi.encodeCall(IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, parties, wrongRoles[k]))
-            );
+            (ok, ret) = address(emc)
+                .call(
+                    abi.encodeCall(
+                        IEMC.proposeVersion, (Entries.pack(entries), bytes32("x"), deadline, parties, wrongRoles[k])
+                    )
+                );
             assertTrue(
                 !ok && keccak256(ret) == keccak256(expected),
                 string.concat("wrong roles ", vm.toString(k), ": ", vm.toString(ret))
@@ -362,7 +378,10 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
             "terminate, another's leaf"
         );
         _expect(
-            owner, abi.encodeCall(IEMCModule.terminate, (member, 1, bytes32("t"), tampered)), invalid, "terminate, tampered"
+            owner,
+            abi.encodeCall(IEMCModule.terminate, (member, 1, bytes32("t"), tampered)),
+            invalid,
+            "terminate, tampered"
         );
         _expect(member, abi.encodeCall(IEMC.invest, (1_000, own)), "", "invest, own leaf");
         _expect(owner, abi.encodeCall(IEMCModule.terminate, (member, 2, bytes32("t"), own)), "", "terminate, own leaf");
@@ -377,17 +396,5 @@ contract EMCShareVersionsTest is EMCLifecycleChecks {
 
     function _err(bytes4 selector, address account) internal pure returns (bytes memory) {
         return abi.encodeWithSelector(selector, account);
-    }
-
-    function _sortAddresses(address[] memory list) internal pure {
-        for (uint256 i = 1; i < list.length; ++i) {
-            address current = list[i];
-            uint256 j = i;
-            while (j > 0 && list[j - 1] > current) {
-                list[j] = list[j - 1];
-                --j;
-            }
-            list[j] = current;
-        }
     }
 }

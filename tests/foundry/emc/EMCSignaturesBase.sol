@@ -10,6 +10,7 @@ import {PackedSignatures} from "../utils/PackedSignatures.sol";
 import {ShareTrees} from "../utils/ShareTrees.sol";
 import {TestWallet} from "../utils/TestWallet.sol";
 import {EMCLifecycleChecks} from "./EMCLifecycleChecks.sol";
+import {Sort} from "../utils/Sort.sol";
 
 /// @notice What the packed-signature tests share: ERC-1271 test wallets registered as MEs, a
 /// proposal of the first version plus wallets, each party's signature (a wallet's as a
@@ -98,8 +99,8 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
             d.parties[d.currentParties.length + k] = party;
         }
         d.words[0] -= count * WALLET_BPS; // the fund's entry, first
-        _sortWords(d.words);
-        _sortAddresses(d.parties);
+        Sort.words(d.words);
+        Sort.addresses(d.parties);
         d.documentHash = bytes32("wallets");
         d.deadline = uint48(block.timestamp + 1 days);
         d.roles = ShareTrees.roles(ShareTrees.build(d.words));
@@ -179,31 +180,5 @@ abstract contract EMCSignaturesBase is EMCLifecycleChecks {
 
     function _invalid(uint256 id, uint256 index, address signer) internal pure returns (bytes memory) {
         return abi.encodeWithSelector(IEMCErrors.EmcInvalidSignature.selector, id, index, signer);
-    }
-
-    // ================================================================== helpers
-
-    function _sortWords(uint256[] memory list) internal pure {
-        for (uint256 i = 1; i < list.length; ++i) {
-            uint256 current = list[i];
-            uint256 j = i;
-            while (j > 0 && list[j - 1] > current) {
-                list[j] = list[j - 1];
-                --j;
-            }
-            list[j] = current;
-        }
-    }
-
-    function _sortAddresses(address[] memory list) internal pure {
-        for (uint256 i = 1; i < list.length; ++i) {
-            address current = list[i];
-            uint256 j = i;
-            while (j > 0 && list[j - 1] > current) {
-                list[j] = list[j - 1];
-                --j;
-            }
-            list[j] = current;
-        }
     }
 }

@@ -5,6 +5,7 @@ import {EntryScan} from "../../../contracts/libraries/EntryScan.sol";
 import {Entries} from "../utils/Entries.sol";
 import {ShareTrees} from "../utils/ShareTrees.sol";
 import {TestBase} from "../utils/Test.sol";
+import {Sort} from "../utils/Sort.sol";
 
 /// @notice `EntryScan.scan` for the tests: it reads its entries and parties from calldata.
 contract EntryScanHarness {
@@ -227,7 +228,7 @@ contract EntryScanTest is TestBase {
             if (!clean && (r >> 56) % 32 == 0) w = (w & ~(uint256(0xff) << 16)) | (4 + (r >> 64) % 252) << 16;
             words[i] = w;
         }
-        if (clean || (seed >> 1) % 4 != 0) _sort(words);
+        if (clean || (seed >> 1) % 4 != 0) Sort.words(words);
         if (!clean) return words;
         uint256 m;
         for (uint256 i; i < n; ++i) {
@@ -235,18 +236,6 @@ contract EntryScanTest is TestBase {
         }
         assembly ("memory-safe") {
             mstore(words, m)
-        }
-    }
-
-    function _sort(uint256[] memory list) internal pure {
-        for (uint256 i = 1; i < list.length; ++i) {
-            uint256 current = list[i];
-            uint256 j = i;
-            while (j > 0 && list[j - 1] > current) {
-                list[j] = list[j - 1];
-                --j;
-            }
-            list[j] = current;
         }
     }
 

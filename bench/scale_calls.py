@@ -1,88 +1,101 @@
 """Every share-version, claim, investment and notice call of the simulated year, in one place.
 
-The EMC's share versions are being redesigned (``proposeVersion`` gains the previous
-version's parties, ``claim``/``accountOf``/``invest`` take share proofs, a version's entries
-become a hash commitment): when the ABI changes, this module is the one :mod:`bench.scale`
-adapts. Nothing else in the generator builds these calls' calldata or their signatures.
+When the EMC's ABI changes, this module is the one :mod:`bench.scale` adapts. Nothing else in
+the generator builds these calls' calldata or their signatures.
 
-The parties sign the digest the contract computes (``versionDigest``, read for every EMC
-of a round in one JSON-RPC batch) with coincurve, as a wallet signs EIP-712 typed data, and
-``activateVersion`` takes them packed against it (:func:`rdh_chain.agreements.pack_signatures`);
-:meth:`ShareCalls.check_digest` holds the first EMC of each round to the SDK's typed data.
+Each month's version goes in as a signed draft, as ``Ledger.agree`` sends one: the parties
+sign the typed data of the id and nonce the version will get (its digest computed here from
+the EMC's EIP-712 domain and :func:`rdh_chain.types.version_struct_hash`) with coincurve, as
+a wallet signs, and the owner sends ``proposeAndActivateVersion`` with the signatures packed
+(:func:`rdh_chain.agreements.pack_signatures`). :meth:`ShareCalls.check_digest` holds the
+first EMC of each round to the SDK's typed data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import coincurve
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 
-from bench.batch import BatchRpc, Encoder
-from rdh_chain.agreements import pack_signatures, typed_data_digest
+from bench.batch import Encoder
+from rdh_chain.agreements import (
+    domain_separator,
+    draft_typed_data,
+    pack_signatures,
+    typed_data_digest,
+    version_digest,
+)
 from rdh_chain.contracts import EmcClient
 from rdh_chain.share_tree import ShareTree
 from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.types import PartyRoles, PartySignature, ShareEntry
 
-__all__ = ["ShareCalls", "activate_gas", "propose_gas"]
+__all__ = ["CLAIM_GAS", "INVEST_GAS", "ShareCalls", "agree_gas"]
 
 # Gas limits, fixed so that nothing is estimated (gas costs nothing here: price 0): generous
-# bounds on a proposal (checked and emitted per entry) and on an activation (one signature
-# recovered per party).
+# bounds on a version (checked and emitted per entry, one signature recovered per party), a
+# claim and an investment.
 CLAIM_GAS = 400_000
 INVEST_GAS = 400_000
 
 
-def propose_gas(entries: int) -> int:
-    return 400_000 + 100_000 * entries
-
-
-def activate_gas(parties: int) -> int:
-    return 400_000 + 40_000 * parties
+def agree_gas(entries: int, parties: int) -> int:
+    return 500_000 + 100_000 * entries + 40_000 * parties
 
 
 class ShareCalls:
-    """Calldata of ``proposeVersion``, ``activateVersion``, ``claim`` and ``invest``, and the
-    parties' signatures of a proposed version."""
+    """Calldata of ``proposeAndActivateVersion``, ``claim``, ``invest`` and ``terminate``,
+    and the parties' signatures of a drafted version."""
 
-    def __init__(self, artifacts: Mapping[str, Artifact]) -> None:
+    def __init__(self, artifacts: Mapping[str, Artifact], chain_id: int) -> None:
         self._encode = Encoder(EmcClient.abi(artifacts))
+        self._chain_id = chain_id
         self._keys: dict[ChecksumAddress, coincurve.PrivateKey] = {}
+        self._domains: dict[ChecksumAddress, bytes] = {}
 
-    def propose(
+    def draft_digest(
         self,
+        emc: ChecksumAddress,
+        version_id: int,
         entries: Sequence[ShareEntry],
+        document_hash: bytes,
+        nonce: int,
+        deadline: int,
+    ) -> bytes:
+        """The digest of the draft the parties sign: version ``version_id`` of ``emc`` with
+        ``nonce`` (the EMC's activations so far)."""
+        domain = self._domains.get(emc)
+        if domain is None:
+            domain = self._domains[emc] = domain_separator(self._chain_id, emc)
+        return version_digest(
+            domain, version_id, entries, document_hash=document_hash, nonce=nonce, deadline=deadline
+        )
+
+    def agree(
+        self,
+        tree: ShareTree,
         document_hash: bytes,
         deadline: int,
         active: ShareTree | None,
+        signatures: Sequence[PartySignature],
+        digest: bytes,
     ) -> bytes:
-        """``proposeVersion`` naming the active version's parties (none before the first)."""
-        ordered = sorted(entries, key=lambda e: e.sort_key)
+        """``proposeAndActivateVersion`` of the version ``tree`` holds, naming the active
+        version's parties (none before the first), with the signatures of ``digest``."""
         parties = [] if active is None else active.parties
         roles = PartyRoles() if active is None else active.roles
         return self._encode(
-            "proposeVersion",
-            [e.as_abi() for e in ordered],
+            "proposeAndActivateVersion",
+            [e.as_abi() for e in tree.entries],
             document_hash,
             deadline,
             parties,
             roles.as_abi(),
+            pack_signatures(signatures, digest),
+            tree.roles.as_abi(),
         )
-
-    def activate(
-        self,
-        version_id: int,
-        signatures: Sequence[PartySignature],
-        digest: bytes,
-        tree: ShareTree,
-    ) -> bytes:
-        """``activateVersion`` with the signatures of ``digest`` (the version's), packed, and
-        the roles of its parties (``tree``, its share tree)."""
-        packed = pack_signatures(signatures, digest)
-        return self._encode("activateVersion", version_id, packed, tree.roles.as_abi())
 
     def claim(self, account: ChecksumAddress, trees: Sequence[ShareTree]) -> bytes:
         """``claim`` with ``account``'s standing in each version of ``trees`` (the epochs
@@ -99,22 +112,6 @@ class ShareCalls:
             "terminate", account, notice, reason, active.party_path(account).as_abi()
         )
 
-    def digests(
-        self, rpc: BatchRpc, versions: Sequence[tuple[ChecksumAddress, int]]
-    ) -> list[bytes]:
-        """The digest each (EMC, version id) asks its parties to sign, in one batch."""
-        results = rpc.batch(
-            (
-                "eth_call",
-                [
-                    {"to": emc, "data": "0x" + self._encode("versionDigest", version).hex()},
-                    "latest",
-                ],
-            )
-            for emc, version in versions
-        )
-        return [bytes.fromhex(str(result)[2:]) for result in results]
-
     def sign(self, digest: bytes, parties: Sequence[LocalAccount]) -> list[PartySignature]:
         """Every party's 65-byte signature (v 27 or 28) of ``digest``."""
         signatures = []
@@ -126,12 +123,27 @@ class ShareCalls:
             signatures.append(PartySignature(party.address, raw[:64] + bytes([27 + raw[64]])))
         return signatures
 
-    @staticmethod
-    def check_digest(client: EmcClient, version_id: int, digest: bytes) -> None:
-        """Raise unless the SDK's typed data of the version hashes to ``digest``."""
-        typed: dict[str, Any] = client.typed_data(version_id)
+    def check_digest(
+        self,
+        emc: ChecksumAddress,
+        version_id: int,
+        entries: Sequence[ShareEntry],
+        document_hash: bytes,
+        nonce: int,
+        deadline: int,
+        digest: bytes,
+    ) -> None:
+        """Raise unless the SDK's typed data of the draft hashes to ``digest``."""
+        typed = draft_typed_data(
+            self._chain_id,
+            emc,
+            version_id,
+            entries,
+            document_hash=document_hash,
+            nonce=nonce,
+            deadline=deadline,
+        )
         if typed_data_digest(typed) != digest:
             raise RuntimeError(
-                f"version {version_id} of {client.address}: the SDK's typed data and the "
-                "contract's digest differ"
+                f"version {version_id} of {emc}: the SDK's typed data and the draft's digest differ"
             )

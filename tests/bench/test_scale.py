@@ -8,10 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from eth_account import Account
+from web3 import Web3
 
-from bench.scale import QUICK, ScaleResults, anvil_config, main, play
+import bench.scale as scale_module
+from bench.scale import QUICK, Figures, ScaleResults, _Sender, anvil_config, main, play
 from rdh_chain.chain import AnvilNode, connect
 from rdh_chain.ledger import Ledger
+from rdh_chain.pipeline import Call, Pipeline
+from rdh_chain.reverts import RevertDecoder
 from rdh_chain.toolchain import Artifact
 from rdh_chain.types import EmcStatus
 
@@ -44,7 +49,9 @@ def test_quick_year_verifies_clean_with_every_version_and_period_on_chain(
     calls = results.figures.calls
     assert calls["addMember"] == QUICK.mes + QUICK.partners
     assert calls["createEmc"] == QUICK.emcs
-    assert calls["proposeVersion"] == calls["activateVersion"] == results.versions
+    # Every version went in as a signed draft, in one transaction.
+    assert calls["proposeAndActivateVersion"] == results.versions
+    assert calls["proposeVersion"] == calls["activateVersion"] == 0
     assert calls["settle"] + calls["settleAttested"] == results.settled_periods
     assert calls["commitBid"] == calls["revealBid"] == 3 * QUICK.bid_rounds
     assert calls["claim"] > 0
@@ -85,3 +92,38 @@ def test_main_writes_the_figures_under_scale_and_keeps_the_rest(tmp_path: Path) 
     assert scale["size"]["emcs"] == QUICK.emcs
     assert scale["transactions"] == sum(scale["transactions_by_operation"].values())
     assert set(scale["gas_by_operation"]) == set(scale["transactions_by_operation"])
+
+
+def test_the_sender_sends_in_rounds_each_senders_calls_in_nonce_order(
+    w3: Web3, artifacts: dict[str, Artifact], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scale_module, "ROUND_CALLS", 2)
+    first, second = Account.create(), Account.create()
+    for account in (first, second):
+        w3.eth.send_transaction(
+            {"from": w3.eth.accounts[0], "to": account.address, "value": 10**18}
+        )
+    sink = Account.create().address
+    # The first sender's three calls straddle two rounds; each carries its place as value.
+    calls = [
+        Call(sender, sink, b"", f"transfer: {place}", 21_000, place)
+        for place, sender in enumerate([first, second, first, first, second], start=1)
+    ]
+    figures = Figures()
+    pipeline = Pipeline(w3, RevertDecoder(a.abi for a in artifacts.values()))
+
+    receipts = _Sender(pipeline, figures).send(calls)
+
+    sent = [w3.eth.get_transaction(r["transactionHash"]) for r in receipts]
+    # Grouped by sender in the order given, the nonces of each following each other.
+    assert [(tx["from"], tx["nonce"], tx["value"]) for tx in sent] == [
+        (first.address, 0, 1),
+        (first.address, 1, 3),
+        (first.address, 2, 4),
+        (second.address, 0, 2),
+        (second.address, 1, 5),
+    ]
+    # Three rounds ([first, first], [first, second], [second]), each asking its senders'
+    # nonces once the last round was mined.
+    assert pipeline.rpc_calls["eth_getTransactionCount"] == 4
+    assert figures.transactions == figures.calls["transfer"] == 5

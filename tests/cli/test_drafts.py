@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
+from typer.testing import Result
 
 from rdh_chain.agreements import typed_data_digest
 from rdh_chain.contracts import EmcClient
@@ -34,6 +35,22 @@ def sign_draft(world: CliWorld, draft_file: Path, wallet: str) -> Path:
     return out
 
 
+def propose_signed(
+    world: CliWorld, draft_file: Path, signatures: list[str], *, code: int = 0
+) -> Result:
+    """``rdh shares propose-signed`` of ``draft_file`` as the owner."""
+    return world.cli.run(
+        "shares",
+        "propose-signed",
+        world.emc,
+        str(draft_file),
+        *signatures,
+        "--wallet",
+        "owner",
+        code=code,
+    )
+
+
 def test_a_signed_draft_is_proposed_and_activated_in_one_transaction(
     world: CliWorld, emc: EmcClient, tmp_path: Path
 ) -> None:
@@ -43,9 +60,7 @@ def test_a_signed_draft_is_proposed_and_activated_in_one_transaction(
     assert typed["message"]["nonce"] == 1
     files = [str(sign_draft(world, draft_file, w)) for w in PARTIES]
 
-    shown = world.cli.run(
-        "shares", "propose-signed", world.emc, str(draft_file), *files, "--wallet", "owner"
-    )
+    shown = propose_signed(world, draft_file, files)
 
     version = emc.version(2)
     assert version.status is VersionStatus.ACTIVE
@@ -81,9 +96,7 @@ def test_a_draft_signed_in_another_wallet_counts(
         out.write_text(json.dumps({"signer": address, "signature": signed.signature.hex()}))
         files.append(str(out))
 
-    world.cli.run(
-        "shares", "propose-signed", world.emc, str(draft_file), *files, "--wallet", "owner"
-    )
+    propose_signed(world, draft_file, files)
 
     assert emc.active_version_id() == 2
 
@@ -96,16 +109,7 @@ def test_propose_signed_refuses_a_stale_draft_before_sending(
     propose(world)  # version 2 is taken
     blocks = emc.w3.eth.block_number
 
-    shown = world.cli.run(
-        "shares",
-        "propose-signed",
-        world.emc,
-        str(draft_file),
-        *files,
-        "--wallet",
-        "owner",
-        code=ERROR,
-    )
+    shown = propose_signed(world, draft_file, files, code=ERROR)
 
     assert "the draft of version 2 (nonce 1) is stale: the next version is 3" in shown.stderr
     assert emc.w3.eth.block_number == blocks
@@ -116,16 +120,7 @@ def test_propose_signed_names_who_has_not_signed(world: CliWorld, tmp_path: Path
     draft_file = draft(world, tmp_path)
     files = [str(sign_draft(world, draft_file, w)) for w in ("chef", "owner")]
 
-    shown = world.cli.run(
-        "shares",
-        "propose-signed",
-        world.emc,
-        str(draft_file),
-        *files,
-        "--wallet",
-        "owner",
-        code=ERROR,
-    )
+    shown = propose_signed(world, draft_file, files, code=ERROR)
 
     me2 = world.cli.address("me2")
     assert f"1 has not signed: me2 ({me2})" in shown.stderr
@@ -171,15 +166,7 @@ def test_propose_signed_refuses_a_draft_of_another_emc(world: CliWorld, tmp_path
     typed["domain"]["verifyingContract"] = world.cli.address("treasury")
     draft_file.write_text(json.dumps(typed))
 
-    shown = world.cli.run(
-        "shares",
-        "propose-signed",
-        world.emc,
-        str(draft_file),
-        str(tmp_path / "unread.sig.json"),  # refused before the signatures are read
-        "--wallet",
-        "owner",
-        code=ERROR,
-    )
+    # Refused before the signatures are read.
+    shown = propose_signed(world, draft_file, [str(tmp_path / "unread.sig.json")], code=ERROR)
 
     assert f"is for EMC {world.cli.address('treasury')}" in shown.stderr

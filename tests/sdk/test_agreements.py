@@ -24,10 +24,12 @@ from rdh_chain.agreements import (
     DOMAIN_NAME,
     DOMAIN_VERSION,
     TYPES,
+    domain_separator,
     pack_signatures,
     sign_version,
     sort_signatures,
     typed_data_digest,
+    version_digest,
     version_typed_data,
 )
 from rdh_chain.types import (
@@ -239,6 +241,39 @@ def test_typed_data_digest_changes_with_every_bound_field(
     digest = typed_data_digest(version_typed_data(chain_id, emc, version, ENTRIES))
     assert digest != typed_data_digest(_typed())
     assert digest == _hand_digest(chain_id, emc, version, CANONICAL)
+
+
+def _direct_digest(chain_id: int, emc: ChecksumAddress, version: Version, entries: Any) -> bytes:
+    return version_digest(
+        domain_separator(chain_id, emc),
+        version.id,
+        entries,
+        document_hash=version.document_hash,
+        nonce=version.nonce,
+        deadline=version.deadline,
+    )
+
+
+@pytest.mark.parametrize(
+    ("chain_id", "emc", "changes"),
+    [
+        (CHAIN_ID, EMC, {}),
+        (CHAIN_ID + 1, EMC, {}),
+        (CHAIN_ID, _address("e2" * 20), {}),
+        (CHAIN_ID, EMC, {"id": 8, "nonce": 0}),
+        (CHAIN_ID, EMC, {"deadline": 2**256 - 1, "document_hash": b"\xff" * 32}),
+    ],
+    ids=["base", "chain", "emc", "first-version", "extremes"],
+)
+def test_version_digest_is_the_typed_data_digest_hashed_directly(
+    chain_id: int, emc: ChecksumAddress, changes: dict[str, Any]
+) -> None:
+    version = _version(**changes)
+    expected = typed_data_digest(version_typed_data(chain_id, emc, version, ENTRIES))
+    # Entries in any order: the digest sorts them, as the typed data does.
+    assert _direct_digest(chain_id, emc, version, ENTRIES) == expected
+    assert _direct_digest(chain_id, emc, version, CANONICAL[::-1]) == expected
+    assert _direct_digest(chain_id, emc, version, ENTRIES[1:]) != expected
 
 
 def test_typed_data_digest_changes_with_any_entry() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 from web3 import Web3
+from web3.types import Wei
 
 import bench.scale as scale_module
 from bench.scale import QUICK, Figures, ScaleResults, _Sender, anvil_config, main, play
@@ -101,7 +102,7 @@ def test_the_sender_sends_in_rounds_each_senders_calls_in_nonce_order(
     first, second = Account.create(), Account.create()
     for account in (first, second):
         w3.eth.send_transaction(
-            {"from": w3.eth.accounts[0], "to": account.address, "value": 10**18}
+            {"from": w3.eth.accounts[0], "to": account.address, "value": Wei(10**18)}
         )
     sink = Account.create().address
     # The first sender's three calls straddle two rounds; each carries its place as value.

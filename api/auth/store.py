@@ -3,11 +3,18 @@
 SQLite (a file in the data folder, in WAL mode so workers read while one writes) by
 default, or PostgreSQL (``RDH_AUTH_STORE_URL``). A session cookie carries a random token;
 the store keeps only its SHA-256, so a copy of the database signs nobody in.
+
+Handing out a nonce writes nothing: a nonce is its issue time, random digits and an HMAC
+of both under a key the store keeps for every worker, so ``GET /auth/nonce``, which anyone
+may call, cannot fill the database or hold its write lock. Only a nonce used to sign in
+(after its message's signature verified) is recorded, once, so that it works only once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
 import secrets
 import threading
 import time
@@ -19,15 +26,22 @@ from typing import Any
 
 from sqlalchemy import Boolean, Float, Integer, String, create_engine, delete, event, select, update
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from api.auth.settings import MAX_MESSAGE_AGE_SECONDS
 from rdh_chain.exceptions import ConfigError
 
-# Nonces nobody used are forgotten after this long (a message is stale after five minutes
-# anyway); used ones are kept as long, so a replay is told apart from a made-up nonce.
+# Used nonces are kept this long (a nonce has expired after five minutes anyway), so that a
+# replay is told as such rather than as an expired nonce.
 NONCE_KEPT_SECONDS = 3_600
+# A nonce: 10 digits of issue time (Unix seconds), 16 random hex digits, then 32 hex digits
+# of the HMAC-SHA256 of both; letters and digits only, as EIP-4361 asks.
+_NONCE = re.compile(r"(?P<issued>[0-9]{10})(?P<random>[0-9a-f]{16})(?P<mac>[0-9a-f]{32})")
+_NONCE_KEY_ID = 1
+# A nonce issued this far in the future of the checking worker's clock is a forgery or a
+# clock out of step: refused like a made-up one.
+_NONCE_CLOCK_SKEW_SECONDS = 60
 
 
 class AuthStoreError(ConfigError):
@@ -44,6 +58,15 @@ class NonceRow(_Base):
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     issued_at: Mapped[float] = mapped_column(Float)
     used_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class NonceKeyRow(_Base):
+    """The key every worker signs and checks nonces with: made once, by the first worker."""
+
+    __tablename__ = "auth_nonce_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))  # 32 random bytes, hex
 
 
 class SessionRow(_Base):
@@ -104,6 +127,7 @@ class AuthStore:
         self._lock = threading.Lock()
         self._reader: Any = None  # a DBAPI connection of the engine's, for session reads
         self._reader_lock = threading.Lock()
+        self._nonce_key: bytes | None = None
 
     def _open(self) -> Engine:
         parsed = make_url(self.url)
@@ -167,34 +191,67 @@ class AuthStore:
 
     # -- nonces ----------------------------------------------------------------------
 
-    def issue_nonce(self, nonce: str, now: float | None = None) -> None:
+    def issue_nonce(self, now: float | None = None) -> str:
+        """A new nonce, good for five minutes from ``now``; nothing is written."""
         now = time.time() if now is None else now
-        with self._session() as session:
-            session.execute(delete(NonceRow).where(NonceRow.issued_at < now - NONCE_KEPT_SECONDS))
-            session.add(NonceRow(nonce=nonce, issued_at=now, used_at=None))
+        body = f"{int(now):010d}{secrets.token_hex(8)}"
+        return body + self._nonce_mac(body)
 
     def use_nonce(self, nonce: str, now: float | None = None) -> str:
-        """Marks ``nonce`` used if it was issued here within five minutes and never used;
-        says which :class:`NonceState` it was in. One statement decides, so two workers
-        given the same message cannot both accept it."""
+        """Records ``nonce`` used if this store issued it within five minutes and it was
+        never used; says which :class:`NonceState` it was in. One insert decides, so two
+        workers given the same message cannot both accept it."""
         now = time.time() if now is None else now
-        with self._session() as session:
-            taken = session.execute(
-                update(NonceRow)
-                .where(
-                    NonceRow.nonce == nonce,
-                    NonceRow.used_at.is_(None),
-                    NonceRow.issued_at >= now - MAX_MESSAGE_AGE_SECONDS,
-                )
-                .values(used_at=now)
-            )
-            if taken.rowcount == 1:  # type: ignore[attr-defined]
-                return NonceState.FRESH
-            used = session.scalar(select(NonceRow.used_at).where(NonceRow.nonce == nonce))
-            known = used is not None or session.get(NonceRow, nonce) is not None
-        if not known:
+        match = _NONCE.fullmatch(nonce)
+        if match is None or not hmac.compare_digest(
+            match["mac"], self._nonce_mac(match["issued"] + match["random"])
+        ):
             return NonceState.UNKNOWN
-        return NonceState.USED if used is not None else NonceState.EXPIRED
+        issued = int(match["issued"])
+        if issued > now + _NONCE_CLOCK_SKEW_SECONDS:
+            return NonceState.UNKNOWN
+        if now - issued > MAX_MESSAGE_AGE_SECONDS:
+            return NonceState.EXPIRED
+        try:
+            with self._session() as session:
+                session.execute(
+                    delete(NonceRow).where(NonceRow.issued_at < now - NONCE_KEPT_SECONDS)
+                )
+                session.add(NonceRow(nonce=nonce, issued_at=float(issued), used_at=now))
+        except AuthStoreError as exc:
+            if isinstance(exc.__cause__, IntegrityError):
+                return NonceState.USED
+            raise
+        return NonceState.FRESH
+
+    def _nonce_mac(self, body: str) -> str:
+        return hmac.new(self._key(), body.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _key(self) -> bytes:
+        """The store's nonce key, made by the first worker to need it, read by the others."""
+        key = self._nonce_key
+        if key is None:
+            stored = self._read_key()
+            if stored is None:
+                try:
+                    with self._session() as session:
+                        session.add(NonceKeyRow(id=_NONCE_KEY_ID, key=secrets.token_hex(32)))
+                except AuthStoreError as exc:
+                    if not isinstance(exc.__cause__, IntegrityError):  # else another made it
+                        raise
+                stored = self._read_key()
+            if stored is None:
+                raise AuthStoreError(
+                    f"The gateway's session store at {self.shown} keeps no nonce key after "
+                    "writing one; check that RDH_AUTH_STORE_URL names a writable database."
+                )
+            key = self._nonce_key = bytes.fromhex(stored)
+        return key
+
+    def _read_key(self) -> str | None:
+        with self._session(write=False) as session:
+            row = session.get(NonceKeyRow, _NONCE_KEY_ID)
+            return None if row is None else row.key
 
     # -- sessions --------------------------------------------------------------------
 

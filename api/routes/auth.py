@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from fastapi import APIRouter, Request, Response, status
-from siwe import generate_nonce
 
 from api.auth import signin
 from api.auth.deps import SESSION_COOKIE, ViewerDep, auth_state
@@ -32,9 +31,8 @@ def get_nonce(request: Request, ledger: LedgerDep) -> NoncePublic:
     """The nonce and the fields of the EIP-4361 message to sign: this gateway's domain and
     URI and the ledger's chain id. The nonce works once, within five minutes."""
     state = auth_state(request)
-    nonce = generate_nonce()
-    now = datetime.now(UTC)
-    state.store.issue_nonce(nonce, now.timestamp())
+    now = datetime.now(UTC).replace(microsecond=0)  # the nonce holds whole seconds
+    nonce = state.store.issue_nonce(now.timestamp())
     return NoncePublic(
         nonce=nonce,
         domain=state.site.domain,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -34,24 +35,75 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AuthStore]
 
 
 def test_a_nonce_is_fresh_once_then_used(store: AuthStore) -> None:
-    store.issue_nonce("nonce0001")
-    assert store.use_nonce("nonce0001") == NonceState.FRESH
-    assert store.use_nonce("nonce0001") == NonceState.USED
-    assert store.use_nonce("nonce0002") == NonceState.UNKNOWN
+    nonce = store.issue_nonce()
+    assert store.use_nonce(nonce) == NonceState.FRESH
+    assert store.use_nonce(nonce) == NonceState.USED
+    assert store.use_nonce(store.issue_nonce()) == NonceState.FRESH
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda n: "madeUpNonce123",
+        lambda n: n[:-1] + ("0" if n[-1] != "0" else "1"),  # another MAC
+        lambda n: n[:10] + "f" * 16 + n[26:],  # another random part under the same MAC
+        lambda n: f"{int(n[:10]) + 1:010d}" + n[10:],  # a later issue time
+        lambda n: n.upper(),
+        lambda n: n + "0",
+    ],
+    ids=["made-up", "mac", "random", "time", "case", "longer"],
+)
+def test_a_nonce_this_store_did_not_give_out_is_unknown(
+    store: AuthStore, change: Callable[[str], str]
+) -> None:
+    forged = change(store.issue_nonce())
+    assert store.use_nonce(forged) == NonceState.UNKNOWN
+
+
+def test_giving_out_nonces_writes_nothing(store: AuthStore) -> None:
+    nonces = {store.issue_nonce() for _ in range(200)}
+    assert len(nonces) == 200
+    assert all(re.fullmatch(r"[0-9a-f]{58}", n) for n in nonces)  # EIP-4361: alphanumeric
+    with store.engine.connect() as connection:
+        (count,) = connection.exec_driver_sql("SELECT count(*) FROM auth_nonces").one()
+    assert count == 0
+
+
+def test_every_worker_on_the_store_takes_the_others_nonces(store: AuthStore) -> None:
+    other = AuthStore(store.url)  # another worker process's view of the same database
+    try:
+        nonce = store.issue_nonce()
+        assert other.use_nonce(nonce) == NonceState.FRESH
+        assert store.use_nonce(nonce) == NonceState.USED
+        assert store.use_nonce(other.issue_nonce()) == NonceState.FRESH
+    finally:
+        other.dispose()
+
+
+def test_a_nonce_of_another_store_is_unknown(store: AuthStore, tmp_path: Path) -> None:
+    other = AuthStore(f"sqlite:///{tmp_path / 'other' / 'auth.sqlite'}")
+    try:
+        assert store.use_nonce(other.issue_nonce()) == NonceState.UNKNOWN
+    finally:
+        other.dispose()
 
 
 def test_a_nonce_unused_for_five_minutes_has_expired(store: AuthStore) -> None:
     issued = time.time()
-    store.issue_nonce("nonce0003", issued)
-    assert store.use_nonce("nonce0003", issued + MAX_MESSAGE_AGE_SECONDS + 1) == (
-        NonceState.EXPIRED
-    )
+    nonce = store.issue_nonce(issued)
+    assert store.use_nonce(nonce, issued + MAX_MESSAGE_AGE_SECONDS + 1) == NonceState.EXPIRED
+    assert store.use_nonce(nonce, issued + MAX_MESSAGE_AGE_SECONDS - 1) == NonceState.FRESH
+
+
+def test_a_nonce_issued_in_the_future_of_this_clock_is_unknown(store: AuthStore) -> None:
+    now = time.time()
+    assert store.use_nonce(store.issue_nonce(now + 3_600), now) == NonceState.UNKNOWN
 
 
 def test_threads_racing_for_one_nonce_get_it_once(store: AuthStore) -> None:
-    store.issue_nonce("nonce0004")
+    nonce = store.issue_nonce()
     with ThreadPoolExecutor(8) as pool:
-        states = list(pool.map(lambda _: store.use_nonce("nonce0004"), range(8)))
+        states = list(pool.map(lambda _: store.use_nonce(nonce), range(8)))
     assert sorted(states) == sorted([NonceState.FRESH] + [NonceState.USED] * 7)
 
 
@@ -97,7 +149,7 @@ def test_an_unusable_store_says_what_to_check(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     broken = AuthStore(f"sqlite:///{blocker / 'auth.sqlite'}")
     with pytest.raises(AuthStoreError, match="RDH_AUTH_STORE_URL"):
-        broken.issue_nonce("nonce0005")
+        broken.issue_nonce()
 
 
 def test_the_gateway_signs_in_with_a_postgresql_store(

@@ -57,7 +57,7 @@ from web3 import Web3
 from web3.types import TxReceipt
 
 from bench.batch import BatchRpc, Encoder
-from bench.scale_calls import CLAIM_GAS, INVEST_GAS, ShareCalls, agree_gas
+from bench.scale_calls import CLAIM_GAS, INVEST_GAS, Draft, ShareCalls, agree_gas
 from bench.setup import fresh_ledger
 from rdh_chain.bids import bid_commitment
 from rdh_chain.chain import AnvilConfig, AnvilNode, connect, free_port
@@ -571,16 +571,13 @@ class _Year:
             version_id, nonce = emc.versions + 1, emc.versions
             emc.entries = _entries(emc, self.rng)
             tree = ShareTree(emc.entries)
-            digest = self.shares.draft_digest(
-                emc.address, version_id, tree.entries, document, nonce, deadline
-            )
+            draft = Draft(emc.address, version_id, tree.entries, document, nonce, deadline)
+            digest = self.shares.draft_digest(draft)
             if number == 0:
-                self.shares.check_digest(
-                    emc.address, version_id, tree.entries, document, nonce, deadline, digest
-                )
+                self.shares.check_digest(draft, digest)
             parties = emc.parties()
             signatures = self.shares.sign(digest, parties)
-            data = self.shares.agree(tree, document, deadline, emc.active_tree, signatures, digest)
+            data = self.shares.agree(draft, tree, emc.active_tree, signatures, digest)
             gas = agree_gas(len(emc.entries), len(parties))
             calls.append(
                 Call(emc.owner, emc.address, data, f"proposeAndActivateVersion: {emc.index}", gas)

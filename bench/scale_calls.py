@@ -14,6 +14,7 @@ first EMC of each round to the SDK's typed data.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import coincurve
 from eth_account.signers.local import LocalAccount
@@ -32,7 +33,7 @@ from rdh_chain.share_tree import ShareTree
 from rdh_chain.toolchain.artifacts import Artifact
 from rdh_chain.types import PartyRoles, PartySignature, ShareEntry
 
-__all__ = ["CLAIM_GAS", "INVEST_GAS", "ShareCalls", "agree_gas"]
+__all__ = ["CLAIM_GAS", "INVEST_GAS", "Draft", "ShareCalls", "agree_gas"]
 
 # Gas limits, fixed so that nothing is estimated (gas costs nothing here: price 0): generous
 # bounds on a version (checked and emitted per entry, one signature recovered per party), a
@@ -45,6 +46,18 @@ def agree_gas(entries: int, parties: int) -> int:
     return 500_000 + 100_000 * entries + 40_000 * parties
 
 
+@dataclass(frozen=True)
+class Draft:
+    """The next version of an EMC, as its parties sign it before it is proposed."""
+
+    emc: ChecksumAddress
+    version_id: int
+    entries: Sequence[ShareEntry]
+    document_hash: bytes
+    nonce: int  # the EMC's activations so far
+    deadline: int
+
+
 class ShareCalls:
     """Calldata of ``proposeAndActivateVersion``, ``claim``, ``invest`` and ``terminate``,
     and the parties' signatures of a drafted version."""
@@ -55,42 +68,38 @@ class ShareCalls:
         self._keys: dict[ChecksumAddress, coincurve.PrivateKey] = {}
         self._domains: dict[ChecksumAddress, bytes] = {}
 
-    def draft_digest(
-        self,
-        emc: ChecksumAddress,
-        version_id: int,
-        entries: Sequence[ShareEntry],
-        document_hash: bytes,
-        nonce: int,
-        deadline: int,
-    ) -> bytes:
-        """The digest of the draft the parties sign: version ``version_id`` of ``emc`` with
-        ``nonce`` (the EMC's activations so far)."""
-        domain = self._domains.get(emc)
+    def draft_digest(self, draft: Draft) -> bytes:
+        """The digest the parties of ``draft`` sign."""
+        domain = self._domains.get(draft.emc)
         if domain is None:
-            domain = self._domains[emc] = domain_separator(self._chain_id, emc)
+            domain = self._domains[draft.emc] = domain_separator(self._chain_id, draft.emc)
         return version_digest(
-            domain, version_id, entries, document_hash=document_hash, nonce=nonce, deadline=deadline
+            domain,
+            draft.version_id,
+            draft.entries,
+            document_hash=draft.document_hash,
+            nonce=draft.nonce,
+            deadline=draft.deadline,
         )
 
     def agree(
         self,
+        draft: Draft,
         tree: ShareTree,
-        document_hash: bytes,
-        deadline: int,
         active: ShareTree | None,
         signatures: Sequence[PartySignature],
         digest: bytes,
     ) -> bytes:
-        """``proposeAndActivateVersion`` of the version ``tree`` holds, naming the active
-        version's parties (none before the first), with the signatures of ``digest``."""
+        """``proposeAndActivateVersion`` of ``draft`` (``tree``, its share tree), naming the
+        active version's parties (none before the first), with the signatures of
+        ``digest``."""
         parties = [] if active is None else active.parties
         roles = PartyRoles() if active is None else active.roles
         return self._encode(
             "proposeAndActivateVersion",
             [e.as_abi() for e in tree.entries],
-            document_hash,
-            deadline,
+            draft.document_hash,
+            draft.deadline,
             parties,
             roles.as_abi(),
             pack_signatures(signatures, digest),
@@ -123,27 +132,19 @@ class ShareCalls:
             signatures.append(PartySignature(party.address, raw[:64] + bytes([27 + raw[64]])))
         return signatures
 
-    def check_digest(
-        self,
-        emc: ChecksumAddress,
-        version_id: int,
-        entries: Sequence[ShareEntry],
-        document_hash: bytes,
-        nonce: int,
-        deadline: int,
-        digest: bytes,
-    ) -> None:
-        """Raise unless the SDK's typed data of the draft hashes to ``digest``."""
+    def check_digest(self, draft: Draft, digest: bytes) -> None:
+        """Raise unless the SDK's typed data of ``draft`` hashes to ``digest``."""
         typed = draft_typed_data(
             self._chain_id,
-            emc,
-            version_id,
-            entries,
-            document_hash=document_hash,
-            nonce=nonce,
-            deadline=deadline,
+            draft.emc,
+            draft.version_id,
+            draft.entries,
+            document_hash=draft.document_hash,
+            nonce=draft.nonce,
+            deadline=draft.deadline,
         )
         if typed_data_digest(typed) != digest:
             raise RuntimeError(
-                f"version {version_id} of {emc}: the SDK's typed data and the draft's digest differ"
+                f"version {draft.version_id} of {draft.emc}: the SDK's typed data and the "
+                "draft's digest differ"
             )

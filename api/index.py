@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlencode
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
@@ -52,13 +52,21 @@ class IndexUnavailableError(ConfigError):
     """The index cannot serve this request now (503): missing, behind a reorg, unreadable."""
 
 
+class ReplicaLagError(IndexUnavailableError):
+    """The hot standby read lags its primary more than ``RDH_GATEWAY_MAX_REPLICA_LAG_S``."""
+
+
 class GatewayIndexSettings(BaseSettings):
     """``RDH_GATEWAY_INDEX_URL``: the index as the gateway reads it (a read-only role on
-    PostgreSQL); without it, ``RDH_INDEX_URL``, else ``index.sqlite`` in the data folder."""
+    PostgreSQL); without it, ``RDH_INDEX_URL``, else ``index.sqlite`` in the data folder.
+    ``RDH_GATEWAY_MAX_REPLICA_LAG_S``: on a hot standby, the most replay lag the gateway
+    serves the index at (unset: any); past it, index reads answer 503 and the routes that
+    can read the chain do."""
 
     model_config = SettingsConfigDict(env_prefix="RDH_GATEWAY_", frozen=True)
 
     index_url: str | None = None
+    max_replica_lag_s: float | None = Field(default=None, gt=0)
 
 
 def read_only_url(url: str) -> str:
@@ -121,8 +129,9 @@ class IndexProvider:
     failure is not cached, so the index is found once the indexer has written it.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, max_replica_lag_s: float | None = None) -> None:
         self.url = url
+        self.max_replica_lag_s = max_replica_lag_s
         self.shown = shown_url(url)
         self.path = sqlite_file(url)
         self._db: IndexDb | None = None
@@ -214,6 +223,25 @@ class IndexProvider:
             )
             raise IndexUnavailableError(detail) from exc
         return db
+
+    def check_lag(self, replica: queries.Replica) -> None:
+        """Raise :class:`ReplicaLagError` if ``replica`` lags more than
+        ``max_replica_lag_s``."""
+        limit = self.max_replica_lag_s
+        if limit is None or replica.lag_seconds <= limit:
+            return
+        receiver = (
+            "it receives the primary's WAL but has not applied it (replay paused, or a long "
+            "query holds it back)"
+            if replica.receiving
+            else "it does not reach the primary"
+        )
+        raise ReplicaLagError(
+            f"The index's hot standby at {self.shown} is {replica.lag_seconds:.0f} s behind "
+            f"its primary, more than this gateway serves (RDH_GATEWAY_MAX_REPLICA_LAG_S="
+            f"{limit:g}): {receiver}. Check its replication (pg_stat_wal_receiver, "
+            "pg_is_wal_replay_paused()), or point RDH_GATEWAY_INDEX_URL at the primary."
+        )
 
     def unreachable(self, exc: BaseException) -> str | None:
         """What to do when ``exc`` (or what caused it) says the database server does not
@@ -369,7 +397,12 @@ class IndexReader:
             yield IndexView(session, point, self._replica(session))
 
     def _replica(self, session: Session) -> queries.Replica | None:
-        return queries.replica(session) if self.provider.standby else None
+        """The standby's replay, or None on a primary; :class:`IndexUnavailableError` when it
+        lags more than the gateway serves (``RDH_GATEWAY_MAX_REPLICA_LAG_S``)."""
+        replica = queries.replica(session) if self.provider.standby else None
+        if replica is not None:
+            self.provider.check_lag(replica)
+        return replica
 
     @contextmanager
     def view_if_synced(self) -> Iterator[IndexView | None]:

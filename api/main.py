@@ -19,7 +19,7 @@ from api.deps import LedgerProvider
 from api.docs import install_offline_docs
 from api.errors import install_error_handlers
 from api.examples import install_schema_examples
-from api.index import IndexProvider, gateway_index_url
+from api.index import GatewayIndexSettings, IndexProvider, gateway_index_url
 from api.relaying import RelayState, install_relay_errors
 from api.routes import (
     agreements,
@@ -112,7 +112,10 @@ def create_app(
     )
     app.state.settings = settings
     app.state.ledgers = LedgerProvider(settings)
-    app.state.index = IndexProvider(gateway_index_url(settings, index_url))
+    app.state.index = IndexProvider(
+        gateway_index_url(settings, index_url),
+        max_replica_lag_s=GatewayIndexSettings().max_replica_lag_s,
+    )
     app.state.auth = auth_state = AuthState.of(settings, auth_settings or AuthSettings())
     # The parties' signatures live beside the sessions: shared by the workers, kept.
     app.state.relay = RelayState(settings, lambda: auth_state.store.engine)

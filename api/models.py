@@ -107,7 +107,9 @@ class DeploymentPublic(_Public):
         )
 
 
-IndexStateName = Literal["synced", "behind", "missing", "other-deployment", "reorged"]
+IndexStateName = Literal[
+    "synced", "behind", "missing", "other-deployment", "reorged", "lagging-standby"
+]
 
 
 class ReplicaPublic(_Public):
@@ -138,7 +140,9 @@ class IndexHealthPublic(_Public):
     state: IndexStateName = Field(
         description="synced: at the head; behind: catching up; missing: no index, never "
         "synced or unreadable; other-deployment: another deployment's; reorged: at a block "
-        "the chain no longer has (the indexer rolls it back)."
+        "the chain no longer has (the indexer rolls it back); lagging-standby: a hot standby "
+        "further behind its primary than RDH_GATEWAY_MAX_REPLICA_LAG_S (index reads answer "
+        "503)."
     )
     url: str = Field(description="Where the gateway reads the index (password hidden).")
     deployment_matches: bool | None = Field(

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import LedgerDep, index_provider
 from api.errors import ERROR_RESPONSES
-from api.index import IndexProvider, IndexUnavailableError, check_checkpoint
+from api.index import IndexProvider, IndexUnavailableError, ReplicaLagError, check_checkpoint
 from api.models import (
     DeploymentPublic,
     HealthPublic,
@@ -59,6 +59,10 @@ def index_health(
         check_checkpoint(point, ledger, provider.shown)
         state: IndexStateName = "synced" if point and point.block_number >= head else "behind"
         detail = None
+        if replica is not None:
+            provider.check_lag(replica)
+    except ReplicaLagError as exc:
+        state, detail = "lagging-standby", str(exc)
     except (IndexUnavailableError, SQLAlchemyError) as exc:
         if isinstance(exc, SQLAlchemyError):
             provider.forget()

@@ -236,3 +236,49 @@ def test_standby_that_is_down_answers_503_saying_what_to_do(
     assert listed.json()["checkpoint_block"] is None
     assert fresh_history.status_code == 503
     assert fresh_history.json()["detail"].startswith("Cannot reach the index's database")
+
+
+def test_standby_lagging_past_the_limit_answers_503_and_lists_from_the_chain(
+    site: Site,
+    replication: Replication,
+    replicated_database: ReplicatedDatabase,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = sync(replicated_database.primary.read_write, site)
+    monkeypatch.setenv("RDH_GATEWAY_MAX_REPLICA_LAG_S", "1")
+    client = site.gateway(replicated_database.standby.read_only)
+    sign_in(client, site.auditor)
+    path = f"/emcs/{site.first_emc}/history"
+
+    def history() -> dict[str, Any]:
+        answer = client.get(path)
+        return {"status": answer.status_code, "body": answer.json()}
+
+    served = poll(history, lambda a: a["status"] == 200)
+    replication.pause_replay()
+    try:
+        site.create_emc()
+        second = sync(replicated_database.primary.read_write, site)
+        refused = poll(history, lambda a: a["status"] == 503)
+        listed = emc_list(client)
+        health = client.get("/health").json()["index"]
+    finally:
+        replication.resume_replay()
+    recovered = poll(history, lambda a: a["status"] == 200 and a["body"]["total"] > 0)
+
+    assert served["body"]["checkpoint_block"] == first
+    assert refused["status"] == 503
+    assert refused["body"]["error"] == "ReplicaLagError"
+    detail = refused["body"]["detail"]
+    assert detail.startswith("The index's hot standby at postgresql+psycopg://")
+    assert "more than this gateway serves (RDH_GATEWAY_MAX_REPLICA_LAG_S=1)" in detail
+    assert "has not applied it" in detail  # its receiver runs: the replay is what waits
+    assert "RDH_GATEWAY_INDEX_URL" in detail
+    # The list reads the chain instead: both EMCs, no checkpoint.
+    assert (listed["total"], listed["checkpoint_block"]) == (2, None)
+    assert (health["state"], health["checkpoint_block"]) == ("lagging-standby", first)
+    assert health["replica"]["lag_seconds"] > 1
+    assert health["detail"].startswith("The index's hot standby at postgresql+psycopg://")
+    assert "RDH_GATEWAY_MAX_REPLICA_LAG_S=1" in health["detail"]
+    assert recovered["status"] == 200
+    assert recovered["body"]["checkpoint_block"] == second

@@ -16,6 +16,8 @@ from api.inputs import Count, RmbAmount
 from api.models import TypedDataDomainPublic, TypedFieldPublic, VersionStatusName, _Public
 from rdh_chain import limits
 from rdh_chain.tx import UnsignedTx
+from rdh_chain.types import PeriodReport
+from rdh_chain.validation import to_bytes32
 
 _HEX32 = r"^0x[0-9a-fA-F]{64}$"
 _ADDRESS = r"^0x[0-9a-fA-F]{40}$"
@@ -183,6 +185,17 @@ class ReportInput(_Input):
     cost: Annotated[int, RmbAmount(limits.REPORT_COST)]
     profit: Annotated[int, RmbAmount(limits.REPORT_PROFIT)]
     document_hash: Bytes32Text = "0x" + "00" * 32
+
+    def as_report(self) -> PeriodReport:
+        """The SDK's report of these figures."""
+        return PeriodReport(
+            users=self.users,
+            units=self.units,
+            revenue=self.revenue,
+            cost=self.cost,
+            profit=self.profit,
+            document_hash=to_bytes32(self.document_hash, "document_hash"),
+        )
 
 
 class SettleInput(ReportInput):

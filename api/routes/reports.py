@@ -12,8 +12,7 @@ from api.errors import ERROR_RESPONSES, NOT_FOUND_RESPONSE
 from api.models import ErrorPublic
 from api.relay_models import ReportTypedDataInput, ReportTypedDataPublic
 from api.relaying import DeadlinePassedError
-from rdh_chain.types import PeriodReport, Role
-from rdh_chain.validation import to_bytes32
+from rdh_chain.types import Role
 
 router = APIRouter(
     prefix="/emcs",
@@ -54,13 +53,6 @@ def post_report_typed_data(
                 f"deadline {body.deadline.isoformat()} has passed already; give a later one "
                 "(or none, for a day from now)."
             )
-    report = PeriodReport(
-        users=body.users,
-        units=body.units,
-        revenue=body.revenue,
-        cost=body.cost,
-        profit=body.profit,
-        document_hash=to_bytes32(body.document_hash, "document_hash"),
-    )
+    report = body.as_report()
     typed = emc.report_typed_data(report, deadline=deadline, period=body.period)
     return ReportTypedDataPublic.from_sdk(typed)

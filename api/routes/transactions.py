@@ -36,7 +36,7 @@ from rdh_chain.contracts import EmcClient
 from rdh_chain.exceptions import InvalidInputError
 from rdh_chain.ledger import Ledger
 from rdh_chain.signatures import normalize_signature
-from rdh_chain.types import PeriodReport, ReportAttestation, Role
+from rdh_chain.types import ReportAttestation, Role
 from rdh_chain.validation import format_amount, to_address, to_bytes32
 
 _RESPONSES = {
@@ -141,14 +141,7 @@ def settle_tx(
             f"are signed in as {viewer.address}.",
             "not_the_reporter",
         )
-    report = PeriodReport(
-        users=body.users,
-        units=body.units,
-        revenue=body.revenue,
-        cost=body.cost,
-        profit=body.profit,
-        document_hash=to_bytes32(body.document_hash, "document_hash"),
-    )
+    report = body.as_report()
     attestation = None
     if body.attestation is not None:
         attestation = ReportAttestation(

@@ -15,6 +15,7 @@ from api.history_models import HistoryRowPublic
 from api.inputs import Count, RmbAmount
 from api.models import TypedDataDomainPublic, TypedFieldPublic, VersionStatusName, _Public
 from rdh_chain import limits
+from rdh_chain.signatures import MAX_CONTRACT_SIGNATURE_BYTES
 from rdh_chain.tx import UnsignedTx
 from rdh_chain.types import PeriodReport
 from rdh_chain.validation import to_bytes32
@@ -46,9 +47,10 @@ SignatureText = Annotated[
     str,
     Field(
         min_length=2,
-        max_length=200,
+        max_length=2 + 2 * MAX_CONTRACT_SIGNATURE_BYTES,
         description="What the wallet returned, 0x-hex: 65 bytes (v 27/28 or 0/1) or 64 "
-        "(EIP-2098 compact).",
+        "(EIP-2098 compact); a contract wallet's (ERC-1271), whatever its isValidSignature "
+        "takes.",
         examples=["0x" + "ab" * 65],
     ),
 ]

@@ -59,7 +59,12 @@ from rdh_chain.index import queries
 from rdh_chain.ledger import Ledger
 from rdh_chain.pinned_reads import PinnedReads
 from rdh_chain.relayer import Relayer
-from rdh_chain.signatures import normalize_signature, recover_signer
+from rdh_chain.signatures import (
+    contract_accepts,
+    normalize_signature,
+    recover_signer,
+    signature_bytes,
+)
 from rdh_chain.tx import revert_data
 from rdh_chain.types import PartySignature, Version, VersionStatus
 
@@ -311,7 +316,9 @@ def accept_signature(
 
     The viewer must be a party (403); the signature is normalized (v 0/1, EIP-2098 compact)
     and must recover to the viewer over this version's digest on this chain (422 otherwise:
-    a signature of another chain id, EMC or version recovers to another address)."""
+    a signature of another chain id, EMC or version recovers to another address), or the
+    viewer is a contract wallet whose ERC-1271 ``isValidSignature`` accepts it over that
+    digest, as the EMC will ask it (kept as given)."""
     parties = read.parties
     if viewer not in parties:
         raise ForbiddenError(
@@ -320,26 +327,52 @@ def accept_signature(
             "not_a_party",
         )
     check_open(emc, version_id, read)
-    normalized = normalize_signature(signature)
-    typed, digest = read.typed, read.digest
-    signer = recover_signer(digest, normalized)
-    if signer != viewer:
-        raise InvalidSignatureError(
-            f"This signature is not {viewer}'s signature of version {version_id} on chain "
-            f"{typed['domain']['chainId']} (it recovers to {signer}): it signs other data, such "
-            "as another chain id, EMC or version. Sign the typed data from GET "
-            f"/emcs/{emc.address}/versions/{version_id}/typed-data with the signed-in wallet."
-        )
+    kept_bytes = _party_signature(emc, version_id, read, viewer, signature)
     kept = StoredSignature(
-        digest=digest,
+        digest=read.digest,
         emc=emc.address,
         version_id=version_id,
         signer=viewer,
-        signature=normalized,
+        signature=kept_bytes,
         signed_at=time.time(),
     )
     state.store.record(kept)
     return kept
+
+
+def _party_signature(
+    emc: EmcClient, version_id: int, read: VersionRead, viewer: ChecksumAddress, signature: str
+) -> bytes:
+    """The bytes to keep of ``viewer``'s ``signature`` of the version: a key's normalized, a
+    contract wallet's as given; :class:`InvalidSignatureError` saying why for neither."""
+    digest, chain = read.digest, read.typed["domain"]["chainId"]
+    refusal: InvalidSignatureError | None = None
+    signer: ChecksumAddress | None = None
+    try:
+        normalized = normalize_signature(signature)
+        signer = recover_signer(digest, normalized)
+    except InvalidSignatureError as exc:
+        refusal = exc
+    if signer == viewer:
+        return normalized
+    typed_data_url = f"GET /emcs/{emc.address}/versions/{version_id}/typed-data"
+    if emc.w3.eth.get_code(viewer):
+        raw = signature_bytes(signature)
+        if not contract_accepts(emc.w3, viewer, digest, raw):
+            raise InvalidSignatureError(
+                f"The contract wallet {viewer} does not accept this signature of version "
+                f"{version_id} on chain {chain}: its isValidSignature (ERC-1271) refuses it "
+                f"over the version's digest. Have the wallet sign the typed data from "
+                f"{typed_data_url}."
+            )
+        return raw  # the EMC hands it to the wallet's isValidSignature as is
+    if refusal is not None:
+        raise refusal
+    raise InvalidSignatureError(
+        f"This signature is not {viewer}'s signature of version {version_id} on chain "
+        f"{chain} (it recovers to {signer}): it signs other data, such as another chain id, "
+        f"EMC or version. Sign the typed data from {typed_data_url} with the signed-in wallet."
+    )
 
 
 def all_signed(read: VersionRead, state: RelayState) -> bool:

@@ -6,6 +6,9 @@ that way: some hardware wallets give ``v`` as the bare recovery id (0 or 1), and
 wallets a 64-byte compact signature ``r || yParityAndS``. Both are rewritten, not refused;
 a high-``s`` signature (malleable: its twin with ``n - s`` verifies too) is refused, since
 the contract would refuse it.
+
+A contract wallet (a Safe, say) signs with ERC-1271 instead: whatever bytes its
+``isValidSignature`` accepts; :func:`contract_accepts` asks it, as the EMC does.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from eth_abi.abi import encode as abi_encode
 from eth_keys.constants import SECPK1_N
 from eth_keys.datatypes import Signature
 from eth_keys.exceptions import BadSignature
 from eth_typing import ChecksumAddress
 from eth_utils.exceptions import ValidationError as KeysValidationError
+from web3 import Web3
+from web3.exceptions import ContractLogicError
 
 from rdh_chain.agreements import typed_data_digest
 from rdh_chain.exceptions import InvalidSignatureError
@@ -26,6 +32,11 @@ from rdh_chain.exceptions import InvalidSignatureError
 SECP256K1_N: int = SECPK1_N
 _HALF_N = SECP256K1_N // 2
 _S_MASK = (1 << 255) - 1
+# The most bytes taken as one contract wallet's signature: a Safe's is 65 bytes an owner, so
+# this covers a Safe of 31.
+MAX_CONTRACT_SIGNATURE_BYTES = 2_048
+# ``isValidSignature(bytes32,bytes)``'s selector, which it returns to accept (ERC-1271).
+_ERC1271_MAGIC = bytes.fromhex("1626ba7e")
 
 
 def signature_bytes(signature: str | bytes) -> bytes:
@@ -119,3 +130,17 @@ __all__ = [
     "recover_typed_data_signer",
     "signature_bytes",
 ]
+
+
+def contract_accepts(w3: Web3, wallet: ChecksumAddress, digest: bytes, signature: bytes) -> bool:
+    """Whether ``wallet`` is a contract whose ERC-1271 ``isValidSignature(digest, signature)``
+    answers the magic value, as OpenZeppelin's ``SignatureChecker`` asks it (an account
+    without code, a revert or any other answer: no)."""
+    if len(signature) > MAX_CONTRACT_SIGNATURE_BYTES or not w3.eth.get_code(wallet):
+        return False
+    data = _ERC1271_MAGIC + abi_encode(["bytes32", "bytes"], [digest, signature])
+    try:
+        answer = bytes(w3.eth.call({"to": wallet, "data": data}))
+    except ContractLogicError:
+        return False
+    return len(answer) >= 32 and answer[:32] == _ERC1271_MAGIC + bytes(28)

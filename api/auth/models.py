@@ -8,6 +8,7 @@ from eth_typing import ChecksumAddress
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.models import RoleName
+from rdh_chain.signatures import MAX_CONTRACT_SIGNATURE_BYTES
 
 # A SIWE message is a few hundred characters; a few KB leaves room for resources.
 MAX_MESSAGE_LENGTH = 8_192
@@ -36,8 +37,9 @@ class SiweSignIn(BaseModel):
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_LENGTH)
     signature: str = Field(
         min_length=1,
-        max_length=200,
-        description="65 bytes, 0x-prefixed hex.",
+        max_length=2 + 2 * MAX_CONTRACT_SIGNATURE_BYTES,
+        description="0x-prefixed hex: 65 bytes from a wallet key; a contract wallet's "
+        "(ERC-1271) may be longer.",
         examples=["0x" + "ab" * 65],
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from eth_account.messages import defunct_hash_message
 from eth_keys.exceptions import BadSignature
 from eth_typing import ChecksumAddress
 from siwe import SiweMessage
@@ -16,15 +17,19 @@ from siwe.siwe import (
     SchemeMismatch,
     VerificationError,
 )
+from web3 import Web3
 
 from api.auth.errors import SignInRefusedError
 from api.auth.settings import MAX_MESSAGE_AGE_SECONDS, Site
 from api.auth.store import AuthStore, NonceState
 from rdh_chain.exceptions import InvalidInputError
+from rdh_chain.signatures import MAX_CONTRACT_SIGNATURE_BYTES, contract_accepts
 
 # A wallet's clock may run a little ahead of the gateway's.
 CLOCK_SKEW = timedelta(seconds=60)
 _SIGNATURE = re.compile(r"^0x[0-9a-fA-F]{130}$")
+# A contract wallet's signature (ERC-1271): any whole number of bytes, up to the limit.
+_CONTRACT_SIGNATURE = re.compile(rf"^0x(?:[0-9a-fA-F]{{2}}){{1,{MAX_CONTRACT_SIGNATURE_BYTES}}}$")
 _MAX_AGE = timedelta(seconds=MAX_MESSAGE_AGE_SECONDS)
 _HOW = "Get a new nonce (GET /auth/nonce) and sign a new message."
 
@@ -50,10 +55,15 @@ def verify(
     site: Site,
     chain_id: int,
     store: AuthStore,
+    w3: Web3,
     now: datetime | None = None,
 ) -> SiweMessage:
     """The parsed message if it signs ``signature``'s wallet in at ``site`` on ``chain_id``
-    now, using up its nonce; otherwise :class:`SignInRefusedError` with the reason."""
+    now, using up its nonce; otherwise :class:`SignInRefusedError` with the reason.
+
+    A wallet key signs with ``personal_sign``; a contract wallet (ERC-1271, a Safe say)
+    signs in if its ``isValidSignature`` on ``w3`` accepts the signature of the message's
+    EIP-191 hash, as EIP-4361 asks."""
     now = datetime.now(UTC) if now is None else now
     parsed = parse(message)
     if parsed.domain != site.domain or (parsed.scheme and parsed.scheme != site.scheme):
@@ -87,14 +97,22 @@ def verify(
             f"The message was issued at {parsed.issued_at}, more than five minutes ago. " + _HOW,
             "stale",
         )
-    if not _SIGNATURE.match(signature):
+    if not _SIGNATURE.match(signature) and not (
+        _CONTRACT_SIGNATURE.match(signature) and w3.eth.get_code(parsed.address)
+    ):
         raise SignInRefusedError(
-            "The signature is not 65 bytes of 0x-prefixed hex (what personal_sign returns); "
-            "sign the message with the wallet and send its signature as is.",
+            "The signature is not 65 bytes of 0x-prefixed hex (what personal_sign returns), "
+            f"and {parsed.address} is no contract wallet to take another signature "
+            f"(ERC-1271, at most {MAX_CONTRACT_SIGNATURE_BYTES:,} bytes); sign the message "
+            "with the wallet and send its signature as is.",
             "bad_signature",
         )
     try:
-        parsed.verify(signature, scheme=parsed.scheme, domain=site.domain, timestamp=now)
+        try:
+            parsed.verify(signature, scheme=parsed.scheme, domain=site.domain, timestamp=now)
+        except (InvalidSignature, BadSignature):
+            if not _contract_signed(parsed, signature, w3):
+                raise
     except ExpiredMessage:
         raise SignInRefusedError(
             f"The message expired at {parsed.expiration_time}. " + _HOW, "expired"
@@ -135,6 +153,13 @@ def verify(
             "unknown_nonce",
         )
     return parsed
+
+
+def _contract_signed(parsed: SiweMessage, signature: str, w3: Web3) -> bool:
+    """Whether the message's address is a contract wallet that accepts ``signature`` of the
+    message (ERC-1271 over its EIP-191 hash)."""
+    digest = bytes(defunct_hash_message(text=parsed.prepare_message()))
+    return contract_accepts(w3, parsed.address, digest, bytes.fromhex(signature[2:]))
 
 
 def expiry(parsed: SiweMessage, now: datetime, session_hours: float) -> datetime:

@@ -64,6 +64,7 @@ def sign_in(
         site=state.site,
         chain_id=ledger.deployment.chain_id,
         store=state.store,
+        w3=ledger.w3,
         now=now,
     )
     address = signin.signer(parsed)

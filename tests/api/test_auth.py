@@ -17,7 +17,13 @@ from api.main import create_app
 from rdh_chain.ledger import Ledger
 from rdh_chain.toolchain import Artifact
 from rdh_chain.types import Role
-from tests.api.auth_helpers import sign, sign_in, siwe_message
+from tests.api.auth_helpers import (
+    contract_wallet,
+    sign,
+    sign_in,
+    sign_in_as_wallet,
+    siwe_message,
+)
 from tests.api.conftest import TEST_SITE
 from tests.api.helpers import World
 
@@ -204,6 +210,38 @@ def test_unrecoverable_signature_is_refused(client: TestClient, world: World) ->
 def test_nonce_never_given_out_is_refused(client: TestClient, world: World) -> None:
     message = siwe_message(client, world.chef, nonce="madeUpNonce123")
     assert "never gave out" in _refused(client, message, sign(world.chef, message), "unknown_nonce")
+
+
+def test_a_contract_wallet_signs_in_with_a_signature_its_code_accepts(
+    client: TestClient, world: World, w3: Web3
+) -> None:
+    key = Account.create()
+    wallet = contract_wallet(w3, key)
+
+    sign_in_as_wallet(client, wallet, key)
+
+    me = client.get("/auth/me").json()
+    assert (me["address"], me["roles"]) == (wallet, [])  # no member: signed in all the same
+
+
+def test_a_contract_wallet_refuses_another_keys_signature(
+    client: TestClient, world: World, w3: Web3
+) -> None:
+    wallet = contract_wallet(w3, Account.create())
+    message = siwe_message(client, world.chef, address=wallet)
+
+    detail = _refused(client, message, sign(Account.create(), message), "tampered")
+    assert f"not {wallet}'s signature of this message" in detail
+
+
+def test_a_signature_longer_than_a_keys_is_refused_for_a_wallet_without_code(
+    client: TestClient, world: World
+) -> None:
+    message = siwe_message(client, world.chef)
+    long = sign(world.chef, message) + "00" * 65
+
+    detail = _refused(client, message, long, "bad_signature")
+    assert f"{world.chef.address} is no contract wallet" in detail
 
 
 def test_not_a_siwe_message_is_a_422(client: TestClient, world: World) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from eth_abi.abi import encode as abi_encode
+from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils.abi import function_signature_to_4byte_selector
 from fastapi.testclient import TestClient
@@ -22,7 +23,7 @@ from web3 import Web3
 
 from api.auth.settings import AuthSettings
 from api.main import create_app
-from rdh_chain.agreements import sign_typed_data
+from rdh_chain.agreements import sign_typed_data, typed_data_digest
 from rdh_chain.bids import SealedBid
 from rdh_chain.index import queries
 from rdh_chain.index.db import IndexDb
@@ -32,7 +33,7 @@ from rdh_chain.ledger import Ledger
 from rdh_chain.signatures import SECP256K1_N, compact_signature
 from rdh_chain.toolchain import Artifact
 from rdh_chain.types import VersionStatus
-from tests.api.auth_helpers import sign_in
+from tests.api.auth_helpers import contract_wallet, sign_in, sign_in_as_wallet
 from tests.api.conftest import TEST_SITE
 from tests.api.helpers import World
 from tests.api.lifecycle import advance
@@ -247,6 +248,37 @@ def test_a_party_cannot_submit_another_partys_signature(gw: Gateway, world: Worl
 
     _error(answer, 422, "InvalidSignatureError", f"recovers to {world.owner.address}")
     assert chef.get(_signatures_url(world)).json()["signed"] == []
+
+
+def test_a_contract_wallet_party_signs_and_the_emc_takes_its_signature(
+    gw: Gateway, world: World, ledger: Ledger, w3: Web3
+) -> None:
+    # The chef's address becomes a one-key contract wallet (ERC-1271): its key is another.
+    key = Account.create()
+    contract_wallet(w3, key, at=world.chef.address)
+    chef = gw.client()
+    sign_in_as_wallet(chef, world.chef.address, key)
+    digest = typed_data_digest(_typed(chef, world))
+    wallets = bytes(key.unsafe_sign_hash(digest).signature)
+    others = {a: sign_typed_data(a, _typed(chef, world)) for a in (world.owner, world.me2)}
+
+    refused = chef.post(
+        _signatures_url(world),
+        json={"signature": "0x" + bytes(Account.create().unsafe_sign_hash(digest).signature).hex()},
+    )
+    taken = chef.post(_signatures_url(world), json={"signature": "0x" + wallets.hex()})
+    for account, signature in others.items():
+        last = gw.client(account).post(
+            _signatures_url(world), json={"signature": "0x" + signature.hex()}
+        )
+
+    _error(refused, 422, "InvalidSignatureError", f"contract wallet {world.chef.address}")
+    assert taken.status_code == 200, taken.text
+    assert taken.json()["signed"] == [world.chef.address]
+    assert last.json()["activation"]["state"] == "activated", last.text
+    emc = ledger.emc(world.smart_cooking)
+    assert emc.version(VERSION_2).status is VersionStatus.ACTIVE
+    assert emc.signers(VERSION_2) == world.parties()
 
 
 def _malleable_twin(signature: bytes) -> bytes:

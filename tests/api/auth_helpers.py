@@ -8,17 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from httpx import Client
 from siwe import SiweMessage
 from siwe.siwe import ISO8601Datetime
-from web3 import Web3
-from web3.types import RPCEndpoint
-
-from tests.contracts.helpers import one_key_wallet_runtime
 
 
 def siwe_message(client: Client, account: LocalAccount, **fields: Any) -> str:
@@ -59,19 +54,6 @@ def sign_in(client: Client, account: LocalAccount) -> None:
         "/auth/siwe", json={"message": message, "signature": sign(account, message)}
     )
     assert answer.status_code == 200, answer.text
-
-
-def contract_wallet(
-    w3: Web3, key: LocalAccount, at: ChecksumAddress | None = None
-) -> ChecksumAddress:
-    """A contract wallet (ERC-1271) accepting ``key``'s signatures of a hash, as a one-owner
-    Safe does: its code put at ``at`` (a new address by default) with ``anvil_setCode``,
-    which the session's snapshot takes back after the test."""
-    address = at or Account.create().address
-    code = "0x" + one_key_wallet_runtime(key.address).hex()
-    reply = w3.provider.make_request(RPCEndpoint("anvil_setCode"), [address, code])
-    assert "error" not in reply, reply
-    return address
 
 
 def sign_in_as_wallet(client: Client, wallet: ChecksumAddress, key: LocalAccount) -> None:

@@ -18,7 +18,6 @@ from rdh_chain.ledger import Ledger
 from rdh_chain.toolchain import Artifact
 from rdh_chain.types import Role
 from tests.api.auth_helpers import (
-    contract_wallet,
     sign,
     sign_in,
     sign_in_as_wallet,
@@ -26,6 +25,7 @@ from tests.api.auth_helpers import (
 )
 from tests.api.conftest import TEST_SITE
 from tests.api.helpers import World
+from tests.support.wallets import contract_wallet
 
 
 def _post(client: TestClient, message: str, signature: str) -> tuple[int, dict[str, str]]:

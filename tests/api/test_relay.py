@@ -33,10 +33,11 @@ from rdh_chain.ledger import Ledger
 from rdh_chain.signatures import SECP256K1_N, compact_signature
 from rdh_chain.toolchain import Artifact
 from rdh_chain.types import VersionStatus
-from tests.api.auth_helpers import contract_wallet, sign_in, sign_in_as_wallet
+from tests.api.auth_helpers import sign_in, sign_in_as_wallet
 from tests.api.conftest import TEST_SITE
 from tests.api.helpers import World
 from tests.api.lifecycle import advance
+from tests.support.wallets import contract_wallet
 
 VERSION_2 = 2  # Smart Cooking's proposed version: the chef, the owner and me2 sign it
 

@@ -2,7 +2,8 @@
 
 Raw vectors are EIP-2098's own (its "Test Cases": the key 0x1234...1234 signing two
 EIP-191 messages), so the compact form is checked against the standard, not against this
-module; eth-account signs the typed data of a share version for the rest.
+module; eth-account signs the typed data of a share version for the rest. A contract
+wallet's signatures are asked of a one-key ERC-1271 wallet on the session's anvil.
 """
 
 from __future__ import annotations
@@ -15,17 +16,21 @@ from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 from hypothesis import given
 from hypothesis import strategies as st
+from web3 import Web3
 
 from rdh_chain.agreements import sign_typed_data, version_typed_data
 from rdh_chain.exceptions import InvalidInputError, InvalidSignatureError
 from rdh_chain.signatures import (
+    MAX_CONTRACT_SIGNATURE_BYTES,
     SECP256K1_N,
     compact_signature,
+    contract_accepts,
     normalize_signature,
     recover_signer,
     recover_typed_data_signer,
 )
 from rdh_chain.types import ZERO_ADDRESS, ShareClass, ShareEntry, Version, VersionStatus
+from tests.support.wallets import contract_wallet
 
 EIP2098_KEY = "0x1234567890123456789012345678901234567890123456789012345678901234"
 EIP2098_SIGNER = "0x2e988A386a799F506693793c6A5AF6B54dfAaBfB"
@@ -170,3 +175,28 @@ def test_normalize_signature_refuses_what_is_no_signature(
 def test_invalid_signature_error_is_an_input_error() -> None:
     # The gateway answers InvalidInputError with a 422.
     assert issubclass(InvalidSignatureError, InvalidInputError)
+
+
+# -- contract wallets (ERC-1271) -------------------------------------------------------------
+
+
+def test_contract_accepts_asks_the_wallets_is_valid_signature(w3: Web3) -> None:
+    key = Account.create()
+    wallet = contract_wallet(w3, key)
+    digest = keccak(text="a version's digest")
+    signed = bytes(key.unsafe_sign_hash(digest).signature)
+
+    assert contract_accepts(w3, wallet, digest, signed)
+    assert not contract_accepts(w3, wallet, keccak(text="other data"), signed)
+    assert not contract_accepts(
+        w3, wallet, digest, bytes(Account.create().unsafe_sign_hash(digest).signature)
+    )
+    assert not contract_accepts(w3, wallet, digest, signed + bytes(MAX_CONTRACT_SIGNATURE_BYTES))
+
+
+def test_contract_accepts_nothing_for_an_account_without_code(w3: Web3) -> None:
+    key = Account.create()
+    digest = keccak(text="a version's digest")
+    assert not contract_accepts(
+        w3, key.address, digest, bytes(key.unsafe_sign_hash(digest).signature)
+    )

@@ -28,8 +28,9 @@ from rdh_chain.signatures import MAX_CONTRACT_SIGNATURE_BYTES, contract_accepts
 # A wallet's clock may run a little ahead of the gateway's.
 CLOCK_SKEW = timedelta(seconds=60)
 _SIGNATURE = re.compile(r"^0x[0-9a-fA-F]{130}$")
-# A contract wallet's signature (ERC-1271): any whole number of bytes, up to the limit.
-_CONTRACT_SIGNATURE = re.compile(rf"^0x(?:[0-9a-fA-F]{{2}}){{1,{MAX_CONTRACT_SIGNATURE_BYTES}}}$")
+# A contract wallet's signature (ERC-1271): any whole number of bytes up to the limit, none
+# included (a Safe that approved the message on chain signs with "0x").
+_CONTRACT_SIGNATURE = re.compile(rf"^0x(?:[0-9a-fA-F]{{2}}){{0,{MAX_CONTRACT_SIGNATURE_BYTES}}}$")
 _MAX_AGE = timedelta(seconds=MAX_MESSAGE_AGE_SECONDS)
 _HOW = "Get a new nonce (GET /auth/nonce) and sign a new message."
 

@@ -151,8 +151,9 @@ class AuthStore:
 
         try:
             _Base.metadata.create_all(engine)
-        except (OperationalError, ProgrammingError):
-            # Another worker created the tables at the same moment: they are there now.
+        except (OperationalError, ProgrammingError, IntegrityError):
+            # Another worker created the tables at the same moment (PostgreSQL says so with
+            # a unique violation in its catalog): they are there now.
             _Base.metadata.create_all(engine)
         return engine
 

@@ -80,6 +80,17 @@ def test_every_worker_on_the_store_takes_the_others_nonces(store: AuthStore) -> 
         other.dispose()
 
 
+def test_workers_opening_a_new_store_at_once_agree_on_one_nonce_key(store: AuthStore) -> None:
+    workers = [AuthStore(store.url) for _ in range(6)]  # none has read the key yet
+    try:
+        with ThreadPoolExecutor(len(workers)) as pool:
+            nonces = list(pool.map(lambda worker: worker.issue_nonce(), workers))
+        assert [store.use_nonce(n) for n in nonces] == [NonceState.FRESH] * len(workers)
+    finally:
+        for worker in workers:
+            worker.dispose()
+
+
 def test_a_nonce_of_another_store_is_unknown(store: AuthStore, tmp_path: Path) -> None:
     other = AuthStore(f"sqlite:///{tmp_path / 'other' / 'auth.sqlite'}")
     try:

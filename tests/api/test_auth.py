@@ -234,6 +234,17 @@ def test_a_contract_wallet_refuses_another_keys_signature(
     assert f"not {wallet}'s signature of this message" in detail
 
 
+def test_an_empty_signature_is_asked_of_a_contract_wallet_only(
+    client: TestClient, world: World, w3: Web3
+) -> None:
+    wallet = contract_wallet(w3, Account.create())  # it approved nothing on chain
+    for_wallet = siwe_message(client, world.chef, address=wallet)
+    for_key = siwe_message(client, world.chef)
+
+    assert f"not {wallet}'s signature" in _refused(client, for_wallet, "0x", "tampered")
+    assert "is no contract wallet" in _refused(client, for_key, "0x", "bad_signature")
+
+
 def test_a_signature_longer_than_a_keys_is_refused_for_a_wallet_without_code(
     client: TestClient, world: World
 ) -> None:

@@ -61,6 +61,7 @@ contract EMC is EMCVersions, EMCSettlement {
             maxNoticePeriods: terms_.maxNoticePeriods,
             attestAllReports: terms_.attestAllReports,
             versionCount: 0,
+            noticeCount: 0,
             metadata: terms_.metadata
         });
         emit EmcInitialized(owner_, terms_);

@@ -67,7 +67,7 @@ abstract contract EMCDepartures is EMCStorage, IEMCModule {
         d.noticedAt = uint48(block.timestamp);
         d.byOwner = byOwner;
         d.reasonHash = reasonHash;
-        ++_noticeCount;
+        ++_terms.noticeCount;
         emit DepartureNoticed(account, msg.sender, effectivePeriod, reasonHash);
     }
 }

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IEMCModule} from "../interfaces/IEMCModule.sol";
@@ -48,7 +49,7 @@ abstract contract EMCFunds is EMCAccounting, IEMCModule, ReentrancyGuardTransien
         }
         amount = _sweepable();
         if (amount == 0) revert EmcNothingToSweep();
-        _swept += uint128(amount);
+        _swept += SafeCast.toUint96(amount);
         uint256 balance = _devFundBalance + amount;
         _devFundBalance = uint128(balance);
         (, Earned memory e) = _earned(_DEV_FUND, _noProofs());

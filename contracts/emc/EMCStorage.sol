@@ -32,9 +32,11 @@ abstract contract EMCStorage is IEMCErrors {
     /// token unit moves it while fewer than 2**128 units are outstanding.
     uint256 internal constant _LOSS_INDEX_SCALE = 1 << 128;
 
-    /// @dev `EmcTerms` as stored, with the version count in its second slot, beside the
-    /// partner bounds every proposal reads: `initialize` writes that slot, so the first
-    /// proposal's count costs 2,900 gas rather than the 20,000 of a fresh slot.
+    /// @dev `EmcTerms` as stored, with the version count and the count of departure notices
+    /// in its second slot, beside the partner bounds every proposal reads and the notice
+    /// bound every notice reads: `initialize` writes that slot, so the first proposal's and
+    /// the first notice's counts cost 2,900 gas rather than the 20,000 of a fresh slot, and
+    /// a proposal reads the notice count for free.
     struct StoredTerms {
         uint64 targetUsers;
         uint96 targetRevenue;
@@ -45,6 +47,7 @@ abstract contract EMCStorage is IEMCErrors {
         uint16 maxNoticePeriods;
         bool attestAllReports;
         uint32 versionCount;
+        uint32 noticeCount;
         bytes32 metadata;
     }
 
@@ -88,9 +91,10 @@ abstract contract EMCStorage is IEMCErrors {
     /// basis points earn for the development fund.
     uint72 internal _poolFullAt;
     // Slot 3: the development fund's balance beyond its position (a forfeited pool's part,
-    // sweeps, less withdrawals), departure notices given.
+    // sweeps, less withdrawals) and what sweeps brought in: a sweep writes both at once.
     uint128 internal _devFundBalance;
-    uint32 internal _noticeCount;
+    /// @dev Credit swept into the development fund from what the EMC held above its debts.
+    uint96 internal _swept;
     // Slot 4.
     uint128 internal _devFundWithdrawn;
 
@@ -126,8 +130,6 @@ abstract contract EMCStorage is IEMCErrors {
     /// @dev `_lossPerUnit` when each era was wiped out: where its units stopped bearing losses.
     mapping(uint256 era => uint256) internal _eraEndLossPerUnit;
     mapping(address account => CapitalAccount) internal _capitalAccounts;
-    /// @dev Credit swept into the development fund from what the EMC held above its debts.
-    uint128 internal _swept;
     // Departure notices.
     mapping(address account => Departure) internal _departures;
 

@@ -94,7 +94,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
             r = EntryScan.scan(entries, currentParties, terms, ShareEntries.TYPEHASH);
             if (r.invalid) _revertEntry(entries, r.index, terms);
         }
-        bool namesMemberUnderNotice = _noticeCount != 0 && _checkNotices(r.parties);
+        bool namesMemberUnderNotice = _terms.noticeCount != 0 && _checkNotices(r.parties);
         _checkRoles(entries, r.newMes, Roles.ME);
         _checkRoles(entries, r.newPartners, Roles.PARTNER);
         if (r.total != Accrual.BPS) revert EmcShareTotalNot100(r.total);
@@ -152,7 +152,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
             proposedBlock: uint48(block.number),
             valueAddedBps: uint16(r.valueAddedBps),
             devFundBps: uint16(r.devFundBps),
-            noticesAtProposal: _noticeCount,
+            noticesAtProposal: _terms.noticeCount,
             namesMemberUnderNotice: namesMemberUnderNotice,
             restrictionsAtProposal: uint64(restrictions),
             structHash: keccak256(
@@ -313,7 +313,7 @@ abstract contract EMCVersions is EMCStorage, IEMC, EIP712 {
         // or lost a role, or a party may have departed, since then is each signer's standing
         // read again, so the common case pays nothing per signer for it.
         bool recheck = _registry.restrictions() != v.restrictionsAtProposal;
-        bool departures = v.namesMemberUnderNotice || v.noticesAtProposal != _noticeCount;
+        bool departures = v.namesMemberUnderNotice || v.noticesAtProposal != _terms.noticeCount;
         if (!recheck && !departures) return;
         for (i = 0; i < count; ++i) {
             address signer = signers[i];

@@ -397,7 +397,7 @@ class IndexReader:
             yield IndexView(session, point, self._replica(session))
 
     def _replica(self, session: Session) -> queries.Replica | None:
-        """The standby's replay, or None on a primary; :class:`IndexUnavailableError` when it
+        """The standby's replay, or None on a primary; :class:`ReplicaLagError` when it
         lags more than the gateway serves (``RDH_GATEWAY_MAX_REPLICA_LAG_S``)."""
         replica = queries.replica(session) if self.provider.standby else None
         if replica is not None:

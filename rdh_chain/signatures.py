@@ -23,7 +23,7 @@ from eth_keys.exceptions import BadSignature
 from eth_typing import ChecksumAddress
 from eth_utils.exceptions import ValidationError as KeysValidationError
 from web3 import Web3
-from web3.exceptions import ContractLogicError
+from web3.exceptions import ContractLogicError, Web3RPCError
 
 from rdh_chain.agreements import typed_data_digest
 from rdh_chain.exceptions import InvalidSignatureError
@@ -37,6 +37,10 @@ _S_MASK = (1 << 255) - 1
 MAX_CONTRACT_SIGNATURE_BYTES = 2_048
 # ``isValidSignature(bytes32,bytes)``'s selector, which it returns to accept (ERC-1271).
 _ERC1271_MAGIC = bytes.fromhex("1626ba7e")
+# The most gas an off-chain check lets a wallet's ``isValidSignature`` use: a Safe's of 31
+# owners takes about 250,000; the bound keeps a wallet named by anybody (a sign-in message
+# names any address) from holding the node for a whole block's gas.
+CONTRACT_CHECK_GAS = 1_000_000
 
 
 def signature_bytes(signature: str | bytes) -> bytes:
@@ -135,12 +139,13 @@ __all__ = [
 def contract_accepts(w3: Web3, wallet: ChecksumAddress, digest: bytes, signature: bytes) -> bool:
     """Whether ``wallet`` is a contract whose ERC-1271 ``isValidSignature(digest, signature)``
     answers the magic value, as OpenZeppelin's ``SignatureChecker`` asks it (an account
-    without code, a revert or any other answer: no)."""
+    without code, a revert, running out of ``CONTRACT_CHECK_GAS`` or any other answer:
+    no)."""
     if len(signature) > MAX_CONTRACT_SIGNATURE_BYTES or not w3.eth.get_code(wallet):
         return False
     data = _ERC1271_MAGIC + abi_encode(["bytes32", "bytes"], [digest, signature])
     try:
-        answer = bytes(w3.eth.call({"to": wallet, "data": data}))
-    except ContractLogicError:
+        answer = bytes(w3.eth.call({"to": wallet, "data": data, "gas": CONTRACT_CHECK_GAS}))
+    except (ContractLogicError, Web3RPCError):  # it reverted, or the node's EVM stopped it
         return False
     return len(answer) >= 32 and answer[:32] == _ERC1271_MAGIC + bytes(28)

@@ -17,6 +17,7 @@ from eth_utils.crypto import keccak
 from hypothesis import given
 from hypothesis import strategies as st
 from web3 import Web3
+from web3.types import RPCEndpoint
 
 from rdh_chain.agreements import sign_typed_data, version_typed_data
 from rdh_chain.exceptions import InvalidInputError, InvalidSignatureError
@@ -200,3 +201,10 @@ def test_contract_accepts_nothing_for_an_account_without_code(w3: Web3) -> None:
     assert not contract_accepts(
         w3, key.address, digest, bytes(key.unsafe_sign_hash(digest).signature)
     )
+
+
+def test_contract_accepts_nothing_from_a_wallet_that_runs_out_of_gas(w3: Web3) -> None:
+    wallet = Account.create().address
+    loop = "0x5b600056"  # JUMPDEST PUSH1 0 JUMP: spins until the gas runs out
+    w3.provider.make_request(RPCEndpoint("anvil_setCode"), [wallet, loop])
+    assert not contract_accepts(w3, wallet, bytes(32), bytes(65))
